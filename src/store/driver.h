@@ -1,0 +1,36 @@
+/*
+ * driver.h - the backend interface behind store.h (after SQLite's sqlite3_vfs): a struct of
+ * function pointers per database. Only store.c calls these; domain code never does.
+ */
+#ifndef KEXIE_STORE_DRIVER_H
+#define KEXIE_STORE_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_driver {
+	const char *name;
+	/* Opens a connection for url; readonly connections refuse writes. */
+	int (*connect)(const char *url, bool readonly, int busy_ms, void **h, char *err, size_t cap);
+	void (*disconnect)(void *h);
+	bool (*healthy)(void *h);
+	int (*prepare)(void *h, const char *sql, void **st);
+	void (*finalize)(void *st);
+	int (*bind_int64)(void *st, int idx, int64_t v);
+	int (*bind_text)(void *st, int idx, const char *p, size_t n);
+	int (*bind_null)(void *st, int idx);
+	int (*step)(void *st);
+	int (*ncols)(void *st);
+	bool (*isnull)(void *st, int col);
+	int64_t (*col_int64)(void *st, int col);
+	const char *(*col_text)(void *st, int col, size_t *len);
+	void (*reset)(void *st);
+	int (*exec)(void *h, const char *sql);
+	const char *begin_sql; /* how a write transaction starts */
+};
+
+extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_pg_driver;
+
+#endif

@@ -1,0 +1,310 @@
+/*
+ * pg.c - the PostgreSQL backend of store.h, over libpq.
+ *
+ * Statements are prepared once per connection (named "k1", "k2", ...) and executed with
+ * text-format parameters; results are fetched whole (queries page with LIMIT). Every
+ * connection runs in UTC. SQLSTATE classes map to store error codes: 23xxx -> conflict,
+ * 40001/40P01 -> busy (retry), 08xxx and a dead connection -> unavailable.
+ * Any libpq connection string works, including several hosts and target_session_attrs.
+ */
+#include "store/driver.h"
+#include "base/err.h"
+#include "base/log.h"
+
+#include <libpq-fe.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PG_MAXPARAMS 64
+
+struct pg_conn {
+	PGconn *pg;
+	unsigned next_id;
+};
+
+struct pg_stmt {
+	struct pg_conn *c;
+	char name[16];
+	int nparams;
+	char *values[PG_MAXPARAMS];
+	PGresult *res;
+	int row;  /* current row, -1 before the first step */
+	int done; /* executed and exhausted */
+};
+
+static int pg_code(PGconn *pg, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(pg) != CONNECTION_OK) {
+		log_error("postgresql: %s: connection lost", what);
+		return ERR_UNAVAILABLE;
+	}
+	if (state) {
+		if (strncmp(state, "23", 2) == 0)
+			return ERR_CONFLICT;
+		if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+			return ERR_BUSY;
+		if (strncmp(state, "08", 2) == 0 || !strcmp(state, "57P01"))
+			return ERR_UNAVAILABLE;
+		if (!strcmp(state, "25006")) /* read-only transaction */
+			return ERR_UNAVAILABLE;
+		if (!strcmp(state, "53100"))
+			return ERR_IO;
+	}
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		n--;
+	log_error("postgresql: %s: [%s] %.*s", what, state ? state : "-", (int)n, msg);
+	return ERR_DB;
+}
+
+static void pg_disconnect(void *h)
+{
+	struct pg_conn *c = h;
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+}
+
+static int pg_connect(const char *url, bool ro, int busy_ms, void **out, char *err, size_t cap)
+{
+	(void)busy_ms;
+	struct pg_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	c->pg = PQconnectdb(url);
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		/* libpq's message names host and port, never the password */
+		const char *m = PQerrorMessage(c->pg);
+		size_t n = strlen(m);
+		while (n && m[n - 1] == '\n')
+			n--;
+		snprintf(err, cap, "cannot connect to PostgreSQL: %.*s", (int)n, m);
+		pg_disconnect(c);
+		return ERR_UNAVAILABLE;
+	}
+	PGresult *r = PQexec(c->pg, ro ? "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8';"
+					 " SET default_transaction_read_only = on"
+				       : "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		snprintf(err, cap, "cannot configure the PostgreSQL session");
+		PQclear(r);
+		pg_disconnect(c);
+		return ERR_UNAVAILABLE;
+	}
+	PQclear(r);
+	*out = c;
+	return 0;
+}
+
+static bool pg_healthy(void *h)
+{
+	struct pg_conn *c = h;
+	return PQstatus(c->pg) == CONNECTION_OK &&
+	       PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+}
+
+static int count_params(const char *sql)
+{
+	int max = 0;
+	char quote = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int n = 0;
+			while (p[1] >= '0' && p[1] <= '9' && n < 1000)
+				n = n * 10 + (*++p - '0');
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+static int pg_prepare(void *h, const char *sql, void **out)
+{
+	struct pg_conn *c = h;
+	int np = count_params(sql);
+	if (np > PG_MAXPARAMS)
+		return ERR_TOOBIG;
+	struct pg_stmt *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERR_NOMEM;
+	s->c = c;
+	s->nparams = np;
+	s->row = -1;
+	snprintf(s->name, sizeof(s->name), "k%u", ++c->next_id);
+	PGresult *r = PQprepare(c->pg, s->name, sql, 0, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		int rc = pg_code(c->pg, r, "prepare");
+		PQclear(r);
+		free(s);
+		return rc;
+	}
+	PQclear(r);
+	*out = s;
+	return 0;
+}
+
+static void pg_reset(void *st)
+{
+	struct pg_stmt *s = st;
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->values[i]);
+		s->values[i] = NULL;
+	}
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->done = 0;
+}
+
+static void pg_finalize(void *st)
+{
+	struct pg_stmt *s = st;
+	if (!s)
+		return;
+	pg_reset(s);
+	free(s);
+}
+
+static int set_param(struct pg_stmt *s, int idx, char *v)
+{
+	if (idx < 1 || idx > s->nparams) {
+		free(v);
+		return ERR_INTERNAL;
+	}
+	free(s->values[idx - 1]);
+	s->values[idx - 1] = v;
+	return 0;
+}
+
+static int pg_bind_int64(void *st, int idx, int64_t v)
+{
+	char tmp[24];
+	snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	char *d = strdup(tmp);
+	return d ? set_param(st, idx, d) : ERR_NOMEM;
+}
+
+static int pg_bind_text(void *st, int idx, const char *p, size_t n)
+{
+	if (memchr(p, 0, n)) /* PostgreSQL text cannot hold U+0000 */
+		return ERR_INVALID;
+	char *d = malloc(n + 1);
+	if (!d)
+		return ERR_NOMEM;
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return set_param(st, idx, d);
+}
+
+static int pg_bind_null(void *st, int idx)
+{
+	return set_param(st, idx, NULL);
+}
+
+static int pg_step(void *st)
+{
+	struct pg_stmt *s = st;
+	if (s->done)
+		return 0;
+	if (!s->res) {
+		s->res = PQexecPrepared(s->c->pg, s->name, s->nparams,
+					(const char *const *)s->values, NULL, NULL, 0);
+		ExecStatusType es = PQresultStatus(s->res);
+		if (es == PGRES_COMMAND_OK) {
+			s->done = 1;
+			return 0;
+		}
+		if (es != PGRES_TUPLES_OK) {
+			int rc = pg_code(s->c->pg, s->res, "execute");
+			PQclear(s->res);
+			s->res = NULL;
+			s->done = 1;
+			return rc;
+		}
+	}
+	if (++s->row >= PQntuples(s->res)) {
+		s->done = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int pg_ncols(void *st)
+{
+	struct pg_stmt *s = st;
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+static bool pg_isnull(void *st, int col)
+{
+	struct pg_stmt *s = st;
+	return !s->res || s->row < 0 || PQgetisnull(s->res, s->row, col);
+}
+
+static int64_t pg_col_int64(void *st, int col)
+{
+	struct pg_stmt *s = st;
+	if (pg_isnull(st, col))
+		return 0;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	if (v[0] == 't' && v[1] == 0) /* booleans */
+		return 1;
+	if (v[0] == 'f' && v[1] == 0)
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static const char *pg_col_text(void *st, int col, size_t *len)
+{
+	struct pg_stmt *s = st;
+	if (pg_isnull(st, col)) {
+		if (len)
+			*len = 0;
+		return "";
+	}
+	if (len)
+		*len = (size_t)PQgetlength(s->res, s->row, col);
+	return PQgetvalue(s->res, s->row, col);
+}
+
+static int pg_exec(void *h, const char *sql)
+{
+	struct pg_conn *c = h;
+	PGresult *r = PQexec(c->pg, sql);
+	ExecStatusType es = PQresultStatus(r);
+	int rc = (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK) ? 0 : pg_code(c->pg, r, "exec");
+	PQclear(r);
+	return rc;
+}
+
+const struct store_driver store_pg_driver = {
+	.name = "postgresql",
+	.connect = pg_connect,
+	.disconnect = pg_disconnect,
+	.healthy = pg_healthy,
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.bind_int64 = pg_bind_int64,
+	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
+	.step = pg_step,
+	.ncols = pg_ncols,
+	.isnull = pg_isnull,
+	.col_int64 = pg_col_int64,
+	.col_text = pg_col_text,
+	.reset = pg_reset,
+	.exec = pg_exec,
+	.begin_sql = "BEGIN",
+};

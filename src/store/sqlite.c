@@ -1,0 +1,266 @@
+/*
+ * sqlite.c - the SQLite backend of store.h.
+ *
+ * Every connection: WAL journal, foreign keys on, busy timeout, synchronous=NORMAL (in WAL
+ * mode a power loss can lose the last transactions but never corrupts the database; a
+ * crash of kexie alone loses nothing), and the zh_pinyin collation registered through
+ * ICU's C API (Debian's SQLite has no ICU extension) so `ORDER BY name COLLATE zh_pinyin`
+ * sorts Chinese names by pinyin exactly as PostgreSQL's ICU collation does.
+ * Reader connections set query_only so a bug cannot write through them.
+ * SQL arrives with $1..$n parameters and is rewritten to ?1..?n before preparing.
+ */
+#include "store/driver.h"
+#include "base/err.h"
+#include "base/log.h"
+
+#include <sqlite3.h>
+#include <unicode/ucol.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct sq_conn {
+	sqlite3 *db;
+	UCollator *coll;
+};
+
+static int sq_err(sqlite3 *db, int rc, const char *what)
+{
+	int prim = rc & 0xff;
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return ERR_BUSY;
+	if (prim == SQLITE_CONSTRAINT)
+		return ERR_CONFLICT;
+	if (prim == SQLITE_NOMEM)
+		return ERR_NOMEM;
+	if (prim == SQLITE_FULL || prim == SQLITE_IOERR)
+		log_error("sqlite: %s: %s (disk full or I/O error)", what, sqlite3_errmsg(db));
+	else
+		log_error("sqlite: %s: %s", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	return prim == SQLITE_FULL || prim == SQLITE_IOERR ? ERR_IO : ERR_DB;
+}
+
+static int collate_pinyin(void *arg, int na, const void *a, int nb, const void *b)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCollationResult r = ucol_strcollUTF8((UCollator *)arg, a, na, b, nb, &st);
+	if (U_FAILURE(st)) { /* invalid UTF-8 cannot be stored, but stay total anyway */
+		int m = memcmp(a, b, (size_t)(na < nb ? na : nb));
+		return m ? m : na - nb;
+	}
+	return r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
+}
+
+static void sq_disconnect(void *h)
+{
+	struct sq_conn *c = h;
+	if (!c)
+		return;
+	sqlite3_close_v2(c->db);
+	if (c->coll)
+		ucol_close(c->coll);
+	free(c);
+}
+
+static int ensure_parent_dir(const char *path)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return ERR_INVALID;
+	char *dir = dirname(tmp);
+	struct stat sb;
+	if (stat(dir, &sb) == 0)
+		return 0;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return ERR_IO;
+	return 0;
+}
+
+static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *err, size_t cap)
+{
+	struct sq_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
+	if (!ro && ensure_parent_dir(path)) {
+		snprintf(err, cap, "cannot create the directory for %s", path);
+		free(c);
+		return ERR_IO;
+	}
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (ro ? 0 : SQLITE_OPEN_CREATE);
+	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, cap, "cannot open SQLite database %s: %s", path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		sq_disconnect(c);
+		return ERR_UNAVAILABLE;
+	}
+	sqlite3_extended_result_codes(c->db, 1);
+	sqlite3_busy_timeout(c->db, busy_ms);
+	char pragmas[256];
+	snprintf(pragmas, sizeof(pragmas),
+		 "%sPRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+		 "%s",
+		 ro ? "" : "PRAGMA journal_mode=WAL; ", ro ? "PRAGMA query_only=ON;" : "");
+	char *msg = NULL;
+	rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, cap, "cannot configure SQLite database %s: %s", path,
+			 msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sq_disconnect(c);
+		return rc == SQLITE_BUSY ? ERR_BUSY : ERR_UNAVAILABLE;
+	}
+	UErrorCode st = U_ZERO_ERROR;
+	c->coll = ucol_open("zh@collation=pinyin", &st);
+	if (U_FAILURE(st)) {
+		snprintf(err, cap, "ICU cannot open the zh pinyin collation: %s", u_errorName(st));
+		sq_disconnect(c);
+		return ERR_INTERNAL;
+	}
+	rc = sqlite3_create_collation_v2(c->db, "zh_pinyin", SQLITE_UTF8, c->coll, collate_pinyin,
+					 NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, cap, "cannot register the zh_pinyin collation");
+		sq_disconnect(c);
+		return ERR_INTERNAL;
+	}
+	*out = c;
+	return 0;
+}
+
+static bool sq_healthy(void *h)
+{
+	(void)h;
+	return true;
+}
+
+/* $N -> ?N outside string literals and quoted identifiers; same length. */
+static char *rewrite_params(const char *sql)
+{
+	char *out = strdup(sql);
+	if (!out)
+		return NULL;
+	char quote = 0;
+	for (char *p = out; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '\'' || *p == '"') {
+			quote = *p;
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			*p = '?';
+		}
+	}
+	return out;
+}
+
+static int sq_prepare(void *h, const char *sql, void **st)
+{
+	struct sq_conn *c = h;
+	char *q = rewrite_params(sql);
+	if (!q)
+		return ERR_NOMEM;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v3(c->db, q, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	free(q);
+	if (rc != SQLITE_OK)
+		return sq_err(c->db, rc, "prepare");
+	*st = s;
+	return 0;
+}
+
+static void sq_finalize(void *st)
+{
+	sqlite3_finalize(st);
+}
+
+static int sq_bind_int64(void *st, int idx, int64_t v)
+{
+	int rc = sqlite3_bind_int64(st, idx, v);
+	return rc == SQLITE_OK ? 0 : sq_err(sqlite3_db_handle(st), rc, "bind");
+}
+
+static int sq_bind_text(void *st, int idx, const char *p, size_t n)
+{
+	if (n > 0x7fffffff)
+		return ERR_TOOBIG;
+	int rc = sqlite3_bind_text(st, idx, p, (int)n, SQLITE_TRANSIENT);
+	return rc == SQLITE_OK ? 0 : sq_err(sqlite3_db_handle(st), rc, "bind");
+}
+
+static int sq_bind_null(void *st, int idx)
+{
+	int rc = sqlite3_bind_null(st, idx);
+	return rc == SQLITE_OK ? 0 : sq_err(sqlite3_db_handle(st), rc, "bind");
+}
+
+static int sq_step(void *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return sq_err(sqlite3_db_handle(st), rc, "step");
+}
+
+static int sq_ncols(void *st)
+{
+	return sqlite3_column_count(st);
+}
+
+static bool sq_isnull(void *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+static int64_t sq_col_int64(void *st, int col)
+{
+	return sqlite3_column_int64(st, col);
+}
+
+static const char *sq_col_text(void *st, int col, size_t *len)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	if (len)
+		*len = t ? (size_t)n : 0;
+	return t ? (const char *)t : "";
+}
+
+static void sq_reset(void *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int sq_exec(void *h, const char *sql)
+{
+	struct sq_conn *c = h;
+	int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_err(c->db, rc, "exec");
+}
+
+const struct store_driver store_sqlite_driver = {
+	.name = "sqlite",
+	.connect = sq_connect,
+	.disconnect = sq_disconnect,
+	.healthy = sq_healthy,
+	.prepare = sq_prepare,
+	.finalize = sq_finalize,
+	.bind_int64 = sq_bind_int64,
+	.bind_text = sq_bind_text,
+	.bind_null = sq_bind_null,
+	.step = sq_step,
+	.ncols = sq_ncols,
+	.isnull = sq_isnull,
+	.col_int64 = sq_col_int64,
+	.col_text = sq_col_text,
+	.reset = sq_reset,
+	.exec = sq_exec,
+	.begin_sql = "BEGIN IMMEDIATE",
+};

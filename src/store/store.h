@@ -1,0 +1,88 @@
+/*
+ * store.h - the one database API every domain module uses.
+ *
+ * Two backends sit behind it (SQLite, PostgreSQL via libpq), chosen by the URL given to
+ * store_open. SQL is written once with $1..$n parameters; the SQLite driver rewrites them
+ * to ?1..?n (SQLite reads "$1" as a *named* parameter). Where the dialects agree the same
+ * SQL text serves both.
+ *
+ * Connections come from pools: STORE_WRITE connections go to the primary (SQLite: the one
+ * writer connection); STORE_READ connections go to the read replica when one is configured
+ * (falling back to the primary when it cannot be reached) and, on SQLite, to one of the
+ * reader connections. A connection is used by one thread at a time between
+ * store_acquire and store_release.
+ *
+ * Statements are cached per connection, keyed by SQL text: conn_prepare returns a statement
+ * owned by the connection; the caller binds, steps and calls stmt_done (which resets it
+ * and clears bindings). Text returned by stmt_text is valid until the next step or done.
+ *
+ * Errors: ERR_CONFLICT (unique/foreign-key/check violation), ERR_BUSY (SQLITE_BUSY,
+ * serialization failure, deadlock: retry), ERR_UNAVAILABLE (cannot connect), ERR_DB
+ * (anything else; the database's message is logged, never returned to clients).
+ */
+#ifndef KEXIE_STORE_STORE_H
+#define KEXIE_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum store_kind { STORE_SQLITE = 1, STORE_PG = 2 };
+enum store_mode { STORE_READ = 0, STORE_WRITE = 1 };
+enum { STORE_DONE = 0, STORE_ROW = 1 };
+
+struct store;
+struct conn;
+struct stmt;
+
+struct store_opts {
+	const char *url;      /* "sqlite:PATH", "postgresql://...", "postgres://...", "pg:KEY=VAL ..." */
+	const char *read_url; /* optional replica for STORE_READ (PostgreSQL only); NULL for none */
+	int pool_size;        /* connections per pool (readers on SQLite); >= 1 */
+	int busy_timeout_ms;  /* SQLite busy timeout; also the pool wait limit */
+};
+
+/* Opens the store and checks that one write connection can be made. On failure returns
+ * a negative code and writes a message safe to print (no password) into err. */
+int store_open(const struct store_opts *o, struct store **out, char *err, size_t errcap);
+void store_close(struct store *s); /* NULL is fine; all connections must be released */
+enum store_kind store_kind(const struct store *s);
+const char *store_kind_name(const struct store *s); /* "sqlite" or "postgresql" */
+bool store_has_replica(const struct store *s);
+
+int store_acquire(struct store *s, enum store_mode m, struct conn **out);
+void store_release(struct conn *c); /* NULL is fine */
+enum store_kind conn_kind(const struct conn *c);
+
+struct store_stats {
+	int write_size, write_in_use, read_size, read_in_use;
+	uint64_t waits; /* acquisitions that had to wait for a free connection */
+};
+void store_stats(struct store *s, struct store_stats *out);
+
+/* Answers 0 when a read connection can run SELECT 1. */
+int store_ping(struct store *s);
+
+int conn_prepare(struct conn *c, const char *sql, struct stmt **out);
+int stmt_bind_int64(struct stmt *st, int idx, int64_t v); /* idx is 1-based, as $idx */
+int stmt_bind_text(struct stmt *st, int idx, const char *p, size_t n);
+int stmt_bind_null(struct stmt *st, int idx);
+int stmt_step(struct stmt *st); /* STORE_ROW, STORE_DONE, or < 0 */
+int stmt_ncols(struct stmt *st);
+bool stmt_isnull(struct stmt *st, int col); /* col is 0-based */
+int64_t stmt_int64(struct stmt *st, int col);
+const char *stmt_text(struct stmt *st, int col, size_t *len); /* "" for NULL; never NULL */
+void stmt_done(struct stmt *st); /* NULL is fine */
+
+/* Runs SQL without parameters; may hold several statements (migrations). */
+int conn_exec(struct conn *c, const char *sql);
+int conn_begin(struct conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
+int conn_commit(struct conn *c);
+int conn_rollback(struct conn *c);
+
+/* Runs fn(conn, arg) in one transaction on a write connection, committing when fn
+ * returns 0 and rolling back otherwise. Retries the whole transaction (up to 5 times,
+ * with backoff) when the database answers ERR_BUSY. Returns fn's code or the commit's. */
+int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
+
+#endif
