@@ -4,6 +4,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

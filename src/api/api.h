@@ -1,0 +1,37 @@
+/*
+ * api.h - the JSON API: the route table and the handlers behind it.
+ *
+ * Handlers decode (the dispatcher already checked the request against the route's specs),
+ * call one domain function, and encode the answer. They hold no SQL and no generic checks.
+ */
+#ifndef KEXIE_API_API_H
+#define KEXIE_API_API_H
+
+#include "domain/app.h"
+#include "http/http.h"
+
+#include <stddef.h>
+
+/* What every handler receives as its `void *app`. */
+struct api {
+	struct app *app;
+	struct server *srv; /* set once the server runs (metrics) */
+};
+
+extern const struct route api_routes[];
+extern const size_t api_routes_count;
+extern const struct http_hooks api_hooks;
+
+/* The OpenAPI 3.1 document built from the route table. Returns NULL (and names the
+ * route in why) when a route lacks what the document needs: a summary, a tag. */
+json_t *api_openapi(const char *version, char *why, size_t cap);
+
+/* Handlers, one group per file. */
+int api_health(struct req *r, void *ctx);
+int api_metrics(struct req *r, void *ctx);
+int api_about(struct req *r, void *ctx);
+int api_openapi_get(struct req *r, void *ctx);
+int api_region_get(struct req *r, void *ctx);
+int api_region_list(struct req *r, void *ctx);
+
+#endif

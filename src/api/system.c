@@ -1,0 +1,74 @@
+/*
+ * system.c (api) - health, metrics, about and the OpenAPI document.
+ */
+#include "api/api.h"
+#include "domain/system.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int api_health(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	struct health h;
+	int rc = system_health(api->app, &h);
+	json_t *o = json_pack("{s:s,s:s,s:b,s:i,s:i}", "status", rc ? "unavailable" : "ok",
+			      "database", h.db_kind, "database_ok", h.db_ok, "schema_version",
+			      h.schema_version, "schema_expected", h.schema_expected);
+	return resp_json(r, rc ? 503 : 200, o);
+}
+
+int api_about(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	struct health h;
+	system_health(api->app, &h);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:I}", "name", "kexie", "version",
+			      api->app->version, "database", h.db_kind, "database_ok", h.db_ok,
+			      "read_replica", h.replica, "schema_version", h.schema_version,
+			      "uptime_s", (json_int_t)h.uptime_s);
+	return resp_json(r, 200, o);
+}
+
+int api_metrics(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	struct buf out;
+	buf_init(&out, 4u << 20);
+	struct store_stats st;
+	store_stats(api->app->store, &st);
+	int rc = server_metrics(api->srv, &out);
+	if (!rc)
+		rc = buf_printf(
+			&out,
+			"# HELP kexie_db_connections Database connections by pool and state.\n"
+			"# TYPE kexie_db_connections gauge\n"
+			"kexie_db_connections{pool=\"write\",state=\"size\"} %d\n"
+			"kexie_db_connections{pool=\"write\",state=\"in_use\"} %d\n"
+			"kexie_db_connections{pool=\"read\",state=\"size\"} %d\n"
+			"kexie_db_connections{pool=\"read\",state=\"in_use\"} %d\n"
+			"# HELP kexie_db_pool_waits_total Acquisitions that waited for a connection.\n"
+			"# TYPE kexie_db_pool_waits_total counter\n"
+			"kexie_db_pool_waits_total %llu\n"
+			"# HELP kexie_build_info Build information.\n"
+			"# TYPE kexie_build_info gauge\n"
+			"kexie_build_info{version=\"%s\",database=\"%s\"} 1\n",
+			st.write_size, st.write_in_use, st.read_size, st.read_in_use,
+			(unsigned long long)st.waits, api->app->version,
+			store_kind_name(api->app->store));
+	if (!rc)
+		rc = resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", out.ptr, out.len);
+	buf_release(&out);
+	return rc;
+}
+
+int api_openapi_get(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	char why[256];
+	json_t *doc = api_openapi(api->app->version, why, sizeof(why));
+	if (!doc)
+		return ERR_INTERNAL;
+	return resp_json(r, 200, doc);
+}

@@ -1,0 +1,46 @@
+/*
+ * app.c (cli) - builds the application context shared by the commands that touch data.
+ */
+#include "cli/cli.h"
+#include "base/timeutil.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int app_open(struct app *a, const struct config *cfg)
+{
+	memset(a, 0, sizeof(*a));
+	a->version = kexie_version();
+	a->data_dir = cfg->data_dir;
+	a->started_at = time_unix();
+	if (mkdir(cfg->data_dir, 0750) && errno != EEXIST) {
+		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
+			strerror(errno));
+		return 1;
+	}
+	if (keyfile_load(cfg->data_dir, a->key))
+		return 1;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct store_opts so = {
+		.url = cfg->db,
+		.read_url = cfg->db_read[0] ? cfg->db_read : NULL,
+		.pool_size = cfg->pool ? cfg->pool : (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)),
+		.busy_timeout_ms = 5000,
+	};
+	char err[512];
+	if (store_open(&so, &a->store, err, sizeof(err))) {
+		fprintf(stderr, "kexie: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+void app_close(struct app *a)
+{
+	store_close(a->store);
+	a->store = NULL;
+}

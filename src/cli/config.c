@@ -1,0 +1,280 @@
+/*
+ * config.c - settings from flags > KEXIE_* environment > INI file (--config FILE), and the
+ * secret key file. The table config_opts is the single list of settings: flags, variables,
+ * INI keys and `kexie help config` all come from it (docs/operations.md is checked against
+ * it by a test). An unknown INI key is an error naming the file and line, never silence.
+ */
+#include "cli/cli.h"
+#include "base/err.h"
+
+#include <ini.h>
+#include <sodium.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct config_opt config_opts[] = {
+	{"listen", "127.0.0.1:8080", "address to serve on, HOST:PORT or [IPv6]:PORT (port 0: any free port)"},
+	{"db", "sqlite:var/kexie.db", "database: sqlite:PATH or a PostgreSQL URL / pg:CONNINFO"},
+	{"db_read", "", "optional PostgreSQL connection string for read-only requests"},
+	{"data_dir", "var", "directory for the key file and uploads"},
+	{"web_dir", "web/dist", "built web app to serve"},
+	{"threads", "0", "HTTP worker threads (0: one per core)"},
+	{"pool", "0", "database connections per pool (0: threads)"},
+	{"body_limit", "1048576", "largest JSON request body in bytes"},
+	{"timeout", "30", "idle connection timeout in seconds"},
+	{0},
+};
+
+static int set_int(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long x = strtol(v, &end, 10);
+	if (errno || end == v || *end || x < lo || x > hi)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+/* Returns 0, or -1 with a reason in why. */
+static int config_set(struct config *c, const char *key, const char *v, char *why, size_t cap)
+{
+	long x;
+	size_t n = strlen(v);
+#define STR(field)                                                                       \
+	if (!strcmp(key, #field)) {                                                      \
+		if (n >= sizeof(c->field)) {                                             \
+			snprintf(why, cap, "value of %s is too long", key);              \
+			return -1;                                                       \
+		}                                                                        \
+		memcpy(c->field, v, n + 1);                                              \
+		return 0;                                                                \
+	}
+#define NUM(field, lo, hi)                                                               \
+	if (!strcmp(key, #field)) {                                                      \
+		if (set_int(v, lo, hi, &x)) {                                            \
+			snprintf(why, cap, "%s must be a whole number from %ld to %ld", key, \
+				 (long)(lo), (long)(hi));                                \
+			return -1;                                                       \
+		}                                                                        \
+		c->field = (__typeof__(c->field))x;                                      \
+		return 0;                                                                \
+	}
+	STR(listen)
+	STR(db)
+	STR(db_read)
+	STR(data_dir)
+	STR(web_dir)
+	NUM(threads, 0, 256)
+	NUM(pool, 0, 256)
+	NUM(body_limit, 1024, 64L << 20)
+	NUM(timeout, 1, 3600)
+#undef STR
+#undef NUM
+	snprintf(why, cap, "unknown setting '%s'", key);
+	return -1;
+}
+
+struct ini_ctx {
+	struct config *cfg;
+	char why[256];
+};
+
+static int on_ini_line(void *user, const char *section, const char *name, const char *value)
+{
+	struct ini_ctx *x = user;
+	if (section[0] && strcmp(section, "kexie")) {
+		snprintf(x->why, sizeof(x->why), "unknown section [%s] (use [kexie] or none)",
+			 section);
+		return 0;
+	}
+	if (config_set(x->cfg, name, value, x->why, sizeof(x->why)))
+		return 0;
+	return 1;
+}
+
+static void key_to_flag(const char *key, char *out, size_t cap)
+{
+	snprintf(out, cap, "--%s", key);
+	for (char *p = out; *p; p++)
+		if (*p == '_')
+			*p = '-';
+}
+
+static void key_to_env(const char *key, char *out, size_t cap)
+{
+	snprintf(out, cap, "KEXIE_%s", key);
+	for (char *p = out; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+}
+
+static const struct config_opt *opt_by_flag(const char *flag, size_t len)
+{
+	for (const struct config_opt *o = config_opts; o->key; o++) {
+		char f[64];
+		key_to_flag(o->key, f, sizeof(f));
+		if (strlen(f) == len && !strncmp(f, flag, len))
+			return o;
+	}
+	return NULL;
+}
+
+/* extra flag lookup: "--demo" (switch) or "--regions=" (takes a value) */
+static int extra_kind(const char *const *extra, const char *flag, size_t len)
+{
+	for (; extra && *extra; extra++) {
+		size_t el = strlen(*extra);
+		bool takes = (*extra)[el - 1] == '=';
+		if ((takes ? el - 1 : el) == len && !strncmp(*extra, flag, len))
+			return takes ? 2 : 1;
+	}
+	return 0;
+}
+
+int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char **rest,
+		int *nrest, const char *const *extra)
+{
+	char why[256];
+	memset(cfg, 0, sizeof(*cfg));
+	*nrest = 0;
+	for (const struct config_opt *o = config_opts; o->key; o++)
+		config_set(cfg, o->key, o->def, why, sizeof(why));
+
+	/* 1. INI file */
+	const char *file = getenv("KEXIE_CONFIG");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			file = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			file = argv[i] + 9;
+	}
+	if (file && *file) {
+		struct ini_ctx x = {.cfg = cfg};
+		int line = ini_parse(file, on_ini_line, &x);
+		if (line < 0) {
+			fprintf(stderr, "kexie: cannot read config file %s\n", file);
+			return 1;
+		}
+		if (line > 0) {
+			fprintf(stderr, "kexie: %s:%d: %s\n", file, line,
+				x.why[0] ? x.why : "syntax error");
+			return 1;
+		}
+	}
+	/* 2. environment */
+	for (const struct config_opt *o = config_opts; o->key; o++) {
+		char env[64];
+		key_to_env(o->key, env, sizeof(env));
+		const char *v = getenv(env);
+		if (v && config_set(cfg, o->key, v, why, sizeof(why))) {
+			fprintf(stderr, "kexie: %s: %s\n", env, why);
+			return 1;
+		}
+	}
+	/* 3. flags */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2)) {
+			fprintf(stderr, "kexie %s: unexpected argument '%s'\n", cmd, a);
+			usage(cmd);
+			return EXIT_USAGE;
+		}
+		const char *eq = strchr(a, '=');
+		size_t flen = eq ? (size_t)(eq - a) : strlen(a);
+		const char *val = eq ? eq + 1 : NULL;
+		if (flen == 8 && !strncmp(a, "--config", 8)) {
+			if (!val)
+				i++;
+			continue;
+		}
+		const struct config_opt *o = opt_by_flag(a, flen);
+		int ek = o ? 0 : extra_kind(extra, a, flen);
+		if (!o && !ek) {
+			fprintf(stderr, "kexie %s: unknown flag '%.*s'\n", cmd, (int)flen, a);
+			usage(cmd);
+			return EXIT_USAGE;
+		}
+		if ((o || ek == 2) && !val) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "kexie %s: flag '%s' needs a value\n", cmd, a);
+				usage(cmd);
+				return EXIT_USAGE;
+			}
+			val = argv[++i];
+		}
+		if (ek == 1 && val) {
+			fprintf(stderr, "kexie %s: flag '%.*s' takes no value\n", cmd, (int)flen, a);
+			usage(cmd);
+			return EXIT_USAGE;
+		}
+		if (o) {
+			if (config_set(cfg, o->key, val, why, sizeof(why))) {
+				fprintf(stderr, "kexie %s: %.*s: %s\n", cmd, (int)flen, a, why);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		rest[(*nrest)++] = argv[i - (val && !eq ? 1 : 0)];
+		if (ek == 2)
+			rest[(*nrest)++] = (char *)val;
+	}
+	return 0;
+}
+
+int keyfile_load(const char *data_dir, unsigned char key[32])
+{
+	char path[600];
+	snprintf(path, sizeof(path), "%s/kexie.key", data_dir);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		unsigned char k[32];
+		randombytes_buf(k, sizeof(k));
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			fprintf(stderr, "kexie: cannot create %s: %s\n", path, strerror(errno));
+			return 1;
+		}
+		if (write(fd, k, sizeof(k)) != (ssize_t)sizeof(k) || fsync(fd)) {
+			fprintf(stderr, "kexie: cannot write %s: %s\n", path, strerror(errno));
+			close(fd);
+			unlink(path);
+			return 1;
+		}
+		close(fd);
+		sodium_memzero(k, sizeof(k));
+		fprintf(stderr, "kexie: created a new secret key at %s (mode 0600); back it up\n",
+			path);
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "kexie: cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "kexie: %s is not a regular file\n", path);
+		close(fd);
+		return 1;
+	}
+	if (sb.st_mode & 077) {
+		fprintf(stderr,
+			"kexie: %s is readable by other users (mode %03o); run: chmod 600 %s\n",
+			path, (unsigned)(sb.st_mode & 0777), path);
+		close(fd);
+		return 1;
+	}
+	ssize_t n = read(fd, key, 32);
+	close(fd);
+	if (n != 32) {
+		fprintf(stderr, "kexie: %s must hold exactly 32 bytes\n", path);
+		return 1;
+	}
+	return 0;
+}

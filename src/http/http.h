@@ -1,0 +1,146 @@
+/*
+ * http.h - the HTTP layer: routes, requests, responses and the server.
+ *
+ * This layer knows HTTP and JSON but no domain type. The route table itself lives in
+ * src/api/routes.c; here is what a route *is* and the dispatcher that applies every check
+ * its flags and specs ask for before its handler runs:
+ *
+ *   URL length -> route match (404 / 405 + Allow) -> body allowed? Content-Type (415),
+ *   Content-Length against the route's limit (413, without reading the body) -> read body
+ *   into a bounded buffer (413 past the limit) -> cross-origin check on unsafe methods
+ *   (403) -> query parameters against the route's query spec (400: unknown, duplicate,
+ *   bad type, invalid UTF-8) -> JSON body: UTF-8 and U+0000 (400 naming the field), depth
+ *   <= 64, duplicate keys, parse -> fields against the route's body spec (400 unknown
+ *   field or wrong type, 422 missing / out of range) -> the before hook (authentication
+ *   and permissions, supplied by the api layer) -> handler.
+ *
+ * Handlers return 0 after setting a response, or a negative ERR_* code (with details in
+ * r->errs) which the dispatcher turns into the JSON error shape with the right status.
+ */
+#ifndef KEXIE_HTTP_HTTP_H
+#define KEXIE_HTTP_HTTP_H
+
+#include "base/buf.h"
+#include "base/err.h"
+
+#include <jansson.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct req;
+struct server;
+
+enum http_method {
+	HM_GET = 1 << 0,
+	HM_HEAD = 1 << 1,
+	HM_POST = 1 << 2,
+	HM_PUT = 1 << 3,
+	HM_PATCH = 1 << 4,
+	HM_DELETE = 1 << 5,
+	HM_OPTIONS = 1 << 6,
+};
+
+/* Route flags: every generic check a route needs is declared here, never in handlers. */
+enum route_flag {
+	RF_AUTH = 1u << 0,       /* a signed-in caller is required (401 otherwise) */
+	RF_CSRF = 1u << 1,       /* unsafe method: cookie callers must send X-CSRF-Token */
+	RF_IDEMPOTENT = 1u << 2, /* honours Idempotency-Key */
+	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
+	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
+	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
+};
+
+enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
+enum field_flag { FF_REQUIRED = 1u << 0, FF_NULLABLE = 1u << 1 };
+
+/* One body field or query parameter. Arrays of these end with a {0} entry.
+ * FT_STRING: min/max are lengths in code points (0 max = 1000). FT_INT: min/max are the
+ * allowed range (both 0 = any int64). FT_ENUM: `values` is "a|b|c". FT_DATE: YYYY-MM-DD. */
+struct field {
+	const char *name;
+	enum field_type type;
+	unsigned flags;
+	int64_t min, max;
+	const char *values;
+	const char *doc; /* one line for the OpenAPI document */
+};
+
+typedef int (*http_handler)(struct req *r, void *app);
+
+struct route {
+	unsigned method;           /* exactly one HM_*; GET routes also answer HEAD */
+	const char *pattern;       /* "/api/v1/regions/{code:str}"; params are {name:int|str} */
+	http_handler handler;
+	unsigned flags;            /* RF_* */
+	const struct field *query; /* allowed query parameters, NULL = none */
+	const struct field *body;  /* JSON object fields, NULL = the route takes no body */
+	size_t body_max;           /* 0 = the server's default (1 MiB) */
+	const char *tag;           /* OpenAPI tag (module) */
+	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
+	const char *response;      /* OpenAPI: short description of the success answer */
+};
+
+/* Hooks the layer above supplies; both optional. */
+struct http_hooks {
+	/* Runs after all generic checks, before the handler: authentication, roles, scope.
+	 * Returns 0 to continue or an ERR_* code. */
+	int (*before)(struct req *r, void *app);
+};
+
+struct server_opts {
+	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", port 0 picks a free port */
+	int threads;          /* MHD thread pool size; <= 0 = number of cores */
+	unsigned timeout_s;   /* idle connection timeout */
+	size_t body_max;      /* default JSON body limit */
+	const char *web_dir;  /* built SPA to serve, NULL or missing = none */
+	const char *server_name; /* "kexie/0.1.0" for logs */
+};
+
+/* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every
+ * handler. On failure returns an ERR_* code and a message in err. */
+int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
+		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
+		 size_t errcap);
+int server_port(const struct server *s);
+/* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. */
+void server_stop(struct server *s, int grace_ms);
+/* Prometheus text for the HTTP metrics (requests, latency); appended to out. */
+int server_metrics(struct server *s, struct buf *out);
+const struct route *server_routes(const struct server *s, size_t *n);
+
+/* ---- requests (for handlers and hooks) ---- */
+const struct route *req_route(const struct req *r);
+const char *req_id(const struct req *r);
+unsigned req_method(const struct req *r);
+const char *req_header(const struct req *r, const char *name); /* NULL if absent */
+/* Path parameters, already type-checked by the router. */
+int64_t req_param_int(const struct req *r, const char *name);
+const char *req_param_str(const struct req *r, const char *name);
+/* Query parameters, already checked against the route's query spec; NULL if absent. */
+const char *req_query(const struct req *r, const char *name);
+bool req_query_int(const struct req *r, const char *name, int64_t *out);
+/* The parsed JSON body (an object, checked against the body spec); NULL when none. */
+json_t *req_json(const struct req *r);
+struct errlist *req_errs(struct req *r);
+/* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
+void req_set_user(struct req *r, void *user, void (*free_fn)(void *));
+void *req_user(const struct req *r);
+const char *req_client_addr(struct req *r);
+
+/* ---- responses ---- */
+/* Steals body (may be NULL for an empty answer). */
+int resp_json(struct req *r, unsigned status, json_t *body);
+/* Copies the bytes. */
+int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n);
+/* Adds a header (copied); at most 8 per response. */
+int resp_header(struct req *r, const char *name, const char *value);
+/* Sets the error message for the answer a handler's negative return will produce;
+ * returns code so handlers can `return req_fail(r, ERR_NOTFOUND, "no such region");`. */
+int req_fail(struct req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The one mapping from ERR_* codes to HTTP statuses. */
+unsigned http_status_for(int code);
+
+#endif

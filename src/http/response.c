@@ -1,0 +1,160 @@
+/*
+ * response.c - building answers: the ERR_* -> status mapping (the only one), the JSON
+ * error shape, and the headers every answer carries.
+ *
+ * Error shape: {"error":{"code":"invalid","message":"...","request_id":"...",
+ *               "details":[{"field":"...","code":"...","message":"..."}]}}
+ * Messages are English; `code` is stable for the UI to translate. No SQL, stack or path
+ * ever goes in: internal failures say "internal error" and the log has the rest.
+ */
+#include "http/internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned http_status_for(int code)
+{
+	switch (code) {
+	case 0: return 200;
+	case ERR_INVALID: return 400;
+	case ERR_UNPROCESSABLE: return 422;
+	case ERR_NOTFOUND: return 404;
+	case ERR_CONFLICT: return 409;
+	case ERR_PRECONDITION: return 412;
+	case ERR_PRECOND_REQUIRED: return 428;
+	case ERR_FORBIDDEN: return 403;
+	case ERR_UNAUTHORIZED: return 401;
+	case ERR_TOOBIG: return 413;
+	case ERR_MEDIATYPE: return 415;
+	case ERR_RATELIMIT: return 429;
+	case ERR_BUSY: return 503;
+	case ERR_UNAVAILABLE: return 503;
+	case ERR_METHOD: return 405;
+	case ERR_URITOOLONG: return 414;
+	default: return 500;
+	}
+}
+
+static const char *default_message(int code)
+{
+	switch (code) {
+	case ERR_INVALID: return "the request is invalid";
+	case ERR_UNPROCESSABLE: return "some fields are invalid";
+	case ERR_NOTFOUND: return "not found";
+	case ERR_CONFLICT: return "the request conflicts with the current state";
+	case ERR_PRECONDITION: return "the object was changed by someone else; reload it";
+	case ERR_PRECOND_REQUIRED: return "send If-Match with the version you edited";
+	case ERR_FORBIDDEN: return "you may not do this";
+	case ERR_UNAUTHORIZED: return "sign in first";
+	case ERR_TOOBIG: return "the request body is too large";
+	case ERR_MEDIATYPE: return "send the body as application/json";
+	case ERR_RATELIMIT: return "too many requests; try again later";
+	case ERR_BUSY: return "the server is busy; try again shortly";
+	case ERR_UNAVAILABLE: return "the database is unavailable";
+	case ERR_METHOD: return "this method is not allowed here";
+	case ERR_URITOOLONG: return "the URL is too long";
+	default: return "internal error";
+	}
+}
+
+int req_fail(struct req *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg, sizeof(r->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static void set_body(struct req *r, unsigned status, const char *ctype, char *owned, size_t n)
+{
+	free(r->out);
+	r->status = status;
+	r->ctype = ctype;
+	r->out = owned;
+	r->out_len = n;
+	r->out_static = NULL;
+}
+
+int resp_json(struct req *r, unsigned status, json_t *body)
+{
+	if (!body) {
+		set_body(r, status, "application/json", NULL, 0);
+		return 0;
+	}
+	size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+	char *p = n ? malloc(n) : NULL;
+	if (n && (!p || json_dumpb(body, p, n, JSON_COMPACT) != n)) {
+		free(p);
+		json_decref(body);
+		return ERR_NOMEM;
+	}
+	json_decref(body);
+	set_body(r, status, "application/json", p, n);
+	return 0;
+}
+
+int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n)
+{
+	char *p = malloc(n ? n : 1);
+	if (!p)
+		return ERR_NOMEM;
+	memcpy(p, data, n);
+	set_body(r, status, ctype, p, n);
+	return 0;
+}
+
+int resp_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nhdr >= MAX_RESP_HEADERS)
+		return ERR_TOOBIG;
+	r->hdr[r->nhdr].name = strdup(name);
+	r->hdr[r->nhdr].value = strdup(value);
+	if (!r->hdr[r->nhdr].name || !r->hdr[r->nhdr].value)
+		return ERR_NOMEM;
+	r->nhdr++;
+	return 0;
+}
+
+int resp_error(struct req *r, int code)
+{
+	unsigned status = http_status_for(code);
+	json_t *details = json_array();
+	for (int i = 0; i < r->errs.n; i++) {
+		const struct fielderr *e = &r->errs.e[i];
+		json_t *d = json_pack("{s:s,s:s,s:s}", "field", e->field, "code", e->code,
+				      "message", e->message);
+		if (d && e->row)
+			json_object_set_new(d, "row", json_integer(e->row));
+		json_array_append_new(details, d);
+	}
+	/* internal failures never echo what a handler wrote: it may hold database detail */
+	const char *msg = status >= 500 && status != 503 ? default_message(code)
+			  : r->errmsg[0]			 ? r->errmsg
+								 : default_message(code);
+	json_t *body = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_name(code),
+				 "message", msg, "request_id", r->rid, "details", details);
+	if (code == ERR_BUSY || code == ERR_UNAVAILABLE || code == ERR_RATELIMIT)
+		resp_header(r, "Retry-After", "1");
+	return resp_json(r, status, body);
+}
+
+void resp_security_headers(struct MHD_Response *resp, bool is_html)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	if (is_html)
+		MHD_add_response_header(
+			resp, "Content-Security-Policy",
+			"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+			"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+			"object-src 'none'; base-uri 'self'; form-action 'self'; "
+			"frame-ancestors 'none'");
+	else
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'none'; frame-ancestors 'none'");
+}

@@ -1,0 +1,534 @@
+/*
+ * server.c - libmicrohttpd glue and the dispatcher (see http.h for the order of checks).
+ *
+ * MHD runs an internal epoll thread pool. The access handler is called once when headers
+ * are in, then once per body chunk, then once more. Responses are queued on a later call,
+ * never the first (queueing on the first call makes MHD close every connection: measured
+ * at a third of the throughput), except for early errors on requests that carry a body we
+ * refuse to read: those are queued at once and MHD closes the connection.
+ * Completion writes the access log line and the metrics, then frees the request.
+ */
+#include "http/internal.h"
+#include "base/log.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+
+#include <sodium.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct server {
+	struct MHD_Daemon *d;
+	const struct route *routes;
+	size_t nroutes;
+	struct router *router;
+	struct static_site *site;
+	struct metrics *metrics;
+	struct http_hooks hooks;
+	void *app;
+	size_t body_max;
+	int port;
+	_Atomic int inflight;
+};
+
+/* ---- request accessors ---- */
+
+const struct route *req_route(const struct req *r) { return r->route; }
+const char *req_id(const struct req *r) { return r->rid; }
+unsigned req_method(const struct req *r) { return r->method; }
+json_t *req_json(const struct req *r) { return r->json; }
+struct errlist *req_errs(struct req *r) { return &r->errs; }
+void *req_user(const struct req *r) { return r->user; }
+
+void req_set_user(struct req *r, void *user, void (*free_fn)(void *))
+{
+	if (r->user && r->user_free)
+		r->user_free(r->user);
+	r->user = user;
+	r->user_free = free_fn;
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_query(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool req_query_int(const struct req *r, const char *name, int64_t *out)
+{
+	const char *v = req_query(r, name);
+	if (!v || !*v)
+		return false;
+	*out = strtoll(v, NULL, 10); /* already validated against the query spec */
+	return true;
+}
+
+int64_t req_param_int(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].name, name))
+			return r->params[i].i;
+	return 0;
+}
+
+const char *req_param_str(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].name, name))
+			return r->params[i].str;
+	return NULL;
+}
+
+const char *req_client_addr(struct req *r)
+{
+	if (r->addr[0])
+		return r->addr;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  r->addr, sizeof(r->addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->addr,
+				  sizeof(r->addr));
+	}
+	if (!r->addr[0])
+		snprintf(r->addr, sizeof(r->addr), "-");
+	return r->addr;
+}
+
+const struct route *server_routes(const struct server *s, size_t *n)
+{
+	*n = s->nroutes;
+	return s->routes;
+}
+
+int server_port(const struct server *s) { return s->port; }
+
+int server_metrics(struct server *s, struct buf *out)
+{
+	return metrics_render(s->metrics, s->routes, s->nroutes, out);
+}
+
+/* ---- request lifecycle ---- */
+
+static void req_free(struct req *r)
+{
+	if (!r)
+		return;
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i].str);
+	for (int i = 0; i < r->nhdr; i++) {
+		free(r->hdr[i].name);
+		free(r->hdr[i].value);
+	}
+	if (r->user && r->user_free)
+		r->user_free(r->user);
+	buf_release(&r->body);
+	json_decref(r->json);
+	free(r->out);
+	free(r->url);
+	free(r);
+}
+
+static enum MHD_Result queue(struct req *r)
+{
+	struct MHD_Response *resp;
+	if (r->out_static)
+		resp = MHD_create_response_from_buffer(r->out_len, (void *)(uintptr_t)r->out_static,
+						       MHD_RESPMEM_PERSISTENT);
+	else {
+		resp = MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
+						       r->out ? MHD_RESPMEM_MUST_FREE
+							      : MHD_RESPMEM_PERSISTENT);
+		r->out = NULL; /* MHD owns it now */
+	}
+	if (!resp)
+		return MHD_NO;
+	bool html = r->ctype && !strncmp(r->ctype, "text/html", 9);
+	if (r->ctype && r->status != 204 && r->status != 304)
+		MHD_add_response_header(resp, "Content-Type", r->ctype);
+	MHD_add_response_header(resp, "X-Request-Id", r->rid);
+	if (!r->is_static)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	resp_security_headers(resp, html);
+	for (int i = 0; i < r->nhdr; i++)
+		MHD_add_response_header(resp, r->hdr[i].name, r->hdr[i].value);
+	if (r->early)
+		MHD_add_response_header(resp, "Connection", "close");
+	enum MHD_Result ok = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	r->queued = true;
+	return ok;
+}
+
+static void fail(struct req *r, int code)
+{
+	if (resp_error(r, code)) {
+		/* could not even build the error: answer a fixed body */
+		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
+		r->status = 500;
+		r->ctype = "application/json";
+		r->out_static = oom;
+		r->out_len = sizeof(oom) - 1;
+	}
+}
+
+static bool is_json_ctype(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, "application/json", 16))
+		return false;
+	ct += 16;
+	while (*ct == ' ')
+		ct++;
+	if (!*ct)
+		return true;
+	if (*ct != ';')
+		return false;
+	/* only a UTF-8 charset parameter is acceptable */
+	ct++;
+	while (*ct == ' ')
+		ct++;
+	return !strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\"");
+}
+
+static bool has_body(struct req *r, unsigned long long *clen)
+{
+	const char *cl = req_header(r, "Content-Length");
+	const char *te = req_header(r, "Transfer-Encoding");
+	*clen = cl ? strtoull(cl, NULL, 10) : 0;
+	return (cl && *clen > 0) || te;
+}
+
+static bool unsafe(unsigned m)
+{
+	return m == HM_POST || m == HM_PUT || m == HM_PATCH || m == HM_DELETE;
+}
+
+/* Browsers send Origin on cross-site writes; a mismatch with Host is a forged request. */
+static bool cross_origin(struct req *r)
+{
+	const char *origin = req_header(r, "Origin");
+	const char *host = req_header(r, "Host");
+	if (!origin)
+		return false;
+	if (!host)
+		return true;
+	const char *p = strstr(origin, "://");
+	if (!p)
+		return true;
+	return strcmp(p + 3, host) != 0;
+}
+
+/* Checks made as soon as the headers are in. Returns 0 or an ERR_* code. */
+static int early_checks(struct server *s, struct req *r)
+{
+	unsigned allow = 0;
+	if (strlen(r->url) > URL_MAX)
+		return ERR_URITOOLONG;
+	if (!utf8_valid(r->url, strlen(r->url), NULL)) {
+		errlist_add(&r->errs, "", "invalid_utf8", "the path is not valid UTF-8");
+		return ERR_INVALID;
+	}
+	int idx = router_match(s->router, r, r->url, r->method, &allow);
+	if (idx == ERR_METHOD) {
+		char hdr[96] = "";
+		size_t len = 0;
+		for (unsigned m = 1; m <= HM_OPTIONS; m <<= 1)
+			if (allow & m) {
+				int w = snprintf(hdr + len, sizeof(hdr) - len, "%s%s", len ? ", " : "",
+						 method_name(m));
+				if (w > 0 && (size_t)w < sizeof(hdr) - len)
+					len += (size_t)w;
+			}
+		resp_header(r, "Allow", hdr);
+		return ERR_METHOD;
+	}
+	if (idx < 0) {
+		if (idx == ERR_NOTFOUND && (r->method == HM_GET || r->method == HM_HEAD) &&
+		    static_serve(s->site, r, r->url) == 0) {
+			r->route_idx = -2;
+			return 0;
+		}
+		if (idx == ERR_NOTFOUND)
+			snprintf(r->errmsg, sizeof(r->errmsg), "no such endpoint");
+		return idx;
+	}
+	r->route_idx = idx;
+	r->route = &s->routes[idx];
+	unsigned long long clen = 0;
+	bool body = has_body(r, &clen);
+	if (!r->route->body) {
+		if (body) {
+			snprintf(r->errmsg, sizeof(r->errmsg), "this endpoint takes no request body");
+			r->body_max = 0;
+			return ERR_TOOBIG;
+		}
+		return 0;
+	}
+	r->body_max = r->route->body_max ? r->route->body_max : s->body_max;
+	if (!is_json_ctype(req_header(r, "Content-Type"))) {
+		errlist_add(&r->errs, "Content-Type", "unsupported_media_type",
+			    "must be application/json");
+		return ERR_MEDIATYPE;
+	}
+	if (clen > r->body_max) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "the request body is larger than %zu bytes",
+			 r->body_max);
+		return ERR_TOOBIG;
+	}
+	buf_init(&r->body, r->body_max);
+	return 0;
+}
+
+/* Everything after the body is in: the remaining generic checks, then the handler. */
+static int dispatch(struct server *s, struct req *r)
+{
+	int rc;
+	const struct route *rt = r->route;
+	if (unsafe(r->method) && cross_origin(r)) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "cross-origin request refused");
+		return ERR_FORBIDDEN;
+	}
+	rc = body_check_query(r, rt->query);
+	if (rc)
+		return rc;
+	if (rt->body) {
+		rc = body_parse_json(r, rt->body);
+		if (rc)
+			return rc;
+	}
+	if (s->hooks.before) {
+		rc = s->hooks.before(r, s->app);
+		if (rc)
+			return rc;
+	}
+	rc = rt->handler(r, s->app);
+	if (rc == 0 && !r->status)
+		rc = ERR_INTERNAL; /* a handler must answer */
+	return rc;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		atomic_fetch_add(&s->inflight, 1);
+		r->srv = s;
+		r->conn = conn;
+		r->t0 = time_mono_ns();
+		r->route_idx = -1;
+		r->method = method_parse(method);
+		r->url = strndup(url, URL_MAX + 1);
+		buf_init(&r->body, 0);
+		unsigned char rnd[8];
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(r->rid, sizeof(r->rid), rnd, sizeof(rnd));
+		if (!r->url)
+			return MHD_NO;
+		int rc = r->method ? early_checks(s, r) : ERR_METHOD;
+		if (rc) {
+			fail(r, rc);
+			unsigned long long clen;
+			if (has_body(r, &clen)) {
+				/* refuse the body without reading it: answer now and close */
+				r->early = true;
+				return queue(r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->queued && !r->status) {
+			if (buf_append(&r->body, upload_data, *upload_data_size)) {
+				snprintf(r->errmsg, sizeof(r->errmsg),
+					 "the request body is larger than %zu bytes", r->body_max);
+				fail(r, ERR_TOOBIG);
+				r->early = true;
+				*upload_data_size = 0;
+				return queue(r);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->queued)
+		return MHD_YES;
+	if (!r->status) {
+		int rc = dispatch(s, r);
+		if (rc)
+			fail(r, rc);
+	}
+	return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	(void)toe;
+	struct server *s = cls;
+	struct req *r = *con_cls;
+	if (!r)
+		return;
+	uint64_t ns = time_mono_ns() - r->t0;
+	unsigned status = r->queued ? r->status : 0;
+	metrics_record(s->metrics, r->route_idx, status, ns);
+	if (!(r->route && (r->route->flags & RF_NOLOG) && status < 400)) {
+		/* the route pattern, never the raw URL or query: those can hold personal data */
+		const char *what = r->route ? r->route->pattern
+				   : r->route_idx == -2 ? "(static)"
+							: "(unmatched)";
+		log_line(LOG_INFO, "http rid=%s %s %s status=%u ms=%.3f bytes=%zu", r->rid,
+			 method_name(r->method), what, status, (double)ns / 1e6, r->out_len);
+	}
+	req_free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[128];
+	const char *colon = strrchr(spec, ':');
+	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+		return ERR_INVALID;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || colon[1] == '\0')
+		return ERR_INVALID;
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[') {
+		size_t hl = strlen(host);
+		if (hl < 3 || host[hl - 1] != ']')
+			return ERR_INVALID;
+		host[hl - 1] = '\0';
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1)
+			return ERR_INVALID;
+		*len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &a->sin_addr) != 1)
+			return ERR_INVALID;
+		*len = sizeof(*a);
+	}
+	return 0;
+}
+
+int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
+		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
+		 size_t errcap)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(o->listen, &ss, &sl)) {
+		snprintf(err, errcap, "bad listen address %s (want HOST:PORT or [IPv6]:PORT)",
+			 o->listen);
+		return ERR_INVALID;
+	}
+	struct server *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ERR_NOMEM;
+	s->routes = routes;
+	s->nroutes = nroutes;
+	s->app = app;
+	s->body_max = o->body_max ? o->body_max : (1u << 20);
+	if (hooks)
+		s->hooks = *hooks;
+	int rc = router_new(routes, nroutes, &s->router);
+	if (rc) {
+		snprintf(err, errcap, "the route table has a bad pattern");
+		goto fail;
+	}
+	rc = metrics_new(nroutes, &s->metrics);
+	if (rc)
+		goto fail;
+	if (o->web_dir && access(o->web_dir, R_OK) == 0) {
+		rc = static_load(o->web_dir, &s->site, err, errcap);
+		if (rc)
+			goto fail;
+	}
+	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		s, MHD_OPTION_END);
+	(void)sl;
+	if (!s->d) {
+		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
+			 o->listen);
+		rc = ERR_IO;
+		goto fail;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	*out = s;
+	return 0;
+fail:
+	router_free(s->router);
+	metrics_free(s->metrics);
+	static_free(s->site);
+	free(s);
+	return rc;
+}
+
+void server_stop(struct server *s, int grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket ls = MHD_quiesce_daemon(s->d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 20)
+		usleep(20000);
+	int left = atomic_load(&s->inflight);
+	if (left > 0)
+		log_warn("http: stopping with %d requests still open", left);
+	MHD_stop_daemon(s->d);
+	router_free(s->router);
+	metrics_free(s->metrics);
+	static_free(s->site);
+	free(s);
+}
