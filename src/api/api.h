@@ -31,6 +31,7 @@ int api_health(struct req *r, void *ctx);
 int api_metrics(struct req *r, void *ctx);
 int api_about(struct req *r, void *ctx);
 int api_openapi_get(struct req *r, void *ctx);
+int api_client_error(struct req *r, void *ctx);
 int api_region_get(struct req *r, void *ctx);
 int api_region_list(struct req *r, void *ctx);
 

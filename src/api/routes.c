@@ -16,6 +16,15 @@ static const struct field q_regions[] = {
 	{0},
 };
 
+static const struct field b_client_error[] = {
+	{"message", FT_STRING, FF_REQUIRED, 1, 1000, NULL, "the error message"},
+	{"source", FT_STRING, 0, 0, 500, NULL, "script or component"},
+	{"line", FT_INT, 0, 0, 10000000, NULL, "line number"},
+	{"column", FT_INT, 0, 0, 10000000, NULL, "column number"},
+	{"route", FT_STRING, 0, 0, 500, NULL, "the app route (path only, no query)"},
+	{0},
+};
+
 const struct route api_routes[] = {
 	/* system */
 	{HM_GET, "/healthz", api_health, RF_READ | RF_NOLOG, NULL, NULL, 0, "system",
@@ -26,6 +35,9 @@ const struct route api_routes[] = {
 	 "Version, database kind and uptime", "version information"},
 	{HM_GET, "/api/v1/openapi.json", api_openapi_get, 0, NULL, NULL, 0, "system",
 	 "This API described in OpenAPI 3.1", "the OpenAPI document"},
+
+	{HM_POST, "/api/v1/client-errors", api_client_error, 0, NULL, b_client_error, 32768,
+	 "system", "Report an error seen in the web app (logged, not stored)", "accepted"},
 
 	/* reference data */
 	{HM_GET, "/api/v1/regions", api_region_list, RF_READ, q_regions, NULL, 0, "regions",

@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "domain/system.h"
 #include "store/store.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -71,4 +72,28 @@ int api_openapi_get(struct req *r, void *ctx)
 	if (!doc)
 		return ERR_INTERNAL;
 	return resp_json(r, 200, doc);
+}
+
+/* Copies at most cap-1 bytes of s into out, turning control characters into spaces so a
+ * client cannot forge log lines, and never splitting a UTF-8 character. */
+static void log_safe(const char *s, char *out, size_t cap)
+{
+	str_copy(out, cap, s ? s : "");
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+int api_client_error(struct req *r, void *ctx)
+{
+	(void)ctx;
+	json_t *b = req_json(r);
+	char msg[301], src[121], route[121];
+	log_safe(json_string_value(json_object_get(b, "message")), msg, sizeof(msg));
+	log_safe(json_string_value(json_object_get(b, "source")), src, sizeof(src));
+	log_safe(json_string_value(json_object_get(b, "route")), route, sizeof(route));
+	log_warn("client-error rid=%s route=\"%s\" source=\"%s\" line=%lld message=\"%s\"",
+		 req_id(r), route, src,
+		 (long long)json_integer_value(json_object_get(b, "line")), msg);
+	return resp_json(r, 202, json_pack("{s:b}", "accepted", 1));
 }

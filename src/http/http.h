@@ -9,10 +9,10 @@
  *   Content-Length against the route's limit (413, without reading the body) -> read body
  *   into a bounded buffer (413 past the limit) -> cross-origin check on unsafe methods
  *   (403) -> query parameters against the route's query spec (400: unknown, duplicate,
- *   bad type, invalid UTF-8) -> JSON body: UTF-8 and U+0000 (400 naming the field), depth
- *   <= 64, duplicate keys, parse -> fields against the route's body spec (400 unknown
- *   field or wrong type, 422 missing / out of range) -> the before hook (authentication
- *   and permissions, supplied by the api layer) -> handler.
+ *   bad type, invalid UTF-8) -> the before hook (authentication and permissions, supplied
+ *   by the api layer) -> JSON body: UTF-8 and U+0000 (400 naming the field), depth <= 64,
+ *   duplicate keys, parse -> fields against the route's body spec (400 unknown field or
+ *   wrong type, 422 missing / out of range) -> handler.
  *
  * Handlers return 0 after setting a response, or a negative ERR_* code (with details in
  * r->errs) which the dispatcher turns into the JSON error shape with the right status.

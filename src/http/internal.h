@@ -45,6 +45,7 @@ struct req {
 	/* response */
 	bool queued;
 	bool early;         /* an error answered before the body was read */
+	size_t discarded;   /* body bytes dropped after an early error */
 	unsigned status;
 	char *out;          /* owned */
 	size_t out_len;

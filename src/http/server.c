@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#define DISCARD_MAX ((size_t)8 << 20)
+
 struct server {
 	struct MHD_Daemon *d;
 	const struct route *routes;
@@ -312,13 +314,14 @@ static int dispatch(struct server *s, struct req *r)
 	rc = body_check_query(r, rt->query);
 	if (rc)
 		return rc;
-	if (rt->body) {
-		rc = body_parse_json(r, rt->body);
+	/* who is asking comes before what they sent: strangers learn nothing from validation */
+	if (s->hooks.before) {
+		rc = s->hooks.before(r, s->app);
 		if (rc)
 			return rc;
 	}
-	if (s->hooks.before) {
-		rc = s->hooks.before(r, s->app);
+	if (rt->body) {
+		rc = body_parse_json(r, rt->body);
 		if (rc)
 			return rc;
 	}
@@ -366,15 +369,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!r->queued && !r->status) {
-			if (buf_append(&r->body, upload_data, *upload_data_size)) {
-				snprintf(r->errmsg, sizeof(r->errmsg),
-					 "the request body is larger than %zu bytes", r->body_max);
-				fail(r, ERR_TOOBIG);
-				r->early = true;
-				*upload_data_size = 0;
-				return queue(r);
-			}
+		/* Past the limit the bytes are counted and dropped, never stored: MHD cannot
+		 * queue an answer mid-upload, so the 413 goes out when the upload ends, and a
+		 * client that keeps sending past 8 MiB more is cut off. */
+		if (!r->queued && !r->status &&
+		    buf_append(&r->body, upload_data, *upload_data_size)) {
+			snprintf(r->errmsg, sizeof(r->errmsg),
+				 "the request body is larger than %zu bytes", r->body_max);
+			fail(r, ERR_TOOBIG);
+			r->early = true;
+		}
+		if (r->status) {
+			r->discarded += *upload_data_size;
+			if (r->discarded > DISCARD_MAX)
+				return MHD_NO;
 		}
 		*upload_data_size = 0;
 		return MHD_YES;

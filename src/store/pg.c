@@ -62,6 +62,13 @@ static int pg_code(PGconn *pg, const PGresult *res, const char *what)
 	return ERR_DB;
 }
 
+/* NOTICEs ("relation already exists, skipping") are expected chatter, not events. */
+static void pg_quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 static void pg_disconnect(void *h)
 {
 	struct pg_conn *c = h;
@@ -88,6 +95,7 @@ static int pg_connect(const char *url, bool ro, int busy_ms, void **out, char *e
 		pg_disconnect(c);
 		return ERR_UNAVAILABLE;
 	}
+	PQsetNoticeProcessor(c->pg, pg_quiet, NULL);
 	PGresult *r = PQexec(c->pg, ro ? "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8';"
 					 " SET default_transaction_read_only = on"
 				       : "SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'");

@@ -1,0 +1,113 @@
+// lib.mjs - start a real `kexie serve` for a test file, on SQLite or on the throwaway
+// PostgreSQL cluster named by KEXIE_TEST_PG (a base URL), each file with its own database.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = process.env.KEXIE_BIN || join(ROOT, 'build/kexie');
+export const DBKIND = process.env.KEXIE_TEST_PG ? 'postgresql' : 'sqlite';
+
+let dbCounter = 0;
+
+// Creates a fresh database and returns its URL.
+export function freshDb(dir) {
+  if (!process.env.KEXIE_TEST_PG) return `sqlite:${join(dir, 'kexie.db')}`;
+  const name = `t_${process.pid}_${Date.now()}_${dbCounter++}`;
+  execFileSync('psql', [process.env.KEXIE_TEST_PG, '-qAtc', `CREATE DATABASE ${name}`]);
+  return process.env.KEXIE_TEST_PG.replace(/\/[^/]*$/, `/${name}`);
+}
+
+// Runs a kexie command synchronously; returns { code, stdout, stderr }.
+export function kexie(args, env = {}, opts = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { code: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
+  }
+}
+
+// Starts a server on a free port with a migrated, demo-seeded database.
+// Returns { url, dir, db, proc, log(), stop() }.
+export async function startServer({ seed = true, migrate = true, extraArgs = [], env = {}, dir } = {}) {
+  dir = dir || mkdtempSync(join(tmpdir(), 'kexie-api-'));
+  const db = env.KEXIE_DB || freshDb(dir);
+  const base = { KEXIE_DB: db, KEXIE_DATA_DIR: join(dir, 'var'), KEXIE_WEB_DIR: join(ROOT, 'web/dist'), ...env };
+  if (migrate) {
+    const m = kexie(['migrate'], base);
+    if (m.code !== 0) throw new Error(`migrate failed: ${m.stderr}`);
+  }
+  if (seed) {
+    const s = kexie(['seed', '--demo'], base);
+    if (s.code !== 0) throw new Error(`seed failed: ${s.stderr}`);
+  }
+  const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', ...extraArgs], { env: { ...process.env, ...base }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const url = await new Promise((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`server did not start:\n${log}`)), 15000);
+    proc.stderr.on('data', (d) => {
+      log += d;
+      const m = /serving (http:\/\/[\d.]+:\d+)\//.exec(log);
+      if (m) { clearTimeout(t); res(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(t); rej(new Error(`server exited ${code}:\n${log}`)); });
+  });
+  proc.removeAllListeners('exit');
+  const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+  return {
+    url, dir, db, proc, env: base, exited,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const r = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return r;
+    },
+  };
+}
+
+// A raw HTTP/1.1 exchange over a socket: for requests fetch() will not send
+// (bad bytes, lying Content-Length). Resolves with { status, headers, body, raw }.
+export function rawRequest(url, text, { writeAfter, timeoutMs = 5000 } = {}) {
+  const u = new URL(url);
+  return new Promise((res, rej) => {
+    const sock = net.connect(Number(u.port), u.hostname);
+    let data = Buffer.alloc(0);
+    const t = setTimeout(() => { sock.destroy(); rej(new Error('raw request timed out')); }, timeoutMs);
+    sock.on('connect', () => { sock.write(text); if (writeAfter) writeAfter(sock); });
+    sock.on('data', (d) => { data = Buffer.concat([data, d]); });
+    sock.on('error', () => {}); // the server may close while we still write: expected for 413
+    sock.on('close', () => {
+      clearTimeout(t);
+      const raw = data.toString('utf8');
+      const [head, ...rest] = raw.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      const status = Number((lines[0] || '').split(' ')[1]);
+      const headers = {};
+      for (const l of lines.slice(1)) { const i = l.indexOf(':'); if (i > 0) headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim(); }
+      res({ status, headers, body: rest.join('\r\n\r\n'), raw });
+    });
+  });
+}
+
+export async function json(res) {
+  const text = await res.text();
+  try { return JSON.parse(text); } catch { throw new Error(`not JSON (${res.status}): ${text.slice(0, 200)}`); }
+}
+
+// Asserts the documented error shape and returns the error object.
+export async function expectError(assert, res, status, code) {
+  assert.equal(res.status, status, `status ${res.status} != ${status}`);
+  assert.match(res.headers.get('content-type') || '', /application\/json/);
+  const b = await json(res);
+  assert.ok(b.error, 'body has error');
+  if (code) assert.equal(b.error.code, code);
+  assert.equal(typeof b.error.message, 'string');
+  assert.ok(Array.isArray(b.error.details));
+  assert.equal(b.error.request_id, res.headers.get('x-request-id'));
+  assert.doesNotMatch(JSON.stringify(b), /SELECT|INSERT|sqlite|postgres|\.c:\d+|\/work\//i);
+  return b.error;
+}
