@@ -1,0 +1,130 @@
+// cli.test.mjs - the binary as an operator meets it: command table, configuration
+// precedence, the key file, schema guards, migrations and a clean stop on SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, chmodSync, statSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kexie, startServer, freshDb } from './lib.mjs';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'kexie-cli-'));
+
+// Runs SQL against a test database with the matching command-line client.
+function sql(db, text) {
+  if (db.startsWith('sqlite:')) return execFileSync('sqlite3', [db.slice(7), text], { encoding: 'utf8' });
+  return execFileSync('psql', [db, '-qAtc', text], { encoding: 'utf8' });
+}
+
+test('unknown command and bad flag print usage and exit 2', () => {
+  let r = kexie(['frobnicate']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command 'frobnicate'/);
+  assert.match(r.stderr, /usage: kexie COMMAND/);
+  r = kexie(['serve', '--no-such-flag']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown flag '--no-such-flag'/);
+  r = kexie(['serve', '--threads', 'many']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /threads must be a whole number/);
+});
+
+test('version and help come from the command table', () => {
+  assert.match(kexie(['version']).stdout, /^kexie \d+\.\d+\.\d+/);
+  const h = kexie(['help']).stdout;
+  for (const c of ['serve', 'migrate', 'seed', 'version', 'help']) assert.match(h, new RegExp(`\\n  ${c} `));
+  assert.match(kexie(['help', 'serve']).stdout, /--db-read\s+KEXIE_DB_READ/);
+  assert.equal(kexie(['help', 'nope']).code, 2);
+});
+
+test('an unknown INI key is an error naming file and line', () => {
+  const d = tmp();
+  const f = join(d, 'kexie.ini');
+  writeFileSync(f, '[kexie]\nlisten = 127.0.0.1:0\n\n# comment\nlistne = oops\n');
+  const r = kexie(['migrate', '--config', f, '--data-dir', join(d, 'var'), '--db', `sqlite:${join(d, 'x.db')}`]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`${f.replace(/[.]/g, '\\.')}:5: unknown setting 'listne'`));
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('flags beat environment beat the INI file', async () => {
+  const d = tmp();
+  const f = join(d, 'kexie.ini');
+  writeFileSync(f, 'listen = from-ini\n');
+  const env = { KEXIE_DB: `sqlite:${join(d, 'p.db')}`, KEXIE_DATA_DIR: join(d, 'var'), KEXIE_CONFIG: f };
+  assert.equal(kexie(['migrate'], env).code, 0);
+  let r = kexie(['serve'], env);
+  assert.match(r.stderr, /bad listen address from-ini/, 'INI value used when nothing else is set');
+  r = kexie(['serve'], { ...env, KEXIE_LISTEN: 'from-env' });
+  assert.match(r.stderr, /bad listen address from-env/, 'environment beats INI');
+  const s = await startServer({ dir: d, migrate: false, seed: false, env: { ...env, KEXIE_LISTEN: 'from-env' } });
+  assert.equal((await fetch(`${s.url}/healthz`)).status, 200, 'flag beats both');
+  await s.stop();
+});
+
+test('the key file is created 0600 and a readable one is refused', async () => {
+  const d = tmp();
+  const env = { KEXIE_DB: `sqlite:${join(d, 'k.db')}`, KEXIE_DATA_DIR: join(d, 'var') };
+  assert.equal(kexie(['migrate'], env).code, 0);
+  const key = join(d, 'var', 'kexie.key');
+  assert.equal(statSync(key).mode & 0o777, 0o600);
+  assert.equal(statSync(key).size, 32);
+  chmodSync(key, 0o644);
+  const r = kexie(['serve', '--listen', '127.0.0.1:0'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /readable by other users.*chmod 600/);
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('migrate is idempotent and the server refuses a schema that is behind or altered', async () => {
+  const d = tmp();
+  const db = freshDb(d);
+  const env = { KEXIE_DB: db, KEXIE_DATA_DIR: join(d, 'var') };
+  // behind: no migrations yet
+  let r = kexie(['serve', '--listen', '127.0.0.1:0'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /schema is behind .*run `kexie migrate`/);
+  r = kexie(['migrate'], env);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /migrate: [1-9]\d* applied/);
+  r = kexie(['migrate'], env);
+  assert.match(r.stdout, /migrate: 0 applied/);
+  assert.match(kexie(['migrate', '--status'], env).stdout, /(\d+) of \1 migrations applied/);
+  // altered: an applied migration's checksum no longer matches
+  sql(db, "UPDATE schema_migrations SET checksum = 'x' WHERE version = 2");
+  r = kexie(['serve', '--listen', '127.0.0.1:0'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /0002_region was changed after it was applied/);
+  assert.equal(kexie(['migrate'], env).code, 1, 'migrate cannot fix an altered history');
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('seed --demo twice adds nothing the second time', () => {
+  const d = tmp();
+  const env = { KEXIE_DB: freshDb(d), KEXIE_DATA_DIR: join(d, 'var') };
+  kexie(['migrate'], env);
+  assert.match(kexie(['seed', '--demo'], env).stdout, /demo regions: [1-9]\d* new/);
+  assert.match(kexie(['seed', '--demo'], env).stdout, /demo regions: 0 new/);
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('SIGTERM stops cleanly: exit 0, database closed', async () => {
+  const s = await startServer();
+  assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+  const log = s.log;
+  const r = await s.stop();
+  assert.equal(r.code, 0);
+  assert.match(log(), /received SIGTERM: finishing in-flight requests/);
+  assert.match(log(), /stopped cleanly/);
+});
+
+test('a database that cannot be reached is a clear error, not a crash', () => {
+  const d = tmp();
+  const r = kexie(['migrate'], { KEXIE_DB: 'postgresql://nobody@127.0.0.1:1/none', KEXIE_DATA_DIR: join(d, 'var') });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot connect to PostgreSQL/);
+  const r2 = kexie(['migrate'], { KEXIE_DB: 'mysql://x', KEXIE_DATA_DIR: join(d, 'var') });
+  assert.equal(r2.code, 1);
+  assert.match(r2.stderr, /unknown database URL/);
+  rmSync(d, { recursive: true, force: true });
+});

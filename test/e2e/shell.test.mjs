@@ -1,0 +1,103 @@
+// shell.test.mjs - browser journeys through the web shell, in Debian's real Chromium
+// driven by playwright-core. Screenshots land in build/e2e/ for people to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { startServer, ROOT } from '../api/lib.mjs';
+
+const require = createRequire(join(ROOT, 'web/package.json'));
+const { chromium, selectors } = require('playwright-core');
+selectors.setTestIdAttribute('data-test');
+const SHOTS = join(ROOT, 'build/e2e');
+mkdirSync(SHOTS, { recursive: true });
+
+let s, browser;
+before(async () => {
+  s = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await s?.stop();
+});
+
+// A fresh page that records console errors and uncaught exceptions.
+async function open(path, { locale } = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  if (locale) await ctx.addInitScript((l) => localStorage.setItem('kexie.locale', l), locale);
+  await page.goto(`${s.url}${path}`);
+  return { page, ctx, problems };
+}
+
+test('the shell loads in Simplified Chinese with no console errors', async () => {
+  const { page, ctx, problems } = await open('/');
+  await page.getByTestId('welcome').waitFor();
+  assert.equal(await page.getByTestId('brand').innerText(), '科协工作平台');
+  assert.equal(await page.getByTestId('welcome').innerText(), '欢迎使用科协工作平台');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  await page.locator('[data-test=chart] canvas').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'home-zh.png') });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('switching to English relabels the frame and is remembered', async () => {
+  const { page, ctx, problems } = await open('/');
+  await page.getByTestId('lang').click();
+  await page.getByTestId('lang-en').click();
+  await page.getByText('S&T Association Platform').first().waitFor();
+  assert.equal(await page.getByTestId('welcome').innerText(), 'Welcome to the S&T association platform');
+  await page.reload();
+  await page.getByTestId('welcome').waitFor();
+  assert.equal(await page.getByTestId('brand').innerText(), 'S&T Association Platform');
+  await page.screenshot({ path: join(SHOTS, 'home-en.png') });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('the status page shows version and database kind', async () => {
+  const { page, ctx, problems } = await open('/about');
+  await page.getByTestId('db-kind').waitFor();
+  const kind = await page.getByTestId('db-kind').innerText();
+  const health = await (await fetch(`${s.url}/healthz`)).json();
+  assert.equal(kind, health.database === 'postgresql' ? 'PostgreSQL' : 'SQLite');
+  assert.match(await page.getByTestId('version').innerText(), /^\d+\.\d+\.\d+/);
+  assert.equal(await page.getByTestId('db-ok').innerText(), '正常');
+  assert.match(await page.getByTestId('breadcrumb').innerText(), /系统状态/);
+  await page.screenshot({ path: join(SHOTS, 'about.png') });
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});
+
+test('regions: pinyin order, and a server field error lands on its form field', async () => {
+  const { page, ctx, problems } = await open('/regions');
+  await page.getByTestId('regions-table').getByText('北京市').waitFor();
+  await page.getByTestId('sort-name').click();
+  await page.waitForFunction(() => document.querySelector('[data-test=regions-table] tbody tr td:nth-child(2)')?.textContent?.trim() === '安徽省');
+  await page.locator('input[data-test=parent], [data-test=parent] input').first().fill('990099');
+  await page.getByTestId('search').click();
+  const err = page.locator('.el-form-item__error');
+  await err.waitFor();
+  assert.equal(await err.innerText(), '不存在'); // the code translated, not the English message
+  await page.screenshot({ path: join(SHOTS, 'regions-field-error.png') });
+  assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+  await ctx.close();
+});
+
+test('an unknown page shows the 404 page inside the frame', async () => {
+  const { page, ctx, problems } = await open('/no/such/page');
+  await page.getByTestId('not-found').waitFor();
+  assert.match(await page.getByTestId('not-found').innerText(), /页面不存在/);
+  assert.deepEqual(problems, []);
+  await ctx.close();
+});

@@ -1,0 +1,73 @@
+/* t-routes.c - the route table itself: every route documented, patterns compile, no
+ * duplicate method+pattern, specs well-formed, and the OpenAPI document covers them all. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "http/internal.h"
+
+static void t_every_route_documented(void **st)
+{
+	(void)st;
+	char why[256] = "";
+	json_t *doc = api_openapi("test", why, sizeof(why));
+	if (!doc)
+		fail_msg("OpenAPI refused the route table: %s", why);
+	json_t *paths = json_object_get(doc, "paths");
+	size_t ops = 0;
+	const char *k;
+	json_t *v;
+	json_object_foreach(paths, k, v) ops += json_object_size(v);
+	assert_int_equal(ops, api_routes_count);
+	json_decref(doc);
+}
+
+static void t_patterns_compile_and_are_unique(void **st)
+{
+	(void)st;
+	struct router *rt = NULL;
+	assert_int_equal(router_new(api_routes, api_routes_count, &rt), 0);
+	router_free(rt);
+	for (size_t i = 0; i < api_routes_count; i++)
+		for (size_t j = i + 1; j < api_routes_count; j++)
+			if (api_routes[i].method == api_routes[j].method &&
+			    !strcmp(api_routes[i].pattern, api_routes[j].pattern))
+				fail_msg("duplicate route %s", api_routes[i].pattern);
+}
+
+static void t_specs_well_formed(void **st)
+{
+	(void)st;
+	for (size_t i = 0; i < api_routes_count; i++) {
+		const struct route *r = &api_routes[i];
+		if (r->body && (r->method == HM_GET || r->method == HM_DELETE))
+			fail_msg("%s: GET/DELETE routes take no body", r->pattern);
+		if (!r->body && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
+			fail_msg("%s: write route without a body spec", r->pattern);
+		const struct field *specs[] = {r->query, r->body};
+		for (int s = 0; s < 2; s++)
+			for (const struct field *f = specs[s]; f && f->name; f++) {
+				if (!f->doc)
+					fail_msg("%s: field %s has no doc", r->pattern, f->name);
+				if (f->type == FT_ENUM && (!f->values || !*f->values))
+					fail_msg("%s: enum %s has no values", r->pattern, f->name);
+			}
+		if (strncmp(r->pattern, "/api/v1/", 8) && strcmp(r->pattern, "/healthz") &&
+		    strcmp(r->pattern, "/metrics"))
+			fail_msg("%s: API routes live under /api/v1/", r->pattern);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_every_route_documented),
+		cmocka_unit_test(t_patterns_compile_and_are_unique),
+		cmocka_unit_test(t_specs_well_formed),
+	};
+	return cmocka_run_group_tests_name("routes", tests, NULL, NULL);
+}

@@ -1,0 +1,34 @@
+export default {
+  app: { title: 'S&T Association Platform', short: 'kexie' },
+  menu: {
+    home: 'Workbench', org: 'Organizations & people', orgs: 'Organization tree', members: 'Members',
+    work: 'Daily work', notices: 'Notices', reports: 'Reports', activities: 'Activities',
+    reference: 'Reference data', regions: 'Regions', system: 'System', about: 'System status',
+  },
+  header: { language: 'Language', user: 'Guest', login: 'Sign in' },
+  home: {
+    welcome: 'Welcome to the S&T association platform',
+    intro: 'The organization tree, members, notices, reports, activities and volunteer service come together here. Modules open as they are built.',
+    regionsChart: 'Divisions under each province (demo data)',
+  },
+  about: {
+    title: 'System status', version: 'Version', database: 'Database', databaseOk: 'Database connection', schema: 'Schema version',
+    replica: 'Read replica', uptime: 'Uptime', ok: 'OK', down: 'Unavailable', yes: 'configured', no: 'not configured', seconds: '{n} s',
+  },
+  regions: {
+    title: 'Administrative divisions', parent: 'Parent code', parentHint: 'empty for provinces', sort: 'Sort', byCode: 'By code', byName: 'By pinyin',
+    search: 'Search', code: 'Code', name: 'Name', level: 'Level', children: 'Children', empty: 'No divisions below',
+    levels: ['', 'Province', 'Prefecture', 'County', 'Township', 'Village'],
+  },
+  fieldErrors: {
+    not_found: 'does not exist', required: 'is required', bad_length: 'has the wrong length', not_allowed: 'is not an allowed value',
+    not_integer: 'must be a whole number', out_of_range: 'is out of range', invalid_utf8: 'has invalid characters', unknown_field: 'is not a known field',
+  },
+  notFound: { title: 'Page not found', back: 'Back to the workbench' },
+  soon: { title: 'Under construction', text: 'This module is being built.' },
+  errors: {
+    network: 'Network error: check the connection', internal: 'Internal server error', invalid: 'The request is invalid', unprocessable: 'Some fields are invalid',
+    not_found: 'Not found', unavailable: 'The database is unavailable', busy: 'The server is busy; try again shortly', forbidden: 'Not permitted',
+    unauthorized: 'Please sign in', rate_limited: 'Too many requests; try again later', requestId: 'Request id',
+  },
+};
