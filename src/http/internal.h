@@ -37,8 +37,6 @@ struct req {
 	struct buf body;
 	size_t body_max;
 	json_t *json;
-	struct errlist errs;
-	char errmsg[256];
 	void *user;
 	void (*user_free)(void *);
 	char addr[64];
@@ -54,6 +52,9 @@ struct req {
 	struct { char *name, *value; } hdr[MAX_RESP_HEADERS];
 	int nhdr;
 	bool is_static;
+	/* Large and rarely used: left out of the per-request zeroing (see req_new). */
+	char errmsg[256];
+	struct errlist errs;
 };
 
 /* router.c */

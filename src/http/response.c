@@ -78,20 +78,28 @@ static void set_body(struct req *r, unsigned status, const char *ctype, char *ow
 	r->out_static = NULL;
 }
 
+static int dump_cb(const char *p, size_t n, void *arg)
+{
+	return buf_append(arg, p, n) ? -1 : 0;
+}
+
 int resp_json(struct req *r, unsigned status, json_t *body)
 {
 	if (!body) {
 		set_body(r, status, "application/json", NULL, 0);
 		return 0;
 	}
-	size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
-	char *p = n ? malloc(n) : NULL;
-	if (n && (!p || json_dumpb(body, p, n, JSON_COMPACT) != n)) {
-		free(p);
-		json_decref(body);
+	/* one pass into a bounded buffer (json_dumpb would serialise twice: size, then copy) */
+	struct buf b;
+	buf_init(&b, (size_t)64 << 20);
+	int rc = json_dump_callback(body, dump_cb, &b, JSON_COMPACT);
+	json_decref(body);
+	if (rc) {
+		buf_release(&b);
 		return ERR_NOMEM;
 	}
-	json_decref(body);
+	size_t n;
+	char *p = buf_detach(&b, &n);
 	set_body(r, status, "application/json", p, n);
 	return 0;
 }

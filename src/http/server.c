@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,8 @@ struct server {
 	size_t body_max;
 	int port;
 	_Atomic int inflight;
+	uint32_t rid_prefix;        /* random per server start */
+	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
 };
 
 /* ---- request accessors ---- */
@@ -339,9 +342,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct server *s = cls;
 	struct req *r = *con_cls;
 	if (!r) {
-		r = calloc(1, sizeof(*r));
+		/* zero everything but the ~10 KB error area at the end, which only needs empty
+		 * counts: measured, the full memset was the top user-space cost per request */
+		r = malloc(sizeof(*r));
 		if (!r)
 			return MHD_NO;
+		memset(r, 0, offsetof(struct req, errmsg));
+		r->errmsg[0] = '\0';
+		r->errs.n = 0;
+		r->errs.dropped = 0;
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
 		r->srv = s;
@@ -351,9 +360,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method_parse(method);
 		r->url = strndup(url, URL_MAX + 1);
 		buf_init(&r->body, 0);
-		unsigned char rnd[8];
-		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(r->rid, sizeof(r->rid), rnd, sizeof(rnd));
+		snprintf(r->rid, sizeof(r->rid), "%08x%08x", s->rid_prefix,
+			 atomic_fetch_add_explicit(&s->rid_next, 1, memory_order_relaxed));
 		if (!r->url)
 			return MHD_NO;
 		int rc = r->method ? early_checks(s, r) : ERR_METHOD;
@@ -475,6 +483,7 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	s->nroutes = nroutes;
 	s->app = app;
 	s->body_max = o->body_max ? o->body_max : (1u << 20);
+	s->rid_prefix = randombytes_random();
 	if (hooks)
 		s->hooks = *hooks;
 	int rc = router_new(routes, nroutes, &s->router);
