@@ -65,7 +65,9 @@ static bool valid_date(const char *s)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return false;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
 		return false;

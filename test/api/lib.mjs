@@ -60,10 +60,16 @@ export async function startServer({ seed = true, migrate = true, extraArgs = [],
   return {
     url, dir, db, proc, env: base, exited,
     log: () => log,
+    // Stops the server and fails loudly if it did not exit cleanly or a sanitizer
+    // (ASan/UBSan/LSan in the sanitizer build) reported anything.
     async stop() {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
       rmSync(dir, { recursive: true, force: true });
+      if (/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(log)) {
+        throw new Error(`sanitizer report from kexie serve:\n${log.slice(-4000)}`);
+      }
+      if (r.code !== 0) throw new Error(`kexie serve exited ${r.code} (${r.sig}):\n${log.slice(-2000)}`);
       return r;
     },
   };
