@@ -3,6 +3,7 @@
  */
 #include "cli/cli.h"
 #include "base/timeutil.h"
+#include "store/migrate.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -11,13 +12,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* mkdir -p: the data directory and any missing parents. */
+static int make_dirs(const char *path)
+{
+	char tmp[512];
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return -1;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0750) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0750) && errno != EEXIST ? -1 : 0;
+}
+
 int app_open(struct app *a, const struct config *cfg)
 {
 	memset(a, 0, sizeof(*a));
 	a->version = kexie_version();
 	a->data_dir = cfg->data_dir;
 	a->started_at = time_unix();
-	if (mkdir(cfg->data_dir, 0750) && errno != EEXIST) {
+	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
 			strerror(errno));
 		return 1;
@@ -43,4 +61,19 @@ void app_close(struct app *a)
 {
 	store_close(a->store);
 	a->store = NULL;
+}
+
+int app_open_current(struct app *a, const struct config *cfg, const char *cmd)
+{
+	if (app_open(a, cfg))
+		return 1;
+	struct migrate_state ms;
+	int rc = migrate_check(a->store, &ms);
+	if (rc || ms.problem[0]) {
+		fprintf(stderr, "kexie %s: %s\n", cmd,
+			rc ? "cannot read the schema state of the database" : ms.problem);
+		app_close(a);
+		return 1;
+	}
+	return 0;
 }

@@ -53,6 +53,9 @@ int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char
  * Prints the reason and returns non-zero on failure. */
 int app_open(struct app *a, const struct config *cfg);
 void app_close(struct app *a);
+/* app_open, then refuse a schema that is behind, altered or newer than this binary
+ * (printing why, prefixed by cmd). Returns 0 with the app open, or 1 with it closed. */
+int app_open_current(struct app *a, const struct config *cfg, const char *cmd);
 
 /* Creates DATA_DIR/kexie.key (32 random bytes, mode 0600) when missing; refuses a key
  * file readable by group or others. Loads it into key. Prints the reason on failure. */

@@ -4,7 +4,6 @@
  */
 #include "cli/cli.h"
 #include "domain/region.h"
-#include "store/migrate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,15 +37,8 @@ int cmd_seed(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct app app;
-	if (app_open(&app, &cfg))
+	if (app_open_current(&app, &cfg, "seed"))
 		return 1;
-	struct migrate_state ms;
-	rc = migrate_check(app.store, &ms);
-	if (rc || ms.problem[0]) {
-		fprintf(stderr, "kexie seed: %s\n", rc ? "cannot read the schema state" : ms.problem);
-		app_close(&app);
-		return 1;
-	}
 	size_t n = 0;
 	if (demo) {
 		rc = region_seed_demo(&app, &n);

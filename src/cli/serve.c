@@ -6,7 +6,6 @@
 #include "cli/cli.h"
 #include "api/api.h"
 #include "base/log.h"
-#include "store/migrate.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -33,16 +32,8 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct app app;
-	if (app_open(&app, &cfg))
+	if (app_open_current(&app, &cfg, "serve"))
 		return 1;
-	struct migrate_state ms;
-	rc = migrate_check(app.store, &ms);
-	if (rc || ms.problem[0]) {
-		fprintf(stderr, "kexie: %s\n",
-			rc ? "cannot read the schema state of the database" : ms.problem);
-		app_close(&app);
-		return 1;
-	}
 	struct api api = {.app = &app};
 	struct server_opts so = {
 		.listen = cfg.listen,

@@ -9,9 +9,9 @@
  * values are 422.
  */
 #include "http/internal.h"
+#include "base/num.h"
 #include "base/utf8.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,24 +38,6 @@ static bool enum_has(const char *values, const char *v)
 		p = bar ? bar + 1 : NULL;
 	}
 	return false;
-}
-
-static bool parse_int64(const char *s, int64_t *out)
-{
-	if (!*s || strlen(s) > 20)
-		return false;
-	const char *p = s + (*s == '-');
-	if (!*p)
-		return false;
-	for (; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	errno = 0;
-	long long v = strtoll(s, NULL, 10);
-	if (errno)
-		return false;
-	*out = v;
-	return true;
 }
 
 static bool valid_date(const char *s)
@@ -87,7 +69,7 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	switch (f->type) {
 	case FT_INT: {
 		int64_t x;
-		if (!parse_int64(v, &x))
+		if (!num_int64(v, &x))
 			return errlist_add(&r->errs, f->name, "not_integer", "must be an integer"),
 			       ERR_INVALID;
 		if ((f->min || f->max) && (x < f->min || x > f->max)) {

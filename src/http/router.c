@@ -7,9 +7,9 @@
  * less than the JSON encoding of the answer, so there is no trie.
  */
 #include "http/internal.h"
+#include "base/num.h"
 #include "base/utf8.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,19 +155,10 @@ static int split(char *buf, char **segs)
 	return n;
 }
 
+/* Identifiers: positive, canonical decimal (no sign, no leading zero). */
 static bool parse_id(const char *s, int64_t *out)
 {
-	if (!*s || *s == '0' || strlen(s) > 19)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	errno = 0;
-	long long v = strtoll(s, NULL, 10);
-	if (errno)
-		return false;
-	*out = v;
-	return true;
+	return s[0] >= '1' && s[0] <= '9' && num_int64(s, out);
 }
 
 int router_match(const struct router *rt, struct req *r, const char *path, unsigned method,

@@ -1,0 +1,14 @@
+/*
+ * num.h - strict number parsing for text that arrives from outside.
+ */
+#ifndef KEXIE_BASE_NUM_H
+#define KEXIE_BASE_NUM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* True when s is an optional '-' and 1..19 decimal digits whose value fits int64:
+ * no spaces, no '+', no exponent, no trailing text. */
+bool num_int64(const char *s, int64_t *out);
+
+#endif
