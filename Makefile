@@ -26,7 +26,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=build/test/%)
 UNIT_ASAN := $(UNIT_SRC:test/unit/%.c=build/asan/test/%)
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.ts web/package.json web/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: all build deps run test bench asan unit web check clean fmt
+.PHONY: all build deps run test bench asan unit web check clean fuzz
 all: build
 
 deps:
@@ -103,6 +103,10 @@ test: build asan unit
 
 bench: build
 	bench/http/run
+
+FUZZ_SECONDS ?= 300
+fuzz: build
+	test/fuzz/run $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build web/dist
