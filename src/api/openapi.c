@@ -149,7 +149,11 @@ json_t *api_openapi(const char *version, char *why, size_t cap)
 					  "application/json", "schema", "type", "object", "properties",
 					  props, "required", req, "additionalProperties", 0));
 		}
-		if (rt->flags & RF_AUTH)
+		if (rt->perm)
+			json_object_set_new(op, "x-permission", json_string(rt->perm));
+		if (rt->flags & RF_SUBTREE)
+			json_object_set_new(op, "x-scope", json_string("org subtree of the caller"));
+		if (rt->flags & (RF_AUTH | RF_SUBTREE) || rt->perm)
 			json_object_set_new(op, "security",
 					    json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
 		json_t *item = json_object_get(paths, path);

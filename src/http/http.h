@@ -50,6 +50,7 @@ enum route_flag {
 	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
+	RF_SUBTREE = 1u << 6,    /* the object's org must sit in the caller's scope (404 if not) */
 };
 
 enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
@@ -80,6 +81,7 @@ struct route {
 	const char *tag;           /* OpenAPI tag (module) */
 	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
 	const char *response;      /* OpenAPI: short description of the success answer */
+	const char *perm;          /* permission the caller's role must grant, NULL = none */
 };
 
 /* Hooks the layer above supplies; both optional. */

@@ -16,6 +16,9 @@
  * owned by the connection; the caller binds, steps and calls stmt_done (which resets it
  * and clears bindings). Text returned by stmt_text is valid until the next step or done.
  *
+ * New ids: write `INSERT ... RETURNING id` and read the row (both databases support it),
+ * which is safe under concurrency where a separate "last insert id" call is not.
+ *
  * Errors: ERR_CONFLICT (unique/foreign-key/check violation), ERR_BUSY (SQLITE_BUSY,
  * serialization failure, deadlock: retry), ERR_UNAVAILABLE (cannot connect), ERR_DB
  * (anything else; the database's message is logged, never returned to clients).
