@@ -28,22 +28,22 @@ static const struct field b_client_error[] = {
 const struct route api_routes[] = {
 	/* system */
 	{HM_GET, "/healthz", api_health, RF_READ | RF_NOLOG, NULL, NULL, 0, "system",
-	 "Liveness and database health", "status, database kind and schema version"},
+	 "Liveness and database health", "status, database kind and schema version", NULL},
 	{HM_GET, "/metrics", api_metrics, RF_RAW | RF_NOLOG, NULL, NULL, 0, "system",
-	 "Prometheus metrics", "Prometheus text exposition format"},
+	 "Prometheus metrics", "Prometheus text exposition format", NULL},
 	{HM_GET, "/api/v1/about", api_about, RF_READ, NULL, NULL, 0, "system",
-	 "Version, database kind and uptime", "version information"},
+	 "Version, database kind and uptime", "version information", NULL},
 	{HM_GET, "/api/v1/openapi.json", api_openapi_get, 0, NULL, NULL, 0, "system",
-	 "This API described in OpenAPI 3.1", "the OpenAPI document"},
+	 "This API described in OpenAPI 3.1", "the OpenAPI document", NULL},
 
 	{HM_POST, "/api/v1/client-errors", api_client_error, 0, NULL, b_client_error, 32768,
-	 "system", "Report an error seen in the web app (logged, not stored)", "accepted"},
+	 "system", "Report an error seen in the web app (logged, not stored)", "accepted", NULL},
 
 	/* reference data */
 	{HM_GET, "/api/v1/regions", api_region_list, RF_READ, q_regions, NULL, 0, "regions",
-	 "List administrative divisions under a parent", "items: regions"},
+	 "List administrative divisions under a parent", "items: regions", NULL},
 	{HM_GET, "/api/v1/regions/{code:str}", api_region_get, RF_READ, NULL, NULL, 0, "regions",
-	 "One administrative division by code", "the region"},
+	 "One administrative division by code", "the region", NULL},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -17,11 +17,11 @@ static int h(struct req *r, void *app)
 }
 
 static const struct route routes[] = {
-	{HM_GET, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "get", "x"},
-	{HM_PATCH, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "patch", "x"},
-	{HM_GET, "/api/v1/orgs/{id:int}/children", h, 0, NULL, NULL, 0, "t", "kids", "x"},
-	{HM_GET, "/api/v1/regions/{code:str}", h, 0, NULL, NULL, 0, "t", "region", "x"},
-	{HM_GET, "/healthz", h, 0, NULL, NULL, 0, "t", "health", "x"},
+	{HM_GET, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "get", "x", NULL},
+	{HM_PATCH, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "patch", "x", NULL},
+	{HM_GET, "/api/v1/orgs/{id:int}/children", h, 0, NULL, NULL, 0, "t", "kids", "x", NULL},
+	{HM_GET, "/api/v1/regions/{code:str}", h, 0, NULL, NULL, 0, "t", "region", "x", NULL},
+	{HM_GET, "/healthz", h, 0, NULL, NULL, 0, "t", "health", "x", NULL},
 };
 
 static struct router *rt;
@@ -99,7 +99,7 @@ static void t_404_and_405(void **st)
 static void t_bad_pattern_refused(void **st)
 {
 	(void)st;
-	static const struct route bad[] = {{HM_GET, "/x/{id:float}", h, 0, NULL, NULL, 0, "t", "s", "x"}};
+	static const struct route bad[] = {{HM_GET, "/x/{id:float}", h, 0, NULL, NULL, 0, "t", "s", "x", NULL}};
 	struct router *r2 = NULL;
 	assert_int_not_equal(router_new(bad, 1, &r2), 0);
 }

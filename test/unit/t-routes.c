@@ -62,12 +62,40 @@ static void t_specs_well_formed(void **st)
 	}
 }
 
+static int noop(struct req *r, void *app)
+{
+	(void)r;
+	(void)app;
+	return 0;
+}
+
+static void t_hook_demands_a_caller(void **st)
+{
+	(void)st;
+	static const struct route guarded[] = {
+		{HM_GET, "/api/v1/a", noop, RF_AUTH, NULL, NULL, 0, "t", "s", "x", NULL},
+		{HM_GET, "/api/v1/b", noop, RF_SUBTREE, NULL, NULL, 0, "t", "s", "x", NULL},
+		{HM_GET, "/api/v1/c", noop, 0, NULL, NULL, 0, "t", "s", "x", "org.read"},
+	};
+	static const struct route open_route = {HM_GET, "/api/v1/d", noop, RF_READ, NULL, NULL, 0, "t", "s", "x", NULL};
+	struct req r;
+	for (size_t i = 0; i < 3; i++) {
+		memset(&r, 0, sizeof(r));
+		r.route = &guarded[i];
+		assert_int_equal(api_hooks.before(&r, NULL), ERR_UNAUTHORIZED);
+	}
+	memset(&r, 0, sizeof(r));
+	r.route = &open_route;
+	assert_int_equal(api_hooks.before(&r, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_every_route_documented),
 		cmocka_unit_test(t_patterns_compile_and_are_unique),
 		cmocka_unit_test(t_specs_well_formed),
+		cmocka_unit_test(t_hook_demands_a_caller),
 	};
 	return cmocka_run_group_tests_name("routes", tests, NULL, NULL);
 }
