@@ -13,6 +13,8 @@ const struct command commands[] = {
 	 "apply pending database migrations (idempotent)", true},
 	{"seed", cmd_seed, "--demo | --regions N [CONFIG FLAGS]",
 	 "load demo data, or N generated regions for benchmarks", true},
+	{"audit", cmd_audit, "verify [CONFIG FLAGS]",
+	 "check the audit trail's hash chain: ok N records, or the first broken one", true},
 	{"routes", cmd_routes, "", "print the HTTP route table", false},
 	{"openapi", cmd_openapi, "", "print the OpenAPI 3.1 document", false},
 	{"version", cmd_version, "", "print the version", false},

@@ -40,13 +40,14 @@ int cmd_seed(int argc, char **argv)
 	if (app_open_current(&app, &cfg, "seed"))
 		return 1;
 	size_t n = 0;
+	const struct audit_entry who = {.via = "cli", .role = "system_admin"};
 	if (demo) {
-		rc = region_seed_demo(&app, &n);
+		rc = region_seed_demo(&app, &who, &n);
 		if (!rc)
 			printf("seed: demo regions: %zu new\n", n);
 	}
 	if (!rc && regions > 0) {
-		rc = region_generate(&app, (size_t)regions, &n);
+		rc = region_generate(&app, (size_t)regions, &who, &n);
 		if (!rc)
 			printf("seed: generated regions: %zu new\n", n);
 	}

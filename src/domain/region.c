@@ -4,6 +4,7 @@
  */
 #include "domain/region.h"
 #include "base/utf8.h"
+#include "domain/audit.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -125,7 +126,42 @@ static int check_region(const struct region *r, long row, struct errlist *errs)
 struct insert_job {
 	const struct region *r;
 	size_t n;
+	const struct audit_entry *who;
+	const char *action;
+	size_t inserted;
 };
+
+static int count_in(struct conn *c, int64_t *n)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT count(*) FROM region", &st);
+	if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		*n = stmt_int64(st, 0);
+		rc = 0;
+	}
+	stmt_done(st);
+	return rc;
+}
+
+/* Counts what the write added and records it in the audit trail, in the same
+ * transaction (nothing is recorded when nothing is new). */
+static int finish_import(struct conn *c, struct insert_job *j, int64_t before)
+{
+	int64_t after = 0;
+	int rc = count_in(c, &after);
+	if (rc)
+		return rc;
+	j->inserted = (size_t)(after - before);
+	if (!j->inserted)
+		return 0;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "inserted=%zu", j->inserted);
+	struct audit_entry e = *j->who;
+	e.action = j->action;
+	e.object_type = "region";
+	e.detail = detail;
+	return audit_append(c, &e);
+}
 
 static const char REGION_INSERT[] =
 	"INSERT INTO region (code, name, parent_code, level) VALUES ($1, $2, $3, $4)"
@@ -134,7 +170,8 @@ static const char REGION_INSERT[] =
 static int insert_tx(struct conn *c, void *arg)
 {
 	struct insert_job *j = arg;
-	int rc = 0;
+	int64_t before = 0;
+	int rc = count_in(c, &before);
 	for (size_t i = 0; i < j->n && !rc; i++) {
 		const struct region *r = &j->r[i];
 		struct stmt *st = NULL;
@@ -152,28 +189,11 @@ static int insert_tx(struct conn *c, void *arg)
 		stmt_done(st);
 		rc = rc < 0 ? rc : 0;
 	}
-	return rc;
+	return rc ? rc : finish_import(c, j, before);
 }
 
-static int count_regions(struct app *a, int64_t *n)
-{
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int rc = store_acquire(a->store, STORE_WRITE, &c);
-	if (rc)
-		return rc;
-	rc = conn_prepare(c, "SELECT count(*) FROM region", &st);
-	if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
-		*n = stmt_int64(st, 0);
-		rc = 0;
-	}
-	stmt_done(st);
-	store_release(c);
-	return rc;
-}
-
-int region_insert_many(struct app *a, const struct region *r, size_t n, struct errlist *errs,
-		       size_t *inserted)
+int region_insert_many(struct app *a, const struct region *r, size_t n,
+		       const struct audit_entry *who, struct errlist *errs, size_t *inserted)
 {
 	*inserted = 0;
 	int bad = 0;
@@ -182,24 +202,17 @@ int region_insert_many(struct app *a, const struct region *r, size_t n, struct e
 			bad = 1;
 	if (bad)
 		return ERR_UNPROCESSABLE;
-	int64_t before = 0, after = 0;
-	int rc = count_regions(a, &before);
-	if (rc)
-		return rc;
-	struct insert_job j = {.r = r, .n = n};
-	rc = store_tx(a->store, insert_tx, &j);
+	struct insert_job j = {.r = r, .n = n, .who = who, .action = "region.import"};
+	int rc = store_tx(a->store, insert_tx, &j);
 	if (rc == ERR_CONFLICT)
 		errlist_add(errs, "parent_code", "unknown_parent",
 			    "a parent code does not exist; insert parents first");
-	if (rc)
-		return rc;
-	rc = count_regions(a, &after);
 	if (!rc)
-		*inserted = (size_t)(after - before);
+		*inserted = j.inserted;
 	return rc;
 }
 
-int region_seed_demo(struct app *a, size_t *inserted)
+int region_seed_demo(struct app *a, const struct audit_entry *who, size_t *inserted)
 {
 	static const struct region demo[] = {
 		{"110000", "北京市", "", 1},   {"310000", "上海市", "", 1},
@@ -214,19 +227,17 @@ int region_seed_demo(struct app *a, size_t *inserted)
 	};
 	struct errlist errs;
 	errlist_init(&errs);
-	return region_insert_many(a, demo, sizeof(demo) / sizeof(demo[0]), &errs, inserted);
+	return region_insert_many(a, demo, sizeof(demo) / sizeof(demo[0]), who, &errs, inserted);
 }
-
-struct gen_job {
-	size_t n;
-};
 
 static int gen_tx(struct conn *c, void *arg)
 {
-	struct gen_job *j = arg;
+	struct insert_job *j = arg;
+	int64_t before = 0;
+	int rc = count_in(c, &before);
 	struct stmt *st = NULL;
-	const char *sql = REGION_INSERT;
-	int rc = conn_prepare(c, sql, &st);
+	if (!rc)
+		rc = conn_prepare(c, REGION_INSERT, &st);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, "990000", 6);
@@ -239,7 +250,7 @@ static int gen_tx(struct conn *c, void *arg)
 		char code[32], name[64];
 		snprintf(code, sizeof(code), "99%010zu", i + 1);
 		snprintf(name, sizeof(name), "测试村%zu", i + 1);
-		rc = conn_prepare(c, sql, &st);
+		rc = conn_prepare(c, REGION_INSERT, &st);
 		if (rc)
 			break;
 		stmt_bind_text(st, 1, code, strlen(code));
@@ -249,19 +260,13 @@ static int gen_tx(struct conn *c, void *arg)
 		rc = stmt_step(st);
 		stmt_done(st);
 	}
-	return rc < 0 ? rc : 0;
+	return rc < 0 ? rc : finish_import(c, j, before);
 }
 
-int region_generate(struct app *a, size_t n, size_t *inserted)
+int region_generate(struct app *a, size_t n, const struct audit_entry *who, size_t *inserted)
 {
-	int64_t before = 0, after = 0;
-	int rc = count_regions(a, &before);
-	if (rc)
-		return rc;
-	struct gen_job j = {.n = n};
-	rc = store_tx(a->store, gen_tx, &j);
-	if (!rc)
-		rc = count_regions(a, &after);
-	*inserted = rc ? 0 : (size_t)(after - before);
+	struct insert_job j = {.n = n, .who = who, .action = "region.generate"};
+	int rc = store_tx(a->store, gen_tx, &j);
+	*inserted = rc ? 0 : j.inserted;
 	return rc;
 }

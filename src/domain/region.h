@@ -9,6 +9,7 @@
 #define KEXIE_DOMAIN_REGION_H
 
 #include "domain/app.h"
+#include "domain/audit.h"
 #include "base/err.h"
 
 #include <stdbool.h>
@@ -38,14 +39,16 @@ int region_children(struct app *a, const char *parent, enum region_sort sort, in
 		    struct region *out, int max, int *n);
 
 /* Inserts regions in one transaction; skips codes that already exist (idempotent).
- * Field errors go to errs with the 1-based index as row. *inserted counts new rows. */
-int region_insert_many(struct app *a, const struct region *r, size_t n, struct errlist *errs,
-		       size_t *inserted);
+ * Field errors go to errs with the 1-based index as row. *inserted counts new rows.
+ * `who` names the actor; one audit record goes into the same transaction when rows
+ * were added. */
+int region_insert_many(struct app *a, const struct region *r, size_t n,
+		       const struct audit_entry *who, struct errlist *errs, size_t *inserted);
 
 /* Demo data: real provinces and a few cities and districts. */
-int region_seed_demo(struct app *a, size_t *inserted);
+int region_seed_demo(struct app *a, const struct audit_entry *who, size_t *inserted);
 
 /* Benchmark data: one synthetic province 99 with n generated villages under it. */
-int region_generate(struct app *a, size_t n, size_t *inserted);
+int region_generate(struct app *a, size_t n, const struct audit_entry *who, size_t *inserted);
 
 #endif

@@ -128,3 +128,29 @@ test('a database that cannot be reached is a clear error, not a crash', () => {
   assert.match(r2.stderr, /unknown database URL/);
   rmSync(d, { recursive: true, force: true });
 });
+
+test('audit verify: ok for an intact trail, names the first tampered record', () => {
+  const d = tmp();
+  const db = freshDb(d);
+  const env = { KEXIE_DB: db, KEXIE_DATA_DIR: join(d, 'var') };
+  kexie(['migrate'], env);
+  kexie(['seed', '--demo'], env);
+  kexie(['seed', '--regions', '50'], env);
+  let r = kexie(['audit', 'verify'], env);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), 'ok 2 records');
+  // the import and its audit record went in together
+  assert.equal(sql(db, "SELECT action || ' ' || detail FROM audit_log WHERE seq = 1").trim(), 'region.import inserted=18');
+  sql(db, "UPDATE audit_log SET detail = 'inserted=1' WHERE seq = 1");
+  r = kexie(['audit', 'verify'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /broken at record 1: record 1 was altered/);
+  sql(db, "UPDATE audit_log SET detail = 'inserted=18' WHERE seq = 1");
+  assert.equal(kexie(['audit', 'verify'], env).code, 0);
+  sql(db, 'DELETE FROM audit_log WHERE seq = 2');
+  r = kexie(['audit', 'verify'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /broken at record 2: .*removed/);
+  assert.equal(kexie(['audit']).code, 2, 'a subcommand is required');
+  rmSync(d, { recursive: true, force: true });
+});

@@ -1,0 +1,225 @@
+/*
+ * audit.c - appending to and verifying the hash-chained audit trail (see audit.h).
+ *
+ * Canonical content: "kexie-audit-v1\n" then every field as "<length>:<bytes>\n" in a
+ * fixed order, so no choice of field values can make two different records serialise
+ * the same. hash = hex(SHA-256(prev_hash_hex || canonical)).
+ */
+#include "domain/audit.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/timeutil.h"
+#include "store/store.h"
+
+#include <sodium.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HASH_HEX 65
+
+struct record {
+	int64_t seq;
+	const char *at;
+	int64_t user_id;
+	const char *role, *via, *request_id, *client_addr, *action, *object_type, *object_id;
+	int64_t org_id;
+	const char *detail;
+};
+
+static int put_field(struct buf *b, const char *s)
+{
+	s = s ? s : "";
+	return buf_printf(b, "%zu:%s\n", strlen(s), s);
+}
+
+static int put_int(struct buf *b, int64_t v)
+{
+	char tmp[24];
+	if (v)
+		snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+	else
+		tmp[0] = '\0';
+	return put_field(b, tmp);
+}
+
+static int record_hash(const struct record *r, const char *prev, char out[HASH_HEX])
+{
+	struct buf b;
+	buf_init(&b, (size_t)1 << 20);
+	int rc = buf_puts(&b, prev);
+	if (!rc)
+		rc = buf_puts(&b, "kexie-audit-v1\n");
+	if (!rc)
+		rc = put_int(&b, r->seq);
+	const char *const texts[] = {r->at, r->role, r->via, r->request_id, r->client_addr,
+				     r->action, r->object_type, r->object_id};
+	if (!rc)
+		rc = put_int(&b, r->user_id);
+	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
+		rc = put_field(&b, texts[i]);
+	if (!rc)
+		rc = put_int(&b, r->org_id);
+	if (!rc)
+		rc = put_field(&b, r->detail);
+	if (!rc) {
+		unsigned char h[crypto_hash_sha256_BYTES];
+		crypto_hash_sha256(h, (const unsigned char *)b.ptr, b.len);
+		sodium_bin2hex(out, HASH_HEX, h, sizeof(h));
+	}
+	buf_release(&b);
+	return rc;
+}
+
+static void bind_opt_int(struct stmt *st, int idx, int64_t v)
+{
+	if (v)
+		stmt_bind_int64(st, idx, v);
+	else
+		stmt_bind_null(st, idx);
+}
+
+static void bind_str(struct stmt *st, int idx, const char *s)
+{
+	s = s ? s : "";
+	stmt_bind_text(st, idx, s, strlen(s));
+}
+
+int audit_append(struct conn *c, const struct audit_entry *e)
+{
+	struct stmt *st = NULL;
+	char prev[HASH_HEX], hash[HASH_HEX], at[32];
+	/* taking the chain's end first serialises writers: the chain cannot fork */
+	int rc = conn_prepare(c, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1"
+				 " RETURNING seq, last_hash", &st);
+	if (rc)
+		return rc;
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_done(st);
+		return rc < 0 ? rc : ERR_DB;
+	}
+	struct record r = {
+		.seq = stmt_int64(st, 0), .at = at, .user_id = e->user_id, .role = e->role,
+		.via = e->via, .request_id = e->request_id, .client_addr = e->client_addr,
+		.action = e->action, .object_type = e->object_type, .object_id = e->object_id,
+		.org_id = e->org_id, .detail = e->detail,
+	};
+	str_copy(prev, sizeof(prev), stmt_text(st, 1, NULL));
+	stmt_done(st);
+	time_iso_now(at, sizeof(at));
+	rc = record_hash(&r, prev, hash);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  "INSERT INTO audit_log (seq, at, user_id, role, via, request_id, client_addr,"
+			  " action, object_type, object_id, org_id, detail, prev_hash, hash)"
+			  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+			  &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, r.seq);
+	bind_str(st, 2, r.at);
+	bind_opt_int(st, 3, r.user_id);
+	bind_str(st, 4, r.role);
+	bind_str(st, 5, r.via);
+	bind_str(st, 6, r.request_id);
+	bind_str(st, 7, r.client_addr);
+	bind_str(st, 8, r.action);
+	bind_str(st, 9, r.object_type);
+	bind_str(st, 10, r.object_id);
+	bind_opt_int(st, 11, r.org_id);
+	bind_str(st, 12, r.detail);
+	bind_str(st, 13, prev);
+	bind_str(st, 14, hash);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	rc = conn_prepare(c, "UPDATE audit_head SET last_hash = $1 WHERE id = 1", &st);
+	if (rc)
+		return rc;
+	bind_str(st, 1, hash);
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	char running[HASH_HEX] = "0000000000000000000000000000000000000000000000000000000000000000";
+	int64_t expect = 1;
+	*count = 0;
+	*bad_seq = 0;
+	why[0] = '\0';
+	/* the primary: a replica may lag behind the head */
+	int rc = store_acquire(a->store, STORE_WRITE, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  "SELECT seq, at, user_id, role, via, request_id, client_addr, action,"
+			  " object_type, object_id, org_id, detail, prev_hash, hash"
+			  " FROM audit_log ORDER BY seq",
+			  &st);
+	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		rc = 0;
+		struct record r = {
+			.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL),
+			.user_id = stmt_int64(st, 2), .role = stmt_text(st, 3, NULL),
+			.via = stmt_text(st, 4, NULL), .request_id = stmt_text(st, 5, NULL),
+			.client_addr = stmt_text(st, 6, NULL), .action = stmt_text(st, 7, NULL),
+			.object_type = stmt_text(st, 8, NULL), .object_id = stmt_text(st, 9, NULL),
+			.org_id = stmt_int64(st, 10), .detail = stmt_text(st, 11, NULL),
+		};
+		char h[HASH_HEX];
+		if (r.seq != expect) {
+			*bad_seq = expect;
+			snprintf(why, cap, "record %" PRId64 " is missing (next present is %" PRId64 ")",
+				 expect, r.seq);
+			rc = ERR_CONFLICT;
+			break;
+		}
+		if (strcmp(stmt_text(st, 12, NULL), running)) {
+			*bad_seq = r.seq;
+			snprintf(why, cap, "record %" PRId64 " does not follow the one before it", r.seq);
+			rc = ERR_CONFLICT;
+			break;
+		}
+		rc = record_hash(&r, running, h);
+		if (rc)
+			break;
+		if (strcmp(h, stmt_text(st, 13, NULL))) {
+			*bad_seq = r.seq;
+			snprintf(why, cap, "record %" PRId64 " was altered (its content no longer matches its hash)",
+				 r.seq);
+			rc = ERR_CONFLICT;
+			break;
+		}
+		memcpy(running, h, HASH_HEX);
+		(*count)++;
+		expect++;
+	}
+	stmt_done(st);
+	if (rc == STORE_DONE) {
+		/* the head must point at the last record: a deleted tail shows here */
+		rc = conn_prepare(c, "SELECT seq, last_hash FROM audit_head WHERE id = 1", &st);
+		if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+			rc = 0;
+			if (stmt_int64(st, 0) != *count || strcmp(stmt_text(st, 1, NULL), running)) {
+				*bad_seq = *count + 1;
+				snprintf(why, cap, "the trail ends at record %" PRId64 " but %" PRId64
+						   " were written: records were removed",
+					 *count, stmt_int64(st, 0));
+				rc = ERR_CONFLICT;
+			}
+		} else if (!rc) {
+			rc = ERR_DB;
+		}
+		stmt_done(st);
+	}
+	store_release(c);
+	return rc;
+}
