@@ -5,6 +5,7 @@
 #ifndef KEXIE_BASE_TIMEUTIL_H
 #define KEXIE_BASE_TIMEUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -17,5 +18,10 @@ void time_iso_now(char *out, size_t cap);
 void time_iso(int64_t t, char *out, size_t cap);
 /* RFC 7231 HTTP date for a unix time (cap >= 30). */
 void time_http(int64_t t, char *out, size_t cap);
+
+/* True when s is a real calendar date "YYYY-MM-DD" from 1800 on (leap years honoured). */
+bool date_valid(const char *s);
+/* Today's UTC date "YYYY-MM-DD" (cap >= 11). */
+void date_today(char *out, size_t cap);
 
 #endif

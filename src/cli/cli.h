@@ -71,6 +71,7 @@ int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_org(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 
 #endif

@@ -13,6 +13,10 @@ const struct command commands[] = {
 	 "apply pending database migrations (idempotent)", true},
 	{"seed", cmd_seed, "--demo | --regions N [CONFIG FLAGS]",
 	 "load demo data, or N generated regions for benchmarks", true},
+	{"org", cmd_org,
+	 "tree [--under CODE] [--as-of DATE] [--include-closed] | move CODE --to PARENT [--on DATE]"
+	 " | close CODE [--on DATE] [--branch]",
+	 "print the organization tree as of a date; move or close organizations", true},
 	{"audit", cmd_audit, "verify [CONFIG FLAGS]",
 	 "check the audit trail's hash chain: ok N records, or the first broken one", true},
 	{"routes", cmd_routes, "", "print the HTTP route table", false},

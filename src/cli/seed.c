@@ -3,6 +3,7 @@
  * database (idempotent); `kexie seed --regions N` generates N regions for benchmarks.
  */
 #include "cli/cli.h"
+#include "domain/org.h"
 #include "domain/region.h"
 
 #include <stdio.h>
@@ -45,6 +46,11 @@ int cmd_seed(int argc, char **argv)
 		rc = region_seed_demo(&app, &who, &n);
 		if (!rc)
 			printf("seed: demo regions: %zu new\n", n);
+		int orgs = 0;
+		if (!rc)
+			rc = org_seed_demo(&app, &who, &orgs);
+		if (!rc)
+			printf("seed: demo organizations: %d new\n", orgs);
 	}
 	if (!rc && regions > 0) {
 		rc = region_generate(&app, (size_t)regions, &who, &n);

@@ -10,6 +10,7 @@
  */
 #include "http/internal.h"
 #include "base/num.h"
+#include "base/timeutil.h"
 #include "base/utf8.h"
 
 #include <stdio.h>
@@ -38,24 +39,6 @@ static bool enum_has(const char *values, const char *v)
 		p = bar ? bar + 1 : NULL;
 	}
 	return false;
-}
-
-static bool valid_date(const char *s)
-{
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0');
-	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
 }
 
 /* Checks one scalar value given as text (query parameters). */
@@ -92,7 +75,7 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 		}
 		return 0;
 	case FT_DATE:
-		if (!valid_date(v))
+		if (!date_valid(v))
 			return errlist_add(&r->errs, f->name, "invalid_date",
 					   "must be a date YYYY-MM-DD"),
 			       ERR_INVALID;

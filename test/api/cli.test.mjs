@@ -138,7 +138,9 @@ test('audit verify: ok for an intact trail, names the first tampered record', ()
   kexie(['seed', '--regions', '50'], env);
   let r = kexie(['audit', 'verify'], env);
   assert.equal(r.code, 0);
-  assert.equal(r.stdout.trim(), 'ok 2 records');
+  const total = Number(/^ok (\d+) records$/.exec(r.stdout.trim())[1]);
+  assert.equal(total, Number(sql(db, 'SELECT count(*) FROM audit_log').trim()));
+  assert.ok(total > 2);
   // the import and its audit record went in together
   assert.equal(sql(db, "SELECT action || ' ' || detail FROM audit_log WHERE seq = 1").trim(), 'region.import inserted=18');
   sql(db, "UPDATE audit_log SET detail = 'inserted=1' WHERE seq = 1");
@@ -147,10 +149,48 @@ test('audit verify: ok for an intact trail, names the first tampered record', ()
   assert.match(r.stdout, /broken at record 1: record 1 was altered/);
   sql(db, "UPDATE audit_log SET detail = 'inserted=18' WHERE seq = 1");
   assert.equal(kexie(['audit', 'verify'], env).code, 0);
-  sql(db, 'DELETE FROM audit_log WHERE seq = 2');
+  sql(db, `DELETE FROM audit_log WHERE seq = ${total}`);
   r = kexie(['audit', 'verify'], env);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /broken at record 2: .*removed/);
+  assert.match(r.stdout, new RegExp(`broken at record ${total}: .*records were removed`));
+  sql(db, 'DELETE FROM audit_log WHERE seq = 2');
+  r = kexie(['audit', 'verify'], env);
+  assert.match(r.stdout, /broken at record 2: record 2 is missing/);
   assert.equal(kexie(['audit']).code, 2, 'a subcommand is required');
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('org tree, dated move with as-of views, cycle and close rules (same rules on both databases)', () => {
+  const d = tmp();
+  const db = freshDb(d);
+  const env = { KEXIE_DB: db, KEXIE_DATA_DIR: join(d, 'var') };
+  kexie(['migrate'], env);
+  assert.match(kexie(['seed', '--demo'], env).stdout, /demo organizations: 66 new/);
+  let r = kexie(['org', 'tree', '--under', 'DC-C1'], env);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^DC-C1  临江市科学技术协会  \[city\/association\]\n  DC-C1-K1  /);
+  // under its own descendant: refused, nothing changed
+  r = kexie(['org', 'move', 'DC-C1', '--to', 'DC-C1-K1-T1', '--on', '2024-06-01'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /parent_id cycle/);
+  r = kexie(['org', 'move', 'DC-C1-K1', '--to', 'XL-C1', '--on', '2024-06-01'], env);
+  assert.equal(r.code, 0, r.stderr);
+  const before = kexie(['org', 'tree', '--under', 'XL-C1', '--as-of', '2024-05-31'], env).stdout;
+  const after = kexie(['org', 'tree', '--under', 'XL-C1', '--as-of', '2024-06-01'], env).stdout;
+  assert.doesNotMatch(before, /DC-C1-K1/);
+  assert.match(after, /\n  DC-C1-K1  安平县科学技术协会[^\n]*\n    DC-C1-K1-ENT/);
+  // closing with open children needs --branch
+  r = kexie(['org', 'close', 'XL-C1', '--on', '2025-01-01'], env);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /branch open_children: \d+ organizations below are still open/);
+  r = kexie(['org', 'close', 'XL-C1', '--on', '2025-01-01', '--branch'], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /closed 1\d organizations/);
+  assert.doesNotMatch(kexie(['org', 'tree', '--under', 'XL'], env).stdout, /XL-C1/);
+  assert.match(kexie(['org', 'tree', '--under', 'XL', '--include-closed'], env).stdout, /XL-C1 .* closed 2025-01-01/);
+  assert.match(kexie(['org', 'tree', '--under', 'XL', '--as-of', '2024-12-31'], env).stdout, /XL-C1 /);
+  // every write is in the chain
+  assert.match(kexie(['audit', 'verify'], env).stdout, /^ok \d+ records/);
+  assert.equal(kexie(['org', 'tree', '--as-of', '2024-13-01'], env).code, 1);
   rmSync(d, { recursive: true, force: true });
 });

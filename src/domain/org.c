@@ -1,0 +1,789 @@
+/*
+ * org.c - the organization tree with dated parent history (see org.h).
+ *
+ * Tree walks are recursive CTEs bounded at depth 64 (the real tree has six levels; the
+ * bound also stops a corrupted cycle from looping). All SQL is shared by SQLite and
+ * PostgreSQL; dates compare as ISO text.
+ */
+#include "domain/org.h"
+#include "domain/codes.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "store/store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char ORG_LEVELS[] = "national|provincial|city|county|township|grassroots";
+const char ORG_TYPES[] =
+	"association|society|enterprise|university|park|institute|hospital|village|community|other";
+
+void org_today(char out[11])
+{
+	date_today(out, 11);
+}
+
+static bool in_list(const char *list, const char *v)
+{
+	size_t n = strlen(v);
+	for (const char *p = list; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && !strncmp(p, v, n))
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+static int level_index(const char *v)
+{
+	static const char *const names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
+	for (int i = 0; i < 6; i++)
+		if (!strcmp(names[i], v))
+			return i;
+	return -1;
+}
+
+static const char *date_or_today(const char *d, char buf[11])
+{
+	if (d && *d)
+		return d;
+	org_today(buf);
+	return buf;
+}
+
+#define ORG_COLS                                                                             \
+	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                    \
+	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
+
+static void row_to_org(struct stmt *st, struct org *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = stmt_int64(st, 0);
+	str_copy(o->code, sizeof(o->code), stmt_text(st, 1, NULL));
+	str_copy(o->name, sizeof(o->name), stmt_text(st, 2, NULL));
+	str_copy(o->short_name, sizeof(o->short_name), stmt_text(st, 3, NULL));
+	str_copy(o->level, sizeof(o->level), stmt_text(st, 4, NULL));
+	str_copy(o->type, sizeof(o->type), stmt_text(st, 5, NULL));
+	str_copy(o->region_code, sizeof(o->region_code), stmt_text(st, 6, NULL));
+	str_copy(o->credit_code, sizeof(o->credit_code), stmt_text(st, 7, NULL));
+	str_copy(o->contact, sizeof(o->contact), stmt_text(st, 8, NULL));
+	str_copy(o->opened_on, sizeof(o->opened_on), stmt_text(st, 9, NULL));
+	str_copy(o->closed_on, sizeof(o->closed_on), stmt_text(st, 10, NULL));
+	o->version = stmt_int64(st, 11);
+	o->parent_id = stmt_int64(st, 12);
+}
+
+/* Loads one org by id (or by code when code != NULL) on an open connection. */
+static int load(struct conn *c, int64_t id, const char *code, const char *date, struct org *out)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, code ? ORG_COLS "WHERE o.code = $1" : ORG_COLS "WHERE o.id = $1", &st);
+	if (rc)
+		return rc;
+	if (code)
+		stmt_bind_text(st, 1, code, strlen(code));
+	else
+		stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, date, strlen(date));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		row_to_org(st, out);
+		rc = strcmp(out->opened_on, date) > 0 ? ERR_NOTFOUND : 0; /* not yet open then */
+	} else if (rc == STORE_DONE) {
+		rc = ERR_NOTFOUND;
+	}
+	stmt_done(st);
+	return rc;
+}
+
+static int get_common(struct app *a, int64_t id, const char *code, const char *as_of, struct org *out)
+{
+	char today[11];
+	const char *d = date_or_today(as_of, today);
+	if (!date_valid(d))
+		return ERR_INVALID;
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = load(c, id, code, d, out);
+	store_release(c);
+	return rc;
+}
+
+int org_get(struct app *a, int64_t id, const char *as_of, struct org *out)
+{
+	return get_common(a, id, NULL, as_of, out);
+}
+
+int org_get_by_code(struct app *a, const char *code, const char *as_of, struct org *out)
+{
+	return get_common(a, 0, code, as_of, out);
+}
+
+int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
+		 const char *after_code, struct org *out, int max, int *n)
+{
+	char today[11];
+	const char *d = date_or_today(as_of, today);
+	*n = 0;
+	if (!date_valid(d))
+		return ERR_INVALID;
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  ORG_COLS "JOIN org_parent cp ON cp.org_id = o.id"
+			  " WHERE cp.parent_id = $1 AND cp.valid_from <= $2"
+			  " AND (cp.valid_to IS NULL OR cp.valid_to > $2) AND o.opened_on <= $2"
+			  " AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
+			  " AND o.code > $4 ORDER BY o.code LIMIT $5",
+			  &st);
+	if (!rc) {
+		const char *after = after_code ? after_code : "";
+		stmt_bind_int64(st, 1, parent);
+		stmt_bind_text(st, 2, d, strlen(d));
+		stmt_bind_int64(st, 3, include_closed ? 1 : 0);
+		stmt_bind_text(st, 4, after, strlen(after));
+		stmt_bind_int64(st, 5, max);
+		while ((rc = stmt_step(st)) == STORE_ROW && *n < max)
+			row_to_org(st, &out[(*n)++]);
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
+static int within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes)
+{
+	struct stmt *st = NULL;
+	*yes = false;
+	int rc = conn_prepare(c,
+			      "WITH RECURSIVE up(id, depth) AS ("
+			      " SELECT CAST($1 AS BIGINT), 0"
+			      " UNION ALL"
+			      " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
+			      " WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
+			      " AND p.parent_id IS NOT NULL AND up.depth < 64)"
+			      " SELECT 1 FROM up WHERE id = $3 LIMIT 1",
+			      &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, date, strlen(date));
+	stmt_bind_int64(st, 3, ancestor);
+	rc = stmt_step(st);
+	*yes = rc == STORE_ROW;
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes)
+{
+	char today[11];
+	const char *d = date_or_today(as_of, today);
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = within_conn(c, ancestor, id, d, yes);
+	store_release(c);
+	return rc;
+}
+
+/* ---- create ---- */
+
+static bool code_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > ORG_CODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '.' || ch == '_' || ch == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool text_ok(const char *s, size_t min_cp, size_t max_cp)
+{
+	size_t n = strlen(s);
+	if (!utf8_valid(s, n, NULL))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20)
+			return false;
+	size_t cp = utf8_count(s, n);
+	return cp >= min_cp && cp <= max_cp;
+}
+
+struct create_job {
+	const struct org_input *in;
+	const struct audit_entry *who;
+	struct errlist *errs;
+	char credit[19];
+	const char *opened;
+	int64_t id;
+};
+
+static int exists(struct conn *c, const char *sql, const char *v, bool *yes)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, v, strlen(v));
+	rc = stmt_step(st);
+	*yes = rc == STORE_ROW;
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int create_tx(struct conn *c, void *arg)
+{
+	struct create_job *j = arg;
+	const struct org_input *in = j->in;
+	bool taken = false;
+	int rc = exists(c, "SELECT 1 FROM org WHERE code = $1", in->code, &taken);
+	if (rc)
+		return rc;
+	if (taken) {
+		errlist_add(j->errs, "code", "taken", "another organization already has this code");
+		return ERR_CONFLICT;
+	}
+	if (j->credit[0]) {
+		rc = exists(c, "SELECT 1 FROM org WHERE credit_code = $1", j->credit, &taken);
+		if (rc)
+			return rc;
+		if (taken) {
+			errlist_add(j->errs, "credit_code", "taken",
+				    "another organization already has this credit code");
+			return ERR_CONFLICT;
+		}
+	}
+	struct org parent = {0};
+	bool national = !strcmp(in->level, "national");
+	if (in->parent_code && *in->parent_code) {
+		rc = load(c, 0, in->parent_code, j->opened, &parent);
+		if (rc == ERR_NOTFOUND)
+			return errlist_add(j->errs, "parent_code", "not_found",
+					   "no organization with this code was open on opened_on");
+		if (rc)
+			return rc;
+		if (parent.closed_on[0] && strcmp(parent.closed_on, j->opened) <= 0)
+			return errlist_add(j->errs, "parent_code", "closed", "the parent organization is closed");
+	} else if (!national) {
+		return errlist_add(j->errs, "parent_code", "required",
+				   "every organization below the national level needs a parent");
+	}
+	struct stmt *st = NULL;
+	rc = conn_prepare(c,
+			  "INSERT INTO org (code, name, short_name, level, type, region_code, credit_code,"
+			  " contact, opened_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+			  &st);
+	if (rc)
+		return rc;
+	const char *sn = in->short_name ? in->short_name : "";
+	const char *contact = in->contact ? in->contact : "";
+	stmt_bind_text(st, 1, in->code, strlen(in->code));
+	stmt_bind_text(st, 2, in->name, strlen(in->name));
+	stmt_bind_text(st, 3, sn, strlen(sn));
+	stmt_bind_text(st, 4, in->level, strlen(in->level));
+	stmt_bind_text(st, 5, in->type, strlen(in->type));
+	if (in->region_code && *in->region_code)
+		stmt_bind_text(st, 6, in->region_code, strlen(in->region_code));
+	else
+		stmt_bind_null(st, 6);
+	if (j->credit[0])
+		stmt_bind_text(st, 7, j->credit, strlen(j->credit));
+	else
+		stmt_bind_null(st, 7);
+	stmt_bind_text(st, 8, contact, strlen(contact));
+	stmt_bind_text(st, 9, j->opened, strlen(j->opened));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		j->id = stmt_int64(st, 0);
+		rc = 0;
+	} else if (rc == STORE_DONE) {
+		rc = ERR_DB;
+	}
+	stmt_done(st);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	if (parent.id)
+		stmt_bind_int64(st, 2, parent.id);
+	else
+		stmt_bind_null(st, 2);
+	stmt_bind_text(st, 3, j->opened, strlen(j->opened));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	char oid[24], detail[160];
+	snprintf(oid, sizeof(oid), "%" PRId64, j->id);
+	snprintf(detail, sizeof(detail), "code=%s level=%s parent=%s", in->code, in->level,
+		 parent.id ? parent.code : "-");
+	struct audit_entry e = *j->who;
+	e.action = "org.create";
+	e.object_type = "org";
+	e.object_id = oid;
+	e.org_id = j->id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
+	       struct errlist *errs, int64_t *id)
+{
+	struct create_job j = {.in = in, .who = who, .errs = errs};
+	char today[11];
+	int bad = 0;
+	if (!in->code || !code_ok(in->code))
+		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
+	if (!in->name || !text_ok(in->name, 1, ORG_NAME_MAX))
+		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
+	if (in->short_name && !text_ok(in->short_name, 0, 64))
+		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	if (in->contact && !text_ok(in->contact, 0, 60))
+		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
+	if (!in->level || !in_list(ORG_LEVELS, in->level))
+		bad = errlist_add(errs, "level", "not_allowed", ORG_LEVELS);
+	if (!in->type || !in_list(ORG_TYPES, in->type))
+		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (in->region_code && *in->region_code &&
+	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
+		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
+	if (in->credit_code && *in->credit_code &&
+	    credit_code_normalize(in->credit_code, j.credit, sizeof(j.credit), "credit_code", errs))
+		bad = ERR_UNPROCESSABLE;
+	j.opened = date_or_today(in->opened_on, today);
+	if (!date_valid(j.opened))
+		bad = errlist_add(errs, "opened_on", "invalid_date", "must be a date YYYY-MM-DD");
+	if (in->level && !strcmp(in->level, "national") && in->parent_code && *in->parent_code)
+		bad = errlist_add(errs, "parent_code", "not_allowed", "the national level has no parent");
+	if (bad)
+		return ERR_UNPROCESSABLE;
+	int rc = store_tx(a->store, create_tx, &j);
+	if (!rc)
+		*id = j.id;
+	return rc;
+}
+
+/* ---- move ---- */
+
+struct move_job {
+	const struct audit_entry *who;
+	int64_t id, parent, expect;
+	const char *on;
+	struct errlist *errs;
+};
+
+static int bump_version(struct conn *c, int64_t id)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "UPDATE org SET version = version + 1 WHERE id = $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
+		     int64_t id, const char *detail)
+{
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *who;
+	e.action = action;
+	e.object_type = "org";
+	e.object_id = oid;
+	e.org_id = id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+/* Loads id for a write as of `on`: must exist, be open and match the expected version. */
+static int load_for_write(struct conn *c, int64_t id, const char *on, int64_t expect,
+			  struct org *o)
+{
+	int rc = load(c, id, NULL, on, o);
+	if (rc)
+		return rc;
+	if (expect > 0 && o->version != expect)
+		return ERR_PRECONDITION;
+	if (o->closed_on[0])
+		return ERR_CONFLICT;
+	return 0;
+}
+
+static int move_tx(struct conn *c, void *arg)
+{
+	struct move_job *j = arg;
+	struct org o, p;
+	int rc = load_for_write(c, j->id, j->on, j->expect, &o);
+	if (rc == ERR_CONFLICT)
+		errlist_add(j->errs, "", "closed", "a closed organization cannot move");
+	if (rc)
+		return rc;
+	rc = load(c, j->parent, NULL, j->on, &p);
+	if (rc == ERR_NOTFOUND)
+		return errlist_add(j->errs, "parent_id", "not_found", "no such organization on that date");
+	if (rc)
+		return rc;
+	if (p.closed_on[0] && strcmp(p.closed_on, j->on) <= 0) {
+		errlist_add(j->errs, "parent_id", "closed", "the new parent is closed");
+		return ERR_CONFLICT;
+	}
+	bool cycle = false;
+	rc = within_conn(c, j->id, j->parent, j->on, &cycle);
+	if (rc)
+		return rc;
+	if (cycle) {
+		errlist_add(j->errs, "parent_id", "cycle",
+			    "cannot move an organization under itself or one of its descendants");
+		return ERR_CONFLICT;
+	}
+	/* the open-ended placement, whatever the date asked: history is only appended to */
+	struct stmt *st = NULL;
+	char current_from[11] = "";
+	int64_t current_parent = 0;
+	rc = conn_prepare(c, "SELECT valid_from, parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	if (stmt_step(st) == STORE_ROW) {
+		str_copy(current_from, sizeof(current_from), stmt_text(st, 0, NULL));
+		current_parent = stmt_int64(st, 1);
+	}
+	stmt_done(st);
+	if (strcmp(j->on, current_from) < 0) {
+		errlist_add(j->errs, "on", "before_current",
+			    "a move cannot take effect before the current placement began");
+		return ERR_CONFLICT;
+	}
+	if (current_parent == j->parent)
+		return 0; /* already there: nothing to record */
+	bool same_day = !strcmp(j->on, current_from);
+	/* a second move on the same day replaces that day's placement; otherwise the current
+	 * period ends where the new one begins */
+	rc = conn_prepare(c, same_day ? "UPDATE org_parent SET parent_id = $3 WHERE org_id = $1 AND valid_from = $2"
+				      : "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL",
+			  &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->on, strlen(j->on));
+	if (same_day)
+		stmt_bind_int64(st, 3, j->parent);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	if (!same_day) {
+		rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, j->id);
+		stmt_bind_int64(st, 2, j->parent);
+		stmt_bind_text(st, 3, j->on, strlen(j->on));
+		rc = stmt_step(st);
+		stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	rc = bump_version(c, j->id);
+	if (rc)
+		return rc;
+	char detail[200];
+	snprintf(detail, sizeof(detail), "parent: %" PRId64 " -> %s (%" PRId64 ") from %s",
+		 current_parent, p.code, p.id, j->on);
+	return audit_org(c, j->who, "org.move", j->id, detail);
+}
+
+int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent,
+	     const char *on, int64_t expect_version, struct errlist *errs)
+{
+	char today[11];
+	struct move_job j = {.who = who, .id = id, .parent = new_parent, .expect = expect_version,
+			     .on = date_or_today(on, today), .errs = errs};
+	if (!date_valid(j.on))
+		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
+	if (id == new_parent) {
+		errlist_add(errs, "parent_id", "cycle", "an organization cannot be its own parent");
+		return ERR_CONFLICT;
+	}
+	return store_tx(a->store, move_tx, &j);
+}
+
+/* ---- close ---- */
+
+#define DOWN_CTE                                                                            \
+	"WITH RECURSIVE down(id, depth) AS ("                                               \
+	" SELECT CAST($1 AS BIGINT), 0"                                                     \
+	" UNION ALL"                                                                        \
+	" SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id" \
+	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2) AND down.depth < 64) "
+
+struct close_job {
+	const struct audit_entry *who;
+	int64_t id, expect;
+	const char *on;
+	bool branch;
+	struct errlist *errs;
+	int closed;
+};
+
+static int close_tx(struct conn *c, void *arg)
+{
+	struct close_job *j = arg;
+	struct org o;
+	int rc = load_for_write(c, j->id, j->on, j->expect, &o);
+	if (rc == ERR_CONFLICT)
+		errlist_add(j->errs, "", "closed", "the organization is already closed");
+	if (rc)
+		return rc;
+	struct stmt *st = NULL;
+	int64_t open_below = 0;
+	rc = conn_prepare(c, DOWN_CTE "SELECT count(*) FROM down JOIN org o ON o.id = down.id"
+				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->on, strlen(j->on));
+	if (stmt_step(st) == STORE_ROW)
+		open_below = stmt_int64(st, 0);
+	stmt_done(st);
+	if (open_below > 0 && !j->branch) {
+		char msg[160];
+		snprintf(msg, sizeof(msg),
+			 "%" PRId64 " organizations below are still open: close them first or close the whole branch",
+			 open_below);
+		errlist_add(j->errs, "branch", "open_children", msg);
+		return ERR_CONFLICT;
+	}
+	rc = conn_prepare(c, DOWN_CTE "UPDATE org SET closed_on = $3, version = version + 1"
+				      " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->on, strlen(j->on));
+	stmt_bind_text(st, 3, j->on, strlen(j->on));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	j->closed = (int)open_below + 1;
+	char detail[120];
+	snprintf(detail, sizeof(detail), "closed_on=%s orgs=%d%s", j->on, j->closed, j->branch ? " branch" : "");
+	return audit_org(c, j->who, "org.close", j->id, detail);
+}
+
+int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	      bool branch, int64_t expect_version, struct errlist *errs, int *closed)
+{
+	char today[11];
+	struct close_job j = {.who = who, .id = id, .expect = expect_version,
+			      .on = date_or_today(on, today), .branch = branch, .errs = errs};
+	*closed = 0;
+	if (!date_valid(j.on))
+		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
+	int rc = store_tx(a->store, close_tx, &j);
+	if (!rc)
+		*closed = j.closed;
+	return rc;
+}
+
+/* ---- links, counts ---- */
+
+struct link_job {
+	const struct audit_entry *who;
+	int64_t id, guide;
+	const char *on;
+	struct errlist *errs;
+};
+
+static int link_tx(struct conn *c, void *arg)
+{
+	struct link_job *j = arg;
+	struct org o, g;
+	int rc = load(c, j->id, NULL, j->on, &o);
+	if (!rc)
+		rc = load(c, j->guide, NULL, j->on, &g);
+	if (rc == ERR_NOTFOUND)
+		return errlist_add(j->errs, "guide_id", "not_found", "no such organization on that date");
+	if (rc)
+		return rc;
+	struct stmt *st = NULL;
+	rc = conn_prepare(c, "INSERT INTO org_link (org_id, guide_id, valid_from) VALUES ($1, $2, $3)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_int64(st, 2, j->guide);
+	stmt_bind_text(st, 3, j->on, strlen(j->on));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc == ERR_CONFLICT)
+		errlist_add(j->errs, "guide_id", "taken", "this link already exists from that date");
+	if (rc < 0)
+		return rc;
+	char detail[120];
+	snprintf(detail, sizeof(detail), "guided_by=%s from %s", g.code, j->on);
+	return audit_org(c, j->who, "org.link", j->id, detail);
+}
+
+int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
+		 const char *on, struct errlist *errs)
+{
+	char today[11];
+	struct link_job j = {.who = who, .id = id, .guide = guide, .on = date_or_today(on, today), .errs = errs};
+	if (id == guide)
+		return errlist_add(errs, "guide_id", "cycle", "an organization cannot guide itself");
+	return store_tx(a->store, link_tx, &j);
+}
+
+int org_subtree_counts(struct app *a, int64_t root, const char *as_of, int64_t counts[6])
+{
+	char today[11];
+	const char *d = date_or_today(as_of, today);
+	memset(counts, 0, 6 * sizeof(counts[0]));
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, DOWN_CTE "SELECT o.level, count(*) FROM down JOIN org o ON o.id = down.id"
+				      " WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
+				      " GROUP BY o.level", &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, root);
+		stmt_bind_text(st, 2, d, strlen(d));
+		while ((rc = stmt_step(st)) == STORE_ROW) {
+			int k = level_index(stmt_text(st, 0, NULL));
+			if (k >= 0)
+				counts[k] = stmt_int64(st, 1);
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
+/* ---- demo ---- */
+
+struct demo_org {
+	const char *code, *name, *level, *type, *parent, *region;
+};
+
+int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
+{
+	/* invented names: 东川省, 西岭省, 南湖省 and their cities do not exist */
+	static const struct demo_org base[] = {
+		{"CAST", "中国科学技术协会", "national", "association", NULL, NULL},
+		{"DC", "东川省科学技术协会", "provincial", "association", "CAST", "110000"},
+		{"XL", "西岭省科学技术协会", "provincial", "association", "CAST", "310000"},
+		{"NH", "南湖省科学技术协会", "provincial", "association", "CAST", "440000"},
+		{"S-MECH", "中国示范力学学会", "national", "society", NULL, NULL},
+		{"S-AGRI", "中国农业技术推广学会", "national", "society", NULL, NULL},
+		{"S-MED", "中国基层医学学会", "national", "society", NULL, NULL},
+		{"S-INFO", "中国信息工程学会", "national", "society", NULL, NULL},
+		{"S-ENV", "中国生态环境学会", "national", "society", NULL, NULL},
+	};
+	static const char *const provinces[] = {"DC", "XL", "NH"};
+	static const char *const pnames[] = {"东川", "西岭", "南湖"};
+	static const char *const cities[] = {"临江", "青石"};
+	static const char *const counties[] = {"安平", "河口"};
+	static const struct {
+		const char *suffix, *name, *type;
+	} units[] = {
+		{"ENT", "%s县精工机械有限公司科协", "enterprise"},
+		{"UNI", "%s学院科协", "university"},
+		{"PARK", "%s高新技术产业园区科协", "park"},
+		{"INST", "%s农业科学研究所科协", "institute"},
+		{"HOSP", "%s县人民医院科协", "hospital"},
+		{"VIL", "%s镇桃园村农技协", "village"},
+		{"COM", "%s街道社区科普协会", "community"},
+	};
+	struct org probe;
+	*created = 0;
+	if (org_get_by_code(a, "CAST", NULL, &probe) == 0)
+		return 0;
+	const char *opened = "2015-01-01";
+	int rc = 0;
+	int64_t id = 0;
+	struct errlist errs;
+#define MAKE(CODE, NAME, LEVEL, TYPE, PARENT, REGION)                                     	do {                                                                                  		struct org_input in = {.code = (CODE), .name = (NAME), .level = (LEVEL),      				       .type = (TYPE), .parent_code = (PARENT),               				       .region_code = (REGION), .opened_on = opened};         		errlist_init(&errs);                                                          		rc = org_create(a, who, &in, &errs, &id);                                     		if (rc)                                                                       			return rc;                                                            		(*created)++;                                                                 	} while (0)
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		MAKE(base[i].code, base[i].name, base[i].level, base[i].type, base[i].parent,
+		     base[i].region);
+	/* national societies are roots of their own, guided by the national association */
+	struct org cast;
+	rc = org_get_by_code(a, "CAST", NULL, &cast);
+	for (size_t i = 0; !rc && i < sizeof(base) / sizeof(base[0]); i++) {
+		struct org s;
+		if (strcmp(base[i].type, "society") || org_get_by_code(a, base[i].code, NULL, &s))
+			continue;
+		errlist_init(&errs);
+		rc = org_link_add(a, who, s.id, cast.id, opened, &errs);
+	}
+	if (rc)
+		return rc;
+	for (int p = 0; p < 3; p++) {
+		char code[160], name[200], soc[40];
+		/* a provincial society guided by a national society */
+		snprintf(soc, sizeof(soc), "%s-S-MECH", provinces[p]);
+		snprintf(name, sizeof(name), "%s省力学学会", pnames[p]);
+		MAKE(soc, name, "provincial", "society", provinces[p], NULL);
+		struct org g;
+		if (org_get_by_code(a, "S-MECH", NULL, &g) == 0) {
+			errlist_init(&errs);
+			rc = org_link_add(a, who, id, g.id, opened, &errs);
+			if (rc)
+				return rc;
+		}
+		for (int ci = 0; ci < 2; ci++) {
+			char city[64];
+			snprintf(city, sizeof(city), "%s-C%d", provinces[p], ci + 1);
+			snprintf(name, sizeof(name), "%s市科学技术协会", cities[ci]);
+			MAKE(city, name, "city", "association", provinces[p], NULL);
+			for (int k = 0; k < 2; k++) {
+				char county[96], town[128];
+				snprintf(county, sizeof(county), "%s-K%d", city, k + 1);
+				snprintf(name, sizeof(name), "%s县科学技术协会", counties[k]);
+				MAKE(county, name, "county", "association", city, NULL);
+				snprintf(town, sizeof(town), "%s-T1", county);
+				snprintf(name, sizeof(name), "%s镇科普协会", counties[k]);
+				MAKE(town, name, "township", "association", county, NULL);
+				/* grassroots units spread over the counties so every type appears */
+				size_t u = (size_t)(p * 4 + ci * 2 + k) % (sizeof(units) / sizeof(units[0]));
+				for (size_t m = 0; m < 2; m++) {
+					size_t t = (u + m) % (sizeof(units) / sizeof(units[0]));
+					snprintf(code, sizeof(code), "%s-%s", county, units[t].suffix);
+					snprintf(name, sizeof(name), units[t].name, counties[k]);
+					MAKE(code, name, "grassroots", units[t].type, m ? town : county, NULL);
+				}
+			}
+		}
+	}
+#undef MAKE
+	return 0;
+}

@@ -1,0 +1,94 @@
+/*
+ * org.h - the organization tree: national -> provincial -> city -> county -> township ->
+ * grassroots, plus societies and their branches.
+ *
+ * Where an org sits is dated history (org_parent), so every read takes an `as_of` date
+ * (YYYY-MM-DD; NULL or "" = today, UTC) and answers with the tree as it stood then.
+ * Moves close the current parent period and open a new one; a move under the org itself
+ * or a descendant is ERR_CONFLICT. Closing an org with open descendants is ERR_CONFLICT
+ * unless the whole branch is closed. Every write appends its audit record in the same
+ * transaction. Field errors go to an errlist with stable codes.
+ */
+#ifndef KEXIE_DOMAIN_ORG_H
+#define KEXIE_DOMAIN_ORG_H
+
+#include "domain/app.h"
+#include "domain/audit.h"
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ORG_CODE_MAX 32
+#define ORG_NAME_MAX 200 /* code points */
+
+struct org {
+	int64_t id;
+	char code[ORG_CODE_MAX + 1];
+	char name[ORG_NAME_MAX * 4 + 1];
+	char short_name[64 * 4 + 1];
+	char level[16];
+	char type[33];
+	char region_code[7];  /* "" when none */
+	char credit_code[19]; /* "" when none */
+	char contact[200];
+	char opened_on[11];
+	char closed_on[11];   /* "" while open */
+	int64_t parent_id;    /* as of the date asked; 0 at the root */
+	int64_t version;
+};
+
+/* What a caller may set when creating an org. Strings are borrowed; NULL = not given. */
+struct org_input {
+	const char *code, *name, *short_name, *level, *type, *region_code, *credit_code;
+	const char *contact, *opened_on;
+	const char *parent_code; /* required except for level "national" */
+};
+
+/* Level and type vocabularies ("national|provincial|..."). */
+extern const char ORG_LEVELS[];
+extern const char ORG_TYPES[];
+
+/* Today's date in UTC as YYYY-MM-DD. */
+void org_today(char out[11]);
+
+/* Validates and creates; *id receives the new id. ERR_UNPROCESSABLE with field errors,
+ * ERR_CONFLICT when the code or credit code is taken (field error names it). */
+int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
+	       struct errlist *errs, int64_t *id);
+
+int org_get(struct app *a, int64_t id, const char *as_of, struct org *out);
+int org_get_by_code(struct app *a, const char *code, const char *as_of, struct org *out);
+
+/* Children of parent as of the date, ordered by code, after `after_code` (keyset paging;
+ * NULL = from the start), at most max. Closed orgs only with include_closed. */
+int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
+		 const char *after_code, struct org *out, int max, int *n);
+
+/* True in *yes when `ancestor` is `id` or above it as of the date. */
+int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes);
+
+/* Moves id under new_parent from `on` (NULL = today). ERR_CONFLICT for a cycle, a closed
+ * org or parent; ERR_PRECONDITION when expect_version (> 0) is stale. */
+int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent,
+	     const char *on, int64_t expect_version, struct errlist *errs);
+
+/* Closes id on `on` (NULL = today); with branch, closes every open descendant too.
+ * *closed counts the orgs closed. */
+int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	      bool branch, int64_t expect_version, struct errlist *errs, int *closed);
+
+/* Adds a guided-by link from `on`. */
+int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
+		 const char *on, struct errlist *errs);
+
+/* Counts open orgs in the subtree of root as of the date, by level (index in ORG_LEVELS). */
+int org_subtree_counts(struct app *a, int64_t root, const char *as_of, int64_t counts[6]);
+
+/* Demo tree: a national association, three provinces with cities, counties, townships and
+ * grassroots units of every type, five national societies with guided-by links.
+ * Idempotent: does nothing when the national association exists. */
+int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
+
+#endif
