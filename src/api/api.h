@@ -34,5 +34,11 @@ int api_openapi_get(struct req *r, void *ctx);
 int api_client_error(struct req *r, void *ctx);
 int api_region_get(struct req *r, void *ctx);
 int api_region_list(struct req *r, void *ctx);
+int api_org_get(struct req *r, void *ctx);
+int api_org_children(struct req *r, void *ctx);
+int api_org_counts(struct req *r, void *ctx);
+int api_org_create(struct req *r, void *ctx);
+int api_org_move(struct req *r, void *ctx);
+int api_org_close(struct req *r, void *ctx);
 
 #endif

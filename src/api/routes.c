@@ -9,6 +9,8 @@
  */
 #include "api/api.h"
 
+#include <stdint.h>
+
 static const struct field q_regions[] = {
 	{"parent", FT_STRING, 0, 2, 12, NULL, "parent region code; omit for the top level"},
 	{"sort", FT_ENUM, 0, 0, 0, "code|-code|name|-name", "order; name sorts by pinyin"},
@@ -22,6 +24,45 @@ static const struct field b_client_error[] = {
 	{"line", FT_INT, 0, 0, 10000000, NULL, "line number"},
 	{"column", FT_INT, 0, 0, 10000000, NULL, "column number"},
 	{"route", FT_STRING, 0, 0, 500, NULL, "the app route (path only, no query)"},
+	{0},
+};
+
+static const struct field q_as_of[] = {
+	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
+	{0},
+};
+
+static const struct field q_children[] = {
+	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
+	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
+	{"after", FT_STRING, 0, 1, 32, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 500, NULL, "page size (default 100)"},
+	{0},
+};
+
+static const struct field b_org_create[] = {
+	{"code", FT_STRING, FF_REQUIRED, 1, 32, NULL, "stable code, [A-Za-z0-9._-]"},
+	{"name", FT_STRING, FF_REQUIRED, 1, 200, NULL, "full name"},
+	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
+	{"level", FT_ENUM, FF_REQUIRED, 0, 0, "national|provincial|city|county|township|grassroots", "level in the tree"},
+	{"type", FT_ENUM, FF_REQUIRED, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"region_code", FT_STRING, 0, 6, 6, NULL, "GB/T 2260 region code"},
+	{"credit_code", FT_STRING, 0, 18, 40, NULL, "GB 32100 unified social credit code (check character verified)"},
+	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
+	{"opened_on", FT_DATE, 0, 0, 0, NULL, "date it opened (default today)"},
+	{"parent_id", FT_INT, 0, 1, INT64_MAX, NULL, "parent organization; omit only for the national level"},
+	{0},
+};
+
+static const struct field b_org_move[] = {
+	{"parent_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the new parent"},
+	{"on", FT_DATE, 0, 0, 0, NULL, "effective date (default today)"},
+	{0},
+};
+
+static const struct field b_org_close[] = {
+	{"on", FT_DATE, 0, 0, 0, NULL, "closing date (default today)"},
+	{"branch", FT_BOOL, 0, 0, 0, NULL, "close every open organization below as well"},
 	{0},
 };
 
@@ -42,6 +83,22 @@ const struct route api_routes[] = {
 	/* reference data */
 	{HM_GET, "/api/v1/regions", api_region_list, RF_READ, q_regions, NULL, 0, "regions",
 	 "List administrative divisions under a parent", "items: regions", NULL},
+	/* organization tree: scope checked per object by rbac_check */
+	{HM_GET, "/api/v1/orgs/{id:int}", api_org_get, RF_AUTH | RF_SUBTREE | RF_READ, q_as_of, NULL, 0,
+	 "orgs", "One organization as of a date", "the organization; ETag is its version", "org.read"},
+	{HM_GET, "/api/v1/orgs/{id:int}/children", api_org_children, RF_AUTH | RF_SUBTREE | RF_READ,
+	 q_children, NULL, 0, "orgs", "Children of an organization, keyset-paged by code",
+	 "items and next_after", "org.read"},
+	{HM_GET, "/api/v1/orgs/{id:int}/counts", api_org_counts, RF_AUTH | RF_SUBTREE | RF_READ, q_as_of,
+	 NULL, 0, "orgs", "Open organizations in the subtree by level", "by_level", "org.read"},
+	{HM_POST, "/api/v1/orgs", api_org_create, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL, b_org_create, 16384,
+	 "orgs", "Create an organization under a parent in your scope", "the new organization", "org.write"},
+	{HM_POST, "/api/v1/orgs/{id:int}/move", api_org_move, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_org_move, 4096, "orgs", "Move an organization from a date (If-Match: version optional)",
+	 "the organization as of the move", "org.write"},
+	{HM_POST, "/api/v1/orgs/{id:int}/close", api_org_close, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_org_close, 4096, "orgs", "Close an organization, or its whole branch", "closed: count",
+	 "org.write"},
 	{HM_GET, "/api/v1/regions/{code:str}", api_region_get, RF_READ, NULL, NULL, 0, "regions",
 	 "One administrative division by code", "the region", NULL},
 };

@@ -72,6 +72,8 @@ int cmd_help(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_org(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 
 #endif

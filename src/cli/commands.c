@@ -17,6 +17,11 @@ const struct command commands[] = {
 	 "tree [--under CODE] [--as-of DATE] [--include-closed] | move CODE --to PARENT [--on DATE]"
 	 " | close CODE [--on DATE] [--branch]",
 	 "print the organization tree as of a date; move or close organizations", true},
+	{"user", cmd_user,
+	 "add --login L --name N --role ROLE [--org CODE] --password-stdin | list | disable LOGIN",
+	 "manage accounts and their role at an organization", true},
+	{"token", cmd_token, "create --login L [--expires-days N] [--name NAME]",
+	 "create an API token (printed once) for scripts: Authorization: Bearer TOKEN", true},
 	{"audit", cmd_audit, "verify [CONFIG FLAGS]",
 	 "check the audit trail's hash chain: ok N records, or the first broken one", true},
 	{"routes", cmd_routes, "", "print the HTTP route table", false},

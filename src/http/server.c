@@ -63,7 +63,7 @@ void req_set_user(struct req *r, void *user, void (*free_fn)(void *))
 
 const char *req_header(const struct req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
 const char *req_query(const struct req *r, const char *name)

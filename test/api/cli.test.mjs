@@ -3,18 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, chmodSync, statSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kexie, startServer, freshDb } from './lib.mjs';
+import { kexie, startServer, freshDb, sql } from './lib.mjs';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'kexie-cli-'));
-
-// Runs SQL against a test database with the matching command-line client.
-function sql(db, text) {
-  if (db.startsWith('sqlite:')) return execFileSync('sqlite3', [db.slice(7), text], { encoding: 'utf8' });
-  return execFileSync('psql', [db, '-qAtc', text], { encoding: 'utf8' });
-}
 
 test('unknown command and bad flag print usage and exit 2', () => {
   let r = kexie(['frobnicate']);

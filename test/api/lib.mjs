@@ -23,11 +23,27 @@ export function freshDb(dir) {
 // Runs a kexie command synchronously; returns { code, stdout, stderr }.
 export function kexie(args, env = {}, opts = {}) {
   try {
-    const stdout = execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+    const stdout = execFileSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...opts });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     return { code: e.status, stdout: e.stdout || '', stderr: e.stderr || '' };
   }
+}
+
+// Runs SQL against a test database with the matching command-line client.
+export function sql(db, text) {
+  if (db.startsWith('sqlite:')) return execFileSync('sqlite3', [db.slice(7), text], { encoding: 'utf8' });
+  return execFileSync('psql', [db, '-qAtc', text], { encoding: 'utf8' });
+}
+
+// Creates an account with one role and returns an API token for it.
+export function userWithToken(env, login, role, org) {
+  const add = kexie(['user', 'add', '--login', login, '--name', login, '--role', role, '--org', org, '--password-stdin'],
+    env, { input: 'A-l0ng-and-unusual-pass\n' });
+  if (add.code !== 0) throw new Error(`user add failed: ${add.stderr}`);
+  const t = kexie(['token', 'create', '--login', login], env);
+  if (t.code !== 0) throw new Error(`token create failed: ${t.stderr}`);
+  return t.stdout.trim();
 }
 
 // Starts a server on a free port with a migrated, demo-seeded database.

@@ -1,0 +1,221 @@
+/*
+ * org.c (api) - the organization tree over HTTP. Every handler checks the object against
+ * the caller's scope with rbac_check (404 outside every scope, 403 without the role) and
+ * records writes with the role the caller acted under.
+ */
+#include "api/api.h"
+#include "domain/org.h"
+#include "domain/rbac.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_MAX 500
+
+static json_t *org_json(const struct org *o)
+{
+	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:s?,s:I}", "id",
+			      (json_int_t)o->id, "code", o->code, "name", o->name, "short_name",
+			      o->short_name, "level", o->level, "type", o->type, "region_code",
+			      o->region_code[0] ? o->region_code : NULL, "credit_code",
+			      o->credit_code[0] ? o->credit_code : NULL, "contact", o->contact,
+			      "opened_on", o->opened_on, "closed_on",
+			      o->closed_on[0] ? o->closed_on : NULL, "version", (json_int_t)o->version);
+	json_object_set_new(j, "parent_id", o->parent_id ? json_integer(o->parent_id) : json_null());
+	return j;
+}
+
+/* The actor for the audit trail: this caller, this request, the role used for perm. */
+static struct audit_entry actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
+{
+	const struct caller *c = req_user(r);
+	struct audit_entry e = {.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
+				.client_addr = req_client_addr(r)};
+	e.role = rbac_role_for(api->app, c, perm, org_id);
+	return e;
+}
+
+static int scope(struct req *r, struct api *api, const char *perm, int64_t org_id)
+{
+	int rc = rbac_check(api->app, req_user(r), perm, org_id);
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such organization");
+	if (rc == ERR_FORBIDDEN)
+		return req_fail(r, rc, "your roles do not allow this here");
+	return rc;
+}
+
+static int answer_org(struct req *r, struct api *api, int64_t id, const char *as_of, unsigned status)
+{
+	struct org o;
+	int rc = org_get(api->app, id, as_of, &o);
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such organization on that date");
+	if (rc)
+		return rc;
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", o.version);
+	resp_header(r, "ETag", etag);
+	return resp_json(r, status, org_json(&o));
+}
+
+int api_org_get(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id");
+	int rc = scope(r, api, "org.read", id);
+	return rc ? rc : answer_org(r, api, id, req_query(r, "as_of"), 200);
+}
+
+int api_org_children(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id"), limit = 100;
+	int rc = scope(r, api, "org.read", id);
+	if (rc)
+		return rc;
+	req_query_int(r, "limit", &limit);
+	const char *inc = req_query(r, "include_closed");
+	struct org *kids = calloc((size_t)limit, sizeof(*kids));
+	if (!kids)
+		return ERR_NOMEM;
+	int n = 0;
+	rc = org_children(api->app, id, req_query(r, "as_of"), inc && !strcmp(inc, "true"),
+			  req_query(r, "after"), kids, (int)limit, &n);
+	if (!rc) {
+		json_t *items = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(items, org_json(&kids[i]));
+		json_t *body = json_pack("{s:o}", "items", items);
+		/* keyset paging: pass next_after back as ?after= */
+		json_object_set_new(body, "next_after", n == limit ? json_string(kids[n - 1].code) : json_null());
+		rc = resp_json(r, 200, body);
+	}
+	free(kids);
+	return rc;
+}
+
+int api_org_counts(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id");
+	int rc = scope(r, api, "org.read", id);
+	if (rc)
+		return rc;
+	int64_t c[6];
+	rc = org_subtree_counts(api->app, id, req_query(r, "as_of"), c);
+	if (rc)
+		return rc;
+	return resp_json(r, 200, json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "by_level", "national",
+					   (json_int_t)c[0], "provincial", (json_int_t)c[1], "city",
+					   (json_int_t)c[2], "county", (json_int_t)c[3], "township",
+					   (json_int_t)c[4], "grassroots", (json_int_t)c[5]));
+}
+
+static const char *str(json_t *b, const char *k)
+{
+	return json_string_value(json_object_get(b, k));
+}
+
+int api_org_create(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int64_t parent_id = json_integer_value(json_object_get(b, "parent_id"));
+	struct org parent = {0};
+	int rc = parent_id ? scope(r, api, "org.write", parent_id) : 0;
+	if (rc == ERR_NOTFOUND)
+		errlist_add(req_errs(r), "parent_id", "not_found", "no such organization");
+	if (rc)
+		return rc;
+	if (!parent_id && !rbac_permits(req_user(r), "org.write"))
+		return ERR_FORBIDDEN;
+	if (parent_id && (rc = org_get(api->app, parent_id, str(b, "opened_on"), &parent))) {
+		errlist_add(req_errs(r), "parent_id", "not_found", "no such organization on opened_on");
+		return rc == ERR_NOTFOUND ? ERR_UNPROCESSABLE : rc;
+	}
+	struct org_input in = {
+		.code = str(b, "code"), .name = str(b, "name"), .short_name = str(b, "short_name"),
+		.level = str(b, "level"), .type = str(b, "type"), .region_code = str(b, "region_code"),
+		.credit_code = str(b, "credit_code"), .contact = str(b, "contact"),
+		.opened_on = str(b, "opened_on"), .parent_code = parent_id ? parent.code : NULL,
+	};
+	struct audit_entry who = actor(r, api, "org.write", parent_id);
+	int64_t id = 0;
+	rc = org_create(api->app, &who, &in, req_errs(r), &id);
+	if (rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT)
+		return req_fail(r, rc, "the organization was not created");
+	if (rc)
+		return rc;
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/api/v1/orgs/%" PRId64, id);
+	resp_header(r, "Location", loc);
+	return answer_org(r, api, id, NULL, 201);
+}
+
+/* If-Match: "<version>" (quotes optional). 0 when absent; -1 when malformed. */
+static int64_t if_match(struct req *r)
+{
+	const char *h = req_header(r, "If-Match");
+	if (!h)
+		return 0;
+	char *end;
+	if (*h == '"')
+		h++;
+	long long v = strtoll(h, &end, 10);
+	if (end == h || (*end && *end != '"') || v < 1)
+		return -1;
+	return v;
+}
+
+int api_org_move(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int64_t id = req_param_int(r, "id");
+	int64_t to = json_integer_value(json_object_get(b, "parent_id"));
+	int64_t version = if_match(r);
+	if (version < 0)
+		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
+	int rc = scope(r, api, "org.write", id);
+	if (!rc) {
+		rc = scope(r, api, "org.write", to);
+		if (rc == ERR_NOTFOUND)
+			errlist_add(req_errs(r), "parent_id", "not_found", "no such organization");
+	}
+	if (rc)
+		return rc;
+	struct audit_entry who = actor(r, api, "org.write", id);
+	rc = org_move(api->app, &who, id, to, str(b, "on"), version, req_errs(r));
+	if (rc == ERR_CONFLICT)
+		return req_fail(r, rc, "the move was refused");
+	if (rc == ERR_PRECONDITION)
+		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	return rc ? rc : answer_org(r, api, id, str(b, "on"), 200);
+}
+
+int api_org_close(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int64_t id = req_param_int(r, "id");
+	int64_t version = if_match(r);
+	if (version < 0)
+		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
+	int rc = scope(r, api, "org.write", id);
+	if (rc)
+		return rc;
+	struct audit_entry who = actor(r, api, "org.write", id);
+	int closed = 0;
+	rc = org_close(api->app, &who, id, str(b, "on"), json_is_true(json_object_get(b, "branch")),
+		       version, req_errs(r), &closed);
+	if (rc == ERR_CONFLICT)
+		return req_fail(r, rc, "the organization was not closed");
+	if (rc == ERR_PRECONDITION)
+		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	if (rc)
+		return rc;
+	return resp_json(r, 200, json_pack("{s:i}", "closed", closed));
+}

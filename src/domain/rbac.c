@@ -1,0 +1,91 @@
+/*
+ * rbac.c - permissions per role (one table) and the subtree scope check.
+ *
+ * The three administrator posts of 等保 are separate: the system admin runs the tree and
+ * cannot read the audit log or manage accounts; the security admin manages accounts and
+ * policy; the audit admin only reads the audit log.
+ */
+#include "domain/rbac.h"
+#include "domain/org.h"
+
+#include <string.h>
+
+const char RBAC_ROLES[] = "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member";
+
+static const struct {
+	const char *role;
+	const char *perms; /* space-separated */
+} role_perms[] = {
+	{"system_admin", "org.read org.write"},
+	{"security_admin", "org.read user.read user.admin"},
+	{"audit_admin", "org.read audit.read"},
+	{"org_admin", "org.read org.write user.read user.admin"},
+	{"staff", "org.read"},
+	{"reviewer", ""},
+	{"member", ""},
+};
+
+static bool role_has(const char *role, const char *perm)
+{
+	size_t n = strlen(perm);
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
+		if (strcmp(role_perms[i].role, role))
+			continue;
+		for (const char *p = role_perms[i].perms; *p;) {
+			const char *sp = strchr(p, ' ');
+			size_t len = sp ? (size_t)(sp - p) : strlen(p);
+			if (len == n && !strncmp(p, perm, n))
+				return true;
+			if (!sp)
+				break;
+			p = sp + 1;
+		}
+	}
+	return false;
+}
+
+bool rbac_permits(const struct caller *c, const char *perm)
+{
+	for (int i = 0; i < c->ngrants; i++)
+		if (role_has(c->g[i].role, perm))
+			return true;
+	return false;
+}
+
+/* Index of the first grant covering org_id that grants perm (perm NULL: any grant), or
+ * -1 when none; a store error goes to *rc. */
+static int covering(struct app *a, const struct caller *c, const char *perm, int64_t org_id, int *rc)
+{
+	*rc = 0;
+	for (int i = 0; i < c->ngrants; i++) {
+		if (perm && !role_has(c->g[i].role, perm))
+			continue;
+		bool yes = false;
+		*rc = org_within(a, c->g[i].org_id, org_id, NULL, &yes);
+		if (*rc)
+			return -1;
+		if (yes)
+			return i;
+	}
+	return -1;
+}
+
+int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+{
+	int rc;
+	if (covering(a, c, perm, org_id, &rc) >= 0)
+		return 0;
+	if (rc)
+		return rc;
+	/* visible through some other role? then it exists for this caller: 403, else 404 */
+	if (covering(a, c, NULL, org_id, &rc) >= 0)
+		return ERR_FORBIDDEN;
+	return rc ? rc : ERR_NOTFOUND;
+}
+
+const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+{
+	int rc;
+	int i = covering(a, c, perm, org_id, &rc);
+	return i >= 0 ? c->g[i].role : "";
+}

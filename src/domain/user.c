@@ -1,0 +1,392 @@
+/*
+ * user.c - accounts, password policy, API tokens (see user.h).
+ */
+#include "domain/user.h"
+#include "domain/org.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "store/store.h"
+
+#include <sodium.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* The most common passwords (global lists and the usual Chinese favourites). */
+static const char *const common_passwords[] = {
+	"12345678", "123456789", "1234567890", "password", "password1", "qwertyui", "qwerty123",
+	"11111111", "00000000", "88888888", "66666666", "12341234", "87654321", "abcd1234",
+	"a1234567", "a12345678", "1qaz2wsx", "1q2w3e4r", "qazwsxedc", "iloveyou", "woaini1314",
+	"woaini520", "5201314a", "admin123", "admin1234", "administrator", "welcome1", "p@ssw0rd",
+	"passw0rd", "zxcvbnm1", "asdfghjk", "letmein1", "abc12345", "aa123456", "qq123456",
+	"123qweasd", "1234qwer", "qwer1234", "kexie123", "kexie2026", NULL,
+};
+
+int password_check(const char *password, const char *login, const char *field, struct errlist *errs)
+{
+	size_t n = strlen(password);
+	if (!utf8_valid(password, n, NULL) || utf8_count(password, n) < 8 || n > 256)
+		return errlist_add(errs, field, "password_too_short", "use at least 8 characters");
+	if (login && !strcasecmp(password, login))
+		return errlist_add(errs, field, "password_is_login", "the password must not be the login");
+	for (const char *const *p = common_passwords; *p; p++)
+		if (!strcasecmp(password, *p))
+			return errlist_add(errs, field, "password_common",
+					   "this password is among the most common ones: choose another");
+	return 0;
+}
+
+static bool login_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@'))
+			return false;
+	}
+	return true;
+}
+
+struct add_job {
+	const struct user_input *in;
+	const struct audit_entry *who;
+	struct errlist *errs;
+	char hash[crypto_pwhash_STRBYTES];
+	int64_t org_id;
+	int64_t id;
+};
+
+static int add_tx(struct conn *c, void *arg)
+{
+	struct add_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT 1 FROM app_user WHERE login = $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc == STORE_ROW) {
+		errlist_add(j->errs, "login", "taken", "another account already has this login");
+		return ERR_CONFLICT;
+	}
+	if (rc < 0)
+		return rc;
+	int64_t now = time_unix();
+	rc = conn_prepare(c, "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
+			     " created_at) VALUES ($1, $2, $3, $4, $4) RETURNING id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
+	stmt_bind_text(st, 2, j->in->display_name, strlen(j->in->display_name));
+	stmt_bind_text(st, 3, j->hash, strlen(j->hash));
+	stmt_bind_int64(st, 4, now);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		j->id = stmt_int64(st, 0);
+	stmt_done(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : ERR_DB;
+	rc = conn_prepare(c, "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->in->role, strlen(j->in->role));
+	stmt_bind_int64(st, 3, j->org_id);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	char oid[24], detail[200];
+	snprintf(oid, sizeof(oid), "%" PRId64, j->id);
+	/* the password is recorded as set, never in any form */
+	snprintf(detail, sizeof(detail), "login=%s role=%s org=%" PRId64 " password=set", j->in->login,
+		 j->in->role, j->org_id);
+	struct audit_entry e = *j->who;
+	e.action = "user.create";
+	e.object_type = "user";
+	e.object_id = oid;
+	e.org_id = j->org_id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+static bool in_roles(const char *role)
+{
+	size_t n = strlen(role);
+	for (const char *p = RBAC_ROLES; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (n && len == n && !strncmp(p, role, n))
+			return true;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return false;
+}
+
+int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
+	     struct errlist *errs, int64_t *id)
+{
+	int bad = 0;
+	if (!in->login || !login_ok(in->login))
+		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
+	if (!in->display_name || !*in->display_name ||
+	    !utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
+	    utf8_count(in->display_name, strlen(in->display_name)) > 100)
+		bad = errlist_add(errs, "display_name", "bad_length", "1 to 100 characters");
+	if (!in->role || !in_roles(in->role))
+		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+	if (!in->password || password_check(in->password, in->login, "password", errs))
+		bad = ERR_UNPROCESSABLE;
+	struct add_job j = {.in = in, .who = who, .errs = errs};
+	struct org o;
+	int rc = org_get_by_code(a, in->org_code && *in->org_code ? in->org_code : "CAST", NULL, &o);
+	if (rc == ERR_NOTFOUND)
+		bad = errlist_add(errs, "org", "not_found", "no open organization with this code");
+	else if (rc)
+		return rc;
+	if (bad)
+		return ERR_UNPROCESSABLE;
+	j.org_id = o.id;
+	if (crypto_pwhash_str(j.hash, in->password, strlen(in->password),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return ERR_NOMEM;
+	rc = store_tx(a->store, add_tx, &j);
+	if (!rc)
+		*id = j.id;
+	return rc;
+}
+
+struct disable_job {
+	const struct audit_entry *who;
+	const char *login;
+};
+
+static int disable_tx(struct conn *c, void *arg)
+{
+	struct disable_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "UPDATE app_user SET status = 'disabled', version = version + 1"
+				 " WHERE login = $1 RETURNING id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->login, strlen(j->login));
+	rc = stmt_step(st);
+	int64_t id = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc == STORE_DONE)
+		return ERR_NOTFOUND;
+	if (rc < 0)
+		return rc;
+	rc = conn_prepare(c, "UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_int64(st, 2, time_unix());
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *j->who;
+	e.action = "user.disable";
+	e.object_type = "user";
+	e.object_id = oid;
+	e.detail = "status=disabled tokens=revoked";
+	return audit_append(c, &e);
+}
+
+int user_disable(struct app *a, const struct audit_entry *who, const char *login)
+{
+	struct disable_job j = {.who = who, .login = login};
+	return store_tx(a->store, disable_tx, &j);
+}
+
+int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  "SELECT u.id, u.login, u.display_name, u.status, r.role, o.code"
+			  " FROM app_user u LEFT JOIN role_assignment r ON r.user_id = u.id"
+			  " LEFT JOIN org o ON o.id = r.org_id ORDER BY u.login, r.role, o.code",
+			  &st);
+	struct user_row cur = {0};
+	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		rc = 0;
+		int64_t id = stmt_int64(st, 0);
+		if (cur.id && cur.id != id) {
+			fn(&cur, arg);
+			memset(&cur, 0, sizeof(cur));
+		}
+		if (!cur.id) {
+			cur.id = id;
+			str_copy(cur.login, sizeof(cur.login), stmt_text(st, 1, NULL));
+			str_copy(cur.display_name, sizeof(cur.display_name), stmt_text(st, 2, NULL));
+			str_copy(cur.status, sizeof(cur.status), stmt_text(st, 3, NULL));
+		}
+		if (!stmt_isnull(st, 4)) {
+			size_t len = strlen(cur.roles);
+			snprintf(cur.roles + len, sizeof(cur.roles) - len, "%s%s@%s", len ? ", " : "",
+				 stmt_text(st, 4, NULL), stmt_text(st, 5, NULL));
+		}
+	}
+	if (cur.id)
+		fn(&cur, arg);
+	stmt_done(st);
+	store_release(c);
+	return rc < 0 ? rc : 0;
+}
+
+static void token_hash(const struct app *a, const char *token, char out[65])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token, strlen(token), a->key, sizeof(a->key));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+struct token_job {
+	const struct audit_entry *who;
+	const char *login, *name;
+	int days;
+	char hash[65];
+};
+
+static int token_tx(struct conn *c, void *arg)
+{
+	struct token_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT id FROM app_user WHERE login = $1 AND status = 'active'", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->login, strlen(j->login));
+	rc = stmt_step(st);
+	int64_t uid = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc == STORE_DONE)
+		return ERR_NOTFOUND;
+	if (rc < 0)
+		return rc;
+	int64_t now = time_unix();
+	rc = conn_prepare(c, "INSERT INTO api_token (user_id, name, token_hash, created_at, expires_at)"
+			     " VALUES ($1, $2, $3, $4, $5) RETURNING id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, uid);
+	stmt_bind_text(st, 2, j->name, strlen(j->name));
+	stmt_bind_text(st, 3, j->hash, strlen(j->hash));
+	stmt_bind_int64(st, 4, now);
+	if (j->days > 0)
+		stmt_bind_int64(st, 5, now + (int64_t)j->days * 86400);
+	else
+		stmt_bind_null(st, 5);
+	rc = stmt_step(st);
+	int64_t tid = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : ERR_DB;
+	char oid[24], detail[120];
+	snprintf(oid, sizeof(oid), "%" PRId64, tid);
+	snprintf(detail, sizeof(detail), "user=%s expires_days=%d", j->login, j->days);
+	struct audit_entry e = *j->who;
+	e.user_id = e.user_id ? e.user_id : 0;
+	e.action = "token.create";
+	e.object_type = "api_token";
+	e.object_id = oid;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+int token_create(struct app *a, const struct audit_entry *who, const char *login, int expires_days,
+		 const char *name, char *out, size_t cap)
+{
+	if (cap < TOKEN_LEN + 1)
+		return ERR_TOOBIG;
+	unsigned char rnd[32];
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(out, "kx_", 3);
+	sodium_bin2base64(out + 3, cap - 3, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(rnd, sizeof(rnd));
+	struct token_job j = {.who = who, .login = login, .name = name ? name : "", .days = expires_days};
+	token_hash(a, out, j.hash);
+	int rc = store_tx(a->store, token_tx, &j);
+	if (rc)
+		sodium_memzero(out, cap);
+	return rc;
+}
+
+int token_resolve(struct app *a, const char *token, struct caller *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strlen(token) != TOKEN_LEN || strncmp(token, "kx_", 3))
+		return ERR_UNAUTHORIZED;
+	char hash[65];
+	token_hash(a, token, hash);
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	int64_t now = time_unix(), last_used = 0;
+	rc = conn_prepare(c,
+			  "SELECT t.id, u.id, u.login, u.display_name, t.last_used_at FROM api_token t"
+			  " JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1"
+			  " AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
+			  " AND u.status = 'active'",
+			  &st);
+	if (!rc) {
+		stmt_bind_text(st, 1, hash, strlen(hash));
+		stmt_bind_int64(st, 2, now);
+		rc = stmt_step(st);
+		if (rc == STORE_ROW) {
+			out->token_id = stmt_int64(st, 0);
+			out->user_id = stmt_int64(st, 1);
+			str_copy(out->login, sizeof(out->login), stmt_text(st, 2, NULL));
+			str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 3, NULL));
+			last_used = stmt_int64(st, 4);
+			out->via = "token";
+			rc = 0;
+		} else if (rc == STORE_DONE) {
+			rc = ERR_UNAUTHORIZED;
+		}
+	}
+	stmt_done(st);
+	if (!rc)
+		rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1"
+				     " ORDER BY role, org_id", &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, out->user_id);
+		while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
+			struct grant *g = &out->g[out->ngrants++];
+			str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
+			g->org_id = stmt_int64(st, 1);
+		}
+		rc = rc < 0 ? rc : 0;
+		stmt_done(st);
+	}
+	store_release(c);
+	if (!rc && now - last_used >= 60) {
+		/* last-used time, at most one write a minute per token */
+		if (store_acquire(a->store, STORE_WRITE, &c) == 0) {
+			if (conn_prepare(c, "UPDATE api_token SET last_used_at = $2 WHERE id = $1", &st) == 0) {
+				stmt_bind_int64(st, 1, out->token_id);
+				stmt_bind_int64(st, 2, now);
+				(void)stmt_step(st);
+				stmt_done(st);
+			}
+			store_release(c);
+		}
+	}
+	return rc;
+}

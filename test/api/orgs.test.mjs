@@ -1,0 +1,113 @@
+// orgs.test.mjs - the organization tree over HTTP with real API tokens: scope over
+// subtrees (404 outside, 403 without the role), dated moves, cycles, versions, closing,
+// validation, and the audit trail naming the actor.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
+
+let s, ids, tok;
+const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
+const get = (path, t) => fetch(`${s.url}${path}`, { headers: t ? H(t) : {} });
+const post = (path, t, body, extra = {}) => fetch(`${s.url}${path}`, {
+  method: 'POST', headers: H(t, { 'content-type': 'application/json', ...extra }), body: JSON.stringify(body),
+});
+
+before(async () => {
+  s = await startServer();
+  ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
+  tok = {
+    county: userWithToken(s.env, 'county.staff', 'staff', 'DC-C1-K1'),
+    city: userWithToken(s.env, 'city.admin', 'org_admin', 'DC-C1'),
+    audit: userWithToken(s.env, 'auditor', 'audit_admin', 'CAST'),
+    sys: userWithToken(s.env, 'sysadmin', 'system_admin', 'CAST'),
+  };
+});
+after(async () => { await s.stop(); });
+
+test('no token, a malformed or unknown token: 401 with WWW-Authenticate', async () => {
+  let r = await get(`/api/v1/orgs/${ids.CAST}`);
+  await expectError(assert, r, 401, 'unauthorized');
+  assert.equal(r.headers.get('www-authenticate'), 'Bearer');
+  r = await fetch(`${s.url}/api/v1/orgs/${ids.CAST}`, { headers: { authorization: 'Basic eDp5' } });
+  await expectError(assert, r, 401);
+  await expectError(assert, await get(`/api/v1/orgs/${ids.CAST}`, `kx_${'A'.repeat(43)}`), 401);
+});
+
+test('county staff see their subtree; siblings and parents are 404, not 403', async () => {
+  const own = await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county);
+  assert.equal(own.status, 200);
+  const o = await json(own);
+  assert.equal(o.code, 'DC-C1-K1');
+  assert.equal(o.parent_id, Number(ids['DC-C1']));
+  assert.equal(own.headers.get('etag'), `"${o.version}"`);
+  const kids = await json(await get(`/api/v1/orgs/${ids['DC-C1-K1']}/children`, tok.county));
+  assert.deepEqual(kids.items.map((k) => k.code), ['DC-C1-K1-ENT', 'DC-C1-K1-T1']);
+  for (const other of ['DC-C1-K2', 'DC-C1', 'XL', 'CAST']) {
+    await expectError(assert, await get(`/api/v1/orgs/${ids[other]}`, tok.county), 404, 'not_found');
+    await expectError(assert, await get(`/api/v1/orgs/${ids[other]}/children`, tok.county), 404);
+  }
+});
+
+test('a role without org.write gets 403 on writes, even inside its scope', async () => {
+  await expectError(assert, await post('/api/v1/orgs', tok.county, { code: 'X1', name: '新单位', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']) }), 403, 'forbidden');
+  await expectError(assert, await post(`/api/v1/orgs/${ids['DC-C1-K1-ENT']}/move`, tok.audit, { parent_id: Number(ids['DC-C1-K2']) }), 403);
+});
+
+test('create: inside the scope 201 + Location + audit actor; outside 404; bad fields named', async () => {
+  const r = await post('/api/v1/orgs', tok.city, { code: 'DC-C1-K1-NEW', name: '安平县新材料公司科协', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']), credit_code: '91350100M000100Y43', opened_on: '2026-01-05' });
+  assert.equal(r.status, 201);
+  const o = await json(r);
+  assert.equal(r.headers.get('location'), `/api/v1/orgs/${o.id}`);
+  assert.equal(o.parent_id, Number(ids['DC-C1-K1']));
+  const rid = r.headers.get('x-request-id');
+  const audit = sql(s.db, `SELECT role || ' ' || via || ' ' || request_id || ' ' || action FROM audit_log WHERE object_id = '${o.id}' AND action = 'org.create'`).trim();
+  assert.equal(audit, `org_admin token ${rid} org.create`);
+  const e1 = await expectError(assert, await post('/api/v1/orgs', tok.city, { code: 'XL-NEW', name: '越界', level: 'city', type: 'association', parent_id: Number(ids.XL) }), 404);
+  assert.equal(e1.details[0].field, 'parent_id');
+  const e2 = await expectError(assert, await post('/api/v1/orgs', tok.city, { code: 'DC-C1-K1-NEW2', name: '校验', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']), credit_code: '91350100M000100Y44' }), 422);
+  assert.deepEqual([e2.details[0].field, e2.details[0].code], ['credit_code', 'credit_code_checksum']);
+  const e3 = await expectError(assert, await post('/api/v1/orgs', tok.city, { code: 'DC-C1-K1-NEW', name: '重复', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']) }), 409);
+  assert.equal(e3.details[0].field, 'code');
+  const e4 = await expectError(assert, await post('/api/v1/orgs', tok.city, { code: 'A1', name: 'x', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']), version: 9 }), 400);
+  assert.equal(e4.details[0].code, 'unknown_field');
+});
+
+test('dated move, as-of reads, cycle 409 and stale version 412', async () => {
+  const id = ids['DC-C1-K1-ENT'];
+  const cur = await get(`/api/v1/orgs/${id}`, tok.city);
+  const v = Number(cur.headers.get('etag').replaceAll('"', ''));
+  await cur.text();
+  await expectError(assert, await post(`/api/v1/orgs/${id}/move`, tok.city, { parent_id: Number(ids['DC-C1-K2']), on: '2026-03-01' }, { 'if-match': `"${v + 7}"` }), 412, 'precondition_failed');
+  const r = await post(`/api/v1/orgs/${id}/move`, tok.city, { parent_id: Number(ids['DC-C1-K2']), on: '2026-03-01' }, { 'if-match': `"${v}"` });
+  assert.equal(r.status, 200);
+  assert.equal((await json(r)).parent_id, Number(ids['DC-C1-K2']));
+  const then = await json(await get(`/api/v1/orgs/${id}?as_of=2026-02-28`, tok.city));
+  assert.equal(then.parent_id, Number(ids['DC-C1-K1']));
+  // the county staff of K1 could see it before the move, not after (scope is as of today)
+  await expectError(assert, await get(`/api/v1/orgs/${id}`, tok.county), 404);
+  const e = await expectError(assert, await post(`/api/v1/orgs/${ids['DC-C1']}/move`, tok.city, { parent_id: Number(ids['DC-C1-K1-T1']) }), 409, 'conflict');
+  assert.equal(e.details[0].code, 'cycle');
+  await expectError(assert, await post(`/api/v1/orgs/${id}/move`, tok.city, { parent_id: Number(ids['XL-C1']) }), 404);
+});
+
+test('close: open children 409 unless branch; counts follow', async () => {
+  const k2 = ids['DC-C1-K2'];
+  const e = await expectError(assert, await post(`/api/v1/orgs/${k2}/close`, tok.city, { on: '2026-06-01' }), 409);
+  assert.equal(e.details[0].code, 'open_children');
+  const r = await post(`/api/v1/orgs/${k2}/close`, tok.city, { on: '2026-06-01', branch: true });
+  assert.equal(r.status, 200);
+  assert.ok((await json(r)).closed >= 4);
+  const before = await json(await get(`/api/v1/orgs/${ids['DC-C1']}/counts?as_of=2026-05-31`, tok.city));
+  const afterC = await json(await get(`/api/v1/orgs/${ids['DC-C1']}/counts?as_of=2026-06-01`, tok.city));
+  assert.equal(before.by_level.county, 2);
+  assert.equal(afterC.by_level.county, 1);
+  const all = await json(await get(`/api/v1/orgs/${ids.CAST}/counts?as_of=2020-01-01`, tok.sys));
+  assert.equal(all.by_level.provincial, 6);
+});
+
+test('a disabled account\'s token stops working at once; the audit chain holds', async () => {
+  assert.equal((await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county)).status, 200);
+  assert.equal(kexie(['user', 'disable', 'county.staff'], s.env).code, 0);
+  await expectError(assert, await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county), 401);
+  assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
+});
