@@ -40,5 +40,6 @@ int api_org_counts(struct req *r, void *ctx);
 int api_org_create(struct req *r, void *ctx);
 int api_org_move(struct req *r, void *ctx);
 int api_org_close(struct req *r, void *ctx);
+int api_audit_list(struct req *r, void *ctx);
 
 #endif

@@ -66,6 +66,20 @@ static const struct field b_org_close[] = {
 	{0},
 };
 
+static const struct field q_audit[] = {
+	{"from", FT_DATE, 0, 0, 0, NULL, "first day (UTC), inclusive"},
+	{"to", FT_DATE, 0, 0, 0, NULL, "last day (UTC), inclusive"},
+	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account"},
+	{"action", FT_STRING, 0, 1, 64, NULL, "e.g. org.move"},
+	{"object_type", FT_STRING, 0, 1, 32, NULL, "e.g. org"},
+	{"object_id", FT_STRING, 0, 1, 64, NULL, "the object's id"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 1000, NULL, "page size (default 100)"},
+	{"format", FT_ENUM, 0, 0, 0, "json|csv", "csv: a spreadsheet download (UTF-8 with BOM)"},
+	{0},
+};
+
 const struct route api_routes[] = {
 	/* system */
 	{HM_GET, "/healthz", api_health, RF_READ | RF_NOLOG, NULL, NULL, 0, "system",
@@ -99,6 +113,10 @@ const struct route api_routes[] = {
 	{HM_POST, "/api/v1/orgs/{id:int}/close", api_org_close, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
 	 b_org_close, 4096, "orgs", "Close an organization, or its whole branch", "closed: count",
 	 "org.write"},
+	/* audit trail: the audit administrator only */
+	{HM_GET, "/api/v1/audit", api_audit_list, RF_AUTH | RF_READ, q_audit, NULL, 0, "audit",
+	 "Audit records, newest first, filtered; CSV export", "items and next_before, or CSV",
+	 "audit.read"},
 	{HM_GET, "/api/v1/regions/{code:str}", api_region_get, RF_READ, NULL, NULL, 0, "regions",
 	 "One administrative division by code", "the region", NULL},
 };

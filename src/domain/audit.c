@@ -223,3 +223,76 @@ int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, siz
 	store_release(c);
 	return rc;
 }
+
+int audit_list(struct app *a, const struct audit_query *q,
+	       int (*fn)(const struct audit_row *r, void *arg), void *arg, int64_t *last_seq)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	char today[11], to_end[16] = "";
+	*last_seq = 0;
+	date_today(today, sizeof(today));
+	if (q->to) /* inclusive day: everything before the next day starts */
+		snprintf(to_end, sizeof(to_end), "%sT99", q->to);
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	/* optional filters as (CAST($n AS TEXT) IS NULL OR col = $n): one statement, both databases */
+	rc = conn_prepare(c,
+			  "WITH RECURSIVE down(id, depth) AS ("
+			  " SELECT CAST($7 AS BIGINT), 0"
+			  " UNION ALL"
+			  " SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id"
+			  " WHERE $7 IS NOT NULL AND p.valid_from <= $10 AND (p.valid_to IS NULL OR p.valid_to > $10)"
+			  " AND down.depth < 64)"
+			  " SELECT l.seq, l.at, COALESCE(u.login, ''), l.role, l.via, l.request_id, l.client_addr,"
+			  " l.action, l.object_type, l.object_id, COALESCE(o.code, ''), l.detail"
+			  " FROM audit_log l LEFT JOIN app_user u ON u.id = l.user_id"
+			  " LEFT JOIN org o ON o.id = l.org_id"
+			  " WHERE (CAST($1 AS TEXT) IS NULL OR l.at >= $1)"
+			  " AND (CAST($2 AS TEXT) IS NULL OR l.at < $2)"
+			  " AND (CAST($3 AS TEXT) IS NULL OR u.login = $3)"
+			  " AND (CAST($4 AS TEXT) IS NULL OR l.action = $4)"
+			  " AND (CAST($5 AS TEXT) IS NULL OR l.object_type = $5)"
+			  " AND (CAST($6 AS TEXT) IS NULL OR l.object_id = $6)"
+			  " AND ($7 IS NULL OR l.org_id IN (SELECT id FROM down))"
+			  " AND ($8 = 0 OR l.seq < $8)"
+			  " ORDER BY l.seq DESC LIMIT $9",
+			  &st);
+	if (rc)
+		goto done;
+	const char *texts[] = {q->from, q->to ? to_end : NULL, q->login, q->action, q->object_type,
+			       q->object_id};
+	for (int i = 0; i < 6; i++) {
+		if (texts[i])
+			stmt_bind_text(st, i + 1, texts[i], strlen(texts[i]));
+		else
+			stmt_bind_null(st, i + 1);
+	}
+	if (q->under)
+		stmt_bind_int64(st, 7, q->under);
+	else
+		stmt_bind_null(st, 7);
+	stmt_bind_int64(st, 8, q->before_seq);
+	stmt_bind_int64(st, 9, q->limit > 0 ? q->limit : 100);
+	stmt_bind_text(st, 10, today, strlen(today));
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		struct audit_row r = {
+			.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL), .login = stmt_text(st, 2, NULL),
+			.role = stmt_text(st, 3, NULL), .via = stmt_text(st, 4, NULL),
+			.request_id = stmt_text(st, 5, NULL), .client_addr = stmt_text(st, 6, NULL),
+			.action = stmt_text(st, 7, NULL), .object_type = stmt_text(st, 8, NULL),
+			.object_id = stmt_text(st, 9, NULL), .org_code = stmt_text(st, 10, NULL),
+			.detail = stmt_text(st, 11, NULL),
+		};
+		*last_seq = r.seq;
+		rc = fn(&r, arg);
+		if (rc)
+			break;
+	}
+	rc = rc < 0 ? rc : 0;
+done:
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}

@@ -39,4 +39,25 @@ int audit_append(struct conn *c, const struct audit_entry *e);
  * and a reason in why; or a store error. */
 int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap);
 
+/* One record as read back. Strings point into the row (valid during the callback). */
+struct audit_row {
+	int64_t seq;
+	const char *at, *login, *role, *via, *request_id, *client_addr, *action, *object_type,
+		*object_id, *org_code, *detail;
+};
+
+/* Filters; NULL / 0 = any. `under` limits to records whose org is in that subtree
+ * (as of today). Records come newest first, seq < before_seq when before_seq > 0. */
+struct audit_query {
+	const char *from, *to; /* YYYY-MM-DD, inclusive, UTC */
+	const char *login, *action, *object_type, *object_id;
+	int64_t under;
+	int64_t before_seq;
+	int limit;
+};
+
+/* Calls fn for each matching record; *last_seq gets the last seq seen (for paging). */
+int audit_list(struct app *a, const struct audit_query *q,
+	       int (*fn)(const struct audit_row *r, void *arg), void *arg, int64_t *last_seq);
+
 #endif

@@ -111,3 +111,35 @@ test('a disabled account\'s token stops working at once; the audit chain holds',
   await expectError(assert, await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county), 401);
   assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
 });
+
+test('audit log: only the audit admin reads it; filters, paging and CSV export', async () => {
+  await expectError(assert, await get('/api/v1/audit', tok.sys), 403, 'forbidden'); // 等保: not the system admin
+  await expectError(assert, await get('/api/v1/audit', tok.city), 403);
+  await expectError(assert, await get('/api/v1/audit'), 401);
+  const all = await json(await get('/api/v1/audit?limit=1000', tok.audit));
+  assert.ok(all.items.length > 70);
+  assert.ok(all.items[0].seq > all.items[1].seq, 'newest first');
+  const moves = await json(await get('/api/v1/audit?action=org.move&login=city.admin', tok.audit));
+  assert.equal(moves.items.length, 1);
+  assert.equal(moves.items[0].role, 'org_admin');
+  assert.equal(moves.items[0].via, 'token');
+  assert.equal(moves.items[0].org_code, 'DC-C1-K1-ENT');
+  const sub = await json(await get(`/api/v1/audit?org_id=${ids.XL}&limit=1000`, tok.audit));
+  assert.ok(sub.items.length > 0 && sub.items.every((x) => x.org_code.startsWith('XL')));
+  const p1 = await json(await get('/api/v1/audit?limit=2', tok.audit));
+  assert.equal(p1.items.length, 2);
+  const p2 = await json(await get(`/api/v1/audit?limit=2&before=${p1.next_before}`, tok.audit));
+  assert.equal(p2.items[0].seq, p1.items[1].seq - 1);
+  const none = await json(await get('/api/v1/audit?from=2001-01-01&to=2001-12-31', tok.audit));
+  assert.equal(none.items.length, 0);
+  const r = await fetch(`${s.url}/api/v1/audit?format=csv&action=org.create`, { headers: H(tok.audit) });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^text\/csv/);
+  assert.match(r.headers.get('content-disposition'), /attachment/);
+  const bytes = Buffer.from(await r.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
+  assert.equal(lines[0], 'seq,at,login,role,via,request_id,client_addr,action,object_type,object_id,org_code,detail');
+  assert.ok(lines.length > 60);
+  await expectError(assert, await get('/api/v1/audit?format=xml', tok.audit), 400);
+});

@@ -1,0 +1,88 @@
+// matrix.test.mjs - the access matrix, built from the route table: every route x every role
+// x caller inside / outside the object's subtree, with the expected status. A route that
+// `kexie routes` lists but this file has no entry for fails the test.
+//
+// Rules: no caller -> 401 on guarded routes; a role without the route's permission -> 403;
+// with it, an object outside the caller's subtree -> 404 (never revealed), inside -> the
+// route's own answer.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, sql, userWithToken, kexie } from './lib.mjs';
+
+const ROLES = ['system_admin', 'security_admin', 'audit_admin', 'org_admin', 'staff', 'reviewer', 'member'];
+const PERMS = { // mirrors src/domain/rbac.c: the test fails if the two disagree
+  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin'],
+  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.read', 'user.admin'],
+  staff: ['org.read'], reviewer: [], member: [],
+};
+let seq = 0;
+// Each entry: perm (null = public), ok = the answer inside scope, and make(where) -> request.
+const MATRIX = {
+  'GET /healthz': { perm: null, ok: 200, make: () => ({ path: '/healthz' }) },
+  'GET /metrics': { perm: null, ok: 200, make: () => ({ path: '/metrics' }) },
+  'GET /api/v1/about': { perm: null, ok: 200, make: () => ({ path: '/api/v1/about' }) },
+  'GET /api/v1/openapi.json': { perm: null, ok: 200, make: () => ({ path: '/api/v1/openapi.json' }) },
+  'POST /api/v1/client-errors': { perm: null, ok: 202, make: () => ({ path: '/api/v1/client-errors', body: { message: 'x' } }) },
+  'GET /api/v1/regions': { perm: null, ok: 200, make: () => ({ path: '/api/v1/regions?parent=110000' }) },
+  'GET /api/v1/regions/{code:str}': { perm: null, ok: 200, make: () => ({ path: '/api/v1/regions/110000' }) },
+  'GET /api/v1/orgs/{id:int}': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}` }) },
+  'GET /api/v1/orgs/{id:int}/children': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/children` }) },
+  'GET /api/v1/orgs/{id:int}/counts': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/counts` }) },
+  'POST /api/v1/orgs': {
+    perm: 'org.write', ok: 201,
+    make: (w, ids) => ({ path: '/api/v1/orgs', body: { code: `M-${process.pid}-${seq++}`, name: '矩阵测试', level: 'grassroots', type: 'other', parent_id: Number(ids[w.obj]) } }),
+  },
+  'POST /api/v1/orgs/{id:int}/move': { // to its current parent: a no-op that passes every check
+    perm: 'org.write', ok: 200,
+    make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/move`, body: { parent_id: Number(ids[w.parent]) } }),
+  },
+  'POST /api/v1/orgs/{id:int}/close': { // open children: 409 proves scope and role passed
+    perm: 'org.write', ok: 409,
+    make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/close`, body: {} }),
+  },
+  'GET /api/v1/audit': { perm: 'audit.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/audit?org_id=${ids[w.obj]}&limit=1` }) },
+};
+const WHERE = {
+  inside: { obj: 'DC-C1-K1', parent: 'DC-C1' },  // every role is granted at DC-C1
+  outside: { obj: 'XL-C1-K1', parent: 'XL-C1' },
+};
+
+let s, ids, tokens = {};
+before(async () => {
+  s = await startServer();
+  ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
+  for (const role of ROLES) tokens[role] = userWithToken(s.env, `m.${role}`, role, 'DC-C1');
+});
+after(async () => { await s.stop(); });
+
+function expected(entry, role, where) {
+  if (!entry.perm) return entry.ok;
+  if (!role) return 401;
+  if (!PERMS[role].includes(entry.perm)) return 403;
+  return where === 'inside' ? entry.ok : 404;
+}
+
+test('every route in the table has a matrix entry, and no entry is stale', () => {
+  const routes = kexie(['routes']).stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+  for (const r of routes) assert.ok(MATRIX[r], `route ${r} has no entry in the access matrix`);
+  for (const k of Object.keys(MATRIX)) assert.ok(routes.includes(k), `matrix entry ${k} is not a route`);
+});
+
+test('every route x role x inside/outside answers as expected', async () => {
+  const failures = [];
+  for (const [key, entry] of Object.entries(MATRIX)) {
+    const method = key.split(' ')[0];
+    for (const role of [null, ...ROLES]) {
+      for (const where of ['inside', 'outside']) {
+        const req = entry.make(WHERE[where], ids);
+        const headers = role ? { authorization: `Bearer ${tokens[role]}` } : {};
+        if (req.body) headers['content-type'] = 'application/json';
+        const r = await fetch(`${s.url}${req.path}`, { method, headers, body: req.body ? JSON.stringify(req.body) : undefined });
+        await r.arrayBuffer();
+        const want = expected(entry, role, where);
+        if (r.status !== want) failures.push(`${key} as ${role || 'anonymous'} ${where}: ${r.status}, want ${want}`);
+      }
+    }
+  }
+  assert.deepEqual(failures, []);
+});
