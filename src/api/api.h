@@ -13,9 +13,12 @@
 #include <stddef.h>
 
 /* What every handler receives as its `void *app`. */
+struct workpool;
+
 struct api {
 	struct app *app;
-	struct server *srv; /* set once the server runs (metrics) */
+	struct server *srv;        /* set once the server runs (metrics) */
+	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
 };
 
 extern const struct route api_routes[];
@@ -41,5 +44,8 @@ int api_org_create(struct req *r, void *ctx);
 int api_org_move(struct req *r, void *ctx);
 int api_org_close(struct req *r, void *ctx);
 int api_audit_list(struct req *r, void *ctx);
+int api_session_create(struct req *r, void *ctx);
+int api_session_get(struct req *r, void *ctx);
+int api_session_delete(struct req *r, void *ctx);
 
 #endif

@@ -4,8 +4,9 @@
  * Object-level scope (is this org in the caller's subtree?) is checked by handlers
  * through rbac_check once they know the object.
  *
- * Callers today: `Authorization: Bearer kx_...` API tokens (no CSRF check: a browser
- * never sends them by itself). Cookie sessions arrive with the login page.
+ * Callers: `Authorization: Bearer kx_...` API tokens (no CSRF check: a browser never
+ * sends them by itself), or the kexie_session cookie, for which every unsafe method must
+ * carry the X-CSRF-Token issued at sign-in (403 otherwise).
  */
 #include "api/api.h"
 #include "domain/rbac.h"
@@ -25,6 +26,8 @@ static int api_before(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct route *rt = req_route(r);
 	const char *authz = req_header(r, "Authorization");
+	/* a permission or a scope check needs a caller as much as RF_AUTH does */
+	bool needs = (rt->flags & (RF_AUTH | RF_SUBTREE)) || rt->perm;
 	if (authz) {
 		if (strncasecmp(authz, "Bearer ", 7))
 			return unauthorized(r, "unsupported Authorization scheme (use Bearer)");
@@ -37,9 +40,26 @@ static int api_before(struct req *r, void *ctx)
 			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the token is invalid, revoked or expired") : rc;
 		}
 		req_set_user(r, c, free);
+	} else if (needs && req_cookie(r, "kexie_session")) {
+		/* only routes that act for a caller read the cookie: a stale cookie must never
+		 * stand in the way of public routes such as signing in again */
+		unsigned m = req_method(r);
+		bool unsafe = m != HM_GET && m != HM_HEAD;
+		const char *csrf = req_header(r, "X-CSRF-Token");
+		if (unsafe && !csrf)
+			return req_fail(r, ERR_FORBIDDEN, "missing X-CSRF-Token");
+		struct caller *c = malloc(sizeof(*c));
+		if (!c)
+			return ERR_NOMEM;
+		int rc = session_resolve(api->app, req_cookie(r, "kexie_session"), unsafe ? csrf : NULL, c);
+		if (rc) {
+			free(c);
+			if (rc == ERR_FORBIDDEN)
+				return req_fail(r, rc, "the X-CSRF-Token does not match this session");
+			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the session has ended: sign in again") : rc;
+		}
+		req_set_user(r, c, free);
 	}
-	/* a permission or a scope check needs a caller as much as RF_AUTH does */
-	bool needs = (rt->flags & (RF_AUTH | RF_SUBTREE)) || rt->perm;
 	const struct caller *c = req_user(r);
 	if (needs && !c)
 		return unauthorized(r, "sign in first");

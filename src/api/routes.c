@@ -80,6 +80,12 @@ static const struct field q_audit[] = {
 	{0},
 };
 
+static const struct field b_session[] = {
+	{"login", FT_STRING, FF_REQUIRED, 1, 64, NULL, "account login"},
+	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "password"},
+	{0},
+};
+
 const struct route api_routes[] = {
 	/* system */
 	{HM_GET, "/healthz", api_health, RF_READ | RF_NOLOG, NULL, NULL, 0, "system",
@@ -97,6 +103,15 @@ const struct route api_routes[] = {
 	/* reference data */
 	{HM_GET, "/api/v1/regions", api_region_list, RF_READ, q_regions, NULL, 0, "regions",
 	 "List administrative divisions under a parent", "items: regions", NULL},
+	/* sign in / out: the password check runs on the hashers pool */
+	{HM_POST, "/api/v1/session", api_session_create, RF_CSRF, NULL, b_session, 4096, "session",
+	 "Sign in: sets the session cookie, returns the caller and a CSRF token",
+	 "the caller, its roles and csrf_token", NULL},
+	{HM_GET, "/api/v1/session", api_session_get, RF_AUTH, NULL, NULL, 0, "session",
+	 "Who am I: login, roles and scopes", "the caller", NULL},
+	{HM_DELETE, "/api/v1/session", api_session_delete, RF_AUTH | RF_CSRF, NULL, NULL, 0, "session",
+	 "Sign out: ends the session on the server", "no content", NULL},
+
 	/* organization tree: scope checked per object by rbac_check */
 	{HM_GET, "/api/v1/orgs/{id:int}", api_org_get, RF_AUTH | RF_SUBTREE | RF_READ, q_as_of, NULL, 0,
 	 "orgs", "One organization as of a date", "the organization; ETag is its version", "org.read"},

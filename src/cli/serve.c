@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "api/api.h"
 #include "base/log.h"
+#include "base/workpool.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -34,7 +35,14 @@ int cmd_serve(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "serve"))
 		return 1;
+	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app};
+	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers)) {
+		fprintf(stderr, "kexie: cannot start the password workers\n");
+		app_close(&app);
+		return 1;
+	}
 	struct server_opts so = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
@@ -47,6 +55,7 @@ int cmd_serve(int argc, char **argv)
 			  sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kexie: %s\n", err);
+		workpool_free(api.hashers);
 		app_close(&app);
 		return 1;
 	}
@@ -59,6 +68,7 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
+	workpool_free(api.hashers);
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

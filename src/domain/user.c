@@ -390,3 +390,254 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 	}
 	return rc;
 }
+
+/* ---- sessions ---- */
+
+static void new_secret(char *out, size_t cap)
+{
+	unsigned char rnd[32];
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(out, "kx_", 3);
+	sodium_bin2base64(out + 3, cap - 3, rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(rnd, sizeof(rnd));
+}
+
+struct login_job {
+	const char *login, *password, *addr, *request_id;
+	struct login_result *res;
+	struct app *app;
+	bool verified;
+	int64_t user_id;
+	char user_hash[crypto_pwhash_STRBYTES];
+	int failed;
+	int64_t locked_until;
+	bool exists, active;
+};
+
+static int login_audit(struct conn *c, struct login_job *j, const char *action, const char *detail)
+{
+	struct audit_entry e = {.user_id = j->user_id, .via = "session", .request_id = j->request_id,
+				.client_addr = j->addr, .action = action, .object_type = "user",
+				.object_id = "", .detail = detail};
+	char oid[24];
+	if (j->user_id) {
+		snprintf(oid, sizeof(oid), "%" PRId64, j->user_id);
+		e.object_id = oid;
+	}
+	return audit_append(c, &e);
+}
+
+/* Records the outcome: failure counters and lock, or a new session. */
+static int login_finish_tx(struct conn *c, void *arg)
+{
+	struct login_job *j = arg;
+	struct stmt *st = NULL;
+	int64_t now = time_unix();
+	int rc;
+	if (!j->verified) {
+		char detail[120];
+		if (j->exists) {
+			int failed = j->failed + 1;
+			int64_t lock = failed >= LOGIN_MAX_FAILURES ? now + LOGIN_LOCK_S : 0;
+			rc = conn_prepare(c, "UPDATE app_user SET failed_count = $2, locked_until = $3 WHERE id = $1", &st);
+			if (rc)
+				return rc;
+			stmt_bind_int64(st, 1, j->user_id);
+			stmt_bind_int64(st, 2, lock ? 0 : failed);
+			stmt_bind_int64(st, 3, lock);
+			rc = stmt_step(st);
+			stmt_done(st);
+			if (rc < 0)
+				return rc;
+			j->locked_until = lock;
+			snprintf(detail, sizeof(detail), "failures=%d%s", failed, lock ? " locked=15min" : "");
+		} else {
+			/* the attempted login is kept (it is what an investigator needs), never the password */
+			snprintf(detail, sizeof(detail), "unknown login=%.64s", j->login);
+		}
+		return login_audit(c, j, "user.login_failed", detail);
+	}
+	char token_h[65], csrf_h[65];
+	new_secret(j->res->token, sizeof(j->res->token));
+	new_secret(j->res->csrf, sizeof(j->res->csrf));
+	token_hash(j->app, j->res->token, token_h);
+	token_hash(j->app, j->res->csrf, csrf_h);
+	rc = conn_prepare(c, "INSERT INTO session (token_hash, csrf_hash, user_id, created_at, last_seen_at,"
+			     " expires_at, client_addr) VALUES ($1, $2, $3, $4, $4, $5, $6)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, token_h, strlen(token_h));
+	stmt_bind_text(st, 2, csrf_h, strlen(csrf_h));
+	stmt_bind_int64(st, 3, j->user_id);
+	stmt_bind_int64(st, 4, now);
+	stmt_bind_int64(st, 5, now + SESSION_ABSOLUTE_S);
+	stmt_bind_text(st, 6, j->addr, strlen(j->addr));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	rc = conn_prepare(c, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->user_id);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	return login_audit(c, j, "user.login", "session=new");
+}
+
+int session_login(struct app *a, const char *login, const char *password, const char *addr,
+		  const char *request_id, struct login_result *res)
+{
+	/* a valid hash of nothing anyone knows, so an unknown login costs the same time */
+	static const char dummy[] =
+		"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+		"0zAcEvrZYQKhzzT4Wn4ucw4pP0Yb2QAoGIyKD1yWC9A";
+	memset(res, 0, sizeof(*res));
+	struct login_job j = {.login = login, .password = password, .addr = addr ? addr : "",
+			      .request_id = request_id, .res = res, .app = a};
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_WRITE, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, "SELECT id, password_hash, failed_count, locked_until, status FROM app_user"
+			     " WHERE login = $1", &st);
+	if (!rc) {
+		stmt_bind_text(st, 1, login, strlen(login));
+		rc = stmt_step(st);
+		if (rc == STORE_ROW) {
+			j.exists = true;
+			j.user_id = stmt_int64(st, 0);
+			str_copy(j.user_hash, sizeof(j.user_hash), stmt_text(st, 1, NULL));
+			j.failed = (int)stmt_int64(st, 2);
+			j.locked_until = stmt_int64(st, 3);
+			j.active = !strcmp(stmt_text(st, 4, NULL), "active");
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	store_release(c);
+	if (rc)
+		return rc;
+	int64_t now = time_unix();
+	if (j.exists && j.locked_until > now) {
+		res->locked_for_s = j.locked_until - now;
+		return ERR_RATELIMIT; /* no password check at all while locked */
+	}
+	char against[crypto_pwhash_STRBYTES]; /* the API reads a full-size buffer */
+	str_copy(against, sizeof(against), j.exists ? j.user_hash : dummy);
+	j.verified = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 &&
+		     j.exists && j.active;
+	rc = store_tx(a->store, login_finish_tx, &j);
+	if (rc)
+		return rc;
+	if (!j.verified && j.locked_until > now) {
+		res->locked_for_s = j.locked_until - now;
+		return ERR_RATELIMIT;
+	}
+	return j.verified ? 0 : ERR_UNAUTHORIZED;
+}
+
+int session_resolve(struct app *a, const char *token, const char *csrf, struct caller *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strlen(token) != TOKEN_LEN || strncmp(token, "kx_", 3))
+		return ERR_UNAUTHORIZED;
+	char hash[65], csrf_h[65], stored_csrf[65] = "";
+	token_hash(a, token, hash);
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int64_t now = time_unix(), sid = 0, last_seen = 0;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  "SELECT s.id, s.last_seen_at, s.csrf_hash, u.id, u.login, u.display_name"
+			  " FROM session s JOIN app_user u ON u.id = s.user_id"
+			  " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+			  " AND s.last_seen_at > $3 AND u.status = 'active'",
+			  &st);
+	if (!rc) {
+		stmt_bind_text(st, 1, hash, strlen(hash));
+		stmt_bind_int64(st, 2, now);
+		stmt_bind_int64(st, 3, now - SESSION_IDLE_S);
+		rc = stmt_step(st);
+		if (rc == STORE_ROW) {
+			sid = stmt_int64(st, 0);
+			last_seen = stmt_int64(st, 1);
+			str_copy(stored_csrf, sizeof(stored_csrf), stmt_text(st, 2, NULL));
+			out->user_id = stmt_int64(st, 3);
+			str_copy(out->login, sizeof(out->login), stmt_text(st, 4, NULL));
+			str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 5, NULL));
+			out->via = "session";
+			rc = 0;
+		} else if (rc == STORE_DONE) {
+			rc = ERR_UNAUTHORIZED;
+		}
+	}
+	stmt_done(st);
+	if (!rc)
+		rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1 ORDER BY role, org_id", &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, out->user_id);
+		while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
+			struct grant *g = &out->g[out->ngrants++];
+			str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
+			g->org_id = stmt_int64(st, 1);
+		}
+		rc = rc < 0 ? rc : 0;
+		stmt_done(st);
+	}
+	store_release(c);
+	if (rc)
+		return rc;
+	if (csrf) {
+		token_hash(a, csrf, csrf_h);
+		if (sodium_memcmp(csrf_h, stored_csrf, 64) != 0)
+			return ERR_FORBIDDEN;
+	}
+	if (now - last_seen >= 60 && store_acquire(a->store, STORE_WRITE, &c) == 0) {
+		/* the idle clock, moved at most once a minute */
+		if (conn_prepare(c, "UPDATE session SET last_seen_at = $2 WHERE id = $1", &st) == 0) {
+			stmt_bind_int64(st, 1, sid);
+			stmt_bind_int64(st, 2, now);
+			(void)stmt_step(st);
+			stmt_done(st);
+		}
+		store_release(c);
+	}
+	return 0;
+}
+
+struct logout_job {
+	char hash[65];
+	const struct audit_entry *who;
+};
+
+static int logout_tx(struct conn *c, void *arg)
+{
+	struct logout_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "UPDATE session SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->hash, strlen(j->hash));
+	stmt_bind_int64(st, 2, time_unix());
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	struct audit_entry e = *j->who;
+	e.action = "user.logout";
+	e.object_type = "session";
+	return audit_append(c, &e);
+}
+
+int session_logout(struct app *a, const char *token, const struct audit_entry *who)
+{
+	struct logout_job j = {.who = who};
+	token_hash(a, token, j.hash);
+	return store_tx(a->store, logout_tx, &j);
+}

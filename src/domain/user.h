@@ -52,4 +52,30 @@ int token_create(struct app *a, const struct audit_entry *who, const char *login
  * revoked, expired or the user is disabled. */
 int token_resolve(struct app *a, const char *token, struct caller *out);
 
+/* ---- sessions ---- */
+#define SESSION_IDLE_S (30 * 60)
+#define SESSION_ABSOLUTE_S (12 * 60 * 60)
+#define LOGIN_MAX_FAILURES 5
+#define LOGIN_LOCK_S (15 * 60)
+
+struct login_result {
+	char token[TOKEN_LEN + 8]; /* the cookie value */
+	char csrf[TOKEN_LEN + 8];  /* for X-CSRF-Token on unsafe requests */
+	int64_t locked_for_s;      /* > 0 when refused because the account is locked */
+};
+
+/* Checks login and password (argon2id: call it from a worker pool, not an HTTP thread).
+ * Wrong password or unknown login -> ERR_UNAUTHORIZED, the same either way, recorded in
+ * the audit trail; after LOGIN_MAX_FAILURES the account is locked for LOGIN_LOCK_S ->
+ * ERR_RATELIMIT with res->locked_for_s. On success a new session (new token) is created. */
+int session_login(struct app *a, const char *login, const char *password, const char *addr,
+		  const char *request_id, struct login_result *res);
+
+/* Resolves a session cookie (idle and absolute timeouts) to its caller. When csrf is
+ * non-NULL it must match the session's CSRF token (else ERR_FORBIDDEN). */
+int session_resolve(struct app *a, const char *token, const char *csrf, struct caller *out);
+
+/* Ends the session the token names (logout). */
+int session_logout(struct app *a, const char *token, const struct audit_entry *who);
+
 #endif

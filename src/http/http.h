@@ -142,6 +142,17 @@ int resp_header(struct req *r, const char *name, const char *value);
  * returns code so handlers can `return req_fail(r, ERR_NOTFOUND, "no such region");`. */
 int req_fail(struct req *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* ---- slow work off the HTTP threads ---- */
+struct workpool;
+#define HTTP_DEFERRED 1 /* a handler's return after req_defer succeeded */
+/* Hands the rest of the request to a worker of wp: the connection is suspended (the HTTP
+ * thread serves others meanwhile), fn(r, arg) runs on the worker and sets the response or
+ * returns an ERR_* code, then the connection resumes and the answer goes out.
+ * Returns HTTP_DEFERRED, or ERR_BUSY at once when the pool's queue is full. */
+int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg);
+/* A request cookie's value, or NULL. */
+const char *req_cookie(const struct req *r, const char *name);
+
 /* The one mapping from ERR_* codes to HTTP statuses. */
 unsigned http_status_for(int code);
 

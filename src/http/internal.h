@@ -16,6 +16,7 @@
 struct router;
 struct static_site;
 struct metrics;
+struct defer;
 
 struct param {
 	const char *name; /* borrowed from the compiled route */
@@ -52,6 +53,7 @@ struct req {
 	struct { char *name, *value; } hdr[MAX_RESP_HEADERS];
 	int nhdr;
 	bool is_static;
+	struct defer *defer; /* set by req_defer */
 	/* Large and rarely used: left out of the per-request zeroing (see req_new). */
 	char errmsg[256];
 	struct errlist errs;

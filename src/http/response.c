@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 unsigned http_status_for(int code)
 {
@@ -144,8 +145,11 @@ int resp_error(struct req *r, int code)
 								 : default_message(code);
 	json_t *body = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_name(code),
 				 "message", msg, "request_id", r->rid, "details", details);
-	if (code == ERR_BUSY || code == ERR_UNAVAILABLE || code == ERR_RATELIMIT)
-		resp_header(r, "Retry-After", "1");
+	bool has_retry = false;
+	for (int i = 0; i < r->nhdr; i++)
+		has_retry |= !strcasecmp(r->hdr[i].name, "Retry-After");
+	if (!has_retry && (code == ERR_BUSY || code == ERR_UNAVAILABLE || code == ERR_RATELIMIT))
+		resp_header(r, "Retry-After", "1"); /* a handler that knows better set its own */
 	return resp_json(r, status, body);
 }
 

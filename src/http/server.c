@@ -10,12 +10,14 @@
  */
 #include "http/internal.h"
 #include "base/log.h"
+#include "base/workpool.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 
 #include <sodium.h>
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -44,6 +46,17 @@ struct server {
 	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
 };
 
+/* A deferred request: the worker waits until the connection is suspended before it may
+ * finish, so it can never resume a connection that is not suspended yet. */
+struct defer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool suspended, done;
+	int rc;
+	int (*fn)(struct req *r, void *arg);
+	void *arg;
+};
+
 /* ---- request accessors ---- */
 
 const struct route *req_route(const struct req *r) { return r->route; }
@@ -64,6 +77,55 @@ void req_set_user(struct req *r, void *user, void (*free_fn)(void *))
 const char *req_header(const struct req *r, const char *name)
 {
 	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name) : NULL;
+}
+
+const char *req_cookie(const struct req *r, const char *name)
+{
+	return r->conn ? MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+static void run_deferred(void *p)
+{
+	struct req *r = p;
+	struct defer *d = r->defer;
+	pthread_mutex_lock(&d->mu);
+	while (!d->suspended)
+		pthread_cond_wait(&d->cv, &d->mu);
+	pthread_mutex_unlock(&d->mu);
+	int rc = d->fn(r, d->arg);
+	if (rc == 0 && !r->status)
+		rc = ERR_INTERNAL;
+	pthread_mutex_lock(&d->mu);
+	d->rc = rc;
+	d->done = true;
+	pthread_mutex_unlock(&d->mu);
+	MHD_resume_connection(r->conn);
+}
+
+int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg)
+{
+	struct defer *d = calloc(1, sizeof(*d));
+	if (!d)
+		return ERR_NOMEM;
+	pthread_mutex_init(&d->mu, NULL);
+	pthread_cond_init(&d->cv, NULL);
+	d->fn = fn;
+	d->arg = arg;
+	r->defer = d;
+	pthread_mutex_lock(&d->mu);
+	if (workpool_submit(wp, run_deferred, r)) {
+		pthread_mutex_unlock(&d->mu);
+		r->defer = NULL;
+		pthread_mutex_destroy(&d->mu);
+		pthread_cond_destroy(&d->cv);
+		free(d);
+		return req_fail(r, ERR_BUSY, "too many sign-ins at once; try again in a moment");
+	}
+	MHD_suspend_connection(r->conn);
+	d->suspended = true;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+	return HTTP_DEFERRED;
 }
 
 const char *req_query(const struct req *r, const char *name)
@@ -144,6 +206,11 @@ static void req_free(struct req *r)
 	}
 	if (r->user && r->user_free)
 		r->user_free(r->user);
+	if (r->defer) {
+		pthread_mutex_destroy(&r->defer->mu);
+		pthread_cond_destroy(&r->defer->cv);
+		free(r->defer);
+	}
 	buf_release(&r->body);
 	json_decref(r->json);
 	free(r->out);
@@ -397,8 +464,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->queued)
 		return MHD_YES;
+	if (r->defer) { /* called again after the worker resumed the connection */
+		pthread_mutex_lock(&r->defer->mu);
+		bool done = r->defer->done;
+		int drc = r->defer->rc;
+		pthread_mutex_unlock(&r->defer->mu);
+		if (!done)
+			return MHD_YES;
+		if (drc)
+			fail(r, drc);
+		return queue(r);
+	}
 	if (!r->status) {
 		int rc = dispatch(s, r);
+		if (rc == HTTP_DEFERRED)
+			return MHD_YES;
 		if (rc)
 			fail(r, rc);
 	}
@@ -502,7 +582,8 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(

@@ -25,6 +25,11 @@ const MATRIX = {
   'POST /api/v1/client-errors': { perm: null, ok: 202, make: () => ({ path: '/api/v1/client-errors', body: { message: 'x' } }) },
   'GET /api/v1/regions': { perm: null, ok: 200, make: () => ({ path: '/api/v1/regions?parent=110000' }) },
   'GET /api/v1/regions/{code:str}': { perm: null, ok: 200, make: () => ({ path: '/api/v1/regions/110000' }) },
+  // sign-in is public (bad credentials: 401 for everyone); who-am-I needs any caller;
+  // sign-out with a token instead of a session cookie is a 400
+  'POST /api/v1/session': { perm: null, ok: 401, make: () => ({ path: '/api/v1/session', body: { login: 'nobody', password: 'wrong-password' } }) },
+  'GET /api/v1/session': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/session' }) },
+  'DELETE /api/v1/session': { perm: null, auth: true, ok: 400, make: () => ({ path: '/api/v1/session' }) },
   'GET /api/v1/orgs/{id:int}': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}` }) },
   'GET /api/v1/orgs/{id:int}/children': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/children` }) },
   'GET /api/v1/orgs/{id:int}/counts': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/counts` }) },
@@ -56,6 +61,7 @@ before(async () => {
 after(async () => { await s.stop(); });
 
 function expected(entry, role, where) {
+  if (entry.auth && !role) return 401;
   if (!entry.perm) return entry.ok;
   if (!role) return 401;
   if (!PERMS[role].includes(entry.perm)) return 403;

@@ -1,0 +1,96 @@
+/*
+ * session.c (api) - sign in, who am I, sign out.
+ *
+ * POST /api/v1/session checks the password with argon2id on the hashers pool (the HTTP
+ * thread is released meanwhile; a full queue is 503 + Retry-After at once). Success sets
+ * the cookie kexie_session (HttpOnly, SameSite=Lax, Path=/) with a new random token, and
+ * returns the CSRF token the browser must send as X-CSRF-Token on unsafe requests.
+ * Failures answer the same whether or not the login exists.
+ */
+#include "api/api.h"
+#include "domain/org.h"
+#include "domain/user.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <sodium.h>
+#include <string.h>
+
+#define COOKIE "kexie_session"
+
+static json_t *caller_json(struct api *api, const struct caller *c)
+{
+	json_t *roles = json_array();
+	for (int i = 0; i < c->ngrants; i++) {
+		struct org o;
+		const char *code = org_get(api->app, c->g[i].org_id, NULL, &o) == 0 ? o.code : "";
+		json_array_append_new(roles, json_pack("{s:s,s:I,s:s}", "role", c->g[i].role, "org_id",
+						       (json_int_t)c->g[i].org_id, "org_code", code));
+	}
+	return json_pack("{s:I,s:s,s:s,s:s,s:o}", "user_id", (json_int_t)c->user_id, "login", c->login,
+			 "display_name", c->display_name, "via", c->via, "roles", roles);
+}
+
+static int login_on_worker(struct req *r, void *arg)
+{
+	struct api *api = arg;
+	json_t *b = req_json(r);
+	struct login_result res;
+	int rc = session_login(api->app, json_string_value(json_object_get(b, "login")),
+			       json_string_value(json_object_get(b, "password")), req_client_addr(r),
+			       req_id(r), &res);
+	if (rc == ERR_RATELIMIT) {
+		char retry[24];
+		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
+		resp_header(r, "Retry-After", retry);
+		errlist_add(req_errs(r), "login", "account_locked",
+			    "too many wrong passwords: wait 15 minutes, or ask a security administrator to unlock the account");
+		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes", (res.locked_for_s + 59) / 60);
+	}
+	if (rc == ERR_UNAUTHORIZED)
+		return req_fail(r, rc, "wrong login or password");
+	if (rc)
+		return rc;
+	struct caller c;
+	rc = session_resolve(api->app, res.token, NULL, &c);
+	if (!rc) {
+		char cookie[128];
+		/* Secure and the __Host- prefix belong here once kexie serves HTTPS itself; behind
+		 * a TLS proxy the proxy adds Secure */
+		snprintf(cookie, sizeof(cookie), COOKIE "=%s; HttpOnly; SameSite=Lax; Path=/", res.token);
+		resp_header(r, "Set-Cookie", cookie);
+		json_t *body = caller_json(api, &c);
+		json_object_set_new(body, "csrf_token", json_string(res.csrf));
+		rc = resp_json(r, 201, body);
+	}
+	sodium_memzero(&res, sizeof(res));
+	return rc;
+}
+
+int api_session_create(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	return req_defer(r, api->hashers, login_on_worker, api);
+}
+
+int api_session_get(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	return resp_json(r, 200, caller_json(api, req_user(r)));
+}
+
+int api_session_delete(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	const char *token = req_cookie(r, COOKIE);
+	if (!token || strcmp(c->via, "session"))
+		return req_fail(r, ERR_INVALID, "only a browser session can sign out; revoke tokens instead");
+	struct audit_entry who = {.user_id = c->user_id, .via = "session", .request_id = req_id(r),
+				  .client_addr = req_client_addr(r)};
+	int rc = session_logout(api->app, token, &who);
+	if (rc)
+		return rc;
+	resp_header(r, "Set-Cookie", COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+	return resp_json(r, 204, NULL);
+}
