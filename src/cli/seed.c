@@ -4,11 +4,70 @@
  */
 #include "cli/cli.h"
 #include "domain/org.h"
+#include "domain/user.h"
+
+#include <sodium.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "domain/region.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One demo account per role, sharing one generated password that is printed once and
+ * written to DATA_DIR/demo-admin.txt (mode 0600). Does nothing when "admin" exists. */
+static int seed_users(struct app *app, const struct config *cfg, const struct audit_entry *who)
+{
+	static const struct {
+		const char *login, *name, *role, *org;
+	} demo[] = {
+		{"admin", "系统管理员", "system_admin", "CAST"},
+		{"security", "安全管理员", "security_admin", "CAST"},
+		{"auditor", "审计管理员", "audit_admin", "CAST"},
+		{"dc.admin", "东川省科协管理员", "org_admin", "DC"},
+		{"county.staff", "安平县科协工作人员", "staff", "DC-C1-K1"},
+		{"reviewer", "评审专家", "reviewer", "CAST"},
+		{"member", "会员", "member", "DC-C1-K1"},
+	};
+	char pw[32];
+	unsigned char rnd[12];
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2base64(pw, sizeof(pw), rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	int created = 0;
+	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
+		struct user_input in = {.login = demo[i].login, .display_name = demo[i].name,
+					.role = demo[i].role, .org_code = demo[i].org, .password = pw};
+		struct errlist e;
+		errlist_init(&e);
+		int64_t id;
+		int rc = user_add(app, who, &in, &e, &id);
+		if (rc == ERR_CONFLICT && i == 0)
+			return 0; /* seeded before: never print or rewrite a password */
+		if (rc && rc != ERR_CONFLICT)
+			return rc;
+		created += rc == 0;
+	}
+	char path[600];
+	snprintf(path, sizeof(path), "%s/demo-admin.txt", cfg->data_dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		char text[1024];
+		int n = snprintf(text, sizeof(text),
+				 "kexie demo accounts (all share this password; change it before real use)\n"
+				 "password: %s\n"
+				 "admin (system_admin), security (security_admin), auditor (audit_admin),\n"
+				 "dc.admin (org_admin of DC), county.staff (staff of DC-C1-K1), reviewer, member\n", pw);
+		if (n > 0 && write(fd, text, (size_t)n) != n)
+			fprintf(stderr, "kexie seed: could not write %s\n", path);
+		fchmod(fd, 0600);
+		close(fd);
+	}
+	printf("seed: demo accounts: %d new; login admin with password %s (also in %s)\n", created, pw, path);
+	sodium_memzero(pw, sizeof(pw));
+	return 0;
+}
 
 int cmd_seed(int argc, char **argv)
 {
@@ -51,6 +110,8 @@ int cmd_seed(int argc, char **argv)
 			rc = org_seed_demo(&app, &who, &orgs);
 		if (!rc)
 			printf("seed: demo organizations: %d new\n", orgs);
+		if (!rc)
+			rc = seed_users(&app, &cfg, &who);
 	}
 	if (!rc && regions > 0) {
 		rc = region_generate(&app, (size_t)regions, &who, &n);

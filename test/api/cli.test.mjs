@@ -96,8 +96,14 @@ test('seed --demo twice adds nothing the second time', () => {
   const d = tmp();
   const env = { KEXIE_DB: freshDb(d), KEXIE_DATA_DIR: join(d, 'var') };
   kexie(['migrate'], env);
-  assert.match(kexie(['seed', '--demo'], env).stdout, /demo regions: [1-9]\d* new/);
-  assert.match(kexie(['seed', '--demo'], env).stdout, /demo regions: 0 new/);
+  const first = kexie(['seed', '--demo'], env).stdout;
+  assert.match(first, /demo regions: [1-9]\d* new/);
+  const pw = /login admin with password (\S+) \(also in (\S+)\)/.exec(first);
+  assert.ok(pw, first);
+  assert.equal(statSync(pw[2]).mode & 0o777, 0o600);
+  const second = kexie(['seed', '--demo'], env).stdout;
+  assert.match(second, /demo regions: 0 new/);
+  assert.doesNotMatch(second, /password/, 'the password is printed once');
   rmSync(d, { recursive: true, force: true });
 });
 

@@ -16,9 +16,9 @@ before(async () => {
   s = await startServer();
   ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
   tok = {
-    county: userWithToken(s.env, 'county.staff', 'staff', 'DC-C1-K1'),
+    county: userWithToken(s.env, 't.county', 'staff', 'DC-C1-K1'),
     city: userWithToken(s.env, 'city.admin', 'org_admin', 'DC-C1'),
-    audit: userWithToken(s.env, 'auditor', 'audit_admin', 'CAST'),
+    audit: userWithToken(s.env, 't.auditor', 'audit_admin', 'CAST'),
     sys: userWithToken(s.env, 'sysadmin', 'system_admin', 'CAST'),
   };
 });
@@ -107,7 +107,7 @@ test('close: open children 409 unless branch; counts follow', async () => {
 
 test('a disabled account\'s token stops working at once; the audit chain holds', async () => {
   assert.equal((await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county)).status, 200);
-  assert.equal(kexie(['user', 'disable', 'county.staff'], s.env).code, 0);
+  assert.equal(kexie(['user', 'disable', 't.county'], s.env).code, 0);
   await expectError(assert, await get(`/api/v1/orgs/${ids['DC-C1-K1']}`, tok.county), 401);
   assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
 });
