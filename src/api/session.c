@@ -76,7 +76,16 @@ int api_session_create(struct req *r, void *ctx)
 int api_session_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	return resp_json(r, 200, caller_json(api, req_user(r)));
+	const struct caller *c = req_user(r);
+	json_t *body = caller_json(api, c);
+	const char *token = req_cookie(r, COOKIE);
+	if (!strcmp(c->via, "session") && token) {
+		/* a new tab of a signed-in browser gets the token it needs for writes */
+		char csrf[TOKEN_LEN + 8];
+		session_csrf_for(api->app, token, csrf, sizeof(csrf));
+		json_object_set_new(body, "csrf_token", json_string(csrf));
+	}
+	return resp_json(r, 200, body);
 }
 
 int api_session_delete(struct req *r, void *ctx)

@@ -402,6 +402,18 @@ static void new_secret(char *out, size_t cap)
 	sodium_memzero(rnd, sizeof(rnd));
 }
 
+void session_csrf_for(const struct app *a, const char *token, char *out, size_t cap)
+{
+	unsigned char h[32];
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, a->key, sizeof(a->key), sizeof(h));
+	crypto_generichash_update(&st, (const unsigned char *)"kexie-csrf\n", 11);
+	crypto_generichash_update(&st, (const unsigned char *)token, strlen(token));
+	crypto_generichash_final(&st, h, sizeof(h));
+	memcpy(out, "kx_", 3);
+	sodium_bin2base64(out + 3, cap - 3, h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
 struct login_job {
 	const char *login, *password, *addr, *request_id;
 	struct login_result *res;
@@ -459,7 +471,7 @@ static int login_finish_tx(struct conn *c, void *arg)
 	}
 	char token_h[65], csrf_h[65];
 	new_secret(j->res->token, sizeof(j->res->token));
-	new_secret(j->res->csrf, sizeof(j->res->csrf));
+	session_csrf_for(j->app, j->res->token, j->res->csrf, sizeof(j->res->csrf));
 	token_hash(j->app, j->res->token, token_h);
 	token_hash(j->app, j->res->csrf, csrf_h);
 	rc = conn_prepare(c, "INSERT INTO session (token_hash, csrf_hash, user_id, created_at, last_seen_at,"

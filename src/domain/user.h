@@ -75,6 +75,10 @@ int session_login(struct app *a, const char *login, const char *password, const 
  * non-NULL it must match the session's CSRF token (else ERR_FORBIDDEN). */
 int session_resolve(struct app *a, const char *token, const char *csrf, struct caller *out);
 
+/* The CSRF token that belongs to a session token: derived with the server key, so any tab
+ * holding the cookie can ask for it (GET /api/v1/session), and nothing extra is stored. */
+void session_csrf_for(const struct app *a, const char *token, char *out, size_t cap);
+
 /* Ends the session the token names (logout). */
 int session_logout(struct app *a, const char *token, const struct audit_entry *who);
 

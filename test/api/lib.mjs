@@ -56,9 +56,11 @@ export async function startServer({ seed = true, migrate = true, extraArgs = [],
     const m = kexie(['migrate'], base);
     if (m.code !== 0) throw new Error(`migrate failed: ${m.stderr}`);
   }
+  let demoPassword = null;
   if (seed) {
     const s = kexie(['seed', '--demo'], base);
     if (s.code !== 0) throw new Error(`seed failed: ${s.stderr}`);
+    demoPassword = (/login admin with password (\S+)/.exec(s.stdout) || [])[1] || null;
   }
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', ...extraArgs], { env: { ...process.env, ...base }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -74,7 +76,7 @@ export async function startServer({ seed = true, migrate = true, extraArgs = [],
   proc.removeAllListeners('exit');
   const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
   return {
-    url, dir, db, proc, env: base, exited,
+    url, dir, db, proc, env: base, exited, demoPassword,
     log: () => log,
     // Stops the server and fails loudly if it did not exit cleanly or a sanitizer
     // (ASan/UBSan/LSan in the sanitizer build) reported anything.

@@ -30,6 +30,7 @@ test('sign in sets an HttpOnly SameSite cookie and returns roles and a CSRF toke
   assert.match(b.csrf_token, /^kx_/);
   const me = await json(await fetch(`${s.url}/api/v1/session`, { headers: { cookie: cookieOf(r) } }));
   assert.equal(me.login, 'wang');
+  assert.equal(me.csrf_token, b.csrf_token, 'any tab holding the cookie gets the same CSRF token');
 });
 
 test('every sign-in issues a new session id; the old one keeps its own life', async () => {

@@ -101,3 +101,43 @@ test('an unknown page shows the 404 page inside the frame', async () => {
   assert.deepEqual(problems, []);
   await ctx.close();
 });
+
+test('sign in (errors in place), move in the tree with a 409 shown, sign out', async () => {
+  const { page, ctx, problems } = await open('/orgs');
+  await page.waitForURL(/\/login\?next=(%2F|\/)orgs/);
+  await page.locator('input[data-test=login-name], [data-test=login-name] input').first().fill('dc.admin');
+  await page.locator('input[data-test=login-password], [data-test=login-password] input').first().fill('not-the-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('login-error').waitFor();
+  assert.match(await page.getByTestId('login-error').innerText(), /账号或密码错误/);
+  await page.locator('input[data-test=login-password], [data-test=login-password] input').first().fill(s.demoPassword);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(/\/orgs$/);
+  await page.getByTestId('user').filter({ hasText: '东川省科协管理员' }).waitFor({ timeout: 5000 });
+  // the tree starts at the user's scope: the province DC
+  await page.getByTestId('org-tree').getByText('东川省科学技术协会（DC）').click();
+  await page.getByTestId('org-tree').getByText('临江市科学技术协会（DC-C1）').waitFor();
+  const childId = await (async () => {
+    await page.getByTestId('org-tree').getByText('临江市科学技术协会（DC-C1）').click();
+    return page.getByTestId('org-id').innerText();
+  })();
+  // move the province under its own city: refused with 409, shown on the field
+  await page.getByTestId('org-tree').getByText('东川省科学技术协会（DC）').click();
+  await page.getByTestId('org-move').click();
+  await page.locator('input[data-test=move-parent], [data-test=move-parent] input').first().fill(childId);
+  await page.getByTestId('move-submit').click();
+  const err = page.locator('[data-test=move-form] .el-form-item__error');
+  await err.waitFor();
+  assert.match(await err.innerText(), /不能调整到自身或其下级组织之下/);
+  await page.screenshot({ path: join(SHOTS, 'orgs-move-409.png') });
+  await page.keyboard.press('Escape');
+  // sign out: the session ends and the protected page asks to sign in again
+  await page.getByTestId('user').click();
+  await page.getByTestId('logout').click();
+  await page.waitForURL(/\/login/);
+  await page.goto(`${s.url}/orgs`);
+  await page.waitForURL(/\/login/);
+  // 401 for the deliberately wrong password is the only network error allowed
+  assert.deepEqual(problems.filter((p) => !/401|409/.test(p)), []);
+  await ctx.close();
+});

@@ -27,12 +27,30 @@ export interface About { name: string; version: string; database: string; databa
 export interface Region { code: string; name: string; parent_code: string | null; level: number }
 export interface RegionList { items: Region[]; count: number }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export interface Grant { role: string; org_id: number; org_code: string }
+export interface Me { user_id: number; login: string; display_name: string; via: string; roles: Grant[]; csrf_token?: string }
+export interface Org {
+  id: number; code: string; name: string; short_name: string; level: string; type: string;
+  region_code: string | null; credit_code: string | null; contact: string; opened_on: string;
+  closed_on: string | null; parent_id: number | null; version: number;
+}
+
+// The CSRF token issued at sign-in; kept for this tab only (sessionStorage).
+const CSRF_KEY = 'kexie.csrf';
+export function setCsrf(t: string | null) {
+  if (t) sessionStorage.setItem(CSRF_KEY, t); else sessionStorage.removeItem(CSRF_KEY);
+}
+
+async function request<T>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
     });
@@ -61,6 +79,13 @@ export const api = {
     return request<RegionList>('GET', `/api/v1/regions${qs ? `?${qs}` : ''}`);
   },
   region: (code: string) => request<Region>('GET', `/api/v1/regions/${encodeURIComponent(code)}`),
+  login: (login: string, password: string) => request<Me>('POST', '/api/v1/session', { login, password }),
+  me: () => request<Me>('GET', '/api/v1/session'),
+  logout: () => request<null>('DELETE', '/api/v1/session'),
+  org: (id: number) => request<Org>('GET', `/api/v1/orgs/${id}`),
+  orgChildren: (id: number) => request<{ items: Org[]; next_after: string | null }>('GET', `/api/v1/orgs/${id}/children?limit=500`),
+  orgMove: (id: number, parentId: number, on: string | undefined, version: number) =>
+    request<Org>('POST', `/api/v1/orgs/${id}/move`, on ? { parent_id: parentId, on } : { parent_id: parentId }, { 'If-Match': `"${version}"` }),
   reportClientError: (e: { message: string; source?: string; line?: number; column?: number; route?: string }) =>
     request<{ accepted: boolean }>('POST', '/api/v1/client-errors', e).catch(() => undefined),
 };

@@ -1,0 +1,47 @@
+// auth.ts - who is signed in. The session cookie is HttpOnly (the page never sees it);
+// the CSRF token from sign-in rides along on unsafe requests (api/client.ts).
+import { defineStore } from 'pinia';
+import { api, setCsrf, type Me } from '../api/client';
+
+// What each role may see in the menu: mirrors the server's permissions (src/domain/rbac.c).
+const PERMS: Record<string, string[]> = {
+  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.admin'],
+  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.admin'],
+  staff: ['org.read'], reviewer: [], member: [],
+};
+
+const HINT = 'kexie.signedIn';
+
+export const useAuth = defineStore('auth', {
+  state: () => ({ me: null as Me | null, checked: false }),
+  getters: {
+    signedIn: (s) => !!s.me,
+    can: (s) => (perm: string) => !!s.me?.roles.some((g) => PERMS[g.role]?.includes(perm)),
+  },
+  actions: {
+    // Asks the server only when this browser signed in before (a guest's page load must
+    // not produce a 401 for nothing); any tab gets the CSRF token back from the server.
+    async load() {
+      if (localStorage.getItem(HINT)) {
+        try {
+          this.me = await api.me();
+          setCsrf(this.me.csrf_token ?? null);
+        } catch {
+          this.me = null;
+          localStorage.removeItem(HINT);
+        }
+      }
+      this.checked = true;
+    },
+    async login(login: string, password: string) {
+      const me = await api.login(login, password);
+      setCsrf(me.csrf_token ?? null);
+      localStorage.setItem(HINT, '1');
+      this.me = me;
+      this.checked = true;
+    },
+    async logout() {
+      try { await api.logout(); } finally { setCsrf(null); localStorage.removeItem(HINT); this.me = null; }
+    },
+  },
+});
