@@ -326,6 +326,24 @@ int token_create(struct app *a, const struct audit_entry *who, const char *login
 	return rc;
 }
 
+/* The caller's role assignments, for token and session callers alike. */
+static int load_grants(struct conn *c, struct caller *out)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1"
+				 " ORDER BY role, org_id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, out->user_id);
+	while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
+		struct grant *g = &out->g[out->ngrants++];
+		str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
+		g->org_id = stmt_int64(st, 1);
+	}
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 int token_resolve(struct app *a, const char *token, struct caller *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -363,18 +381,7 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 	}
 	stmt_done(st);
 	if (!rc)
-		rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1"
-				     " ORDER BY role, org_id", &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, out->user_id);
-		while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
-			struct grant *g = &out->g[out->ngrants++];
-			str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
-			g->org_id = stmt_int64(st, 1);
-		}
-		rc = rc < 0 ? rc : 0;
-		stmt_done(st);
-	}
+		rc = load_grants(c, out);
 	store_release(c);
 	if (!rc && now - last_used >= 60) {
 		/* last-used time, at most one write a minute per token */
@@ -591,17 +598,7 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 	}
 	stmt_done(st);
 	if (!rc)
-		rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1 ORDER BY role, org_id", &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, out->user_id);
-		while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
-			struct grant *g = &out->g[out->ngrants++];
-			str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
-			g->org_id = stmt_int64(st, 1);
-		}
-		rc = rc < 0 ? rc : 0;
-		stmt_done(st);
-	}
+		rc = load_grants(c, out);
 	store_release(c);
 	if (rc)
 		return rc;
