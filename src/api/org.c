@@ -219,3 +219,106 @@ int api_org_close(struct req *r, void *ctx)
 		return rc;
 	return resp_json(r, 200, json_pack("{s:i}", "closed", closed));
 }
+
+int api_org_update(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int64_t id = req_param_int(r, "id");
+	int64_t version = if_match(r);
+	if (version < 0)
+		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
+	int rc = scope(r, api, "org.write", id);
+	if (rc)
+		return rc;
+	if (version == 0)
+		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you edited");
+	/* null clears an optional code; absent keeps it */
+	json_t *rc_j = json_object_get(b, "region_code"), *cc_j = json_object_get(b, "credit_code");
+	struct org_input in = {
+		.name = str(b, "name"), .short_name = str(b, "short_name"), .type = str(b, "type"),
+		.contact = str(b, "contact"),
+		.region_code = json_is_null(rc_j) ? "" : str(b, "region_code"),
+		.credit_code = json_is_null(cc_j) ? "" : str(b, "credit_code"),
+	};
+	struct audit_entry who = actor(r, api, "org.write", id);
+	rc = org_update(api->app, &who, id, &in, version, req_errs(r));
+	if (rc == ERR_PRECONDITION)
+		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	if (rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT)
+		return req_fail(r, rc, "the organization was not changed");
+	return rc ? rc : answer_org(r, api, id, NULL, 200);
+}
+
+static int period_json(const struct org_period *p, void *arg)
+{
+	json_t *o = json_pack("{s:s,s:s?,s:s?,s:s?}", "from", p->from, "to", p->to[0] ? p->to : NULL,
+			      "code", p->parent_code[0] ? p->parent_code : NULL, "name",
+			      p->parent_name[0] ? p->parent_name : NULL);
+	json_object_set_new(o, "id", p->parent_id ? json_integer(p->parent_id) : json_null());
+	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
+}
+
+int api_org_history(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id");
+	int rc = scope(r, api, "org.read", id);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	rc = org_history(api->app, id, period_json, items);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	/* each item: the parent (id, code, name) from `from` until `to` (null: current) */
+	return resp_json(r, 200, json_pack("{s:o}", "parents", items));
+}
+
+int api_org_links(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id");
+	int rc = scope(r, api, "org.read", id);
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	rc = org_links(api->app, id, period_json, items);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	return resp_json(r, 200, json_pack("{s:o}", "guided_by", items));
+}
+
+int api_org_link_add(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int64_t id = req_param_int(r, "id");
+	int64_t guide = json_integer_value(json_object_get(b, "guide_id"));
+	int rc = scope(r, api, "org.write", id);
+	if (rc)
+		return rc;
+	/* the guiding org need not be in the caller's scope (a national society guiding a city
+	 * society), but it must exist and be readable as an org at all */
+	struct org g;
+	if (org_get(api->app, guide, str(b, "on"), &g)) {
+		errlist_add(req_errs(r), "guide_id", "not_found", "no such organization on that date");
+		return req_fail(r, ERR_UNPROCESSABLE, "the link was not added");
+	}
+	struct audit_entry who = actor(r, api, "org.write", id);
+	rc = org_link_add(api->app, &who, id, guide, str(b, "on"), req_errs(r));
+	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "the link was not added");
+	if (rc)
+		return rc;
+	json_t *items = json_array();
+	rc = org_links(api->app, id, period_json, items);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	return resp_json(r, 201, json_pack("{s:o}", "guided_by", items));
+}

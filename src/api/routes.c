@@ -54,6 +54,22 @@ static const struct field b_org_create[] = {
 	{0},
 };
 
+static const struct field b_org_update[] = {
+	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
+	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
+	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"region_code", FT_STRING, FF_NULLABLE, 6, 6, NULL, "GB/T 2260 region code; null clears it"},
+	{"credit_code", FT_STRING, FF_NULLABLE, 18, 40, NULL, "GB 32100 credit code; null clears it"},
+	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
+	{0},
+};
+
+static const struct field b_org_link[] = {
+	{"guide_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the organization that guides this one"},
+	{"on", FT_DATE, 0, 0, 0, NULL, "from this date (default today)"},
+	{0},
+};
+
 static const struct field b_org_move[] = {
 	{"parent_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the new parent"},
 	{"on", FT_DATE, 0, 0, 0, NULL, "effective date (default today)"},
@@ -122,6 +138,18 @@ const struct route api_routes[] = {
 	 NULL, 0, "orgs", "Open organizations in the subtree by level", "by_level", "org.read"},
 	{HM_POST, "/api/v1/orgs", api_org_create, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL, b_org_create, 16384,
 	 "orgs", "Create an organization under a parent in your scope", "the new organization", "org.write"},
+	{HM_PATCH, "/api/v1/orgs/{id:int}", api_org_update, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_org_update, 16384, "orgs", "Change names, type, codes or contact (If-Match required: 428/412)",
+	 "the organization", "org.write"},
+	{HM_GET, "/api/v1/orgs/{id:int}/history", api_org_history, RF_AUTH | RF_SUBTREE | RF_READ, NULL,
+	 NULL, 0, "orgs", "Where the organization sat in the tree over time", "parents: periods",
+	 "org.read"},
+	{HM_GET, "/api/v1/orgs/{id:int}/links", api_org_links, RF_AUTH | RF_SUBTREE | RF_READ, NULL, NULL,
+	 0, "orgs", "Organizations that guide this one (guided-by links)", "guided_by: periods",
+	 "org.read"},
+	{HM_POST, "/api/v1/orgs/{id:int}/links", api_org_link_add, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_org_link, 4096, "orgs", "Add a guided-by link from a date", "guided_by: periods",
+	 "org.write"},
 	{HM_POST, "/api/v1/orgs/{id:int}/move", api_org_move, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
 	 b_org_move, 4096, "orgs", "Move an organization from a date (If-Match: version optional)",
 	 "the organization as of the move", "org.write"},

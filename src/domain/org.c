@@ -612,6 +612,162 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 	return rc;
 }
 
+/* ---- update, history ---- */
+
+struct update_job {
+	const struct audit_entry *who;
+	const struct org_input *in;
+	int64_t id, expect;
+	char credit[19];
+	struct errlist *errs;
+};
+
+/* Appends "field" to the changed list when the new value differs from the old. */
+static void note_change(char *list, size_t cap, const char *field, const char *old, const char *nw)
+{
+	if (!nw || !strcmp(old, nw))
+		return;
+	size_t len = strlen(list);
+	snprintf(list + len, cap - len, "%s%s", len ? "," : "", field);
+}
+
+static void bind_opt_text(struct stmt *st, int idx, const char *v)
+{
+	if (v && *v)
+		stmt_bind_text(st, idx, v, strlen(v));
+	else
+		stmt_bind_null(st, idx);
+}
+
+static int update_tx(struct conn *c, void *arg)
+{
+	struct update_job *j = arg;
+	char today[11];
+	struct org o;
+	int rc = load(c, j->id, NULL, date_or_today(NULL, today), &o);
+	if (rc)
+		return rc;
+	if (o.version != j->expect)
+		return ERR_PRECONDITION;
+	const struct org_input *in = j->in;
+	const char *credit = in->credit_code ? (*in->credit_code ? j->credit : "") : o.credit_code;
+	if (*credit && strcmp(credit, o.credit_code)) {
+		bool taken = false;
+		rc = exists(c, "SELECT 1 FROM org WHERE credit_code = $1", credit, &taken);
+		if (rc)
+			return rc;
+		if (taken) {
+			errlist_add(j->errs, "credit_code", "taken", "another organization already has this credit code");
+			return ERR_CONFLICT;
+		}
+	}
+	char changed[200] = "";
+	note_change(changed, sizeof(changed), "name", o.name, in->name);
+	note_change(changed, sizeof(changed), "short_name", o.short_name, in->short_name);
+	note_change(changed, sizeof(changed), "type", o.type, in->type);
+	note_change(changed, sizeof(changed), "region_code", o.region_code, in->region_code);
+	note_change(changed, sizeof(changed), "credit_code", o.credit_code, credit);
+	note_change(changed, sizeof(changed), "contact", o.contact, in->contact);
+	if (!changed[0])
+		return 0; /* nothing to change: no version bump, no record */
+	struct stmt *st = NULL;
+	rc = conn_prepare(c,
+			  "UPDATE org SET name = $2, short_name = $3, type = $4, region_code = $5,"
+			  " credit_code = $6, contact = $7, version = version + 1 WHERE id = $1 AND version = $8",
+			  &st);
+	if (rc)
+		return rc;
+	const char *name = in->name ? in->name : o.name, *sn = in->short_name ? in->short_name : o.short_name;
+	const char *type = in->type ? in->type : o.type, *contact = in->contact ? in->contact : o.contact;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, name, strlen(name));
+	stmt_bind_text(st, 3, sn, strlen(sn));
+	stmt_bind_text(st, 4, type, strlen(type));
+	bind_opt_text(st, 5, in->region_code ? in->region_code : o.region_code);
+	bind_opt_text(st, 6, credit);
+	stmt_bind_text(st, 7, contact, strlen(contact));
+	stmt_bind_int64(st, 8, j->expect);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	char detail[240];
+	snprintf(detail, sizeof(detail), "changed: %s", changed);
+	return audit_org(c, j->who, "org.update", j->id, detail);
+}
+
+int org_update(struct app *a, const struct audit_entry *who, int64_t id, const struct org_input *in,
+	       int64_t expect_version, struct errlist *errs)
+{
+	struct update_job j = {.who = who, .in = in, .id = id, .expect = expect_version, .errs = errs};
+	int bad = 0;
+	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
+		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
+	if (in->short_name && !text_ok(in->short_name, 0, 64))
+		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	if (in->contact && !text_ok(in->contact, 0, 60))
+		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
+	if (in->type && !in_list(ORG_TYPES, in->type))
+		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (in->region_code && *in->region_code &&
+	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
+		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
+	if (in->credit_code && *in->credit_code &&
+	    credit_code_normalize(in->credit_code, j.credit, sizeof(j.credit), "credit_code", errs))
+		bad = ERR_UNPROCESSABLE;
+	if (bad)
+		return ERR_UNPROCESSABLE;
+	if (expect_version < 1)
+		return ERR_PRECOND_REQUIRED;
+	return store_tx(a->store, update_tx, &j);
+}
+
+static int periods(struct app *a, const char *sql, int64_t id,
+		   int (*fn)(const struct org_period *p, void *arg), void *arg)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, sql, &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		while ((rc = stmt_step(st)) == STORE_ROW) {
+			struct org_period p;
+			memset(&p, 0, sizeof(p));
+			str_copy(p.from, sizeof(p.from), stmt_text(st, 0, NULL));
+			str_copy(p.to, sizeof(p.to), stmt_text(st, 1, NULL));
+			p.parent_id = stmt_int64(st, 2);
+			str_copy(p.parent_code, sizeof(p.parent_code), stmt_text(st, 3, NULL));
+			str_copy(p.parent_name, sizeof(p.parent_name), stmt_text(st, 4, NULL));
+			rc = fn(&p, arg);
+			if (rc)
+				break;
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
+int org_history(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg)
+{
+	return periods(a,
+		       "SELECT h.valid_from, h.valid_to, h.parent_id, p.code, p.name FROM org_parent h"
+		       " LEFT JOIN org p ON p.id = h.parent_id WHERE h.org_id = $1 ORDER BY h.valid_from",
+		       id, fn, arg);
+}
+
+int org_links(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg)
+{
+	return periods(a,
+		       "SELECT l.valid_from, l.valid_to, l.guide_id, g.code, g.name FROM org_link l"
+		       " JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1 ORDER BY l.valid_from, g.code",
+		       id, fn, arg);
+}
+
 /* ---- links, counts ---- */
 
 struct link_job {

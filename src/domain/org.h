@@ -79,6 +79,25 @@ int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t n
 int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
 	      bool branch, int64_t expect_version, struct errlist *errs, int *closed);
 
+/* Changes name, short_name, type, region_code, credit_code and contact (the non-NULL members
+ * of in; "" clears region_code / credit_code). expect_version is required: ERR_PRECONDITION
+ * when stale. Code, level, placement and dates change only through their own operations. */
+int org_update(struct app *a, const struct audit_entry *who, int64_t id, const struct org_input *in,
+	       int64_t expect_version, struct errlist *errs);
+
+/* One placement period of an org. */
+struct org_period {
+	char from[11], to[11]; /* to "" while current */
+	int64_t parent_id;     /* 0 at a root */
+	char parent_code[ORG_CODE_MAX + 1];
+	char parent_name[ORG_NAME_MAX * 4 + 1];
+};
+/* Calls fn for every placement period of id, oldest first. */
+int org_history(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg);
+
+/* Calls fn for every guided-by link of id (the org guiding it, from, to). */
+int org_links(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg);
+
 /* Adds a guided-by link from `on`. */
 int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
 		 const char *on, struct errlist *errs);

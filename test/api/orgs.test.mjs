@@ -143,3 +143,42 @@ test('audit log: only the audit admin reads it; filters, paging and CSV export',
   assert.ok(lines.length > 60);
   await expectError(assert, await get('/api/v1/audit?format=xml', tok.audit), 400);
 });
+
+test('PATCH: If-Match required (428), stale 412, changes audited by field name, null clears', async () => {
+  const CODE = '51110105MJ0001234M'; // a society code (51...) with a valid check character, not used elsewhere
+  const id = ids['DC-C1-K1-T1'];
+  const patch = (body, extra = {}) => fetch(`${s.url}/api/v1/orgs/${id}`, { method: 'PATCH', headers: H(tok.city, { 'content-type': 'application/json', ...extra }), body: JSON.stringify(body) });
+  await expectError(assert, await patch({ contact: '张老师 13800138000' }), 428, 'precondition_required');
+  const cur = await get(`/api/v1/orgs/${id}`, tok.city);
+  const v = Number(cur.headers.get('etag').replaceAll('"', ''));
+  await cur.text();
+  await expectError(assert, await patch({ contact: 'x' }, { 'if-match': `"${v + 3}"` }), 412);
+  let e = await expectError(assert, await patch({ credit_code: '91350100M000100Y44' }, { 'if-match': `"${v}"` }), 422);
+  assert.equal(e.details[0].code, 'credit_code_checksum');
+  e = await expectError(assert, await patch({ level: 'city' }, { 'if-match': `"${v}"` }), 400);
+  assert.equal(e.details[0].code, 'unknown_field', 'level changes only by moving');
+  const r = await patch({ name: '安平镇科学技术普及协会', credit_code: CODE, region_code: '110105' }, { 'if-match': `"${v}"` });
+  assert.equal(r.status, 200);
+  const o = await json(r);
+  assert.equal(o.version, v + 1);
+  assert.equal(o.credit_code, CODE);
+  const detail = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'org.update' AND object_id = '${id}'`).trim();
+  assert.equal(detail, 'changed: name,region_code,credit_code');
+  const cleared = await json(await patch({ credit_code: null }, { 'if-match': `"${v + 1}"` }));
+  assert.equal(cleared.credit_code, null);
+});
+
+test('history lists placement periods; links list and add guided-by', async () => {
+  const moved = ids['DC-C1-K1-ENT']; // moved to DC-C1-K2 from 2026-03-01 earlier in this file
+  const h = await json(await get(`/api/v1/orgs/${moved}/history`, tok.city));
+  assert.deepEqual(h.parents.map((p) => [p.code, p.from, p.to]), [['DC-C1-K1', '2015-01-01', '2026-03-01'], ['DC-C1-K2', '2026-03-01', null]]);
+  const soc = ids['DC-S-MECH'];
+  let l = await json(await get(`/api/v1/orgs/${soc}/links`, tok.sys));
+  assert.deepEqual(l.guided_by.map((x) => x.code), ['S-MECH']);
+  const r = await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: Number(ids['S-INFO']), on: '2024-01-01' });
+  assert.equal(r.status, 201);
+  l = await json(r);
+  assert.deepEqual(l.guided_by.map((x) => x.code).sort(), ['S-INFO', 'S-MECH']);
+  await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: Number(ids['S-INFO']), on: '2024-01-01' }), 409);
+  await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: 999999 }), 422);
+});
