@@ -44,7 +44,7 @@ static int login_on_worker(struct req *r, void *arg)
 		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
 		resp_header(r, "Retry-After", retry);
 		errlist_add(req_errs(r), "login", "account_locked",
-			    "too many wrong passwords: wait 15 minutes, or ask a security administrator to unlock the account");
+			    "too many wrong passwords: wait 15 minutes, or ask a security administrator to unlock the account (kexie user unlock)");
 		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes", (res.locked_for_s + 59) / 60);
 	}
 	if (rc == ERR_UNAUTHORIZED)

@@ -18,7 +18,8 @@ const struct command commands[] = {
 	 " | close CODE [--on DATE] [--branch]",
 	 "print the organization tree as of a date; move or close organizations", true},
 	{"user", cmd_user,
-	 "add --login L --name N --role ROLE [--org CODE] --password-stdin | list | disable LOGIN",
+	 "add --login L --name N --role ROLE [--org CODE] --password-stdin | list | disable LOGIN"
+	 " | unlock LOGIN | passwd LOGIN --password-stdin",
 	 "manage accounts and their role at an organization", true},
 	{"token", cmd_token, "create --login L [--expires-days N] [--name NAME]",
 	 "create an API token (printed once) for scripts: Authorization: Bearer TOKEN", true},

@@ -2,7 +2,7 @@
  * user.c (cli) - accounts and tokens from the terminal:
  *   kexie user add --login L --name N --role ROLE [--org CODE] --password-stdin
  *   kexie user list
- *   kexie user disable LOGIN
+ *   kexie user disable LOGIN | unlock LOGIN | passwd LOGIN --password-stdin
  *   kexie token create --login L [--expires-days N] [--name NAME]   (printed once)
  * The password is read from the first line of standard input, never from argv (which
  * other users can see in the process list).
@@ -52,7 +52,7 @@ int cmd_user(int argc, char **argv)
 	const char *sub = argc >= 2 ? argv[1] : "";
 	int skip = 1;
 	const char *target = NULL;
-	if (!strcmp(sub, "disable")) {
+	if (!strcmp(sub, "disable") || !strcmp(sub, "unlock") || !strcmp(sub, "passwd")) {
 		if (argc < 3 || argv[2][0] == '-') {
 			usage("user");
 			return EXIT_USAGE;
@@ -75,12 +75,32 @@ int cmd_user(int argc, char **argv)
 		return 1;
 	if (!strcmp(sub, "list")) {
 		rc = user_list(&app, print_user, NULL);
-	} else if (!strcmp(sub, "disable")) {
-		rc = user_disable(&app, &cli_who, target);
+	} else if (!strcmp(sub, "disable") || !strcmp(sub, "unlock")) {
+		bool dis = !strcmp(sub, "disable");
+		rc = dis ? user_disable(&app, &cli_who, target) : user_unlock(&app, &cli_who, target);
 		if (rc == ERR_NOTFOUND)
-			fprintf(stderr, "kexie user disable: no account %s\n", target);
+			fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
 		else if (!rc)
-			printf("disabled %s; its tokens are revoked\n", target);
+			printf(dis ? "disabled %s; its tokens are revoked\n" : "unlocked %s\n", target);
+	} else if (!strcmp(sub, "passwd")) {
+		char pw[300] = "";
+		if (!has(rest, nrest, "--password-stdin")) {
+			fprintf(stderr, "kexie user passwd: give the new password on standard input with --password-stdin\n");
+			app_close(&app);
+			return EXIT_USAGE;
+		}
+		if (fgets(pw, sizeof(pw), stdin))
+			pw[strcspn(pw, "\r\n")] = '\0';
+		struct errlist e;
+		errlist_init(&e);
+		rc = user_set_password(&app, &cli_who, target, pw, &e);
+		explicit_bzero(pw, sizeof(pw));
+		if (rc == ERR_NOTFOUND)
+			fprintf(stderr, "kexie user passwd: no account %s\n", target);
+		else if (rc)
+			print_errs("user passwd", rc, &e);
+		else
+			printf("password of %s changed; its sessions are ended\n", target);
 	} else {
 		char pw[300] = "";
 		if (!has(rest, nrest, "--password-stdin")) {

@@ -210,6 +210,76 @@ int user_disable(struct app *a, const struct audit_entry *who, const char *login
 	return store_tx(a->store, disable_tx, &j);
 }
 
+struct account_job {
+	const struct audit_entry *who;
+	const char *login;
+	const char *hash; /* NULL: unlock only */
+};
+
+static int account_tx(struct conn *c, void *arg)
+{
+	struct account_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, j->hash ? "UPDATE app_user SET password_hash = $2, password_changed_at = $3,"
+					   " failed_count = 0, locked_until = 0, version = version + 1"
+					   " WHERE login = $1 RETURNING id"
+					 : "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE login = $1"
+					   " RETURNING id",
+			      &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->login, strlen(j->login));
+	if (j->hash) {
+		stmt_bind_text(st, 2, j->hash, strlen(j->hash));
+		stmt_bind_int64(st, 3, time_unix());
+	}
+	rc = stmt_step(st);
+	int64_t id = rc == STORE_ROW ? stmt_int64(st, 0) : 0;
+	stmt_done(st);
+	if (rc == STORE_DONE)
+		return ERR_NOTFOUND;
+	if (rc < 0)
+		return rc;
+	if (j->hash) { /* a new password ends every session of the account */
+		rc = conn_prepare(c, "UPDATE session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, id);
+		stmt_bind_int64(st, 2, time_unix());
+		rc = stmt_step(st);
+		stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *j->who;
+	e.action = j->hash ? "user.password" : "user.unlock";
+	e.object_type = "user";
+	e.object_id = oid;
+	e.detail = j->hash ? "password=set sessions=ended" : "lock=cleared";
+	return audit_append(c, &e);
+}
+
+int user_unlock(struct app *a, const struct audit_entry *who, const char *login)
+{
+	struct account_job j = {.who = who, .login = login};
+	return store_tx(a->store, account_tx, &j);
+}
+
+int user_set_password(struct app *a, const struct audit_entry *who, const char *login,
+		      const char *password, struct errlist *errs)
+{
+	if (password_check(password, login, "password", errs))
+		return ERR_UNPROCESSABLE;
+	char hash[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return ERR_NOMEM;
+	struct account_job j = {.who = who, .login = login, .hash = hash};
+	return store_tx(a->store, account_tx, &j);
+}
+
 int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg)
 {
 	struct conn *c = NULL;

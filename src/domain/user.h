@@ -41,6 +41,13 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 /* Disables the account; its tokens stop working at once. */
 int user_disable(struct app *a, const struct audit_entry *who, const char *login);
 
+/* Clears a lock and the failure count (the security administrator's unlock). */
+int user_unlock(struct app *a, const struct audit_entry *who, const char *login);
+
+/* Sets a new password (policy checked) and ends the account's sessions. */
+int user_set_password(struct app *a, const struct audit_entry *who, const char *login,
+		      const char *password, struct errlist *errs);
+
 /* Calls fn for every user, ordered by login. */
 int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg);
 

@@ -3,7 +3,7 @@
 // after 5 failures, and the password check off the HTTP threads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, json, expectError, userWithToken, sql } from './lib.mjs';
+import { startServer, json, expectError, userWithToken, sql, kexie } from './lib.mjs';
 
 let s, ids;
 const PW = 'A-l0ng-and-unusual-pass';
@@ -99,4 +99,20 @@ test('sign-ins run off the HTTP threads: other requests are answered meanwhile',
   assert.ok(statuses.every((x) => x === 201 || x === 503), statuses.join());
   assert.notEqual(done.indexOf('health'), done.length - 1, `order: ${done.join(' ')}`);
   assert.ok(done.indexOf('health') < 3, `health waited for sign-ins: ${done.join(' ')}`);
+});
+
+test('a security administrator unlocks; a new password ends the account\'s sessions', async () => {
+  // 'wang' is locked by the lockout test above
+  await expectError(assert, await login({ login: 'wang', password: PW }), 429);
+  assert.equal(kexie(['user', 'unlock', 'wang'], s.env).code, 0);
+  const r = await login({ login: 'wang', password: PW });
+  assert.equal(r.status, 201);
+  const cookie = cookieOf(r);
+  const NEW = 'An0ther-unusual-passphrase';
+  assert.equal(kexie(['user', 'passwd', 'wang', '--password-stdin'], s.env, { input: 'password\n' }).code, 1, 'policy applies');
+  assert.equal(kexie(['user', 'passwd', 'wang', '--password-stdin'], s.env, { input: `${NEW}\n` }).code, 0);
+  await expectError(assert, await fetch(`${s.url}/api/v1/session`, { headers: { cookie } }), 401);
+  await expectError(assert, await login({ login: 'wang', password: PW }), 401);
+  assert.equal((await login({ login: 'wang', password: NEW })).status, 201);
+  assert.equal(kexie(['user', 'unlock', 'nobody-at-all'], s.env).code, 1);
 });
