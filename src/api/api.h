@@ -14,11 +14,13 @@
 
 /* What every handler receives as its `void *app`. */
 struct workpool;
+struct ratelimit;
 
 struct api {
 	struct app *app;
 	struct server *srv;        /* set once the server runs (metrics) */
 	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
+	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
 };
 
 extern const struct route api_routes[];

@@ -8,6 +8,8 @@
  * Failures answer the same whether or not the login exists.
  */
 #include "api/api.h"
+#include "base/ratelimit.h"
+#include "base/timeutil.h"
 #include "domain/org.h"
 #include "domain/user.h"
 
@@ -47,8 +49,11 @@ static int login_on_worker(struct req *r, void *arg)
 			    "too many wrong passwords: wait 15 minutes, or ask a security administrator to unlock the account (kexie user unlock)");
 		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes", (res.locked_for_s + 59) / 60);
 	}
-	if (rc == ERR_UNAUTHORIZED)
+	if (rc == ERR_UNAUTHORIZED) {
+		if (api->login_failures)
+			ratelimit_hit(api->login_failures, req_client_addr(r), time_unix());
 		return req_fail(r, rc, "wrong login or password");
+	}
 	if (rc)
 		return rc;
 	struct caller c;
@@ -70,6 +75,11 @@ static int login_on_worker(struct req *r, void *arg)
 int api_session_create(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
+	/* an address that keeps failing is turned away before any hashing work */
+	if (api->login_failures && ratelimit_over(api->login_failures, req_client_addr(r), time_unix())) {
+		resp_header(r, "Retry-After", "60");
+		return req_fail(r, ERR_RATELIMIT, "too many failed sign-ins from this address; wait a minute");
+	}
 	return req_defer(r, api->hashers, login_on_worker, api);
 }
 

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "api/api.h"
 #include "base/log.h"
+#include "base/ratelimit.h"
 #include "base/workpool.h"
 #include "store/store.h"
 
@@ -38,8 +39,11 @@ int cmd_serve(int argc, char **argv)
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app};
-	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers)) {
+	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
+	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
 		fprintf(stderr, "kexie: cannot start the password workers\n");
+		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
+		ratelimit_free(api.login_failures);
 		app_close(&app);
 		return 1;
 	}
@@ -56,6 +60,7 @@ int cmd_serve(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "kexie: %s\n", err);
 		workpool_free(api.hashers);
+		ratelimit_free(api.login_failures);
 		app_close(&app);
 		return 1;
 	}
@@ -69,6 +74,7 @@ int cmd_serve(int argc, char **argv)
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
 	workpool_free(api.hashers);
+	ratelimit_free(api.login_failures);
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

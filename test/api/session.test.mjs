@@ -116,3 +116,15 @@ test('a security administrator unlocks; a new password ends the account\'s sessi
   assert.equal((await login({ login: 'wang', password: NEW })).status, 201);
   assert.equal(kexie(['user', 'unlock', 'nobody-at-all'], s.env).code, 1);
 });
+
+test('an address that keeps failing is turned away before any password work (429)', async () => {
+  let last;
+  for (let i = 0; i < 25; i++) {
+    last = await login({ login: `nobody-${i}`, password: 'wrong-password-x' });
+    if (last.status === 429) break;
+    await last.text();
+  }
+  const e = await expectError(assert, last, 429, 'rate_limited');
+  assert.match(e.message, /from this address/);
+  assert.equal(last.headers.get('retry-after'), '60');
+});
