@@ -103,6 +103,7 @@ test: build asan unit
 
 bench: build
 	bench/http/run
+	bench/tree/run
 
 FUZZ_SECONDS ?= 300
 fuzz: build

@@ -11,8 +11,8 @@ const struct command commands[] = {
 	{"serve", cmd_serve, "[CONFIG FLAGS]", "run the HTTP server (API and web app)", true},
 	{"migrate", cmd_migrate, "[--status] [CONFIG FLAGS]",
 	 "apply pending database migrations (idempotent)", true},
-	{"seed", cmd_seed, "--demo | --regions N [CONFIG FLAGS]",
-	 "load demo data, or N generated regions for benchmarks", true},
+	{"seed", cmd_seed, "--demo | --regions N | --orgs N [CONFIG FLAGS]",
+	 "load demo data, or generated regions / organizations for benchmarks", true},
 	{"org", cmd_org,
 	 "tree [--under CODE] [--as-of DATE] [--include-closed] | move CODE --to PARENT [--on DATE]"
 	 " | close CODE [--on DATE] [--branch]",

@@ -74,15 +74,22 @@ int cmd_seed(int argc, char **argv)
 	struct config cfg;
 	char *rest[8];
 	int nrest;
-	static const char *const extra[] = {"--demo", "--regions=", NULL};
+	static const char *const extra[] = {"--demo", "--regions=", "--orgs=", NULL};
 	int rc = config_load(&cfg, "seed", argc, argv, rest, &nrest, extra);
 	if (rc)
 		return rc;
 	bool demo = false;
-	long regions = -1;
+	long regions = -1, orgs_n = -1;
 	for (int i = 0; i < nrest; i++) {
 		if (!strcmp(rest[i], "--demo")) {
 			demo = true;
+		} else if (!strncmp(rest[i], "--orgs", 6) && i + 1 < nrest) {
+			char *end;
+			orgs_n = strtol(rest[++i], &end, 10);
+			if (*end || orgs_n < 1 || orgs_n > 5000000) {
+				fprintf(stderr, "kexie seed: --orgs must be 1 to 5000000\n");
+				return EXIT_USAGE;
+			}
 		} else if (!strncmp(rest[i], "--regions", 9) && i + 1 < nrest) {
 			char *end;
 			regions = strtol(rest[++i], &end, 10);
@@ -92,7 +99,7 @@ int cmd_seed(int argc, char **argv)
 			}
 		}
 	}
-	if (!demo && regions < 0) {
+	if (!demo && regions < 0 && orgs_n < 0) {
 		usage("seed");
 		return EXIT_USAGE;
 	}
@@ -117,6 +124,14 @@ int cmd_seed(int argc, char **argv)
 		rc = region_generate(&app, (size_t)regions, &who, &n);
 		if (!rc)
 			printf("seed: generated regions: %zu new\n", n);
+	}
+	if (!rc && orgs_n > 0) {
+		int made = 0;
+		rc = org_generate(&app, &who, (int)orgs_n, &made);
+		if (rc == ERR_NOTFOUND)
+			fprintf(stderr, "kexie seed: --orgs needs the demo tree (run seed --demo first)\n");
+		if (!rc)
+			printf("seed: generated organizations: %d new\n", made);
 	}
 	app_close(&app);
 	if (rc) {

@@ -943,3 +943,98 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 #undef MAKE
 	return 0;
 }
+
+/* ---- benchmark data ---- */
+
+struct gen_org_job {
+	const struct audit_entry *who;
+	int n, created;
+	int64_t root;
+};
+
+static int gen_insert(struct conn *c, const char *code, const char *level, const char *type,
+		      int64_t parent, int64_t *id)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "INSERT INTO org (code, name, level, type, opened_on)"
+				 " VALUES ($1, $1, $2, $3, '2015-01-01') RETURNING id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, code, strlen(code));
+	stmt_bind_text(st, 2, level, strlen(level));
+	stmt_bind_text(st, 3, type, strlen(type));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*id = stmt_int64(st, 0);
+	stmt_done(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : ERR_DB;
+	rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, '2015-01-01')", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, *id);
+	stmt_bind_int64(st, 2, parent);
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int gen_org_tx(struct conn *c, void *arg)
+{
+	struct gen_org_job *j = arg;
+	/* fan-out per level: 31 provinces x 12 cities x 9 counties x 6 townships x k grassroots */
+	static const int fan[] = {31, 12, 9, 6};
+	static const char *const levels[] = {"provincial", "city", "county", "township", "grassroots"};
+	int64_t ids[5] = {0};
+	int idx[5] = {0};
+	char code[96];
+	int rc = 0;
+	const int towns = 31 * 12 * 9 * 6, above = 31 + 31 * 12 + 31 * 12 * 9 + towns;
+	int per_town = (j->n - above + towns - 1) / towns; /* round up; the loops stop at n */
+	if (per_town < 1)
+		per_town = 1;
+	for (idx[0] = 0; !rc && idx[0] < fan[0] && j->created < j->n; idx[0]++) {
+		snprintf(code, sizeof(code), "G%d", idx[0]);
+		rc = gen_insert(c, code, levels[0], "association", j->root, &ids[0]);
+		j->created += !rc;
+		for (idx[1] = 0; !rc && idx[1] < fan[1] && j->created < j->n; idx[1]++) {
+			snprintf(code, sizeof(code), "G%d.%d", idx[0], idx[1]);
+			rc = gen_insert(c, code, levels[1], "association", ids[0], &ids[1]);
+			j->created += !rc;
+			for (idx[2] = 0; !rc && idx[2] < fan[2] && j->created < j->n; idx[2]++) {
+				snprintf(code, sizeof(code), "G%d.%d.%d", idx[0], idx[1], idx[2]);
+				rc = gen_insert(c, code, levels[2], "association", ids[1], &ids[2]);
+				j->created += !rc;
+				for (idx[3] = 0; !rc && idx[3] < fan[3] && j->created < j->n; idx[3]++) {
+					snprintf(code, sizeof(code), "G%d.%d.%d.%d", idx[0], idx[1], idx[2], idx[3]);
+					rc = gen_insert(c, code, levels[3], "association", ids[2], &ids[3]);
+					j->created += !rc;
+					for (int g = 0; !rc && g < per_town && j->created < j->n; g++) {
+						snprintf(code, sizeof(code), "G%d.%d.%d.%d.%d", idx[0], idx[1], idx[2], idx[3], g);
+						rc = gen_insert(c, code, levels[4], "enterprise", ids[3], &ids[4]);
+						j->created += !rc;
+					}
+				}
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "generated=%d", j->created);
+	return audit_org(c, j->who, "org.generate", j->root, detail);
+}
+
+int org_generate(struct app *a, const struct audit_entry *who, int n, int *created)
+{
+	struct org root;
+	*created = 0;
+	int rc = org_get_by_code(a, "CAST", NULL, &root);
+	if (rc)
+		return rc;
+	struct gen_org_job j = {.who = who, .n = n, .root = root.id};
+	rc = store_tx(a->store, gen_org_tx, &j);
+	if (!rc)
+		*created = j.created;
+	return rc;
+}

@@ -110,4 +110,9 @@ int org_subtree_counts(struct app *a, int64_t root, const char *as_of, int64_t c
  * Idempotent: does nothing when the national association exists. */
 int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
 
+/* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, ~12 cities
+ * each, ~9 counties each, then townships and grassroots units), codes "G..." . One
+ * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs. */
+int org_generate(struct app *a, const struct audit_entry *who, int n, int *created);
+
 #endif
