@@ -40,6 +40,7 @@ int api_client_error(struct req *r, void *ctx);
 int api_region_get(struct req *r, void *ctx);
 int api_region_list(struct req *r, void *ctx);
 int api_org_get(struct req *r, void *ctx);
+int api_org_search(struct req *r, void *ctx);
 int api_org_children(struct req *r, void *ctx);
 int api_org_counts(struct req *r, void *ctx);
 int api_org_create(struct req *r, void *ctx);

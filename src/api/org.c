@@ -322,3 +322,41 @@ int api_org_link_add(struct req *r, void *ctx)
 	}
 	return resp_json(r, 201, json_pack("{s:o}", "guided_by", items));
 }
+
+int api_org_search(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	int64_t under = 0, limit = 100;
+	/* default: the caller's first scope that may read organizations */
+	if (!req_query_int(r, "under", &under))
+		for (int i = 0; i < c->ngrants && !under; i++)
+			if (rbac_check(api->app, c, "org.read", c->g[i].org_id) == 0)
+				under = c->g[i].org_id;
+	int rc = scope(r, api, "org.read", under);
+	if (rc == ERR_NOTFOUND)
+		errlist_add(req_errs(r), "under", "not_found", "no such organization");
+	if (rc)
+		return rc;
+	req_query_int(r, "limit", &limit);
+	const char *inc = req_query(r, "include_closed");
+	struct org_filter f = {.q = req_query(r, "q"), .level = req_query(r, "level"),
+			       .type = req_query(r, "type"), .as_of = req_query(r, "as_of"),
+			       .after_code = req_query(r, "after"),
+			       .include_closed = inc && !strcmp(inc, "true")};
+	struct org *found = calloc((size_t)limit, sizeof(*found));
+	if (!found)
+		return ERR_NOMEM;
+	int n = 0;
+	rc = org_search(api->app, under, &f, found, (int)limit, &n);
+	if (!rc) {
+		json_t *items = json_array();
+		for (int i = 0; i < n; i++)
+			json_array_append_new(items, org_json(&found[i]));
+		json_t *body = json_pack("{s:o}", "items", items);
+		json_object_set_new(body, "next_after", n == limit ? json_string(found[n - 1].code) : json_null());
+		rc = resp_json(r, 200, body);
+	}
+	free(found);
+	return rc;
+}

@@ -32,6 +32,18 @@ static const struct field q_as_of[] = {
 	{0},
 };
 
+static const struct field q_org_search[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "search this subtree (default: your scope)"},
+	{"q", FT_STRING, 0, 1, 50, NULL, "code prefix or part of the name"},
+	{"level", FT_ENUM, 0, 0, 0, "national|provincial|city|county|township|grassroots", "only this level"},
+	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "only this type"},
+	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
+	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
+	{"after", FT_STRING, 0, 1, 32, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 500, NULL, "page size (default 100)"},
+	{0},
+};
+
 static const struct field q_children[] = {
 	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
 	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
@@ -129,6 +141,9 @@ const struct route api_routes[] = {
 	 "Sign out: ends the session on the server", "no content", NULL},
 
 	/* organization tree: scope checked per object by rbac_check */
+	{HM_GET, "/api/v1/orgs", api_org_search, RF_AUTH | RF_SUBTREE | RF_READ, q_org_search, NULL, 0,
+	 "orgs", "Search organizations in a subtree (code prefix or name), keyset-paged by code",
+	 "items and next_after", "org.read"},
 	{HM_GET, "/api/v1/orgs/{id:int}", api_org_get, RF_AUTH | RF_SUBTREE | RF_READ, q_as_of, NULL, 0,
 	 "orgs", "One organization as of a date", "the organization; ETag is its version", "org.read"},
 	{HM_GET, "/api/v1/orgs/{id:int}/children", api_org_children, RF_AUTH | RF_SUBTREE | RF_READ,

@@ -66,6 +66,16 @@ int org_get_by_code(struct app *a, const char *code, const char *as_of, struct o
 int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
 		 const char *after_code, struct org *out, int max, int *n);
 
+/* Search within the subtree of `under` as of a date; NULL filters match everything. q matches
+ * a code prefix or a name substring (LIKE wildcards in q are matched literally). Ordered by
+ * code, after `after_code` (keyset), at most max. */
+struct org_filter {
+	const char *q, *level, *type, *as_of, *after_code;
+	bool include_closed;
+};
+int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max,
+	       int *n);
+
 /* True in *yes when `ancestor` is `id` or above it as of the date. */
 int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes);
 

@@ -31,6 +31,7 @@ const MATRIX = {
   'POST /api/v1/session': { perm: null, ok: [401, 429], make: () => ({ path: '/api/v1/session', body: { login: 'nobody', password: 'wrong-password' } }) },
   'GET /api/v1/session': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/session' }) },
   'DELETE /api/v1/session': { perm: null, auth: true, ok: 400, make: () => ({ path: '/api/v1/session' }) },
+  'GET /api/v1/orgs': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs?under=${ids[w.obj]}&q=K` }) },
   'GET /api/v1/orgs/{id:int}': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}` }) },
   'GET /api/v1/orgs/{id:int}/children': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/children` }) },
   'GET /api/v1/orgs/{id:int}/counts': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/counts` }) },

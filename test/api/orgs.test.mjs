@@ -182,3 +182,23 @@ test('history lists placement periods; links list and add guided-by', async () =
   await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: Number(ids['S-INFO']), on: '2024-01-01' }), 409);
   await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: 999999 }), 422);
 });
+
+test('search within a subtree: code prefix, name part, level, keyset pages, scope', async () => {
+  const q = (params, t = tok.city) => get(`/api/v1/orgs?${new URLSearchParams(params)}`, t);
+  let b = await json(await q({ q: 'DC-C1-K1' }));
+  assert.ok(b.items.length >= 3 && b.items.every((o) => o.code.startsWith('DC-C1-K1')));
+  b = await json(await q({ q: '河口', level: 'county', include_closed: 'true' }));
+  assert.ok(b.items.length > 0 && b.items.every((o) => o.level === 'county' && o.name.includes('河口')));
+  b = await json(await q({ type: 'university' }));
+  assert.ok(b.items.length > 0 && b.items.every((o) => o.type === 'university' && o.code.startsWith('DC-C1')));
+  const p1 = await json(await q({ limit: '2' }));
+  const p2 = await json(await q({ limit: '2', after: p1.next_after }));
+  assert.equal(p1.items.length, 2);
+  assert.ok(p2.items[0].code > p1.items[1].code);
+  b = await json(await q({ q: '%' }));
+  assert.equal(b.items.length, 0, 'a % in q is matched literally, not as a wildcard');
+  await expectError(assert, await q({ under: ids.XL }), 404);
+  const staff = userWithToken(s.env, 't.county2', 'staff', 'DC-C1-K1'); // t.county was disabled above
+  const mine = await json(await q({}, staff)); // default: the caller's own scope
+  assert.ok(mine.items.length > 0 && mine.items.every((o) => o.code.startsWith('DC-C1-K1')));
+});
