@@ -27,6 +27,17 @@ static json_t *org_json(const struct org *o)
 	return j;
 }
 
+/* {items, next_after}: next_after is the last code when the page is full (keyset). */
+static int answer_page(struct req *r, const struct org *items, int n, int64_t limit)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, org_json(&items[i]));
+	json_t *body = json_pack("{s:o}", "items", arr);
+	json_object_set_new(body, "next_after", n == limit ? json_string(items[n - 1].code) : json_null());
+	return resp_json(r, 200, body);
+}
+
 /* The actor for the audit trail: this caller, this request, the role used for perm. */
 static struct audit_entry actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
 {
@@ -84,15 +95,8 @@ int api_org_children(struct req *r, void *ctx)
 	int n = 0;
 	rc = org_children(api->app, id, req_query(r, "as_of"), inc && !strcmp(inc, "true"),
 			  req_query(r, "after"), kids, (int)limit, &n);
-	if (!rc) {
-		json_t *items = json_array();
-		for (int i = 0; i < n; i++)
-			json_array_append_new(items, org_json(&kids[i]));
-		json_t *body = json_pack("{s:o}", "items", items);
-		/* keyset paging: pass next_after back as ?after= */
-		json_object_set_new(body, "next_after", n == limit ? json_string(kids[n - 1].code) : json_null());
-		rc = resp_json(r, 200, body);
-	}
+	if (!rc)
+		rc = answer_page(r, kids, n, limit);
 	free(kids);
 	return rc;
 }
@@ -259,21 +263,27 @@ static int period_json(const struct org_period *p, void *arg)
 	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
 }
 
+/* Answers {key: [periods]} from a domain lister (history or links). */
+static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned status,
+			  int (*list)(struct app *, int64_t, int (*)(const struct org_period *, void *), void *),
+			  const char *key)
+{
+	json_t *items = json_array();
+	int rc = list(api->app, id, period_json, items);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	return resp_json(r, status, json_pack("{s:o}", key, items));
+}
+
+/* each period: the parent (id, code, name) from `from` until `to` (null: current) */
 int api_org_history(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	int64_t id = req_param_int(r, "id");
 	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
-	json_t *items = json_array();
-	rc = org_history(api->app, id, period_json, items);
-	if (rc) {
-		json_decref(items);
-		return rc;
-	}
-	/* each item: the parent (id, code, name) from `from` until `to` (null: current) */
-	return resp_json(r, 200, json_pack("{s:o}", "parents", items));
+	return rc ? rc : answer_periods(r, api, id, 200, org_history, "parents");
 }
 
 int api_org_links(struct req *r, void *ctx)
@@ -281,15 +291,7 @@ int api_org_links(struct req *r, void *ctx)
 	struct api *api = ctx;
 	int64_t id = req_param_int(r, "id");
 	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
-	json_t *items = json_array();
-	rc = org_links(api->app, id, period_json, items);
-	if (rc) {
-		json_decref(items);
-		return rc;
-	}
-	return resp_json(r, 200, json_pack("{s:o}", "guided_by", items));
+	return rc ? rc : answer_periods(r, api, id, 200, org_links, "guided_by");
 }
 
 int api_org_link_add(struct req *r, void *ctx)
@@ -312,15 +314,7 @@ int api_org_link_add(struct req *r, void *ctx)
 	rc = org_link_add(api->app, &who, id, guide, str(b, "on"), req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "the link was not added");
-	if (rc)
-		return rc;
-	json_t *items = json_array();
-	rc = org_links(api->app, id, period_json, items);
-	if (rc) {
-		json_decref(items);
-		return rc;
-	}
-	return resp_json(r, 201, json_pack("{s:o}", "guided_by", items));
+	return rc ? rc : answer_periods(r, api, id, 201, org_links, "guided_by");
 }
 
 int api_org_search(struct req *r, void *ctx)
@@ -349,14 +343,8 @@ int api_org_search(struct req *r, void *ctx)
 		return ERR_NOMEM;
 	int n = 0;
 	rc = org_search(api->app, under, &f, found, (int)limit, &n);
-	if (!rc) {
-		json_t *items = json_array();
-		for (int i = 0; i < n; i++)
-			json_array_append_new(items, org_json(&found[i]));
-		json_t *body = json_pack("{s:o}", "items", items);
-		json_object_set_new(body, "next_after", n == limit ? json_string(found[n - 1].code) : json_null());
-		rc = resp_json(r, 200, body);
-	}
+	if (!rc)
+		rc = answer_page(r, found, n, limit);
 	free(found);
 	return rc;
 }

@@ -81,6 +81,15 @@ static void row_to_org(struct stmt *st, struct org *o)
 	o->parent_id = stmt_int64(st, 12);
 }
 
+/* Steps st to the end, filling out[0..max) with its rows. */
+static int collect(struct stmt *st, struct org *out, int max, int *n)
+{
+	int rc;
+	while ((rc = stmt_step(st)) == STORE_ROW && *n < max)
+		row_to_org(st, &out[(*n)++]);
+	return rc < 0 ? rc : 0;
+}
+
 /* Loads one org by id (or by code when code != NULL) on an open connection. */
 static int load(struct conn *c, int64_t id, const char *code, const char *date, struct org *out)
 {
@@ -156,9 +165,7 @@ int org_children(struct app *a, int64_t parent, const char *as_of, bool include_
 		stmt_bind_int64(st, 3, include_closed ? 1 : 0);
 		stmt_bind_text(st, 4, after, strlen(after));
 		stmt_bind_int64(st, 5, max);
-		while ((rc = stmt_step(st)) == STORE_ROW && *n < max)
-			row_to_org(st, &out[(*n)++]);
-		rc = rc < 0 ? rc : 0;
+		rc = collect(st, out, max, n);
 	}
 	stmt_done(st);
 	store_release(c);
@@ -834,9 +841,7 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 			stmt_bind_null(st, 7);
 		stmt_bind_text(st, 8, after, strlen(after));
 		stmt_bind_int64(st, 9, max);
-		while ((rc = stmt_step(st)) == STORE_ROW && *n < max)
-			row_to_org(st, &out[(*n)++]);
-		rc = rc < 0 ? rc : 0;
+		rc = collect(st, out, max, n);
 	}
 	stmt_done(st);
 	store_release(c);

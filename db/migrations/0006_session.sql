@@ -2,7 +2,7 @@
 -- Browser sessions. The cookie holds 256 random bits; only a keyed hash is stored, as for
 -- the CSRF token issued with it. Idle and absolute timeouts are judged by the server.
 CREATE TABLE session (
-    id           INTEGER PRIMARY KEY,
+    id           @ID@,
     token_hash   TEXT NOT NULL UNIQUE,
     csrf_hash    TEXT NOT NULL,
     user_id      BIGINT NOT NULL REFERENCES app_user (id),

@@ -3,7 +3,7 @@
 -- A role applies to its org and everything below it (as of today). Passwords are argon2id
 -- strings (libsodium crypto_pwhash_str); tokens are stored only as a keyed BLAKE2b hash.
 CREATE TABLE app_user (
-    id                  INTEGER PRIMARY KEY,
+    id                  @ID@,
     login               TEXT NOT NULL UNIQUE CHECK (length(login) BETWEEN 2 AND 64),
     display_name        TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 100),
     status              TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','disabled')),
@@ -24,7 +24,7 @@ CREATE TABLE role_assignment (
 CREATE INDEX role_assignment_org ON role_assignment (org_id);
 
 CREATE TABLE api_token (
-    id           INTEGER PRIMARY KEY,
+    id           @ID@,
     user_id      BIGINT NOT NULL REFERENCES app_user (id),
     name         TEXT NOT NULL DEFAULT '',
     token_hash   TEXT NOT NULL UNIQUE,

@@ -5,7 +5,7 @@
 -- Dates are TEXT YYYY-MM-DD (calendar days, never shifted by time zones); a period is
 -- [valid_from, valid_to), valid_to NULL = still current.
 CREATE TABLE org (
-    id          INTEGER PRIMARY KEY,
+    id          @ID@,
     code        TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
     short_name  TEXT NOT NULL DEFAULT '',
