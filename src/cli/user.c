@@ -81,7 +81,7 @@ int cmd_user(int argc, char **argv)
 		if (rc == ERR_NOTFOUND)
 			fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
 		else if (!rc)
-			printf(dis ? "disabled %s; its tokens are revoked\n" : "unlocked %s\n", target);
+			printf(dis ? "disabled %s; its sessions and tokens are ended\n" : "unlocked %s\n", target);
 	} else if (!strcmp(sub, "passwd")) {
 		char pw[300] = "";
 		if (!has(rest, nrest, "--password-stdin")) {

@@ -164,6 +164,28 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 	return rc;
 }
 
+/* Ends the user's sessions and, with tokens, its API tokens too. */
+static int end_credentials(struct conn *c, int64_t user_id, bool tokens)
+{
+	static const char *const sql[] = {
+		"UPDATE session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+		"UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+	};
+	for (int i = 0; i < (tokens ? 2 : 1); i++) {
+		struct stmt *st = NULL;
+		int rc = conn_prepare(c, sql[i], &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, user_id);
+		stmt_bind_int64(st, 2, time_unix());
+		rc = stmt_step(st);
+		stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 struct disable_job {
 	const struct audit_entry *who;
 	const char *login;
@@ -185,14 +207,8 @@ static int disable_tx(struct conn *c, void *arg)
 		return ERR_NOTFOUND;
 	if (rc < 0)
 		return rc;
-	rc = conn_prepare(c, "UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &st);
+	rc = end_credentials(c, id, true);
 	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	stmt_bind_int64(st, 2, time_unix());
-	rc = stmt_step(st);
-	stmt_done(st);
-	if (rc < 0)
 		return rc;
 	char oid[24];
 	snprintf(oid, sizeof(oid), "%" PRId64, id);
@@ -200,7 +216,7 @@ static int disable_tx(struct conn *c, void *arg)
 	e.action = "user.disable";
 	e.object_type = "user";
 	e.object_id = oid;
-	e.detail = "status=disabled tokens=revoked";
+	e.detail = "status=disabled sessions=ended tokens=revoked";
 	return audit_append(c, &e);
 }
 
@@ -241,14 +257,8 @@ static int account_tx(struct conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	if (j->hash) { /* a new password ends every session of the account */
-		rc = conn_prepare(c, "UPDATE session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL", &st);
+		rc = end_credentials(c, id, false);
 		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, id);
-		stmt_bind_int64(st, 2, time_unix());
-		rc = stmt_step(st);
-		stmt_done(st);
-		if (rc < 0)
 			return rc;
 	}
 	char oid[24];

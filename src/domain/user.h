@@ -38,7 +38,7 @@ int password_check(const char *password, const char *login, const char *field, s
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id);
 
-/* Disables the account; its tokens stop working at once. */
+/* Disables the account; its sessions and tokens end at once. */
 int user_disable(struct app *a, const struct audit_entry *who, const char *login);
 
 /* Clears a lock and the failure count (the security administrator's unlock). */

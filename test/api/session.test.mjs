@@ -117,6 +117,18 @@ test('a security administrator unlocks; a new password ends the account\'s sessi
   assert.equal(kexie(['user', 'unlock', 'nobody-at-all'], s.env).code, 1);
 });
 
+test('disabling an account ends its sessions on the server', async () => {
+  userWithToken(s.env, 'zhao', 'staff', 'DC-C1-K1');
+  const r = await login({ login: 'zhao', password: PW });
+  const cookie = cookieOf(r);
+  await r.text();
+  assert.equal((await fetch(`${s.url}/api/v1/session`, { headers: { cookie } })).status, 200);
+  assert.equal(kexie(['user', 'disable', 'zhao'], s.env).code, 0);
+  await expectError(assert, await fetch(`${s.url}/api/v1/session`, { headers: { cookie } }), 401);
+  assert.equal(sql(s.db, "SELECT count(*) FROM session s JOIN app_user u ON u.id = s.user_id WHERE u.login = 'zhao' AND s.revoked_at IS NULL").trim(), '0');
+});
+
+// keep last: it leaves 127.0.0.1 rate-limited for the rest of this server's minute
 test('an address that keeps failing is turned away before any password work (429)', async () => {
   // fixed one-minute windows: 45 attempts guarantee 20 within one window even when the loop
   // straddles a minute boundary (it is slow: every failure costs an argon2id hash)
