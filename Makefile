@@ -2,7 +2,7 @@
 # both start by installing whatever the machine is missing (scripts/install-deps).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib libzip expat
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Werror
 CSTD    := -std=c17 -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -26,7 +26,7 @@ UNIT_BIN := $(UNIT_SRC:test/unit/%.c=build/test/%)
 UNIT_ASAN := $(UNIT_SRC:test/unit/%.c=build/asan/test/%)
 WEB_SRC  := $(shell find web/src web/index.html web/vite.config.ts web/package.json web/tsconfig.json -type f 2>/dev/null)
 
-.PHONY: all build deps run test bench asan unit web check clean fuzz
+.PHONY: all build deps run test bench asan unit web check clean fuzz print-pkgs
 all: build
 
 deps:
@@ -113,3 +113,7 @@ clean:
 	rm -rf build web/dist
 
 -include $(shell find build/obj build/asan -name '*.d' 2>/dev/null)
+
+# the pkg-config names, for scripts that build outside make (test/fuzz/run)
+print-pkgs:
+	@echo $(PKGS)

@@ -8,9 +8,11 @@
 #define KEXIE_API_API_H
 
 #include "domain/app.h"
+#include "domain/audit.h"
 #include "http/http.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* What every handler receives as its `void *app`. */
 struct workpool;
@@ -30,6 +32,10 @@ extern const struct http_hooks api_hooks;
 /* The OpenAPI 3.1 document built from the route table. Returns NULL (and names the
  * route in why) when a route lacks what the document needs: a summary, a tag. */
 json_t *api_openapi(const char *version, char *why, size_t cap);
+
+/* The actor for the audit trail: the request's caller, request id, client address, and
+ * the role it acts under for perm at org_id (hooks.c). */
+struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, int64_t org_id);
 
 /* Handlers, one group per file. */
 int api_health(struct req *r, void *ctx);
@@ -54,5 +60,21 @@ int api_audit_list(struct req *r, void *ctx);
 int api_session_create(struct req *r, void *ctx);
 int api_session_get(struct req *r, void *ctx);
 int api_session_delete(struct req *r, void *ctx);
+int api_user_search(struct req *r, void *ctx);
+int api_user_get(struct req *r, void *ctx);
+int api_user_create(struct req *r, void *ctx);
+int api_user_role_add(struct req *r, void *ctx);
+int api_user_role_remove(struct req *r, void *ctx);
+int api_user_disable(struct req *r, void *ctx);
+int api_user_enable(struct req *r, void *ctx);
+int api_user_unlock(struct req *r, void *ctx);
+int api_user_sessions_end(struct req *r, void *ctx);
+int api_user_password(struct req *r, void *ctx);
+int api_me_sessions(struct req *r, void *ctx);
+int api_me_session_end(struct req *r, void *ctx);
+int api_me_tokens(struct req *r, void *ctx);
+int api_me_token_create(struct req *r, void *ctx);
+int api_me_token_revoke(struct req *r, void *ctx);
+int api_me_password(struct req *r, void *ctx);
 
 #endif

@@ -68,6 +68,19 @@ static int api_before(struct req *r, void *ctx)
 	return 0;
 }
 
+struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
+{
+	const struct caller *c = req_user(r);
+	struct audit_entry e = {.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
+				.client_addr = req_client_addr(r)};
+	e.role = org_id ? rbac_role_for(api->app, c, perm, org_id) : "";
+	if (!org_id) /* no one place: the first role granting perm */
+		for (int i = 0; i < c->ngrants && !*e.role; i++)
+			if (rbac_role_has(c->g[i].role, perm))
+				e.role = c->g[i].role;
+	return e;
+}
+
 const struct http_hooks api_hooks = {
 	.before = api_before,
 };

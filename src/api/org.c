@@ -38,16 +38,6 @@ static int answer_page(struct req *r, const struct org *items, int n, int64_t li
 	return resp_json(r, 200, body);
 }
 
-/* The actor for the audit trail: this caller, this request, the role used for perm. */
-static struct audit_entry actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
-{
-	const struct caller *c = req_user(r);
-	struct audit_entry e = {.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
-				.client_addr = req_client_addr(r)};
-	e.role = rbac_role_for(api->app, c, perm, org_id);
-	return e;
-}
-
 static int scope(struct req *r, struct api *api, const char *perm, int64_t org_id)
 {
 	int rc = rbac_check(api->app, req_user(r), perm, org_id);
@@ -108,14 +98,23 @@ int api_org_counts(struct req *r, void *ctx)
 	int rc = scope(r, api, "org.read", id);
 	if (rc)
 		return rc;
-	int64_t c[6];
+	struct org_counts *c = malloc(sizeof(*c));
+	if (!c)
+		return ERR_NOMEM;
 	rc = org_subtree_counts(api->app, id, req_query(r, "as_of"), c);
-	if (rc)
+	if (rc) {
+		free(c);
 		return rc;
-	return resp_json(r, 200, json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I}}", "by_level", "national",
-					   (json_int_t)c[0], "provincial", (json_int_t)c[1], "city",
-					   (json_int_t)c[2], "county", (json_int_t)c[3], "township",
-					   (json_int_t)c[4], "grassroots", (json_int_t)c[5]));
+	}
+	json_t *levels = json_object(), *types = json_object();
+	for (int i = 0; i < 6; i++)
+		json_object_set_new(levels, org_level_name(i), json_integer(c->by_level[i]));
+	for (int i = 0; i < c->ntypes; i++)
+		json_object_set_new(types, c->by_type[i].type, json_integer(c->by_type[i].n));
+	json_t *body = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c->total, "by_level", levels,
+				 "by_type", types);
+	free(c);
+	return resp_json(r, 200, body);
 }
 
 static const char *str(json_t *b, const char *k)
@@ -146,7 +145,7 @@ int api_org_create(struct req *r, void *ctx)
 		.credit_code = str(b, "credit_code"), .contact = str(b, "contact"),
 		.opened_on = str(b, "opened_on"), .parent_code = parent_id ? parent.code : NULL,
 	};
-	struct audit_entry who = actor(r, api, "org.write", parent_id);
+	struct audit_entry who = api_actor(r, api, "org.write", parent_id);
 	int64_t id = 0;
 	rc = org_create(api->app, &who, &in, req_errs(r), &id);
 	if (rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT)
@@ -191,7 +190,7 @@ int api_org_move(struct req *r, void *ctx)
 	}
 	if (rc)
 		return rc;
-	struct audit_entry who = actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_move(api->app, &who, id, to, str(b, "on"), version, req_errs(r));
 	if (rc == ERR_CONFLICT)
 		return req_fail(r, rc, "the move was refused");
@@ -211,7 +210,7 @@ int api_org_close(struct req *r, void *ctx)
 	int rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
-	struct audit_entry who = actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor(r, api, "org.write", id);
 	int closed = 0;
 	rc = org_close(api->app, &who, id, str(b, "on"), json_is_true(json_object_get(b, "branch")),
 		       version, req_errs(r), &closed);
@@ -245,7 +244,7 @@ int api_org_update(struct req *r, void *ctx)
 		.region_code = json_is_null(rc_j) ? "" : str(b, "region_code"),
 		.credit_code = json_is_null(cc_j) ? "" : str(b, "credit_code"),
 	};
-	struct audit_entry who = actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_update(api->app, &who, id, &in, version, req_errs(r));
 	if (rc == ERR_PRECONDITION)
 		return req_fail(r, rc, "the organization was changed by someone else; reload it");
@@ -310,7 +309,7 @@ int api_org_link_add(struct req *r, void *ctx)
 		errlist_add(req_errs(r), "guide_id", "not_found", "no such organization on that date");
 		return req_fail(r, ERR_UNPROCESSABLE, "the link was not added");
 	}
-	struct audit_entry who = actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_link_add(api->app, &who, id, guide, str(b, "on"), req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "the link was not added");

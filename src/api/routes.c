@@ -111,6 +111,53 @@ static const struct field q_audit[] = {
 static const struct field b_session[] = {
 	{"login", FT_STRING, FF_REQUIRED, 1, 64, NULL, "account login"},
 	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "password"},
+	{"new_password", FT_STRING, 0, 1, 256, NULL, "replace the password while signing in (required once it has expired)"},
+	{0},
+};
+
+#define ROLE_ENUM "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member"
+
+static const struct field q_users[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "accounts with a role in this subtree (default: your scope)"},
+	{"q", FT_STRING, 0, 1, 64, NULL, "part of the login or the name"},
+	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+
+static const struct field b_user_create[] = {
+	{"login", FT_STRING, FF_REQUIRED, 2, 64, NULL, "a-z 0-9 . _ - @"},
+	{"display_name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "name shown to others"},
+	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "initial password (policy checked)"},
+	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "first role"},
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
+	{0},
+};
+
+static const struct field b_role[] = {
+	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "role"},
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
+	{0},
+};
+
+static const struct field b_none[] = {
+	{0}, /* an action without parameters: an empty object or no body at all */
+};
+
+static const struct field b_password[] = {
+	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "new password (policy checked)"},
+	{0},
+};
+
+static const struct field b_own_password[] = {
+	{"current_password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "the password now"},
+	{"new_password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "the new password (policy checked)"},
+	{0},
+};
+
+static const struct field b_token[] = {
+	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
+	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default: never)"},
 	{0},
 };
 
@@ -139,6 +186,47 @@ const struct route api_routes[] = {
 	 "Who am I: login, roles and scopes", "the caller", NULL},
 	{HM_DELETE, "/api/v1/session", api_session_delete, RF_AUTH | RF_CSRF, NULL, NULL, 0, "session",
 	 "Sign out: ends the session on the server", "no content", NULL},
+
+	/* one's own sessions, tokens and password */
+	{HM_GET, "/api/v1/me/sessions", api_me_sessions, RF_AUTH, NULL, NULL, 0, "me",
+	 "My live sessions (the current one marked)", "items: sessions", NULL},
+	{HM_DELETE, "/api/v1/me/sessions/{id:int}", api_me_session_end, RF_AUTH | RF_CSRF, NULL, NULL, 0,
+	 "me", "End one of my sessions", "no content", NULL},
+	{HM_GET, "/api/v1/me/tokens", api_me_tokens, RF_AUTH, NULL, NULL, 0, "me",
+	 "My API tokens (never the token itself) with last-used times", "items: tokens", NULL},
+	{HM_POST, "/api/v1/me/tokens", api_me_token_create, RF_AUTH | RF_CSRF, NULL, b_token, 4096, "me",
+	 "Create an API token for me: shown once, stored hashed", "token, name", NULL},
+	{HM_DELETE, "/api/v1/me/tokens/{id:int}", api_me_token_revoke, RF_AUTH | RF_CSRF, NULL, NULL, 0,
+	 "me", "Revoke one of my tokens", "no content", NULL},
+	{HM_POST, "/api/v1/me/password", api_me_password, RF_AUTH | RF_CSRF, NULL, b_own_password, 4096,
+	 "me", "Change my password: every session ends, sign in again", "no content", NULL},
+
+	/* accounts and roles: scope checked per account by user_check */
+	{HM_GET, "/api/v1/users", api_user_search, RF_AUTH | RF_SUBTREE | RF_READ, q_users, NULL, 0, "users",
+	 "Accounts holding a role in a subtree, keyset-paged by login", "items and next_after",
+	 "user.read"},
+	{HM_POST, "/api/v1/users", api_user_create, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL, b_user_create, 4096,
+	 "users", "Create an account with a first role in your scope", "the account", "user.admin"},
+	{HM_GET, "/api/v1/users/{id:int}", api_user_get, RF_AUTH | RF_SUBTREE | RF_READ, NULL, NULL, 0,
+	 "users", "One account: status, lock, roles, live sessions", "the account", "user.read"},
+	{HM_POST, "/api/v1/users/{id:int}/roles", api_user_role_add, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_role, 4096, "users", "Give a role at an org (the account's sessions end)", "the account",
+	 "user.admin"},
+	{HM_DELETE, "/api/v1/users/{id:int}/roles/{role:str}/{org_id:int}", api_user_role_remove,
+	 RF_AUTH | RF_SUBTREE | RF_CSRF, NULL, NULL, 0, "users",
+	 "Take a role away (not the last one; the account's sessions end)", "the account", "user.admin"},
+	{HM_POST, "/api/v1/users/{id:int}/disable", api_user_disable, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_none, 1024, "users", "Disable an account: sessions end and tokens are revoked at once",
+	 "the account", "user.admin"},
+	{HM_POST, "/api/v1/users/{id:int}/enable", api_user_enable, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_none, 1024, "users", "Enable a disabled account", "the account", "user.admin"},
+	{HM_POST, "/api/v1/users/{id:int}/unlock", api_user_unlock, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_none, 1024, "users", "Clear a lock after wrong passwords", "the account", "user.admin"},
+	{HM_DELETE, "/api/v1/users/{id:int}/sessions", api_user_sessions_end, RF_AUTH | RF_SUBTREE | RF_CSRF,
+	 NULL, NULL, 0, "users", "End every session of an account now", "sessions_ended", "user.admin"},
+	{HM_POST, "/api/v1/users/{id:int}/password", api_user_password, RF_AUTH | RF_SUBTREE | RF_CSRF, NULL,
+	 b_password, 4096, "users", "Set a new password (policy checked; the account's sessions end)",
+	 "no content", "user.admin"},
 
 	/* organization tree: scope checked per object by rbac_check */
 	{HM_GET, "/api/v1/orgs", api_org_search, RF_AUTH | RF_SUBTREE | RF_READ, q_org_search, NULL, 0,

@@ -39,14 +39,15 @@ static int login_on_worker(struct req *r, void *arg)
 	json_t *b = req_json(r);
 	struct login_result res;
 	int rc = session_login(api->app, json_string_value(json_object_get(b, "login")),
-			       json_string_value(json_object_get(b, "password")), req_client_addr(r),
-			       req_id(r), &res);
+			       json_string_value(json_object_get(b, "password")),
+			       json_string_value(json_object_get(b, "new_password")), req_client_addr(r),
+			       req_id(r), &res, req_errs(r));
 	if (rc == ERR_RATELIMIT) {
 		char retry[24];
 		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
 		resp_header(r, "Retry-After", retry);
 		errlist_add(req_errs(r), "login", "account_locked",
-			    "too many wrong passwords: wait 15 minutes, or ask a security administrator to unlock the account (kexie user unlock)");
+			    "too many wrong passwords: wait, or ask a security administrator to unlock the account (kexie user unlock)");
 		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes", (res.locked_for_s + 59) / 60);
 	}
 	if (rc == ERR_UNAUTHORIZED) {
@@ -54,6 +55,10 @@ static int login_on_worker(struct req *r, void *arg)
 			ratelimit_hit(api->login_failures, req_client_addr(r), time_unix());
 		return req_fail(r, rc, "wrong login or password");
 	}
+	if (rc == ERR_FORBIDDEN)
+		return req_fail(r, rc, "the password has expired: choose a new one");
+	if (rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "the new password does not meet the policy");
 	if (rc)
 		return rc;
 	struct caller c;

@@ -35,6 +35,17 @@ int app_open(struct app *a, const struct config *cfg)
 	a->version = kexie_version();
 	a->data_dir = cfg->data_dir;
 	a->started_at = time_unix();
+	a->policy = (struct policy){
+		.password_min = cfg->password_min_length,
+		.password_strict = cfg->password_strict != 0,
+		.password_expiry_days = cfg->password_expiry_days,
+		.password_history = 5,
+		.lock_failures = cfg->login_max_failures,
+		.lock_s = (int64_t)cfg->login_lock_minutes * 60,
+		.session_idle_s = (int64_t)cfg->session_idle_minutes * 60,
+		.session_max_s = (int64_t)cfg->session_max_hours * 3600,
+		.audit_retention_days = cfg->audit_retention_days,
+	};
 	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
 			strerror(errno));

@@ -1,6 +1,7 @@
 /*
  * audit.c (cli) - `kexie audit verify`: walk the hash chain, print "ok N records" and exit
- * 0, or name the first broken record and exit 1.
+ * 0, or name the first broken record and exit 1. `kexie audit prune`: remove records past
+ * the retention (audit_retention_days, at least 180), keeping the chain verifiable.
  */
 #include "cli/cli.h"
 #include "base/err.h"
@@ -12,7 +13,7 @@
 
 int cmd_audit(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "verify")) {
+	if (argc < 2 || (strcmp(argv[1], "verify") && strcmp(argv[1], "prune"))) {
 		usage("audit");
 		return EXIT_USAGE;
 	}
@@ -25,6 +26,20 @@ int cmd_audit(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "audit"))
 		return 1;
+	if (!strcmp(argv[1], "prune")) {
+		static const struct audit_entry cli = {.via = "cli", .role = "audit_admin"};
+		int64_t removed = 0;
+		char cutoff[16];
+		rc = audit_prune(&app, &cli, &removed, cutoff);
+		app_close(&app);
+		if (rc) {
+			fprintf(stderr, "kexie audit prune: failed (%s)\n", err_name(rc));
+			return 1;
+		}
+		printf("pruned %" PRId64 " records older than %s (retention %d days)\n", removed, cutoff,
+		       cfg.audit_retention_days);
+		return 0;
+	}
 	int64_t count = 0, bad = 0;
 	char why[256];
 	rc = audit_verify(&app, &count, &bad, why, sizeof(why));

@@ -23,6 +23,10 @@ struct config {
 	int pool;
 	long body_limit;
 	int timeout;
+	int password_min_length, password_strict, password_expiry_days;
+	int login_max_failures, login_lock_minutes;
+	int session_idle_minutes, session_max_hours;
+	int audit_retention_days;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

@@ -28,6 +28,14 @@ const struct config_opt config_opts[] = {
 	{"pool", "0", "database connections per pool (0: threads)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
+	{"password_min_length", "8", "shortest password accepted (characters)"},
+	{"password_strict", "0", "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
+	{"password_expiry_days", "90", "with password_strict: days before a password must be changed (0: never)"},
+	{"login_max_failures", "5", "wrong passwords in a row that lock an account"},
+	{"login_lock_minutes", "15", "how long such a lock lasts"},
+	{"session_idle_minutes", "30", "a session unused this long ends"},
+	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
+	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
 	{0},
 };
 
@@ -75,6 +83,14 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(pool, 0, 256)
 	NUM(body_limit, 1024, 64L << 20)
 	NUM(timeout, 1, 3600)
+	NUM(password_min_length, 8, 64)
+	NUM(password_strict, 0, 1)
+	NUM(password_expiry_days, 0, 3650)
+	NUM(login_max_failures, 1, 100)
+	NUM(login_lock_minutes, 1, 1440)
+	NUM(session_idle_minutes, 1, 1440)
+	NUM(session_max_hours, 1, 720)
+	NUM(audit_retention_days, 180, 36500)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

@@ -3,11 +3,16 @@
  *   kexie org tree [--under CODE] [--as-of DATE] [--include-closed]   print a branch as of a date
  *   kexie org move CODE --to PARENT [--on DATE]                      dated move (cycles refused)
  *   kexie org close CODE [--on DATE] [--branch]                       close one org or a branch
+ *   kexie org import FILE.csv|xlsx [--dry-run]                         load / update the tree
+ *   kexie org recount                                                 rebuild the subtree counts
  * Writes are audited with via=cli. Refusals print the field errors and exit 1.
  */
 #include "cli/cli.h"
 #include "base/err.h"
 #include "domain/org.h"
+#include "domain/orgimport.h"
+
+#include <jansson.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -79,11 +84,84 @@ static int org_write(struct app *app, const char *sub, const char *code, const c
 	return rc ? 1 : 0;
 }
 
+/* Prints the report as JSON on stdout; exit 0 when every row went in (or was unchanged),
+ * 1 when rows were rejected or the file was refused. */
+static int org_import_cmd(struct app *app, const char *path, bool dry)
+{
+	static const struct audit_entry who = {.via = "cli", .role = "system_admin"};
+	struct sheet s;
+	char why[256] = "";
+	int rc = sheet_read(path, &s, why, sizeof(why));
+	if (rc) {
+		fprintf(stderr, "kexie org import: %s\n", why);
+		return 1;
+	}
+	struct import_report rep;
+	rc = org_import(app, &who, &s, dry, &rep);
+	sheet_free(&s);
+	if (rc && rc != ERR_UNPROCESSABLE) {
+		fprintf(stderr, "kexie org import: failed (%s); nothing was written\n", err_name(rc));
+		import_report_free(&rep);
+		return 1;
+	}
+	json_t *errs = json_array();
+	for (int i = 0; i < rep.nerrors; i++)
+		json_array_append_new(errs, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)rep.errors[i].row,
+						      "column", rep.errors[i].column, "code", rep.errors[i].code,
+						      "message", rep.errors[i].message));
+	json_t *out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "rows", (json_int_t)rep.rows, "inserted",
+				(json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged",
+				(json_int_t)rep.unchanged, "rejected", (json_int_t)rep.rejected, "errors", errs);
+	if (rep.errors_dropped)
+		json_object_set_new(out, "errors_not_shown", json_integer(rep.errors_dropped));
+	if (dry)
+		json_object_set_new(out, "dry_run", json_true());
+	char *text = json_dumps(out, JSON_INDENT(1));
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(out);
+	bool clean = !rc && rep.rejected == 0;
+	import_report_free(&rep);
+	if (rc)
+		fprintf(stderr, "kexie org import: the file was refused (see errors); nothing was written\n");
+	return clean ? 0 : 1;
+}
+
 int cmd_org(int argc, char **argv)
 {
 	const char *sub = argc >= 2 ? argv[1] : "";
 	bool tree = !strcmp(sub, "tree");
 	bool write = !strcmp(sub, "move") || !strcmp(sub, "close");
+	bool import = !strcmp(sub, "import"), recount = !strcmp(sub, "recount");
+	if (import || recount) {
+		if (import && (argc < 3 || argv[2][0] == '-')) {
+			usage("org");
+			return EXIT_USAGE;
+		}
+		struct config cfg;
+		char *rest[8];
+		int nrest;
+		static const char *const extra[] = {"--dry-run", NULL};
+		int rc = config_load(&cfg, "org", argc - (import ? 2 : 1), argv + (import ? 2 : 1), rest, &nrest, extra);
+		if (rc)
+			return rc;
+		struct app app;
+		if (app_open_current(&app, &cfg, "org"))
+			return 1;
+		if (import) {
+			rc = org_import_cmd(&app, argv[2], nrest > 0);
+		} else {
+			rc = org_tally_rebuild(&app);
+			if (rc)
+				fprintf(stderr, "kexie org recount: failed (%s)\n", err_name(rc));
+			else
+				printf("subtree counts rebuilt\n");
+			rc = rc ? 1 : 0;
+		}
+		app_close(&app);
+		return rc;
+	}
 	if (!tree && !write) {
 		usage("org");
 		return EXIT_USAGE;

@@ -31,10 +31,13 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 		{"reviewer", "评审专家", "reviewer", "CAST"},
 		{"member", "会员", "member", "DC-C1-K1"},
 	};
-	char pw[32];
+	/* 96 random bits, framed so that even the strict policy's character classes hold */
+	char pw[40], b64[24];
 	unsigned char rnd[12];
 	randombytes_buf(rnd, sizeof(rnd));
-	sodium_bin2base64(pw, sizeof(pw), rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_bin2base64(b64, sizeof(b64), rnd, sizeof(rnd), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	snprintf(pw, sizeof(pw), "Kx-%s-7", b64);
+	sodium_memzero(b64, sizeof(b64));
 	int created = 0;
 	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
 		struct user_input in = {.login = demo[i].login, .display_name = demo[i].name,

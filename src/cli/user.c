@@ -73,11 +73,17 @@ int cmd_user(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "user"))
 		return 1;
+	int64_t target_id = 0;
+	if (target && user_find(&app, target, &target_id) == ERR_NOTFOUND) {
+		fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
+		app_close(&app);
+		return 1;
+	}
 	if (!strcmp(sub, "list")) {
 		rc = user_list(&app, print_user, NULL);
 	} else if (!strcmp(sub, "disable") || !strcmp(sub, "unlock")) {
 		bool dis = !strcmp(sub, "disable");
-		rc = dis ? user_disable(&app, &cli_who, target) : user_unlock(&app, &cli_who, target);
+		rc = dis ? user_disable(&app, &cli_who, target_id) : user_unlock(&app, &cli_who, target_id);
 		if (rc == ERR_NOTFOUND)
 			fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
 		else if (!rc)
@@ -93,7 +99,7 @@ int cmd_user(int argc, char **argv)
 			pw[strcspn(pw, "\r\n")] = '\0';
 		struct errlist e;
 		errlist_init(&e);
-		rc = user_set_password(&app, &cli_who, target, pw, &e);
+		rc = user_set_password(&app, &cli_who, target_id, pw, "password", &e);
 		explicit_bzero(pw, sizeof(pw));
 		if (rc == ERR_NOTFOUND)
 			fprintf(stderr, "kexie user passwd: no account %s\n", target);

@@ -5,9 +5,22 @@
 #ifndef KEXIE_DOMAIN_APP_H
 #define KEXIE_DOMAIN_APP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct store;
+
+/* Account and audit policy, from the configuration (kexie help config). */
+struct policy {
+	int password_min;         /* characters */
+	bool password_strict;     /* 等保 level 3: 3 of 4 classes, expiry, no reuse */
+	int password_expiry_days; /* strict mode only; 0 = never */
+	int password_history;     /* strict mode: the last N passwords are refused */
+	int lock_failures;        /* wrong passwords in a row before a lock */
+	int64_t lock_s;
+	int64_t session_idle_s, session_max_s;
+	int audit_retention_days; /* >= 180 */
+};
 
 struct app {
 	struct store *store;      /* owned by whoever built the app */
@@ -15,6 +28,7 @@ struct app {
 	const char *version;      /* build version string */
 	const char *data_dir;
 	int64_t started_at;       /* unix seconds */
+	struct policy policy;
 };
 
 #endif

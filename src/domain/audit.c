@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define HASH_HEX 65
 
@@ -159,11 +160,24 @@ int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, siz
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c,
-			  "SELECT seq, at, user_id, role, via, request_id, client_addr, action,"
-			  " object_type, object_id, org_id, detail, prev_hash, hash"
-			  " FROM audit_log ORDER BY seq",
-			  &st);
+	/* after pruning, the kept chain starts from the last pruned record's hash */
+	int64_t pruned = 0;
+	rc = conn_prepare(c, "SELECT pruned_seq, pruned_hash FROM audit_head WHERE id = 1", &st);
+	if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		pruned = stmt_int64(st, 0);
+		str_copy(running, sizeof(running), stmt_text(st, 1, NULL));
+		rc = 0;
+	}
+	stmt_done(st);
+	expect = pruned + 1;
+	if (!rc)
+		rc = conn_prepare(c,
+				  "SELECT seq, at, user_id, role, via, request_id, client_addr, action,"
+				  " object_type, object_id, org_id, detail, prev_hash, hash"
+				  " FROM audit_log WHERE seq > $1 ORDER BY seq",
+				  &st);
+	if (!rc)
+		stmt_bind_int64(st, 1, pruned);
 	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
 		rc = 0;
 		struct record r = {
@@ -208,11 +222,11 @@ int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, siz
 		rc = conn_prepare(c, "SELECT seq, last_hash FROM audit_head WHERE id = 1", &st);
 		if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
 			rc = 0;
-			if (stmt_int64(st, 0) != *count || strcmp(stmt_text(st, 1, NULL), running)) {
-				*bad_seq = *count + 1;
+			if (stmt_int64(st, 0) != pruned + *count || strcmp(stmt_text(st, 1, NULL), running)) {
+				*bad_seq = pruned + *count + 1;
 				snprintf(why, cap, "the trail ends at record %" PRId64 " but %" PRId64
 						   " were written: records were removed",
-					 *count, stmt_int64(st, 0));
+					 pruned + *count, stmt_int64(st, 0));
 				rc = ERR_CONFLICT;
 			}
 		} else if (!rc) {
@@ -221,6 +235,76 @@ int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, siz
 		stmt_done(st);
 	}
 	store_release(c);
+	return rc;
+}
+
+struct prune_job {
+	const struct audit_entry *who;
+	char cutoff[16];
+	int64_t through, removed;
+};
+
+static int prune_tx(struct conn *c, void *arg)
+{
+	struct prune_job *j = arg;
+	struct stmt *st = NULL;
+	char hash[HASH_HEX] = "";
+	/* the newest record older than the cutoff: everything up to it goes */
+	int rc = conn_prepare(c, "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1", &st);
+	if (rc)
+		return rc;
+	bind_str(st, 1, j->cutoff);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		j->through = stmt_int64(st, 0);
+		str_copy(hash, sizeof(hash), stmt_text(st, 1, NULL));
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	if (!j->through)
+		return 0;
+	rc = conn_prepare(c, "DELETE FROM audit_log WHERE seq <= $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->through);
+	rc = stmt_step(st);
+	j->removed = stmt_changes(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	rc = conn_prepare(c, "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2 WHERE id = 1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->through);
+	bind_str(st, 2, hash);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_int(&d, "removed", j->removed);
+	audit_diff_int(&d, "through_seq", j->through);
+	audit_diff_str(&d, "older_than", j->cutoff);
+	struct audit_entry e = *j->who;
+	e.action = "audit.prune";
+	e.object_type = "audit_log";
+	e.detail = audit_diff_text(&d);
+	return audit_append(c, &e);
+}
+
+int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16])
+{
+	int days = a->policy.audit_retention_days < 180 ? 180 : a->policy.audit_retention_days;
+	struct prune_job j = {.who = who};
+	time_t t = (time_t)(time_unix() - (int64_t)days * 86400);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(j.cutoff, sizeof(j.cutoff), "%Y-%m-%d", &tm);
+	int rc = store_tx(a->store, prune_tx, &j);
+	*removed = j.removed;
+	memcpy(cutoff, j.cutoff, sizeof(j.cutoff));
 	return rc;
 }
 
@@ -295,4 +379,148 @@ done:
 	stmt_done(st);
 	store_release(c);
 	return rc;
+}
+
+/* ---- detail diffs ---- */
+
+void audit_diff_init(struct audit_diff *d)
+{
+	d->s[0] = '{';
+	d->s[1] = '\0';
+	d->n = 1;
+	d->items = 0;
+	d->full = false;
+}
+
+/* Appends JSON for s (a string, or null for NULL) to out; returns bytes or 0 if no room. */
+static size_t json_str(char *out, size_t cap, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	if (!s) {
+		if (cap < 5)
+			return 0;
+		memcpy(out, "null", 4);
+		return 4;
+	}
+	if (cap < 3)
+		return 0;
+	out[n++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc = *p == '"' ? '"' : *p == '\\' ? '\\' : *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : 0;
+		if (esc || *p < 0x20) {
+			if (n + 7 >= cap)
+				return 0;
+			out[n++] = '\\';
+			if (esc) {
+				out[n++] = esc;
+			} else {
+				memcpy(out + n, "u00", 3);
+				n += 3;
+				out[n++] = hex[*p >> 4];
+				out[n++] = hex[*p & 15];
+			}
+		} else {
+			if (n + 2 >= cap)
+				return 0;
+			out[n++] = (char)*p;
+		}
+	}
+	out[n++] = '"';
+	return n;
+}
+
+/* Adds "key": <raw JSON in parts> atomically; marks the diff full when it does not fit. */
+static void diff_add(struct audit_diff *d, const char *key, const char *v1, const char *v2, int kind)
+{
+	if (d->full)
+		return;
+	char tmp[sizeof(d->s)];
+	size_t n = 0, k;
+	const size_t cap = sizeof(tmp);
+	if (d->items)
+		tmp[n++] = ',';
+	if (!(k = json_str(tmp + n, cap - n, key)))
+		goto full;
+	n += k;
+	tmp[n++] = ':';
+	if (kind == 0) { /* [old, new] */
+		tmp[n++] = '[';
+		if (!(k = json_str(tmp + n, cap - n, v1)))
+			goto full;
+		n += k;
+		tmp[n++] = ',';
+		if (!(k = json_str(tmp + n, cap - n, v2)))
+			goto full;
+		n += k;
+		tmp[n++] = ']';
+	} else if (kind == 1) { /* a string */
+		if (!(k = json_str(tmp + n, cap - n, v1)))
+			goto full;
+		n += k;
+	} else { /* raw number */
+		size_t l = strlen(v1);
+		if (n + l >= cap)
+			goto full;
+		memcpy(tmp + n, v1, l);
+		n += l;
+	}
+	if (d->n + n + 24 >= sizeof(d->s))
+		goto full;
+	memcpy(d->s + d->n, tmp, n);
+	d->n += n;
+	d->s[d->n] = '\0';
+	d->items++;
+	return;
+full:
+	d->full = true;
+}
+
+static const char *none_null(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+void audit_diff_change(struct audit_diff *d, const char *field, const char *old, const char *nw)
+{
+	old = none_null(old);
+	nw = none_null(nw);
+	if ((!old && !nw) || (old && nw && !strcmp(old, nw)))
+		return;
+	diff_add(d, field, old, nw, 0);
+}
+
+void audit_diff_secret(struct audit_diff *d, const char *field)
+{
+	diff_add(d, field, "changed", NULL, 1);
+}
+
+void audit_diff_str(struct audit_diff *d, const char *key, const char *v)
+{
+	diff_add(d, key, v ? v : "", NULL, 1);
+}
+
+void audit_diff_int(struct audit_diff *d, const char *key, int64_t v)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	diff_add(d, key, num, NULL, 2);
+}
+
+const char *audit_diff_text(struct audit_diff *d)
+{
+	size_t n = d->n;
+	if (d->full) {
+		const char *t = d->items ? ",\"truncated\":true}" : "\"truncated\":true}";
+		memcpy(d->s + n, t, strlen(t) + 1);
+	} else {
+		d->s[n] = '}';
+		d->s[n + 1] = '\0';
+	}
+	return d->s;
+}
+
+int audit_diff_count(const struct audit_diff *d)
+{
+	return d->items;
 }

@@ -12,6 +12,7 @@
 #include "domain/app.h"
 #include "base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,26 @@ struct audit_entry {
 	const char *detail;      /* changed fields; never a sensitive value in clear */
 };
 
+/* The detail of a record: a JSON object of changed fields, built in a fixed buffer.
+ * A change is "field": [old, new] (null for none); a sensitive field is recorded as
+ * "field": "changed", never its value; a fact is "key": value. Strings are escaped;
+ * a detail that would not fit ends with "truncated": true instead of breaking the JSON. */
+struct audit_diff {
+	char s[1536];
+	size_t n;
+	int items;
+	bool full;
+};
+void audit_diff_init(struct audit_diff *d);
+/* Adds field: [old, new] when they differ (NULL or "" = none). */
+void audit_diff_change(struct audit_diff *d, const char *field, const char *old, const char *nw);
+void audit_diff_secret(struct audit_diff *d, const char *field);
+void audit_diff_str(struct audit_diff *d, const char *key, const char *v);
+void audit_diff_int(struct audit_diff *d, const char *key, int64_t v);
+/* The JSON text ("{}" when nothing was added). */
+const char *audit_diff_text(struct audit_diff *d);
+int audit_diff_count(const struct audit_diff *d);
+
 /* Appends e inside the caller's open write transaction. Returns 0 or a store error
  * (the caller then rolls back the write too). */
 int audit_append(struct conn *c, const struct audit_entry *e);
@@ -38,6 +59,11 @@ int audit_append(struct conn *c, const struct audit_entry *e);
  * *bad_seq (the first broken record, or the expected next one when records are missing)
  * and a reason in why; or a store error. */
 int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap);
+
+/* Removes the records older than a->policy.audit_retention_days (never fewer than 180)
+ * from the start of the chain, keeping it verifiable, and records the pruning. *removed
+ * counts them; cutoff receives the first day kept (YYYY-MM-DD). */
+int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16]);
 
 /* One record as read back. Strings point into the row (valid during the callback). */
 struct audit_row {

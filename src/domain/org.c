@@ -40,13 +40,19 @@ static bool in_list(const char *list, const char *v)
 	return false;
 }
 
+static const char *const level_names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
+
 static int level_index(const char *v)
 {
-	static const char *const names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
 	for (int i = 0; i < 6; i++)
-		if (!strcmp(names[i], v))
+		if (!strcmp(level_names[i], v))
 			return i;
 	return -1;
+}
+
+const char *org_level_name(int i)
+{
+	return i >= 0 && i < 6 ? level_names[i] : "";
 }
 
 static const char *date_or_today(const char *d, char buf[11])
@@ -237,6 +243,104 @@ static bool text_ok(const char *s, size_t min_cp, size_t max_cp)
 	return cp >= min_cp && cp <= max_cp;
 }
 
+static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
+		     int64_t id, const char *detail)
+{
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *who;
+	e.action = action;
+	e.object_type = "org";
+	e.object_id = oid;
+	e.org_id = id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+/* ---- org_tally: open orgs per subtree by level and type (see 0008_org_tally.sql) ---- */
+
+/* Adds delta to (level, type) at org `from` and every org above it in the latest tree. */
+static int tally_add(struct conn *c, int64_t from, const char *level, const char *type, int64_t delta)
+{
+	if (!from || !delta)
+		return 0;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "WITH RECURSIVE up(id, depth) AS ("
+			      " SELECT CAST($1 AS BIGINT), 0 UNION ALL"
+			      " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
+			      " WHERE p.valid_to IS NULL AND p.parent_id IS NOT NULL AND up.depth < 64)"
+			      " INSERT INTO org_tally (org_id, level, type, n)"
+			      " SELECT id, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS BIGINT) FROM up WHERE true"
+			      " ON CONFLICT (org_id, level, type) DO UPDATE SET n = org_tally.n + excluded.n",
+			      &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, from);
+	stmt_bind_text(st, 2, level, strlen(level));
+	stmt_bind_text(st, 3, type, strlen(type));
+	stmt_bind_int64(st, 4, delta);
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Moves the open subtree of id (its own tally rows) from below old_parent to below
+ * new_parent (either may be 0 for none), or takes it away when closing. */
+static int tally_shift(struct conn *c, int64_t id, int64_t old_parent, int64_t new_parent)
+{
+	struct stmt *st = NULL;
+	struct {
+		char level[16], type[33];
+		int64_t n;
+	} rows[64];
+	int n = 0;
+	int rc = conn_prepare(c, "SELECT level, type, n FROM org_tally WHERE org_id = $1 AND n <> 0", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	while ((rc = stmt_step(st)) == STORE_ROW && n < 64) {
+		str_copy(rows[n].level, sizeof(rows[n].level), stmt_text(st, 0, NULL));
+		str_copy(rows[n].type, sizeof(rows[n].type), stmt_text(st, 1, NULL));
+		rows[n].n = stmt_int64(st, 2);
+		n++;
+	}
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; !rc && i < n; i++) {
+		rc = tally_add(c, old_parent, rows[i].level, rows[i].type, -rows[i].n);
+		if (!rc)
+			rc = tally_add(c, new_parent, rows[i].level, rows[i].type, rows[i].n);
+	}
+	return rc;
+}
+
+int org_tally_rebuild(struct app *a)
+{
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_WRITE, &c);
+	if (rc)
+		return rc;
+	rc = conn_begin(c);
+	if (!rc)
+		rc = conn_exec(c, "DELETE FROM org_tally");
+	if (!rc)
+		rc = conn_exec(c,
+			       "WITH RECURSIVE up(org_id, anc, depth) AS ("
+			       " SELECT o.id, o.id, 0 FROM org o WHERE o.closed_on IS NULL"
+			       " UNION ALL"
+			       " SELECT up.org_id, p.parent_id, up.depth + 1 FROM up"
+			       " JOIN org_parent p ON p.org_id = up.anc AND p.valid_to IS NULL"
+			       " WHERE p.parent_id IS NOT NULL AND up.depth < 64)"
+			       " INSERT INTO org_tally (org_id, level, type, n)"
+			       " SELECT up.anc, o.level, o.type, count(*) FROM up JOIN org o ON o.id = up.org_id"
+			       " GROUP BY up.anc, o.level, o.type");
+	rc = rc ? (conn_rollback(c), rc) : conn_commit(c);
+	store_release(c);
+	return rc;
+}
+
 struct create_job {
 	const struct org_input *in;
 	const struct audit_entry *who;
@@ -343,24 +447,28 @@ static int create_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	char oid[24], detail[160];
-	snprintf(oid, sizeof(oid), "%" PRId64, j->id);
-	snprintf(detail, sizeof(detail), "code=%s level=%s parent=%s", in->code, in->level,
-		 parent.id ? parent.code : "-");
-	struct audit_entry e = *j->who;
-	e.action = "org.create";
-	e.object_type = "org";
-	e.object_id = oid;
-	e.org_id = j->id;
-	e.detail = detail;
-	return audit_append(c, &e);
+	rc = tally_add(c, j->id, in->level, in->type, 1);
+	if (rc)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "code", NULL, in->code);
+	audit_diff_change(&d, "name", NULL, in->name);
+	audit_diff_change(&d, "short_name", NULL, in->short_name);
+	audit_diff_change(&d, "level", NULL, in->level);
+	audit_diff_change(&d, "type", NULL, in->type);
+	audit_diff_change(&d, "region_code", NULL, in->region_code);
+	audit_diff_change(&d, "credit_code", NULL, j->credit);
+	if (in->contact && *in->contact)
+		audit_diff_secret(&d, "contact");
+	audit_diff_change(&d, "opened_on", NULL, j->opened);
+	audit_diff_change(&d, "parent", NULL, parent.id ? parent.code : NULL);
+	return audit_org(c, j->who, "org.create", j->id, audit_diff_text(&d));
 }
 
-int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
-	       struct errlist *errs, int64_t *id)
+/* The checks that need no database; fills j's normalised credit code and date. */
+static int create_check(const struct org_input *in, struct create_job *j, char today[11], struct errlist *errs)
 {
-	struct create_job j = {.in = in, .who = who, .errs = errs};
-	char today[11];
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
 		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
@@ -378,19 +486,49 @@ int org_create(struct app *a, const struct audit_entry *who, const struct org_in
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
 	if (in->credit_code && *in->credit_code &&
-	    credit_code_normalize(in->credit_code, j.credit, sizeof(j.credit), "credit_code", errs))
+	    credit_code_normalize(in->credit_code, j->credit, sizeof(j->credit), "credit_code", errs))
 		bad = ERR_UNPROCESSABLE;
-	j.opened = date_or_today(in->opened_on, today);
-	if (!date_valid(j.opened))
+	j->opened = date_or_today(in->opened_on, today);
+	if (!date_valid(j->opened))
 		bad = errlist_add(errs, "opened_on", "invalid_date", "must be a date YYYY-MM-DD");
 	if (in->level && !strcmp(in->level, "national") && in->parent_code && *in->parent_code)
 		bad = errlist_add(errs, "parent_code", "not_allowed", "the national level has no parent");
-	if (bad)
-		return ERR_UNPROCESSABLE;
-	int rc = store_tx(a->store, create_tx, &j);
+	return bad ? ERR_UNPROCESSABLE : 0;
+}
+
+int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
+	       struct errlist *errs, int64_t *id)
+{
+	struct create_job j = {.in = in, .who = who, .errs = errs};
+	char today[11];
+	int rc = create_check(in, &j, today, errs);
+	if (!rc)
+		rc = store_tx(a->store, create_tx, &j);
 	if (!rc)
 		*id = j.id;
 	return rc;
+}
+
+int org_create_in(struct conn *c, const struct audit_entry *who, const struct org_input *in,
+		  struct errlist *errs, int64_t *id)
+{
+	struct create_job j = {.in = in, .who = who, .errs = errs};
+	char today[11];
+	int rc = create_check(in, &j, today, errs);
+	if (!rc)
+		rc = create_tx(c, &j);
+	if (!rc && errs->n)
+		rc = ERR_UNPROCESSABLE; /* create_tx reports some refusals as field errors only */
+	if (!rc)
+		*id = j.id;
+	return rc;
+}
+
+int org_load_in(struct conn *c, const char *code, struct org *out)
+{
+	char today[11];
+	org_today(today);
+	return load(c, 0, code, today, out);
 }
 
 /* ---- move ---- */
@@ -414,19 +552,6 @@ static int bump_version(struct conn *c, int64_t id)
 	return rc < 0 ? rc : 0;
 }
 
-static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
-		     int64_t id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = "org";
-	e.object_id = oid;
-	e.org_id = id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
 
 /* Loads id for a write as of `on`: must exist, be open and match the expected version. */
 static int load_for_write(struct conn *c, int64_t id, const char *on, int64_t expect,
@@ -517,13 +642,34 @@ static int move_tx(struct conn *c, void *arg)
 		if (rc < 0)
 			return rc;
 	}
-	rc = bump_version(c, j->id);
+	rc = tally_shift(c, j->id, current_parent, j->parent);
+	if (!rc)
+		rc = bump_version(c, j->id);
 	if (rc)
 		return rc;
-	char detail[200];
-	snprintf(detail, sizeof(detail), "parent: %" PRId64 " -> %s (%" PRId64 ") from %s",
-		 current_parent, p.code, p.id, j->on);
-	return audit_org(c, j->who, "org.move", j->id, detail);
+	char old_parent[24], new_parent[24];
+	snprintf(old_parent, sizeof(old_parent), "%" PRId64, current_parent);
+	snprintf(new_parent, sizeof(new_parent), "%" PRId64, p.id);
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "parent_id", current_parent ? old_parent : NULL, new_parent);
+	audit_diff_str(&d, "parent_code", p.code);
+	audit_diff_str(&d, "from", j->on);
+	return audit_org(c, j->who, "org.move", j->id, audit_diff_text(&d));
+}
+
+int org_move_in(struct conn *c, const struct audit_entry *who, int64_t id, int64_t new_parent,
+		struct errlist *errs)
+{
+	char today[11];
+	struct move_job j = {.who = who, .id = id, .parent = new_parent, .on = date_or_today(NULL, today),
+			     .errs = errs};
+	if (id == new_parent) {
+		errlist_add(errs, "parent_id", "cycle", "an organization cannot be its own parent");
+		return ERR_CONFLICT;
+	}
+	int rc = move_tx(c, &j);
+	return !rc && errs->n ? ERR_UNPROCESSABLE : rc;
 }
 
 int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent,
@@ -587,6 +733,27 @@ static int close_tx(struct conn *c, void *arg)
 		errlist_add(j->errs, "branch", "open_children", msg);
 		return ERR_CONFLICT;
 	}
+	/* the tally: the branch's open orgs leave every org above it; its own rows go */
+	int64_t parent = 0;
+	rc = conn_prepare(c, "SELECT parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	if (stmt_step(st) == STORE_ROW)
+		parent = stmt_int64(st, 0);
+	stmt_done(st);
+	rc = tally_shift(c, j->id, parent, 0);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, DOWN_CTE "DELETE FROM org_tally WHERE org_id IN (SELECT id FROM down)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->on, strlen(j->on));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
 	rc = conn_prepare(c, DOWN_CTE "UPDATE org SET closed_on = $3, version = version + 1"
 				      " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL", &st);
 	if (rc)
@@ -599,9 +766,12 @@ static int close_tx(struct conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	j->closed = (int)open_below + 1;
-	char detail[120];
-	snprintf(detail, sizeof(detail), "closed_on=%s orgs=%d%s", j->on, j->closed, j->branch ? " branch" : "");
-	return audit_org(c, j->who, "org.close", j->id, detail);
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "closed_on", NULL, j->on);
+	audit_diff_int(&d, "orgs_closed", j->closed);
+	audit_diff_str(&d, "scope", j->branch ? "branch" : "one");
+	return audit_org(c, j->who, "org.close", j->id, audit_diff_text(&d));
 }
 
 int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
@@ -630,12 +800,16 @@ struct update_job {
 };
 
 /* Appends "field" to the changed list when the new value differs from the old. */
-static void note_change(char *list, size_t cap, const char *field, const char *old, const char *nw)
+/* Field changed from old to nw (NULL = not given, so unchanged)? Adds it to the diff. */
+static void note_change(struct audit_diff *d, const char *field, const char *old, const char *nw,
+			bool sensitive)
 {
 	if (!nw || !strcmp(old, nw))
 		return;
-	size_t len = strlen(list);
-	snprintf(list + len, cap - len, "%s%s", len ? "," : "", field);
+	if (sensitive)
+		audit_diff_secret(d, field);
+	else
+		audit_diff_change(d, field, old, nw);
 }
 
 static void bind_opt_text(struct stmt *st, int idx, const char *v)
@@ -668,15 +842,23 @@ static int update_tx(struct conn *c, void *arg)
 			return ERR_CONFLICT;
 		}
 	}
-	char changed[200] = "";
-	note_change(changed, sizeof(changed), "name", o.name, in->name);
-	note_change(changed, sizeof(changed), "short_name", o.short_name, in->short_name);
-	note_change(changed, sizeof(changed), "type", o.type, in->type);
-	note_change(changed, sizeof(changed), "region_code", o.region_code, in->region_code);
-	note_change(changed, sizeof(changed), "credit_code", o.credit_code, credit);
-	note_change(changed, sizeof(changed), "contact", o.contact, in->contact);
-	if (!changed[0])
+	struct audit_diff d;
+	audit_diff_init(&d);
+	note_change(&d, "name", o.name, in->name, false);
+	note_change(&d, "short_name", o.short_name, in->short_name, false);
+	note_change(&d, "type", o.type, in->type, false);
+	note_change(&d, "region_code", o.region_code, in->region_code, false);
+	note_change(&d, "credit_code", o.credit_code, credit, false);
+	note_change(&d, "contact", o.contact, in->contact, true); /* a person and a phone number */
+	if (!audit_diff_count(&d))
 		return 0; /* nothing to change: no version bump, no record */
+	if (in->type && strcmp(in->type, o.type)) {
+		rc = tally_add(c, j->id, o.level, o.type, -1);
+		if (!rc)
+			rc = tally_add(c, j->id, o.level, in->type, 1);
+		if (rc)
+			return rc;
+	}
 	struct stmt *st = NULL;
 	rc = conn_prepare(c,
 			  "UPDATE org SET name = $2, short_name = $3, type = $4, region_code = $5,"
@@ -698,15 +880,11 @@ static int update_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	char detail[240];
-	snprintf(detail, sizeof(detail), "changed: %s", changed);
-	return audit_org(c, j->who, "org.update", j->id, detail);
+	return audit_org(c, j->who, "org.update", j->id, audit_diff_text(&d));
 }
 
-int org_update(struct app *a, const struct audit_entry *who, int64_t id, const struct org_input *in,
-	       int64_t expect_version, struct errlist *errs)
+static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
 {
-	struct update_job j = {.who = who, .in = in, .id = id, .expect = expect_version, .errs = errs};
 	int bad = 0;
 	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
 		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
@@ -720,13 +898,29 @@ int org_update(struct app *a, const struct audit_entry *who, int64_t id, const s
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
 	if (in->credit_code && *in->credit_code &&
-	    credit_code_normalize(in->credit_code, j.credit, sizeof(j.credit), "credit_code", errs))
+	    credit_code_normalize(in->credit_code, j->credit, sizeof(j->credit), "credit_code", errs))
 		bad = ERR_UNPROCESSABLE;
-	if (bad)
-		return ERR_UNPROCESSABLE;
+	return bad ? ERR_UNPROCESSABLE : 0;
+}
+
+int org_update(struct app *a, const struct audit_entry *who, int64_t id, const struct org_input *in,
+	       int64_t expect_version, struct errlist *errs)
+{
+	struct update_job j = {.who = who, .in = in, .id = id, .expect = expect_version, .errs = errs};
+	int rc = update_check(in, &j, errs);
+	if (rc)
+		return rc;
 	if (expect_version < 1)
 		return ERR_PRECOND_REQUIRED;
 	return store_tx(a->store, update_tx, &j);
+}
+
+int org_update_in(struct conn *c, const struct audit_entry *who, int64_t id, const struct org_input *in,
+		  int64_t expect_version, struct errlist *errs)
+{
+	struct update_job j = {.who = who, .in = in, .id = id, .expect = expect_version, .errs = errs};
+	int rc = update_check(in, &j, errs);
+	return rc ? rc : update_tx(c, &j);
 }
 
 static int periods(struct app *a, const char *sql, int64_t id,
@@ -881,9 +1075,11 @@ static int link_tx(struct conn *c, void *arg)
 		errlist_add(j->errs, "guide_id", "taken", "this link already exists from that date");
 	if (rc < 0)
 		return rc;
-	char detail[120];
-	snprintf(detail, sizeof(detail), "guided_by=%s from %s", g.code, j->on);
-	return audit_org(c, j->who, "org.link", j->id, detail);
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "guided_by", NULL, g.code);
+	audit_diff_str(&d, "from", j->on);
+	return audit_org(c, j->who, "org.link", j->id, audit_diff_text(&d));
 }
 
 int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
@@ -896,27 +1092,71 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 	return store_tx(a->store, link_tx, &j);
 }
 
-int org_subtree_counts(struct app *a, int64_t root, const char *as_of, int64_t counts[6])
+static void count_add(struct org_counts *out, const char *level, const char *type, int64_t n)
+{
+	int k = level_index(level);
+	if (k >= 0)
+		out->by_level[k] += n;
+	out->total += n;
+	for (int i = 0; i < out->ntypes; i++)
+		if (!strcmp(out->by_type[i].type, type)) {
+			out->by_type[i].n += n;
+			return;
+		}
+	if (out->ntypes < ORG_COUNT_TYPES) {
+		str_copy(out->by_type[out->ntypes].type, sizeof(out->by_type[0].type), type);
+		out->by_type[out->ntypes++].n = n;
+	}
+}
+
+/* Is anything in the tree dated after `day` (a future opening, closing or move)? Then the
+ * tally, which has every recorded change applied, is not the tree of that day. */
+static int future_changes(struct conn *c, const char *day, bool *yes)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c,
+			      "SELECT 1 WHERE EXISTS (SELECT 1 FROM org_parent WHERE valid_from > $1)"
+			      " OR EXISTS (SELECT 1 FROM org WHERE opened_on > $1)"
+			      " OR EXISTS (SELECT 1 FROM org WHERE closed_on > $1)",
+			      &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, day, strlen(day));
+	rc = stmt_step(st);
+	*yes = rc == STORE_ROW;
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct org_counts *out)
 {
 	char today[11];
-	const char *d = date_or_today(as_of, today);
-	memset(counts, 0, 6 * sizeof(counts[0]));
+	org_today(today);
+	const char *d = as_of && *as_of ? as_of : today;
+	memset(out, 0, sizeof(*out));
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, DOWN_CTE "SELECT o.level, count(*) FROM down JOIN org o ON o.id = down.id"
-				      " WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
-				      " GROUP BY o.level", &st);
+	bool future = true;
+	if (!strcmp(d, today))
+		rc = future_changes(c, today, &future);
+	out->from_tally = !rc && !future;
+	if (!rc)
+		rc = conn_prepare(c,
+				  out->from_tally
+					  ? "SELECT level, type, n FROM org_tally WHERE org_id = $1 AND n > 0"
+					    " AND CAST($2 AS TEXT) IS NOT NULL"
+					  : DOWN_CTE "SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
+						     " WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
+						     " GROUP BY o.level, o.type",
+				  &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, root);
 		stmt_bind_text(st, 2, d, strlen(d));
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			int k = level_index(stmt_text(st, 0, NULL));
-			if (k >= 0)
-				counts[k] = stmt_int64(st, 1);
-		}
+		while ((rc = stmt_step(st)) == STORE_ROW)
+			count_add(out, stmt_text(st, 0, NULL), stmt_text(st, 1, NULL), stmt_int64(st, 2));
 		rc = rc < 0 ? rc : 0;
 	}
 	stmt_done(st);
@@ -1101,7 +1341,7 @@ static int gen_org_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	char detail[64];
-	snprintf(detail, sizeof(detail), "generated=%d", j->created);
+	snprintf(detail, sizeof(detail), "{\"generated\":%d}", j->created);
 	return audit_org(c, j->who, "org.generate", j->root, detail);
 }
 
@@ -1116,5 +1356,5 @@ int org_generate(struct app *a, const struct audit_entry *who, int n, int *creat
 	rc = store_tx(a->store, gen_org_tx, &j);
 	if (!rc)
 		*created = j.created;
-	return rc;
+	return rc ? rc : org_tally_rebuild(a); /* one pass instead of a walk per row */
 }

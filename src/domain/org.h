@@ -50,6 +50,9 @@ struct org_input {
 extern const char ORG_LEVELS[];
 extern const char ORG_TYPES[];
 
+/* The level at index i of ORG_LEVELS ("" out of range). */
+const char *org_level_name(int i);
+
 /* Today's date in UTC as YYYY-MM-DD. */
 void org_today(char out[11]);
 
@@ -95,6 +98,19 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 int org_update(struct app *a, const struct audit_entry *who, int64_t id, const struct org_input *in,
 	       int64_t expect_version, struct errlist *errs);
 
+/* The same writes inside a caller's open write transaction (imports run many in one);
+ * a failure leaves partial statements that the caller must roll back (a savepoint).
+ * org_move_in moves as of today without a version check. org_load_in reads by code as
+ * of today. */
+struct conn;
+int org_create_in(struct conn *c, const struct audit_entry *who, const struct org_input *in,
+		  struct errlist *errs, int64_t *id);
+int org_update_in(struct conn *c, const struct audit_entry *who, int64_t id, const struct org_input *in,
+		  int64_t expect_version, struct errlist *errs);
+int org_move_in(struct conn *c, const struct audit_entry *who, int64_t id, int64_t new_parent,
+		struct errlist *errs);
+int org_load_in(struct conn *c, const char *code, struct org *out);
+
 /* One placement period of an org. */
 struct org_period {
 	char from[11], to[11]; /* to "" while current */
@@ -112,8 +128,25 @@ int org_links(struct app *a, int64_t id, int (*fn)(const struct org_period *p, v
 int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
 		 const char *on, struct errlist *errs);
 
-/* Counts open orgs in the subtree of root as of the date, by level (index in ORG_LEVELS). */
-int org_subtree_counts(struct app *a, int64_t root, const char *as_of, int64_t counts[6]);
+/* Open orgs in the subtree of root (itself included) as of the date, by level (index in
+ * ORG_LEVELS) and by type. Today's counts come from the tally kept with every write
+ * (a few rows, whatever the subtree's size) unless a change is dated in the future; other
+ * dates walk the history. */
+#define ORG_COUNT_TYPES 32
+struct org_counts {
+	int64_t total;
+	int64_t by_level[6];
+	struct {
+		char type[33];
+		int64_t n;
+	} by_type[ORG_COUNT_TYPES];
+	int ntypes;
+	bool from_tally;
+};
+int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct org_counts *out);
+
+/* Recomputes the whole tally from the tree (after bulk loads; `kexie org recount`). */
+int org_tally_rebuild(struct app *a);
 
 /* Demo tree: a national association, three provinces with cities, counties, townships and
  * grassroots units of every type, five national societies with guided-by links.

@@ -25,7 +25,7 @@ static const struct {
 	{"member", ""},
 };
 
-static bool role_has(const char *role, const char *perm)
+bool rbac_role_has(const char *role, const char *perm)
 {
 	size_t n = strlen(perm);
 	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
@@ -47,7 +47,7 @@ static bool role_has(const char *role, const char *perm)
 bool rbac_permits(const struct caller *c, const char *perm)
 {
 	for (int i = 0; i < c->ngrants; i++)
-		if (role_has(c->g[i].role, perm))
+		if (rbac_role_has(c->g[i].role, perm))
 			return true;
 	return false;
 }
@@ -58,7 +58,7 @@ static int covering(struct app *a, const struct caller *c, const char *perm, int
 {
 	*rc = 0;
 	for (int i = 0; i < c->ngrants; i++) {
-		if (perm && !role_has(c->g[i].role, perm))
+		if (perm && !rbac_role_has(c->g[i].role, perm))
 			continue;
 		bool yes = false;
 		*rc = org_within(a, c->g[i].org_id, org_id, NULL, &yes);

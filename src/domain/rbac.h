@@ -25,14 +25,18 @@ struct caller {
 	int64_t user_id;
 	char login[65];
 	char display_name[401];
-	const char *via;  /* "token" (sessions arrive later) */
+	const char *via;  /* "token" or "session" */
 	int64_t token_id;
+	int64_t session_id;
 	struct grant g[CALLER_MAX_GRANTS];
 	int ngrants;
 };
 
 /* Roles and what they grant ("system_admin|security_admin|..."). */
 extern const char RBAC_ROLES[];
+
+/* True when the role grants perm. */
+bool rbac_role_has(const char *role, const char *perm);
 
 /* True when some role of the caller grants perm somewhere (route-level check). */
 bool rbac_permits(const struct caller *c, const char *perm);

@@ -155,7 +155,7 @@ static int finish_import(struct conn *c, struct insert_job *j, int64_t before)
 	if (!j->inserted)
 		return 0;
 	char detail[64];
-	snprintf(detail, sizeof(detail), "inserted=%zu", j->inserted);
+	snprintf(detail, sizeof(detail), "{\"inserted\":%zu}", j->inserted);
 	struct audit_entry e = *j->who;
 	e.action = j->action;
 	e.object_type = "region";

@@ -15,6 +15,7 @@
 #include "domain/rbac.h"
 #include "base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 
 struct user_input {
 	const char *login, *display_name, *password, *role, *org_code;
+	int64_t org_id; /* > 0: the role's org by id instead of org_code */
 };
 
 struct user_row {
@@ -29,24 +31,96 @@ struct user_row {
 	char login[65];
 	char display_name[401];
 	char status[10];
+	bool locked;
 	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" */
 };
 
-/* Checks the password policy; adds field errors under `field`. */
-int password_check(const char *password, const char *login, const char *field, struct errlist *errs);
+#define USER_MAX_GRANTS 32
+struct user_grant {
+	char role[16];
+	int64_t org_id;
+	char org_code[33];
+	char org_name[801];
+};
 
+struct user_detail {
+	int64_t id;
+	char login[65];
+	char display_name[401];
+	char status[10];
+	int64_t locked_for_s, password_changed_at, created_at, last_login_at, active_sessions;
+	struct user_grant g[USER_MAX_GRANTS];
+	int ngrants;
+};
+
+/* Checks the password policy (a->policy: minimum length, common passwords, not the login;
+ * strict mode: three of four character classes); adds field errors under `field`. */
+int password_check(const struct app *a, const char *password, const char *login, const char *field,
+		   struct errlist *errs);
+
+/* Creates an account with one role at one org (an account always holds at least one). */
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id);
 
-/* Disables the account; its sessions and tokens end at once. */
-int user_disable(struct app *a, const struct audit_entry *who, const char *login);
+/* The id of a login; ERR_NOTFOUND when none. */
+int user_find(struct app *a, const char *login, int64_t *id);
+int user_get(struct app *a, int64_t id, struct user_detail *out);
+
+/* Disables the account; its sessions and tokens end at once. Enable reverses it (tokens
+ * stay revoked). */
+int user_disable(struct app *a, const struct audit_entry *who, int64_t id);
+int user_enable(struct app *a, const struct audit_entry *who, int64_t id);
 
 /* Clears a lock and the failure count (the security administrator's unlock). */
-int user_unlock(struct app *a, const struct audit_entry *who, const char *login);
+int user_unlock(struct app *a, const struct audit_entry *who, int64_t id);
 
-/* Sets a new password (policy checked) and ends the account's sessions. */
-int user_set_password(struct app *a, const struct audit_entry *who, const char *login,
-		      const char *password, struct errlist *errs);
+/* Ends every session of the account now; *ended counts them. */
+int user_end_sessions(struct app *a, const struct audit_entry *who, int64_t id, int64_t *ended);
+
+/* Sets a new password (policy checked; strict mode refuses the last 5) and ends the
+ * account's sessions. Field errors go under `field`. */
+int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
+		      const char *field, struct errlist *errs);
+
+/* The caller's own change: the current password must match (ERR_FORBIDDEN otherwise). */
+int user_change_own_password(struct app *a, const struct audit_entry *who, int64_t user_id,
+			     const char *current, const char *password, struct errlist *errs);
+
+/* May the caller use perm ("user.read", "user.admin") on this account? Visible when one of
+ * its roles sits in a scope of the caller (else ERR_NOTFOUND); allowed when all of them do
+ * and, for the three administrator posts, the caller is a security administrator over
+ * them (else ERR_FORBIDDEN). */
+int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id);
+
+/* May the caller assign `role` at org_id? Field errors; ERR_FORBIDDEN for an
+ * administrator post given by anyone but a security administrator over that org. */
+int user_grant_check(struct app *a, const struct caller *c, const char *role, int64_t org_id,
+		     struct errlist *errs);
+
+/* Adds or removes a role assignment; either way the account's sessions end (a privilege
+ * change means a new sign-in). Removing the last role is ERR_CONFLICT. */
+int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
+		  int64_t org_id, bool add, struct errlist *errs);
+
+/* Accounts holding a role in the subtree of `under` (today), login or name containing q,
+ * ordered by login after after_login, at most max. */
+int user_search(struct app *a, int64_t under, const char *q, const char *after_login, int max,
+		void (*fn)(const struct user_row *u, void *arg), void *arg, int *n);
+
+struct session_row {
+	int64_t id, created_at, last_seen_at, expires_at; /* expires_at: the earlier of idle and absolute */
+	char client_addr[64];
+};
+struct token_row {
+	int64_t id, created_at, expires_at, last_used_at; /* 0 = none */
+	char name[101];
+};
+/* One's own live sessions (newest first) and tokens; end or revoke one (ERR_NOTFOUND when
+ * it is not the user's or already ended). fn may stop the walk by returning an error. */
+int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_row *s, void *arg), void *arg);
+int session_end(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t session_id);
+int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row *t, void *arg), void *arg);
+int token_revoke(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t token_id);
 
 /* Calls fn for every user, ordered by login. */
 int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg);
@@ -59,24 +133,24 @@ int token_create(struct app *a, const struct audit_entry *who, const char *login
  * revoked, expired or the user is disabled. */
 int token_resolve(struct app *a, const char *token, struct caller *out);
 
-/* ---- sessions ---- */
-#define SESSION_IDLE_S (30 * 60)
-#define SESSION_ABSOLUTE_S (12 * 60 * 60)
-#define LOGIN_MAX_FAILURES 5
-#define LOGIN_LOCK_S (15 * 60)
+/* ---- sessions (timeouts and lockout from a->policy) ---- */
 
 struct login_result {
 	char token[TOKEN_LEN + 8]; /* the cookie value */
 	char csrf[TOKEN_LEN + 8];  /* for X-CSRF-Token on unsafe requests */
 	int64_t locked_for_s;      /* > 0 when refused because the account is locked */
+	bool password_expired;     /* strict mode: a new password is needed to sign in */
 };
 
 /* Checks login and password (argon2id: call it from a worker pool, not an HTTP thread).
  * Wrong password or unknown login -> ERR_UNAUTHORIZED, the same either way, recorded in
  * the audit trail; after LOGIN_MAX_FAILURES the account is locked for LOGIN_LOCK_S ->
  * ERR_RATELIMIT with res->locked_for_s. On success a new session (new token) is created. */
-int session_login(struct app *a, const char *login, const char *password, const char *addr,
-		  const char *request_id, struct login_result *res);
+/* With new_password (or when strict mode finds the password expired, which then requires
+ * one: ERR_FORBIDDEN with a field error on new_password), the right password is replaced
+ * before the session is created; policy errors are ERR_UNPROCESSABLE on new_password. */
+int session_login(struct app *a, const char *login, const char *password, const char *new_password,
+		  const char *addr, const char *request_id, struct login_result *res, struct errlist *errs);
 
 /* Resolves a session cookie (idle and absolute timeouts) to its caller. When csrf is
  * non-NULL it must match the session's CSRF token (else ERR_FORBIDDEN). */

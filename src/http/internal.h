@@ -37,6 +37,7 @@ struct req {
 	int nparams;
 	struct buf body;
 	size_t body_max;
+	bool bodyless;         /* a parameterless action sent without a body */
 	json_t *json;
 	void *user;
 	void (*user_free)(void *);

@@ -357,6 +357,10 @@ static int early_checks(struct server *s, struct req *r)
 		}
 		return 0;
 	}
+	if (!body && !r->route->body[0].name) {
+		r->bodyless = true; /* an action without parameters needs no body at all */
+		return 0;
+	}
 	r->body_max = r->route->body_max ? r->route->body_max : s->body_max;
 	if (!is_json_ctype(req_header(r, "Content-Type"))) {
 		errlist_add(&r->errs, "Content-Type", "unsupported_media_type",
@@ -390,7 +394,7 @@ static int dispatch(struct server *s, struct req *r)
 		if (rc)
 			return rc;
 	}
-	if (rt->body) {
+	if (rt->body && !r->bodyless) {
 		rc = body_parse_json(r, rt->body);
 		if (rc)
 			return rc;

@@ -26,6 +26,7 @@ struct store_driver {
 	int64_t (*col_int64)(void *st, int col);
 	const char *(*col_text)(void *st, int col, size_t *len);
 	void (*reset)(void *st);
+	int64_t (*changes)(void *st); /* rows written by the last step of an INSERT/UPDATE/DELETE */
 	int (*exec)(void *h, const char *sql);
 	const char *begin_sql; /* how a write transaction starts */
 };

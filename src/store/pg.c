@@ -249,6 +249,13 @@ static int pg_step(void *st)
 	return 1;
 }
 
+static int64_t pg_changes(void *st)
+{
+	struct pg_stmt *s = st;
+	const char *n = s->res ? PQcmdTuples(s->res) : "";
+	return *n ? strtoll(n, NULL, 10) : 0;
+}
+
 static int pg_ncols(void *st)
 {
 	struct pg_stmt *s = st;
@@ -313,6 +320,7 @@ const struct store_driver store_pg_driver = {
 	.col_int64 = pg_col_int64,
 	.col_text = pg_col_text,
 	.reset = pg_reset,
+	.changes = pg_changes,
 	.exec = pg_exec,
 	.begin_sql = "BEGIN",
 };

@@ -211,6 +211,11 @@ static int sq_step(void *st)
 	return sq_err(sqlite3_db_handle(st), rc, "step");
 }
 
+static int64_t sq_changes(void *st)
+{
+	return sqlite3_changes64(sqlite3_db_handle(st));
+}
+
 static int sq_ncols(void *st)
 {
 	return sqlite3_column_count(st);
@@ -264,6 +269,7 @@ const struct store_driver store_sqlite_driver = {
 	.col_int64 = sq_col_int64,
 	.col_text = sq_col_text,
 	.reset = sq_reset,
+	.changes = sq_changes,
 	.exec = sq_exec,
 	.begin_sql = "BEGIN IMMEDIATE",
 };

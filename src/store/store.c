@@ -409,6 +409,11 @@ int stmt_step(struct stmt *st)
 	return DRV(st)->step(st->h);
 }
 
+int64_t stmt_changes(struct stmt *st)
+{
+	return DRV(st)->changes(st->h);
+}
+
 int stmt_ncols(struct stmt *st)
 {
 	return DRV(st)->ncols(st->h);

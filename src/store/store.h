@@ -72,6 +72,8 @@ int stmt_bind_text(struct stmt *st, int idx, const char *p, size_t n);
 int stmt_bind_null(struct stmt *st, int idx);
 int stmt_step(struct stmt *st); /* STORE_ROW, STORE_DONE, or < 0 */
 int stmt_ncols(struct stmt *st);
+/* Rows an INSERT/UPDATE/DELETE changed, after its step (before stmt_done). */
+int64_t stmt_changes(struct stmt *st);
 bool stmt_isnull(struct stmt *st, int col); /* col is 0-based */
 int64_t stmt_int64(struct stmt *st, int col);
 const char *stmt_text(struct stmt *st, int col, size_t *len); /* "" for NULL; never NULL */

@@ -141,12 +141,12 @@ test('audit verify: ok for an intact trail, names the first tampered record', ()
   assert.equal(total, Number(sql(db, 'SELECT count(*) FROM audit_log').trim()));
   assert.ok(total > 2);
   // the import and its audit record went in together
-  assert.equal(sql(db, "SELECT action || ' ' || detail FROM audit_log WHERE seq = 1").trim(), 'region.import inserted=18');
-  sql(db, "UPDATE audit_log SET detail = 'inserted=1' WHERE seq = 1");
+  assert.equal(sql(db, "SELECT action || ' ' || detail FROM audit_log WHERE seq = 1").trim(), 'region.import {"inserted":18}');
+  sql(db, `UPDATE audit_log SET detail = '{"inserted":1}' WHERE seq = 1`);
   r = kexie(['audit', 'verify'], env);
   assert.equal(r.code, 1);
   assert.match(r.stdout, /broken at record 1: record 1 was altered/);
-  sql(db, "UPDATE audit_log SET detail = 'inserted=18' WHERE seq = 1");
+  sql(db, `UPDATE audit_log SET detail = '{"inserted":18}' WHERE seq = 1`);
   assert.equal(kexie(['audit', 'verify'], env).code, 0);
   sql(db, `DELETE FROM audit_log WHERE seq = ${total}`);
   r = kexie(['audit', 'verify'], env);

@@ -55,11 +55,40 @@ const MATRIX = {
   'POST /api/v1/orgs/{id:int}/links': { // guided by CAST from a date already taken after the first: 201 then 409
     perm: 'org.write', ok: [201, 409], make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/links`, body: { guide_id: Number(ids.CAST), on: '2020-01-01' } }),
   },
+  // one's own sessions, tokens, password: any signed-in caller (a token caller has no session)
+  'GET /api/v1/me/sessions': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/me/sessions' }) },
+  'DELETE /api/v1/me/sessions/{id:int}': { perm: null, auth: true, ok: 404, make: () => ({ path: '/api/v1/me/sessions/987654321' }) },
+  'GET /api/v1/me/tokens': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/me/tokens' }) },
+  'POST /api/v1/me/tokens': { perm: null, auth: true, ok: 201, make: () => ({ path: '/api/v1/me/tokens', body: { name: 'matrix', expires_days: 1 } }) },
+  'DELETE /api/v1/me/tokens/{id:int}': { perm: null, auth: true, ok: 404, make: () => ({ path: '/api/v1/me/tokens/987654321' }) },
+  'POST /api/v1/me/password': { // a wrong current password: 403 proves the caller got through
+    perm: null, auth: true, ok: 403, make: () => ({ path: '/api/v1/me/password', body: { current_password: 'not-the-password', new_password: 'Another-long-pass-1' } }),
+  },
+  // accounts: the object is an account whose only role sits inside / outside DC-C1
+  'GET /api/v1/users': { perm: 'user.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/users?under=${ids[w.obj]}` }) },
+  'POST /api/v1/users': {
+    perm: 'user.admin', ok: 201,
+    make: (w, ids) => ({ path: '/api/v1/users', body: { login: `mx.new.${process.pid}.${seq++}`, display_name: '矩阵', password: 'A-l0ng-and-unusual-pass', role: 'member', org_id: Number(ids[w.obj]) } }),
+  },
+  'GET /api/v1/users/{id:int}': { perm: 'user.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}` }) },
+  'POST /api/v1/users/{id:int}/roles': { // 201, then 409 once held
+    perm: 'user.admin', ok: [201, 409], make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/roles`, body: { role: 'member', org_id: Number(ids[w.obj]) } }),
+  },
+  'DELETE /api/v1/users/{id:int}/roles/{role:str}/{org_id:int}': { // the last role stays: 409
+    perm: 'user.admin', ok: 409, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user2]}/roles/staff/${ids[w.obj]}` }),
+  },
+  'POST /api/v1/users/{id:int}/disable': { perm: 'user.admin', ok: 200, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/disable` }) },
+  'POST /api/v1/users/{id:int}/enable': { perm: 'user.admin', ok: 200, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/enable` }) },
+  'POST /api/v1/users/{id:int}/unlock': { perm: 'user.admin', ok: 200, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/unlock` }) },
+  'DELETE /api/v1/users/{id:int}/sessions': { perm: 'user.admin', ok: 200, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/sessions` }) },
+  'POST /api/v1/users/{id:int}/password': {
+    perm: 'user.admin', ok: 204, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/password`, body: { password: 'Yet-another-long-pass' } }),
+  },
   'GET /api/v1/audit': { perm: 'audit.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/audit?org_id=${ids[w.obj]}&limit=1` }) },
 };
 const WHERE = {
-  inside: { obj: 'DC-C1-K1', parent: 'DC-C1' },  // every role is granted at DC-C1
-  outside: { obj: 'XL-C1-K1', parent: 'XL-C1' },
+  inside: { obj: 'DC-C1-K1', parent: 'DC-C1', user: 'mx.in', user2: 'mx.in2' },  // every role is granted at DC-C1
+  outside: { obj: 'XL-C1-K1', parent: 'XL-C1', user: 'mx.out', user2: 'mx.out2' },
 };
 
 let s, ids, tokens = {};
@@ -67,6 +96,14 @@ before(async () => {
   s = await startServer();
   ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
   for (const role of ROLES) tokens[role] = userWithToken(s.env, `m.${role}`, role, 'DC-C1');
+  for (const [login, org] of [['mx.in', 'DC-C1-K1'], ['mx.in2', 'DC-C1-K1'], ['mx.out', 'XL-C1-K1'], ['mx.out2', 'XL-C1-K1']]) {
+    const r = kexie(['user', 'add', '--login', login, '--name', login, '--role', 'staff', '--org', org, '--password-stdin'], s.env, { input: 'A-l0ng-and-unusual-pass\n' });
+    assert.equal(r.code, 0, r.stderr);
+  }
+  for (const l of sql(s.db, "SELECT login, id FROM app_user WHERE login LIKE 'mx.%'").trim().split('\n')) {
+    const [login, id] = l.split('|');
+    ids[login] = id;
+  }
 });
 after(async () => { await s.stop(); });
 

@@ -163,9 +163,18 @@ test('PATCH: If-Match required (428), stale 412, changes audited by field name, 
   assert.equal(o.version, v + 1);
   assert.equal(o.credit_code, CODE);
   const detail = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'org.update' AND object_id = '${id}'`).trim();
-  assert.equal(detail, 'changed: name,region_code,credit_code');
+  const d = JSON.parse(detail); // per-field diff: [old, new]
+  assert.deepEqual(Object.keys(d).sort(), ['credit_code', 'name', 'region_code']);
+  assert.equal(d.name[1], '安平镇科学技术普及协会');
+  assert.deepEqual(d.credit_code, [null, CODE]);
+  assert.equal(d.region_code[1], '110105');
   const cleared = await json(await patch({ credit_code: null }, { 'if-match': `"${v + 1}"` }));
   assert.equal(cleared.credit_code, null);
+  // contact holds a person's phone: recorded as changed, never in clear
+  assert.equal((await patch({ contact: '王老师 13800138000' }, { 'if-match': `"${v + 2}"` })).status, 200);
+  const last = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'org.update' AND object_id = '${id}' ORDER BY seq DESC LIMIT 1`).trim();
+  assert.deepEqual(JSON.parse(last), { contact: 'changed' });
+  assert.equal(sql(s.db, "SELECT count(*) FROM audit_log WHERE detail LIKE '%13800138000%'").trim(), '0');
 });
 
 test('history lists placement periods; links list and add guided-by', async () => {
@@ -201,4 +210,23 @@ test('search within a subtree: code prefix, name part, level, keyset pages, scop
   const staff = userWithToken(s.env, 't.county2', 'staff', 'DC-C1-K1'); // t.county was disabled above
   const mine = await json(await q({}, staff)); // default: the caller's own scope
   assert.ok(mine.items.length > 0 && mine.items.every((o) => o.code.startsWith('DC-C1-K1')));
+});
+
+test('subtree counts by level and type: today\'s (kept with every write) agree with a walk of the tree for every org', async () => {
+  const today = await json(await get(`/api/v1/orgs/${ids.CAST}/counts`, tok.sys));
+  assert.equal(typeof today.by_type.association, 'number');
+  assert.equal(Object.values(today.by_type).reduce((a, b) => a + b, 0), today.total);
+  assert.equal(Object.values(today.by_level).reduce((a, b) => a + b, 0), today.total);
+  const open = sql(s.db, 'SELECT id FROM org WHERE closed_on IS NULL').trim().split('\n');
+  assert.ok(open.length > 40);
+  let compared = 0;
+  for (const id of open) {
+    const ra = await get(`/api/v1/orgs/${id}/counts`, tok.sys);
+    if (ra.status === 404) { await ra.arrayBuffer(); continue; } // a society root outside the caller's tree
+    const a = await json(ra);
+    const b = await json(await get(`/api/v1/orgs/${id}/counts?as_of=9999-12-31`, tok.sys));
+    assert.deepEqual(a, b, `org ${id}`);
+    compared++;
+  }
+  assert.ok(compared > 40, `${compared} compared`);
 });

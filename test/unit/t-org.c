@@ -170,12 +170,41 @@ static void t_close_rules(void **st)
 static void t_counts_and_audit(void **st)
 {
 	(void)st;
-	int64_t counts[6];
-	assert_int_equal(org_subtree_counts(&app, id_of("CAST"), "2020-06-01", counts), 0);
-	assert_int_equal(counts[0], 1);  /* national */
-	assert_int_equal(counts[1], 6);  /* 3 provincial associations + 3 provincial societies */
-	assert_int_equal(counts[2], 7);  /* 6 cities + DC-NEW */
-	assert_int_equal(counts[3], 12); /* counties */
+	struct org_counts counts, walked;
+	assert_int_equal(org_subtree_counts(&app, id_of("CAST"), "2020-06-01", &counts), 0);
+	assert_false(counts.from_tally);
+	assert_int_equal(counts.by_level[0], 1);  /* national */
+	assert_int_equal(counts.by_level[1], 6);  /* 3 provincial associations + 3 provincial societies */
+	assert_int_equal(counts.by_level[2], 7);  /* 6 cities + DC-NEW */
+	assert_int_equal(counts.by_level[3], 12); /* counties */
+	struct org o;
+	struct errlist e;
+	errlist_init(&e);
+	assert_int_equal(org_get(&app, id_of("DC-C1-K1"), NULL, &o), 0);
+	struct org_input change = {.type = "park"};
+	assert_int_equal(org_update(&app, &who, o.id, &change, o.version, &e), 0);
+	/* after the creates, moves, closes and type changes above, today's tally agrees with a
+	 * walk of the latest tree (as of a far date) for every org */
+	struct conn *c = NULL;
+	struct stmt *q = NULL;
+	int64_t ids[400];
+	int nids = 0;
+	assert_int_equal(store_acquire(app.store, STORE_READ, &c), 0);
+	assert_int_equal(conn_prepare(c, "SELECT id FROM org WHERE closed_on IS NULL", &q), 0);
+	while (stmt_step(q) == STORE_ROW && nids < 400)
+		ids[nids++] = stmt_int64(q, 0);
+	stmt_done(q);
+	store_release(c);
+	assert_true(nids > 30);
+	for (int i = 0; i < nids; i++) {
+		assert_int_equal(org_subtree_counts(&app, ids[i], NULL, &counts), 0);
+		assert_int_equal(org_subtree_counts(&app, ids[i], "9999-12-31", &walked), 0);
+		assert_true(counts.from_tally);
+		assert_int_equal(counts.total, walked.total);
+		for (int k = 0; k < 6; k++)
+			assert_int_equal(counts.by_level[k], walked.by_level[k]);
+		assert_int_equal(counts.ntypes, walked.ntypes);
+	}
 	int64_t n, bad;
 	char why[256];
 	assert_int_equal(audit_verify(&app, &n, &bad, why, sizeof(why)), 0);

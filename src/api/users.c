@@ -1,0 +1,377 @@
+/*
+ * users.c (api) - accounts and roles for administrators, and one's own sessions, tokens
+ * and password ("me").
+ *
+ * An account is seen through its role assignments: a caller with user.read over one of
+ * them sees it (else 404), with user.admin over all of them may change it (else 403);
+ * the three administrator posts are the security administrator's alone (user_check).
+ * Password hashing runs on the hashers pool like sign-in.
+ */
+#include "api/api.h"
+#include "domain/user.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_MAX 200
+
+static const char *str(json_t *b, const char *k)
+{
+	return json_string_value(json_object_get(b, k));
+}
+
+static json_t *time_or_null(int64_t t)
+{
+	return t > 0 ? json_integer(t) : json_null();
+}
+
+/* user_grant_check's refusals as answers. */
+static int grant_scope(struct req *r, struct api *api, const char *role, int64_t org_id)
+{
+	int rc = user_grant_check(api->app, req_user(r), role, org_id, req_errs(r));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such organization");
+	if (rc == ERR_FORBIDDEN)
+		return req_fail(r, rc, req_errs(r)->n ? "only a security administrator assigns the administrator posts"
+						      : "your roles do not allow this here");
+	return rc;
+}
+
+static int user_scope(struct req *r, struct api *api, const char *perm, int64_t id)
+{
+	int rc = user_check(api->app, req_user(r), perm, id);
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such account");
+	if (rc == ERR_FORBIDDEN)
+		return req_fail(r, rc, "your roles do not allow this for this account");
+	return rc;
+}
+
+/* The actor for the audit trail, acting under the role that manages accounts. */
+static struct audit_entry user_actor(struct req *r, struct api *api, int64_t org_id)
+{
+	return api_actor(r, api, "user.admin", org_id);
+}
+
+static json_t *grants_json(const struct user_grant *g, int n)
+{
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s}", "role", g[i].role, "org_id",
+						     (json_int_t)g[i].org_id, "org_code", g[i].org_code,
+						     "org_name", g[i].org_name));
+	return arr;
+}
+
+static int answer_user(struct req *r, struct api *api, int64_t id, unsigned status)
+{
+	struct user_detail *u = malloc(sizeof(*u));
+	if (!u)
+		return ERR_NOMEM;
+	int rc = user_get(api->app, id, u);
+	if (!rc) {
+		json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:o,s:o,s:I,s:o}", "id", (json_int_t)u->id,
+				      "login", u->login, "display_name", u->display_name, "status", u->status,
+				      "locked", u->locked_for_s > 0, "locked_for_s", (json_int_t)u->locked_for_s,
+				      "password_changed_at", time_or_null(u->password_changed_at),
+				      "last_login_at", time_or_null(u->last_login_at), "active_sessions",
+				      (json_int_t)u->active_sessions, "roles", grants_json(u->g, u->ngrants));
+		json_object_set_new(j, "created_at", time_or_null(u->created_at));
+		rc = resp_json(r, status, j);
+	}
+	free(u);
+	return rc == ERR_NOTFOUND ? req_fail(r, rc, "no such account") : rc;
+}
+
+/* ---- administrators ---- */
+
+struct row_sink {
+	json_t *arr;
+};
+
+static void add_row(const struct user_row *u, void *arg)
+{
+	struct row_sink *s = arg;
+	json_array_append_new(s->arr, json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login",
+						u->login, "display_name", u->display_name, "status",
+						u->status, "locked", u->locked, "roles", u->roles));
+}
+
+int api_user_search(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	int64_t under = 0, limit = 50;
+	req_query_int(r, "limit", &limit);
+	if (!req_query_int(r, "under", &under)) {
+		/* default: the first scope where the caller may read accounts */
+		for (int i = 0; i < c->ngrants && !under; i++)
+			if (rbac_check(api->app, c, "user.read", c->g[i].org_id) == 0)
+				under = c->g[i].org_id;
+	}
+	int rc = rbac_check(api->app, c, "user.read", under);
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such organization");
+	if (rc)
+		return rc == ERR_FORBIDDEN ? req_fail(r, rc, "your roles do not allow this here") : rc;
+	struct row_sink s = {json_array()};
+	int n = 0;
+	rc = user_search(api->app, under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
+	if (rc) {
+		json_decref(s.arr);
+		return rc;
+	}
+	json_t *body = json_pack("{s:I,s:o}", "under", (json_int_t)under, "items", s.arr);
+	json_t *last = n == limit ? json_object_get(json_array_get(s.arr, (size_t)n - 1), "login") : NULL;
+	json_object_set_new(body, "next_after", last ? json_incref(last) : json_null());
+	return resp_json(r, 200, body);
+}
+
+int api_user_get(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = req_param_int(r, "id");
+	int rc = user_scope(r, api, "user.read", id);
+	return rc ? rc : answer_user(r, api, id, 200);
+}
+
+static int create_on_worker(struct req *r, void *arg)
+{
+	struct api *api = arg;
+	json_t *b = req_json(r);
+	int64_t org_id = json_integer_value(json_object_get(b, "org_id"));
+	struct user_input in = {.login = str(b, "login"), .display_name = str(b, "display_name"),
+				.password = str(b, "password"), .role = str(b, "role"), .org_id = org_id};
+	struct audit_entry who = user_actor(r, api, org_id);
+	int64_t id = 0;
+	int rc = user_add(api->app, &who, &in, req_errs(r), &id);
+	if (rc)
+		return rc == ERR_CONFLICT ? req_fail(r, rc, "the login is taken") : rc;
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/api/v1/users/%" PRId64, id);
+	resp_header(r, "Location", loc);
+	return answer_user(r, api, id, 201);
+}
+
+int api_user_create(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	int rc = grant_scope(r, api, str(b, "role"), json_integer_value(json_object_get(b, "org_id")));
+	if (rc)
+		return rc;
+	return req_defer(r, api->hashers, create_on_worker, api);
+}
+
+static int role_change(struct req *r, struct api *api, int64_t id, const char *role, int64_t org_id, bool add)
+{
+	int rc = user_scope(r, api, "user.admin", id);
+	if (rc)
+		return rc;
+	rc = grant_scope(r, api, role, org_id);
+	if (rc)
+		return rc;
+	struct audit_entry who = user_actor(r, api, org_id);
+	rc = user_role_set(api->app, &who, id, role, org_id, add, req_errs(r));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "the account does not hold this role there");
+	return rc ? rc : answer_user(r, api, id, add ? 201 : 200);
+}
+
+int api_user_role_add(struct req *r, void *ctx)
+{
+	json_t *b = req_json(r);
+	return role_change(r, ctx, req_param_int(r, "id"), str(b, "role"),
+			   json_integer_value(json_object_get(b, "org_id")), true);
+}
+
+int api_user_role_remove(struct req *r, void *ctx)
+{
+	return role_change(r, ctx, req_param_int(r, "id"), req_param_str(r, "role"),
+			   req_param_int(r, "org_id"), false);
+}
+
+/* disable / enable / unlock / end sessions: one account operation after the scope check */
+static int account_op(struct req *r, struct api *api, int which)
+{
+	int64_t id = req_param_int(r, "id");
+	const struct caller *c = req_user(r);
+	int rc = user_scope(r, api, "user.admin", id);
+	if (rc)
+		return rc;
+	if (which == 0 && id == c->user_id)
+		return req_fail(r, ERR_CONFLICT, "you cannot disable your own account");
+	struct audit_entry who = user_actor(r, api, 0);
+	int64_t ended = 0;
+	switch (which) {
+	case 0:
+		rc = user_disable(api->app, &who, id);
+		break;
+	case 1:
+		rc = user_enable(api->app, &who, id);
+		break;
+	case 2:
+		rc = user_unlock(api->app, &who, id);
+		break;
+	default:
+		rc = user_end_sessions(api->app, &who, id, &ended);
+		if (!rc)
+			return resp_json(r, 200, json_pack("{s:I}", "sessions_ended", (json_int_t)ended));
+	}
+	return rc ? rc : answer_user(r, api, id, 200);
+}
+
+int api_user_disable(struct req *r, void *ctx)
+{
+	return account_op(r, ctx, 0);
+}
+
+int api_user_enable(struct req *r, void *ctx)
+{
+	return account_op(r, ctx, 1);
+}
+
+int api_user_unlock(struct req *r, void *ctx)
+{
+	return account_op(r, ctx, 2);
+}
+
+int api_user_sessions_end(struct req *r, void *ctx)
+{
+	return account_op(r, ctx, 3);
+}
+
+static int password_on_worker(struct req *r, void *arg)
+{
+	struct api *api = arg;
+	int64_t id = req_param_int(r, "id");
+	struct audit_entry who = user_actor(r, api, 0);
+	int rc = user_set_password(api->app, &who, id, str(req_json(r), "password"), "password", req_errs(r));
+	return rc ? rc : resp_json(r, 204, NULL);
+}
+
+int api_user_password(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int rc = user_scope(r, api, "user.admin", req_param_int(r, "id"));
+	return rc ? rc : req_defer(r, api->hashers, password_on_worker, api);
+}
+
+/* ---- me ---- */
+
+static struct audit_entry me(struct req *r)
+{
+	const struct caller *c = req_user(r);
+	return (struct audit_entry){.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
+				    .client_addr = req_client_addr(r)};
+}
+
+static int add_session(const struct session_row *s, void *arg)
+{
+	json_t **ctx = arg; /* [0] array, [1] current id as integer */
+	json_int_t current = json_integer_value(ctx[1]);
+	json_array_append_new(ctx[0], json_pack("{s:I,s:I,s:I,s:I,s:s,s:b}", "id", (json_int_t)s->id,
+						"created_at", (json_int_t)s->created_at, "last_seen_at",
+						(json_int_t)s->last_seen_at, "expires_at",
+						(json_int_t)s->expires_at, "client_addr", s->client_addr,
+						"current", (json_int_t)s->id == current));
+	return 0;
+}
+
+int api_me_sessions(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	json_t *sink[2] = {json_array(), json_integer(c->session_id)};
+	int rc = session_list(api->app, c->user_id, add_session, sink);
+	json_decref(sink[1]);
+	if (rc) {
+		json_decref(sink[0]);
+		return rc;
+	}
+	return resp_json(r, 200, json_pack("{s:o}", "items", sink[0]));
+}
+
+int api_me_session_end(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	struct audit_entry who = me(r);
+	int rc = session_end(api->app, &who, c->user_id, req_param_int(r, "id"));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such session of yours");
+	return rc ? rc : resp_json(r, 204, NULL);
+}
+
+static int add_token(const struct token_row *t, void *arg)
+{
+	json_array_append_new(arg, json_pack("{s:I,s:s,s:I,s:o,s:o}", "id", (json_int_t)t->id, "name", t->name,
+					     "created_at", (json_int_t)t->created_at, "expires_at",
+					     time_or_null(t->expires_at), "last_used_at",
+					     time_or_null(t->last_used_at)));
+	return 0;
+}
+
+int api_me_tokens(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *arr = json_array();
+	int rc = token_list(api->app, ((const struct caller *)req_user(r))->user_id, add_token, arr);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	return resp_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+int api_me_token_create(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct caller *c = req_user(r);
+	json_t *b = req_json(r);
+	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
+	struct audit_entry who = me(r);
+	char token[TOKEN_LEN + 8];
+	int rc = token_create(api->app, &who, c->login, (int)days, str(b, "name"), token, sizeof(token));
+	if (rc)
+		return rc;
+	/* shown once: only its hash is stored */
+	rc = resp_json(r, 201, json_pack("{s:s,s:s,s:I}", "token", token, "name", str(b, "name"),
+					 "expires_days", (json_int_t)days));
+	explicit_bzero(token, sizeof(token));
+	return rc;
+}
+
+int api_me_token_revoke(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	struct audit_entry who = me(r);
+	int rc = token_revoke(api->app, &who, ((const struct caller *)req_user(r))->user_id, req_param_int(r, "id"));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such token of yours");
+	return rc ? rc : resp_json(r, 204, NULL);
+}
+
+static int own_password_on_worker(struct req *r, void *arg)
+{
+	struct api *api = arg;
+	json_t *b = req_json(r);
+	struct audit_entry who = me(r);
+	int rc = user_change_own_password(api->app, &who, ((const struct caller *)req_user(r))->user_id,
+					  str(b, "current_password"), str(b, "new_password"), req_errs(r));
+	if (rc == ERR_FORBIDDEN)
+		return req_fail(r, rc, "the current password is not right");
+	if (rc)
+		return rc;
+	/* every session ended with the change, this one too: the cookie goes as well */
+	resp_header(r, "Set-Cookie", "kexie_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+	return resp_json(r, 204, NULL);
+}
+
+int api_me_password(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	return req_defer(r, api->hashers, own_password_on_worker, api);
+}

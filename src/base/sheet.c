@@ -1,0 +1,655 @@
+/*
+ * sheet.c - CSV and XLSX in, rows of UTF-8 cells out (see sheet.h).
+ *
+ * CSV: RFC 4180 parsed on the raw bytes (safe for GB18030 too: its trail bytes are never
+ * a comma, quote, CR or LF), then each cell decoded: the whole file is UTF-8 when it
+ * validates as such, otherwise GB18030 (a superset of GBK) through iconv, per cell, so an
+ * undecodable cell marks only its row. XLSX: libzip reads the parts (inflated size capped),
+ * expat parses workbook -> first sheet, shared strings and the sheet's cells.
+ */
+#include "base/sheet.h"
+#include "base/err.h"
+#include "base/utf8.h"
+
+#include <expat.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zip.h>
+
+void sheet_free(struct sheet *s)
+{
+	for (long i = 0; i < s->nrows; i++) {
+		for (int k = 0; k < s->rows[i].ncells; k++)
+			free(s->rows[i].cells[k]);
+		free(s->rows[i].cells);
+	}
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- building rows ---- */
+
+struct builder {
+	struct sheet *s;
+	long cap;
+	struct sheet_row cur;
+	int cells_cap;
+	bool failed; /* out of memory */
+};
+
+static int row_begin(struct builder *b, long number)
+{
+	memset(&b->cur, 0, sizeof(b->cur));
+	b->cur.number = number;
+	b->cells_cap = 0;
+	return 0;
+}
+
+/* Sets cell col (0-based) to the n bytes at v (copied, cut at the limit). */
+static void row_set(struct builder *b, int col, const char *v, size_t n)
+{
+	if (col >= SHEET_MAX_COLS) {
+		b->cur.too_long = true;
+		return;
+	}
+	if (col >= b->cells_cap) {
+		int nc = col + 8 > SHEET_MAX_COLS ? SHEET_MAX_COLS : col + 8;
+		char **p = realloc(b->cur.cells, (size_t)nc * sizeof(*p));
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		for (int i = b->cells_cap; i < nc; i++)
+			p[i] = NULL;
+		b->cur.cells = p;
+		b->cells_cap = nc;
+	}
+	if (n > SHEET_MAX_CELL) {
+		n = SHEET_MAX_CELL;
+		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
+			n--; /* never split a character */
+		b->cur.too_long = true;
+	}
+	char *c = malloc(n + 1);
+	if (!c) {
+		b->failed = true;
+		return;
+	}
+	memcpy(c, v, n);
+	c[n] = '\0';
+	free(b->cur.cells[col]);
+	b->cur.cells[col] = c;
+	if (col + 1 > b->cur.ncells)
+		b->cur.ncells = col + 1;
+}
+
+/* Ends the row: blank rows are dropped, holes become "". */
+static int row_end(struct builder *b)
+{
+	bool blank = true;
+	for (int i = 0; i < b->cur.ncells; i++) {
+		if (!b->cur.cells[i]) {
+			b->cur.cells[i] = calloc(1, 1);
+			if (!b->cur.cells[i])
+				b->failed = true;
+		} else if (b->cur.cells[i][strspn(b->cur.cells[i], " \t")]) {
+			blank = false;
+		}
+	}
+	if (blank && !b->cur.bad_encoding) {
+		for (int i = 0; i < b->cur.ncells; i++)
+			free(b->cur.cells[i]);
+		free(b->cur.cells);
+		memset(&b->cur, 0, sizeof(b->cur));
+		return 0;
+	}
+	if (b->s->nrows >= SHEET_MAX_ROWS)
+		return ERR_TOOBIG;
+	if (b->s->nrows == b->cap) {
+		long nc = b->cap ? b->cap * 2 : 256;
+		struct sheet_row *p = realloc(b->s->rows, (size_t)nc * sizeof(*p));
+		if (!p)
+			return ERR_NOMEM;
+		b->s->rows = p;
+		b->cap = nc;
+	}
+	b->s->rows[b->s->nrows++] = b->cur;
+	memset(&b->cur, 0, sizeof(b->cur));
+	return b->failed ? ERR_NOMEM : 0;
+}
+
+static void row_discard(struct builder *b)
+{
+	for (int i = 0; i < b->cur.ncells; i++)
+		free(b->cur.cells[i]);
+	free(b->cur.cells);
+	memset(&b->cur, 0, sizeof(b->cur));
+}
+
+/* ---- CSV ---- */
+
+/* Decodes one GB18030 cell into out (UTF-8). False when it does not decode. */
+static bool from_gb18030(iconv_t cd, const char *in, size_t n, char *out, size_t cap, size_t *outn)
+{
+	iconv(cd, NULL, NULL, NULL, NULL);
+	char *ip = (char *)in, *op = out;
+	size_t il = n, ol = cap - 1;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1)
+		return false;
+	*outn = (size_t)(op - out);
+	return true;
+}
+
+int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
+{
+	memset(out, 0, sizeof(*out));
+	if (n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+		data += 3;
+		n -= 3;
+	}
+	bool utf8 = utf8_valid(data, n, NULL);
+	out->encoding = utf8 ? "utf-8" : "gb18030";
+	iconv_t cd = (iconv_t)-1;
+	char *dec = NULL;
+	if (!utf8) {
+		cd = iconv_open("UTF-8", "GB18030");
+		dec = malloc(SHEET_MAX_CELL * 2 + 8);
+		if (cd == (iconv_t)-1 || !dec) {
+			free(dec);
+			if (cd != (iconv_t)-1)
+				iconv_close(cd);
+			snprintf(why, cap, "cannot decode GB18030 on this system");
+			return ERR_INTERNAL;
+		}
+	}
+	struct builder b = {.s = out};
+	char *cell = malloc(SHEET_MAX_CELL * 2 + 8);
+	if (!cell) {
+		free(dec);
+		if (cd != (iconv_t)-1)
+			iconv_close(cd);
+		return ERR_NOMEM;
+	}
+	const size_t cell_cap = SHEET_MAX_CELL * 2;
+	size_t i = 0, len = 0;
+	long record = 1;
+	int col = 0, rc = 0;
+	bool quoted = false, open = false;
+	row_begin(&b, record);
+#define PUT(ch)                              \
+	do {                                 \
+		if (len < cell_cap)          \
+			cell[len++] = (ch);  \
+		else                         \
+			b.cur.too_long = true; \
+	} while (0)
+#define FLUSH()                                                                             \
+	do {                                                                                \
+		if (utf8) {                                                                 \
+			row_set(&b, col, cell, len);                                        \
+		} else {                                                                    \
+			size_t dn = 0;                                                      \
+			if (from_gb18030(cd, cell, len, dec, cell_cap, &dn)) {              \
+				row_set(&b, col, dec, dn);                                  \
+			} else {                                                            \
+				b.cur.bad_encoding = true;                                  \
+				row_set(&b, col, "", 0);                                    \
+			}                                                                   \
+		}                                                                           \
+		len = 0;                                                                    \
+		col++;                                                                      \
+	} while (0)
+	while (i < n && !rc) {
+		char ch = data[i];
+		if (quoted) {
+			if (ch == '"') {
+				if (i + 1 < n && data[i + 1] == '"') {
+					PUT('"');
+					i += 2;
+					continue;
+				}
+				quoted = false;
+				i++;
+				continue;
+			}
+			PUT(ch);
+			i++;
+			continue;
+		}
+		if (ch == '"' && len == 0 && !open) {
+			quoted = true;
+			open = true;
+			i++;
+			continue;
+		}
+		if (ch == ',') {
+			FLUSH();
+			open = false;
+			i++;
+			continue;
+		}
+		if (ch == '\r' || ch == '\n') {
+			FLUSH();
+			open = false;
+			rc = row_end(&b);
+			if (ch == '\r' && i + 1 < n && data[i + 1] == '\n')
+				i++;
+			i++;
+			row_begin(&b, ++record);
+			col = 0;
+			continue;
+		}
+		open = true;
+		PUT(ch);
+		i++;
+	}
+	if (!rc && (len || col || open)) {
+		FLUSH();
+		rc = row_end(&b);
+	} else {
+		row_discard(&b);
+	}
+#undef PUT
+#undef FLUSH
+	free(cell);
+	free(dec);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	if (rc == ERR_TOOBIG)
+		snprintf(why, cap, "more than %d rows", SHEET_MAX_ROWS);
+	if (rc)
+		sheet_free(out);
+	return rc;
+}
+
+/* ---- XLSX ---- */
+
+/* Reads a whole ZIP entry, refusing one that inflates past the limit. NULL when absent. */
+static char *zip_part(zip_t *z, const char *name, size_t *n, int *rc)
+{
+	*rc = 0;
+	zip_stat_t st;
+	if (zip_stat(z, name, 0, &st) != 0)
+		return NULL;
+	zip_file_t *f = zip_fopen(z, name, 0);
+	if (!f)
+		return NULL;
+	size_t capn = 1 << 16, len = 0;
+	char *buf = malloc(capn + 1);
+	while (buf) {
+		if (len == capn) {
+			if (capn >= SHEET_MAX_BYTES) {
+				*rc = ERR_TOOBIG; /* whatever the header claims: we count what inflates */
+				break;
+			}
+			char *p = realloc(buf, capn * 2 + 1);
+			if (!p)
+				break;
+			buf = p;
+			capn *= 2;
+		}
+		zip_int64_t got = zip_fread(f, buf + len, capn - len);
+		if (got < 0) {
+			*rc = ERR_INVALID;
+			break;
+		}
+		if (got == 0)
+			break;
+		len += (size_t)got;
+	}
+	zip_fclose(f);
+	if (!buf && !*rc)
+		*rc = ERR_NOMEM;
+	if (*rc) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	*n = len;
+	return buf;
+}
+
+static const char *local(const char *name)
+{
+	const char *c = strchr(name, ':');
+	return c ? c + 1 : name;
+}
+
+static const char *attr(const char **a, const char *name)
+{
+	for (int i = 0; a[i]; i += 2)
+		if (!strcmp(local(a[i]), name))
+			return a[i + 1];
+	return NULL;
+}
+
+/* text collected in a bounded buffer */
+struct text {
+	char s[SHEET_MAX_CELL + 8];
+	size_t n;
+	bool cut;
+};
+
+static void text_add(struct text *t, const char *s, int len)
+{
+	for (int i = 0; i < len; i++) {
+		if (t->n < SHEET_MAX_CELL)
+			t->s[t->n++] = s[i];
+		else
+			t->cut = true;
+	}
+}
+
+/* workbook.xml / rels: the first sheet's target */
+struct wb {
+	char rid[64];
+	char target[256];
+};
+
+static void wb_start(void *ud, const char *el, const char **a)
+{
+	struct wb *w = ud;
+	const char *v;
+	if (!strcmp(local(el), "sheet") && !w->rid[0] && (v = attr(a, "id")))
+		snprintf(w->rid, sizeof(w->rid), "%s", v);
+	if (!strcmp(local(el), "Relationship") && w->rid[0] && !w->target[0] && (v = attr(a, "Id")) &&
+	    !strcmp(v, w->rid) && (v = attr(a, "Target")))
+		snprintf(w->target, sizeof(w->target), "%s", v);
+}
+
+static int parse_xml(const char *buf, size_t n, void *ud, XML_StartElementHandler s, XML_EndElementHandler e,
+		     XML_CharacterDataHandler cd)
+{
+	XML_Parser p = XML_ParserCreate(NULL);
+	if (!p)
+		return ERR_NOMEM;
+	XML_SetUserData(p, ud);
+	XML_SetElementHandler(p, s, e);
+	if (cd)
+		XML_SetCharacterDataHandler(p, cd);
+	int rc = XML_Parse(p, buf, (int)n, 1) == XML_STATUS_OK ? 0 : ERR_INVALID;
+	XML_ParserFree(p);
+	return rc;
+}
+
+/* sharedStrings.xml */
+struct sst {
+	char **v;
+	long n, cap;
+	struct text t;
+	int depth_rph; /* inside phonetic runs, which are not part of the text */
+	bool in_t, in_si;
+	int rc;
+};
+
+static void sst_start(void *ud, const char *el, const char **a)
+{
+	(void)a;
+	struct sst *s = ud;
+	const char *l = local(el);
+	if (!strcmp(l, "si")) {
+		s->in_si = true;
+		s->t.n = 0;
+	} else if (!strcmp(l, "rPh")) {
+		s->depth_rph++;
+	} else if (!strcmp(l, "t")) {
+		s->in_t = true;
+	}
+}
+
+static void sst_end(void *ud, const char *el)
+{
+	struct sst *s = ud;
+	const char *l = local(el);
+	if (!strcmp(l, "t")) {
+		s->in_t = false;
+	} else if (!strcmp(l, "rPh")) {
+		s->depth_rph--;
+	} else if (!strcmp(l, "si") && !s->rc) {
+		if (s->n == s->cap) {
+			long nc = s->cap ? s->cap * 2 : 1024;
+			char **p = nc <= 2000000 ? realloc(s->v, (size_t)nc * sizeof(*p)) : NULL;
+			if (!p) {
+				s->rc = nc > 2000000 ? ERR_TOOBIG : ERR_NOMEM;
+				return;
+			}
+			s->v = p;
+			s->cap = nc;
+		}
+		char *c = malloc(s->t.n + 1);
+		if (!c) {
+			s->rc = ERR_NOMEM;
+			return;
+		}
+		memcpy(c, s->t.s, s->t.n);
+		c[s->t.n] = '\0';
+		s->v[s->n++] = c;
+		s->in_si = false;
+	}
+}
+
+static void sst_text(void *ud, const char *s, int len)
+{
+	struct sst *x = ud;
+	if (x->in_si && x->in_t && !x->depth_rph)
+		text_add(&x->t, s, len);
+}
+
+/* the worksheet */
+struct ws {
+	struct builder b;
+	const struct sst *sst;
+	long row_no;
+	int col;
+	char type[16];
+	bool in_row, in_v, in_t;
+	struct text t;
+	int rc;
+};
+
+static int col_of(const char *ref)
+{
+	int c = 0;
+	for (; *ref >= 'A' && *ref <= 'Z'; ref++) {
+		c = c * 26 + (*ref - 'A' + 1);
+		if (c > 16384)
+			return -1;
+	}
+	return c - 1;
+}
+
+static void ws_start(void *ud, const char *el, const char **a)
+{
+	struct ws *w = ud;
+	const char *l = local(el), *v;
+	if (w->rc)
+		return;
+	if (!strcmp(l, "row")) {
+		long r = (v = attr(a, "r")) ? strtol(v, NULL, 10) : w->row_no + 1;
+		w->row_no = r > w->row_no ? r : w->row_no + 1;
+		row_begin(&w->b, w->row_no);
+		w->in_row = true;
+		w->col = -1;
+	} else if (!strcmp(l, "c") && w->in_row) {
+		int c = (v = attr(a, "r")) ? col_of(v) : w->col + 1;
+		w->col = c < 0 ? w->col + 1 : c;
+		v = attr(a, "t");
+		snprintf(w->type, sizeof(w->type), "%s", v ? v : "n");
+		w->t.n = 0;
+		w->t.cut = false;
+	} else if (!strcmp(l, "v")) {
+		w->in_v = true;
+	} else if (!strcmp(l, "t")) {
+		w->in_t = true;
+	}
+}
+
+static void ws_end(void *ud, const char *el)
+{
+	struct ws *w = ud;
+	const char *l = local(el);
+	if (w->rc)
+		return;
+	if (!strcmp(l, "v")) {
+		w->in_v = false;
+	} else if (!strcmp(l, "t")) {
+		w->in_t = false;
+	} else if (!strcmp(l, "c") && w->in_row) {
+		w->t.s[w->t.n] = '\0';
+		const char *val = w->t.s;
+		size_t n = w->t.n;
+		if (!strcmp(w->type, "s")) {
+			char *end;
+			long idx = strtol(w->t.s, &end, 10);
+			val = (end != w->t.s && idx >= 0 && idx < w->sst->n) ? w->sst->v[idx] : "";
+			n = strlen(val);
+		} else if (!strcmp(w->type, "b")) {
+			val = n && w->t.s[0] == '1' ? "TRUE" : "FALSE";
+			n = strlen(val);
+		}
+		if (w->t.cut)
+			w->b.cur.too_long = true;
+		if (n)
+			row_set(&w->b, w->col, val, n);
+	} else if (!strcmp(l, "row") && w->in_row) {
+		w->in_row = false;
+		w->rc = row_end(&w->b);
+	}
+}
+
+static void ws_text(void *ud, const char *s, int len)
+{
+	struct ws *w = ud;
+	if (w->in_v || w->in_t)
+		text_add(&w->t, s, len);
+}
+
+static int read_xlsx(const char *path, struct sheet *out, char *why, size_t cap)
+{
+	int zerr = 0, rc = 0;
+	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+	if (!z) {
+		snprintf(why, cap, "not a readable XLSX file (damaged ZIP)");
+		return ERR_INVALID;
+	}
+	size_t n = 0;
+	struct wb w = {0};
+	char *buf = zip_part(z, "xl/workbook.xml", &n, &rc);
+	if (buf) {
+		parse_xml(buf, n, &w, wb_start, NULL, NULL);
+		free(buf);
+		buf = zip_part(z, "xl/_rels/workbook.xml.rels", &n, &rc);
+		if (buf) {
+			parse_xml(buf, n, &w, wb_start, NULL, NULL);
+			free(buf);
+		}
+	}
+	char part[300] = "xl/worksheets/sheet1.xml";
+	if (w.target[0] == '/')
+		snprintf(part, sizeof(part), "%s", w.target + 1);
+	else if (w.target[0] && !strstr(w.target, ".."))
+		snprintf(part, sizeof(part), "xl/%s", w.target);
+	struct sst *s = calloc(1, sizeof(*s));
+	struct ws *ws = calloc(1, sizeof(*ws));
+	if (!s || !ws) {
+		rc = ERR_NOMEM;
+		goto done;
+	}
+	buf = zip_part(z, "xl/sharedStrings.xml", &n, &rc);
+	if (buf) {
+		rc = parse_xml(buf, n, s, sst_start, sst_end, sst_text);
+		free(buf);
+		rc = rc ? rc : s->rc;
+	}
+	if (rc) {
+		snprintf(why, cap, rc == ERR_TOOBIG ? "the XLSX file is too large once unpacked"
+						    : "the XLSX shared strings cannot be read");
+		goto done;
+	}
+	buf = zip_part(z, part, &n, &rc);
+	if (!buf) {
+		snprintf(why, cap, rc == ERR_TOOBIG ? "the worksheet is too large once unpacked"
+						    : "the XLSX file has no worksheet");
+		rc = rc ? rc : ERR_INVALID;
+		goto done;
+	}
+	ws->b.s = out;
+	ws->sst = s;
+	out->encoding = "xlsx";
+	rc = parse_xml(buf, n, ws, ws_start, ws_end, ws_text);
+	free(buf);
+	if (!rc)
+		rc = ws->rc;
+	if (ws->in_row)
+		row_discard(&ws->b);
+	if (rc == ERR_TOOBIG)
+		snprintf(why, cap, "more than %d rows", SHEET_MAX_ROWS);
+	else if (rc)
+		snprintf(why, cap, "the worksheet cannot be read (damaged XML)");
+done:
+	if (s) {
+		for (long i = 0; i < s->n; i++)
+			free(s->v[i]);
+		free(s->v);
+	}
+	free(s);
+	free(ws);
+	zip_close(z);
+	if (rc)
+		sheet_free(out);
+	return rc;
+}
+
+int sheet_read(const char *path, struct sheet *out, char *why, size_t cap)
+{
+	memset(out, 0, sizeof(*out));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(why, cap, "cannot open %s", path);
+		return ERR_NOTFOUND;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		snprintf(why, cap, "%s is not a regular file", path);
+		return ERR_INVALID;
+	}
+	if (st.st_size == 0) {
+		fclose(f);
+		snprintf(why, cap, "the file is empty");
+		return ERR_UNPROCESSABLE;
+	}
+	if ((unsigned long long)st.st_size > SHEET_MAX_BYTES) {
+		fclose(f);
+		snprintf(why, cap, "the file is larger than %u MB", SHEET_MAX_BYTES >> 20);
+		return ERR_TOOBIG;
+	}
+	size_t n = (size_t)st.st_size;
+	char *data = malloc(n + 1);
+	if (!data || fread(data, 1, n, f) != n) {
+		free(data);
+		fclose(f);
+		snprintf(why, cap, "cannot read %s", path);
+		return ERR_INTERNAL;
+	}
+	fclose(f);
+	data[n] = '\0';
+	int rc;
+	if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+		free(data);
+		rc = read_xlsx(path, out, why, cap);
+	} else {
+		/* binary files (old .xls, images) are not CSV */
+		if (memchr(data, '\0', n)) {
+			free(data);
+			snprintf(why, cap, "not a CSV or XLSX file (save the sheet as .xlsx or .csv)");
+			return ERR_UNPROCESSABLE;
+		}
+		rc = sheet_parse_csv(data, n, out, why, cap);
+		free(data);
+	}
+	return rc;
+}
