@@ -33,6 +33,10 @@ extern const struct http_hooks api_hooks;
  * route in why) when a route lacks what the document needs: a summary, a tag. */
 json_t *api_openapi(const char *version, char *why, size_t cap);
 
+/* The app a handler works with: for read-only routes a per-request copy whose reads share
+ * one snapshot (hooks.c), otherwise the server's. */
+struct app *api_app(struct req *r, struct api *api);
+
 /* The actor for the audit trail: the request's caller, request id, client address, and
  * the role it acts under for perm at org_id (hooks.c). */
 struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, int64_t org_id);

@@ -58,7 +58,7 @@ int api_audit_list(struct req *r, void *ctx)
 		if (!strcmp(c->g[i].role, "audit_admin"))
 			root = c->g[i].org_id;
 	if (q.under) {
-		int rc = rbac_check(api->app, c, "audit.read", q.under);
+		int rc = rbac_check(api_app(r, api), c, "audit.read", q.under);
 		if (rc == ERR_NOTFOUND)
 			errlist_add(req_errs(r), "org_id", "not_found", "no such organization");
 		if (rc)
@@ -81,7 +81,7 @@ int api_audit_list(struct req *r, void *ctx)
 		if (!rc)
 			rc = csv_end_row(&b);
 		if (!rc)
-			rc = audit_list(api->app, &q, to_csv, &b, &last);
+			rc = audit_list(api_app(r, api), &q, to_csv, &b, &last);
 		if (!rc) {
 			resp_header(r, "Content-Disposition", "attachment; filename=\"audit.csv\"");
 			rc = resp_raw(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
@@ -90,7 +90,7 @@ int api_audit_list(struct req *r, void *ctx)
 		return rc == ERR_TOOBIG ? req_fail(r, rc, "narrow the filters: the export is too large") : rc;
 	}
 	json_t *items = json_array();
-	int rc = audit_list(api->app, &q, to_json, items, &last);
+	int rc = audit_list(api_app(r, api), &q, to_json, items, &last);
 	if (rc) {
 		json_decref(items);
 		return rc;

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "domain/rbac.h"
 #include "domain/user.h"
+#include "store/store.h"
 
 #include <stdlib.h>
 #include <strings.h>
@@ -21,9 +22,39 @@ static int unauthorized(struct req *r, const char *msg)
 	return req_fail(r, ERR_UNAUTHORIZED, "%s", msg);
 }
 
+/* A request that only reads gets its own app whose store is a view: every read it makes
+ * (who is calling, the scope check, the answer) shares one connection and snapshot. */
+struct req_app {
+	struct app app;
+};
+
+static void req_app_free(void *p)
+{
+	struct req_app *ra = p;
+	store_view_close(ra->app.store);
+	free(ra);
+}
+
+struct app *api_app(struct req *r, struct api *api)
+{
+	struct req_app *ra = req_ctx(r);
+	return ra ? &ra->app : api->app;
+}
+
 static int api_before(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
+	if (req_route(r)->flags & RF_READ) {
+		struct req_app *ra = malloc(sizeof(*ra));
+		if (!ra)
+			return ERR_NOMEM;
+		ra->app = *api->app;
+		if (store_view_open(api->app->store, &ra->app.store)) {
+			free(ra);
+			return ERR_NOMEM;
+		}
+		req_set_ctx(r, ra, req_app_free);
+	}
 	const struct route *rt = req_route(r);
 	const char *authz = req_header(r, "Authorization");
 	/* a permission or a scope check needs a caller as much as RF_AUTH does */
@@ -34,7 +65,7 @@ static int api_before(struct req *r, void *ctx)
 		struct caller *c = malloc(sizeof(*c));
 		if (!c)
 			return ERR_NOMEM;
-		int rc = token_resolve(api->app, authz + 7, c);
+		int rc = token_resolve(api_app(r, api), authz + 7, c);
 		if (rc) {
 			free(c);
 			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the token is invalid, revoked or expired") : rc;
@@ -51,7 +82,7 @@ static int api_before(struct req *r, void *ctx)
 		struct caller *c = malloc(sizeof(*c));
 		if (!c)
 			return ERR_NOMEM;
-		int rc = session_resolve(api->app, req_cookie(r, "kexie_session"), unsafe ? csrf : NULL, c);
+		int rc = session_resolve(api_app(r, api), req_cookie(r, "kexie_session"), unsafe ? csrf : NULL, c);
 		if (rc) {
 			free(c);
 			if (rc == ERR_FORBIDDEN)
@@ -73,7 +104,7 @@ struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, i
 	const struct caller *c = req_user(r);
 	struct audit_entry e = {.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
 				.client_addr = req_client_addr(r)};
-	e.role = org_id ? rbac_role_for(api->app, c, perm, org_id) : "";
+	e.role = org_id ? rbac_role_for(api_app(r, api), c, perm, org_id) : "";
 	if (!org_id) /* no one place: the first role granting perm */
 		for (int i = 0; i < c->ngrants && !*e.role; i++)
 			if (rbac_role_has(c->g[i].role, perm))

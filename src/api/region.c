@@ -17,7 +17,7 @@ int api_region_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct region g;
-	int rc = region_get(api->app, req_param_str(r, "code"), &g);
+	int rc = region_get(api_app(r, api), req_param_str(r, "code"), &g);
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no region with this code");
 	if (rc)
@@ -38,7 +38,7 @@ int api_region_list(struct req *r, void *ctx)
 	if (!items)
 		return ERR_NOMEM;
 	int n = 0;
-	int rc = region_children(api->app, parent, by, desc, items, (int)limit, &n);
+	int rc = region_children(api_app(r, api), parent, by, desc, items, (int)limit, &n);
 	if (rc == ERR_NOTFOUND) {
 		errlist_add(req_errs(r), "parent", "not_found", "no region with this code");
 		rc = req_fail(r, rc, "no region with this code");

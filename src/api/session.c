@@ -20,12 +20,12 @@
 
 #define COOKIE "kexie_session"
 
-static json_t *caller_json(struct api *api, const struct caller *c)
+static json_t *caller_json(struct app *app, const struct caller *c)
 {
 	json_t *roles = json_array();
 	for (int i = 0; i < c->ngrants; i++) {
 		struct org o;
-		const char *code = org_get(api->app, c->g[i].org_id, NULL, &o) == 0 ? o.code : "";
+		const char *code = org_get(app, c->g[i].org_id, NULL, &o) == 0 ? o.code : "";
 		json_array_append_new(roles, json_pack("{s:s,s:I,s:s}", "role", c->g[i].role, "org_id",
 						       (json_int_t)c->g[i].org_id, "org_code", code));
 	}
@@ -38,7 +38,7 @@ static int login_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	json_t *b = req_json(r);
 	struct login_result res;
-	int rc = session_login(api->app, json_string_value(json_object_get(b, "login")),
+	int rc = session_login(api_app(r, api), json_string_value(json_object_get(b, "login")),
 			       json_string_value(json_object_get(b, "password")),
 			       json_string_value(json_object_get(b, "new_password")), req_client_addr(r),
 			       req_id(r), &res, req_errs(r));
@@ -62,14 +62,14 @@ static int login_on_worker(struct req *r, void *arg)
 	if (rc)
 		return rc;
 	struct caller c;
-	rc = session_resolve(api->app, res.token, NULL, &c);
+	rc = session_resolve(api_app(r, api), res.token, NULL, &c);
 	if (!rc) {
 		char cookie[128];
 		/* Secure and the __Host- prefix belong here once kexie serves HTTPS itself; behind
 		 * a TLS proxy the proxy adds Secure */
 		snprintf(cookie, sizeof(cookie), COOKIE "=%s; HttpOnly; SameSite=Lax; Path=/", res.token);
 		resp_header(r, "Set-Cookie", cookie);
-		json_t *body = caller_json(api, &c);
+		json_t *body = caller_json(api_app(r, api), &c);
 		json_object_set_new(body, "csrf_token", json_string(res.csrf));
 		rc = resp_json(r, 201, body);
 	}
@@ -92,12 +92,12 @@ int api_session_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
-	json_t *body = caller_json(api, c);
+	json_t *body = caller_json(api_app(r, api), c);
 	const char *token = req_cookie(r, COOKIE);
 	if (!strcmp(c->via, "session") && token) {
 		/* a new tab of a signed-in browser gets the token it needs for writes */
 		char csrf[TOKEN_LEN + 8];
-		session_csrf_for(api->app, token, csrf, sizeof(csrf));
+		session_csrf_for(api_app(r, api), token, csrf, sizeof(csrf));
 		json_object_set_new(body, "csrf_token", json_string(csrf));
 	}
 	return resp_json(r, 200, body);
@@ -112,7 +112,7 @@ int api_session_delete(struct req *r, void *ctx)
 		return req_fail(r, ERR_INVALID, "only a browser session can sign out; revoke tokens instead");
 	struct audit_entry who = {.user_id = c->user_id, .via = "session", .request_id = req_id(r),
 				  .client_addr = req_client_addr(r)};
-	int rc = session_logout(api->app, token, &who);
+	int rc = session_logout(api_app(r, api), token, &who);
 	if (rc)
 		return rc;
 	resp_header(r, "Set-Cookie", COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");

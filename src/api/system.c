@@ -13,7 +13,7 @@ int api_health(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct health h;
-	int rc = system_health(api->app, &h);
+	int rc = system_health(api_app(r, api), &h);
 	json_t *o = json_pack("{s:s,s:s,s:b,s:i,s:i}", "status", rc ? "unavailable" : "ok",
 			      "database", h.db_kind, "database_ok", h.db_ok, "schema_version",
 			      h.schema_version, "schema_expected", h.schema_expected);
@@ -24,9 +24,9 @@ int api_about(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct health h;
-	system_health(api->app, &h);
+	system_health(api_app(r, api), &h);
 	json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:I}", "name", "kexie", "version",
-			      api->app->version, "database", h.db_kind, "database_ok", h.db_ok,
+			      api_app(r, api)->version, "database", h.db_kind, "database_ok", h.db_ok,
 			      "read_replica", h.replica, "schema_version", h.schema_version,
 			      "uptime_s", (json_int_t)h.uptime_s);
 	return resp_json(r, 200, o);
@@ -38,7 +38,7 @@ int api_metrics(struct req *r, void *ctx)
 	struct buf out;
 	buf_init(&out, 4u << 20);
 	struct store_stats st;
-	store_stats(api->app->store, &st);
+	store_stats(api_app(r, api)->store, &st);
 	int rc = server_metrics(api->srv, &out);
 	if (!rc)
 		rc = buf_printf(
@@ -56,8 +56,8 @@ int api_metrics(struct req *r, void *ctx)
 			"# TYPE kexie_build_info gauge\n"
 			"kexie_build_info{version=\"%s\",database=\"%s\"} 1\n",
 			st.write_size, st.write_in_use, st.read_size, st.read_in_use,
-			(unsigned long long)st.waits, api->app->version,
-			store_kind_name(api->app->store));
+			(unsigned long long)st.waits, api_app(r, api)->version,
+			store_kind_name(api_app(r, api)->store));
 	if (!rc)
 		rc = resp_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", out.ptr, out.len);
 	buf_release(&out);
@@ -68,7 +68,7 @@ int api_openapi_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	char why[256];
-	json_t *doc = api_openapi(api->app->version, why, sizeof(why));
+	json_t *doc = api_openapi(api_app(r, api)->version, why, sizeof(why));
 	if (!doc)
 		return ERR_INTERNAL;
 	return resp_json(r, 200, doc);

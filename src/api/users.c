@@ -30,7 +30,7 @@ static json_t *time_or_null(int64_t t)
 /* user_grant_check's refusals as answers. */
 static int grant_scope(struct req *r, struct api *api, const char *role, int64_t org_id)
 {
-	int rc = user_grant_check(api->app, req_user(r), role, org_id, req_errs(r));
+	int rc = user_grant_check(api_app(r, api), req_user(r), role, org_id, req_errs(r));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such organization");
 	if (rc == ERR_FORBIDDEN)
@@ -41,7 +41,7 @@ static int grant_scope(struct req *r, struct api *api, const char *role, int64_t
 
 static int user_scope(struct req *r, struct api *api, const char *perm, int64_t id)
 {
-	int rc = user_check(api->app, req_user(r), perm, id);
+	int rc = user_check(api_app(r, api), req_user(r), perm, id);
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such account");
 	if (rc == ERR_FORBIDDEN)
@@ -70,7 +70,7 @@ static int answer_user(struct req *r, struct api *api, int64_t id, unsigned stat
 	struct user_detail *u = malloc(sizeof(*u));
 	if (!u)
 		return ERR_NOMEM;
-	int rc = user_get(api->app, id, u);
+	int rc = user_get(api_app(r, api), id, u);
 	if (!rc) {
 		json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:o,s:o,s:I,s:o}", "id", (json_int_t)u->id,
 				      "login", u->login, "display_name", u->display_name, "status", u->status,
@@ -108,17 +108,17 @@ int api_user_search(struct req *r, void *ctx)
 	if (!req_query_int(r, "under", &under)) {
 		/* default: the first scope where the caller may read accounts */
 		for (int i = 0; i < c->ngrants && !under; i++)
-			if (rbac_check(api->app, c, "user.read", c->g[i].org_id) == 0)
+			if (rbac_check(api_app(r, api), c, "user.read", c->g[i].org_id) == 0)
 				under = c->g[i].org_id;
 	}
-	int rc = rbac_check(api->app, c, "user.read", under);
+	int rc = rbac_check(api_app(r, api), c, "user.read", under);
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such organization");
 	if (rc)
 		return rc == ERR_FORBIDDEN ? req_fail(r, rc, "your roles do not allow this here") : rc;
 	struct row_sink s = {json_array()};
 	int n = 0;
-	rc = user_search(api->app, under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
+	rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
 	if (rc) {
 		json_decref(s.arr);
 		return rc;
@@ -146,7 +146,7 @@ static int create_on_worker(struct req *r, void *arg)
 				.password = str(b, "password"), .role = str(b, "role"), .org_id = org_id};
 	struct audit_entry who = user_actor(r, api, org_id);
 	int64_t id = 0;
-	int rc = user_add(api->app, &who, &in, req_errs(r), &id);
+	int rc = user_add(api_app(r, api), &who, &in, req_errs(r), &id);
 	if (rc)
 		return rc == ERR_CONFLICT ? req_fail(r, rc, "the login is taken") : rc;
 	char loc[64];
@@ -174,7 +174,7 @@ static int role_change(struct req *r, struct api *api, int64_t id, const char *r
 	if (rc)
 		return rc;
 	struct audit_entry who = user_actor(r, api, org_id);
-	rc = user_role_set(api->app, &who, id, role, org_id, add, req_errs(r));
+	rc = user_role_set(api_app(r, api), &who, id, role, org_id, add, req_errs(r));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "the account does not hold this role there");
 	return rc ? rc : answer_user(r, api, id, add ? 201 : 200);
@@ -207,16 +207,16 @@ static int account_op(struct req *r, struct api *api, int which)
 	int64_t ended = 0;
 	switch (which) {
 	case 0:
-		rc = user_disable(api->app, &who, id);
+		rc = user_disable(api_app(r, api), &who, id);
 		break;
 	case 1:
-		rc = user_enable(api->app, &who, id);
+		rc = user_enable(api_app(r, api), &who, id);
 		break;
 	case 2:
-		rc = user_unlock(api->app, &who, id);
+		rc = user_unlock(api_app(r, api), &who, id);
 		break;
 	default:
-		rc = user_end_sessions(api->app, &who, id, &ended);
+		rc = user_end_sessions(api_app(r, api), &who, id, &ended);
 		if (!rc)
 			return resp_json(r, 200, json_pack("{s:I}", "sessions_ended", (json_int_t)ended));
 	}
@@ -248,7 +248,7 @@ static int password_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	int64_t id = req_param_int(r, "id");
 	struct audit_entry who = user_actor(r, api, 0);
-	int rc = user_set_password(api->app, &who, id, str(req_json(r), "password"), "password", req_errs(r));
+	int rc = user_set_password(api_app(r, api), &who, id, str(req_json(r), "password"), "password", req_errs(r));
 	return rc ? rc : resp_json(r, 204, NULL);
 }
 
@@ -285,7 +285,7 @@ int api_me_sessions(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	json_t *sink[2] = {json_array(), json_integer(c->session_id)};
-	int rc = session_list(api->app, c->user_id, add_session, sink);
+	int rc = session_list(api_app(r, api), c->user_id, add_session, sink);
 	json_decref(sink[1]);
 	if (rc) {
 		json_decref(sink[0]);
@@ -299,7 +299,7 @@ int api_me_session_end(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	struct audit_entry who = me(r);
-	int rc = session_end(api->app, &who, c->user_id, req_param_int(r, "id"));
+	int rc = session_end(api_app(r, api), &who, c->user_id, req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such session of yours");
 	return rc ? rc : resp_json(r, 204, NULL);
@@ -318,7 +318,7 @@ int api_me_tokens(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *arr = json_array();
-	int rc = token_list(api->app, ((const struct caller *)req_user(r))->user_id, add_token, arr);
+	int rc = token_list(api_app(r, api), ((const struct caller *)req_user(r))->user_id, add_token, arr);
 	if (rc) {
 		json_decref(arr);
 		return rc;
@@ -334,7 +334,7 @@ int api_me_token_create(struct req *r, void *ctx)
 	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
 	struct audit_entry who = me(r);
 	char token[TOKEN_LEN + 8];
-	int rc = token_create(api->app, &who, c->login, (int)days, str(b, "name"), token, sizeof(token));
+	int rc = token_create(api_app(r, api), &who, c->login, (int)days, str(b, "name"), token, sizeof(token));
 	if (rc)
 		return rc;
 	/* shown once: only its hash is stored */
@@ -348,7 +348,7 @@ int api_me_token_revoke(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct audit_entry who = me(r);
-	int rc = token_revoke(api->app, &who, ((const struct caller *)req_user(r))->user_id, req_param_int(r, "id"));
+	int rc = token_revoke(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id, req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such token of yours");
 	return rc ? rc : resp_json(r, 204, NULL);
@@ -359,7 +359,7 @@ static int own_password_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	json_t *b = req_json(r);
 	struct audit_entry who = me(r);
-	int rc = user_change_own_password(api->app, &who, ((const struct caller *)req_user(r))->user_id,
+	int rc = user_change_own_password(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
 					  str(b, "current_password"), str(b, "new_password"), req_errs(r));
 	if (rc == ERR_FORBIDDEN)
 		return req_fail(r, rc, "the current password is not right");

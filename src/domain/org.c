@@ -6,6 +6,7 @@
  * PostgreSQL; dates compare as ISO text.
  */
 #include "domain/org.h"
+#include "domain/rbac.h"
 #include "domain/codes.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -200,6 +201,71 @@ static int within_conn(struct conn *c, int64_t ancestor, int64_t id, const char 
 	*yes = rc == STORE_ROW;
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, bool *yes)
+{
+	char today[11];
+	org_today(today);
+	return within_conn(c, ancestor, id, today, yes);
+}
+
+int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
+		struct org *out)
+{
+	char today[11];
+	const char *d = date_or_today(as_of, today);
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_read_begin(c);
+	if (rc || strcmp(d, today)) {
+		/* another date: access is judged on today's tree, the org read as of its date */
+		if (!rc)
+			rc = rbac_check_conn(c, who, perm, id);
+		if (!rc)
+			rc = load(c, id, NULL, d, out);
+		store_release(c);
+		return rc;
+	}
+	/* today: one statement gives the org (row 0) and the chain above it (rows 1..) */
+	struct stmt *st = NULL;
+	int64_t path[66];
+	int n = 0;
+	bool exists = false;
+	rc = conn_prepare(c,
+			  "WITH RECURSIVE up(id, depth) AS ("
+			  " SELECT CAST($1 AS BIGINT), 0 UNION ALL"
+			  " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
+			  " WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
+			  " AND p.parent_id IS NOT NULL AND up.depth < 64)"
+			  " SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"
+			  " o.contact, o.opened_on, o.closed_on, o.version, up.depth"
+			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0 ORDER BY up.depth",
+			  &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		stmt_bind_text(st, 2, today, strlen(today));
+		while ((rc = stmt_step(st)) == STORE_ROW && n < 66) {
+			if (n == 0) {
+				exists = !stmt_isnull(st, 1);
+				if (exists)
+					row_to_org(st, out);
+			}
+			path[n++] = stmt_int64(st, 0);
+		}
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	store_release(c);
+	if (rc)
+		return rc;
+	out->parent_id = n > 1 ? path[1] : 0;
+	rc = rbac_check_path(who, perm, path, n);
+	if (!rc && (!exists || strcmp(out->opened_on, today) > 0))
+		rc = ERR_NOTFOUND; /* no such org, or not open yet */
+	return rc;
 }
 
 int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes)

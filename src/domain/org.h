@@ -79,6 +79,16 @@ struct org_filter {
 int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max,
 	       int *n);
 
+/* One org as of a date for a caller: rbac_check (ERR_NOTFOUND / ERR_FORBIDDEN) and the read
+ * on one connection, the common case of every GET. */
+struct caller;
+int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
+		struct org *out);
+
+/* org_within as of today on a connection the caller holds. */
+struct conn;
+int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, bool *yes);
+
 /* True in *yes when `ancestor` is `id` or above it as of the date. */
 int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes);
 

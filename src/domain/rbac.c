@@ -53,15 +53,17 @@ bool rbac_permits(const struct caller *c, const char *perm)
 }
 
 /* Index of the first grant covering org_id that grants perm (perm NULL: any grant), or
- * -1 when none; a store error goes to *rc. */
-static int covering(struct app *a, const struct caller *c, const char *perm, int64_t org_id, int *rc)
+ * -1 when none; a store error goes to *rc. With conn, the checks run on it. */
+static int covering_on(struct app *a, struct conn *conn, const struct caller *c, const char *perm,
+		       int64_t org_id, int *rc)
 {
 	*rc = 0;
 	for (int i = 0; i < c->ngrants; i++) {
 		if (perm && !rbac_role_has(c->g[i].role, perm))
 			continue;
 		bool yes = false;
-		*rc = org_within(a, c->g[i].org_id, org_id, NULL, &yes);
+		*rc = conn ? org_within_conn(conn, c->g[i].org_id, org_id, &yes)
+			   : org_within(a, c->g[i].org_id, org_id, NULL, &yes);
 		if (*rc)
 			return -1;
 		if (yes)
@@ -70,17 +72,48 @@ static int covering(struct app *a, const struct caller *c, const char *perm, int
 	return -1;
 }
 
-int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+static int covering(struct app *a, const struct caller *c, const char *perm, int64_t org_id, int *rc)
+{
+	return covering_on(a, NULL, c, perm, org_id, rc);
+}
+
+static int check_on(struct app *a, struct conn *conn, const struct caller *c, const char *perm, int64_t org_id)
 {
 	int rc;
-	if (covering(a, c, perm, org_id, &rc) >= 0)
+	if (covering_on(a, conn, c, perm, org_id, &rc) >= 0)
 		return 0;
 	if (rc)
 		return rc;
 	/* visible through some other role? then it exists for this caller: 403, else 404 */
-	if (covering(a, c, NULL, org_id, &rc) >= 0)
+	if (covering_on(a, conn, c, NULL, org_id, &rc) >= 0)
 		return ERR_FORBIDDEN;
 	return rc ? rc : ERR_NOTFOUND;
+}
+
+int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n)
+{
+	bool visible = false;
+	for (int i = 0; i < c->ngrants; i++) {
+		bool covers = false;
+		for (int k = 0; k < n && !covers; k++)
+			covers = path[k] == c->g[i].org_id;
+		if (!covers)
+			continue;
+		if (!perm || rbac_role_has(c->g[i].role, perm))
+			return 0;
+		visible = true;
+	}
+	return visible ? ERR_FORBIDDEN : ERR_NOTFOUND;
+}
+
+int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+{
+	return check_on(a, NULL, c, perm, org_id);
+}
+
+int rbac_check_conn(struct conn *conn, const struct caller *c, const char *perm, int64_t org_id)
+{
+	return check_on(NULL, conn, c, perm, org_id);
 }
 
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id)

@@ -44,6 +44,14 @@ bool rbac_permits(const struct caller *c, const char *perm);
 /* Object-level check for perm on org_id (see above). 0 when allowed. */
 int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id);
 
+/* rbac_check when the object's chain of orgs up to its root (itself first, as of today) is
+ * already known: no database work. */
+int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n);
+
+/* rbac_check on a connection the caller already holds (one connection per request). */
+struct conn;
+int rbac_check_conn(struct conn *conn, const struct caller *c, const char *perm, int64_t org_id);
+
 /* The role the caller acts under for perm on org_id ("" when none), for the audit trail. */
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id);
 

@@ -633,23 +633,16 @@ int token_create(struct app *a, const struct audit_entry *who, const char *login
 	return rc;
 }
 
-/* The caller's role assignments, for token and session callers alike. */
-static int load_grants(struct conn *c, struct caller *out)
+/* Adds the grant in columns col (role) and col + 1 (org) when the row has one. */
+static void add_grant(struct stmt *st, int col, struct caller *out)
 {
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT role, org_id FROM role_assignment WHERE user_id = $1"
-				 " ORDER BY role, org_id", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, out->user_id);
-	while ((rc = stmt_step(st)) == STORE_ROW && out->ngrants < CALLER_MAX_GRANTS) {
-		struct grant *g = &out->g[out->ngrants++];
-		str_copy(g->role, sizeof(g->role), stmt_text(st, 0, NULL));
-		g->org_id = stmt_int64(st, 1);
-	}
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
+	if (stmt_isnull(st, col) || out->ngrants >= CALLER_MAX_GRANTS)
+		return;
+	struct grant *g = &out->g[out->ngrants++];
+	str_copy(g->role, sizeof(g->role), stmt_text(st, col, NULL));
+	g->org_id = stmt_int64(st, col + 1);
 }
+
 
 int token_resolve(struct app *a, const char *token, struct caller *out)
 {
@@ -664,31 +657,35 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 	if (rc)
 		return rc;
 	int64_t now = time_unix(), last_used = 0;
+	/* the token, its account and the account's grants in one query (one per request) */
 	rc = conn_prepare(c,
-			  "SELECT t.id, u.id, u.login, u.display_name, t.last_used_at FROM api_token t"
-			  " JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1"
+			  "SELECT t.id, u.id, u.login, u.display_name, t.last_used_at, r.role, r.org_id"
+			  " FROM api_token t JOIN app_user u ON u.id = t.user_id"
+			  " LEFT JOIN role_assignment r ON r.user_id = u.id WHERE t.token_hash = $1"
 			  " AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)"
-			  " AND u.status = 'active'",
+			  " AND u.status = 'active' ORDER BY r.role, r.org_id",
 			  &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, hash, strlen(hash));
 		stmt_bind_int64(st, 2, now);
-		rc = stmt_step(st);
-		if (rc == STORE_ROW) {
-			out->token_id = stmt_int64(st, 0);
-			out->user_id = stmt_int64(st, 1);
-			str_copy(out->login, sizeof(out->login), stmt_text(st, 2, NULL));
-			str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 3, NULL));
-			last_used = stmt_int64(st, 4);
-			out->via = "token";
-			rc = 0;
-		} else if (rc == STORE_DONE) {
-			rc = ERR_UNAUTHORIZED;
+		rc = ERR_UNAUTHORIZED;
+		int step;
+		while ((step = stmt_step(st)) == STORE_ROW) {
+			if (rc) {
+				out->token_id = stmt_int64(st, 0);
+				out->user_id = stmt_int64(st, 1);
+				str_copy(out->login, sizeof(out->login), stmt_text(st, 2, NULL));
+				str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 3, NULL));
+				last_used = stmt_int64(st, 4);
+				out->via = "token";
+				rc = 0;
+			}
+			add_grant(st, 5, out);
 		}
+		if (step < 0)
+			rc = step;
 	}
 	stmt_done(st);
-	if (!rc)
-		rc = load_grants(c, out);
 	store_release(c);
 	if (!rc && now - last_used >= 60) {
 		/* last-used time, at most one write a minute per token */
@@ -919,10 +916,11 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 	if (rc)
 		return rc;
 	rc = conn_prepare(c,
-			  "SELECT s.id, s.last_seen_at, s.csrf_hash, u.id, u.login, u.display_name"
+			  "SELECT s.id, s.last_seen_at, s.csrf_hash, u.id, u.login, u.display_name, r.role, r.org_id"
 			  " FROM session s JOIN app_user u ON u.id = s.user_id"
+			  " LEFT JOIN role_assignment r ON r.user_id = u.id"
 			  " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-			  " AND s.last_seen_at > $3 AND u.status = 'active'",
+			  " AND s.last_seen_at > $3 AND u.status = 'active' ORDER BY r.role, r.org_id",
 			  &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, hash, strlen(hash));
@@ -930,6 +928,7 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 		stmt_bind_int64(st, 3, now - p.session_idle_s);
 		rc = stmt_step(st);
 		if (rc == STORE_ROW) {
+			add_grant(st, 6, out);
 			sid = stmt_int64(st, 0);
 			last_seen = stmt_int64(st, 1);
 			str_copy(stored_csrf, sizeof(stored_csrf), stmt_text(st, 2, NULL));
@@ -939,13 +938,16 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 			out->via = "session";
 			out->session_id = sid;
 			rc = 0;
+			int step;
+			while ((step = stmt_step(st)) == STORE_ROW)
+				add_grant(st, 6, out);
+			if (step < 0)
+				rc = step;
 		} else if (rc == STORE_DONE) {
 			rc = ERR_UNAUTHORIZED;
 		}
 	}
 	stmt_done(st);
-	if (!rc)
-		rc = load_grants(c, out);
 	store_release(c);
 	if (rc)
 		return rc;

@@ -129,6 +129,10 @@ struct errlist *req_errs(struct req *r);
 /* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *));
 void *req_user(const struct req *r);
+/* A second slot for the application's per-request state (freed like the user slot, after
+ * the user slot). */
+void req_set_ctx(struct req *r, void *ctx, void (*free_fn)(void *));
+void *req_ctx(const struct req *r);
 const char *req_client_addr(struct req *r);
 
 /* ---- responses ---- */

@@ -40,6 +40,8 @@ struct req {
 	bool bodyless;         /* a parameterless action sent without a body */
 	json_t *json;
 	void *user;
+	void *ctx;
+	void (*ctx_free)(void *);
 	void (*user_free)(void *);
 	char addr[64];
 	/* response */

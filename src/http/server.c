@@ -65,6 +65,15 @@ unsigned req_method(const struct req *r) { return r->method; }
 json_t *req_json(const struct req *r) { return r->json; }
 struct errlist *req_errs(struct req *r) { return &r->errs; }
 void *req_user(const struct req *r) { return r->user; }
+void *req_ctx(const struct req *r) { return r->ctx; }
+
+void req_set_ctx(struct req *r, void *ctx, void (*free_fn)(void *))
+{
+	if (r->ctx && r->ctx_free)
+		r->ctx_free(r->ctx);
+	r->ctx = ctx;
+	r->ctx_free = free_fn;
+}
 
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *))
 {
@@ -206,6 +215,8 @@ static void req_free(struct req *r)
 	}
 	if (r->user && r->user_free)
 		r->user_free(r->user);
+	if (r->ctx && r->ctx_free)
+		r->ctx_free(r->ctx);
 	if (r->defer) {
 		pthread_mutex_destroy(&r->defer->mu);
 		pthread_cond_destroy(&r->defer->cv);

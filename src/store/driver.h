@@ -29,6 +29,9 @@ struct store_driver {
 	int64_t (*changes)(void *st); /* rows written by the last step of an INSERT/UPDATE/DELETE */
 	int (*exec)(void *h, const char *sql);
 	const char *begin_sql; /* how a write transaction starts */
+	/* Several reads as one snapshot, where that is cheaper than one statement each (SQLite:
+	 * one WAL read lock instead of one per statement); NULL where it only adds round trips. */
+	const char *read_begin_sql, *read_end_sql;
 };
 
 extern const struct store_driver store_sqlite_driver;

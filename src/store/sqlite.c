@@ -272,4 +272,6 @@ const struct store_driver store_sqlite_driver = {
 	.changes = sq_changes,
 	.exec = sq_exec,
 	.begin_sql = "BEGIN IMMEDIATE",
+	.read_begin_sql = "BEGIN",
+	.read_end_sql = "COMMIT",
 };

@@ -32,6 +32,8 @@ struct conn {
 	struct stmt cache[STMT_CACHE];
 	int ncache;
 	uint64_t tick;
+	bool in_read; /* inside conn_read_begin */
+	bool pinned;  /* held by a view until store_view_close */
 };
 
 struct pool {
@@ -54,6 +56,8 @@ struct store {
 	struct pool write;
 	struct pool read;
 	bool has_read; /* read pool is separate from the write pool */
+	struct store *base; /* set in a view: reads share `pinned`, the rest goes to base */
+	struct conn *pinned;
 };
 
 static int pool_init(struct pool *p, struct store *s, const char *url, bool ro, int size)
@@ -274,6 +278,8 @@ const char *store_kind_name(const struct store *s)
 
 bool store_has_replica(const struct store *s)
 {
+	if (s->base)
+		s = s->base;
 	return s->kind == STORE_PG && s->has_read;
 }
 
@@ -282,8 +288,52 @@ enum store_kind conn_kind(const struct conn *c)
 	return c->pool->store->kind;
 }
 
+int store_view_open(struct store *base, struct store **out)
+{
+	struct store *v = calloc(1, sizeof(*v));
+	if (!v)
+		return ERR_NOMEM;
+	v->kind = base->kind;
+	v->drv = base->drv;
+	v->busy_ms = base->busy_ms;
+	v->has_read = base->has_read;
+	v->base = base;
+	*out = v;
+	return 0;
+}
+
+void store_view_close(struct store *v)
+{
+	if (!v)
+		return;
+	if (v->pinned) {
+		v->pinned->pinned = false;
+		store_release(v->pinned);
+	}
+	free(v);
+}
+
 int store_acquire(struct store *s, enum store_mode m, struct conn **out)
 {
+	if (s->base) {
+		if (m != STORE_READ)
+			return store_acquire(s->base, m, out);
+		if (!s->pinned) { /* the first read of the request opens the snapshot */
+			int rc = store_acquire(s->base, STORE_READ, &s->pinned);
+			if (rc)
+				return rc;
+			s->pinned->pinned = true;
+			rc = conn_read_begin(s->pinned);
+			if (rc) {
+				s->pinned->pinned = false;
+				store_release(s->pinned);
+				s->pinned = NULL;
+				return rc;
+			}
+		}
+		*out = s->pinned;
+		return 0;
+	}
 	if (m == STORE_READ && s->has_read) {
 		int rc = pool_get(&s->read, out);
 		/* A replica that cannot be reached must not take reads down: use the primary. */
@@ -293,15 +343,48 @@ int store_acquire(struct store *s, enum store_mode m, struct conn **out)
 	return pool_get(&s->write, out);
 }
 
+int conn_read_begin(struct conn *c)
+{
+	const struct store_driver *d = c->pool->store->drv;
+	if (!d->read_begin_sql || c->in_read)
+		return 0;
+	/* through the statement cache: compiling BEGIN each time cost more than it saved */
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, d->read_begin_sql, &st);
+	if (!rc) {
+		rc = stmt_step(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	c->in_read = rc == 0;
+	return rc;
+}
+
+void conn_read_end(struct conn *c)
+{
+	const struct store_driver *d = c->pool->store->drv;
+	if (c->in_read) {
+		struct stmt *st = NULL;
+		if (conn_prepare(c, d->read_end_sql, &st) == 0)
+			(void)stmt_step(st);
+		stmt_done(st);
+		c->in_read = false;
+	}
+}
+
 void store_release(struct conn *c)
 {
-	if (!c)
-		return;
+	if (!c || c->pinned)
+		return; /* a view's connection goes back when the view closes */
+	if (c->in_read)
+		conn_read_end(c); /* never hand back a connection holding a snapshot */
 	pool_put(c->pool, c);
 }
 
 void store_stats(struct store *s, struct store_stats *o)
 {
+	if (s->base)
+		s = s->base;
 	memset(o, 0, sizeof(*o));
 	pthread_mutex_lock(&s->write.mu);
 	o->write_size = s->write.size;
@@ -464,6 +547,8 @@ int conn_rollback(struct conn *c)
 
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
 {
+	if (s->base)
+		s = s->base;
 	struct conn *c = NULL;
 	int rc = store_acquire(s, STORE_WRITE, &c);
 	if (rc)

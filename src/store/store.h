@@ -54,6 +54,13 @@ const char *store_kind_name(const struct store *s); /* "sqlite" or "postgresql" 
 bool store_has_replica(const struct store *s);
 
 int store_acquire(struct store *s, enum store_mode m, struct conn **out);
+
+/* A view of a store for one request's reads: every STORE_READ acquire through the view
+ * returns the same connection, inside one snapshot (conn_read_begin), taken at the first
+ * read; releases are no-ops until store_view_close. Writes and transactions go to the
+ * store itself. For requests that only read: a write's own changes are not in the view. */
+int store_view_open(struct store *base, struct store **out);
+void store_view_close(struct store *v); /* NULL is fine */
 void store_release(struct conn *c); /* NULL is fine */
 enum store_kind conn_kind(const struct conn *c);
 
@@ -81,6 +88,10 @@ void stmt_done(struct stmt *st); /* NULL is fine */
 
 /* Runs SQL without parameters; may hold several statements (migrations). */
 int conn_exec(struct conn *c, const char *sql);
+/* Groups the next reads on c into one snapshot until conn_read_end (or release). Cheaper
+ * on SQLite (one WAL read lock for all); nothing on PostgreSQL. Never around writes. */
+int conn_read_begin(struct conn *c);
+void conn_read_end(struct conn *c);
 int conn_begin(struct conn *c); /* SQLite: BEGIN IMMEDIATE on the writer */
 int conn_commit(struct conn *c);
 int conn_rollback(struct conn *c);
