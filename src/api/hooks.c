@@ -44,7 +44,7 @@ struct app *api_app(struct req *r, struct api *api)
 static int api_before(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	if (req_route(r)->flags & RF_READ) {
+	if ((req_route(r)->flags & RF_READ) && api && api->app) {
 		struct req_app *ra = malloc(sizeof(*ra));
 		if (!ra)
 			return ERR_NOMEM;

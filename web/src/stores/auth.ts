@@ -5,8 +5,8 @@ import { api, setCsrf, type Me } from '../api/client';
 
 // What each role may see in the menu: mirrors the server's permissions (src/domain/rbac.c).
 const PERMS: Record<string, string[]> = {
-  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.admin'],
-  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.admin'],
+  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin'],
+  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.read', 'user.admin'],
   staff: ['org.read'], reviewer: [], member: [],
 };
 
@@ -16,7 +16,7 @@ export const useAuth = defineStore('auth', {
   state: () => ({ me: null as Me | null, checked: false }),
   getters: {
     signedIn: (s) => !!s.me,
-    can: (s) => (perm: string) => !!s.me?.roles.some((g) => PERMS[g.role]?.includes(perm)),
+    can: (s) => (perm: string) => perm === 'signed-in' ? !!s.me : !!s.me?.roles.some((g) => PERMS[g.role]?.includes(perm)),
   },
   actions: {
     // Asks the server only when this browser signed in before (a guest's page load must
@@ -33,8 +33,8 @@ export const useAuth = defineStore('auth', {
       }
       this.checked = true;
     },
-    async login(login: string, password: string) {
-      const me = await api.login(login, password);
+    async login(login: string, password: string, newPassword?: string) {
+      const me = await api.login(login, password, newPassword);
       setCsrf(me.csrf_token ?? null);
       localStorage.setItem(HINT, '1');
       this.me = me;
