@@ -562,16 +562,26 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	return bad ? ERR_UNPROCESSABLE : 0;
 }
 
+struct create_call {
+	const struct audit_entry *who;
+	const struct org_input *in;
+	struct errlist *errs;
+	int64_t id;
+};
+
+static int create_call_tx(struct conn *c, void *arg)
+{
+	struct create_call *x = arg;
+	return org_create_in(c, x->who, x->in, x->errs, &x->id);
+}
+
 int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
 	       struct errlist *errs, int64_t *id)
 {
-	struct create_job j = {.in = in, .who = who, .errs = errs};
-	char today[11];
-	int rc = create_check(in, &j, today, errs);
+	struct create_call x = {.who = who, .in = in, .errs = errs};
+	int rc = store_tx(a->store, create_call_tx, &x);
 	if (!rc)
-		rc = store_tx(a->store, create_tx, &j);
-	if (!rc)
-		*id = j.id;
+		*id = x.id;
 	return rc;
 }
 
@@ -755,12 +765,7 @@ int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t n
 
 /* ---- close ---- */
 
-#define DOWN_CTE                                                                            \
-	"WITH RECURSIVE down(id, depth) AS ("                                               \
-	" SELECT CAST($1 AS BIGINT), 0"                                                     \
-	" UNION ALL"                                                                        \
-	" SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id" \
-	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2) AND down.depth < 64) "
+#define DOWN_CTE ORG_SUBTREE_CTE " "
 
 struct close_job {
 	const struct audit_entry *who;

@@ -89,6 +89,16 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 struct conn;
 int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, bool *yes);
 
+/* SQL: `down(id, depth)`, the subtree of org $1 as of date $2 (itself at depth 0, at most
+ * 64 levels), for modules that select within a subtree; continue with ", name AS (...)"
+ * or the SELECT. The same text runs on SQLite and PostgreSQL. */
+#define ORG_SUBTREE_CTE                                                                     \
+	"WITH RECURSIVE down(id, depth) AS ("                                               \
+	" SELECT CAST($1 AS BIGINT), 0"                                                     \
+	" UNION ALL"                                                                        \
+	" SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id" \
+	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2) AND down.depth < 64)"
+
 /* True in *yes when `ancestor` is `id` or above it as of the date. */
 int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, bool *yes);
 

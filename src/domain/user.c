@@ -471,15 +471,15 @@ static int reuse_check(struct app *a, int64_t id, const char *password, const ch
 	return 0;
 }
 
-/* Login of an account, for the policy's "not the login" rule. */
-static int login_of(struct app *a, int64_t id, char *out, size_t cap)
+/* One text column of one account (sql selects it WHERE id = $1); ERR_NOTFOUND when none. */
+static int account_text(struct app *a, const char *sql, int64_t id, char *out, size_t cap)
 {
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT login FROM app_user WHERE id = $1", &st);
+	rc = conn_prepare(c, sql, &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
 		rc = stmt_step(st);
@@ -496,7 +496,7 @@ int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, 
 		      const char *field, struct errlist *errs)
 {
 	char login[65] = "";
-	int rc = login_of(a, id, login, sizeof(login));
+	int rc = account_text(a, "SELECT login FROM app_user WHERE id = $1", id, login, sizeof(login));
 	if (rc)
 		return rc;
 	if (password_check(a, password, login, field, errs) || reuse_check(a, id, password, field, errs))
@@ -1227,10 +1227,7 @@ int user_search(struct app *a, int64_t under, const char *q, const char *after_l
 	if (rc)
 		return rc;
 	rc = conn_prepare(c,
-			  "WITH RECURSIVE down(id, depth) AS ("
-			  " SELECT CAST($1 AS BIGINT), 0 UNION ALL"
-			  " SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id"
-			  " WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2) AND down.depth < 64),"
+			  ORG_SUBTREE_CTE ","
 			  " hit AS (SELECT DISTINCT r.user_id FROM role_assignment r JOIN down ON down.id = r.org_id)"
 			  " SELECT u.id, u.login, u.display_name, u.status, u.locked_until FROM app_user u"
 			  " JOIN hit ON hit.user_id = u.id"
@@ -1396,21 +1393,7 @@ int user_change_own_password(struct app *a, const struct audit_entry *who, int64
 			     const char *current, const char *password, struct errlist *errs)
 {
 	char hash[crypto_pwhash_STRBYTES] = "";
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
-	rc = conn_prepare(c, "SELECT password_hash FROM app_user WHERE id = $1", &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, user_id);
-		rc = stmt_step(st);
-		if (rc == STORE_ROW)
-			str_copy(hash, sizeof(hash), stmt_text(st, 0, NULL));
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
-	}
-	stmt_done(st);
-	store_release(c);
+	int rc = account_text(a, "SELECT password_hash FROM app_user WHERE id = $1", user_id, hash, sizeof(hash));
 	if (rc)
 		return rc;
 	if (crypto_pwhash_str_verify(hash, current, strlen(current)) != 0) {
