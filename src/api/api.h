@@ -11,6 +11,7 @@
 #include "domain/audit.h"
 #include "http/http.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,7 @@ struct api {
 	struct server *srv;        /* set once the server runs (metrics) */
 	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
+	bool https;                /* reached over HTTPS (a TLS proxy in front): Secure cookies */
 };
 
 extern const struct route api_routes[];
@@ -36,6 +38,13 @@ json_t *api_openapi(const char *version, char *why, size_t cap);
 /* The app a handler works with: for read-only routes a per-request copy whose reads share
  * one snapshot (hooks.c), otherwise the server's. */
 struct app *api_app(struct req *r, struct api *api);
+
+/* The session cookie: `__Host-kexie_session` with Secure over HTTPS (the https setting,
+ * or X-Forwarded-Proto: https from the proxy), else `kexie_session`; HttpOnly,
+ * SameSite=Lax, Path=/. api_session_cookie reads whichever the browser sent;
+ * api_set_session_cookie sets it (token NULL: expires it). */
+const char *api_session_cookie(struct req *r);
+void api_set_session_cookie(struct req *r, struct api *api, const char *token);
 
 /* The actor for the audit trail: the request's caller, request id, client address, and
  * the role it acts under for perm at org_id (hooks.c). */

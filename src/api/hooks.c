@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <strings.h>
 
 static int unauthorized(struct req *r, const char *msg)
@@ -71,7 +72,7 @@ static int api_before(struct req *r, void *ctx)
 			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the token is invalid, revoked or expired") : rc;
 		}
 		req_set_user(r, c, free);
-	} else if (needs && req_cookie(r, "kexie_session")) {
+	} else if (needs && api_session_cookie(r)) {
 		/* only routes that act for a caller read the cookie: a stale cookie must never
 		 * stand in the way of public routes such as signing in again */
 		unsigned m = req_method(r);
@@ -82,7 +83,7 @@ static int api_before(struct req *r, void *ctx)
 		struct caller *c = malloc(sizeof(*c));
 		if (!c)
 			return ERR_NOMEM;
-		int rc = session_resolve(api_app(r, api), req_cookie(r, "kexie_session"), unsafe ? csrf : NULL, c);
+		int rc = session_resolve(api_app(r, api), api_session_cookie(r), unsafe ? csrf : NULL, c);
 		if (rc) {
 			free(c);
 			if (rc == ERR_FORBIDDEN)
@@ -99,11 +100,30 @@ static int api_before(struct req *r, void *ctx)
 	return 0;
 }
 
+const char *api_session_cookie(struct req *r)
+{
+	const char *v = req_cookie(r, "__Host-kexie_session");
+	return v ? v : req_cookie(r, "kexie_session");
+}
+
+void api_set_session_cookie(struct req *r, struct api *api, const char *token)
+{
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+	/* expiring: the cookie the browser holds, whatever this request came through */
+	bool secure = api->https || (proto && !strcasecmp(proto, "https")) ||
+		      (!token && req_cookie(r, "__Host-kexie_session"));
+	char cookie[160];
+	snprintf(cookie, sizeof(cookie), "%s=%s; HttpOnly; SameSite=Lax; Path=/%s%s",
+		 secure ? "__Host-kexie_session" : "kexie_session", token ? token : "",
+		 secure ? "; Secure" : "", token ? "" : "; Max-Age=0");
+	resp_header(r, "Set-Cookie", cookie);
+}
+
 struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
 {
 	const struct caller *c = req_user(r);
-	struct audit_entry e = {.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
-				.client_addr = req_client_addr(r)};
+	struct audit_entry e = {.user_id = c->user_id, .via = c->cred[0] ? c->cred : c->via,
+				.request_id = req_id(r), .client_addr = req_client_addr(r)};
 	e.role = org_id ? rbac_role_for(api_app(r, api), c, perm, org_id) : "";
 	if (!org_id) /* no one place: the first role granting perm */
 		for (int i = 0; i < c->ngrants && !*e.role; i++)

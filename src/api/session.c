@@ -18,7 +18,6 @@
 #include <sodium.h>
 #include <string.h>
 
-#define COOKIE "kexie_session"
 
 static json_t *caller_json(struct app *app, const struct caller *c)
 {
@@ -64,11 +63,7 @@ static int login_on_worker(struct req *r, void *arg)
 	struct caller c;
 	rc = session_resolve(api_app(r, api), res.token, NULL, &c);
 	if (!rc) {
-		char cookie[128];
-		/* Secure and the __Host- prefix belong here once kexie serves HTTPS itself; behind
-		 * a TLS proxy the proxy adds Secure */
-		snprintf(cookie, sizeof(cookie), COOKIE "=%s; HttpOnly; SameSite=Lax; Path=/", res.token);
-		resp_header(r, "Set-Cookie", cookie);
+		api_set_session_cookie(r, api, res.token);
 		json_t *body = caller_json(api_app(r, api), &c);
 		json_object_set_new(body, "csrf_token", json_string(res.csrf));
 		rc = resp_json(r, 201, body);
@@ -93,7 +88,7 @@ int api_session_get(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	json_t *body = caller_json(api_app(r, api), c);
-	const char *token = req_cookie(r, COOKIE);
+	const char *token = api_session_cookie(r);
 	if (!strcmp(c->via, "session") && token) {
 		/* a new tab of a signed-in browser gets the token it needs for writes */
 		char csrf[TOKEN_LEN + 8];
@@ -107,14 +102,13 @@ int api_session_delete(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
-	const char *token = req_cookie(r, COOKIE);
+	const char *token = api_session_cookie(r);
 	if (!token || strcmp(c->via, "session"))
 		return req_fail(r, ERR_INVALID, "only a browser session can sign out; revoke tokens instead");
-	struct audit_entry who = {.user_id = c->user_id, .via = "session", .request_id = req_id(r),
-				  .client_addr = req_client_addr(r)};
+	struct audit_entry who = api_actor(r, api, "", 0);
 	int rc = session_logout(api_app(r, api), token, &who);
 	if (rc)
 		return rc;
-	resp_header(r, "Set-Cookie", COOKIE "=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+	api_set_session_cookie(r, api, NULL);
 	return resp_json(r, 204, NULL);
 }

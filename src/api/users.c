@@ -79,6 +79,7 @@ static int answer_user(struct req *r, struct api *api, int64_t id, unsigned stat
 				      "last_login_at", time_or_null(u->last_login_at), "active_sessions",
 				      (json_int_t)u->active_sessions, "roles", grants_json(u->g, u->ngrants));
 		json_object_set_new(j, "created_at", time_or_null(u->created_at));
+		json_object_set_new(j, "person_id", u->person_id ? json_integer(u->person_id) : json_null());
 		rc = resp_json(r, status, j);
 	}
 	free(u);
@@ -261,11 +262,10 @@ int api_user_password(struct req *r, void *ctx)
 
 /* ---- me ---- */
 
-static struct audit_entry me(struct req *r)
+/* The actor for one's own changes: no role is needed for them. */
+static struct audit_entry me(struct req *r, struct api *api)
 {
-	const struct caller *c = req_user(r);
-	return (struct audit_entry){.user_id = c->user_id, .via = c->via, .request_id = req_id(r),
-				    .client_addr = req_client_addr(r)};
+	return api_actor(r, api, "", 0);
 }
 
 static int add_session(const struct session_row *s, void *arg)
@@ -298,7 +298,7 @@ int api_me_session_end(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
-	struct audit_entry who = me(r);
+	struct audit_entry who = me(r, api);
 	int rc = session_end(api_app(r, api), &who, c->user_id, req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such session of yours");
@@ -332,7 +332,7 @@ int api_me_token_create(struct req *r, void *ctx)
 	const struct caller *c = req_user(r);
 	json_t *b = req_json(r);
 	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
-	struct audit_entry who = me(r);
+	struct audit_entry who = me(r, api);
 	char token[TOKEN_LEN + 8];
 	int rc = token_create(api_app(r, api), &who, c->login, (int)days, str(b, "name"), token, sizeof(token));
 	if (rc)
@@ -347,7 +347,7 @@ int api_me_token_create(struct req *r, void *ctx)
 int api_me_token_revoke(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	struct audit_entry who = me(r);
+	struct audit_entry who = me(r, api);
 	int rc = token_revoke(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id, req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such token of yours");
@@ -358,7 +358,7 @@ static int own_password_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
 	json_t *b = req_json(r);
-	struct audit_entry who = me(r);
+	struct audit_entry who = me(r, api);
 	int rc = user_change_own_password(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
 					  str(b, "current_password"), str(b, "new_password"), req_errs(r));
 	if (rc == ERR_FORBIDDEN)
@@ -366,7 +366,7 @@ static int own_password_on_worker(struct req *r, void *arg)
 	if (rc)
 		return rc;
 	/* every session ended with the change, this one too: the cookie goes as well */
-	resp_header(r, "Set-Cookie", "kexie_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+	api_set_session_cookie(r, api, NULL);
 	return resp_json(r, 204, NULL);
 }
 

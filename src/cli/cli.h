@@ -23,6 +23,7 @@ struct config {
 	int pool;
 	long body_limit;
 	int timeout;
+	int https;
 	int password_min_length, password_strict, password_expiry_days;
 	int login_max_failures, login_lock_minutes;
 	int session_idle_minutes, session_max_hours;

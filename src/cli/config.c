@@ -28,6 +28,7 @@ const struct config_opt config_opts[] = {
 	{"pool", "0", "database connections per pool (0: threads)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
+	{"https", "0", "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},
 	{"password_min_length", "8", "shortest password accepted (characters)"},
 	{"password_strict", "0", "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
 	{"password_expiry_days", "90", "with password_strict: days before a password must be changed (0: never)"},
@@ -83,6 +84,7 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(pool, 0, 256)
 	NUM(body_limit, 1024, 64L << 20)
 	NUM(timeout, 1, 3600)
+	NUM(https, 0, 1)
 	NUM(password_min_length, 8, 64)
 	NUM(password_strict, 0, 1)
 	NUM(password_expiry_days, 0, 3650)

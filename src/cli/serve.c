@@ -38,7 +38,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct api api = {.app = &app};
+	struct api api = {.app = &app, .https = cfg.https != 0};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
 	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
 		fprintf(stderr, "kexie: cannot start the password workers\n");

@@ -26,6 +26,7 @@ struct caller {
 	char login[65];
 	char display_name[401];
 	const char *via;  /* "token" or "session" */
+	char cred[40];    /* which one, for the audit trail: "token:12", "session:34" */
 	int64_t token_id;
 	int64_t session_id;
 	struct grant g[CALLER_MAX_GRANTS];

@@ -678,6 +678,7 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 				str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 3, NULL));
 				last_used = stmt_int64(st, 4);
 				out->via = "token";
+				snprintf(out->cred, sizeof(out->cred), "token:%" PRId64, out->token_id);
 				rc = 0;
 			}
 			add_grant(st, 5, out);
@@ -937,6 +938,7 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 			str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 5, NULL));
 			out->via = "session";
 			out->session_id = sid;
+			snprintf(out->cred, sizeof(out->cred), "session:%" PRId64, sid);
 			rc = 0;
 			int step;
 			while ((step = stmt_step(st)) == STORE_ROW)
@@ -1035,7 +1037,7 @@ int user_get(struct app *a, int64_t id, struct user_detail *out)
 	rc = conn_prepare(c, "SELECT id, login, display_name, status, locked_until, password_changed_at,"
 			     " created_at, (SELECT count(*) FROM session s WHERE s.user_id = u.id"
 			     " AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3),"
-			     " (SELECT max(created_at) FROM session s WHERE s.user_id = u.id)"
+			     " (SELECT max(created_at) FROM session s WHERE s.user_id = u.id), person_id"
 			     " FROM app_user u WHERE id = $1", &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
@@ -1053,6 +1055,7 @@ int user_get(struct app *a, int64_t id, struct user_detail *out)
 			out->created_at = stmt_int64(st, 6);
 			out->active_sessions = stmt_int64(st, 7);
 			out->last_login_at = stmt_int64(st, 8);
+			out->person_id = stmt_int64(st, 9);
 		}
 		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
 	}

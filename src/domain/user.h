@@ -49,6 +49,7 @@ struct user_detail {
 	char display_name[401];
 	char status[10];
 	int64_t locked_for_s, password_changed_at, created_at, last_login_at, active_sessions;
+	int64_t person_id; /* 0: not linked to a person of the member register */
 	struct user_grant g[USER_MAX_GRANTS];
 	int ngrants;
 };

@@ -227,3 +227,21 @@ test('audit retention: prune keeps at least 180 days and leaves the chain verifi
   sql(s.db, 'DELETE FROM audit_log WHERE seq = 11');
   assert.match(kexie(['audit', 'verify'], s.env).stdout, /broken at record 11/);
 });
+
+test('over HTTPS (X-Forwarded-Proto from the proxy) the cookie is __Host- and Secure, and it works', async () => {
+  const r = await fetch(`${s.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ login: 'acc.oa', password: PW }) });
+  assert.equal(r.status, 201);
+  const sc = r.headers.get('set-cookie');
+  assert.match(sc, /^__Host-kexie_session=kx_[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Secure$/);
+  const cookie = sc.split(';')[0];
+  const me = await json(await call(s, 'GET', '/api/v1/session', { cookie }));
+  assert.equal(me.login, 'acc.oa');
+  // the account detail carries the (still empty) link to a person of the register
+  const id = sql(s.db, "SELECT id FROM app_user WHERE login = 'acc.oa'").trim();
+  const u = await json(await call(s, 'GET', `/api/v1/users/${id}`, { token: sec }));
+  assert.equal(u.person_id, null);
+  // sign out clears the same cookie
+  const out = await call(s, 'DELETE', '/api/v1/session', { cookie, csrf: me.csrf_token });
+  assert.equal(out.status, 204);
+  assert.match(out.headers.get('set-cookie'), /^__Host-kexie_session=; .*Secure; Max-Age=0$/);
+});
