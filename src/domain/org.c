@@ -231,7 +231,7 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	}
 	/* today: one statement gives the org (row 0) and the chain above it (rows 1..) */
 	struct stmt *st = NULL;
-	int64_t path[66];
+	int64_t path[66] = {0};
 	int n = 0;
 	bool exists = false;
 	rc = conn_prepare(c,
@@ -242,18 +242,24 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 			  " AND p.parent_id IS NOT NULL AND up.depth < 64)"
 			  " SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"
 			  " o.contact, o.opened_on, o.closed_on, o.version, up.depth"
-			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0 ORDER BY up.depth",
+			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0",
 			  &st);
 	if (!rc) {
+		/* rows in any order (no sort asked for): each goes to its depth */
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, today, strlen(today));
-		while ((rc = stmt_step(st)) == STORE_ROW && n < 66) {
-			if (n == 0) {
+		while ((rc = stmt_step(st)) == STORE_ROW) {
+			int64_t depth = stmt_int64(st, 12);
+			if (depth < 0 || depth >= 66)
+				continue;
+			if (depth == 0) {
 				exists = !stmt_isnull(st, 1);
 				if (exists)
 					row_to_org(st, out);
 			}
-			path[n++] = stmt_int64(st, 0);
+			path[depth] = stmt_int64(st, 0);
+			if (depth + 1 > n)
+				n = (int)depth + 1;
 		}
 		rc = rc < 0 ? rc : 0;
 	}
