@@ -44,6 +44,7 @@ struct server {
 	_Atomic int inflight;
 	uint32_t rid_prefix;        /* random per server start */
 	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
+	struct logbuf *access;      /* the access log, buffered (flushed within 250 ms) */
 };
 
 /* A deferred request: the worker waits until the connection is suspended before it may
@@ -517,7 +518,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		const char *what = r->route ? r->route->pattern
 				   : r->route_idx == -2 ? "(static)"
 							: "(unmatched)";
-		log_line(LOG_INFO, "http rid=%s %s %s status=%u ms=%.3f bytes=%zu", r->rid,
+		logbuf_line(s->access, LOG_INFO, "http rid=%s %s %s status=%u ms=%.3f bytes=%zu", r->rid,
 			 method_name(r->method), what, status, (double)ns / 1e6, r->out_len);
 	}
 	req_free(r);
@@ -589,6 +590,10 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	rc = metrics_new(nroutes, &s->metrics);
 	if (rc)
 		goto fail;
+	if (logbuf_new(250, &s->access)) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
 	if (o->web_dir && access(o->web_dir, R_OK) == 0) {
 		rc = static_load(o->web_dir, &s->site, err, errcap);
 		if (rc)
@@ -620,6 +625,7 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	*out = s;
 	return 0;
 fail:
+	logbuf_free(s->access);
 	router_free(s->router);
 	metrics_free(s->metrics);
 	static_free(s->site);
@@ -640,6 +646,7 @@ void server_stop(struct server *s, int grace_ms)
 	if (left > 0)
 		log_warn("http: stopping with %d requests still open", left);
 	MHD_stop_daemon(s->d);
+	logbuf_free(s->access); /* after the last request: every line is written */
 	router_free(s->router);
 	metrics_free(s->metrics);
 	static_free(s->site);
