@@ -610,7 +610,9 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)64 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+		/* 16 KiB per connection: headers up to ~12 KB (more is 431); MHD zeroes the
+		 * pool for every request, so a larger one costs time on every request */
+		(size_t)16 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4000u,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
 		s, MHD_OPTION_END);
 	(void)sl;

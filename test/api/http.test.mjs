@@ -163,3 +163,10 @@ test('HEAD answers like GET without a body', async () => {
   assert.equal(r.status, 200);
   assert.equal((await r.text()).length, 0);
 });
+
+test('headers: 12 KB of them are served; 20 KB get 431, and the server stays up', async () => {
+  const big = (n) => rawRequest(s.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(n)}\r\nConnection: close\r\n\r\n`);
+  assert.equal((await big(12000)).status, 200);
+  assert.equal((await big(20000)).status, 431);
+  assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+});
