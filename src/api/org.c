@@ -4,6 +4,7 @@
  * records writes with the role the caller acted under.
  */
 #include "api/api.h"
+#include "http/jsonw.h"
 #include "domain/org.h"
 #include "domain/rbac.h"
 
@@ -14,28 +15,43 @@
 
 #define PAGE_MAX 500
 
-static json_t *org_json(const struct org *o)
+/* One organization as JSON members (the writer is inside an object). */
+static void org_members(struct jsonw *w, const struct org *o)
 {
-	json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:s?,s:I}", "id",
-			      (json_int_t)o->id, "code", o->code, "name", o->name, "short_name",
-			      o->short_name, "level", o->level, "type", o->type, "region_code",
-			      o->region_code[0] ? o->region_code : NULL, "credit_code",
-			      o->credit_code[0] ? o->credit_code : NULL, "contact", o->contact,
-			      "opened_on", o->opened_on, "closed_on",
-			      o->closed_on[0] ? o->closed_on : NULL, "version", (json_int_t)o->version);
-	json_object_set_new(j, "parent_id", o->parent_id ? json_integer(o->parent_id) : json_null());
-	return j;
+	jsonw_int(w, "id", o->id);
+	jsonw_str(w, "code", o->code);
+	jsonw_str(w, "name", o->name);
+	jsonw_str(w, "short_name", o->short_name);
+	jsonw_str(w, "level", o->level);
+	jsonw_str(w, "type", o->type);
+	jsonw_str(w, "region_code", o->region_code[0] ? o->region_code : NULL);
+	jsonw_str(w, "credit_code", o->credit_code[0] ? o->credit_code : NULL);
+	jsonw_str(w, "contact", o->contact);
+	jsonw_str(w, "opened_on", o->opened_on);
+	jsonw_str(w, "closed_on", o->closed_on[0] ? o->closed_on : NULL);
+	jsonw_int(w, "version", o->version);
+	if (o->parent_id)
+		jsonw_int(w, "parent_id", o->parent_id);
+	else
+		jsonw_null(w, "parent_id");
 }
 
 /* {items, next_after}: next_after is the last code when the page is full (keyset). */
 static int answer_page(struct req *r, const struct org *items, int n, int64_t limit)
 {
-	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, org_json(&items[i]));
-	json_t *body = json_pack("{s:o}", "items", arr);
-	json_object_set_new(body, "next_after", n == limit ? json_string(items[n - 1].code) : json_null());
-	return resp_json(r, 200, body);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "items");
+	for (int i = 0; i < n; i++) {
+		jsonw_object(&w, NULL);
+		org_members(&w, &items[i]);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	jsonw_str(&w, "next_after", n == limit && n > 0 ? items[n - 1].code : NULL);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 static int scope(struct req *r, struct api *api, const char *perm, int64_t org_id)
@@ -53,7 +69,12 @@ static int send_org(struct req *r, const struct org *o, unsigned status)
 	char etag[32];
 	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", o->version);
 	resp_header(r, "ETag", etag);
-	return resp_json(r, status, org_json(o));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	org_members(&w, o);
+	jsonw_end(&w);
+	return jsonw_send(r, status, &w);
 }
 
 static int answer_org(struct req *r, struct api *api, int64_t id, const char *as_of, unsigned status)

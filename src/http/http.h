@@ -138,6 +138,8 @@ const char *req_client_addr(struct req *r);
 /* ---- responses ---- */
 /* Steals body (may be NULL for an empty answer). */
 int resp_json(struct req *r, unsigned status, json_t *body);
+/* Takes the bytes (malloc'd; freed with the request). */
+int resp_take(struct req *r, unsigned status, const char *ctype, char *data, size_t n);
 /* Copies the bytes. */
 int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n);
 /* Adds a header (copied); at most 8 per response. */

@@ -105,6 +105,12 @@ int resp_json(struct req *r, unsigned status, json_t *body)
 	return 0;
 }
 
+int resp_take(struct req *r, unsigned status, const char *ctype, char *data, size_t n)
+{
+	set_body(r, status, ctype, data, n);
+	return 0;
+}
+
 int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n)
 {
 	char *p = malloc(n ? n : 1);
