@@ -7,23 +7,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { startServer, ROOT, sql } from '../api/lib.mjs';
-
-const require = createRequire(join(ROOT, 'web/package.json'));
-const { chromium, selectors } = require('playwright-core');
-selectors.setTestIdAttribute('data-test');
-const SHOTS = join(ROOT, 'build/e2e');
+import { startServer, sql } from '../api/lib.mjs';
+import { launch, SHOTS } from './browser.mjs';
 
 let s, browser, ids;
 before(async () => {
   s = await startServer();
   ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();

@@ -2,25 +2,14 @@
 // driven by playwright-core. Screenshots land in build/e2e/ for people to look at.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { startServer, ROOT } from '../api/lib.mjs';
-
-const require = createRequire(join(ROOT, 'web/package.json'));
-const { chromium, selectors } = require('playwright-core');
-selectors.setTestIdAttribute('data-test');
-const SHOTS = join(ROOT, 'build/e2e');
-mkdirSync(SHOTS, { recursive: true });
+import { startServer } from '../api/lib.mjs';
+import { launch, SHOTS } from './browser.mjs';
 
 let s, browser;
 before(async () => {
   s = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
 });
 after(async () => {
   await browser?.close();
