@@ -35,6 +35,12 @@ extern const struct http_hooks api_hooks;
  * route in why) when a route lacks what the document needs: a summary, a tag. */
 json_t *api_openapi(const char *version, char *why, size_t cap);
 
+/* A string member of a (validated) body, or NULL. */
+static inline const char *api_str(json_t *body, const char *key)
+{
+	return json_string_value(json_object_get(body, key));
+}
+
 /* The app a handler works with: for read-only routes a per-request copy whose reads share
  * one snapshot (hooks.c), otherwise the server's. */
 struct app *api_app(struct req *r, struct api *api);

@@ -25,32 +25,28 @@ static int unauthorized(struct req *r, const char *msg)
 
 /* A request that only reads gets its own app whose store is a view: every read it makes
  * (who is calling, the scope check, the answer) shares one connection and snapshot. */
-struct req_app {
-	struct app app;
-};
-
 static void req_app_free(void *p)
 {
-	struct req_app *ra = p;
-	store_view_close(ra->app.store);
+	struct app *ra = p;
+	store_view_close(ra->store);
 	free(ra);
 }
 
 struct app *api_app(struct req *r, struct api *api)
 {
-	struct req_app *ra = req_ctx(r);
-	return ra ? &ra->app : api->app;
+	struct app *ra = req_ctx(r);
+	return ra ? ra : api->app;
 }
 
 static int api_before(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	if ((req_route(r)->flags & RF_READ) && api && api->app) {
-		struct req_app *ra = malloc(sizeof(*ra));
+		struct app *ra = malloc(sizeof(*ra));
 		if (!ra)
 			return ERR_NOMEM;
-		ra->app = *api->app;
-		if (store_view_open(api->app->store, &ra->app.store)) {
+		*ra = *api->app;
+		if (store_view_open(api->app->store, &ra->store)) {
 			free(ra);
 			return ERR_NOMEM;
 		}

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE_MAX 500
 
 /* One organization as JSON members (the writer is inside an object). */
 static void org_members(struct jsonw *w, const struct org *o)
@@ -149,10 +148,6 @@ int api_org_counts(struct req *r, void *ctx)
 	return resp_json(r, 200, body);
 }
 
-static const char *str(json_t *b, const char *k)
-{
-	return json_string_value(json_object_get(b, k));
-}
 
 int api_org_create(struct req *r, void *ctx)
 {
@@ -167,15 +162,15 @@ int api_org_create(struct req *r, void *ctx)
 		return rc;
 	if (!parent_id && !rbac_permits(req_user(r), "org.write"))
 		return ERR_FORBIDDEN;
-	if (parent_id && (rc = org_get(api_app(r, api), parent_id, str(b, "opened_on"), &parent))) {
+	if (parent_id && (rc = org_get(api_app(r, api), parent_id, api_str(b, "opened_on"), &parent))) {
 		errlist_add(req_errs(r), "parent_id", "not_found", "no such organization on opened_on");
 		return rc == ERR_NOTFOUND ? ERR_UNPROCESSABLE : rc;
 	}
 	struct org_input in = {
-		.code = str(b, "code"), .name = str(b, "name"), .short_name = str(b, "short_name"),
-		.level = str(b, "level"), .type = str(b, "type"), .region_code = str(b, "region_code"),
-		.credit_code = str(b, "credit_code"), .contact = str(b, "contact"),
-		.opened_on = str(b, "opened_on"), .parent_code = parent_id ? parent.code : NULL,
+		.code = api_str(b, "code"), .name = api_str(b, "name"), .short_name = api_str(b, "short_name"),
+		.level = api_str(b, "level"), .type = api_str(b, "type"), .region_code = api_str(b, "region_code"),
+		.credit_code = api_str(b, "credit_code"), .contact = api_str(b, "contact"),
+		.opened_on = api_str(b, "opened_on"), .parent_code = parent_id ? parent.code : NULL,
 	};
 	struct audit_entry who = api_actor(r, api, "org.write", parent_id);
 	int64_t id = 0;
@@ -191,9 +186,11 @@ int api_org_create(struct req *r, void *ctx)
 }
 
 /* If-Match: "<version>" (quotes optional). 0 when absent; -1 when malformed. */
-static int64_t if_match(struct req *r)
+/* The If-Match version in *version (0 when absent); a malformed one is the 400. */
+static int if_match(struct req *r, int64_t *version)
 {
 	const char *h = req_header(r, "If-Match");
+	*version = 0;
 	if (!h)
 		return 0;
 	char *end;
@@ -201,8 +198,9 @@ static int64_t if_match(struct req *r)
 		h++;
 	long long v = strtoll(h, &end, 10);
 	if (end == h || (*end && *end != '"') || v < 1)
-		return -1;
-	return v;
+		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
+	*version = v;
+	return 0;
 }
 
 int api_org_move(struct req *r, void *ctx)
@@ -211,10 +209,10 @@ int api_org_move(struct req *r, void *ctx)
 	json_t *b = req_json(r);
 	int64_t id = req_param_int(r, "id");
 	int64_t to = json_integer_value(json_object_get(b, "parent_id"));
-	int64_t version = if_match(r);
-	if (version < 0)
-		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
-	int rc = scope(r, api, "org.write", id);
+	int64_t version;
+	int rc = if_match(r, &version);
+	if (!rc)
+		rc = scope(r, api, "org.write", id);
 	if (!rc) {
 		rc = scope(r, api, "org.write", to);
 		if (rc == ERR_NOTFOUND)
@@ -223,12 +221,12 @@ int api_org_move(struct req *r, void *ctx)
 	if (rc)
 		return rc;
 	struct audit_entry who = api_actor(r, api, "org.write", id);
-	rc = org_move(api_app(r, api), &who, id, to, str(b, "on"), version, req_errs(r));
+	rc = org_move(api_app(r, api), &who, id, to, api_str(b, "on"), version, req_errs(r));
 	if (rc == ERR_CONFLICT)
 		return req_fail(r, rc, "the move was refused");
 	if (rc == ERR_PRECONDITION)
 		return req_fail(r, rc, "the organization was changed by someone else; reload it");
-	return rc ? rc : answer_org(r, api, id, str(b, "on"), 200);
+	return rc ? rc : answer_org(r, api, id, api_str(b, "on"), 200);
 }
 
 int api_org_close(struct req *r, void *ctx)
@@ -236,15 +234,15 @@ int api_org_close(struct req *r, void *ctx)
 	struct api *api = ctx;
 	json_t *b = req_json(r);
 	int64_t id = req_param_int(r, "id");
-	int64_t version = if_match(r);
-	if (version < 0)
-		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
-	int rc = scope(r, api, "org.write", id);
+	int64_t version;
+	int rc = if_match(r, &version);
+	if (!rc)
+		rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
 	struct audit_entry who = api_actor(r, api, "org.write", id);
 	int closed = 0;
-	rc = org_close(api_app(r, api), &who, id, str(b, "on"), json_is_true(json_object_get(b, "branch")),
+	rc = org_close(api_app(r, api), &who, id, api_str(b, "on"), json_is_true(json_object_get(b, "branch")),
 		       version, req_errs(r), &closed);
 	if (rc == ERR_CONFLICT)
 		return req_fail(r, rc, "the organization was not closed");
@@ -260,10 +258,10 @@ int api_org_update(struct req *r, void *ctx)
 	struct api *api = ctx;
 	json_t *b = req_json(r);
 	int64_t id = req_param_int(r, "id");
-	int64_t version = if_match(r);
-	if (version < 0)
-		return req_fail(r, ERR_INVALID, "If-Match must be the version in quotes, e.g. \"3\"");
-	int rc = scope(r, api, "org.write", id);
+	int64_t version;
+	int rc = if_match(r, &version);
+	if (!rc)
+		rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
 	if (version == 0)
@@ -271,10 +269,10 @@ int api_org_update(struct req *r, void *ctx)
 	/* null clears an optional code; absent keeps it */
 	json_t *rc_j = json_object_get(b, "region_code"), *cc_j = json_object_get(b, "credit_code");
 	struct org_input in = {
-		.name = str(b, "name"), .short_name = str(b, "short_name"), .type = str(b, "type"),
-		.contact = str(b, "contact"),
-		.region_code = json_is_null(rc_j) ? "" : str(b, "region_code"),
-		.credit_code = json_is_null(cc_j) ? "" : str(b, "credit_code"),
+		.name = api_str(b, "name"), .short_name = api_str(b, "short_name"), .type = api_str(b, "type"),
+		.contact = api_str(b, "contact"),
+		.region_code = json_is_null(rc_j) ? "" : api_str(b, "region_code"),
+		.credit_code = json_is_null(cc_j) ? "" : api_str(b, "credit_code"),
 	};
 	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_update(api_app(r, api), &who, id, &in, version, req_errs(r));
@@ -337,12 +335,12 @@ int api_org_link_add(struct req *r, void *ctx)
 	/* the guiding org need not be in the caller's scope (a national society guiding a city
 	 * society), but it must exist and be readable as an org at all */
 	struct org g;
-	if (org_get(api_app(r, api), guide, str(b, "on"), &g)) {
+	if (org_get(api_app(r, api), guide, api_str(b, "on"), &g)) {
 		errlist_add(req_errs(r), "guide_id", "not_found", "no such organization on that date");
 		return req_fail(r, ERR_UNPROCESSABLE, "the link was not added");
 	}
 	struct audit_entry who = api_actor(r, api, "org.write", id);
-	rc = org_link_add(api_app(r, api), &who, id, guide, str(b, "on"), req_errs(r));
+	rc = org_link_add(api_app(r, api), &who, id, guide, api_str(b, "on"), req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "the link was not added");
 	return rc ? rc : answer_periods(r, api, id, 201, org_links, "guided_by");

@@ -37,9 +37,9 @@ static int login_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	json_t *b = req_json(r);
 	struct login_result res;
-	int rc = session_login(api_app(r, api), json_string_value(json_object_get(b, "login")),
-			       json_string_value(json_object_get(b, "password")),
-			       json_string_value(json_object_get(b, "new_password")), req_client_addr(r),
+	int rc = session_login(api_app(r, api), api_str(b, "login"),
+			       api_str(b, "password"),
+			       api_str(b, "new_password"), req_client_addr(r),
 			       req_id(r), &res, req_errs(r));
 	if (rc == ERR_RATELIMIT) {
 		char retry[24];

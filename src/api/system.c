@@ -89,9 +89,9 @@ int api_client_error(struct req *r, void *ctx)
 	(void)ctx;
 	json_t *b = req_json(r);
 	char msg[301], src[121], route[121];
-	log_safe(json_string_value(json_object_get(b, "message")), msg, sizeof(msg));
-	log_safe(json_string_value(json_object_get(b, "source")), src, sizeof(src));
-	log_safe(json_string_value(json_object_get(b, "route")), route, sizeof(route));
+	log_safe(api_str(b, "message"), msg, sizeof(msg));
+	log_safe(api_str(b, "source"), src, sizeof(src));
+	log_safe(api_str(b, "route"), route, sizeof(route));
 	log_warn("client-error rid=%s route=\"%s\" source=\"%s\" line=%lld message=\"%s\"",
 		 req_id(r), route, src,
 		 (long long)json_integer_value(json_object_get(b, "line")), msg);

@@ -15,12 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE_MAX 200
 
-static const char *str(json_t *b, const char *k)
-{
-	return json_string_value(json_object_get(b, k));
-}
 
 static json_t *time_or_null(int64_t t)
 {
@@ -143,8 +138,8 @@ static int create_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	json_t *b = req_json(r);
 	int64_t org_id = json_integer_value(json_object_get(b, "org_id"));
-	struct user_input in = {.login = str(b, "login"), .display_name = str(b, "display_name"),
-				.password = str(b, "password"), .role = str(b, "role"), .org_id = org_id};
+	struct user_input in = {.login = api_str(b, "login"), .display_name = api_str(b, "display_name"),
+				.password = api_str(b, "password"), .role = api_str(b, "role"), .org_id = org_id};
 	struct audit_entry who = user_actor(r, api, org_id);
 	int64_t id = 0;
 	int rc = user_add(api_app(r, api), &who, &in, req_errs(r), &id);
@@ -160,7 +155,7 @@ int api_user_create(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int rc = grant_scope(r, api, str(b, "role"), json_integer_value(json_object_get(b, "org_id")));
+	int rc = grant_scope(r, api, api_str(b, "role"), json_integer_value(json_object_get(b, "org_id")));
 	if (rc)
 		return rc;
 	return req_defer(r, api->hashers, create_on_worker, api);
@@ -184,7 +179,7 @@ static int role_change(struct req *r, struct api *api, int64_t id, const char *r
 int api_user_role_add(struct req *r, void *ctx)
 {
 	json_t *b = req_json(r);
-	return role_change(r, ctx, req_param_int(r, "id"), str(b, "role"),
+	return role_change(r, ctx, req_param_int(r, "id"), api_str(b, "role"),
 			   json_integer_value(json_object_get(b, "org_id")), true);
 }
 
@@ -249,7 +244,7 @@ static int password_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	int64_t id = req_param_int(r, "id");
 	struct audit_entry who = user_actor(r, api, 0);
-	int rc = user_set_password(api_app(r, api), &who, id, str(req_json(r), "password"), "password", req_errs(r));
+	int rc = user_set_password(api_app(r, api), &who, id, api_str(req_json(r), "password"), "password", req_errs(r));
 	return rc ? rc : resp_json(r, 204, NULL);
 }
 
@@ -334,11 +329,11 @@ int api_me_token_create(struct req *r, void *ctx)
 	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
 	struct audit_entry who = me(r, api);
 	char token[TOKEN_LEN + 8];
-	int rc = token_create(api_app(r, api), &who, c->login, (int)days, str(b, "name"), token, sizeof(token));
+	int rc = token_create(api_app(r, api), &who, c->login, (int)days, api_str(b, "name"), token, sizeof(token));
 	if (rc)
 		return rc;
 	/* shown once: only its hash is stored */
-	rc = resp_json(r, 201, json_pack("{s:s,s:s,s:I}", "token", token, "name", str(b, "name"),
+	rc = resp_json(r, 201, json_pack("{s:s,s:s,s:I}", "token", token, "name", api_str(b, "name"),
 					 "expires_days", (json_int_t)days));
 	explicit_bzero(token, sizeof(token));
 	return rc;
@@ -360,7 +355,7 @@ static int own_password_on_worker(struct req *r, void *arg)
 	json_t *b = req_json(r);
 	struct audit_entry who = me(r, api);
 	int rc = user_change_own_password(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
-					  str(b, "current_password"), str(b, "new_password"), req_errs(r));
+					  api_str(b, "current_password"), api_str(b, "new_password"), req_errs(r));
 	if (rc == ERR_FORBIDDEN)
 		return req_fail(r, rc, "the current password is not right");
 	if (rc)

@@ -3,6 +3,9 @@
  */
 #include "base/utf8.h"
 
+#include <string.h>
+#include <strings.h>
+
 int utf8_seqlen(unsigned char c)
 {
 	if (c < 0x80)
@@ -63,4 +66,21 @@ size_t utf8_count(const char *s, size_t n)
 		if (((unsigned char)s[i] & 0xC0) != 0x80)
 			cp++;
 	return cp;
+}
+
+bool word_in(const char *list, char sep, const char *v, bool nocase)
+{
+	size_t n = strlen(v);
+	if (!n)
+		return false;
+	for (const char *p = list; *p;) {
+		const char *end = strchr(p, sep);
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !(nocase ? strncasecmp(p, v, n) : strncmp(p, v, n)))
+			return true;
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return false;
 }

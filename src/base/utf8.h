@@ -20,4 +20,8 @@ size_t utf8_count(const char *p, size_t n);
 /* Length in bytes of the sequence starting with byte c (1..4), or 0 if c cannot start one. */
 int utf8_seqlen(unsigned char c);
 
+/* Is v one of the words of list, separated by sep ("a|b|c", "org.read org.write")?
+ * ASCII case is ignored with nocase. An empty v is in no list. */
+bool word_in(const char *list, char sep, const char *v, bool nocase);
+
 #endif

@@ -8,6 +8,7 @@
 #include "domain/audit.h"
 #include "base/buf.h"
 #include "base/err.h"
+#include "base/jsontext.h"
 #include "base/timeutil.h"
 #include "store/store.h"
 
@@ -392,44 +393,6 @@ void audit_diff_init(struct audit_diff *d)
 	d->full = false;
 }
 
-/* Appends JSON for s (a string, or null for NULL) to out; returns bytes or 0 if no room. */
-static size_t json_str(char *out, size_t cap, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	if (!s) {
-		if (cap < 5)
-			return 0;
-		memcpy(out, "null", 4);
-		return 4;
-	}
-	if (cap < 3)
-		return 0;
-	out[n++] = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc = *p == '"' ? '"' : *p == '\\' ? '\\' : *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : 0;
-		if (esc || *p < 0x20) {
-			if (n + 7 >= cap)
-				return 0;
-			out[n++] = '\\';
-			if (esc) {
-				out[n++] = esc;
-			} else {
-				memcpy(out + n, "u00", 3);
-				n += 3;
-				out[n++] = hex[*p >> 4];
-				out[n++] = hex[*p & 15];
-			}
-		} else {
-			if (n + 2 >= cap)
-				return 0;
-			out[n++] = (char)*p;
-		}
-	}
-	out[n++] = '"';
-	return n;
-}
-
 /* Adds "key": <raw JSON in parts> atomically; marks the diff full when it does not fit. */
 static void diff_add(struct audit_diff *d, const char *key, const char *v1, const char *v2, int kind)
 {
@@ -440,22 +403,22 @@ static void diff_add(struct audit_diff *d, const char *key, const char *v1, cons
 	const size_t cap = sizeof(tmp);
 	if (d->items)
 		tmp[n++] = ',';
-	if (!(k = json_str(tmp + n, cap - n, key)))
+	if (!(k = json_quote(tmp + n, cap - n, key)))
 		goto full;
 	n += k;
 	tmp[n++] = ':';
 	if (kind == 0) { /* [old, new] */
 		tmp[n++] = '[';
-		if (!(k = json_str(tmp + n, cap - n, v1)))
+		if (!(k = json_quote(tmp + n, cap - n, v1)))
 			goto full;
 		n += k;
 		tmp[n++] = ',';
-		if (!(k = json_str(tmp + n, cap - n, v2)))
+		if (!(k = json_quote(tmp + n, cap - n, v2)))
 			goto full;
 		n += k;
 		tmp[n++] = ']';
 	} else if (kind == 1) { /* a string */
-		if (!(k = json_str(tmp + n, cap - n, v1)))
+		if (!(k = json_quote(tmp + n, cap - n, v1)))
 			goto full;
 		n += k;
 	} else { /* raw number */

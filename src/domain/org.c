@@ -28,17 +28,7 @@ void org_today(char out[11])
 
 static bool in_list(const char *list, const char *v)
 {
-	size_t n = strlen(v);
-	for (const char *p = list; *p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && !strncmp(p, v, n))
-			return true;
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	return false;
+	return word_in(list, '|', v, false);
 }
 
 static const char *const level_names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
@@ -179,43 +169,69 @@ int org_children(struct app *a, int64_t parent, const char *as_of, bool include_
 	return rc;
 }
 
-static int within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes)
+/* `up(id, depth)`: org $1 and the orgs above it as of date $2 (itself at depth 0). */
+#define UP_CTE                                                                              \
+	"WITH RECURSIVE up(id, depth) AS ("                                                 \
+	" SELECT CAST($1 AS BIGINT), 0 UNION ALL"                                           \
+	" SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"   \
+	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"             \
+	" AND p.parent_id IS NOT NULL AND up.depth < 64) "
+
+int org_path_conn(struct conn *c, int64_t id, const char *date, int64_t path[ORG_PATH_MAX], int *n)
 {
 	struct stmt *st = NULL;
-	*yes = false;
-	int rc = conn_prepare(c,
-			      "WITH RECURSIVE up(id, depth) AS ("
-			      " SELECT CAST($1 AS BIGINT), 0"
-			      " UNION ALL"
-			      " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
-			      " WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
-			      " AND p.parent_id IS NOT NULL AND up.depth < 64)"
-			      " SELECT 1 FROM up WHERE id = $3 LIMIT 1",
-			      &st);
+	*n = 0;
+	int rc = conn_prepare(c, UP_CTE "SELECT id, depth FROM up", &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
 	stmt_bind_text(st, 2, date, strlen(date));
-	stmt_bind_int64(st, 3, ancestor);
-	rc = stmt_step(st);
-	*yes = rc == STORE_ROW;
+	/* rows in any order (no sort asked for): each goes to its depth */
+	while ((rc = stmt_step(st)) == STORE_ROW) {
+		int64_t depth = stmt_int64(st, 1);
+		if (depth < 0 || depth >= ORG_PATH_MAX)
+			continue;
+		path[depth] = stmt_int64(st, 0);
+		if (depth + 1 > *n)
+			*n = (int)depth + 1;
+	}
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
 }
 
-int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, bool *yes)
+int org_path(struct app *a, int64_t id, int64_t path[ORG_PATH_MAX], int *n)
 {
 	char today[11];
 	org_today(today);
-	return within_conn(c, ancestor, id, today, yes);
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = org_path_conn(c, id, today, path, n);
+	store_release(c);
+	return rc;
+}
+
+static int within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	*yes = false;
+	int rc = org_path_conn(c, id, date, path, &n);
+	for (int i = 0; !rc && i < n && !*yes; i++)
+		*yes = path[i] == ancestor;
+	return rc;
 }
 
 int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
 		struct org *out)
 {
 	char today[11];
-	const char *d = date_or_today(as_of, today);
+	org_today(today); /* access is always judged on today's tree, whatever date is read */
+	const char *d = as_of && *as_of ? as_of : today;
 	struct conn *c = NULL;
+	int64_t path[ORG_PATH_MAX] = {0};
+	int n = 0;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
@@ -223,40 +239,31 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	if (rc || strcmp(d, today)) {
 		/* another date: access is judged on today's tree, the org read as of its date */
 		if (!rc)
-			rc = rbac_check_conn(c, who, perm, id);
+			rc = org_path_conn(c, id, today, path, &n);
+		if (!rc)
+			rc = rbac_check_path(who, perm, path, n);
 		if (!rc)
 			rc = load(c, id, NULL, d, out);
 		store_release(c);
 		return rc;
 	}
-	/* today: one statement gives the org (row 0) and the chain above it (rows 1..) */
+	/* today: one statement gives the org (depth 0) and the chain above it */
 	struct stmt *st = NULL;
-	int64_t path[66] = {0};
-	int n = 0;
 	bool exists = false;
 	rc = conn_prepare(c,
-			  "WITH RECURSIVE up(id, depth) AS ("
-			  " SELECT CAST($1 AS BIGINT), 0 UNION ALL"
-			  " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
-			  " WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
-			  " AND p.parent_id IS NOT NULL AND up.depth < 64)"
-			  " SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"
-			  " o.contact, o.opened_on, o.closed_on, o.version, up.depth"
+			  UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
+			  " o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth"
 			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0",
 			  &st);
 	if (!rc) {
-		/* rows in any order (no sort asked for): each goes to its depth */
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, today, strlen(today));
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			int64_t depth = stmt_int64(st, 12);
-			if (depth < 0 || depth >= 66)
+			if (depth < 0 || depth >= ORG_PATH_MAX)
 				continue;
-			if (depth == 0) {
-				exists = !stmt_isnull(st, 1);
-				if (exists)
-					row_to_org(st, out);
-			}
+			if (depth == 0 && (exists = !stmt_isnull(st, 1)))
+				row_to_org(st, out);
 			path[depth] = stmt_int64(st, 0);
 			if (depth + 1 > n)
 				n = (int)depth + 1;
@@ -771,7 +778,6 @@ int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t n
 
 /* ---- close ---- */
 
-#define DOWN_CTE ORG_SUBTREE_CTE " "
 
 struct close_job {
 	const struct audit_entry *who;
@@ -793,7 +799,7 @@ static int close_tx(struct conn *c, void *arg)
 		return rc;
 	struct stmt *st = NULL;
 	int64_t open_below = 0;
-	rc = conn_prepare(c, DOWN_CTE "SELECT count(*) FROM down JOIN org o ON o.id = down.id"
+	rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
 				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
 	if (rc)
 		return rc;
@@ -822,7 +828,7 @@ static int close_tx(struct conn *c, void *arg)
 	rc = tally_shift(c, j->id, parent, 0);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, DOWN_CTE "DELETE FROM org_tally WHERE org_id IN (SELECT id FROM down)", &st);
+	rc = conn_prepare(c, ORG_SUBTREE_CTE " DELETE FROM org_tally WHERE org_id IN (SELECT id FROM down)", &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -831,7 +837,7 @@ static int close_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	rc = conn_prepare(c, DOWN_CTE "UPDATE org SET closed_on = $3, version = version + 1"
+	rc = conn_prepare(c, ORG_SUBTREE_CTE " UPDATE org SET closed_on = $3, version = version + 1"
 				      " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL", &st);
 	if (rc)
 		return rc;
@@ -1083,7 +1089,7 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 	if (rc)
 		return rc;
 	rc = conn_prepare(c,
-			  DOWN_CTE ORG_COLS "JOIN down dn ON dn.id = o.id"
+			  ORG_SUBTREE_CTE " " ORG_COLS "JOIN down dn ON dn.id = o.id"
 			  " WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
 			  " AND (CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\' OR o.name LIKE $5 ESCAPE '\\')"
 			  " AND (CAST($6 AS TEXT) IS NULL OR o.level = $6)"
@@ -1225,7 +1231,7 @@ int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct or
 				  out->from_tally
 					  ? "SELECT level, type, n FROM org_tally WHERE org_id = $1 AND n > 0"
 					    " AND CAST($2 AS TEXT) IS NOT NULL"
-					  : DOWN_CTE "SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
+					  : ORG_SUBTREE_CTE " SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
 						     " WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
 						     " GROUP BY o.level, o.type",
 				  &st);

@@ -85,9 +85,13 @@ struct caller;
 int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
 		struct org *out);
 
-/* org_within as of today on a connection the caller holds. */
+/* The chain from org id up to its root: path[0] = id, path[k] = its k-th ancestor, *n
+ * entries (1 for a root or an unknown id). org_path is as of today; org_path_conn as of
+ * `date` on a connection the caller holds. One statement either way. */
+#define ORG_PATH_MAX 66
 struct conn;
-int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, bool *yes);
+int org_path(struct app *a, int64_t id, int64_t path[ORG_PATH_MAX], int *n);
+int org_path_conn(struct conn *c, int64_t id, const char *date, int64_t path[ORG_PATH_MAX], int *n);
 
 /* SQL: `down(id, depth)`, the subtree of org $1 as of date $2 (itself at depth 0, at most
  * 64 levels), for modules that select within a subtree; continue with ", name AS (...)"

@@ -54,20 +54,6 @@ static const struct {
 	{"community", "社区"}, {"other", "其他|其它"},
 };
 
-static bool in_words(const char *words, const char *v)
-{
-	size_t n = strlen(v);
-	for (const char *p = words; *p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && !strncasecmp(p, v, n))
-			return true;
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	return false;
-}
 
 /* Trims ASCII and ideographic spaces in place, and turns full-width ASCII (U+FF01..FF5E)
  * into ASCII when `ascii` (codes, dates): ０１２ -> 012. */
@@ -385,7 +371,7 @@ static bool map_header(struct job *j, const struct sheet_row *h)
 			continue;
 		bool known = false;
 		for (int c = 0; c < C_N && !known; c++) {
-			if (in_words(columns[c].aliases, name)) {
+			if (word_in(columns[c].aliases, '|', name, true)) {
 				known = true;
 				if (j->map[c] >= 0) {
 					report_error(j->rep, h->number, name, "duplicate_column", "this column appears twice");
@@ -441,7 +427,7 @@ static void prepare_item(struct job *j, const struct sheet_row *r, struct item *
 	}
 	const char *lv = it->v[C_LEVEL];
 	for (size_t i = 0; i < sizeof(level_words) / sizeof(level_words[0]); i++)
-		if (!strcasecmp(lv, level_words[i].value) || in_words(level_words[i].words, lv))
+		if (!strcasecmp(lv, level_words[i].value) || word_in(level_words[i].words, '|', lv, true))
 			snprintf(it->level, sizeof(it->level), "%s", level_words[i].value);
 	if (!it->level[0]) {
 		reject(j, it, NULL, "not_allowed", col_name(j, "level"),
@@ -450,7 +436,7 @@ static void prepare_item(struct job *j, const struct sheet_row *r, struct item *
 	}
 	const char *ty = it->v[C_TYPE];
 	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
-		if (!strcasecmp(ty, type_words[i].value) || in_words(type_words[i].words, ty))
+		if (!strcasecmp(ty, type_words[i].value) || word_in(type_words[i].words, '|', ty, true))
 			snprintf(it->type, sizeof(it->type), "%s", type_words[i].value);
 	if (!it->type[0]) {
 		reject(j, it, NULL, "not_allowed", col_name(j, "type"),

@@ -7,6 +7,7 @@
  */
 #include "domain/rbac.h"
 #include "domain/org.h"
+#include "base/utf8.h"
 
 #include <string.h>
 
@@ -27,20 +28,9 @@ static const struct {
 
 bool rbac_role_has(const char *role, const char *perm)
 {
-	size_t n = strlen(perm);
-	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
-		if (strcmp(role_perms[i].role, role))
-			continue;
-		for (const char *p = role_perms[i].perms; *p;) {
-			const char *sp = strchr(p, ' ');
-			size_t len = sp ? (size_t)(sp - p) : strlen(p);
-			if (len == n && !strncmp(p, perm, n))
-				return true;
-			if (!sp)
-				break;
-			p = sp + 1;
-		}
-	}
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++)
+		if (!strcmp(role_perms[i].role, role))
+			return word_in(role_perms[i].perms, ' ', perm, false);
 	return false;
 }
 
@@ -50,44 +40,6 @@ bool rbac_permits(const struct caller *c, const char *perm)
 		if (rbac_role_has(c->g[i].role, perm))
 			return true;
 	return false;
-}
-
-/* Index of the first grant covering org_id that grants perm (perm NULL: any grant), or
- * -1 when none; a store error goes to *rc. With conn, the checks run on it. */
-static int covering_on(struct app *a, struct conn *conn, const struct caller *c, const char *perm,
-		       int64_t org_id, int *rc)
-{
-	*rc = 0;
-	for (int i = 0; i < c->ngrants; i++) {
-		if (perm && !rbac_role_has(c->g[i].role, perm))
-			continue;
-		bool yes = false;
-		*rc = conn ? org_within_conn(conn, c->g[i].org_id, org_id, &yes)
-			   : org_within(a, c->g[i].org_id, org_id, NULL, &yes);
-		if (*rc)
-			return -1;
-		if (yes)
-			return i;
-	}
-	return -1;
-}
-
-static int covering(struct app *a, const struct caller *c, const char *perm, int64_t org_id, int *rc)
-{
-	return covering_on(a, NULL, c, perm, org_id, rc);
-}
-
-static int check_on(struct app *a, struct conn *conn, const struct caller *c, const char *perm, int64_t org_id)
-{
-	int rc;
-	if (covering_on(a, conn, c, perm, org_id, &rc) >= 0)
-		return 0;
-	if (rc)
-		return rc;
-	/* visible through some other role? then it exists for this caller: 403, else 404 */
-	if (covering_on(a, conn, c, NULL, org_id, &rc) >= 0)
-		return ERR_FORBIDDEN;
-	return rc ? rc : ERR_NOTFOUND;
 }
 
 int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n)
@@ -101,24 +53,55 @@ int rbac_check_path(const struct caller *c, const char *perm, const int64_t *pat
 			continue;
 		if (!perm || rbac_role_has(c->g[i].role, perm))
 			return 0;
-		visible = true;
+		visible = true; /* in a scope of the caller, without the role: it exists for them */
 	}
 	return visible ? ERR_FORBIDDEN : ERR_NOTFOUND;
 }
 
-int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+/* The first grant whose role passes `want` and whose org is on the path, or -1. */
+static int covering(const struct caller *c, const int64_t *path, int n,
+		    bool (*want)(const char *role, const char *arg), const char *arg)
 {
-	return check_on(a, NULL, c, perm, org_id);
+	for (int i = 0; i < c->ngrants; i++) {
+		if (!want(c->g[i].role, arg))
+			continue;
+		for (int k = 0; k < n; k++)
+			if (path[k] == c->g[i].org_id)
+				return i;
+	}
+	return -1;
 }
 
-int rbac_check_conn(struct conn *conn, const struct caller *c, const char *perm, int64_t org_id)
+static bool is_role(const char *role, const char *arg)
 {
-	return check_on(NULL, conn, c, perm, org_id);
+	return !strcmp(role, arg);
+}
+
+int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	int rc = org_path(a, org_id, path, &n);
+	return rc ? rc : rbac_check_path(c, perm, path, n);
 }
 
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
 {
-	int rc;
-	int i = covering(a, c, perm, org_id, &rc);
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	if (org_path(a, org_id, path, &n))
+		return "";
+	int i = covering(c, path, n, rbac_role_has, perm);
 	return i >= 0 ? c->g[i].role : "";
+}
+
+int rbac_holds(struct app *a, const struct caller *c, const char *role, int64_t org_id, bool *yes)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	*yes = false;
+	int rc = org_path(a, org_id, path, &n);
+	if (!rc)
+		*yes = covering(c, path, n, is_role, role) >= 0;
+	return rc;
 }

@@ -46,12 +46,11 @@ bool rbac_permits(const struct caller *c, const char *perm);
 int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id);
 
 /* rbac_check when the object's chain of orgs up to its root (itself first, as of today) is
- * already known: no database work. */
+ * already known (org_path): no database work. rbac_check reads the chain, then this. */
 int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n);
 
-/* rbac_check on a connection the caller already holds (one connection per request). */
-struct conn;
-int rbac_check_conn(struct conn *conn, const struct caller *c, const char *perm, int64_t org_id);
+/* Does a grant of exactly `role` cover org_id (e.g. a security admin over an account's org)? */
+int rbac_holds(struct app *a, const struct caller *c, const char *role, int64_t org_id, bool *yes);
 
 /* The role the caller acts under for perm on org_id ("" when none), for the audit trail. */
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id);

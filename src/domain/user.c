@@ -168,17 +168,7 @@ static int add_tx(struct conn *c, void *arg)
 
 static bool in_roles(const char *role)
 {
-	size_t n = strlen(role);
-	for (const char *p = RBAC_ROLES; *p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (n && len == n && !strncmp(p, role, n))
-			return true;
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	return false;
+	return word_in(RBAC_ROLES, '|', role, false);
 }
 
 static bool admin_post(const char *role)
@@ -1066,20 +1056,6 @@ int user_get(struct app *a, int64_t id, struct user_detail *out)
 	return rc;
 }
 
-/* Does some grant of the caller with role `role` cover org? */
-static int has_role_over(struct app *a, const struct caller *c, const char *role, int64_t org, bool *yes)
-{
-	*yes = false;
-	for (int i = 0; i < c->ngrants && !*yes; i++) {
-		if (strcmp(c->g[i].role, role))
-			continue;
-		int rc = org_within(a, c->g[i].org_id, org, NULL, yes);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
 int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id)
 {
 	struct user_detail *u = malloc(sizeof(*u));
@@ -1101,7 +1077,7 @@ int user_check(struct app *a, const struct caller *c, const char *perm, int64_t 
 		if (!admin_post(u->g[i].role) || !strcmp(perm, "user.read"))
 			continue;
 		bool sec = false;
-		rc = has_role_over(a, c, "security_admin", u->g[i].org_id, &sec);
+		rc = rbac_holds(a, c, "security_admin", u->g[i].org_id, &sec);
 		if (!sec)
 			allowed = false;
 	}
@@ -1121,7 +1097,7 @@ int user_grant_check(struct app *a, const struct caller *c, const char *role, in
 		return rc; /* outside every scope: ERR_NOTFOUND, as for any object */
 	if (admin_post(role)) {
 		bool sec = false;
-		rc = has_role_over(a, c, "security_admin", org_id, &sec);
+		rc = rbac_holds(a, c, "security_admin", org_id, &sec);
 		if (rc)
 			return rc;
 		if (!sec) {
@@ -1308,7 +1284,7 @@ int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_
 			if (rc)
 				break;
 		}
-		rc = rc < 0 || rc > STORE_ROW ? rc : 0;
+		rc = rc < 0 ? rc : 0; /* fn stops the walk with a negative ERR_* */
 	}
 	stmt_done(st);
 	store_release(c);
@@ -1385,7 +1361,7 @@ int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row 
 			if (rc)
 				break;
 		}
-		rc = rc < 0 || rc > STORE_ROW ? rc : 0;
+		rc = rc < 0 ? rc : 0; /* fn stops the walk with a negative ERR_* */
 	}
 	stmt_done(st);
 	store_release(c);

@@ -3,6 +3,7 @@
  */
 #include "http/jsonw.h"
 #include "base/err.h"
+#include "base/jsontext.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,32 +26,17 @@ static void put(struct jsonw *w, const char *s, size_t n)
 
 static void quoted(struct jsonw *w, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
-	put(w, "\"", 1);
-	const char *run = s;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		put(w, run, (size_t)((const char *)p - run));
-		char esc[7] = {'\\', 0};
-		size_t n = 2;
-		switch (*p) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 15];
-			n = 6;
-		}
-		put(w, esc, n);
-		run = (const char *)p + 1;
+	char small[512];
+	size_t need = 6 * strlen(s) + 2;
+	char *tmp = need <= sizeof(small) ? small : malloc(need);
+	if (!tmp) {
+		w->rc = ERR_NOMEM;
+		return;
 	}
-	put(w, run, strlen(run));
-	put(w, "\"", 1);
+	size_t n = json_quote(tmp, need, s);
+	put(w, tmp, n);
+	if (tmp != small)
+		free(tmp);
 }
 
 /* The comma and the key before a value. */

@@ -11,6 +11,7 @@
 
 #include "http/jsonw.h"
 #include "base/err.h"
+#include "base/jsontext.h"
 
 static void t_round_trip(void **st)
 {
@@ -56,6 +57,21 @@ static void t_round_trip(void **st)
 	buf_release(&w.b);
 }
 
+static void t_quote_bounds(void **st)
+{
+	(void)st;
+	char out[64];
+	/* the documented worst case fits exactly; one byte less does not */
+	assert_int_equal(json_quote(out, 6 * 3 + 2, "\x01\x02\x03"), 20);
+	assert_memory_equal(out, "\"\\u0001\\u0002\\u0003\"", 20);
+	assert_int_equal(json_quote(out, 19, "\x01\x02\x03"), 0);
+	assert_int_equal(json_quote(out, 2, ""), 2);
+	assert_int_equal(json_quote(out, 4, NULL), 4);
+	assert_int_equal(json_quote(out, 3, NULL), 0);
+	assert_int_equal(json_quote(out, 8, "a\"b"), 6);
+	assert_memory_equal(out, "\"a\\\"b\"", 6);
+}
+
 static void t_limits(void **st)
 {
 	(void)st;
@@ -76,6 +92,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_round_trip),
 		cmocka_unit_test(t_limits),
+		cmocka_unit_test(t_quote_bounds),
 	};
 	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
 }
