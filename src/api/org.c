@@ -203,6 +203,17 @@ static int if_match(struct req *r, int64_t *version)
 	return 0;
 }
 
+/* A write's refusals as answers: the state forbids it (the field errors say why) or the
+ * version sent is stale. */
+static int refused(struct req *r, int rc, const char *what)
+{
+	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "%s", what);
+	if (rc == ERR_PRECONDITION)
+		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	return rc;
+}
+
 int api_org_move(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
@@ -222,10 +233,7 @@ int api_org_move(struct req *r, void *ctx)
 		return rc;
 	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_move(api_app(r, api), &who, id, to, api_str(b, "on"), version, req_errs(r));
-	if (rc == ERR_CONFLICT)
-		return req_fail(r, rc, "the move was refused");
-	if (rc == ERR_PRECONDITION)
-		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	rc = refused(r, rc, "the move was refused");
 	return rc ? rc : answer_org(r, api, id, api_str(b, "on"), 200);
 }
 
@@ -244,10 +252,7 @@ int api_org_close(struct req *r, void *ctx)
 	int closed = 0;
 	rc = org_close(api_app(r, api), &who, id, api_str(b, "on"), json_is_true(json_object_get(b, "branch")),
 		       version, req_errs(r), &closed);
-	if (rc == ERR_CONFLICT)
-		return req_fail(r, rc, "the organization was not closed");
-	if (rc == ERR_PRECONDITION)
-		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	rc = refused(r, rc, "the organization was not closed");
 	if (rc)
 		return rc;
 	return resp_json(r, 200, json_pack("{s:i}", "closed", closed));
@@ -276,10 +281,7 @@ int api_org_update(struct req *r, void *ctx)
 	};
 	struct audit_entry who = api_actor(r, api, "org.write", id);
 	rc = org_update(api_app(r, api), &who, id, &in, version, req_errs(r));
-	if (rc == ERR_PRECONDITION)
-		return req_fail(r, rc, "the organization was changed by someone else; reload it");
-	if (rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT)
-		return req_fail(r, rc, "the organization was not changed");
+	rc = refused(r, rc, "the organization was not changed");
 	return rc ? rc : answer_org(r, api, id, NULL, 200);
 }
 

@@ -12,6 +12,7 @@
 #include "domain/audit.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "testdb.h"
 
 static char dir[] = "/tmp/kexie-t-audit-XXXXXX";
 static struct app app;
@@ -19,24 +20,13 @@ static struct app app;
 static int setup(void **st)
 {
 	(void)st;
-	if (!mkdtemp(dir))
-		return -1;
-	char url[256], err[256];
-	snprintf(url, sizeof(url), "sqlite:%s/a.db", dir);
-	struct store_opts o = {.url = url, .pool_size = 2};
-	if (store_open(&o, &app.store, err, sizeof(err)))
-		return -1;
-	int applied;
-	return migrate_apply(app.store, &applied, err, sizeof(err));
+	return testdb_open(dir, &app.store);
 }
 
 static int teardown(void **st)
 {
 	(void)st;
-	store_close(app.store);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return testdb_close(app.store, dir);
 }
 
 static int append_one(struct conn *c, void *arg)

@@ -13,6 +13,7 @@
 #include "domain/org.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "testdb.h"
 
 static char dir[] = "/tmp/kexie-t-org-XXXXXX";
 static struct app app;
@@ -21,26 +22,16 @@ static const struct audit_entry who = {.via = "cli", .role = "system_admin"};
 static int setup(void **st)
 {
 	(void)st;
-	if (!mkdtemp(dir))
+	if (testdb_open(dir, &app.store))
 		return -1;
-	char url[256], err[256];
-	snprintf(url, sizeof(url), "sqlite:%s/o.db", dir);
-	struct store_opts o = {.url = url, .pool_size = 2};
-	if (store_open(&o, &app.store, err, sizeof(err)))
-		return -1;
-	int applied, created;
-	if (migrate_apply(app.store, &applied, err, sizeof(err)))
-		return -1;
+	int created;
 	return org_seed_demo(&app, &who, &created);
 }
 
 static int teardown(void **st)
 {
 	(void)st;
-	store_close(app.store);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return testdb_close(app.store, dir);
 }
 
 static int64_t id_of(const char *code)

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "testdb.h"
 
 static char dir[] = "/tmp/kexie-t-store-XXXXXX";
 static struct store *s;
@@ -21,24 +22,13 @@ static struct store *s;
 static int setup(void **st)
 {
 	(void)st;
-	if (!mkdtemp(dir))
-		return -1;
-	char url[256], err[256];
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-	struct store_opts o = {.url = url, .pool_size = 2, .busy_timeout_ms = 2000};
-	if (store_open(&o, &s, err, sizeof(err)))
-		return -1;
-	int applied;
-	return migrate_apply(s, &applied, err, sizeof(err));
+	return testdb_open(dir, &s);
 }
 
 static int teardown(void **st)
 {
 	(void)st;
-	store_close(s);
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return testdb_close(s, dir);
 }
 
 static int exec1(struct conn *c, const char *sql)
