@@ -362,7 +362,7 @@ const struct route api_routes[] = {
 	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/links", .handler = api_org_link_add,
 	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_link, .body_max = 4096,
 	 .obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")},
-	 .tag = "orgs", .summary = "Add a guided-by link from a date (the guide: one you see, an association or society at the same level or above)",
+	 .tag = "orgs", .summary = "Add a guided-by link from a date (a guide you see, of a kind that guides)",
 	 .status = 201, .reply = "links", .response = "guided_by: periods"},
 	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/move", .handler = api_org_move,
 	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_move, .body_max = 4096,
