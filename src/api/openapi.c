@@ -433,7 +433,7 @@ static void camel(char *out, size_t cap, const char *seg, size_t len, bool singu
 
 /* The operationId: a verb from the method, status and reply, and the path's words
  * (GET /api/v1/orgs/{id:int}/children -> listOrgChildren, POST .../{id:int}/move -> moveOrg). */
-static void operation_id(const struct route *rt, char *out, size_t cap)
+void api_operation_id(const struct route *rt, char *out, size_t cap)
 {
 	const char *p = rt->pattern;
 	if (!strncmp(p, "/api/v1/", 8))
@@ -492,11 +492,6 @@ static void operation_id(const struct route *rt, char *out, size_t cap)
 	}
 }
 
-void api_operation_id(const struct route *rt, char *out, size_t cap)
-{
-	operation_id(rt, out, cap);
-}
-
 /* What the route acts on, for readers of the document (x-object). */
 static json_t *objects_of(const struct route *rt)
 {
@@ -553,7 +548,7 @@ static json_t *operation(const struct route *rt)
 		csv = csv || (!strcmp(f->name, "format") && f->values && strstr(f->values, "csv"));
 	}
 	char opid[160];
-	operation_id(rt, opid, sizeof(opid));
+	api_operation_id(rt, opid, sizeof(opid));
 	json_t *op = json_pack("{s:[s],s:s,s:s,s:o,s:o,s:o}", "tags", rt->tag, "summary", rt->summary,
 			       "operationId", opid, "parameters", params, "responses", responses_of(rt, csv),
 			       "x-object", objects_of(rt));
