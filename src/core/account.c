@@ -513,6 +513,33 @@ int user_holds_post(struct conn *c, int64_t user_id, bool *yes)
 	return rc < 0 ? rc : 0;
 }
 
+struct post_probe {
+	int64_t user_id;
+	bool yes;
+};
+
+static int post_probe(struct conn *c, void *arg)
+{
+	struct post_probe *p = arg;
+	return user_holds_post(c, p->user_id, &p->yes);
+}
+
+int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs)
+{
+	if (by == user_id)
+		return 0;
+	struct post_probe p = {.user_id = user_id};
+	int rc = store_read(a->store, post_probe, &p);
+	if (rc)
+		return rc;
+	if (p.yes)
+		return errlist_add(errs, "password", "post_holder",
+				   "an administrator post holder sets their own password (or it is set on the server:"
+				   " kexie user passwd); nobody else may, or they could act as that post"),
+		       ERR_FORBIDDEN;
+	return 0;
+}
+
 static int role_tx(struct conn *c, void *arg)
 {
 	struct role_job *j = arg;
