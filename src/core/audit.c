@@ -212,21 +212,15 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 	if (rc)
 		goto done;
 	/* taking the chain's end first serialises writers: the chain cannot fork */
-	rc = conn_prepare(c, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1"
-			     " RETURNING seq, last_hash, chain", &st);
-	if (rc)
-		goto done;
-	rc = stmt_step(st);
-	if (rc != STORE_ROW) {
-		stmt_done(st);
-		rc = rc < 0 ? rc : ERR_DB;
+	int64_t seq = 0;
+	char chain[24];
+	rc = conn_row(c, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash, chain",
+		      "", "itt", &seq, prev, sizeof(prev), chain, sizeof(chain));
+	if (rc) {
+		rc = rc == ERR_NOTFOUND ? ERR_DB : rc; /* the migration made the row */
 		goto done;
 	}
-	int64_t seq = stmt_int64(st, 0);
-	str_copy(prev, sizeof(prev), stmt_text(st, 1, NULL));
-	bool keyed = !strcmp(stmt_text(st, 2, NULL), AUDIT_CHAIN_KEYED);
-	stmt_done(st);
-	if (!keyed) {
+	if (strcmp(chain, AUDIT_CHAIN_KEYED)) {
 		log_error("audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
 		rc = ERR_DB;
 		goto done;
@@ -271,23 +265,10 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 	stmt_done(st);
 	if (rc < 0)
 		goto done;
-	for (int i = 0; i < norgs; i++) {
-		rc = conn_prepare(c, "INSERT INTO audit_org (seq, org_id) VALUES ($1, $2)", &st);
-		if (rc)
-			goto done;
-		stmt_bind_int64(st, 1, seq);
-		stmt_bind_int64(st, 2, orgs[i]);
-		rc = stmt_step(st);
-		stmt_done(st);
-		if (rc < 0)
-			goto done;
-	}
-	rc = conn_prepare(c, "UPDATE audit_head SET last_hash = $1 WHERE id = 1", &st);
-	if (rc)
-		goto done;
-	bind_str(st, 1, hash);
-	rc = stmt_step(st);
-	stmt_done(st);
+	for (int i = 0; i < norgs && rc >= 0; i++)
+		rc = conn_run(c, "INSERT INTO audit_org (seq, org_id) VALUES ($1, $2)", "ii", seq, orgs[i]);
+	if (rc >= 0)
+		rc = conn_run(c, "UPDATE audit_head SET last_hash = $1 WHERE id = 1", "t", hash);
 	rc = rc < 0 ? rc : 0;
 done:
 	free(orgs);

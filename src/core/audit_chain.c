@@ -46,26 +46,12 @@ struct head {
 
 static int head_read(struct conn *c, struct head *h)
 {
-	struct stmt *st = NULL;
 	memset(h, 0, sizeof(*h));
-	int rc = conn_prepare(c, "SELECT seq, last_hash, chain, pruned_seq, pruned_hash, pruned_mac"
-				 " FROM audit_head WHERE id = 1", &st);
-	if (rc)
-		return rc;
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		h->seq = stmt_int64(st, 0);
-		str_copy(h->last_hash, sizeof(h->last_hash), stmt_text(st, 1, NULL));
-		str_copy(h->chain, sizeof(h->chain), stmt_text(st, 2, NULL));
-		h->pruned_seq = stmt_int64(st, 3);
-		str_copy(h->pruned_hash, sizeof(h->pruned_hash), stmt_text(st, 4, NULL));
-		str_copy(h->pruned_mac, sizeof(h->pruned_mac), stmt_text(st, 5, NULL));
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ERR_DB; /* the migration creates the row: without it the schema is damaged */
-	}
-	stmt_done(st);
-	return rc;
+	int rc = conn_row(c, "SELECT seq, last_hash, chain, pruned_seq, pruned_hash, pruned_mac"
+			     " FROM audit_head WHERE id = 1", "", "ittitt", &h->seq, h->last_hash,
+			  sizeof(h->last_hash), h->chain, sizeof(h->chain), &h->pruned_seq, h->pruned_hash,
+			  sizeof(h->pruned_hash), h->pruned_mac, sizeof(h->pruned_mac));
+	return rc == ERR_NOTFOUND ? ERR_DB : rc; /* the migration made the row: else damaged */
 }
 
 /* Reads the head on a connection that sees every committed record: the primary when a
@@ -529,7 +515,6 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
 	bool found = false;
 	struct head h;
 	struct conn *c = NULL;
-	struct stmt *st = NULL;
 	*wrote = false;
 	why[0] = '\0';
 	int rc = res ? 0 : ERR_NOMEM;
@@ -558,18 +543,14 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
 				    h.seq, prev.at, prev.seq);
 			goto done;
 		}
-		rc = conn_prepare(c, "SELECT hash FROM audit_log WHERE seq = $1", &st);
-		if (rc)
+		char at_cp[AUDIT_HASH_HEX] = "";
+		rc = conn_row(c, "SELECT hash FROM audit_log WHERE seq = $1", "i", "t", prev.seq, at_cp,
+			      sizeof(at_cp));
+		if (rc && rc != ERR_NOTFOUND)
 			goto done;
-		stmt_bind_int64(st, 1, prev.seq);
-		rc = stmt_step(st);
-		bool same = rc == STORE_ROW && !strcmp(stmt_text(st, 0, NULL), prev.hash);
-		stmt_done(st);
-		if (rc < 0)
-			goto done;
-		if (!same) {
+		if (rc || strcmp(at_cp, prev.hash)) {
 			rc = broken(res, prev.seq, "record %" PRId64 " is %s the one the checkpoint of %s names",
-				    prev.seq, rc == STORE_ROW ? "not" : "missing, and was", prev.at);
+				    prev.seq, rc ? "missing, and was" : "not", prev.at);
 			goto done;
 		}
 		after = prev.seq;
@@ -664,19 +645,9 @@ static int rekey_one(const struct walked *w, void *arg)
 	}
 	char mac[AUDIT_HASH_HEX];
 	audit_record_mac(j->key, &r, j->running, mac);
-	struct stmt *st = NULL;
-	int rc = conn_prepare(j->c, "UPDATE audit_log SET prev_hash = $2, hash = $3, object_type = $4,"
-				    " object_id = $5, detail = $6 WHERE seq = $1", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, r.seq);
-	stmt_bind_text(st, 2, j->running, strlen(j->running));
-	stmt_bind_text(st, 3, mac, strlen(mac));
-	stmt_bind_text(st, 4, r.object_type, strlen(r.object_type));
-	stmt_bind_text(st, 5, r.object_id, strlen(r.object_id));
-	stmt_bind_text(st, 6, r.detail, strlen(r.detail));
-	rc = stmt_step(st);
-	stmt_done(st);
+	int rc = conn_run(j->c, "UPDATE audit_log SET prev_hash = $2, hash = $3, object_type = $4,"
+				" object_id = $5, detail = $6 WHERE seq = $1",
+			  "ittttt", r.seq, j->running, mac, r.object_type, r.object_id, r.detail);
 	if (rc < 0)
 		return rc;
 	memcpy(j->running, mac, AUDIT_HASH_HEX);
@@ -704,15 +675,8 @@ static int rekey_tx(struct conn *c, void *arg)
 	char mark[AUDIT_HASH_HEX] = "";
 	if (h.pruned_seq)
 		pruned_mark_mac(j->a, h.pruned_seq, h.pruned_hash, mark);
-	struct stmt *st = NULL;
-	rc = conn_prepare(c, "UPDATE audit_head SET last_hash = $1, chain = $2, pruned_mac = $3 WHERE id = 1", &st);
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, j->running, strlen(j->running));
-	stmt_bind_text(st, 2, AUDIT_CHAIN_KEYED, strlen(AUDIT_CHAIN_KEYED));
-	stmt_bind_text(st, 3, mark, strlen(mark));
-	rc = stmt_step(st);
-	stmt_done(st);
+	rc = conn_run(c, "UPDATE audit_head SET last_hash = $1, chain = $2, pruned_mac = $3 WHERE id = 1",
+		      "ttt", j->running, AUDIT_CHAIN_KEYED, mark);
 	if (rc < 0)
 		return rc;
 	struct audit_diff d;
@@ -884,36 +848,16 @@ struct prune_job {
 static int prune_tx(struct conn *c, void *arg)
 {
 	struct prune_job *j = arg;
-	struct stmt *st = NULL;
-	static const char *const del[] = {
-		"DELETE FROM audit_org WHERE seq <= $1",
-		"DELETE FROM audit_log WHERE seq <= $1",
-	};
-	int rc = 0;
-	for (int i = 0; i < 2 && !rc; i++) {
-		rc = conn_prepare(c, del[i], &st);
-		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, j->through);
-		rc = stmt_step(st);
-		if (i == 1)
-			j->removed = stmt_changes(st);
-		stmt_done(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	if (rc)
+	int rc = conn_run(c, "DELETE FROM audit_org WHERE seq <= $1", "i", j->through);
+	if (rc >= 0) /* a count: the audit log holds fewer than 2^31 records past retention */
+		rc = conn_run(c, "DELETE FROM audit_log WHERE seq <= $1", "i", j->through);
+	if (rc < 0)
 		return rc;
+	j->removed = rc;
 	char mark[AUDIT_HASH_HEX];
 	pruned_mark_mac(j->a, j->through, j->through_hash, mark);
-	rc = conn_prepare(c, "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2, pruned_mac = $3"
-			     " WHERE id = 1", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->through);
-	stmt_bind_text(st, 2, j->through_hash, strlen(j->through_hash));
-	stmt_bind_text(st, 3, mark, strlen(mark));
-	rc = stmt_step(st);
-	stmt_done(st);
+	rc = conn_run(c, "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2, pruned_mac = $3 WHERE id = 1",
+		      "itt", j->through, j->through_hash, mark);
 	if (rc < 0)
 		return rc;
 	struct audit_diff d;
@@ -936,7 +880,6 @@ int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, 
 	struct prune_job j = {.a = a, .who = who};
 	struct audit_verify_result *res = calloc(1, sizeof(*res));
 	struct conn *c = NULL;
-	struct stmt *st = NULL;
 	char removed_chain[300] = "intact";
 	*removed = 0;
 	why[0] = '\0';
@@ -959,17 +902,9 @@ int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, 
 	if (rc)
 		goto done;
 	/* the newest record older than the cutoff: everything up to it goes */
-	rc = conn_prepare(c, "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1", &st);
-	if (rc)
-		goto done;
-	stmt_bind_text(st, 1, j.cutoff, strlen(j.cutoff));
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		j.through = stmt_int64(st, 0);
-		str_copy(j.through_hash, sizeof(j.through_hash), stmt_text(st, 1, NULL));
-	}
-	stmt_done(st);
-	rc = rc < 0 ? rc : 0;
+	rc = conn_row(c, "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1", "t", "it",
+		      j.cutoff, &j.through, j.through_hash, sizeof(j.through_hash));
+	rc = rc == ERR_NOTFOUND ? 0 : rc;
 	if (rc || !j.through) {
 		if (!rc && !whole_ok) { /* nothing to remove, and the trail is broken: say so */
 			str_copy(why, cap, res->why);

@@ -206,16 +206,9 @@ static int own_fail_tx(struct conn *c, void *arg)
 	const char *ended = "";
 	if (until) {
 		const bool token = j->c->token_id > 0;
-		struct stmt *st = NULL;
-		rc = conn_prepare(c, token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
-					   : "UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-				  &st);
-		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, token ? j->c->token_id : j->c->session_id);
-		stmt_bind_int64(st, 2, time_unix());
-		rc = stmt_step(st);
-		stmt_done(st);
+		rc = conn_run(c, token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+				       : "UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+			      "ii", token ? j->c->token_id : j->c->session_id, time_unix());
 		if (rc < 0)
 			return rc;
 		j->out->ended = true;
@@ -240,23 +233,13 @@ int user_change_own_password(struct app *a, const struct audit_entry *who, const
 	memset(out, 0, sizeof(*out));
 	char hash[crypto_pwhash_STRBYTES] = "";
 	struct conn *conn = NULL;
-	struct stmt *st = NULL;
 	int64_t locked_until = 0;
 	/* the primary: a lock set a moment ago must already hold */
 	int rc = store_acquire(a->store, STORE_WRITE, &conn);
 	if (rc)
 		return rc;
-	rc = conn_prepare(conn, "SELECT password_hash, locked_until FROM app_user WHERE id = $1", &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, c->user_id);
-		rc = stmt_step(st);
-		if (rc == STORE_ROW) {
-			str_copy(hash, sizeof(hash), stmt_text(st, 0, NULL));
-			locked_until = stmt_int64(st, 1);
-		}
-		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
-	}
-	stmt_done(st);
+	rc = conn_row(conn, "SELECT password_hash, locked_until FROM app_user WHERE id = $1", "i", "ti",
+		      c->user_id, hash, sizeof(hash), &locked_until);
 	store_release(conn);
 	if (rc)
 		return rc;

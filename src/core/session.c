@@ -76,31 +76,16 @@ static int login_audit(struct conn *c, struct login_job *j, const char *action, 
 
 int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *failures, int64_t *locked_until)
 {
-	struct stmt *st = NULL;
 	*failures = 0;
 	*locked_until = 0;
 	/* one statement: concurrent failures each count */
-	int rc = conn_prepare(c, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = $1"
-				 " RETURNING failed_count", &st);
-	if (rc)
+	int rc = conn_row(c, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = $1 RETURNING failed_count",
+			  "i", "d", id, failures);
+	if (rc || *failures < p->lock_failures)
 		return rc;
-	stmt_bind_int64(st, 1, id);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		*failures = (int)stmt_int64(st, 0);
-	stmt_done(st);
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : ERR_NOTFOUND;
-	if (*failures < p->lock_failures)
-		return 0;
 	*locked_until = time_unix() + p->lock_s;
-	rc = conn_prepare(c, "UPDATE app_user SET failed_count = 0, locked_until = $2 WHERE id = $1", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	stmt_bind_int64(st, 2, *locked_until);
-	rc = stmt_step(st);
-	stmt_done(st);
+	rc = conn_run(c, "UPDATE app_user SET failed_count = 0, locked_until = $2 WHERE id = $1", "ii", id,
+		      *locked_until);
 	return rc < 0 ? rc : 0;
 }
 
