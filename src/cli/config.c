@@ -37,7 +37,7 @@ const struct config_opt config_opts[] = {
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
-	{"audit_checkpoint_seconds", "10", "kexie serve writes a signed checkpoint of the audit trail this often while it grows (removing newer records cannot be detected)"},
+	{"audit_checkpoint_seconds", "10", "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
 	{"token_max_days", "365", "the longest an API token lives, and its life when none is asked for"},
 	{0},
 };

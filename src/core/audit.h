@@ -118,7 +118,8 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
  * once, recording audit.rekey, and writes a checkpoint. *rekeyed counts the records
  * re-chained (0 when nothing was to do). Refuses (ERR_CONFLICT, why) to re-chain when the
  * data dir already holds a checkpoint: the trail was keyed before, so an unkeyed chain
- * means someone replaced it. A failing checkpoint is not an error here: why says it. */
+ * means someone replaced it. A checkpoint that cannot be written (the trail does not
+ * extend the last one, the data dir is not writable) is not an error here: why says it. */
 int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap);
 
 /* A thread that writes a checkpoint every `seconds` while the head moves (and once more

@@ -743,7 +743,9 @@ int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap)
 	struct audit_checkpoint cp;
 	bool wrote;
 	rc = audit_checkpoint(a, &cp, &wrote, why, cap);
-	return rc == ERR_CONFLICT || rc == ERR_INVALID ? 0 : rc; /* why says it; serving goes on */
+	if (rc && !why[0]) /* why says it, and serving goes on: the chain itself is keyed */
+		snprintf(why, cap, "cannot write a checkpoint (%s)", err_name(rc));
+	return 0;
 }
 
 /* ---- the server's checkpoint thread ---- */
