@@ -33,8 +33,10 @@ static int verify(struct app *app, const char *line)
 					" (kexie serve writes one every audit_checkpoint_seconds; or run"
 					" `kexie audit checkpoint`)\n", app->data_dir);
 		code = 0;
-	} else if (rc == ERR_CONFLICT) {
+	} else if (rc == ERR_CONFLICT && r->bad_seq) {
 		printf("broken at record %" PRId64 ": %s\n", r->bad_seq, r->why);
+	} else if (rc == ERR_CONFLICT) { /* a checkpoint that cannot be trusted */
+		printf("broken: %s\n", r->why);
 	} else {
 		fprintf(stderr, "kexie audit: cannot read the audit trail (%s)\n", err_name(rc));
 	}
