@@ -158,9 +158,12 @@ struct login_result {
 };
 
 /* Checks login and password (argon2id: call it from a worker pool, not an HTTP thread).
- * Wrong password or unknown login -> ERR_UNAUTHORIZED, the same either way, recorded in
- * the audit trail; after LOGIN_MAX_FAILURES the account is locked for LOGIN_LOCK_S ->
- * ERR_RATELIMIT with res->locked_for_s. On success a new session (new token) is created. */
+ * The password is hashed in every case, so an unknown login, a wrong password, a disabled
+ * and a locked account all answer ERR_UNAUTHORIZED alike and take the same time; every
+ * attempt is audited (an unknown login only as its keyed hash). p->lock_failures wrong
+ * passwords in a row lock the account for p->lock_s; only the right password of a locked
+ * account gets ERR_RATELIMIT with res->locked_for_s. On success a new session (new token)
+ * is created. */
 /* With new_password (or when strict mode finds the password expired, which then requires
  * one: ERR_FORBIDDEN with a field error on new_password), the right password is replaced
  * before the session is created; policy errors are ERR_UNPROCESSABLE on new_password. */
