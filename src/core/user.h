@@ -25,6 +25,7 @@
 struct user_input {
 	const char *login, *display_name, *password, *role, *org_code;
 	int64_t org_id; /* > 0: the role's org by id instead of org_code */
+	bool post_ok;   /* the first role may be an administrator post (the CLI on the server only) */
 };
 
 struct user_row {
@@ -60,7 +61,8 @@ struct user_detail {
 int password_check(const struct app *a, const char *password, const char *login, const char *field,
 		   struct errlist *errs);
 
-/* Creates an account with one role at one org (an account always holds at least one). */
+/* Creates an account with one role at one org (an account always holds at least one).
+ * A post as that role only with in->post_ok (ERR_FORBIDDEN, field role `post_by_request`). */
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id);
 
@@ -98,19 +100,19 @@ int user_change_own_password(struct app *a, const struct audit_entry *who, const
 			     const char *current, const char *password, struct errlist *errs,
 			     struct own_password_result *out);
 
-/* May the caller use perm ("user.read", "user.admin") on this account? Visible when one of
- * its roles sits in a scope of the caller (else ERR_NOTFOUND); allowed when all of them do
- * and, for the three administrator posts, the caller is a security administrator over
- * them (else ERR_FORBIDDEN). */
-int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id);
-
-/* May the caller assign `role` at org_id? Field errors; ERR_FORBIDDEN for an
- * administrator post given by anyone but a security administrator over that org. */
-int user_grant_check(struct app *a, const struct caller *c, const char *role, int64_t org_id,
-		     struct errlist *errs);
+/* The scope rule for an account (the route objects of kind account): may the caller use
+ * perm ("user.read", "user.admin") on it? Seen when one of its roles sits in a scope of the
+ * caller (else ERR_NOTFOUND, as for a missing account); allowed when all of them do with
+ * perm and, when it holds one of the three posts and perm changes it, the caller is a
+ * security administrator (else ERR_FORBIDDEN). On 0 *role is the caller's role granting
+ * perm (a pointer into c), else "". */
+int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id, const char **role);
 
 /* Adds or removes a role assignment; either way the account's sessions end (a privilege
- * change means a new sign-in). Removing the last role is ERR_CONFLICT. */
+ * change means a new sign-in). Removing the last role is ERR_CONFLICT. Separation of
+ * duties (field errors on role): nobody changes their own roles (ERR_FORBIDDEN, `self`);
+ * a post is never added here (ERR_FORBIDDEN, `post_by_request`: post.h gives posts); a
+ * post holder gets no other role (ERR_CONFLICT, `post_holder`). */
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
 		  int64_t org_id, bool add, struct errlist *errs);
 

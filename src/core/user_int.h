@@ -40,6 +40,8 @@ int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *
 		       int64_t *locked_until);
 /* The stored form of an API token or session secret: keyed hash, 64 hex digits + NUL. */
 void user_token_hash(const struct app *a, const char *token, char out[65]);
+/* *yes when the account holds one of the three posts (on the caller's connection). */
+int user_holds_post(struct conn *c, int64_t user_id, bool *yes);
 /* Adds the grant (role, org) read from columns col, col+1 of st to out. */
 void user_add_grant(struct stmt *st, int col, struct caller *out);
 
