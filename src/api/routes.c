@@ -100,11 +100,11 @@ static const struct field b_org_close[] = {
 static const struct field q_audit[] = {
 	{"from", FT_DATE, 0, 0, 0, NULL, "first day (UTC), inclusive"},
 	{"to", FT_DATE, 0, 0, 0, NULL, "last day (UTC), inclusive"},
-	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account"},
+	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account, or failed sign-ins on this login when no account has it"},
 	{"action", FT_STRING, 0, 1, 64, NULL, "e.g. org.move"},
 	{"object_type", FT_STRING, 0, 1, 32, NULL, "e.g. org"},
 	{"object_id", FT_STRING, 0, 1, 64, NULL, "the object's id"},
-	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree (the object's org, or the roles of the account a record is about)"},
 	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
 	{"limit", FT_INT, 0, 1, 1000, NULL, "page size (default 100)"},
 	{"format", FT_ENUM, 0, 0, 0, "json|csv", "csv: a spreadsheet download (UTF-8 with BOM)"},
@@ -179,7 +179,7 @@ static const struct field q_post_requests[] = {
 
 static const struct field b_token[] = {
 	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
-	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default: never)"},
+	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default and most: the setting token_max_days, 365)"},
 	{0},
 };
 

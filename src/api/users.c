@@ -10,6 +10,8 @@
  * the core's (account.c, post.c). Password hashing runs on the hashers pool like sign-in.
  */
 #include "api/api.h"
+#include "base/ratelimit.h"
+#include "base/timeutil.h"
 #include "core/post.h"
 #include "core/user.h"
 
@@ -376,10 +378,13 @@ int api_me_token_create(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	json_t *b = req_json(r);
-	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
+	int days = (int)json_integer_value(json_object_get(b, "expires_days"));
 	struct audit_entry who = me(r, api);
 	char token[TOKEN_LEN + 8];
-	int rc = token_create(api_app(r, api), &who, c->login, (int)days, api_str(b, "name"), token, sizeof(token));
+	int rc = token_create(api_app(r, api), &who, c->login, &days, api_str(b, "name"), token, sizeof(token),
+			      req_errs(r));
+	if (rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "a token lives at most token_max_days");
 	if (rc)
 		return rc;
 	/* shown once: only its hash is stored */
@@ -403,11 +408,26 @@ static int own_password_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
 	json_t *b = req_json(r);
+	const struct caller *c = req_user(r);
 	struct audit_entry who = me(r, api);
-	int rc = user_change_own_password(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
-					  api_str(b, "current_password"), api_str(b, "new_password"), req_errs(r));
+	struct own_password_result res;
+	int rc = user_change_own_password(api_app(r, api), &who, c, api_str(b, "current_password"),
+					  api_str(b, "new_password"), req_errs(r), &res);
+	/* wrong current passwords count like failed sign-ins, for the address as well */
+	if ((rc == ERR_FORBIDDEN || (rc == ERR_RATELIMIT && res.ended)) && api->login_failures)
+		ratelimit_hit(api->login_failures, req_client_addr(r), time_unix());
 	if (rc == ERR_FORBIDDEN)
 		return req_fail(r, rc, "the current password is not right");
+	if (rc == ERR_RATELIMIT) {
+		char retry[24];
+		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
+		resp_header(r, "Retry-After", retry);
+		if (res.ended && !strcmp(c->via, "session"))
+			api_set_session_cookie(r, api, NULL);
+		return req_fail(r, rc, "too many wrong passwords: the account is locked for %" PRId64 " more minutes%s",
+				(res.locked_for_s + 59) / 60,
+				res.ended ? (strcmp(c->via, "session") ? "; this token is revoked" : "; this session has ended") : "");
+	}
 	if (rc)
 		return rc;
 	/* every session ended with the change, this one too: the cookie goes as well */

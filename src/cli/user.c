@@ -199,8 +199,14 @@ int cmd_token(int argc, char **argv)
 	if (app_open_current(&app, &cfg, "token"))
 		return 1;
 	char token[TOKEN_LEN + 8];
-	rc = token_create(&app, &cli_who, login, (int)days, opt(rest, nrest, "--name"), token, sizeof(token));
+	int idays = (int)days;
+	rc = token_create(&app, &cli_who, login, &idays, opt(rest, nrest, "--name"), token, sizeof(token), NULL);
 	app_close(&app);
+	if (rc == ERR_UNPROCESSABLE) {
+		fprintf(stderr, "kexie token create: --expires-days: at most %d days (token_max_days)\n",
+			cfg.token_max_days);
+		return 1;
+	}
 	if (rc == ERR_NOTFOUND) {
 		fprintf(stderr, "kexie token create: no active account %s\n", login);
 		return 1;

@@ -265,7 +265,7 @@ static int account_tx(struct conn *c, void *arg)
 		rc = user_set_password_conn(c, j->id, j->hash, j->history, &j->ended);
 		action = "user.password";
 		/* the password is recorded as changed, never in any form */
-		detail = "{\"password\":\"changed\",\"sessions\":\"ended\"}";
+		detail = "{\"password\":\"changed\",\"sessions\":\"ended\",\"tokens\":\"revoked\"}";
 		break;
 	case ACC_END_SESSIONS:
 		rc = user_end_credentials(c, j->id, false, &j->ended);
