@@ -28,6 +28,11 @@ const struct config_opt config_opts[] = {
 	{"pool", "0", "database connections per pool (0: threads)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
+	{"trusted_proxies", "", "addresses or CIDRs of the proxies in front (127.0.0.1, 10.0.0.0/8, ::1): only from them is X-Forwarded-For believed"},
+	{"connections_per_client", "100", "connections one client address may hold open (an IPv6 /64 counts as one; trusted proxies are exempt; 0: no limit)"},
+	{"header_timeout", "10", "seconds a client has to send a whole request head, however slowly the bytes come"},
+	{"metrics_token", "", "secret of 16 to 128 characters: /metrics on the listen address needs 'Authorization: Bearer TOKEN' (unset: /metrics is not served there)"},
+	{"metrics_listen", "", "a second address (HOST:PORT) serving only /metrics and /healthz, for the monitoring network"},
 	{"https", "0", "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},
 	{"password_min_length", "8", "shortest password accepted (characters)"},
 	{"password_strict", "0", "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
@@ -85,6 +90,19 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(body_limit, 1024, 64L << 20)
 	NUM(timeout, 1, 3600)
 	NUM(https, 0, 1)
+	STR(trusted_proxies)
+	NUM(connections_per_client, 0, 100000)
+	NUM(header_timeout, 1, 300)
+	if (!strcmp(key, "metrics_token") && n && (n < 16 || n > 128)) {
+		snprintf(why, cap, "metrics_token must be 16 to 128 characters");
+		return -1;
+	}
+	if (!strcmp(key, "metrics_token") && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != n) {
+		snprintf(why, cap, "metrics_token may hold letters, digits and -._~+/= only");
+		return -1;
+	}
+	STR(metrics_token)
+	STR(metrics_listen)
 	NUM(password_min_length, 8, 64)
 	NUM(password_strict, 0, 1)
 	NUM(password_expiry_days, 0, 3650)

@@ -53,6 +53,11 @@ int cmd_serve(int argc, char **argv)
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,
+		.trusted_proxies = cfg.trusted_proxies,
+		.per_client = (unsigned)cfg.connections_per_client,
+		.head_timeout_s = (unsigned)cfg.header_timeout,
+		.metrics_token = cfg.metrics_token,
+		.metrics_listen = cfg.metrics_listen,
 	};
 	char err[512];
 	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
@@ -69,6 +74,11 @@ int cmd_serve(int argc, char **argv)
 		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
 		 store_kind_name(app.store), store_has_replica(app.store) ? " + read replica" : "",
 		 access(cfg.web_dir, R_OK) == 0 ? cfg.web_dir : "none");
+	if (server_metrics_port(api.srv)) {
+		const char *mc = strrchr(cfg.metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
+			 cfg.metrics_listen, server_metrics_port(api.srv));
+	}
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
