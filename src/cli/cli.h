@@ -29,7 +29,7 @@ struct config {
 	char metrics_token[129];
 	char metrics_listen[128];
 	int password_min_length, password_strict, password_expiry_days;
-	int login_max_failures, login_lock_minutes;
+	int login_max_failures, login_lock_minutes, login_address_failures;
 	int session_idle_minutes, session_max_hours;
 	int audit_retention_days;
 };

@@ -39,6 +39,7 @@ const struct config_opt config_opts[] = {
 	{"password_expiry_days", "90", "with password_strict: days before a password must be changed (0: never)"},
 	{"login_max_failures", "5", "wrong passwords in a row that lock an account"},
 	{"login_lock_minutes", "15", "how long such a lock lasts"},
+	{"login_address_failures", "20", "failed sign-ins a minute from one client address before it is turned away (429) without any password work"},
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
@@ -108,6 +109,7 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(password_expiry_days, 0, 3650)
 	NUM(login_max_failures, 1, 100)
 	NUM(login_lock_minutes, 1, 1440)
+	NUM(login_address_failures, 1, 100000)
 	NUM(session_idle_minutes, 1, 1440)
 	NUM(session_max_hours, 1, 720)
 	NUM(audit_retention_days, 180, 36500)

@@ -40,7 +40,7 @@ int cmd_serve(int argc, char **argv)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
+	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures)) {
 		fprintf(stderr, "kexie: cannot start the password workers\n");
 		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
 		ratelimit_free(api.login_failures);

@@ -19,7 +19,8 @@ let seq = 0;
 // Each entry: perm (null = public), ok = the answer inside scope, and make(where) -> request.
 const MATRIX = {
   'GET /healthz': { perm: null, ok: 200, make: () => ({ path: '/healthz' }) },
-  'GET /metrics': { perm: null, ok: 200, make: () => ({ path: '/metrics' }) },
+  // not public: served with the metrics_token or on metrics_listen only (system.test.mjs)
+  'GET /metrics': { perm: null, ok: 404, make: () => ({ path: '/metrics' }) },
   'GET /api/v1/about': { perm: null, ok: 200, make: () => ({ path: '/api/v1/about' }) },
   'GET /api/v1/openapi.json': { perm: null, ok: 200, make: () => ({ path: '/api/v1/openapi.json' }) },
   'POST /api/v1/client-errors': { perm: null, ok: 202, make: () => ({ path: '/api/v1/client-errors', body: { message: 'x' } }) },
