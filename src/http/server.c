@@ -290,7 +290,8 @@ static enum MHD_Result answer_direct(struct req *r)
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
 			 "Connection: close\r\nX-Request-Id: %s\r\nCache-Control: no-store\r\n"
-			 "X-Content-Type-Options: nosniff\r\n"
+			 "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n"
+			 "X-Frame-Options: DENY\r\nCross-Origin-Opener-Policy: same-origin\r\n"
 			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n\r\n",
 			 r->status, MHD_get_reason_phrase_for(r->status), r->out_len, r->rid);
 	if (fd && n > 0 && (size_t)n < sizeof(head)) {
