@@ -408,8 +408,11 @@ static int early_checks(struct server *s, struct req *r)
 		return ERR_INVALID;
 	}
 	int idx = router_match(s->router, r, r->url, r->method, &allow);
-	if (idx >= 0 && !served_here(s, r, idx))
-		idx = ERR_NOTFOUND;
+	if (idx >= 0 && !served_here(s, r, idx)) {
+		/* not here, and no web page either (the app's history fallback would answer) */
+		snprintf(r->errmsg, sizeof(r->errmsg), "no such endpoint");
+		return ERR_NOTFOUND;
+	}
 	if (idx == ERR_METHOD) {
 		char hdr[96] = "";
 		size_t len = 0;

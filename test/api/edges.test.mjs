@@ -6,20 +6,20 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
+import { startServers, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
 
 const PROXY = '127.0.0.1/32';
 const LIMIT = 3; // failed sign-ins a minute per address (20 by default; fewer keeps this quick)
 const FEW = ['--login-address-failures', String(LIMIT)];
 let trusted, plain, flood;
 before(async () => {
-  [trusted, plain, flood] = await Promise.all([
-    startServer({ extraArgs: ['--trusted-proxies', `10.9.0.0/16, ${PROXY}, ::1`, ...FEW] }),
-    startServer({ extraArgs: ['--trusted-proxies', '10.9.0.0/16', ...FEW] }),
-    startServer({ seed: false }),
-  ]);
+  [trusted, plain, flood] = await startServers(
+    { extraArgs: ['--trusted-proxies', `10.9.0.0/16, ${PROXY}, ::1`, ...FEW] },
+    { extraArgs: ['--trusted-proxies', '10.9.0.0/16', ...FEW] },
+    { seed: false },
+  );
 });
-after(async () => { await Promise.all([trusted.stop(), plain.stop(), flood.stop()]); });
+after(async () => { await Promise.all([trusted, plain, flood].filter(Boolean).map((x) => x.stop())); });
 
 const signIn = (s, login, xff) => fetch(`${s.url}/api/v1/session`, {
   method: 'POST',

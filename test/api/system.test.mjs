@@ -2,18 +2,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { startServer, json, expectError, rawRequest, DBKIND } from './lib.mjs';
+import { startServers, json, expectError, rawRequest, DBKIND } from './lib.mjs';
 
 const METRICS_TOKEN = 'm3trics-t0ken-for-the-test';
 let s, side;
 before(async () => {
-  [s, side] = await Promise.all([
-    startServer({ env: { KEXIE_METRICS_TOKEN: METRICS_TOKEN } }),
-    startServer({ seed: false, extraArgs: ['--metrics-listen', '127.0.0.1:0'] }),
-  ]);
+  [s, side] = await startServers(
+    { env: { KEXIE_METRICS_TOKEN: METRICS_TOKEN } },
+    { seed: false, extraArgs: ['--metrics-listen', '127.0.0.1:0'] },
+  );
   side.metricsUrl = /metrics on (http:\/\/[\d.]+:\d+)\/metrics/.exec(side.log())?.[1];
 });
-after(async () => { await Promise.all([s.stop(), side.stop()]); });
+after(async () => { await Promise.all([s, side].filter(Boolean).map((x) => x.stop())); });
 const scrape = (url, token) => fetch(`${url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
 test('healthz answers 200 with the database kind', async () => {
