@@ -83,16 +83,17 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
 		log_error("audit trail: cannot start the checkpoint thread");
-	const char *colon = strrchr(cfg.listen, ':');
-	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
-		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
-		 store_kind_name(app.store), store_has_replica(app.store) ? " + read replica" : "",
-		 access(cfg.web_dir, R_OK) == 0 ? cfg.web_dir : "none");
+	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
 	if (server_metrics_port(api.srv)) {
 		const char *mc = strrchr(cfg.metrics_listen, ':');
 		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
 			 cfg.metrics_listen, server_metrics_port(api.srv));
 	}
+	const char *colon = strrchr(cfg.listen, ':');
+	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
+		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
+		 store_kind_name(app.store), store_has_replica(app.store) ? " + read replica" : "",
+		 access(cfg.web_dir, R_OK) == 0 ? cfg.web_dir : "none");
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

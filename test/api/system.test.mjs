@@ -11,7 +11,7 @@ before(async () => {
     { env: { KEXIE_METRICS_TOKEN: METRICS_TOKEN } },
     { seed: false, extraArgs: ['--metrics-listen', '127.0.0.1:0'] },
   );
-  side.metricsUrl = /metrics on (http:\/\/[\d.]+:\d+)\/metrics/.exec(side.log())?.[1];
+  side.metricsUrl = /metrics on (http:\/\/[\d.]+:\d+)\/metrics/.exec(side.log())?.[1]; // logged before "serving"
 });
 after(async () => { await Promise.all([s, side].filter(Boolean).map((x) => x.stop())); });
 const scrape = (url, token) => fetch(`${url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
