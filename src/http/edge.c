@@ -13,9 +13,12 @@
  *   are exempt (they carry everyone; limit clients at the proxy).
  * - The head deadline: MHD's connection timeout is an idle timeout that every byte resets,
  *   so a client sending one byte every few seconds holds a connection for ever. Every
- *   connection records when it started waiting for a head (accept, or the end of the previous
- *   answer); a watchdog thread shuts down the socket of any connection still waiting after
- *   the deadline, and MHD closes it on its next read. The list is locked while the watchdog
+ *   connection records when its clock for a head starts (accept; after an answer on a
+ *   kept-alive connection, the end of the idle timeout, since an idle client reusing its
+ *   connection later is no slow one and MHD closes a silent one by then); a watchdog thread
+ *   shuts down the socket of any connection still waiting after the deadline, and MHD
+ *   closes it on its next read. A slow head on a kept-alive connection so has idle + head
+ *   seconds at most. The list is locked while the watchdog
  *   walks it, and MHD calls the close notification before it closes the descriptor, so the
  *   watchdog never touches a descriptor that was reused.
  * - Framing: a request whose length a proxy in front could read differently is refused
@@ -64,6 +67,7 @@ struct edge {
 	int nproxies;
 	unsigned per_client;
 	uint64_t head_ns;
+	uint64_t idle_ns; /* a kept-alive connection's clock starts this long after its answer */
 	unsigned head_s;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
 	pthread_mutex_t mu; /* slots and the connection list */
@@ -392,11 +396,11 @@ void edge_head_in(struct MHD_Connection *c)
 		atomic_store_explicit(&ec->head_since, 0, memory_order_relaxed);
 }
 
-void edge_head_wait(struct MHD_Connection *c)
+void edge_head_wait(struct edge *e, struct MHD_Connection *c)
 {
 	struct edge_conn *ec = conn_of(c);
-	if (ec)
-		atomic_store_explicit(&ec->head_since, time_mono_ns(), memory_order_relaxed);
+	if (ec) /* in the future: the watchdog's now > since skips it until then */
+		atomic_store_explicit(&ec->head_since, time_mono_ns() + e->idle_ns, memory_order_relaxed);
 }
 
 /* ---- the head deadline ---- */
@@ -463,6 +467,7 @@ int edge_new(const struct edge_opts *o, struct edge **out, char *err, size_t cap
 	e->per_client = o->per_client;
 	e->head_s = o->head_timeout_s ? o->head_timeout_s : 10;
 	e->head_ns = (uint64_t)e->head_s * 1000000000ull;
+	e->idle_ns = (uint64_t)(o->idle_timeout_s ? o->idle_timeout_s : 30) * 1000000000ull;
 	crypto_shorthash_keygen(e->hkey);
 	pthread_mutex_init(&e->mu, NULL);
 	pthread_mutex_init(&e->logmu, NULL);

@@ -86,6 +86,8 @@ struct edge_opts {
 	const char *trusted_proxies; /* "10.0.0.0/8, ::1"; NULL or "" = none */
 	unsigned per_client;         /* connections one client may hold; 0 = no limit */
 	unsigned head_timeout_s;     /* a whole request head within this; 0 = 10 */
+	unsigned idle_timeout_s;     /* MHD's idle timeout: a kept-alive connection's first bytes
+				      * come within this (or MHD closes it); 0 = 30 */
 };
 /* Parses the proxy list and starts the watchdog. ERR_INVALID with a reason in err for a bad
  * list, ERR_NOMEM. The edge is freed with edge_free after the daemons using it stopped. */
@@ -100,9 +102,11 @@ void edge_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 void edge_notify_uncounted(void *cls, struct MHD_Connection *c, void **socket_context,
 			   enum MHD_ConnectionNotificationCode code);
 void edge_log(void *cls, const char *fmt, va_list ap);
-/* The head of c is in (stop its clock) / c waits for its next head (start it again). */
+/* The head of c is in (stop its clock) / c waits for its next head on a kept-alive
+ * connection (its clock starts once the idle timeout has passed: the edge cannot see when
+ * the next head's first byte arrives, and an idle connection is not a slow one). */
 void edge_head_in(struct MHD_Connection *c);
-void edge_head_wait(struct MHD_Connection *c);
+void edge_head_wait(struct edge *e, struct MHD_Connection *c);
 /* The head's size and framing: 0; ERR_HEADTOOBIG (message in msg); ERR_INVALID with the
  * field in errs (duplicate Content-Length, Content-Length with Transfer-Encoding, a coding
  * other than chunked, whitespace in a field name). *no_room: MHD cannot build an answer. */

@@ -622,7 +622,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	struct server *s = cls;
 	struct req *r = *con_cls;
-	edge_head_wait(conn); /* a kept-alive connection has the deadline for its next head */
+	edge_head_wait(s->edge, conn); /* a kept-alive connection: the deadline for its next head */
 	if (!r)
 		return;
 	uint64_t ns = time_mono_ns() - r->t0;
@@ -748,7 +748,8 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	str_copy(s->metrics_token, sizeof(s->metrics_token), o->metrics_token ? o->metrics_token : "");
 	struct edge_opts eo = {.trusted_proxies = o->trusted_proxies,
 			       .per_client = o->per_client,
-			       .head_timeout_s = o->head_timeout_s};
+			       .head_timeout_s = o->head_timeout_s,
+			       .idle_timeout_s = o->timeout_s};
 	int rc = edge_new(&eo, &s->edge, err, errcap);
 	if (rc) {
 		free(s);

@@ -11,15 +11,16 @@ import { startServers, json, expectError, sql, userWithToken, kexie } from './li
 const PROXY = '127.0.0.1/32';
 const LIMIT = 3; // failed sign-ins a minute per address (20 by default; fewer keeps this quick)
 const FEW = ['--login-address-failures', String(LIMIT)];
-let trusted, plain, flood;
+let trusted, plain, flood, quick;
 before(async () => {
-  [trusted, plain, flood] = await startServers(
+  [trusted, plain, flood, quick] = await startServers(
     { extraArgs: ['--trusted-proxies', `10.9.0.0/16, ${PROXY}, ::1`, ...FEW] },
     { extraArgs: ['--trusted-proxies', '10.9.0.0/16', ...FEW] },
     { seed: false },
+    { seed: false, extraArgs: ['--header-timeout', '1', '--timeout', '3'] }, // short clocks
   );
 });
-after(async () => { await Promise.all([trusted, plain, flood].filter(Boolean).map((x) => x.stop())); });
+after(async () => { await Promise.all([trusted, plain, flood, quick].filter(Boolean).map((x) => x.stop())); });
 
 const signIn = (s, login, xff) => fetch(`${s.url}/api/v1/session`, {
   method: 'POST',
@@ -153,6 +154,57 @@ test('issue8 case 14: a connection whose head trickles in is closed by the 10 s 
     c.sock.destroy();
   }
   assert.equal((await healthFrom(flood, '127.0.0.3')).status, 200);
+});
+
+// One kept-alive connection: sends a GET /healthz, waits for its answer, then hands the socket
+// to next(sock) with { answers: () => count, closed: Promise<ms since the first answer> }.
+function keptAlive(s) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port: port(s), host: '127.0.0.1' });
+    let data = '', t1 = 0, answers = 0;
+    const closed = new Promise((res) => sock.on('close', () => res(Date.now() - t1)));
+    sock.on('error', () => {});
+    sock.on('connect', () => sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'));
+    sock.on('data', (d) => {
+      data += d;
+      const n = (data.match(/HTTP\/1\.1 200/g) || []).length;
+      if (n > answers) {
+        answers = n;
+        if (n === 1) { t1 = Date.now(); resolve({ sock, closed, answers: () => answers }); }
+      }
+    });
+    setTimeout(() => reject(new Error('no first answer')), 5000);
+  });
+}
+const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
+
+test('head deadline: an idle kept-alive connection reused after longer than the head deadline is answered', async () => {
+  // header_timeout 1 s, idle timeout 3 s: a client that reuses its connection after 2 s is no
+  // slow client (the deadline used to start at the end of the answer and reset this one)
+  const c = await keptAlive(quick);
+  try {
+    await sleep(2000);
+    assert.ok(!c.sock.destroyed, 'still open after 2 s idle');
+    c.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 40 && c.answers() < 2; i++) await sleep(50);
+    assert.equal(c.answers(), 2, 'the second request on the kept-alive connection was answered');
+  } finally {
+    c.sock.destroy();
+  }
+});
+
+test('head deadline: a head trickling in on a kept-alive connection is closed after idle + head seconds', async () => {
+  const c = await keptAlive(quick);
+  c.sock.write('GET /healthz HTTP/1.1\r\n');
+  const trickle = setInterval(() => { if (!c.sock.destroyed) c.sock.write('X'); }, 400); // resets MHD's idle timer
+  try {
+    const ms = await Promise.race([c.closed, sleep(9000).then(() => -1)]);
+    assert.notEqual(ms, -1, 'still open after 9 s');
+    assert.ok(ms >= 3500 && ms <= 6000, `closed after ${ms} ms (idle 3 s + head 1 s)`);
+  } finally {
+    clearInterval(trickle);
+    c.sock.destroy();
+  }
 });
 
 test('issue8 case 14: trusted proxies are exempt from the per-client limit', async () => {
