@@ -33,10 +33,18 @@ static json_t *schema_of(const struct field *f)
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "format", json_string("date"));
 		break;
-	case FT_ENUM: {
+	case FT_ENUM:
+	case FT_CODE: {
 		json_object_set_new(s, "type", json_string("string"));
 		json_t *e = json_array();
-		const char *p = f->values;
+		if (f->type == FT_CODE && f->values) {
+			/* a code list: the codes, and the list's name for GET /api/v1/codes */
+			const struct codeset *list = codeset_of(f->values);
+			for (size_t i = 0; i < list->n; i++)
+				json_array_append_new(e, json_string(list->items[i].code));
+			json_object_set_new(s, "x-code-list", json_string(list->name));
+		}
+		const char *p = f->type == FT_CODE ? NULL : f->values;
 		while (p && *p) {
 			const char *bar = strchr(p, '|');
 			size_t len = bar ? (size_t)(bar - p) : strlen(p);

@@ -138,8 +138,8 @@ int api_org_counts(struct req *r, void *ctx)
 		return rc;
 	}
 	json_t *levels = json_object(), *types = json_object();
-	for (int i = 0; i < 6; i++)
-		json_object_set_new(levels, org_level_name(i), json_integer(c->by_level[i]));
+	for (int i = 0; i < CODELIST_ORG_LEVELS; i++)
+		json_object_set_new(levels, codelist_org_level.items[i].code, json_integer(c->by_level[i]));
 	for (int i = 0; i < c->ntypes; i++)
 		json_object_set_new(types, c->by_type[i].type, json_integer(c->by_type[i].n));
 	json_t *body = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c->total, "by_level", levels,

@@ -8,6 +8,7 @@
  * OpenAPI test; one missing from the access matrix will fail that test (issue 4).
  */
 #include "api/api.h"
+#include "core/codelist.h"
 
 #include <stdint.h>
 
@@ -35,8 +36,8 @@ static const struct field q_as_of[] = {
 static const struct field q_org_search[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "search this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 50, NULL, "code prefix or part of the name"},
-	{"level", FT_ENUM, 0, 0, 0, "national|provincial|city|county|township|grassroots", "only this level"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "only this type"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "only this level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "only this type"},
 	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
 	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
 	{"after", FT_STRING, 0, 1, 32, NULL, "keyset paging: the next_after of the previous page"},
@@ -56,8 +57,8 @@ static const struct field b_org_create[] = {
 	{"code", FT_STRING, FF_REQUIRED, 1, 32, NULL, "stable code, [A-Za-z0-9._-]"},
 	{"name", FT_STRING, FF_REQUIRED, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"level", FT_ENUM, FF_REQUIRED, 0, 0, "national|provincial|city|county|township|grassroots", "level in the tree"},
-	{"type", FT_ENUM, FF_REQUIRED, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"level", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_level.name, "level in the tree"},
+	{"type", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, 0, 6, 6, NULL, "GB/T 2260 region code"},
 	{"credit_code", FT_STRING, 0, 18, 40, NULL, "GB 32100 unified social credit code (check character verified)"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -69,7 +70,7 @@ static const struct field b_org_create[] = {
 static const struct field b_org_update[] = {
 	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, FF_NULLABLE, 6, 6, NULL, "GB/T 2260 region code; null clears it"},
 	{"credit_code", FT_STRING, FF_NULLABLE, 18, 40, NULL, "GB 32100 credit code; null clears it"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -115,8 +116,6 @@ static const struct field b_session[] = {
 	{0},
 };
 
-#define ROLE_ENUM "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member"
-
 static const struct field q_users[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "accounts with a role in this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 64, NULL, "part of the login or the name"},
@@ -129,13 +128,13 @@ static const struct field b_user_create[] = {
 	{"login", FT_STRING, FF_REQUIRED, 2, 64, NULL, "a-z 0-9 . _ - @"},
 	{"display_name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "name shown to others"},
 	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "initial password (policy checked)"},
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "first role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "first role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };
 
 static const struct field b_role[] = {
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };

@@ -5,6 +5,7 @@
 #include "core/user.h"
 #include "core/user_int.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -106,7 +107,7 @@ static int add_tx(struct conn *c, void *arg)
 
 static bool in_roles(const char *role)
 {
-	return word_in(RBAC_ROLES, '|', role, false);
+	return codeset_has(&codelist_role, role);
 }
 
 static bool admin_post(const char *role)
@@ -121,12 +122,15 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 	int bad = 0;
 	if (!in->login || !login_ok(in->login))
 		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
-	if (!in->display_name || !*in->display_name ||
-	    !utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
-	    utf8_count(in->display_name, strlen(in->display_name)) > 100)
-		bad = errlist_add(errs, "display_name", "bad_length", "1 to 100 characters");
+	if (!in->display_name || !*in->display_name)
+		bad = errlist_add(errs, "display_name", "required", "is required");
+	else if (!utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
+		 utf8_count(in->display_name, strlen(in->display_name)) > 100) {
+		errlist_add(errs, "display_name", "too_long", "1 to 100 characters");
+		bad = errlist_param_int(errs, "max", 100);
+	}
 	if (!in->role || !in_roles(in->role))
-		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+		bad = codelist_refuse(errs, "role", &codelist_role);
 	if (!in->password || password_check(a, in->password, in->login, "password", errs))
 		bad = ERR_UNPROCESSABLE;
 	struct add_job j = {.in = in, .who = who, .errs = errs};
@@ -489,7 +493,7 @@ int user_grant_check(struct app *a, const struct caller *c, const char *role, in
 		     struct errlist *errs)
 {
 	if (!in_roles(role))
-		return errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+		return codelist_refuse(errs, "role", &codelist_role);
 	int rc = rbac_check(a, c, "user.admin", org_id);
 	if (rc)
 		return rc; /* outside every scope: ERR_NOTFOUND, as for any object */

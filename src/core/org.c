@@ -19,33 +19,9 @@
 #include <string.h>
 
 
-const char ORG_LEVELS[] = "national|provincial|city|county|township|grassroots";
-const char ORG_TYPES[] =
-	"association|society|enterprise|university|park|institute|hospital|village|community|other";
-
 void org_today(char out[11])
 {
 	date_today(out, 11);
-}
-
-bool org_in_list(const char *list, const char *v)
-{
-	return word_in(list, '|', v, false);
-}
-
-static const char *const level_names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
-
-int org_level_index(const char *v)
-{
-	for (int i = 0; i < 6; i++)
-		if (!strcmp(level_names[i], v))
-			return i;
-	return -1;
-}
-
-const char *org_level_name(int i)
-{
-	return i >= 0 && i < 6 ? level_names[i] : "";
 }
 
 const char *org_date_or_today(const char *d, char buf[11])

@@ -14,6 +14,7 @@
 
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/codelist.h"
 #include "base/err.h"
 
 #include <stdbool.h>
@@ -28,8 +29,8 @@ struct org {
 	char code[ORG_CODE_MAX + 1];
 	char name[ORG_NAME_MAX * 4 + 1];
 	char short_name[64 * 4 + 1];
-	char level[16];
-	char type[33];
+	char level[16];       /* a code of codelist_org_level */
+	char type[33];        /* a code of codelist_org_type */
 	char region_code[7];  /* "" when none */
 	char credit_code[19]; /* "" when none */
 	char contact[200];
@@ -45,13 +46,6 @@ struct org_input {
 	const char *contact, *opened_on;
 	const char *parent_code; /* required except for level "national" */
 };
-
-/* Level and type vocabularies ("national|provincial|..."). */
-extern const char ORG_LEVELS[];
-extern const char ORG_TYPES[];
-
-/* The level at index i of ORG_LEVELS ("" out of range). */
-const char *org_level_name(int i);
 
 /* Today's date in UTC as YYYY-MM-DD. */
 void org_today(char out[11]);
@@ -153,13 +147,13 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 		 const char *on, struct errlist *errs);
 
 /* Open orgs in the subtree of root (itself included) as of the date, by level (index in
- * ORG_LEVELS) and by type. Today's counts come from the tally kept with every write
+ * codelist_org_level) and by type. Today's counts come from the tally kept with every write
  * (a few rows, whatever the subtree's size) unless a change is dated in the future; other
  * dates walk the history. */
 #define ORG_COUNT_TYPES 32
 struct org_counts {
 	int64_t total;
-	int64_t by_level[6];
+	int64_t by_level[CODELIST_ORG_LEVELS];
 	struct {
 		char type[33];
 		int64_t n;

@@ -19,10 +19,6 @@
 	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
 
-/* True when v is one of the '|'-separated words of list. */
-bool org_in_list(const char *list, const char *v);
-/* Index of a level name in ORG_LEVELS order, or -1. */
-int org_level_index(const char *v);
 /* d when given and non-empty, else today written into buf. */
 const char *org_date_or_today(const char *d, char buf[11]);
 /* Steps st to the end, filling out[0..max) with its rows (ORG_COLS); *n counts them. */

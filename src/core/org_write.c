@@ -32,16 +32,33 @@ static bool code_ok(const char *s)
 	return true;
 }
 
-static bool text_ok(const char *s, size_t min_cp, size_t max_cp)
+/* Checks a text field given (s non-NULL) or required (min_cp > 0): the field error says
+ * which rule failed (required, too_long with params.max, control_character). Returns 0
+ * or ERR_UNPROCESSABLE. */
+static int check_text(struct errlist *errs, const char *field, const char *s, size_t min_cp, size_t max_cp)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
+	if (!n && min_cp)
+		return errlist_add(errs, field, "required", "is required");
+	if (!s)
+		return 0;
 	if (!utf8_valid(s, n, NULL))
-		return false;
+		return errlist_add(errs, field, "invalid_utf8", "is not valid UTF-8");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20)
-			return false;
+			return errlist_add(errs, field, "control_character", "must not hold control characters");
 	size_t cp = utf8_count(s, n);
-	return cp >= min_cp && cp <= max_cp;
+	if (cp < min_cp) {
+		errlist_add(errs, field, "too_short", "is too short");
+		return errlist_param_int(errs, "min", (long long)min_cp);
+	}
+	if (cp > max_cp) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "at most %zu characters", max_cp);
+		errlist_add(errs, field, "too_long", msg);
+		return errlist_param_int(errs, "max", (long long)max_cp);
+	}
+	return 0;
 }
 
 static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
@@ -189,16 +206,16 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
 		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
-	if (!in->name || !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (!in->level || !org_in_list(ORG_LEVELS, in->level))
-		bad = errlist_add(errs, "level", "not_allowed", ORG_LEVELS);
-	if (!in->type || !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (check_text(errs, "name", in->name ? in->name : "", 1, ORG_NAME_MAX))
+		bad = ERR_UNPROCESSABLE;
+	if (check_text(errs, "short_name", in->short_name, 0, 64))
+		bad = ERR_UNPROCESSABLE;
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (!codeset_has(&codelist_org_level, in->level))
+		bad = codelist_refuse(errs, "level", &codelist_org_level);
+	if (!codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
@@ -607,14 +624,14 @@ static int update_tx(struct conn *c, void *arg)
 static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
 {
 	int bad = 0;
-	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (in->type && !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (in->name && check_text(errs, "name", in->name, 1, ORG_NAME_MAX))
+		bad = ERR_UNPROCESSABLE;
+	if (check_text(errs, "short_name", in->short_name, 0, 64))
+		bad = ERR_UNPROCESSABLE;
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (in->type && !codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");

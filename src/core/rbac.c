@@ -7,11 +7,10 @@
  */
 #include "core/rbac.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "base/utf8.h"
 
 #include <string.h>
-
-const char RBAC_ROLES[] = "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member";
 
 static const struct {
 	const char *role;
@@ -25,6 +24,9 @@ static const struct {
 	{"reviewer", ""},
 	{"member", ""},
 };
+/* one row per role of codelist_role (core/codelist.c), which names and orders them */
+_Static_assert(sizeof(role_perms) / sizeof(role_perms[0]) == CODELIST_ROLES,
+	       "a role of codelist_role has no permissions row, or the reverse");
 
 bool rbac_role_has(const char *role, const char *perm)
 {

@@ -33,9 +33,6 @@ struct caller {
 	int ngrants;
 };
 
-/* Roles and what they grant ("system_admin|security_admin|..."). */
-extern const char RBAC_ROLES[];
-
 /* True when the role grants perm. */
 bool rbac_role_has(const char *role, const char *perm);
 
