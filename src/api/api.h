@@ -96,4 +96,12 @@ int api_me_token_create(struct req *r, void *ctx);
 int api_me_token_revoke(struct req *r, void *ctx);
 int api_me_password(struct req *r, void *ctx);
 
+/* srv11 (issue 11): code lists, an org's life (reopen, yearly figures, recent changes),
+ * the workbench's to-do list. */
+int api_codes(struct req *r, void *ctx);
+int api_org_reopen(struct req *r, void *ctx);
+int api_org_stats(struct req *r, void *ctx);
+int api_org_changes(struct req *r, void *ctx);
+int api_todo(struct req *r, void *ctx);
+
 #endif

@@ -33,6 +33,7 @@ static void org_members(struct jsonw *w, const struct org *o)
 		jsonw_int(w, "parent_id", o->parent_id);
 	else
 		jsonw_null(w, "parent_id");
+	jsonw_str(w, "parent_name", o->parent_id ? o->parent_name : NULL);
 }
 
 /* {items, next_after}: next_after is the last code when the page is full (keyset). */
@@ -294,13 +295,27 @@ static int period_json(const struct org_period *p, void *arg)
 	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
 }
 
+/* A guided-by link: the period with the guiding org named as guide_* (and, as before, as
+ * id/code/name). */
+static int link_json(const struct org_period *p, void *arg)
+{
+	int rc = period_json(p, arg);
+	json_t *o = rc ? NULL : json_array_get(arg, json_array_size(arg) - 1);
+	if (o) {
+		json_object_set_new(o, "guide_id", json_integer(p->parent_id));
+		json_object_set_new(o, "guide_code", json_string(p->parent_code));
+		json_object_set_new(o, "guide_name", json_string(p->parent_name));
+	}
+	return rc;
+}
+
 /* Answers {key: [periods]} from a domain lister (history or links). */
 static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned status,
 			  int (*list)(struct app *, int64_t, int (*)(const struct org_period *, void *), void *),
 			  const char *key)
 {
 	json_t *items = json_array();
-	int rc = list(api_app(r, api), id, period_json, items);
+	int rc = list(api_app(r, api), id, list == org_links ? link_json : period_json, items);
 	if (rc) {
 		json_decref(items);
 		return rc;

@@ -453,6 +453,21 @@ static int close_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	struct stmt *st = NULL;
+	/* history is only appended to: no closing dated before the org last reopened */
+	rc = conn_prepare(c, "SELECT max(reopened_on) FROM org_closure WHERE org_id = $1 AND reopened_on > $2", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->on, strlen(j->on));
+	char reopened[11] = "";
+	if (stmt_step(st) == STORE_ROW)
+		str_copy(reopened, sizeof(reopened), stmt_text(st, 0, NULL));
+	stmt_done(st);
+	if (reopened[0]) {
+		errlist_add(j->errs, "on", "before_current", "a closing cannot take effect before the organization reopened");
+		errlist_param_str(j->errs, "min", reopened);
+		return ERR_CONFLICT;
+	}
 	int64_t open_below = 0;
 	rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
 				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
@@ -525,6 +540,155 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 	if (!rc)
 		*closed = j.closed;
 	return rc;
+}
+
+/* ---- reopen ---- */
+
+struct reopen_job {
+	const struct audit_entry *who;
+	int64_t id, expect;
+	const char *on;
+	struct errlist *errs;
+};
+
+/* Runs one statement binding (id, text a, text b); b may be NULL (not bound). */
+static int run_id_2(struct conn *c, const char *sql, int64_t id, const char *a, const char *b)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, a, strlen(a));
+	if (b)
+		stmt_bind_text(st, 3, b, strlen(b));
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The open-ended placement of id: its start and parent (0 for a root). */
+static int current_placement(struct conn *c, int64_t id, char from[11], int64_t *parent)
+{
+	struct stmt *st = NULL;
+	from[0] = '\0';
+	*parent = 0;
+	int rc = conn_prepare(c, "SELECT valid_from, parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW) {
+		str_copy(from, 11, stmt_text(st, 0, NULL));
+		*parent = stmt_int64(st, 1);
+	}
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The placement across a reopening: the days [closed_on, on) become a gap (the period
+ * ends at the closing and a new one under the same parent starts on `on`), so tree reads
+ * of those days do not show the org. Reopening on the closing day leaves no gap. */
+static int reopen_placement(struct conn *c, int64_t id, const char *closed_on, const char *on)
+{
+	char from[11];
+	int64_t parent = 0;
+	int rc = current_placement(c, id, from, &parent);
+	if (rc || !strcmp(on, closed_on))
+		return rc;
+	if (strcmp(from, closed_on) < 0) {
+		rc = run_id_2(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", id,
+			      closed_on, NULL);
+		if (rc)
+			return rc;
+		struct stmt *st = NULL;
+		rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, id);
+		if (parent)
+			stmt_bind_int64(st, 2, parent);
+		else
+			stmt_bind_null(st, 2);
+		stmt_bind_text(st, 3, on, strlen(on));
+		rc = stmt_step(st);
+		stmt_done(st);
+		return rc < 0 ? rc : 0;
+	}
+	/* placed on the closing day itself (or later): that placement starts when it reopens */
+	return run_id_2(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", id, on, NULL);
+}
+
+static int reopen_tx(struct conn *c, void *arg)
+{
+	struct reopen_job *j = arg;
+	char today[11];
+	struct org o;
+	int rc = org_load_conn(c, j->id, NULL, org_date_or_today(NULL, today), &o);
+	if (rc)
+		return rc;
+	if (o.version != j->expect)
+		return ERR_PRECONDITION;
+	if (!o.closed_on[0]) {
+		errlist_add(j->errs, "", "not_closed", "the organization is not closed");
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, o.closed_on) < 0) {
+		errlist_add(j->errs, "on", "before_closed", "an organization reopens on or after the day it closed");
+		errlist_param_str(j->errs, "min", o.closed_on);
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, today) > 0 && strcmp(j->on, o.closed_on)) {
+		errlist_add(j->errs, "on", "out_of_range", "a reopening is not dated ahead (except on a closing day ahead)");
+		errlist_param_str(j->errs, "max", strcmp(o.closed_on, today) > 0 ? o.closed_on : today);
+		return ERR_UNPROCESSABLE;
+	}
+	char from[11];
+	int64_t parent = 0;
+	rc = current_placement(c, j->id, from, &parent);
+	if (rc)
+		return rc;
+	if (parent) {
+		struct org p;
+		rc = org_load_conn(c, parent, NULL, j->on, &p);
+		if (rc && rc != ERR_NOTFOUND)
+			return rc;
+		if (rc || (p.closed_on[0] && strcmp(p.closed_on, j->on) <= 0)) {
+			errlist_add(j->errs, "", "parent_closed", "the parent is closed on that day: reopen it first");
+			errlist_param_str(j->errs, "other_field", "parent_id");
+			return ERR_CONFLICT;
+		}
+	}
+	rc = reopen_placement(c, j->id, o.closed_on, j->on);
+	if (!rc && strcmp(j->on, o.closed_on))
+		rc = run_id_2(c, "INSERT INTO org_closure (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", j->id,
+			      o.closed_on, j->on);
+	if (!rc)
+		rc = run_id_2(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
+			      j->id, o.closed_on, NULL);
+	/* the orgs below stay closed, so the subtree gains this org alone */
+	if (!rc)
+		rc = org_tally_add(c, j->id, o.level, o.type, 1);
+	if (rc)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "closed_on", o.closed_on, NULL);
+	audit_diff_str(&d, "from", j->on);
+	return audit_org(c, j->who, "org.reopen", j->id, audit_diff_text(&d));
+}
+
+int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	       int64_t expect_version, struct errlist *errs)
+{
+	char today[11];
+	struct reopen_job j = {.who = who, .id = id, .expect = expect_version,
+			       .on = org_date_or_today(on, today), .errs = errs};
+	if (!date_valid(j.on))
+		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
+	if (expect_version < 1)
+		return ERR_PRECOND_REQUIRED;
+	return store_tx(a->store, reopen_tx, &j);
 }
 
 /* ---- update, history ---- */
