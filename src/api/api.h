@@ -103,5 +103,10 @@ int api_org_reopen(struct req *r, void *ctx);
 int api_org_stats(struct req *r, void *ctx);
 int api_org_changes(struct req *r, void *ctx);
 int api_todo(struct req *r, void *ctx);
+/* An organization as the answer (ETag = its version), as every org handler answers it;
+ * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
+struct org;
+int api_org_answer(struct req *r, const struct org *o, unsigned status);
+int api_if_match(struct req *r, int64_t *version);
 
 #endif

@@ -153,6 +153,41 @@ static int put_value(struct auditview *v, const char *key, json_t *x, struct buf
 	return buf_puts(out, s);
 }
 
+/* "12" -> 12 for the org-id keys' values; anything else as it is. */
+static json_t *id_value(const char *key, json_t *x)
+{
+	int64_t id;
+	if (org_id_key(key) && json_is_string(x) && num_int64(json_string_value(x), &id))
+		return json_integer(id);
+	return json_incref(x);
+}
+
+json_t *auditview_changes_json(const char *detail)
+{
+	json_t *d = detail && *detail ? json_loads(detail, 0, NULL) : NULL;
+	if (!json_is_object(d)) {
+		json_decref(d);
+		return json_object();
+	}
+	json_t *out = json_object();
+	const char *key;
+	json_t *x;
+	json_object_foreach(d, key, x) {
+		if (json_is_array(x)) {
+			json_t *arr = json_array();
+			size_t i;
+			json_t *e;
+			json_array_foreach(x, i, e)
+				json_array_append_new(arr, id_value(key, e));
+			json_object_set_new(out, key, arr);
+		} else {
+			json_object_set_new(out, key, id_value(key, x));
+		}
+	}
+	json_decref(d);
+	return out;
+}
+
 int auditview_changes(struct auditview *v, const char *detail, struct buf *out)
 {
 	if (!detail || !*detail)

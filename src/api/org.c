@@ -394,3 +394,15 @@ int api_org_search(struct req *r, void *ctx)
 	free(found);
 	return rc;
 }
+
+/* ---- for the other org handler files (api/orglife.c) ---- */
+
+int api_org_answer(struct req *r, const struct org *o, unsigned status)
+{
+	return send_org(r, o, status);
+}
+
+int api_if_match(struct req *r, int64_t *version)
+{
+	return if_match(r, version);
+}

@@ -160,6 +160,22 @@ static const struct field b_token[] = {
 	{0},
 };
 
+/* srv11 (issue 11): code lists, reopen, yearly figures, recent changes, to-do */
+static const struct field b_org_reopen[] = {
+	{"on", FT_DATE, 0, 0, 0, NULL, "the day it reopens: on or after its closing day, not ahead (default today)"},
+	{0},
+};
+
+static const struct field q_org_stats[] = {
+	{"year", FT_INT, 0, 1800, 9999, NULL, "calendar year (default this year)"},
+	{0},
+};
+
+static const struct field q_org_changes[] = {
+	{"limit", FT_INT, 0, 1, 100, NULL, "how many, newest first (default 20)"},
+	{0},
+};
+
 const struct route api_routes[] = {
 	/* system */
 	{.method = HM_GET, .pattern = "/healthz", .handler = api_health,
@@ -321,6 +337,28 @@ const struct route api_routes[] = {
 	 .flags = RF_AUTH | RF_READ, .perm = "audit.read", .query = q_audit,
 	 .tag = "audit", .summary = "Audit records, newest first, filtered; CSV export",
 	 .response = "items and next_before, or CSV"},
+	/* srv11 (issue 11): code lists, an org's life, the workbench */
+	{.method = HM_GET, .pattern = "/api/v1/codes", .handler = api_codes,
+	 .flags = RF_AUTH | RF_READ,
+	 .tag = "system", .summary = "Code lists (levels, types, roles, actions, error codes ...) with Chinese and English labels",
+	 .response = "lists: list name -> [{code, zh, en}] in display order"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/reopen", .handler = api_org_reopen,
+	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_reopen, .body_max = 4096,
+	 .tag = "orgs", .summary = "Reopen a closed organization from a date (If-Match required: 428/412)",
+	 .response = "the organization as of the reopening"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/stats", .handler = api_org_stats,
+	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_org_stats,
+	 .tag = "orgs", .summary = "Organizations of the subtree opened, closed and reopened in a year",
+	 .response = "year, opened, closed, reopened"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/changes", .handler = api_org_changes,
+	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_org_changes,
+	 .tag = "orgs", .summary = "Latest audit records about organizations of the subtree, with names and a readable line",
+	 .response = "items: at, action, org_id, org_name, actor, changes, text"},
+	{.method = HM_GET, .pattern = "/api/v1/todo", .handler = api_todo,
+	 .flags = RF_AUTH | RF_READ,
+	 .tag = "workbench", .summary = "What waits for me: items from every module's to-do source",
+	 .response = "items: kind, count, title, link"},
+
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ,
 	 .tag = "regions", .summary = "One administrative division by code",

@@ -61,20 +61,9 @@ static int closure_on(struct conn *c, struct org *o, const char *date)
 	org_today(today);
 	if (o->closed_on[0] || strcmp(date, today) >= 0)
 		return 0;
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c,
-			      "SELECT closed_on FROM org_closure WHERE org_id = $1 AND closed_on <= $2"
-			      " AND reopened_on > $2",
-			      &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, o->id);
-	stmt_bind_text(st, 2, date, strlen(date));
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		str_copy(o->closed_on, sizeof(o->closed_on), stmt_text(st, 0, NULL));
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
+	int rc = conn_row(c, "SELECT closed_on FROM org_closure WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
+			  "it", "t", o->id, date, o->closed_on, sizeof(o->closed_on));
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 /* Steps st to the end, filling out[0..max) with its rows. */

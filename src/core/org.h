@@ -141,7 +141,7 @@ struct org_change {
 	const char *detail;   /* the audit diff (JSON text) */
 };
 /* Calls fn for the most recent audit records (newest first, at most limit) about orgs in
- * the subtree of root as of today. fn may stop the walk by returning non-zero (returned).
+ * the subtree of root as of today. fn returns 0 to go on, a negative ERR_* to stop with it.
  * Large subtrees are found by walking recent records and testing each org's ancestry; a
  * subtree with no record among the latest ORG_CHANGES_SCAN org records answers none. */
 #define ORG_CHANGES_SCAN 20000

@@ -13,51 +13,41 @@
 #include <stdio.h>
 #include <string.h>
 
+struct year_job {
+	int64_t root;
+	char today[11], first[11], last[11];
+	struct org_year *out;
+};
+
+/* One walk of the subtree; closures are the current one plus those reopened from. */
+static int year_read(struct conn *c, void *arg)
+{
+	struct year_job *j = arg;
+	return conn_row(c,
+			ORG_SUBTREE_CTE
+			" SELECT"
+			" (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
+			"  WHERE o.opened_on >= $3 AND o.opened_on <= $4),"
+			" (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
+			"  WHERE o.closed_on >= $3 AND o.closed_on <= $4)"
+			" + (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
+			"  WHERE k.closed_on >= $3 AND k.closed_on <= $4),"
+			" (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
+			"  WHERE k.reopened_on >= $3 AND k.reopened_on <= $4)",
+			"ittt", "iii", j->root, j->today, j->first, j->last, &j->out->opened, &j->out->closed,
+			&j->out->reopened);
+}
+
 int org_year_stats(struct app *a, int64_t root, int year, struct org_year *out)
 {
-	char today[11], first[11], last[11];
+	struct year_job j = {.root = root, .out = out};
 	memset(out, 0, sizeof(*out));
 	if (year < 1800 || year > 9999)
 		return ERR_INVALID;
-	org_today(today);
-	snprintf(first, sizeof(first), "%04d-01-01", year);
-	snprintf(last, sizeof(last), "%04d-12-31", year);
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
-	/* one walk of the subtree; closures are the current one plus those reopened from */
-	rc = conn_prepare(c,
-			  ORG_SUBTREE_CTE
-			  " SELECT"
-			  " (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
-			  "  WHERE o.opened_on >= $3 AND o.opened_on <= $4),"
-			  " (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
-			  "  WHERE o.closed_on >= $3 AND o.closed_on <= $4)"
-			  " + (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
-			  "  WHERE k.closed_on >= $3 AND k.closed_on <= $4),"
-			  " (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
-			  "  WHERE k.reopened_on >= $3 AND k.reopened_on <= $4)",
-			  &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, root);
-		stmt_bind_text(st, 2, today, strlen(today));
-		stmt_bind_text(st, 3, first, strlen(first));
-		stmt_bind_text(st, 4, last, strlen(last));
-		rc = stmt_step(st);
-		if (rc == STORE_ROW) {
-			out->opened = stmt_int64(st, 0);
-			out->closed = stmt_int64(st, 1);
-			out->reopened = stmt_int64(st, 2);
-			rc = 0;
-		} else if (rc == STORE_DONE) {
-			rc = ERR_DB;
-		}
-	}
-	stmt_done(st);
-	store_release(c);
-	return rc;
+	org_today(j.today);
+	snprintf(j.first, sizeof(j.first), "%04d-01-01", year);
+	snprintf(j.last, sizeof(j.last), "%04d-12-31", year);
+	return store_read(a->store, year_read, &j);
 }
 
 /* Reopenings dated on the closing day leave no org_closure row, so yearly "reopened"
@@ -94,56 +84,46 @@ static const char changes_by_ancestry[] =
 
 static int subtree_size(struct conn *c, int64_t root, int64_t *n)
 {
-	struct stmt *st = NULL;
 	*n = 0;
-	int rc = conn_prepare(c, "SELECT COALESCE(sum(n), 0) FROM org_tally WHERE org_id = $1", &st);
-	if (rc)
+	return conn_row(c, "SELECT COALESCE(sum(n), 0) FROM org_tally WHERE org_id = $1", "i", "i", root, n);
+}
+
+struct changes_job {
+	int64_t root;
+	int limit;
+	int (*fn)(const struct org_change *ch, void *arg);
+	void *arg;
+};
+
+static int change_row(struct stmt *st, void *arg)
+{
+	struct changes_job *j = arg;
+	struct org_change ch = {
+		.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL), .action = stmt_text(st, 2, NULL),
+		.object_id = stmt_text(st, 3, NULL), .org_id = stmt_int64(st, 4),
+		.org_code = stmt_text(st, 5, NULL), .org_name = stmt_text(st, 6, NULL),
+		.actor = stmt_text(st, 7, NULL), .detail = stmt_text(st, 8, NULL),
+	};
+	return j->fn(&ch, j->arg);
+}
+
+static int changes_read(struct conn *c, void *arg)
+{
+	struct changes_job *j = arg;
+	char today[11];
+	org_today(today);
+	int64_t size = 0;
+	int rc = subtree_size(c, j->root, &size);
+	if (rc && rc != ERR_NOTFOUND)
 		return rc;
-	stmt_bind_int64(st, 1, root);
-	if ((rc = stmt_step(st)) == STORE_ROW)
-		*n = stmt_int64(st, 0);
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
+	if (size < SMALL_SUBTREE)
+		return conn_each(c, changes_in_subtree, change_row, j, "itd", j->root, today, j->limit);
+	return conn_each(c, changes_by_ancestry, change_row, j, "itdd", j->root, today, j->limit, ORG_CHANGES_SCAN);
 }
 
 int org_changes(struct app *a, int64_t root, int limit, int (*fn)(const struct org_change *ch, void *arg),
 		void *arg)
 {
-	char today[11];
-	org_today(today);
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int64_t size = 0;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
-	rc = subtree_size(c, root, &size);
-	bool small = size < SMALL_SUBTREE;
-	if (!rc)
-		rc = conn_prepare(c, small ? changes_in_subtree : changes_by_ancestry, &st);
-	if (rc)
-		goto done;
-	stmt_bind_int64(st, 1, root);
-	stmt_bind_text(st, 2, today, strlen(today));
-	stmt_bind_int64(st, 3, limit > 0 ? limit : 20);
-	if (!small)
-		stmt_bind_int64(st, 4, ORG_CHANGES_SCAN);
-	while ((rc = stmt_step(st)) == STORE_ROW) {
-		struct org_change ch = {
-			.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL), .action = stmt_text(st, 2, NULL),
-			.object_id = stmt_text(st, 3, NULL), .org_id = stmt_int64(st, 4),
-			.org_code = stmt_text(st, 5, NULL), .org_name = stmt_text(st, 6, NULL),
-			.actor = stmt_text(st, 7, NULL), .detail = stmt_text(st, 8, NULL),
-		};
-		int stop = fn(&ch, arg);
-		if (stop) {
-			rc = stop;
-			goto done;
-		}
-	}
-	rc = rc < 0 ? rc : 0;
-done:
-	stmt_done(st);
-	store_release(c);
-	return rc;
+	struct changes_job j = {.root = root, .limit = limit > 0 ? limit : 20, .fn = fn, .arg = arg};
+	return store_read(a->store, changes_read, &j);
 }

@@ -454,15 +454,11 @@ static int close_tx(struct conn *c, void *arg)
 		return rc;
 	struct stmt *st = NULL;
 	/* history is only appended to: no closing dated before the org last reopened */
-	rc = conn_prepare(c, "SELECT max(reopened_on) FROM org_closure WHERE org_id = $1 AND reopened_on > $2", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->id);
-	stmt_bind_text(st, 2, j->on, strlen(j->on));
 	char reopened[11] = "";
-	if (stmt_step(st) == STORE_ROW)
-		str_copy(reopened, sizeof(reopened), stmt_text(st, 0, NULL));
-	stmt_done(st);
+	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closure WHERE org_id = $1 AND reopened_on > $2", "it", "t",
+		      j->id, j->on, reopened, sizeof(reopened));
+	if (rc && rc != ERR_NOTFOUND)
+		return rc;
 	if (reopened[0]) {
 		errlist_add(j->errs, "on", "before_current", "a closing cannot take effect before the organization reopened");
 		errlist_param_str(j->errs, "min", reopened);
@@ -551,39 +547,14 @@ struct reopen_job {
 	struct errlist *errs;
 };
 
-/* Runs one statement binding (id, text a, text b); b may be NULL (not bound). */
-static int run_id_2(struct conn *c, const char *sql, int64_t id, const char *a, const char *b)
-{
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	stmt_bind_text(st, 2, a, strlen(a));
-	if (b)
-		stmt_bind_text(st, 3, b, strlen(b));
-	rc = stmt_step(st);
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 /* The open-ended placement of id: its start and parent (0 for a root). */
 static int current_placement(struct conn *c, int64_t id, char from[11], int64_t *parent)
 {
-	struct stmt *st = NULL;
 	from[0] = '\0';
 	*parent = 0;
-	int rc = conn_prepare(c, "SELECT valid_from, parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		str_copy(from, 11, stmt_text(st, 0, NULL));
-		*parent = stmt_int64(st, 1);
-	}
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
+	int rc = conn_row(c, "SELECT valid_from, COALESCE(parent_id, 0) FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
+			  "i", "ti", id, from, (size_t)11, parent);
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 /* The placement across a reopening: the days [closed_on, on) become a gap (the period
@@ -597,26 +568,18 @@ static int reopen_placement(struct conn *c, int64_t id, const char *closed_on, c
 	if (rc || !strcmp(on, closed_on))
 		return rc;
 	if (strcmp(from, closed_on) < 0) {
-		rc = run_id_2(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", id,
-			      closed_on, NULL);
-		if (rc)
-			return rc;
-		struct stmt *st = NULL;
-		rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
-		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, id);
-		if (parent)
-			stmt_bind_int64(st, 2, parent);
-		else
-			stmt_bind_null(st, 2);
-		stmt_bind_text(st, 3, on, strlen(on));
-		rc = stmt_step(st);
-		stmt_done(st);
+		rc = conn_run(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id,
+			      closed_on);
+		if (rc >= 0)
+			rc = parent ? conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
+					       "iit", id, parent, on)
+				    : conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, NULL, $2)",
+					       "it", id, on);
 		return rc < 0 ? rc : 0;
 	}
 	/* placed on the closing day itself (or later): that placement starts when it reopens */
-	return run_id_2(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", id, on, NULL);
+	rc = conn_run(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id, on);
+	return rc < 0 ? rc : 0;
 }
 
 static int reopen_tx(struct conn *c, void *arg)
@@ -661,11 +624,12 @@ static int reopen_tx(struct conn *c, void *arg)
 	}
 	rc = reopen_placement(c, j->id, o.closed_on, j->on);
 	if (!rc && strcmp(j->on, o.closed_on))
-		rc = run_id_2(c, "INSERT INTO org_closure (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", j->id,
-			      o.closed_on, j->on);
-	if (!rc)
-		rc = run_id_2(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
-			      j->id, o.closed_on, NULL);
+		rc = conn_run(c, "INSERT INTO org_closure (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
+			      j->id, o.closed_on, j->on);
+	if (rc >= 0)
+		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
+			      "it", j->id, o.closed_on);
+	rc = rc < 0 ? rc : 0;
 	/* the orgs below stay closed, so the subtree gains this org alone */
 	if (!rc)
 		rc = org_tally_add(c, j->id, o.level, o.type, 1);
