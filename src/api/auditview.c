@@ -207,7 +207,7 @@ int auditview_changes(struct auditview *v, const char *detail, struct buf *out)
 		if (has_parent_id && !strcmp(key, "parent_code"))
 			continue; /* the parent is named already */
 		if (items++)
-			rc = buf_puts(out, "; ");
+			rc = buf_puts(out, v->en ? "; " : "；");
 		if (!rc)
 			rc = buf_puts(out, codeset_label(&codelist_audit_field, key, !v->en));
 		if (!rc && json_is_true(x))

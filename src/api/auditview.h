@@ -1,7 +1,7 @@
 /*
  * auditview.h - audit records as people read them, for the audit CSV and the workbench's
  * recent changes: the caller's language (Accept-Language), codes as words from the code
- * lists, times in Beijing time, and one line of changes ("名称: 旧 → 新; 上级组织: A → B")
+ * lists, times in Beijing time, and one line of changes ("名称：旧 → 新；上级组织：A → B")
  * with organizations named instead of numbered.
  */
 #ifndef KEXIE_API_AUDITVIEW_H

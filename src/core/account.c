@@ -642,9 +642,10 @@ int user_search(struct app *a, int64_t under, const char *q, const char *after_l
 	rc = rc < 0 ? rc : 0;
 	/* roles, per user, on the same connection */
 	for (int i = 0; !rc && i < *n; i++) {
-		struct user_grant g[8];
+		struct user_grant *g = rows[i].g;
 		int ng = 0;
-		rc = user_grants(c, rows[i].id, g, 8, &ng);
+		rc = user_grants(c, rows[i].id, g, USER_ROW_GRANTS, &ng);
+		rows[i].ngrants = ng;
 		for (int k = 0; !rc && k < ng; k++) {
 			size_t len = strlen(rows[i].roles);
 			snprintf(rows[i].roles + len, sizeof(rows[i].roles) - len, "%s%s@%s", len ? ", " : "",
