@@ -231,7 +231,7 @@ static const struct code_item errors[] = {
 	{"id_birth_date", "身份证号中的出生日期不正确", "Impossible birth date in the ID number", NULL},
 	{"mobile_format", "手机号格式不正确", "Malformed mobile number", NULL},
 	/* accounts and passwords */
-	{"invalid_login", "账号为 2 至 64 位小写字母、数字或 . _ - @", "2 to 64 of a-z 0-9 . _ - @", NULL},
+	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）", "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},
 	{"exists", "已拥有该角色", "Already holds this role", NULL},
 	{"last_role", "账号至少保留一个角色", "An account keeps at least one role", NULL},
 	{"admin_post", "三员角色只能由安全管理员分配", "Only security administrators assign the three posts", NULL},

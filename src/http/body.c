@@ -52,6 +52,22 @@ static int enum_refused(struct req *r, const struct field *f)
 	return ERR_INVALID;
 }
 
+/* out_of_range with the bounds as params (an id's bound of INT64_MAX is no bound a person
+ * needs to read: then only min). Returns ERR_UNPROCESSABLE. */
+static int range_refused(struct req *r, const struct field *f)
+{
+	char msg[96];
+	if (f->max == INT64_MAX)
+		snprintf(msg, sizeof(msg), "must be at least %lld", (long long)f->min);
+	else
+		snprintf(msg, sizeof(msg), "must be between %lld and %lld", (long long)f->min, (long long)f->max);
+	errlist_add(&r->errs, f->name, "out_of_range", msg);
+	errlist_param_int(&r->errs, "min", f->min);
+	if (f->max != INT64_MAX)
+		errlist_param_int(&r->errs, "max", f->max);
+	return ERR_UNPROCESSABLE;
+}
+
 /* Checks one scalar value given as text (a query parameter, or a JSON string). Distinct
  * codes let the UI say the right thing: required (empty and required), too_short /
  * too_long (params min / max), out_of_range (min, max), not_allowed, invalid_date ... */
@@ -62,22 +78,19 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	if (!utf8_valid(v, len, NULL))
 		return errlist_add(&r->errs, f->name, "invalid_utf8", "is not valid UTF-8"),
 		       ERR_INVALID;
-	if (!len && (f->flags & FF_REQUIRED) && f->type != FT_BOOL && f->type != FT_INT)
-		return errlist_add(&r->errs, f->name, "required", "is required"), ERR_INVALID;
+	/* left empty where a value is needed: say so, not "too short" (what people see when
+	 * they clear a field) */
+	if (!len && ((f->flags & FF_REQUIRED) || f->type == FT_ENUM || f->type == FT_CODE || f->type == FT_DATE ||
+		     (f->type == FT_STRING && f->min > 0)))
+		return errlist_add(&r->errs, f->name, "required", "must not be empty"), ERR_INVALID;
 	switch (f->type) {
 	case FT_INT: {
 		int64_t x;
 		if (!num_int64(v, &x))
 			return errlist_add(&r->errs, f->name, "not_integer", "must be an integer"),
 			       ERR_INVALID;
-		if ((f->min || f->max) && (x < f->min || x > f->max)) {
-			snprintf(msg, sizeof(msg), "must be between %lld and %lld",
-				 (long long)f->min, (long long)f->max);
-			errlist_add(&r->errs, f->name, "out_of_range", msg);
-			errlist_param_int(&r->errs, "min", f->min);
-			errlist_param_int(&r->errs, "max", f->max);
-			return ERR_INVALID;
-		}
+		if ((f->min || f->max) && (x < f->min || x > f->max))
+			return range_refused(r, f), ERR_INVALID;
 		return 0;
 	}
 	case FT_BOOL:
@@ -340,7 +353,6 @@ fail:
 
 static int check_json_field(struct req *r, const struct field *f, json_t *v)
 {
-	char msg[160];
 	if (json_is_null(v)) {
 		if (f->flags & FF_NULLABLE)
 			return 0;
@@ -356,13 +368,8 @@ static int check_json_field(struct req *r, const struct field *f, json_t *v)
 					   "must be an integer"),
 			       ERR_INVALID;
 		if ((f->min || f->max) &&
-		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max)) {
-			snprintf(msg, sizeof(msg), "must be between %lld and %lld",
-				 (long long)f->min, (long long)f->max);
-			errlist_add(&r->errs, f->name, "out_of_range", msg);
-			errlist_param_int(&r->errs, "min", f->min);
-			return errlist_param_int(&r->errs, "max", f->max);
-		}
+		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+			return range_refused(r, f);
 		return 0;
 	case FT_BOOL:
 		return json_is_boolean(v) ? 0
