@@ -85,6 +85,14 @@ const MATRIX = {
     perm: 'user.admin', ok: 204, make: (w, ids) => ({ path: `/api/v1/users/${ids[w.user]}/password`, body: { password: 'Yet-another-long-pass' } }),
   },
   'GET /api/v1/audit': { perm: 'audit.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/audit?org_id=${ids[w.obj]}&limit=1` }) },
+  // srv11 (issue 11): code lists, an org's life, the workbench
+  'GET /api/v1/codes': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/codes' }) },
+  'POST /api/v1/orgs/{id:int}/reopen': { // no If-Match: 428 proves scope and role passed
+    perm: 'org.write', ok: 428, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/reopen`, body: {} }),
+  },
+  'GET /api/v1/orgs/{id:int}/stats': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/stats?year=2015` }) },
+  'GET /api/v1/orgs/{id:int}/changes': { perm: 'org.read', ok: 200, make: (w, ids) => ({ path: `/api/v1/orgs/${ids[w.obj]}/changes?limit=5` }) },
+  'GET /api/v1/todo': { perm: null, auth: true, ok: 200, make: () => ({ path: '/api/v1/todo' }) },
 };
 const WHERE = {
   inside: { obj: 'DC-C1-K1', parent: 'DC-C1', user: 'mx.in', user2: 'mx.in2' },  // every role is granted at DC-C1
