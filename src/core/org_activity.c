@@ -13,29 +13,64 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Below this many open orgs (the tally of root) a subtree is walked whole. */
+#define SMALL_SUBTREE 2000
+
+static int subtree_size(struct conn *c, int64_t root, int64_t *n)
+{
+	*n = 0;
+	return conn_row(c, "SELECT COALESCE(sum(n), 0) FROM org_tally WHERE org_id = $1", "i", "i", root, n);
+}
+
 struct year_job {
 	int64_t root;
 	char today[11], first[11], last[11];
 	struct org_year *out;
 };
 
-/* One walk of the subtree; closures are the current one plus those reopened from. */
+/* `is_below(x)`: org x is root ($1) or below it in today's tree ($2), walking up from x
+ * at most 64 steps. Used per event, so the cost follows the year's events, not the
+ * subtree's size. */
+#define BELOW_ROOT(x)                                                                        \
+	" EXISTS (WITH RECURSIVE up(id, depth) AS (SELECT " x ", 0 UNION ALL"                \
+	" SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"    \
+	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"              \
+	" AND p.parent_id IS NOT NULL AND up.depth < 64) SELECT 1 FROM up WHERE up.id = $1)"
+
+/* A small subtree: one walk of it counts everything. */
+static const char year_by_walk[] =
+	ORG_SUBTREE_CTE
+	" SELECT count(CASE WHEN o.opened_on >= $3 AND o.opened_on <= $4 THEN 1 END),"
+	" count(CASE WHEN o.closed_on >= $3 AND o.closed_on <= $4 THEN 1 END),"
+	" (SELECT count(*) FROM org_closure k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
+	" (SELECT count(*) FROM org_closure k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")"
+	" FROM down JOIN org o ON o.id = down.id";
+
+/* A large subtree in a quiet year: the year's events (by the opened_on / closed_on
+ * indexes), each tested for lying below root. */
+static const char year_by_events[] =
+	"SELECT (SELECT count(*) FROM org o WHERE o.opened_on >= $3 AND o.opened_on <= $4 AND" BELOW_ROOT("o.id") "),"
+	" (SELECT count(*) FROM org o WHERE o.closed_on >= $3 AND o.closed_on <= $4 AND" BELOW_ROOT("o.id") "),"
+	" (SELECT count(*) FROM org_closure k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
+	" (SELECT count(*) FROM org_closure k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")";
+
 static int year_read(struct conn *c, void *arg)
 {
 	struct year_job *j = arg;
-	return conn_row(c,
-			ORG_SUBTREE_CTE
-			" SELECT"
-			" (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
-			"  WHERE o.opened_on >= $3 AND o.opened_on <= $4),"
-			" (SELECT count(*) FROM down JOIN org o ON o.id = down.id"
-			"  WHERE o.closed_on >= $3 AND o.closed_on <= $4)"
-			" + (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
-			"  WHERE k.closed_on >= $3 AND k.closed_on <= $4),"
-			" (SELECT count(*) FROM down JOIN org_closure k ON k.org_id = down.id"
-			"  WHERE k.reopened_on >= $3 AND k.reopened_on <= $4)",
-			"ittt", "iii", j->root, j->today, j->first, j->last, &j->out->opened, &j->out->closed,
-			&j->out->reopened);
+	int64_t size = 0, events = 0;
+	int rc = subtree_size(c, j->root, &size);
+	if (!rc)
+		rc = conn_row(c,
+			      "SELECT (SELECT count(*) FROM org WHERE opened_on >= $1 AND opened_on <= $2)"
+			      " + (SELECT count(*) FROM org WHERE closed_on >= $1 AND closed_on <= $2)",
+			      "tt", "i", j->first, j->last, &events);
+	if (rc)
+		return rc;
+	int64_t closed_now = 0, closed_before = 0;
+	rc = conn_row(c, size <= events ? year_by_walk : year_by_events, "ittt", "iiii", j->root, j->today, j->first,
+		      j->last, &j->out->opened, &closed_now, &closed_before, &j->out->reopened);
+	j->out->closed = closed_now + closed_before;
+	return rc;
 }
 
 int org_year_stats(struct app *a, int64_t root, int year, struct org_year *out)
@@ -71,22 +106,8 @@ static const char changes_by_ancestry[] =
 	"WITH recent AS (SELECT seq FROM audit_log WHERE object_type = 'org' AND org_id IS NOT NULL"
 	" ORDER BY seq DESC LIMIT $4)"
 	CHANGE_COLS
-	" WHERE l.seq IN (SELECT seq FROM recent) AND EXISTS ("
-	"  WITH RECURSIVE up(id, depth) AS (SELECT l.org_id, 0 UNION ALL"
-	"   SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
-	"   WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
-	"   AND p.parent_id IS NOT NULL AND up.depth < 64)"
-	"  SELECT 1 FROM up WHERE up.id = $1)"
+	" WHERE l.seq IN (SELECT seq FROM recent) AND" BELOW_ROOT("l.org_id")
 	" ORDER BY l.seq DESC LIMIT $3";
-
-/* Below this many open orgs (the tally of root) a subtree is walked whole. */
-#define SMALL_SUBTREE 2000
-
-static int subtree_size(struct conn *c, int64_t root, int64_t *n)
-{
-	*n = 0;
-	return conn_row(c, "SELECT COALESCE(sum(n), 0) FROM org_tally WHERE org_id = $1", "i", "i", root, n);
-}
 
 struct changes_job {
 	int64_t root;
