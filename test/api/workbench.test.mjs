@@ -59,6 +59,11 @@ describe('names instead of ids', () => {
     assert.equal(guided_by[0].guide_name, sql(s.db, "SELECT name FROM org WHERE code = 'DC'").trim());
   });
 
+  test('issue11 defect 8: who am I names the org of each role', async () => {
+    const me = await getJ('/api/v1/session', staff);
+    assert.deepEqual(me.roles, [{ role: 'staff', org_id: Number(ids['DC-C1']), org_code: 'DC-C1', org_name: sql(s.db, "SELECT name FROM org WHERE code = 'DC-C1'").trim() }]);
+  });
+
   test('issue11 defect 8: the user list gives each role with its org name (not "staff@DC-C1")', async () => {
     const b = await getJ(`/api/v1/users?under=${ids.DC}&q=wb.staff`, security);
     const u = b.items.find((x) => x.login === 'wb.staff');
