@@ -24,6 +24,8 @@ bool api_lang_en(struct req *r)
 		size_t n = strcspn(p, ";,");
 		double q = 1.0;
 		const char *semi = p + n;
+		while (n > 0 && tag[n - 1] == ' ')
+			n--;
 		if (*semi == ';') {
 			const char *qs = strstr(semi, "q=");
 			const char *comma = strchr(semi, ',');

@@ -221,6 +221,12 @@ describe('the workbench', () => {
     assert.match(locked.title, /^1 个账号/);
     const en = await getJ('/api/v1/todo', security, { 'accept-language': 'en' });
     assert.match(en.items.find((i) => i.kind === 'account.locked').title, /^1 account locked/);
+    // Accept-Language: q-values decide; Chinese unless English is preferred
+    for (const [h, zh] of [['zh-CN,zh;q=0.9,en;q=0.8', true], ['en ;q=0.5, zh;q=0.4', false], ['fr, en;q=0.1', false],
+      ['de', true], ['EN-gb', false], ['en;q=0, zh-TW', true]]) {
+      const t = (await getJ('/api/v1/todo', security, { 'accept-language': h })).items.find((i) => i.kind === 'account.locked').title;
+      assert.equal(/个账号/.test(t), zh, `${h}: ${t}`);
+    }
     // the national security admin sees both
     const natSec = userWithToken(s.env, 'wb.natsec', 'security_admin', 'CAST');
     assert.equal((await getJ('/api/v1/todo', natSec)).items.find((i) => i.kind === 'account.locked').count, 2);
