@@ -148,8 +148,11 @@ int resp_error(struct req *r, int code)
 			json_object_set_new(d, "row", json_integer(e->row));
 		if (d && (e->nparams || e->row)) {
 			json_t *p = json_object();
-			if (e->row)
+			if (e->row) { /* a file's cell: the row, and the column is the field */
 				json_object_set_new(p, "row", json_integer(e->row));
+				if (e->field[0])
+					json_object_set_new(p, "column", json_string(e->field));
+			}
 			for (int k = 0; k < e->nparams && k < FIELDERR_PARAMS; k++) {
 				const struct fielderr_param *fp = &e->params[k];
 				json_object_set_new(p, fp->key, fp->is_num ? json_integer(fp->num)

@@ -11,6 +11,9 @@
 #include "core/codelist.h"
 #include "base/err.h"
 #include "base/timeutil.h"
+#include "http/internal.h"
+
+#include <stdlib.h>
 
 static void t_lists_are_well_formed(void **st)
 {
@@ -137,6 +140,44 @@ static void t_error_params(void **st)
 	assert_int_equal(l.dropped, 1);
 }
 
+/* The JSON error shape carries params; a file row's error names its row and column. */
+static void t_error_writer_params(void **st)
+{
+	(void)st;
+	struct req *r = calloc(1, sizeof(*r));
+	assert_non_null(r);
+	snprintf(r->rid, sizeof(r->rid), "t1");
+	errlist_init(&r->errs);
+	errlist_add(&r->errs, "name", "too_long", "at most 200 characters");
+	errlist_param_int(&r->errs, "max", 200);
+	errlist_add_row(&r->errs, 7, "层级", "not_allowed", "not a level");
+	errlist_param_str(&r->errs, "list", "org_level");
+	errlist_add(&r->errs, "q", "required", "must not be empty");
+	assert_int_equal(resp_error(r, ERR_UNPROCESSABLE), 0);
+	assert_int_equal(r->status, 422);
+	json_error_t je;
+	json_t *doc = json_loadb(r->out, r->out_len, 0, &je);
+	assert_non_null(doc);
+	json_t *d = json_object_get(json_object_get(doc, "error"), "details");
+	assert_int_equal(json_array_size(d), 3);
+	json_t *p0 = json_object_get(json_array_get(d, 0), "params");
+	assert_int_equal(json_integer_value(json_object_get(p0, "max")), 200);
+	json_t *d1 = json_array_get(d, 1);
+	assert_int_equal(json_integer_value(json_object_get(d1, "row")), 7);
+	json_t *p1 = json_object_get(d1, "params");
+	assert_int_equal(json_integer_value(json_object_get(p1, "row")), 7);
+	assert_string_equal(json_string_value(json_object_get(p1, "column")), "层级");
+	assert_string_equal(json_string_value(json_object_get(p1, "list")), "org_level");
+	assert_null(json_object_get(json_array_get(d, 2), "params")); /* none: no empty object */
+	json_decref(doc);
+	free(r->out);
+	for (int i = 0; i < r->nhdr; i++) {
+		free(r->hdr[i].name);
+		free(r->hdr[i].value);
+	}
+	free(r);
+}
+
 static void t_beijing_time(void **st)
 {
 	(void)st;
@@ -161,6 +202,7 @@ int main(void)
 		cmocka_unit_test(t_join),
 		cmocka_unit_test(t_refuse_names_the_list),
 		cmocka_unit_test(t_error_params),
+		cmocka_unit_test(t_error_writer_params),
 		cmocka_unit_test(t_beijing_time),
 	};
 	return cmocka_run_group_tests_name("codelist", tests, NULL, NULL);
