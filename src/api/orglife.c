@@ -1,7 +1,9 @@
 /*
  * orglife.c (api) - an organization's life beyond the tree edits of api/org.c: reopening
  * a closed org, what happened in a subtree in a year, and the latest changes there (the
- * workbench's "recent changes", with names and one readable line per record).
+ * workbench's "recent changes", with names and one readable line per record). The rows
+ * declare the org in the path; the objects hook has checked it against the caller's scope
+ * (api_obj), as for every org route.
  */
 #include "api/api.h"
 #include "api/auditview.h"
@@ -13,30 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The object check of these routes: 404 outside every scope, 403 without the role. */
-static int scope(struct req *r, struct api *api, const char *perm, int64_t org_id)
-{
-	int rc = rbac_check(api_app(r, api), req_user(r), perm, org_id);
-	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such organization");
-	if (rc == ERR_FORBIDDEN)
-		return req_fail(r, rc, "your roles do not allow this here");
-	return rc;
-}
-
 int api_org_reopen(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id"), version;
+	int64_t id = api_obj(r, 0)->id, version;
 	const char *on = api_str(req_json(r), "on");
 	int rc = api_if_match(r, &version);
-	if (!rc)
-		rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
 	if (version == 0)
 		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you saw");
-	struct audit_entry who = api_actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	rc = org_reopen(api_app(r, api), &who, id, on, version, req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "the organization was not reopened");
@@ -52,17 +41,14 @@ int api_org_reopen(struct req *r, void *ctx)
 int api_org_stats(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id"), year;
-	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
+	int64_t id = api_obj(r, 0)->id, year;
 	if (!req_query_int(r, "year", &year)) {
 		char today[11];
 		date_today(today, sizeof(today));
 		year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
 	}
 	struct org_year y;
-	rc = org_year_stats(api_app(r, api), id, (int)year, &y);
+	int rc = org_year_stats(api_app(r, api), id, (int)year, &y);
 	if (rc)
 		return rc;
 	return resp_json(r, 200,
@@ -93,10 +79,7 @@ static int change_json(const struct org_change *ch, void *arg)
 int api_org_changes(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id"), limit = 20;
-	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
+	int64_t id = api_obj(r, 0)->id, limit = 20;
 	req_query_int(r, "limit", &limit);
 	struct changes_out o = {.items = json_array(), .v = calloc(1, sizeof(*o.v))};
 	if (!o.items || !o.v) {
@@ -107,7 +90,7 @@ int api_org_changes(struct req *r, void *ctx)
 	o.v->app = api_app(r, api);
 	o.v->en = api_lang_en(r);
 	buf_init(&o.line, 64 * 1024);
-	rc = org_changes(api_app(r, api), id, (int)limit, change_json, &o);
+	int rc = org_changes(api_app(r, api), id, (int)limit, change_json, &o);
 	buf_release(&o.line);
 	free(o.v);
 	if (rc) {

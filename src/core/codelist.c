@@ -184,6 +184,7 @@ static const struct code_item errors[] = {
 	{"unavailable", "数据库暂不可用", "The database is unavailable", NULL},
 	{"method_not_allowed", "不支持的请求方法", "Method not allowed", NULL},
 	{"uri_too_long", "地址过长", "The URL is too long", NULL},
+	{"headers_too_large", "请求头过大", "The request headers are too large", NULL},
 	{"internal", "服务器内部错误", "Internal error", NULL},
 	/* fields: presence, type, size (params: min, max) */
 	{"required", "必填", "Required", NULL},
@@ -213,6 +214,15 @@ static const struct code_item errors[] = {
 	{"nul_character", "含有空字符", "Contains U+0000", NULL},
 	{"control_character", "含有控制字符", "Contains a control character", NULL},
 	{"too_deep", "嵌套过深", "Nested too deeply", NULL},
+	{"bad_header", "请求头格式不正确", "Malformed header", NULL},
+	{"duplicate_header", "请求头重复", "Header given twice", NULL},
+	{"conflicting_headers", "请求头相互矛盾", "Conflicting headers", NULL},
+	{"unsupported_encoding", "不支持的传输编码", "Unsupported transfer encoding", NULL},
+	/* official names (core/names.c) */
+	{"name_invisible", "名称没有可见字符", "The name has no visible character", NULL},
+	{"name_bidi", "名称含有文字方向控制字符", "The name holds a bidirectional control character", NULL},
+	{"name_control", "名称含有不可见的控制字符", "The name holds an invisible control character", NULL},
+	{"name_emoji", "正式名称不能包含表情符号或图形符号", "An official name cannot hold emoji or pictographs", NULL},
 	/* the organization tree */
 	{"taken", "已被使用", "Already taken", NULL},
 	{"cycle", "不能调整到自身或其下级组织之下", "Cannot go under itself or a descendant", NULL},
@@ -223,6 +233,10 @@ static const struct code_item errors[] = {
 	{"parent_closed", "上级组织已撤销，请先恢复上级", "The parent is closed; reopen it first", NULL},
 	{"open_children", "下级还有未撤销的组织", "Organizations below are still open", NULL},
 	{"unknown_parent", "上级不存在", "Unknown parent", NULL},
+	{"not_open", "该日期组织尚未成立或已撤销", "Not open on that date", NULL},
+	{"future", "日期不能晚于今天", "Cannot be after today", NULL},
+	{"cannot_guide", "只有同级或上级的科协、学会可以业务指导", "Only an association or society at the same level or above can guide", NULL},
+	{"root_needs_post", "只有系统管理员可以新建顶级组织", "Only a system-wide administrator creates a root", NULL},
 	/* national codes */
 	{"credit_code_format", "统一社会信用代码格式不正确", "Malformed credit code", NULL},
 	{"credit_code_checksum", "统一社会信用代码校验位不符", "Credit code check character is wrong", NULL},
@@ -243,6 +257,15 @@ static const struct code_item errors[] = {
 	{"password_classes", "须包含至少三类字符", "Needs three of four character classes", NULL},
 	{"password_reused", "不能使用最近用过的密码", "A recently used password", NULL},
 	{"password_expired", "密码已过期", "The password has expired", NULL},
+	/* the three administrator posts (core/post.c) */
+	{"self", "不能对自己的账号进行此操作", "Not on your own account", NULL},
+	{"post_by_request", "三员岗位须经另一名安全管理员审批", "A post is given by a request a second security administrator approves", NULL},
+	{"post_holder", "三员岗位账号须由本人或在服务器上设置", "Post holders are managed by themselves or on the server", NULL},
+	{"holds_post", "该账号已担任三员岗位", "The account holds a post already", NULL},
+	{"pending", "已有待审批的申请", "A request awaits a decision", NULL},
+	{"not_pending", "该申请已处理", "The request was decided already", NULL},
+	{"expired", "该申请已过期", "The request has expired", NULL},
+	{"same_person", "须由另一名安全管理员审批", "A second security administrator must decide", NULL},
 	/* files and imports (params: row, column) */
 	{"missing_column", "缺少必需的列", "A required column is missing", NULL},
 	{"duplicate_column", "列重复", "The column appears twice", NULL},

@@ -10,6 +10,7 @@
 #include "core/orgimport.h"
 #include "core/codes.h"
 #include "core/codelist.h"
+#include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -232,13 +233,34 @@ static int apply(struct conn *c, struct job *j, struct item *it, struct errlist 
 	/* what differs; an empty cell leaves the stored value as it is */
 	struct org_input in = {0};
 	bool change = false;
+	/* names compare as they would be stored (the one normaliser), so a row that differs
+	 * only in spacing or composition is unchanged */
+	char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
+	const char *cell[2] = {it->v[C_NAME], it->v[C_SHORT]};
+	char *normed[2] = {name, short_name};
+	const size_t max[2] = {ORG_NAME_MAX, 64}, cap[2] = {sizeof(name), sizeof(short_name)};
+	for (int k = 0; k < 2; k++) {
+		if (!cell[k] || !*cell[k])
+			continue;
+		rc = name_normalize(cell[k], strlen(cell[k]), NAME_OFFICIAL, 0, max[k], normed[k], cap[k],
+				    k ? "short_name" : "name", errs);
+		if (rc)
+			return rc;
+		cell[k] = normed[k];
+	}
+	if (cell[0] && *cell[0] && strcmp(cell[0], cur.name)) {
+		in.name = cell[0];
+		change = true;
+	}
+	if (cell[1] && *cell[1] && strcmp(cell[1], cur.short_name)) {
+		in.short_name = cell[1];
+		change = true;
+	}
 #define DIFF(COL, FIELD)                                                                  \
 	if (it->v[COL] && *it->v[COL] && strcmp(it->v[COL], cur.FIELD)) {                \
 		in.FIELD = it->v[COL];                                                   \
 		change = true;                                                           \
 	}
-	DIFF(C_NAME, name)
-	DIFF(C_SHORT, short_name)
 	DIFF(C_REGION, region_code)
 	DIFF(C_CONTACT, contact)
 #undef DIFF
@@ -473,14 +495,26 @@ int org_import(struct app *a, const struct audit_entry *who, const struct sheet 
 		}
 	}
 	for (long i = 0; i < j.nitems; i++) {
-		struct item *it = &j.items[i];
+		/* parents first: a row's depth in the file orders it. A walk that does not end
+		 * within ORG_DEPTH_MAX steps is a circle (it comes back to a row it passed) or a
+		 * chain deeper than the tree may be (the same refusal as org_create_in's one depth
+		 * check, whose code and limit it shares). */
+		struct item *it = &j.items[i], *seen[ORG_DEPTH_MAX + 1];
 		int depth = 0;
-		for (struct item *p = it; p && p->v[C_PARENT] && *p->v[C_PARENT] && depth <= 64; depth++)
+		bool circle = false;
+		for (struct item *p = it; p && p->v[C_PARENT] && *p->v[C_PARENT] && depth <= ORG_DEPTH_MAX && !circle; depth++) {
+			seen[depth] = p;
 			p = find(sorted, ns, p->v[C_PARENT]);
-		if (depth > 64 && !it->bad)
+			for (int k = 0; p && k <= depth && !circle; k++)
+				circle = seen[k] == p;
+		}
+		if (circle && !it->bad)
 			reject(&j, it, NULL, "cycle", col_name(&j, "parent_code"),
 			       "the parent codes in the file go round in a circle");
-		it->depth = depth;
+		else if (depth > ORG_DEPTH_MAX && !it->bad)
+			reject(&j, it, NULL, "too_deep", col_name(&j, "parent_code"),
+			       "the tree may be at most 64 levels deep");
+		it->depth = circle ? ORG_DEPTH_MAX + 1 : depth;
 	}
 	/* stable order by depth, then row: a parent's row is applied before its children's */
 	qsort(j.items, (size_t)j.nitems, sizeof(*j.items), by_depth);

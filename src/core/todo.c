@@ -73,7 +73,7 @@ static int locked_read(struct conn *c, void *arg)
 		int64_t path[ORG_PATH_MAX];
 		int n = 0;
 		rc = org_path_conn(c, j->rows[i].org_id, today, path, &n);
-		if (!rc && rbac_check_path(j->who, "user.admin", path, n) == 0) {
+		if (!rc && rbac_check_path(j->who, "user.admin", path, n, NULL) == 0) {
 			counted = j->rows[i].user_id;
 			j->count++;
 		}
@@ -102,7 +102,8 @@ static int todo_locked_accounts(struct app *a, const struct caller *who, struct 
 
 /* ---- associations (科协 proper, type association) at county level or above without a
  * unified social credit code: they are legal entities and have one. For callers who
- * edit the tree, over each subtree they edit (nested grants counted once). ---- */
+ * edit the tree: over every root for a post granting org.write (system-wide), else over
+ * each subtree of an org role granting it (nested grants counted once). ---- */
 
 struct credit_job {
 	int64_t root;
@@ -125,7 +126,9 @@ static int credit_read(struct conn *c, void *arg)
 	const struct codeset *lv = &codelist_org_level;
 	return conn_row(c,
 			"WITH RECURSIVE down(id, depth, missing, deeper) AS ("
-			" SELECT o.id, 0, " MISSING ", " DEEPER " FROM org o WHERE o.id = $1 AND o.level IN ($3, $4, $5, $6)"
+			" SELECT o.id, 0, " MISSING ", " DEEPER " FROM org o WHERE o.level IN ($3, $4, $5, $6)"
+			" AND (o.id = $1 OR ($1 = 0 AND o.id IN (SELECT org_id FROM org_parent"
+			"  WHERE parent_id IS NULL AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2))))"
 			" UNION ALL"
 			" SELECT p.org_id, down.depth + 1, " MISSING ", " DEEPER " FROM org_parent p"
 			" JOIN down ON p.parent_id = down.id JOIN org o ON o.id = p.org_id"
@@ -139,8 +142,16 @@ static int credit_read(struct conn *c, void *arg)
 static int todo_missing_credit_codes(struct app *a, const struct caller *who, struct todo_list *out)
 {
 	int64_t total = 0;
-	for (int i = 0; i < who->ngrants; i++) {
-		if (!rbac_role_has(who->g[i].role, "org.write"))
+	bool everywhere = rbac_permits_system(who, "org.write");
+	if (everywhere) {
+		struct credit_job j = {.root = 0}; /* every root */
+		int rc = store_read(a->store, credit_read, &j);
+		if (rc)
+			return rc;
+		total = j.n;
+	}
+	for (int i = 0; i < who->ngrants && !everywhere; i++) {
+		if (rbac_is_post(who->g[i].role) || !rbac_role_has(who->g[i].role, "org.write"))
 			continue;
 		/* inside another org.write grant of the caller: counted there */
 		int64_t path[ORG_PATH_MAX];
@@ -151,7 +162,8 @@ static int todo_missing_credit_codes(struct app *a, const struct caller *who, st
 		bool nested = false;
 		for (int k = 0; k < who->ngrants && !nested; k++)
 			for (int d = 1; d < n && !nested; d++)
-				nested = k != i && path[d] == who->g[k].org_id && rbac_role_has(who->g[k].role, "org.write");
+				nested = k != i && path[d] == who->g[k].org_id && !rbac_is_post(who->g[k].role) &&
+					 rbac_role_has(who->g[k].role, "org.write");
 		if (nested)
 			continue;
 		struct credit_job j = {.root = who->g[i].org_id};
