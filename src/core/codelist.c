@@ -74,7 +74,13 @@ static const struct code_item audit_actions[] = {
 	{"session.end", "结束会话", "End session", NULL},
 	{"token.create", "创建 API 令牌", "Create API token", NULL},
 	{"token.revoke", "吊销 API 令牌", "Revoke API token", NULL},
+	{"user.password_failed", "修改密码失败", "Failed password change", NULL},
+	{"user.post_grant", "授予三员岗位", "Give an administrator post", NULL},
+	{"post_request.create", "申请三员岗位", "Request an administrator post", NULL},
+	{"post_request.approve", "批准三员岗位申请", "Approve a post request", NULL},
+	{"post_request.reject", "驳回三员岗位申请", "Reject a post request", NULL},
 	{"audit.prune", "清理过期审计记录", "Prune audit records", NULL},
+	{"audit.rekey", "审计链改用密钥签名", "Re-chain the audit trail with the key", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -85,6 +91,8 @@ static const struct code_item object_types[] = {
 	{"api_token", "API 令牌", "API token", NULL},
 	{"region", "行政区划", "Region", NULL},
 	{"audit_log", "审计日志", "Audit log", NULL},
+	{"post_request", "三员岗位申请", "Post request", NULL},
+	{"unknown_login", "未知账号", "Unknown login", NULL},
 	{"job", "后台任务", "Job", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);

@@ -109,6 +109,24 @@ test('every field error code the server sends is in the error code list', async 
   for (const m of errc.matchAll(/return "([a-z_]+)";/g)) if (m[1] !== 'ok') assert.ok(known.has(m[1]), `top-level ${m[1]}`);
 });
 
+test('every audit action and object type the server records is in its code list', async () => {
+  const { lists } = await json(await fetch(`${s.url}/api/v1/codes`, { headers: auth() }));
+  const actions = new Set(lists.audit_action.map((i) => i.code)), types = new Set(lists.object_type.map((i) => i.code));
+  const missing = [];
+  const act = [/\baction = "([a-z_]+\.[a-z_]+)"/g, /\baudit_obj\([^;]*?"([a-z_]+\.[a-z_]+)"/g, /\blogin_audit\(c, j, "([a-z_]+\.[a-z_]+)"/g,
+    /\? "([a-z_]+\.[a-z_]+)" : "[a-z_]+\.[a-z_]+"/g, /\? "[a-z_]+\.[a-z_]+" : "([a-z_]+\.[a-z_]+)"/g];
+  const obj = [/\bobject_type = "([a-z_]+)"/g, /\baudit_obj\([^;]*?"[a-z_]+\.[a-z_]+"[^;]*?, "([a-z_]+)"/g];
+  let seen = 0;
+  for (const f of srcFiles()) {
+    const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+    const rel = f.slice(ROOT.length + 1);
+    for (const re of act) for (const m of text.matchAll(re)) { seen++; if (!actions.has(m[1])) missing.push(`action ${m[1]} (${rel})`); }
+    for (const re of obj) for (const m of text.matchAll(re)) if (!types.has(m[1])) missing.push(`object type ${m[1]} (${rel})`);
+  }
+  assert.ok(seen >= 25, `found ${seen} actions`);
+  assert.deepEqual(missing, []);
+});
+
 test('code fields validate against their list and name it (params.list)', async () => {
   const parent = Number(ids['DC-C1']);
   let e = await expectError(assert, await post('/api/v1/orgs', { code: 'CL-1', name: '测试', level: 'galactic', type: 'other', parent_id: parent }), 422);
