@@ -156,4 +156,17 @@ int api_post_request_approve(struct req *r, void *ctx);
 int api_post_request_reject(struct req *r, void *ctx);
 int api_post_request_list(struct req *r, void *ctx);
 
+/* srv11 (issue 11): code lists, an org's life (reopen, yearly figures, recent changes),
+ * the workbench's to-do list. */
+int api_codes(struct req *r, void *ctx);
+int api_org_reopen(struct req *r, void *ctx);
+int api_org_stats(struct req *r, void *ctx);
+int api_org_changes(struct req *r, void *ctx);
+int api_todo(struct req *r, void *ctx);
+/* An organization as the answer (ETag = its version), as every org handler answers it;
+ * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
+struct org;
+int api_org_answer(struct req *r, const struct org *o, unsigned status);
+int api_if_match(struct req *r, int64_t *version);
+
 #endif

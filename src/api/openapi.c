@@ -11,6 +11,7 @@
  * "none" is no body (204) and "raw" not JSON. Shapes become components/schemas.
  */
 #include "api/api.h"
+#include "core/codelist.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@ static const struct field s_org[] = {
 	{"code", FT_STRING, 0, 1, 32, NULL, "stable code"},
 	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"level", FT_ENUM, 0, 0, 0, "national|provincial|city|county|township|grassroots", "level in the tree"},
-	{"type", FT_STRING, 0, 1, 32, NULL, "kind of organization"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "level in the tree"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, NUL, 6, 6, NULL, "GB/T 2260 region code"},
 	{"credit_code", FT_STRING, NUL, 18, 18, NULL, "unified social credit code"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -32,6 +33,7 @@ static const struct field s_org[] = {
 	{"closed_on", FT_DATE, NUL, 0, 0, NULL, "closed (null while open)"},
 	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
 	{"parent_id", FT_INT, NUL, 0, 0, NULL, "parent as of the date asked (null at a root)"},
+	{"parent_name", FT_STRING, NUL, 0, 200, NULL, "that parent's name (null at a root)"},
 	{0},
 };
 static const struct field s_counts[] = {
@@ -47,6 +49,9 @@ static const struct field s_period[] = {
 	{"code", FT_STRING, NUL, 0, 32, NULL, "its code"},
 	{"name", FT_STRING, NUL, 0, 200, NULL, "its name"},
 	{"hidden", FT_BOOL, 0, 0, 0, NULL, "present and true when you cannot see that organization today"},
+	{"guide_id", FT_INT, NUL, 0, 0, NULL, "guided-by links: the guiding organization (as id)"},
+	{"guide_code", FT_STRING, NUL, 0, 32, NULL, "guided-by links: its code (as code)"},
+	{"guide_name", FT_STRING, NUL, 0, 200, NULL, "guided-by links: its name (as name)"},
 	{0},
 };
 static const struct field s_history[] = {
@@ -99,6 +104,7 @@ static const struct field s_grant[] = {
 	{"role", FT_STRING, 0, 0, 0, NULL, "role"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "where it applies (posts: everywhere)"},
 	{"org_code", FT_STRING, 0, 0, 32, NULL, "that org's code"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "that org's name"},
 	{0},
 };
 static const struct field s_caller[] = {
@@ -137,9 +143,10 @@ static const struct field s_account_row[] = {
 	{"id", FT_INT, 0, 0, 0, NULL, "account id"},
 	{"login", FT_STRING, 0, 0, 64, NULL, "login"},
 	{"display_name", FT_STRING, 0, 0, 100, NULL, "name"},
-	{"status", FT_ENUM, 0, 0, 0, "active|disabled", "status"},
+	{"status", FT_CODE, 0, 0, 0, codelist_user_status.name, "status"},
 	{"locked", FT_BOOL, 0, 0, 0, NULL, "locked after wrong passwords"},
-	{"roles", FT_STRING, 0, 0, 0, NULL, "role@ORG, ..."},
+	{"roles", FT_STRING, 0, 0, 0, NULL, "role@ORG, ... (for people: see grants)"},
+	{"grants", FT_ARRAY, 0, 0, 0, "account_grant", "the roles with their orgs' codes and names"},
 	{0},
 };
 static const struct field s_account_page[] = {
@@ -159,7 +166,7 @@ static const struct field s_account[] = {
 	{"id", FT_INT, 0, 0, 0, NULL, "account id"},
 	{"login", FT_STRING, 0, 0, 64, NULL, "login"},
 	{"display_name", FT_STRING, 0, 0, 100, NULL, "name"},
-	{"status", FT_ENUM, 0, 0, 0, "active|disabled", "status"},
+	{"status", FT_CODE, 0, 0, 0, codelist_user_status.name, "status"},
 	{"locked", FT_BOOL, 0, 0, 0, NULL, "locked after wrong passwords"},
 	{"locked_for_s", FT_INT, 0, 0, 0, NULL, "seconds the lock lasts"},
 	{"password_changed_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
@@ -179,7 +186,7 @@ static const struct field s_post_request[] = {
 	{"user_id", FT_INT, 0, 0, 0, NULL, "the account"},
 	{"login", FT_STRING, 0, 0, 64, NULL, "its login"},
 	{"display_name", FT_STRING, 0, 0, 100, NULL, "its name"},
-	{"role", FT_ENUM, 0, 0, 0, "system_admin|security_admin|audit_admin", "the post"},
+	{"role", FT_CODE, 0, 0, 0, codelist_role.name, "the post (system_admin, security_admin or audit_admin)"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "where it is recorded (posts are system-wide)"},
 	{"org_code", FT_STRING, 0, 0, 32, NULL, "that org's code"},
 	{"requested_by", FT_STRING, 0, 0, 64, NULL, "login of the security administrator who asked"},
@@ -207,6 +214,44 @@ static const struct field s_audit[] = {
 	{"detail", FT_STRING, 0, 0, 0, NULL, "changed fields (JSON)"},
 	{0},
 };
+/* srv11 (issue 11) */
+static const struct field s_code_item[] = {
+	{"code", FT_STRING, 0, 0, 0, NULL, "the code sent and stored"},
+	{"zh", FT_STRING, 0, 0, 0, NULL, "Chinese label"},
+	{"en", FT_STRING, 0, 0, 0, NULL, "English label"},
+	{0},
+};
+static const struct field s_codes[] = {
+	{"lists", FT_OBJECT, 0, 0, 0, NULL, "list name (org_level, org_type, role, audit_action, object_type, job_state, user_status, audit_field, error) -> [code_item] in display order"},
+	{0},
+};
+static const struct field s_year_stats[] = {
+	{"year", FT_INT, 0, 0, 0, NULL, "the calendar year"},
+	{"opened", FT_INT, 0, 0, 0, NULL, "organizations of the subtree founded that year"},
+	{"closed", FT_INT, 0, 0, 0, NULL, "closings that year (reopened later or not)"},
+	{"reopened", FT_INT, 0, 0, 0, NULL, "reopenings that year"},
+	{0},
+};
+static const struct field s_org_change[] = {
+	{"seq", FT_INT, 0, 0, 0, NULL, "the audit record"},
+	{"at", FT_STRING, 0, 0, 0, NULL, "UTC time"},
+	{"action", FT_CODE, 0, 0, 0, codelist_audit_action.name, "what was done"},
+	{"object_id", FT_STRING, 0, 0, 0, NULL, "the org's id as recorded"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the org"},
+	{"org_code", FT_STRING, 0, 0, 32, NULL, "its code"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its current name"},
+	{"actor", FT_STRING, 0, 0, 64, NULL, "login, or cli / system"},
+	{"changes", FT_OBJECT, 0, 0, 0, NULL, "field -> [old, new] or a fact (org ids as numbers)"},
+	{"text", FT_STRING, 0, 0, 0, NULL, "the changes as one line in the caller's language"},
+	{0},
+};
+static const struct field s_todo_item[] = {
+	{"kind", FT_STRING, 0, 0, 0, NULL, "account.locked, org.credit_code_missing, ..."},
+	{"count", FT_INT, 0, 0, 0, NULL, "how many"},
+	{"title", FT_STRING, 0, 0, 0, NULL, "what to do, in the caller's language"},
+	{"link", FT_STRING, 0, 0, 0, NULL, "the web app's route to do it"},
+	{0},
+};
 static const struct field s_document[] = {
 	{0}, /* an object: the OpenAPI document itself */
 };
@@ -223,6 +268,8 @@ static const struct {
 	{"account_grant", s_account_grant}, {"account", s_account},
 	{"sessions_ended", s_sessions_ended}, {"post_request", s_post_request}, {"audit", s_audit},
 	{"document", s_document},
+	{"code_item", s_code_item}, {"codes", s_codes}, {"year_stats", s_year_stats},
+	{"org_change", s_org_change}, {"todo_item", s_todo_item},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -286,10 +333,18 @@ static json_t *schema_of(const struct field *f)
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "format", json_string("date"));
 		break;
-	case FT_ENUM: {
+	case FT_ENUM:
+	case FT_CODE: {
 		json_object_set_new(s, "type", json_string("string"));
 		json_t *e = json_array();
-		const char *p = f->values;
+		if (f->type == FT_CODE && f->values) {
+			/* a code list: the codes, and the list's name for GET /api/v1/codes */
+			const struct codeset *list = codeset_of(f->values);
+			for (size_t i = 0; i < list->n; i++)
+				json_array_append_new(e, json_string(list->items[i].code));
+			json_object_set_new(s, "x-code-list", json_string(list->name));
+		}
+		const char *p = f->type == FT_CODE ? NULL : f->values;
 		while (p && *p) {
 			const char *bar = strchr(p, '|');
 			size_t len = bar ? (size_t)(bar - p) : strlen(p);

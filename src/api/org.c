@@ -36,6 +36,7 @@ static void org_members(struct jsonw *w, const struct org *o)
 		jsonw_int(w, "parent_id", o->parent_id);
 	else
 		jsonw_null(w, "parent_id");
+	jsonw_str(w, "parent_name", o->parent_id ? o->parent_name : NULL);
 }
 
 /* {items, next_after}: next_after is the last code when the page is full (keyset). */
@@ -142,8 +143,8 @@ int api_org_counts(struct req *r, void *ctx)
 		return rc;
 	}
 	json_t *levels = json_object(), *types = json_object();
-	for (int i = 0; i < 6; i++)
-		json_object_set_new(levels, org_level_name(i), json_integer(c->by_level[i]));
+	for (int i = 0; i < CODELIST_ORG_LEVELS; i++)
+		json_object_set_new(levels, codelist_org_level.items[i].code, json_integer(c->by_level[i]));
 	for (int i = 0; i < c->ntypes; i++)
 		json_object_set_new(types, c->by_type[i].type, json_integer(c->by_type[i].n));
 	json_t *body = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c->total, "by_level", levels,
@@ -277,6 +278,20 @@ static int period_json(const struct org_period *p, void *arg)
 	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
 }
 
+/* A guided-by link: the period with the guiding org named as guide_* (and, as before, as
+ * id/code/name). */
+static int link_json(const struct org_period *p, void *arg)
+{
+	int rc = period_json(p, arg);
+	json_t *o = rc ? NULL : json_array_get(arg, json_array_size(arg) - 1);
+	if (o) {
+		json_object_set_new(o, "guide_id", json_integer(p->parent_id));
+		json_object_set_new(o, "guide_code", json_string(p->parent_code));
+		json_object_set_new(o, "guide_name", json_string(p->parent_name));
+	}
+	return rc;
+}
+
 /* Answers {key: [periods]} from a domain lister (history or links). */
 static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned status,
 			  int (*list)(struct app *, int64_t, const struct rbac_seen *,
@@ -286,7 +301,7 @@ static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned s
 	struct rbac_seen seen;
 	seen_of(r, &seen);
 	json_t *items = json_array();
-	int rc = list(api_app(r, api), id, &seen, period_json, items);
+	int rc = list(api_app(r, api), id, &seen, list == org_links ? link_json : period_json, items);
 	if (rc) {
 		json_decref(items);
 		return rc;
@@ -340,4 +355,16 @@ int api_org_search(struct req *r, void *ctx)
 		rc = answer_page(r, found, n, limit);
 	free(found);
 	return rc;
+}
+
+/* ---- for the other org handler files (api/orglife.c) ---- */
+
+int api_org_answer(struct req *r, const struct org *o, unsigned status)
+{
+	return send_org(r, o, status);
+}
+
+int api_if_match(struct req *r, int64_t *version)
+{
+	return if_match(r, version);
 }

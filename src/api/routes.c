@@ -11,6 +11,7 @@
  * (test/api/matrix.test.mjs) is generated from these rows (`kexie routes --json`).
  */
 #include "api/api.h"
+#include "core/codelist.h"
 
 #include <stdint.h>
 
@@ -38,8 +39,8 @@ static const struct field q_as_of[] = {
 static const struct field q_org_search[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "search this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 50, NULL, "code prefix or part of the name"},
-	{"level", FT_ENUM, 0, 0, 0, "national|provincial|city|county|township|grassroots", "only this level"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "only this type"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "only this level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "only this type"},
 	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
 	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
 	{"after", FT_STRING, 0, 1, 32, NULL, "keyset paging: the next_after of the previous page"},
@@ -59,8 +60,8 @@ static const struct field b_org_create[] = {
 	{"code", FT_STRING, FF_REQUIRED, 1, 32, NULL, "stable code, [A-Za-z0-9._-]"},
 	{"name", FT_STRING, FF_REQUIRED, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"level", FT_ENUM, FF_REQUIRED, 0, 0, "national|provincial|city|county|township|grassroots", "level in the tree"},
-	{"type", FT_ENUM, FF_REQUIRED, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"level", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_level.name, "level in the tree"},
+	{"type", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, 0, 6, 6, NULL, "GB/T 2260 region code"},
 	{"credit_code", FT_STRING, 0, 18, 40, NULL, "GB 32100 unified social credit code (check character verified)"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -72,7 +73,7 @@ static const struct field b_org_create[] = {
 static const struct field b_org_update[] = {
 	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, FF_NULLABLE, 6, 6, NULL, "GB/T 2260 region code; null clears it"},
 	{"credit_code", FT_STRING, FF_NULLABLE, 18, 40, NULL, "GB 32100 credit code; null clears it"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -118,8 +119,6 @@ static const struct field b_session[] = {
 	{0},
 };
 
-#define ROLE_ENUM "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member"
-
 static const struct field q_users[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "accounts with a role in this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 64, NULL, "part of the login or the name"},
@@ -132,13 +131,13 @@ static const struct field b_user_create[] = {
 	{"login", FT_STRING, FF_REQUIRED, 2, 64, NULL, "a-z 0-9 . _ - @"},
 	{"display_name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "name shown to others"},
 	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "initial password (policy checked)"},
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "first role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "first role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };
 
 static const struct field b_role[] = {
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };
@@ -160,7 +159,7 @@ static const struct field b_own_password[] = {
 
 static const struct field b_post_request[] = {
 	{"user_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the account to hold the post"},
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, "system_admin|security_admin|audit_admin", "the post"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "the post: system_admin, security_admin or audit_admin (other roles: not_allowed)"},
 	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "where the account belongs on record (default: its first role's org); posts are system-wide"},
 	{0},
 };
@@ -180,6 +179,22 @@ static const struct field q_post_requests[] = {
 static const struct field b_token[] = {
 	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
 	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default and most: the setting token_max_days, 365)"},
+	{0},
+};
+
+/* srv11 (issue 11): code lists, reopen, yearly figures, recent changes, to-do */
+static const struct field b_org_reopen[] = {
+	{"on", FT_DATE, 0, 0, 0, NULL, "the day it reopens: on or after its closing day, not ahead (default today)"},
+	{0},
+};
+
+static const struct field q_org_stats[] = {
+	{"year", FT_INT, 0, 1800, 9999, NULL, "calendar year (default this year)"},
+	{0},
+};
+
+static const struct field q_org_changes[] = {
+	{"limit", FT_INT, 0, 1, 100, NULL, "how many, newest first (default 20)"},
 	{0},
 };
 
@@ -380,6 +395,29 @@ const struct route api_routes[] = {
 	 .obj = {AT_SYSTEM, ORG_AT(RO_QUERY, "org_id", .flags = OBJF_OPTIONAL)},
 	 .tag = "audit", .summary = "Audit records, newest first, filtered; CSV export",
 	 .status = 200, .reply = "before_page:audit", .response = "items and next_before, or CSV"},
+	/* srv11 (issue 11): code lists, an org's life, the workbench */
+	{.method = HM_GET, .pattern = "/api/v1/codes", .handler = api_codes,
+	 .flags = RF_AUTH | RF_READ, .obj = {AT_SELF},
+	 .tag = "system", .summary = "Code lists (levels, types, roles, actions, error codes ...) with Chinese and English labels",
+	 .status = 200, .reply = "codes", .response = "lists: list name -> [{code, zh, en}] in display order"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/reopen", .handler = api_org_reopen,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_reopen, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Reopen a closed organization from a date (If-Match required: 428/412)",
+	 .status = 200, .reply = "org", .response = "the organization as of the reopening"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/stats", .handler = api_org_stats,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_org_stats, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Organizations of the subtree opened, closed and reopened in a year",
+	 .status = 200, .reply = "year_stats", .response = "year, opened, closed, reopened"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/changes", .handler = api_org_changes,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_org_changes, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Latest audit records about organizations of the subtree, with names and a readable line",
+	 .status = 200, .reply = "items:org_change", .response = "items: at, action, org_id, org_name, actor, changes, text"},
+	{.method = HM_GET, .pattern = "/api/v1/todo", .handler = api_todo,
+	 .flags = RF_AUTH | RF_READ, .obj = {AT_SELF},
+	 .tag = "workbench", .summary = "What waits for me: items from every module's to-do source",
+	 .status = 200, .reply = "items:todo_item", .response = "items: kind, count, title, link"},
+
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",

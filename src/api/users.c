@@ -73,9 +73,12 @@ struct row_sink {
 static void add_row(const struct user_row *u, void *arg)
 {
 	struct row_sink *s = arg;
-	json_array_append_new(s->arr, json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login",
-						u->login, "display_name", u->display_name, "status",
-						u->status, "locked", u->locked, "roles", u->roles));
+	json_t *row = json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login", u->login,
+				"display_name", u->display_name, "status", u->status, "locked", u->locked,
+				"roles", u->roles);
+	/* the roles as data, with the org's name: the web shows words, not "staff@DC-C1" */
+	json_object_set_new(row, "grants", grants_json(u->g, u->ngrants));
+	json_array_append_new(s->arr, row);
 }
 
 int api_user_search(struct req *r, void *ctx)

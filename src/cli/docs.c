@@ -59,8 +59,16 @@ static json_t *fields_json(const struct field *fs)
 				      "required", (f->flags & FF_REQUIRED) != 0, "nullable",
 				      (f->flags & FF_NULLABLE) != 0, "min", (json_int_t)f->min, "max",
 				      (json_int_t)f->max);
-		if (f->values)
+		if (f->type == FT_CODE && f->values) {
+			/* a code list: shown as an enum of its codes, naming the list */
+			char words[512];
+			const struct codeset *list = codeset_of(f->values);
+			json_object_set_new(j, "type", json_string("enum"));
+			json_object_set_new(j, "values", json_string(codeset_join(list, '|', words, sizeof(words))));
+			json_object_set_new(j, "list", json_string(list->name));
+		} else if (f->values) {
 			json_object_set_new(j, "values", json_string(f->values));
+		}
 		json_array_append_new(arr, j);
 	}
 	return arr;

@@ -3,7 +3,7 @@
  *   kexie user add --login L --name N --role ROLE [--org CODE] --password-stdin
  *   kexie user list
  *   kexie user disable LOGIN | unlock LOGIN | passwd LOGIN --password-stdin
- *   kexie user grant-post LOGIN system_admin|security_admin|audit_admin [--org CODE]
+ *   kexie user grant-post LOGIN POST [--org CODE]   (POST: system_admin, security_admin or audit_admin)
  *     (the server's way to give an administrator post; over HTTP it takes two security
  *     administrators: a request and an approval, see core/post.h)
  *   kexie token create --login L [--expires-days N] [--name NAME]   (printed once)

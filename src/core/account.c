@@ -6,6 +6,7 @@
 #include "core/user_int.h"
 #include "core/names.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -107,7 +108,7 @@ static int add_tx(struct conn *c, void *arg)
 
 static bool in_roles(const char *role)
 {
-	return word_in(RBAC_ROLES, '|', role, false);
+	return codeset_has(&codelist_role, role);
 }
 
 
@@ -135,7 +136,7 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 	norm.display_name = display;
 	in = &norm;
 	if (!in->role || !in_roles(in->role))
-		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+		bad = codelist_refuse(errs, "role", &codelist_role);
 	if (!in->password || password_check(a, in->password, in->login, "password", errs))
 		bad = ERR_UNPROCESSABLE;
 	struct add_job j = {.in = in, .who = who, .errs = errs};
@@ -621,7 +622,7 @@ int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id,
 	struct role_job j = {.who = who, .user_id = user_id, .org_id = org_id, .role = role, .add = add,
 			     .errs = errs};
 	if (!in_roles(role))
-		return errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+		return codelist_refuse(errs, "role", &codelist_role);
 	if (who->user_id && who->user_id == user_id)
 		return errlist_add(errs, "role", "self", "nobody gives or takes away their own roles"), ERR_FORBIDDEN;
 	if (add && rbac_is_post(role))
@@ -691,9 +692,10 @@ int user_search(struct app *a, int64_t under, const char *q, const char *after_l
 	rc = rc < 0 ? rc : 0;
 	/* roles, per user, on the same connection */
 	for (int i = 0; !rc && i < *n; i++) {
-		struct user_grant g[8];
+		struct user_grant *g = rows[i].g;
 		int ng = 0;
-		rc = user_grants(c, rows[i].id, g, 8, &ng);
+		rc = user_grants(c, rows[i].id, g, USER_ROW_GRANTS, &ng);
+		rows[i].ngrants = ng;
 		for (int k = 0; !rc && k < ng; k++) {
 			size_t len = strlen(rows[i].roles);
 			snprintf(rows[i].roles + len, sizeof(rows[i].roles) - len, "%s%s@%s", len ? ", " : "",

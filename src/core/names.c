@@ -209,12 +209,17 @@ int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_
 	}
 	goto done;
 length:;
+	/* which bound, with the bound as a param for the UI's own words */
 	char msg[96];
-	if (min_cp)
-		snprintf(msg, sizeof(msg), "%zu to %zu characters", min_cp, max_cp);
-	else
+	if (cps < min_cp) {
+		snprintf(msg, sizeof(msg), "at least %zu characters", min_cp);
+		errlist_add(errs, field, "too_short", msg);
+		rc = errlist_param_int(errs, "min", (long long)min_cp);
+	} else {
 		snprintf(msg, sizeof(msg), "at most %zu characters", max_cp);
-	rc = errlist_add(errs, field, "bad_length", msg);
+		errlist_add(errs, field, "too_long", msg);
+		rc = errlist_param_int(errs, "max", (long long)max_cp);
+	}
 done:
 	if (code)
 		rc = errlist_add(errs, field, code, message(code));

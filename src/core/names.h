@@ -23,7 +23,7 @@
  *      flags (regional indicators), skin tones, the emoji presentation selector U+FE0F and
  *      the keycap U+20E3 (name_emoji). Ideographic variation selectors stay (personal names
  *      use them).
- *   8. Length is counted in code points after all this (bad_length).
+ *   8. Length is counted in code points after all this (too_short / too_long, with the bound in params).
  * Every refusal is a field error naming the field, with a stable code the web translates.
  */
 #ifndef KEXIE_CORE_NAMES_H

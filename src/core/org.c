@@ -19,33 +19,9 @@
 #include <string.h>
 
 
-const char ORG_LEVELS[] = "national|provincial|city|county|township|grassroots";
-const char ORG_TYPES[] =
-	"association|society|enterprise|university|park|institute|hospital|village|community|other";
-
 void org_today(char out[11])
 {
 	date_today(out, 11);
-}
-
-bool org_in_list(const char *list, const char *v)
-{
-	return word_in(list, '|', v, false);
-}
-
-static const char *const level_names[] = {"national", "provincial", "city", "county", "township", "grassroots"};
-
-int org_level_index(const char *v)
-{
-	for (int i = 0; i < 6; i++)
-		if (!strcmp(level_names[i], v))
-			return i;
-	return -1;
-}
-
-const char *org_level_name(int i)
-{
-	return i >= 0 && i < 6 ? level_names[i] : "";
 }
 
 const char *org_date_or_today(const char *d, char buf[11])
@@ -73,6 +49,21 @@ static void row_to_org(struct stmt *st, struct org *o)
 	str_copy(o->closed_on, sizeof(o->closed_on), stmt_text(st, 10, NULL));
 	o->version = stmt_int64(st, 11);
 	o->parent_id = stmt_int64(st, 12);
+	str_copy(o->parent_name, sizeof(o->parent_name), stmt_text(st, 13, NULL));
+}
+
+/* A day inside a closed period the org was later reopened from (org_closure): then it
+ * reads as closed on that day. Only days before today can be (reopening is never dated
+ * ahead), so today's reads never pay for this. */
+static int closure_on(struct conn *c, struct org *o, const char *date)
+{
+	char today[11];
+	org_today(today);
+	if (o->closed_on[0] || strcmp(date, today) >= 0)
+		return 0;
+	int rc = conn_row(c, "SELECT closed_on FROM org_closure WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
+			  "it", "t", o->id, date, o->closed_on, sizeof(o->closed_on));
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 /* Steps st to the end, filling out[0..max) with its rows. */
@@ -104,7 +95,7 @@ int org_load_conn(struct conn *c, int64_t id, const char *code, const char *date
 		rc = ERR_NOTFOUND;
 	}
 	stmt_done(st);
-	return rc;
+	return rc ? rc : closure_on(c, out, date);
 }
 
 static int get_common(struct app *a, int64_t id, const char *code, const char *as_of, struct org *out)
@@ -273,13 +264,15 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 		store_release(c);
 		return rc;
 	}
-	/* today: one statement gives the org (depth 0) and the chain above it */
+	/* today: one statement gives the org (depth 0), the chain above it and, with the
+	 * parent's row (depth 1), the parent's name */
 	struct stmt *st = NULL;
 	bool exists = false;
+	char parent_name[sizeof(out->parent_name)] = "";
 	rc = conn_prepare(c,
 			  UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
-			  " o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth"
-			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0",
+			  " o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth,"
+			  " CAST(NULL AS TEXT) FROM up LEFT JOIN org o ON o.id = up.id AND up.depth < 2",
 			  &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
@@ -290,6 +283,8 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 				continue;
 			if (depth == 0 && (exists = !stmt_isnull(st, 1)))
 				row_to_org(st, out);
+			if (depth == 1)
+				str_copy(parent_name, sizeof(parent_name), stmt_text(st, 2, NULL));
 			path[depth] = stmt_int64(st, 0);
 			if (depth + 1 > n)
 				n = (int)depth + 1;
@@ -301,6 +296,7 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	if (rc)
 		return rc;
 	out->parent_id = n > 1 ? path[1] : 0;
+	memcpy(out->parent_name, parent_name, sizeof(parent_name));
 	rc = rbac_check_path(who, perm, path, n, role);
 	if (!rc && (!exists || strcmp(out->opened_on, today) > 0))
 		rc = ERR_NOTFOUND; /* no such org, or not open yet */

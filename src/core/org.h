@@ -14,6 +14,7 @@
 
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/codelist.h"
 #include "base/err.h"
 
 #include <stdbool.h>
@@ -28,14 +29,15 @@ struct org {
 	char code[ORG_CODE_MAX + 1];
 	char name[ORG_NAME_MAX * 4 + 1];
 	char short_name[64 * 4 + 1];
-	char level[16];
-	char type[33];
+	char level[16];       /* a code of codelist_org_level */
+	char type[33];        /* a code of codelist_org_type */
 	char region_code[7];  /* "" when none */
 	char credit_code[19]; /* "" when none */
 	char contact[200];
 	char opened_on[11];
 	char closed_on[11];   /* "" while open */
 	int64_t parent_id;    /* as of the date asked; 0 at the root */
+	char parent_name[ORG_NAME_MAX * 4 + 1]; /* that parent's name; "" at the root */
 	int64_t version;
 };
 
@@ -46,13 +48,6 @@ struct org_input {
 	const char *parent_code; /* required except for level "national" */
 	int64_t parent_id;       /* > 0: the parent by id instead (field errors then name parent_id) */
 };
-
-/* Level and type vocabularies ("national|provincial|..."). */
-extern const char ORG_LEVELS[];
-extern const char ORG_TYPES[];
-
-/* The level at index i of ORG_LEVELS ("" out of range). */
-const char *org_level_name(int i);
 
 /* Today's date in UTC as YYYY-MM-DD. */
 void org_today(char out[11]);
@@ -159,6 +154,43 @@ int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t n
 int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
 	      bool branch, int64_t expect_version, struct errlist *errs, int *closed);
 
+/* Reopens a closed org from `on` (NULL = today), which must lie on or after its closing
+ * date and not after today (or, to undo a closure dated ahead, on that date). The org goes
+ * back under its last parent, which must be open then (ERR_CONFLICT "parent_closed");
+ * the orgs below stay closed. The closed days become an org_closure period and a gap in
+ * the placement history; tally, version and audit ("org.reopen") change in the same
+ * transaction. ERR_CONFLICT "not_closed" when open; ERR_PRECONDITION when expect_version
+ * (required, > 0) is stale; field errors name `on`. */
+int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	       int64_t expect_version, struct errlist *errs);
+
+/* What happened in the subtree of root (today's tree, itself included) in a calendar year:
+ * orgs opened (founded), closed (every closure, reopened or not) and reopened. */
+struct org_year {
+	int64_t opened, closed, reopened;
+};
+int org_year_stats(struct app *a, int64_t root, int year, struct org_year *out);
+
+/* One audit record about an org of a subtree, for the workbench. Strings point into the
+ * row and are valid during the callback only. */
+struct org_change {
+	int64_t seq;
+	const char *at;       /* UTC, ISO 8601 with milliseconds */
+	const char *action;   /* a code of codelist_audit_action */
+	const char *object_id;
+	int64_t org_id;
+	const char *org_code, *org_name; /* the org's current code and name */
+	const char *actor;    /* the login, or "cli" / "system" */
+	const char *detail;   /* the audit diff (JSON text) */
+};
+/* Calls fn for the most recent audit records (newest first, at most limit) about orgs in
+ * the subtree of root as of today. fn returns 0 to go on, a negative ERR_* to stop with it.
+ * Large subtrees are found by walking recent records and testing each org's ancestry; a
+ * subtree with no record among the latest ORG_CHANGES_SCAN org records answers none. */
+#define ORG_CHANGES_SCAN 20000
+int org_changes(struct app *a, int64_t root, int limit, int (*fn)(const struct org_change *ch, void *arg),
+		void *arg);
+
 /* Changes name, short_name, type, region_code, credit_code and contact (the non-NULL members
  * of in; "" clears region_code / credit_code). expect_version is required: ERR_PRECONDITION
  * when stale. Code, level, placement and dates change only through their own operations. */
@@ -203,13 +235,13 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 		 const char *on, struct errlist *errs);
 
 /* Open orgs in the subtree of root (itself included) as of the date, by level (index in
- * ORG_LEVELS) and by type. Today's counts come from the tally kept with every write
+ * codelist_org_level) and by type. Today's counts come from the tally kept with every write
  * (a few rows, whatever the subtree's size) unless a change is dated in the future; other
  * dates walk the history. */
 #define ORG_COUNT_TYPES 32
 struct org_counts {
 	int64_t total;
-	int64_t by_level[6];
+	int64_t by_level[CODELIST_ORG_LEVELS];
 	struct {
 		char type[33];
 		int64_t n;

@@ -12,17 +12,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The columns row_to_org reads; $2 is the date the parent is taken for. */
+/* The columns row_to_org reads; $2 is the date the parent (id and name) is taken for. */
 #define ORG_COLS                                                                             \
 	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
 	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                    \
 	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                     \
+	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id"              \
+	" WHERE p.org_id = o.id AND p.valid_from <= $2"                                      \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
 
-/* True when v is one of the '|'-separated words of list. */
-bool org_in_list(const char *list, const char *v);
-/* Index of a level name in ORG_LEVELS order, or -1. */
-int org_level_index(const char *v);
 /* d when given and non-empty, else today written into buf. */
 const char *org_date_or_today(const char *d, char buf[11]);
 /* Steps st to the end, filling out[0..max) with its rows (ORG_COLS); *n counts them. */

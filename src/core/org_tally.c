@@ -101,7 +101,7 @@ int org_tally_rebuild(struct app *a)
 
 static void count_add(struct org_counts *out, const char *level, const char *type, int64_t n)
 {
-	int k = org_level_index(level);
+	int k = codeset_index(&codelist_org_level, level);
 	if (k >= 0)
 		out->by_level[k] += n;
 	out->total += n;

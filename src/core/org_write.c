@@ -33,16 +33,33 @@ static bool code_ok(const char *s)
 	return true;
 }
 
-static bool text_ok(const char *s, size_t min_cp, size_t max_cp)
+/* Checks a text field given (s non-NULL) or required (min_cp > 0): the field error says
+ * which rule failed (required, too_long with params.max, control_character). Returns 0
+ * or ERR_UNPROCESSABLE. */
+static int check_text(struct errlist *errs, const char *field, const char *s, size_t min_cp, size_t max_cp)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
+	if (!n && min_cp)
+		return errlist_add(errs, field, "required", "is required");
+	if (!s)
+		return 0;
 	if (!utf8_valid(s, n, NULL))
-		return false;
+		return errlist_add(errs, field, "invalid_utf8", "is not valid UTF-8");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20)
-			return false;
+			return errlist_add(errs, field, "control_character", "must not hold control characters");
 	size_t cp = utf8_count(s, n);
-	return cp >= min_cp && cp <= max_cp;
+	if (cp < min_cp) {
+		errlist_add(errs, field, "too_short", "is too short");
+		return errlist_param_int(errs, "min", (long long)min_cp);
+	}
+	if (cp > max_cp) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "at most %zu characters", max_cp);
+		errlist_add(errs, field, "too_long", msg);
+		return errlist_param_int(errs, "max", (long long)max_cp);
+	}
+	return 0;
 }
 
 static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
@@ -272,12 +289,12 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	if (nrc)
 		bad = nrc;
 	j->in = &j->norm;
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (!in->level || !org_in_list(ORG_LEVELS, in->level))
-		bad = errlist_add(errs, "level", "not_allowed", ORG_LEVELS);
-	if (!in->type || !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (!codeset_has(&codelist_org_level, in->level))
+		bad = codelist_refuse(errs, "level", &codelist_org_level);
+	if (!codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
@@ -526,6 +543,17 @@ static int close_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	struct stmt *st = NULL;
+	/* history is only appended to: no closing dated before the org last reopened */
+	char reopened[11] = "";
+	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closure WHERE org_id = $1 AND reopened_on > $2", "it", "t",
+		      j->id, j->on, reopened, sizeof(reopened));
+	if (rc && rc != ERR_NOTFOUND)
+		return rc;
+	if (reopened[0]) {
+		errlist_add(j->errs, "on", "before_current", "a closing cannot take effect before the organization reopened");
+		errlist_param_str(j->errs, "min", reopened);
+		return ERR_CONFLICT;
+	}
 	int64_t open_below = 0;
 	rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
 				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
@@ -598,6 +626,123 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 	if (!rc)
 		*closed = j.closed;
 	return rc;
+}
+
+/* ---- reopen ---- */
+
+struct reopen_job {
+	const struct audit_entry *who;
+	int64_t id, expect;
+	const char *on;
+	struct errlist *errs;
+};
+
+/* The open-ended placement of id: its start and parent (0 for a root). */
+static int current_placement(struct conn *c, int64_t id, char from[11], int64_t *parent)
+{
+	from[0] = '\0';
+	*parent = 0;
+	int rc = conn_row(c, "SELECT valid_from, COALESCE(parent_id, 0) FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
+			  "i", "ti", id, from, (size_t)11, parent);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* The placement across a reopening: the days [closed_on, on) become a gap (the period
+ * ends at the closing and a new one under the same parent starts on `on`), so tree reads
+ * of those days do not show the org. Reopening on the closing day leaves no gap. */
+static int reopen_placement(struct conn *c, int64_t id, const char *closed_on, const char *on)
+{
+	char from[11];
+	int64_t parent = 0;
+	int rc = current_placement(c, id, from, &parent);
+	if (rc || !strcmp(on, closed_on))
+		return rc;
+	if (strcmp(from, closed_on) < 0) {
+		rc = conn_run(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id,
+			      closed_on);
+		if (rc >= 0)
+			rc = parent ? conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
+					       "iit", id, parent, on)
+				    : conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, NULL, $2)",
+					       "it", id, on);
+		return rc < 0 ? rc : 0;
+	}
+	/* placed on the closing day itself (or later): that placement starts when it reopens */
+	rc = conn_run(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id, on);
+	return rc < 0 ? rc : 0;
+}
+
+static int reopen_tx(struct conn *c, void *arg)
+{
+	struct reopen_job *j = arg;
+	char today[11];
+	struct org o;
+	int rc = org_load_conn(c, j->id, NULL, org_date_or_today(NULL, today), &o);
+	if (rc)
+		return rc;
+	if (o.version != j->expect)
+		return ERR_PRECONDITION;
+	if (!o.closed_on[0]) {
+		errlist_add(j->errs, "", "not_closed", "the organization is not closed");
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, o.closed_on) < 0) {
+		errlist_add(j->errs, "on", "before_closed", "an organization reopens on or after the day it closed");
+		errlist_param_str(j->errs, "min", o.closed_on);
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, today) > 0 && strcmp(j->on, o.closed_on)) {
+		errlist_add(j->errs, "on", "out_of_range", "a reopening is not dated ahead (except on a closing day ahead)");
+		errlist_param_str(j->errs, "max", strcmp(o.closed_on, today) > 0 ? o.closed_on : today);
+		return ERR_UNPROCESSABLE;
+	}
+	char from[11];
+	int64_t parent = 0;
+	rc = current_placement(c, j->id, from, &parent);
+	if (rc)
+		return rc;
+	if (parent) {
+		struct org p;
+		rc = org_load_conn(c, parent, NULL, j->on, &p);
+		if (rc && rc != ERR_NOTFOUND)
+			return rc;
+		if (rc || (p.closed_on[0] && strcmp(p.closed_on, j->on) <= 0)) {
+			errlist_add(j->errs, "", "parent_closed", "the parent is closed on that day: reopen it first");
+			errlist_param_str(j->errs, "other_field", "parent_id");
+			return ERR_CONFLICT;
+		}
+	}
+	rc = reopen_placement(c, j->id, o.closed_on, j->on);
+	if (!rc && strcmp(j->on, o.closed_on))
+		rc = conn_run(c, "INSERT INTO org_closure (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
+			      j->id, o.closed_on, j->on);
+	if (rc >= 0)
+		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
+			      "it", j->id, o.closed_on);
+	rc = rc < 0 ? rc : 0;
+	/* the orgs below stay closed, so the subtree gains this org alone */
+	if (!rc)
+		rc = org_tally_add(c, j->id, o.level, o.type, 1);
+	if (rc)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "closed_on", o.closed_on, NULL);
+	audit_diff_str(&d, "from", j->on);
+	return audit_org(c, j->who, "org.reopen", j->id, audit_diff_text(&d));
+}
+
+int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	       int64_t expect_version, struct errlist *errs)
+{
+	char today[11];
+	struct reopen_job j = {.who = who, .id = id, .expect = expect_version,
+			       .on = org_date_or_today(on, today), .errs = errs};
+	if (!date_valid(j.on))
+		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
+	if (expect_version < 1)
+		return ERR_PRECOND_REQUIRED;
+	return store_tx(a->store, reopen_tx, &j);
 }
 
 /* ---- update, history ---- */
@@ -705,10 +850,10 @@ static int update_check(const struct org_input *in, struct update_job *j, struct
 	if (nrc)
 		bad = nrc;
 	j->in = &j->norm;
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (in->type && !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (in->type && !codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
@@ -762,7 +907,7 @@ static int link_tx(struct conn *c, void *arg)
 		return rc;
 	/* who guides: an association or a society, at the same level or above */
 	if ((strcmp(g.type, "association") && strcmp(g.type, "society")) ||
-	    org_level_index(g.level) > org_level_index(o.level))
+	    codeset_index(&codelist_org_level, g.level) > codeset_index(&codelist_org_level, o.level))
 		return errlist_add(j->errs, "guide_id", "cannot_guide",
 				   "only an association or a society at the same level or above can guide");
 	struct stmt *st = NULL;

@@ -9,6 +9,7 @@
  */
 #include "core/orgimport.h"
 #include "core/codes.h"
+#include "core/codelist.h"
 #include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -38,23 +39,6 @@ static const struct {
 	[C_OPENED] = {"opened_on", "opened_on|opened on|成立日期|成立时间|设立日期"},
 	[C_CONTACT] = {"contact", "contact|联系人|联系方式"},
 };
-
-static const struct {
-	const char *value, *words;
-} level_words[] = {
-	{"national", "全国|国家级|全国性"},  {"provincial", "省|省级|省级科协"}, {"city", "市|市级|地市级|地市"},
-	{"county", "县|县级|区县|县区"}, {"township", "乡镇|乡镇级|街道|乡镇街道"}, {"grassroots", "基层|基层组织"},
-};
-
-static const struct {
-	const char *value, *words;
-} type_words[] = {
-	{"association", "科协|协会"}, {"society", "学会"}, {"enterprise", "企业"},
-	{"university", "高校|高等学校|大学|学校"}, {"park", "园区|开发区"},
-	{"institute", "科研院所|院所|研究所|研究院"}, {"hospital", "医院"}, {"village", "村|行政村"},
-	{"community", "社区"}, {"other", "其他|其它"},
-};
-
 
 /* Trims ASCII and ideographic spaces in place, and turns full-width ASCII (U+FF01..FF5E)
  * into ASCII when `ascii` (codes, dates): ０１２ -> 012. */
@@ -447,24 +431,21 @@ static void prepare_item(struct job *j, const struct sheet_row *r, struct item *
 		reject(j, it, NULL, "required", col_name(j, "code"), "the code is required");
 		return;
 	}
-	const char *lv = it->v[C_LEVEL];
-	for (size_t i = 0; i < sizeof(level_words) / sizeof(level_words[0]); i++)
-		if (!strcasecmp(lv, level_words[i].value) || word_in(level_words[i].words, '|', lv, true))
-			snprintf(it->level, sizeof(it->level), "%s", level_words[i].value);
-	if (!it->level[0]) {
+	/* levels and types as codes, Chinese or English labels or the other words of the list */
+	const struct code_item *lv = codeset_match(&codelist_org_level, it->v[C_LEVEL]);
+	if (!lv) {
 		reject(j, it, NULL, "not_allowed", col_name(j, "level"),
-		       "national|provincial|city|county|township|grassroots (or 全国/省级/市级/县级/乡镇/基层)");
+		       "a level of the list org_level: its code or its Chinese word (全国/省级/市级/县级/乡镇街道/基层)");
 		return;
 	}
-	const char *ty = it->v[C_TYPE];
-	for (size_t i = 0; i < sizeof(type_words) / sizeof(type_words[0]); i++)
-		if (!strcasecmp(ty, type_words[i].value) || word_in(type_words[i].words, '|', ty, true))
-			snprintf(it->type, sizeof(it->type), "%s", type_words[i].value);
-	if (!it->type[0]) {
+	snprintf(it->level, sizeof(it->level), "%s", lv->code);
+	const struct code_item *ty = codeset_match(&codelist_org_type, it->v[C_TYPE]);
+	if (!ty) {
 		reject(j, it, NULL, "not_allowed", col_name(j, "type"),
-		       "association|society|enterprise|university|park|institute|hospital|village|community|other (or 科协/学会/企业/高校/园区/科研院所/医院/村/社区/其他)");
+		       "a type of the list org_type: its code or its Chinese word (科协/学会/企业/高校/园区/科研院所/医院/村/社区/其他)");
 		return;
 	}
+	snprintf(it->type, sizeof(it->type), "%s", ty->code);
 	if (it->v[C_OPENED] && *it->v[C_OPENED] && !import_date(it->v[C_OPENED], it->opened)) {
 		reject(j, it, NULL, "invalid_date", col_name(j, "opened_on"),
 		       "a date such as 2015-03-01, 2015/3/1, 2015年3月1日 or 20150301");

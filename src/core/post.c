@@ -69,8 +69,9 @@ static int roles_text(struct conn *c, int64_t user_id, char *out, size_t cap)
 static int grant_checks(struct conn *c, int64_t by, int64_t user_id, const char *post, int64_t *org_id,
 			struct errlist *errs)
 {
+	char posts[64];
 	if (!post || !rbac_is_post(post))
-		return errlist_add(errs, "role", "not_allowed", RBAC_POSTS);
+		return errlist_add(errs, "role", "not_allowed", rbac_posts(posts, sizeof(posts)));
 	int64_t x = 0;
 	int rc = one_int(c, "SELECT id FROM app_user WHERE id = $1", user_id, &x);
 	if (rc)

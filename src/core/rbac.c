@@ -10,27 +10,29 @@
  */
 #include "core/rbac.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char RBAC_ROLES[] = "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member";
-const char RBAC_POSTS[] = "system_admin|security_admin|audit_admin";
-
 static const struct {
 	const char *role;
 	const char *perms; /* space-separated */
+	bool post;         /* one of the three system-wide administrator posts */
 } role_perms[] = {
-	{"system_admin", "org.read org.write"},
-	{"security_admin", "org.read user.read user.admin user.post"},
-	{"audit_admin", "org.read audit.read"},
-	{"org_admin", "org.read org.write user.read user.admin"},
-	{"staff", "org.read"},
-	{"reviewer", ""},
-	{"member", ""},
+	{"system_admin", "org.read org.write", true},
+	{"security_admin", "org.read user.read user.admin user.post", true},
+	{"audit_admin", "org.read audit.read", true},
+	{"org_admin", "org.read org.write user.read user.admin", false},
+	{"staff", "org.read", false},
+	{"reviewer", "", false},
+	{"member", "", false},
 };
+/* one row per role of codelist_role (core/codelist.c), which names and orders them */
+_Static_assert(sizeof(role_perms) / sizeof(role_perms[0]) == CODELIST_ROLES,
+	       "a role of codelist_role has no permissions row, or the reverse");
 
 bool rbac_role_has(const char *role, const char *perm)
 {
@@ -42,7 +44,25 @@ bool rbac_role_has(const char *role, const char *perm)
 
 bool rbac_is_post(const char *role)
 {
-	return word_in(RBAC_POSTS, '|', role, false);
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++)
+		if (!strcmp(role_perms[i].role, role))
+			return role_perms[i].post;
+	return false;
+}
+
+const char *rbac_posts(char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
+		if (!role_perms[i].post)
+			continue;
+		int w = snprintf(out + len, cap - len, "%s%s", len ? "|" : "", role_perms[i].role);
+		if (w < 0 || (size_t)w >= cap - len)
+			break;
+		len += (size_t)w;
+	}
+	return out;
 }
 
 bool rbac_permits(const struct caller *c, const char *perm)

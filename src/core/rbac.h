@@ -20,6 +20,7 @@
 #include "base/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CALLER_MAX_GRANTS 16
@@ -41,9 +42,9 @@ struct caller {
 	int ngrants;
 };
 
-/* Roles ("system_admin|security_admin|...") and the three posts among them. */
-extern const char RBAC_ROLES[];
-extern const char RBAC_POSTS[];
+/* The three posts joined by '|' into out ("system_admin|security_admin|audit_admin"),
+ * for messages; the roles themselves are codelist_role (core/codelist.h). Returns out. */
+const char *rbac_posts(char *out, size_t cap);
 
 /* True when the role grants perm. */
 bool rbac_role_has(const char *role, const char *perm);

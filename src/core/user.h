@@ -28,16 +28,7 @@ struct user_input {
 	bool post_ok;   /* the first role may be an administrator post (the CLI on the server only) */
 };
 
-struct user_row {
-	int64_t id;
-	char login[65];
-	char display_name[401];
-	char status[10];
-	bool locked;
-	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" */
-};
-
-#define USER_MAX_GRANTS 32
+#define USER_ROW_GRANTS 8
 struct user_grant {
 	char role[16];
 	int64_t org_id;
@@ -45,6 +36,18 @@ struct user_grant {
 	char org_name[801];
 };
 
+struct user_row {
+	int64_t id;
+	char login[65];
+	char display_name[401];
+	char status[10];
+	bool locked;
+	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" (the CLI's listing) */
+	struct user_grant g[USER_ROW_GRANTS]; /* the same roles with org names (user_search only) */
+	int ngrants;
+};
+
+#define USER_MAX_GRANTS 32
 struct user_detail {
 	int64_t id;
 	char login[65];

@@ -149,12 +149,17 @@ static int gen_insert(struct conn *c, const char *code, const char *level, const
 	return rc < 0 ? rc : 0;
 }
 
+/* The level k steps below the national one (1 = provincial ... 5 = grassroots). */
+static const char *level_below(int k)
+{
+	return codelist_org_level.items[k].code;
+}
+
 static int gen_org_tx(struct conn *c, void *arg)
 {
 	struct gen_org_job *j = arg;
 	/* fan-out per level: 31 provinces x 12 cities x 9 counties x 6 townships x k grassroots */
 	static const int fan[] = {31, 12, 9, 6};
-	static const char *const levels[] = {"provincial", "city", "county", "township", "grassroots"};
 	int64_t ids[5] = {0};
 	int idx[5] = {0};
 	char code[96];
@@ -165,23 +170,23 @@ static int gen_org_tx(struct conn *c, void *arg)
 		per_town = 1;
 	for (idx[0] = 0; !rc && idx[0] < fan[0] && j->created < j->n; idx[0]++) {
 		snprintf(code, sizeof(code), "G%d", idx[0]);
-		rc = gen_insert(c, code, levels[0], "association", j->root, &ids[0]);
+		rc = gen_insert(c, code, level_below(1), "association", j->root, &ids[0]);
 		j->created += !rc;
 		for (idx[1] = 0; !rc && idx[1] < fan[1] && j->created < j->n; idx[1]++) {
 			snprintf(code, sizeof(code), "G%d.%d", idx[0], idx[1]);
-			rc = gen_insert(c, code, levels[1], "association", ids[0], &ids[1]);
+			rc = gen_insert(c, code, level_below(2), "association", ids[0], &ids[1]);
 			j->created += !rc;
 			for (idx[2] = 0; !rc && idx[2] < fan[2] && j->created < j->n; idx[2]++) {
 				snprintf(code, sizeof(code), "G%d.%d.%d", idx[0], idx[1], idx[2]);
-				rc = gen_insert(c, code, levels[2], "association", ids[1], &ids[2]);
+				rc = gen_insert(c, code, level_below(3), "association", ids[1], &ids[2]);
 				j->created += !rc;
 				for (idx[3] = 0; !rc && idx[3] < fan[3] && j->created < j->n; idx[3]++) {
 					snprintf(code, sizeof(code), "G%d.%d.%d.%d", idx[0], idx[1], idx[2], idx[3]);
-					rc = gen_insert(c, code, levels[3], "association", ids[2], &ids[3]);
+					rc = gen_insert(c, code, level_below(4), "association", ids[2], &ids[3]);
 					j->created += !rc;
 					for (int g = 0; !rc && g < per_town && j->created < j->n; g++) {
 						snprintf(code, sizeof(code), "G%d.%d.%d.%d.%d", idx[0], idx[1], idx[2], idx[3], g);
-						rc = gen_insert(c, code, levels[4], "enterprise", ids[3], &ids[4]);
+						rc = gen_insert(c, code, level_below(5), "enterprise", ids[3], &ids[4]);
 						j->created += !rc;
 					}
 				}

@@ -22,6 +22,7 @@
 #define KEXIE_HTTP_HTTP_H
 
 #include "base/buf.h"
+#include "base/codeset.h"
 #include "base/err.h"
 
 #include <jansson.h>
@@ -53,12 +54,17 @@ enum route_flag {
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
 };
 
-enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
+enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE, FT_CODE };
 enum field_flag { FF_REQUIRED = 1u << 0, FF_NULLABLE = 1u << 1 };
 
 /* One body field or query parameter. Arrays of these end with a {0} entry.
  * FT_STRING: min/max are lengths in code points (0 max = 1000). FT_INT: min/max are the
- * allowed range (both 0 = any int64). FT_ENUM: `values` is "a|b|c". FT_DATE: YYYY-MM-DD. */
+ * allowed range (both 0 = any int64). FT_CODE: a code of a code list (core/codelist.h:
+ * levels, types, roles ...); `values` is that list's name member, `codelist_org_level.name`,
+ * which is where the list starts (codeset_of). FT_ENUM: a switch that is no code list
+ * (sort order, output format), one of the words of `values` ("a|b|c"). FT_DATE: YYYY-MM-DD.
+ * Errors name the field with a distinct code: required, too_short / too_long (params min,
+ * max), out_of_range (min, max), not_allowed (params list or allowed), not_integer ... */
 struct field {
 	const char *name;
 	enum field_type type;

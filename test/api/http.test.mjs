@@ -62,7 +62,8 @@ test('string length is counted in code points', async () => {
   assert.equal(ok.status, 202);
   await ok.text();
   const e = await expectError(assert, await post(JSON.stringify({ message: '𠮷'.repeat(1001) })), 422);
-  assert.equal(e.details[0].code, 'bad_length');
+  assert.equal(e.details[0].code, 'too_long');
+  assert.deepEqual(e.details[0].params, { max: 1000 });
 });
 
 test('invalid UTF-8 (overlong, surrogate bytes) is 400 naming the field', async () => {

@@ -141,7 +141,7 @@ test('audit log: only the audit admin reads it; filters, paging and CSV export',
   const bytes = Buffer.from(await r.arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
-  assert.equal(lines[0], 'seq,at,login,role,via,request_id,client_addr,action,object_type,object_id,org_code,detail');
+  assert.equal(lines[0], '序号,时间（北京时间）,账号,角色,方式,请求编号,客户端地址,操作,对象类型,对象,组织,变更内容'); // issue 11: in the user's language
   assert.ok(lines.length > 60);
   await expectError(assert, await get('/api/v1/audit?format=xml', tok.audit), 400);
 });

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "http/internal.h"
+#include "core/codelist.h"
 
 static void t_every_route_documented(void **st)
 {
@@ -40,6 +41,17 @@ static void t_patterns_compile_and_are_unique(void **st)
 				fail_msg("duplicate route %s", api_routes[i].pattern);
 }
 
+/* An FT_CODE row's values must be the name member of a code list (codeset_of relies on it). */
+static bool is_list_name(const char *p)
+{
+	size_t n;
+	const struct codeset *const *lists = codelist_all(&n);
+	for (size_t i = 0; i < n; i++)
+		if (p == lists[i]->name)
+			return true;
+	return false;
+}
+
 static void t_specs_well_formed(void **st)
 {
 	(void)st;
@@ -56,6 +68,9 @@ static void t_specs_well_formed(void **st)
 					fail_msg("%s: field %s has no doc", r->pattern, f->name);
 				if (f->type == FT_ENUM && (!f->values || !*f->values))
 					fail_msg("%s: enum %s has no values", r->pattern, f->name);
+				if (f->type == FT_CODE && !is_list_name(f->values))
+					fail_msg("%s: code field %s does not name a list of core/codelist.h"
+						 " (write codelist_x.name)", r->pattern, f->name);
 			}
 		if (strncmp(r->pattern, "/api/v1/", 8) && strcmp(r->pattern, "/healthz") &&
 		    strcmp(r->pattern, "/metrics"))
