@@ -4,8 +4,8 @@
  * counts, an as-of read and a subtree access check. Prints milliseconds per operation
  * (mean over many runs after a warm-up). Run by bench/tree/run; not part of make test.
  */
-#include "domain/org.h"
-#include "domain/rbac.h"
+#include "core/org.h"
+#include "core/rbac.h"
 #include "store/store.h"
 #include "base/timeutil.h"
 

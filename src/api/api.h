@@ -7,8 +7,8 @@
 #ifndef KEXIE_API_API_H
 #define KEXIE_API_API_H
 
-#include "domain/app.h"
-#include "domain/audit.h"
+#include "core/app.h"
+#include "core/audit.h"
 #include "http/http.h"
 
 #include <stdbool.h>

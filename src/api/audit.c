@@ -3,9 +3,9 @@
  * (newest first, ?before=<seq>), and CSV export for spreadsheets (?format=csv).
  */
 #include "api/api.h"
-#include "base/csv.h"
-#include "domain/audit.h"
-#include "domain/rbac.h"
+#include "doc/csv.h"
+#include "core/audit.h"
+#include "core/rbac.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -9,8 +9,8 @@
  * carry the X-CSRF-Token issued at sign-in (403 otherwise).
  */
 #include "api/api.h"
-#include "domain/rbac.h"
-#include "domain/user.h"
+#include "core/rbac.h"
+#include "core/user.h"
 #include "store/store.h"
 
 #include <stdlib.h>

@@ -5,8 +5,8 @@
  */
 #include "api/api.h"
 #include "http/jsonw.h"
-#include "domain/org.h"
-#include "domain/rbac.h"
+#include "core/org.h"
+#include "core/rbac.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
 #include "api/api.h"
 #include "base/ratelimit.h"
 #include "base/timeutil.h"
-#include "domain/org.h"
-#include "domain/user.h"
+#include "core/org.h"
+#include "core/user.h"
 
 #include <inttypes.h>
 #include <stdio.h>

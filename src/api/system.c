@@ -2,7 +2,7 @@
  * system.c (api) - health, metrics, about and the OpenAPI document.
  */
 #include "api/api.h"
-#include "domain/system.h"
+#include "core/system.h"
 #include "store/store.h"
 #include "base/log.h"
 

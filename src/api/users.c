@@ -8,7 +8,7 @@
  * Password hashing runs on the hashers pool like sign-in.
  */
 #include "api/api.h"
-#include "domain/user.h"
+#include "core/user.h"
 
 #include <inttypes.h>
 #include <stdio.h>

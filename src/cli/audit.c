@@ -5,7 +5,7 @@
  */
 #include "cli/cli.h"
 #include "base/err.h"
-#include "domain/audit.h"
+#include "core/audit.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #ifndef KEXIE_CLI_CLI_H
 #define KEXIE_CLI_CLI_H
 
-#include "domain/app.h"
+#include "core/app.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,8 +9,8 @@
  */
 #include "cli/cli.h"
 #include "base/err.h"
-#include "domain/org.h"
-#include "domain/orgimport.h"
+#include "core/org.h"
+#include "core/orgimport.h"
 
 #include <jansson.h>
 

@@ -3,8 +3,9 @@
  * database (idempotent); `kexie seed --regions N` generates N regions for benchmarks.
  */
 #include "cli/cli.h"
-#include "domain/org.h"
-#include "domain/user.h"
+#include "core/org.h"
+#include "domain/demo.h"
+#include "core/user.h"
 
 #include <sodium.h>
 #include <fcntl.h>

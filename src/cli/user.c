@@ -9,7 +9,7 @@
  */
 #include "cli/cli.h"
 #include "base/err.h"
-#include "domain/user.h"
+#include "core/user.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  */
 #include "domain/region.h"
 #include "base/utf8.h"
-#include "domain/audit.h"
+#include "core/audit.h"
 #include "store/store.h"
 
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #ifndef KEXIE_DOMAIN_REGION_H
 #define KEXIE_DOMAIN_REGION_H
 
-#include "domain/app.h"
-#include "domain/audit.h"
+#include "core/app.h"
+#include "core/audit.h"
 #include "base/err.h"
 
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* fuzz-csv.c - libFuzzer target for the spreadsheet CSV reader: RFC 4180 on raw bytes, BOM,
  * UTF-8 / GB18030 detection and per-cell decoding, the row and cell limits. Any crash,
  * overread, a cell that is not valid UTF-8, or a row number out of order is a bug. */
-#include "base/sheet.h"
+#include "doc/sheet.h"
 #include "base/utf8.h"
 
 #include <stdint.h>

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/audit.h"
+#include "core/audit.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "testdb.h"

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "domain/codes.h"
+#include "core/codes.h"
 
 #define TODAY "2026-11-23"
 

@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "base/csv.h"
+#include "doc/csv.h"
 #include "base/err.h"
 
 static const struct {

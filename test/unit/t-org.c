@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/audit.h"
-#include "domain/org.h"
+#include "core/audit.h"
+#include "core/org.h"
+#include "domain/demo.h"
 #include "store/migrate.h"
 #include "store/store.h"
 #include "testdb.h"

@@ -5,10 +5,10 @@
  * scopes is ERR_NOTFOUND (its existence is not revealed); inside a scope but without a
  * role granting the permission there is ERR_FORBIDDEN.
  */
-#ifndef KEXIE_DOMAIN_RBAC_H
-#define KEXIE_DOMAIN_RBAC_H
+#ifndef KEXIE_CORE_RBAC_H
+#define KEXIE_CORE_RBAC_H
 
-#include "domain/app.h"
+#include "core/app.h"
 #include "base/err.h"
 
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /*
  * system.c - health of the process and its database.
  */
-#include "domain/system.h"
+#include "core/system.h"
 #include "base/err.h"
 #include "base/timeutil.h"
 #include "store/migrate.h"

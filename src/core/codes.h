@@ -5,8 +5,8 @@
  * one canonical ASCII form that is stored and compared; a value that cannot be
  * normalised or fails its check is a field error with a stable code.
  */
-#ifndef KEXIE_DOMAIN_CODES_H
-#define KEXIE_DOMAIN_CODES_H
+#ifndef KEXIE_CORE_CODES_H
+#define KEXIE_CORE_CODES_H
 
 #include "base/err.h"
 

@@ -9,11 +9,11 @@
  * every row unchanged. Bad rows are reported and skipped, the rest are imported in one
  * transaction; with dry_run nothing is written but the report is the same.
  */
-#ifndef KEXIE_DOMAIN_ORGIMPORT_H
-#define KEXIE_DOMAIN_ORGIMPORT_H
+#ifndef KEXIE_CORE_ORGIMPORT_H
+#define KEXIE_CORE_ORGIMPORT_H
 
-#include "domain/org.h"
-#include "base/sheet.h"
+#include "core/org.h"
+#include "doc/sheet.h"
 
 #define IMPORT_MAX_ERRORS 1000 /* kept in the report; the counts stay exact */
 

@@ -7,12 +7,12 @@
  * BLAKE2b keyed with the server's secret key, revocable, optionally expiring; a disabled
  * user's tokens stop working at once.
  */
-#ifndef KEXIE_DOMAIN_USER_H
-#define KEXIE_DOMAIN_USER_H
+#ifndef KEXIE_CORE_USER_H
+#define KEXIE_CORE_USER_H
 
-#include "domain/app.h"
-#include "domain/audit.h"
-#include "domain/rbac.h"
+#include "core/app.h"
+#include "core/audit.h"
+#include "core/rbac.h"
 #include "base/err.h"
 
 #include <stdbool.h>

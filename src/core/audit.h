@@ -6,10 +6,10 @@
  * previous record's hash and its own canonical content, so changing, deleting or
  * reordering any record breaks the chain from that point, and audit_verify names it.
  */
-#ifndef KEXIE_DOMAIN_AUDIT_H
-#define KEXIE_DOMAIN_AUDIT_H
+#ifndef KEXIE_CORE_AUDIT_H
+#define KEXIE_CORE_AUDIT_H
 
-#include "domain/app.h"
+#include "core/app.h"
 #include "base/err.h"
 
 #include <stdbool.h>

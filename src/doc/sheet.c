@@ -7,7 +7,7 @@
  * undecodable cell marks only its row. XLSX: libzip reads the parts (inflated size capped),
  * expat parses workbook -> first sheet, shared strings and the sheet's cells.
  */
-#include "base/sheet.h"
+#include "doc/sheet.h"
 #include "base/err.h"
 #include "base/utf8.h"
 

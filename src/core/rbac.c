@@ -5,8 +5,8 @@
  * cannot read the audit log or manage accounts; the security admin manages accounts and
  * policy; the audit admin only reads the audit log.
  */
-#include "domain/rbac.h"
-#include "domain/org.h"
+#include "core/rbac.h"
+#include "core/org.h"
 #include "base/utf8.h"
 
 #include <string.h>

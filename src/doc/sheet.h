@@ -8,8 +8,8 @@
  * (a zip bomb stops at the limit with an error). A cell that cannot be decoded marks its
  * row (bad_encoding) instead of turning into mojibake.
  */
-#ifndef KEXIE_BASE_SHEET_H
-#define KEXIE_BASE_SHEET_H
+#ifndef KEXIE_DOC_SHEET_H
+#define KEXIE_DOC_SHEET_H
 
 #include <stdbool.h>
 #include <stddef.h>

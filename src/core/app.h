@@ -2,8 +2,8 @@
  * app.h - the application context every domain function takes (no mutable globals).
  * Built by the CLI (cli/serve.c and friends), borrowed by api handlers.
  */
-#ifndef KEXIE_DOMAIN_APP_H
-#define KEXIE_DOMAIN_APP_H
+#ifndef KEXIE_CORE_APP_H
+#define KEXIE_CORE_APP_H
 
 #include <stdbool.h>
 #include <stdint.h>

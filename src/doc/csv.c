@@ -1,7 +1,7 @@
 /*
  * csv.c - RFC 4180 cells with formula neutralisation (see csv.h).
  */
-#include "base/csv.h"
+#include "doc/csv.h"
 
 #include <string.h>
 

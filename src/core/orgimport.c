@@ -7,8 +7,8 @@
  * compared field by field: changed rows are updated (and moved, as of today, when the
  * parent differs), identical rows are "unchanged", so running a file twice writes nothing.
  */
-#include "domain/orgimport.h"
-#include "domain/codes.h"
+#include "core/orgimport.h"
+#include "core/codes.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"

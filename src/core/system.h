@@ -1,10 +1,10 @@
 /*
  * system.h - facts about the running system: health and schema state.
  */
-#ifndef KEXIE_DOMAIN_SYSTEM_H
-#define KEXIE_DOMAIN_SYSTEM_H
+#ifndef KEXIE_CORE_SYSTEM_H
+#define KEXIE_CORE_SYSTEM_H
 
-#include "domain/app.h"
+#include "core/app.h"
 
 #include <stdbool.h>
 

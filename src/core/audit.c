@@ -5,7 +5,7 @@
  * fixed order, so no choice of field values can make two different records serialise
  * the same. hash = hex(SHA-256(prev_hash_hex || canonical)).
  */
-#include "domain/audit.h"
+#include "core/audit.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsontext.h"

@@ -9,11 +9,11 @@
  * unless the whole branch is closed. Every write appends its audit record in the same
  * transaction. Field errors go to an errlist with stable codes.
  */
-#ifndef KEXIE_DOMAIN_ORG_H
-#define KEXIE_DOMAIN_ORG_H
+#ifndef KEXIE_CORE_ORG_H
+#define KEXIE_CORE_ORG_H
 
-#include "domain/app.h"
-#include "domain/audit.h"
+#include "core/app.h"
+#include "core/audit.h"
 #include "base/err.h"
 
 #include <stdbool.h>
@@ -171,15 +171,5 @@ int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct or
 
 /* Recomputes the whole tally from the tree (after bulk loads; `kexie org recount`). */
 int org_tally_rebuild(struct app *a);
-
-/* Demo tree: a national association, three provinces with cities, counties, townships and
- * grassroots units of every type, five national societies with guided-by links.
- * Idempotent: does nothing when the national association exists. */
-int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
-
-/* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, ~12 cities
- * each, ~9 counties each, then townships and grassroots units), codes "G..." . One
- * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs. */
-int org_generate(struct app *a, const struct audit_entry *who, int n, int *created);
 
 #endif

@@ -4,7 +4,7 @@
  * Typing mistakes are far more common than a registered code that fails its own check,
  * so a check-character mismatch is always a field error, never a warning.
  */
-#include "domain/codes.h"
+#include "core/codes.h"
 
 #include <stdbool.h>
 #include <stdio.h>

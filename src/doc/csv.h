@@ -5,8 +5,8 @@
  * with = + - @ TAB or CR gets a leading ' so a spreadsheet shows it as text instead of
  * running it as a formula (CSV injection); the stored value is never changed.
  */
-#ifndef KEXIE_BASE_CSV_H
-#define KEXIE_BASE_CSV_H
+#ifndef KEXIE_DOC_CSV_H
+#define KEXIE_DOC_CSV_H
 
 #include "base/buf.h"
 

@@ -1,0 +1,655 @@
+/*
+ * account.c - accounts: create, find, disable/enable/unlock, roles over subtrees, the
+ * administrators' view (detail, scope, search) (see user.h).
+ */
+#include "core/user.h"
+#include "core/user_int.h"
+#include "core/org.h"
+#include "base/timeutil.h"
+#include "base/utf8.h"
+#include "store/store.h"
+
+#include <sodium.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static bool login_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-' || c == '@'))
+			return false;
+	}
+	return true;
+}
+
+static int audit_user(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
+		      int64_t org_id, const char *detail)
+{
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *who;
+	e.action = action;
+	e.object_type = "user";
+	e.object_id = oid;
+	e.org_id = org_id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+struct add_job {
+	const struct user_input *in;
+	const struct audit_entry *who;
+	struct errlist *errs;
+	char hash[crypto_pwhash_STRBYTES];
+	int64_t org_id;
+	int64_t id;
+};
+
+static int add_tx(struct conn *c, void *arg)
+{
+	struct add_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT 1 FROM app_user WHERE login = $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc == STORE_ROW) {
+		errlist_add(j->errs, "login", "taken", "another account already has this login");
+		return ERR_CONFLICT;
+	}
+	if (rc < 0)
+		return rc;
+	int64_t now = time_unix();
+	rc = conn_prepare(c, "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
+			     " created_at) VALUES ($1, $2, $3, $4, $4) RETURNING id", &st);
+	if (rc)
+		return rc;
+	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
+	stmt_bind_text(st, 2, j->in->display_name, strlen(j->in->display_name));
+	stmt_bind_text(st, 3, j->hash, strlen(j->hash));
+	stmt_bind_int64(st, 4, now);
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		j->id = stmt_int64(st, 0);
+	stmt_done(st);
+	if (rc != STORE_ROW)
+		return rc < 0 ? rc : ERR_DB;
+	rc = conn_prepare(c, "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	stmt_bind_text(st, 2, j->in->role, strlen(j->in->role));
+	stmt_bind_int64(st, 3, j->org_id);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "login", NULL, j->in->login);
+	audit_diff_change(&d, "display_name", NULL, j->in->display_name);
+	audit_diff_change(&d, "role", NULL, j->in->role);
+	audit_diff_int(&d, "org_id", j->org_id);
+	audit_diff_secret(&d, "password"); /* recorded as set, never in any form */
+	return audit_user(c, j->who, "user.create", j->id, j->org_id, audit_diff_text(&d));
+}
+
+static bool in_roles(const char *role)
+{
+	return word_in(RBAC_ROLES, '|', role, false);
+}
+
+static bool admin_post(const char *role)
+{
+	return !strcmp(role, "system_admin") || !strcmp(role, "security_admin") || !strcmp(role, "audit_admin");
+}
+
+
+int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
+	     struct errlist *errs, int64_t *id)
+{
+	int bad = 0;
+	if (!in->login || !login_ok(in->login))
+		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
+	if (!in->display_name || !*in->display_name ||
+	    !utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
+	    utf8_count(in->display_name, strlen(in->display_name)) > 100)
+		bad = errlist_add(errs, "display_name", "bad_length", "1 to 100 characters");
+	if (!in->role || !in_roles(in->role))
+		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+	if (!in->password || password_check(a, in->password, in->login, "password", errs))
+		bad = ERR_UNPROCESSABLE;
+	struct add_job j = {.in = in, .who = who, .errs = errs};
+	struct org o;
+	int rc = in->org_id > 0 ? org_get(a, in->org_id, NULL, &o)
+				: org_get_by_code(a, in->org_code && *in->org_code ? in->org_code : "CAST", NULL, &o);
+	if (rc == ERR_NOTFOUND || (!rc && o.closed_on[0]))
+		bad = errlist_add(errs, in->org_id > 0 ? "org_id" : "org", "not_found",
+				  "no open organization with this code");
+	else if (rc)
+		return rc;
+	if (bad)
+		return ERR_UNPROCESSABLE;
+	j.org_id = o.id;
+	rc = user_hash_password(in->password, j.hash);
+	if (!rc)
+		rc = store_tx(a->store, add_tx, &j);
+	sodium_memzero(j.hash, sizeof(j.hash));
+	if (!rc)
+		*id = j.id;
+	return rc;
+}
+
+int user_find(struct app *a, const char *login, int64_t *id)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	*id = 0;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, "SELECT id FROM app_user WHERE login = $1", &st);
+	if (!rc) {
+		stmt_bind_text(st, 1, login, strlen(login));
+		rc = stmt_step(st);
+		if (rc == STORE_ROW)
+			*id = stmt_int64(st, 0);
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
+/* Ends the user's sessions and, with tokens, its API tokens too; *n counts the sessions. */
+int user_end_credentials(struct conn *c, int64_t user_id, bool tokens, int64_t *n)
+{
+	static const char *const sql[] = {
+		"UPDATE session SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL"
+		" AND expires_at > $2",
+		"UPDATE api_token SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+	};
+	for (int i = 0; i < (tokens ? 2 : 1); i++) {
+		struct stmt *st = NULL;
+		int rc = conn_prepare(c, sql[i], &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, user_id);
+		stmt_bind_int64(st, 2, time_unix());
+		rc = stmt_step(st);
+		if (i == 0 && n)
+			*n = stmt_changes(st);
+		stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* One change to an account, by id. */
+enum account_op { ACC_DISABLE, ACC_ENABLE, ACC_UNLOCK, ACC_PASSWORD, ACC_END_SESSIONS };
+
+struct account_job {
+	const struct audit_entry *who;
+	int64_t id;
+	enum account_op op;
+	const char *hash; /* ACC_PASSWORD */
+	int history;      /* ACC_PASSWORD: old hashes to keep */
+	int64_t ended;    /* sessions ended */
+};
+
+int user_run_sql_id(struct conn *c, const char *sql, int64_t id, int64_t *changes)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, sql, &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	rc = stmt_step(st);
+	if (changes)
+		*changes = stmt_changes(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* Keeps the password being replaced in the history (strict mode refuses reuse). */
+
+static int account_tx(struct conn *c, void *arg)
+{
+	struct account_job *j = arg;
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, "SELECT status FROM app_user WHERE id = $1", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->id);
+	rc = stmt_step(st);
+	stmt_done(st);
+	if (rc == STORE_DONE)
+		return ERR_NOTFOUND;
+	if (rc < 0)
+		return rc;
+	const char *action = "", *detail = "";
+	char buf[120];
+	switch (j->op) {
+	case ACC_DISABLE:
+		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'disabled', version = version + 1 WHERE id = $1",
+				j->id, NULL);
+		if (!rc)
+			rc = user_end_credentials(c, j->id, true, &j->ended);
+		action = "user.disable";
+		detail = "{\"status\":[\"active\",\"disabled\"],\"sessions\":\"ended\",\"tokens\":\"revoked\"}";
+		break;
+	case ACC_ENABLE:
+		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'active', failed_count = 0, locked_until = 0,"
+				   " version = version + 1 WHERE id = $1", j->id, NULL);
+		action = "user.enable";
+		detail = "{\"status\":[\"disabled\",\"active\"]}";
+		break;
+	case ACC_UNLOCK:
+		rc = user_run_sql_id(c, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = $1", j->id, NULL);
+		action = "user.unlock";
+		detail = "{\"lock\":\"cleared\"}";
+		break;
+	case ACC_PASSWORD:
+		rc = user_set_password_conn(c, j->id, j->hash, j->history, &j->ended);
+		action = "user.password";
+		/* the password is recorded as changed, never in any form */
+		detail = "{\"password\":\"changed\",\"sessions\":\"ended\"}";
+		break;
+	case ACC_END_SESSIONS:
+		rc = user_end_credentials(c, j->id, false, &j->ended);
+		action = "user.sessions_end";
+		snprintf(buf, sizeof(buf), "{\"sessions_ended\":%" PRId64 "}", j->ended);
+		detail = buf;
+		break;
+	}
+	return rc ? rc : audit_user(c, j->who, action, j->id, 0, detail);
+}
+
+static int account_run(struct app *a, const struct audit_entry *who, int64_t id, enum account_op op,
+		       int64_t *ended)
+{
+	struct account_job j = {.who = who, .id = id, .op = op};
+	int rc = store_tx(a->store, account_tx, &j);
+	if (ended)
+		*ended = j.ended;
+	return rc;
+}
+
+int user_disable(struct app *a, const struct audit_entry *who, int64_t id)
+{
+	return account_run(a, who, id, ACC_DISABLE, NULL);
+}
+
+int user_enable(struct app *a, const struct audit_entry *who, int64_t id)
+{
+	return account_run(a, who, id, ACC_ENABLE, NULL);
+}
+
+int user_unlock(struct app *a, const struct audit_entry *who, int64_t id)
+{
+	return account_run(a, who, id, ACC_UNLOCK, NULL);
+}
+
+int user_end_sessions(struct app *a, const struct audit_entry *who, int64_t id, int64_t *ended)
+{
+	return account_run(a, who, id, ACC_END_SESSIONS, ended);
+}
+
+/* Strict mode: refuses the current password and the retired ones kept in the history.
+ * Reads the hashes first and verifies outside any transaction (argon2id is slow). */
+
+/* One text column of one account (sql selects it WHERE id = $1); ERR_NOTFOUND when none. */
+int user_account_text(struct app *a, const char *sql, int64_t id, char *out, size_t cap)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, sql, &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		rc = stmt_step(st);
+		if (rc == STORE_ROW)
+			str_copy(out, cap, stmt_text(st, 0, NULL));
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
+
+int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
+		      const char *field, struct errlist *errs)
+{
+	char login[65] = "";
+	int rc = user_account_text(a, "SELECT login FROM app_user WHERE id = $1", id, login, sizeof(login));
+	if (rc)
+		return rc;
+	if (password_check(a, password, login, field, errs) || user_reuse_check(a, id, password, field, errs))
+		return errs->n ? ERR_UNPROCESSABLE : ERR_DB;
+	char hash[crypto_pwhash_STRBYTES];
+	rc = user_hash_password(password, hash);
+	if (rc)
+		return rc;
+	struct account_job j = {.who = who, .id = id, .op = ACC_PASSWORD, .hash = hash,
+				.history = user_policy(a).password_history};
+	rc = store_tx(a->store, account_tx, &j);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  "SELECT u.id, u.login, u.display_name, u.status, r.role, o.code"
+			  " FROM app_user u LEFT JOIN role_assignment r ON r.user_id = u.id"
+			  " LEFT JOIN org o ON o.id = r.org_id ORDER BY u.login, r.role, o.code",
+			  &st);
+	struct user_row cur = {0};
+	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		rc = 0;
+		int64_t id = stmt_int64(st, 0);
+		if (cur.id && cur.id != id) {
+			fn(&cur, arg);
+			memset(&cur, 0, sizeof(cur));
+		}
+		if (!cur.id) {
+			cur.id = id;
+			str_copy(cur.login, sizeof(cur.login), stmt_text(st, 1, NULL));
+			str_copy(cur.display_name, sizeof(cur.display_name), stmt_text(st, 2, NULL));
+			str_copy(cur.status, sizeof(cur.status), stmt_text(st, 3, NULL));
+		}
+		if (!stmt_isnull(st, 4)) {
+			size_t len = strlen(cur.roles);
+			snprintf(cur.roles + len, sizeof(cur.roles) - len, "%s%s@%s", len ? ", " : "",
+				 stmt_text(st, 4, NULL), stmt_text(st, 5, NULL));
+		}
+	}
+	if (cur.id)
+		fn(&cur, arg);
+	stmt_done(st);
+	store_release(c);
+	return rc < 0 ? rc : 0;
+}
+
+
+
+/* The user's role assignments; *n of at most max. */
+static int user_grants(struct conn *c, int64_t id, struct user_grant *g, int max, int *n)
+{
+	struct stmt *st = NULL;
+	*n = 0;
+	int rc = conn_prepare(c, "SELECT r.role, r.org_id, o.code, o.name FROM role_assignment r"
+				 " JOIN org o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.role, o.code", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	while ((rc = stmt_step(st)) == STORE_ROW && *n < max) {
+		struct user_grant *x = &g[(*n)++];
+		str_copy(x->role, sizeof(x->role), stmt_text(st, 0, NULL));
+		x->org_id = stmt_int64(st, 1);
+		str_copy(x->org_code, sizeof(x->org_code), stmt_text(st, 2, NULL));
+		str_copy(x->org_name, sizeof(x->org_name), stmt_text(st, 3, NULL));
+	}
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+int user_get(struct app *a, int64_t id, struct user_detail *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	int64_t now = time_unix();
+	rc = conn_prepare(c, "SELECT id, login, display_name, status, locked_until, password_changed_at,"
+			     " created_at, (SELECT count(*) FROM session s WHERE s.user_id = u.id"
+			     " AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3),"
+			     " (SELECT max(created_at) FROM session s WHERE s.user_id = u.id), person_id"
+			     " FROM app_user u WHERE id = $1", &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		stmt_bind_int64(st, 2, now);
+		stmt_bind_int64(st, 3, now - user_policy(a).session_idle_s);
+		rc = stmt_step(st);
+		if (rc == STORE_ROW) {
+			out->id = stmt_int64(st, 0);
+			str_copy(out->login, sizeof(out->login), stmt_text(st, 1, NULL));
+			str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 2, NULL));
+			str_copy(out->status, sizeof(out->status), stmt_text(st, 3, NULL));
+			int64_t lock = stmt_int64(st, 4);
+			out->locked_for_s = lock > now ? lock - now : 0;
+			out->password_changed_at = stmt_int64(st, 5);
+			out->created_at = stmt_int64(st, 6);
+			out->active_sessions = stmt_int64(st, 7);
+			out->last_login_at = stmt_int64(st, 8);
+			out->person_id = stmt_int64(st, 9);
+		}
+		rc = rc == STORE_ROW ? 0 : rc == STORE_DONE ? ERR_NOTFOUND : rc;
+	}
+	stmt_done(st);
+	if (!rc)
+		rc = user_grants(c, id, out->g, USER_MAX_GRANTS, &out->ngrants);
+	store_release(c);
+	return rc;
+}
+
+int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id)
+{
+	struct user_detail *u = malloc(sizeof(*u));
+	if (!u)
+		return ERR_NOMEM;
+	int rc = user_get(a, user_id, u);
+	bool visible = false, allowed = u->ngrants > 0;
+	for (int i = 0; !rc && i < u->ngrants; i++) {
+		int r = rbac_check(a, c, perm, u->g[i].org_id);
+		if (r == 0 || r == ERR_FORBIDDEN)
+			visible = true;
+		if (r != 0)
+			allowed = false;
+		if (r && r != ERR_FORBIDDEN && r != ERR_NOTFOUND)
+			rc = r;
+	}
+	/* the three administrator posts are the security administrator's to manage */
+	for (int i = 0; !rc && allowed && i < u->ngrants; i++) {
+		if (!admin_post(u->g[i].role) || !strcmp(perm, "user.read"))
+			continue;
+		bool sec = false;
+		rc = rbac_holds(a, c, "security_admin", u->g[i].org_id, &sec);
+		if (!sec)
+			allowed = false;
+	}
+	free(u);
+	if (rc)
+		return rc;
+	return allowed ? 0 : visible ? ERR_FORBIDDEN : ERR_NOTFOUND;
+}
+
+int user_grant_check(struct app *a, const struct caller *c, const char *role, int64_t org_id,
+		     struct errlist *errs)
+{
+	if (!in_roles(role))
+		return errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+	int rc = rbac_check(a, c, "user.admin", org_id);
+	if (rc)
+		return rc; /* outside every scope: ERR_NOTFOUND, as for any object */
+	if (admin_post(role)) {
+		bool sec = false;
+		rc = rbac_holds(a, c, "security_admin", org_id, &sec);
+		if (rc)
+			return rc;
+		if (!sec) {
+			errlist_add(errs, "role", "admin_post",
+				    "only a security administrator assigns the administrator posts");
+			return ERR_FORBIDDEN;
+		}
+	}
+	return 0;
+}
+
+struct role_job {
+	const struct audit_entry *who;
+	int64_t user_id, org_id;
+	const char *role;
+	bool add;
+	struct errlist *errs;
+	int64_t ended;
+};
+
+static int role_tx(struct conn *c, void *arg)
+{
+	struct role_job *j = arg;
+	struct stmt *st = NULL;
+	int rc;
+	rc = conn_prepare(c, j->add ? "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)"
+				      " ON CONFLICT DO NOTHING"
+				    : "DELETE FROM role_assignment WHERE user_id = $1 AND role = $2 AND org_id = $3",
+			  &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, j->user_id);
+	stmt_bind_text(st, 2, j->role, strlen(j->role));
+	stmt_bind_int64(st, 3, j->org_id);
+	rc = stmt_step(st);
+	int64_t n = stmt_changes(st);
+	stmt_done(st);
+	if (rc < 0)
+		return rc;
+	if (n == 0) {
+		if (j->add)
+			errlist_add(j->errs, "role", "exists", "the account already holds this role there");
+		return j->add ? ERR_CONFLICT : ERR_NOTFOUND;
+	}
+	if (!j->add) {
+		/* an account keeps at least one role: its place in the tree is how it is managed */
+		int64_t left = 0;
+		rc = conn_prepare(c, "SELECT count(*) FROM role_assignment WHERE user_id = $1", &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, j->user_id);
+		if (stmt_step(st) == STORE_ROW)
+			left = stmt_int64(st, 0);
+		stmt_done(st);
+		if (left == 0) { /* the caller's transaction rolls the delete back */
+			errlist_add(j->errs, "role", "last_role",
+				    "an account keeps at least one role: disable the account instead");
+			return ERR_CONFLICT;
+		}
+	}
+	/* a privilege change: the account signs in again and gets a new session token */
+	rc = user_end_credentials(c, j->user_id, false, &j->ended);
+	if (rc)
+		return rc;
+	char org[24];
+	snprintf(org, sizeof(org), "%" PRId64, j->org_id);
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "role", j->add ? NULL : j->role, j->add ? j->role : NULL);
+	audit_diff_int(&d, "org_id", j->org_id);
+	audit_diff_int(&d, "sessions_ended", j->ended);
+	return audit_user(c, j->who, j->add ? "user.role_add" : "user.role_remove", j->user_id, j->org_id,
+			  audit_diff_text(&d));
+}
+
+int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
+		  int64_t org_id, bool add, struct errlist *errs)
+{
+	struct role_job j = {.who = who, .user_id = user_id, .org_id = org_id, .role = role, .add = add,
+			     .errs = errs};
+	return store_tx(a->store, role_tx, &j);
+}
+
+int user_search(struct app *a, int64_t under, const char *q, const char *after_login, int max,
+		void (*fn)(const struct user_row *u, void *arg), void *arg, int *n)
+{
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	char today[11];
+	*n = 0;
+	date_today(today, sizeof(today));
+	char like[200] = "";
+	if (q && *q) {
+		/* LIKE wildcards in q are matched literally */
+		size_t k = 0;
+		like[k++] = '%';
+		for (const char *p = q; *p && k + 3 < sizeof(like); p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				like[k++] = '\\';
+			like[k++] = *p;
+		}
+		like[k++] = '%';
+		like[k] = '\0';
+	}
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c,
+			  ORG_SUBTREE_CTE ","
+			  " hit AS (SELECT DISTINCT r.user_id FROM role_assignment r JOIN down ON down.id = r.org_id)"
+			  " SELECT u.id, u.login, u.display_name, u.status, u.locked_until FROM app_user u"
+			  " JOIN hit ON hit.user_id = u.id"
+			  " WHERE ($3 = '' OR u.login LIKE $3 ESCAPE '\\' OR u.display_name LIKE $3 ESCAPE '\\')"
+			  " AND u.login > $4 ORDER BY u.login LIMIT $5",
+			  &st);
+	if (rc) {
+		store_release(c);
+		return rc;
+	}
+	stmt_bind_int64(st, 1, under);
+	stmt_bind_text(st, 2, today, strlen(today));
+	stmt_bind_text(st, 3, like, strlen(like));
+	const char *after = after_login ? after_login : "";
+	stmt_bind_text(st, 4, after, strlen(after));
+	stmt_bind_int64(st, 5, max);
+	int64_t now = time_unix();
+	struct user_row *rows = calloc((size_t)max, sizeof(*rows));
+	if (!rows)
+		rc = ERR_NOMEM;
+	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
+		rc = 0;
+		struct user_row *u = &rows[(*n)++];
+		u->id = stmt_int64(st, 0);
+		str_copy(u->login, sizeof(u->login), stmt_text(st, 1, NULL));
+		str_copy(u->display_name, sizeof(u->display_name), stmt_text(st, 2, NULL));
+		str_copy(u->status, sizeof(u->status), stmt_text(st, 3, NULL));
+		u->locked = stmt_int64(st, 4) > now;
+	}
+	stmt_done(st);
+	rc = rc < 0 ? rc : 0;
+	/* roles, per user, on the same connection */
+	for (int i = 0; !rc && i < *n; i++) {
+		struct user_grant g[8];
+		int ng = 0;
+		rc = user_grants(c, rows[i].id, g, 8, &ng);
+		for (int k = 0; !rc && k < ng; k++) {
+			size_t len = strlen(rows[i].roles);
+			snprintf(rows[i].roles + len, sizeof(rows[i].roles) - len, "%s%s@%s", len ? ", " : "",
+				 g[k].role, g[k].org_code);
+		}
+	}
+	store_release(c);
+	for (int i = 0; !rc && i < *n; i++)
+		fn(&rows[i], arg);
+	free(rows);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * org_int.h - what the files of the organization tree share among themselves (org.c reads,
+ * org_write.c changes, org_tally.c counts, org_search.c search). Not for other modules:
+ * they use org.h.
+ */
+#ifndef KEXIE_CORE_ORG_INT_H
+#define KEXIE_CORE_ORG_INT_H
+
+#include "core/org.h"
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The columns row_to_org reads; $2 is the date the parent is taken for. */
+#define ORG_COLS                                                                             \
+	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                    \
+	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
+
+/* True when v is one of the '|'-separated words of list. */
+bool org_in_list(const char *list, const char *v);
+/* Index of a level name in ORG_LEVELS order, or -1. */
+int org_level_index(const char *v);
+/* d when given and non-empty, else today written into buf. */
+const char *org_date_or_today(const char *d, char buf[11]);
+/* Steps st to the end, filling out[0..max) with its rows (ORG_COLS); *n counts them. */
+int org_collect(struct stmt *st, struct org *out, int max, int *n);
+/* Loads one org by id (or by code when code != NULL) as of date on an open connection.
+ * ERR_NOTFOUND when there is none or it had not opened yet on that date. */
+int org_load_conn(struct conn *c, int64_t id, const char *code, const char *date, struct org *out);
+/* *yes = ancestor is id or above it as of date, on an open connection. */
+int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes);
+/* The tally (org_tally.c): adds delta to (level, type) at `from` and every org above it in
+ * the latest tree; moves an org's whole subtree figures from old_parent's chain to
+ * new_parent's. Both run inside the caller's transaction. */
+int org_tally_add(struct conn *c, int64_t from, const char *level, const char *type, int64_t delta);
+int org_tally_shift(struct conn *c, int64_t id, int64_t old_parent, int64_t new_parent);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * user_int.h - what the files of accounts and credentials share among themselves
+ * (account.c, password.c, token.c, session.c). Other modules use user.h.
+ */
+#ifndef KEXIE_CORE_USER_INT_H
+#define KEXIE_CORE_USER_INT_H
+
+#include "core/user.h"
+#include "store/store.h"
+
+#include <sodium.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The configured policy, with the defaults where a context was built without one. */
+struct policy user_policy(const struct app *a);
+/* argon2id of password into out; 0 or ERR_NOMEM (libsodium could not allocate). */
+int user_hash_password(const char *password, char out[crypto_pwhash_STRBYTES]);
+/* Ends the account's live sessions (and its tokens when `tokens`); *n counts what ended.
+ * Runs in the caller's transaction. */
+int user_end_credentials(struct conn *c, int64_t user_id, bool tokens, int64_t *n);
+/* Runs sql with $1 = id; *changes (may be NULL) receives the rows changed. */
+int user_run_sql_id(struct conn *c, const char *sql, int64_t id, int64_t *changes);
+/* One text column of one account (sql selects it WHERE id = $1); ERR_NOTFOUND when none. */
+int user_account_text(struct app *a, const char *sql, int64_t id, char *out, size_t cap);
+/* Stores a new hash (keeping `keep` retired ones) and ends every session; *ended counts them. */
+int user_set_password_conn(struct conn *c, int64_t id, const char *hash, int keep, int64_t *ended);
+/* Strict mode: refuses the current password and the retired ones kept in the history
+ * (field error on `field`, ERR_UNPROCESSABLE). Verifies outside any transaction. */
+int user_reuse_check(struct app *a, int64_t id, const char *password, const char *field,
+		     struct errlist *errs);
+/* The stored form of an API token or session secret: keyed hash, 64 hex digits + NUL. */
+void user_token_hash(const struct app *a, const char *token, char out[65]);
+/* Adds the grant (role, org) read from columns col, col+1 of st to out. */
+void user_add_grant(struct stmt *st, int col, struct caller *out);
+
+#endif

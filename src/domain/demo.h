@@ -1,0 +1,20 @@
+/*
+ * demo.h - demonstration and benchmark data (a feature module over the core org tree).
+ */
+#ifndef KEXIE_DOMAIN_DEMO_H
+#define KEXIE_DOMAIN_DEMO_H
+
+#include "core/app.h"
+#include "core/audit.h"
+
+/* Demo tree: a national association, three provinces with cities, counties, townships and
+ * grassroots units of every type, five national societies with guided-by links.
+ * Idempotent: does nothing when the national association exists. */
+int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
+
+/* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, ~12 cities
+ * each, ~9 counties each, then townships and grassroots units), codes "G..." . One
+ * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs. */
+int org_generate(struct app *a, const struct audit_entry *who, int n, int *created);
+
+#endif
