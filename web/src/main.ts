@@ -1,6 +1,7 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import 'element-plus/theme-chalk/base.css';
+import './theme.css';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
