@@ -4,7 +4,7 @@
 // server field to the form's name for it (e.g. parent_code -> parent_id). Also the rules
 // for required fields, so an empty field says 必填 before the request is sent.
 import type { ApiError } from './api/client';
-import { errorTitle, fieldMessage, tr } from './text';
+import { errorTitle, fieldLabel, fieldMessage, tr } from './text';
 
 export function formErrors(e: unknown, fallbackField: string, known?: string[], fieldAliases: Record<string, string> = {}): Record<string, string> {
   const err = e as ApiError;
@@ -12,8 +12,12 @@ export function formErrors(e: unknown, fallbackField: string, known?: string[], 
   if (err.code === 'precondition_failed') return { [fallbackField]: tr('errors.precondition_failed') };
   for (const d of err.details ?? []) {
     let f = fieldAliases[d.field] ?? d.field;
-    if (!f || (known && !known.includes(f))) f = fallbackField;
-    const msg = fieldMessage(d);
+    let msg = fieldMessage(d);
+    if (!f || (known && !known.includes(f))) {
+      // not a field of this form: shown on the fallback field, saying which field it is about
+      if (f) msg = tr('common.fieldOf', { field: fieldLabel(d.field), msg });
+      f = fallbackField;
+    }
     out[f] = out[f] ? `${out[f]}；${msg}` : msg;
   }
   return Object.keys(out).length ? out : { [fallbackField]: errorTitle(err) };
