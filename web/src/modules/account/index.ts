@@ -1,11 +1,12 @@
 // account - signing in, and my account: sessions, API tokens, password.
 import { Key } from '@element-plus/icons-vue';
 import { defineModule } from '../types';
+import LoginPage from './LoginPage.vue'; // in the first bundle: the page every visit starts with
 
 export default defineModule({
   name: 'account',
   routes: [
-    { path: '/login', name: 'login', component: () => import('./LoginPage.vue'), meta: { title: 'login.title', public: true } },
+    { path: '/login', name: 'login', component: LoginPage, meta: { title: 'login.title', public: true } },
     { path: '/account', name: 'account', component: () => import('./AccountPage.vue'), meta: { title: 'account.title', perm: 'signed-in' } },
   ],
   menu: [{ path: '/account', title: 'account.title', icon: Key, group: 'system', perm: 'signed-in', order: 30 }],
