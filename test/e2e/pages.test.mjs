@@ -56,6 +56,7 @@ for (const [vpName, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
         await page.getByTestId('users-table').getByText('dc.admin').click();
         await page.getByTestId('user-detail').waitFor();
       }
+      if (name === 'workbench') await page.locator('[data-test=chart] canvas').waitFor();
       if (name === 'audit') await page.getByTestId('audit-table').locator('tbody tr').first().waitFor();
       await settle(page);
       await page.screenshot({ path: join(DIR, `${name}-${vpName}.png`), fullPage: true });
