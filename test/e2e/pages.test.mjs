@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../api/lib.mjs';
-import { launch, SHOTS, DESKTOP, PHONE, openPage, signIn, axeViolations, rawTextOnScreen, layoutProblems } from './browser.mjs';
+import { launch, SHOTS, DESKTOP, PHONE, openPage, signInQuick, axeViolations, rawTextOnScreen, layoutProblems } from './browser.mjs';
 
 let s, browser;
 const DIR = join(SHOTS, 'pages');
@@ -45,8 +45,8 @@ for (const [vpName, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   for (const [name, login, path, ready] of PAGES) {
     test(`${name} at ${viewport.width}x${viewport.height}: readable, accessible, no raw codes`, async () => {
       const { page, ctx, problems } = await openPage(browser, { viewport, isMobile: vpName === 'phone' });
-      if (login) await signIn(page, s, login, path === '/no/such/page' ? '/' : path);
-      if (!login || path === '/no/such/page') await page.goto(`${s.url}${path}`);
+      if (login) await signInQuick(ctx, s, login);
+      await page.goto(`${s.url}${path}`);
       if (ready) await page.getByTestId(ready).first().waitFor();
       if (name === 'orgs') {
         await page.getByTestId('org-tree').getByText('东川省科学技术协会（DC）').click();
