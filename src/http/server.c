@@ -411,6 +411,11 @@ static int dispatch(struct server *s, struct req *r)
 		if (rc)
 			return rc;
 	}
+	if (s->hooks.objects) {
+		rc = s->hooks.objects(r, s->app);
+		if (rc)
+			return rc;
+	}
 	rc = rt->handler(r, s->app);
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL; /* a handler must answer */
