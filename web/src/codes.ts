@@ -35,11 +35,15 @@ export const FALLBACK: Table = {
     e('user.role_remove', '移除角色', 'Remove role'), e('user.sessions_end', '强制下线', 'End sessions'),
     e('token.create', '创建令牌', 'Create token'), e('token.revoke', '吊销令牌', 'Revoke token'), e('session.end', '结束会话', 'End session'),
     e('region.import', '导入区划', 'Import regions'), e('region.generate', '生成区划', 'Generate regions'), e('audit.prune', '清理审计记录', 'Prune audit trail'),
-    e('job.cancel', '取消任务', 'Cancel job'),
+    e('job.cancel', '取消任务', 'Cancel job'), e('audit.checkpoint', '审计检查点', 'Audit checkpoint'), e('audit.rekey', '更换审计密钥', 'Re-key audit trail'),
+    e('post_request.create', '申请三员岗位', 'Request administrator post'), e('post_request.approve', '批准岗位申请', 'Approve post request'),
+    e('post_request.reject', '驳回岗位申请', 'Reject post request'), e('user.password_failed', '密码验证失败', 'Failed password check'),
+    e('user.post_grant', '授予三员岗位', 'Grant administrator post'),
   ],
   object_type: [
     e('org', '组织', 'Organization'), e('user', '账号', 'Account'), e('api_token', 'API 令牌', 'API token'), e('session', '会话', 'Session'),
     e('region', '行政区划', 'Region'), e('audit_log', '审计日志', 'Audit trail'), e('job', '任务', 'Job'),
+    e('unknown_login', '未知账号', 'Unknown login'), e('post_request', '岗位申请', 'Post request'),
   ],
   job_state: [
     e('queued', '排队中', 'Queued'), e('running', '进行中', 'Running'), e('succeeded', '已完成', 'Succeeded'),

@@ -11,6 +11,175 @@ export interface Schemas {
           request_id: string;
         };
       };
+  about: {
+        database: string;
+        database_ok: boolean;
+        name: string;
+        read_replica: boolean;
+        schema_version: number;
+        uptime_s: number;
+        version: string;
+      };
+  accepted: {
+        accepted: boolean;
+      };
+  account: {
+        active_sessions: number;
+        created_at: number | null;
+        display_name: string;
+        id: number;
+        last_login_at: number | null;
+        locked: boolean;
+        locked_for_s: number;
+        login: string;
+        password_changed_at: number | null;
+        person_id: number | null;
+        roles: Schemas["account_grant"][];
+        status: "active" | "disabled";
+      };
+  account_grant: {
+        org_code: string;
+        org_id: number;
+        org_name: string;
+        role: string;
+      };
+  account_page: {
+        items: Schemas["account_row"][];
+        next_after: string | null;
+        under: number;
+      };
+  account_row: {
+        display_name: string;
+        id: number;
+        locked: boolean;
+        login: string;
+        roles: string;
+        status: "active" | "disabled";
+      };
+  audit: {
+        action: string;
+        at: string;
+        client_addr: string;
+        detail: string;
+        login: string;
+        object_id: string;
+        object_type: string;
+        org_code: string;
+        request_id: string;
+        role: string;
+        seq: number;
+        via: string;
+      };
+  caller: {
+        csrf_token?: string;
+        display_name: string;
+        login: string;
+        roles: Schemas["grant"][];
+        user_id: number;
+        via: "session" | "token";
+      };
+  closed: {
+        closed: number;
+      };
+  counts: {
+        by_level: Record<string, unknown>;
+        by_type: Record<string, unknown>;
+        total: number;
+      };
+  document: {
+
+      };
+  grant: {
+        org_code: string;
+        org_id: number;
+        role: string;
+      };
+  health: {
+        database: string;
+        database_ok: boolean;
+        schema_expected: number;
+        schema_version: number;
+        status: "ok" | "unavailable";
+      };
+  history: {
+        parents: Schemas["period"][];
+      };
+  links: {
+        guided_by: Schemas["period"][];
+      };
+  new_token: {
+        expires_days: number;
+        name: string;
+        token: string;
+      };
+  org: {
+        closed_on: string | null;
+        code: string;
+        contact: string;
+        credit_code: string | null;
+        id: number;
+        level: "national" | "provincial" | "city" | "county" | "township" | "grassroots";
+        name: string;
+        opened_on: string;
+        parent_id: number | null;
+        region_code: string | null;
+        short_name: string;
+        type: string;
+        version: number;
+      };
+  period: {
+        code: string | null;
+        from: string;
+        hidden?: boolean;
+        id: number | null;
+        name: string | null;
+        to: string | null;
+      };
+  post_request: {
+        decided_at: number | null;
+        decided_by: string | null;
+        display_name: string;
+        expires_at: number;
+        id: number;
+        login: string;
+        org_code: string;
+        org_id: number;
+        reason: string;
+        replaces: string | null;
+        requested_at: number;
+        requested_by: string;
+        role: "system_admin" | "security_admin" | "audit_admin";
+        status: "pending" | "approved" | "rejected" | "expired";
+        user_id: number;
+      };
+  region: {
+        code: string;
+        level: number;
+        name: string;
+        parent_code: string | null;
+      };
+  regions: {
+        count: number;
+        items: Schemas["region"][];
+      };
+  session: {
+        client_addr: string;
+        created_at: number;
+        current: boolean;
+        expires_at: number;
+        id: number;
+        last_seen_at: number;
+      };
+  sessions_ended: {
+        sessions_ended: number;
+      };
+  token: {
+        created_at: number;
+        expires_at: number | null;
+        id: number;
+        last_used_at: number | null;
+        name: string;
+      };
 }
 
 export interface paths {
@@ -20,7 +189,7 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["about"];
     };
   };
   "/api/v1/audit": {
@@ -29,7 +198,10 @@ export interface paths {
       path: Record<string, never>;
       query: { from?: string; to?: string; login?: string; action?: string; object_type?: string; object_id?: string; org_id?: number; before?: number; limit?: number; format?: "json" | "csv" };
       body: never;
-      reply: unknown;
+      reply: {
+          items: Schemas["audit"][];
+          next_before: number | null;
+        };
     };
   };
   "/api/v1/client-errors": {
@@ -44,7 +216,7 @@ export interface paths {
           route?: string;
           source?: string;
         };
-      reply: unknown;
+      reply: Schemas["accepted"];
     };
   };
   "/api/v1/me/password": {
@@ -65,7 +237,9 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: {
+          items: Schemas["session"][];
+        };
     };
   };
   "/api/v1/me/sessions/{id}": {
@@ -83,7 +257,9 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: {
+          items: Schemas["token"][];
+        };
     };
     /** Create an API token for me: shown once, stored hashed */
     post: {
@@ -93,7 +269,7 @@ export interface paths {
           expires_days?: number;
           name: string;
         };
-      reply: unknown;
+      reply: Schemas["new_token"];
     };
   };
   "/api/v1/me/tokens/{id}": {
@@ -111,7 +287,7 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["document"];
     };
   };
   "/api/v1/orgs": {
@@ -120,9 +296,12 @@ export interface paths {
       path: Record<string, never>;
       query: { under?: number; q?: string; level?: "national" | "provincial" | "city" | "county" | "township" | "grassroots"; type?: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other"; as_of?: string; include_closed?: boolean; after?: string; limit?: number };
       body: never;
-      reply: unknown;
+      reply: {
+          items: Schemas["org"][];
+          next_after: string | null;
+        };
     };
-    /** Create an organization under a parent in your scope */
+    /** Create an organization under a parent in your scope (a root: system admin) */
     post: {
       path: Record<string, never>;
       query: Record<string, never>;
@@ -138,7 +317,7 @@ export interface paths {
           short_name?: string;
           type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
         };
-      reply: unknown;
+      reply: Schemas["org"];
     };
   };
   "/api/v1/orgs/{id}": {
@@ -147,7 +326,7 @@ export interface paths {
       path: { id: number };
       query: { as_of?: string };
       body: never;
-      reply: unknown;
+      reply: Schemas["org"];
     };
     /** Change names, type, codes or contact (If-Match required: 428/412) */
     patch: {
@@ -161,7 +340,7 @@ export interface paths {
           short_name?: string;
           type?: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
         };
-      reply: unknown;
+      reply: Schemas["org"];
     };
   };
   "/api/v1/orgs/{id}/children": {
@@ -170,7 +349,10 @@ export interface paths {
       path: { id: number };
       query: { as_of?: string; include_closed?: boolean; after?: string; limit?: number };
       body: never;
-      reply: unknown;
+      reply: {
+          items: Schemas["org"][];
+          next_after: string | null;
+        };
     };
   };
   "/api/v1/orgs/{id}/close": {
@@ -182,7 +364,7 @@ export interface paths {
           branch?: boolean;
           on?: string;
         };
-      reply: unknown;
+      reply: Schemas["closed"];
     };
   };
   "/api/v1/orgs/{id}/counts": {
@@ -191,7 +373,7 @@ export interface paths {
       path: { id: number };
       query: { as_of?: string };
       body: never;
-      reply: unknown;
+      reply: Schemas["counts"];
     };
   };
   "/api/v1/orgs/{id}/history": {
@@ -200,7 +382,7 @@ export interface paths {
       path: { id: number };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["history"];
     };
   };
   "/api/v1/orgs/{id}/links": {
@@ -209,9 +391,9 @@ export interface paths {
       path: { id: number };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["links"];
     };
-    /** Add a guided-by link from a date */
+    /** Add a guided-by link from a date (a guide you see, of a kind that guides) */
     post: {
       path: { id: number };
       query: Record<string, never>;
@@ -219,7 +401,7 @@ export interface paths {
           guide_id: number;
           on?: string;
         };
-      reply: unknown;
+      reply: Schemas["links"];
     };
   };
   "/api/v1/orgs/{id}/move": {
@@ -231,7 +413,52 @@ export interface paths {
           on?: string;
           parent_id: number;
         };
-      reply: unknown;
+      reply: Schemas["org"];
+    };
+  };
+  "/api/v1/post-requests": {
+    /** Requests for the administrator posts, newest first */
+    get: {
+      path: Record<string, never>;
+      query: { status?: "pending" | "approved" | "rejected" | "expired" | "all"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["post_request"][];
+          next_before: number | null;
+        };
+    };
+    /** Request an administrator post for an account (a second security admin decides) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          org_id?: number;
+          role: "system_admin" | "security_admin" | "audit_admin";
+          user_id: number;
+        };
+      reply: Schemas["post_request"];
+    };
+  };
+  "/api/v1/post-requests/{id}/approve": {
+    /** Approve a request: the post replaces the account's roles (not your own request) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["post_request"];
+    };
+  };
+  "/api/v1/post-requests/{id}/reject": {
+    /** Reject a request (not your own) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason?: string;
+        };
+      reply: Schemas["post_request"];
     };
   };
   "/api/v1/regions": {
@@ -240,7 +467,7 @@ export interface paths {
       path: Record<string, never>;
       query: { parent?: string; sort?: "code" | "-code" | "name" | "-name"; limit?: number };
       body: never;
-      reply: unknown;
+      reply: Schemas["regions"];
     };
   };
   "/api/v1/regions/{code}": {
@@ -249,7 +476,7 @@ export interface paths {
       path: { code: string };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["region"];
     };
   };
   "/api/v1/session": {
@@ -265,7 +492,7 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["caller"];
     };
     /** Sign in: sets the session cookie, returns the caller and a CSRF token */
     post: {
@@ -276,7 +503,7 @@ export interface paths {
           new_password?: string;
           password: string;
         };
-      reply: unknown;
+      reply: Schemas["caller"];
     };
   };
   "/api/v1/users": {
@@ -285,9 +512,9 @@ export interface paths {
       path: Record<string, never>;
       query: { under?: number; q?: string; after?: string; limit?: number };
       body: never;
-      reply: unknown;
+      reply: Schemas["account_page"];
     };
-    /** Create an account with a first role in your scope */
+    /** Create an account with a first role in your scope (not a post) */
     post: {
       path: Record<string, never>;
       query: Record<string, never>;
@@ -298,7 +525,7 @@ export interface paths {
           password: string;
           role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member";
         };
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}": {
@@ -307,7 +534,7 @@ export interface paths {
       path: { id: number };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}/disable": {
@@ -318,7 +545,7 @@ export interface paths {
       body: {
 
         };
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}/enable": {
@@ -329,7 +556,7 @@ export interface paths {
       body: {
 
         };
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}/password": {
@@ -344,7 +571,7 @@ export interface paths {
     };
   };
   "/api/v1/users/{id}/roles": {
-    /** Give a role at an org (the account's sessions end) */
+    /** Give a role at an org, not a post (the account's sessions end) */
     post: {
       path: { id: number };
       query: Record<string, never>;
@@ -352,7 +579,7 @@ export interface paths {
           org_id: number;
           role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member";
         };
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}/roles/{role}/{org_id}": {
@@ -361,7 +588,7 @@ export interface paths {
       path: { id: number; role: string; org_id: number };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/api/v1/users/{id}/sessions": {
@@ -370,7 +597,7 @@ export interface paths {
       path: { id: number };
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["sessions_ended"];
     };
   };
   "/api/v1/users/{id}/unlock": {
@@ -381,7 +608,7 @@ export interface paths {
       body: {
 
         };
-      reply: unknown;
+      reply: Schemas["account"];
     };
   };
   "/healthz": {
@@ -390,7 +617,7 @@ export interface paths {
       path: Record<string, never>;
       query: Record<string, never>;
       body: never;
-      reply: unknown;
+      reply: Schemas["health"];
     };
   };
   "/metrics": {

@@ -40,6 +40,11 @@ export default {
     out_of_scope: 'is outside your scope', parent_missing: 'parent not found', not_closed: 'is not closed', pictograph: 'must not contain emoji or pictographs',
     emoji: 'must not contain emoji or pictographs', duplicate: 'is a duplicate', unreadable: 'cannot be read', bad_encoding: 'has an unknown encoding', too_many_rows: 'has too many rows',
     after_to: 'the start date must not be after the end date', not_open: 'was not open on that date',
+    cannot_guide: 'only an association or a society at the same level or above can guide', expired: 'the request has expired: make a new one', forbidden: 'your roles do not allow this there',
+    future: 'cannot be after today', holds_post: 'the account holds an administrator post already', not_pending: 'the request was decided already', pending: 'a request for this account awaits a decision',
+    post_by_request: 'an administrator post needs the approval of a second security administrator: create the account with another role first', post_holder: 'an administrator post holder has no other role',
+    root_needs_post: 'only a system-wide administrator creates a top-level organization: choose a parent', same_person: 'a second security administrator must decide, not the one who asked',
+    self: 'nobody gives an administrator post to themselves', too_deep: 'the tree may be at most 64 levels deep',
   },
   fieldErrorsP: {
     too_short: 'at least {min} characters', too_long: 'at most {max} characters', out_of_range: 'must be between {min} and {max}', bad_length: 'must be {min} to {max} characters',
