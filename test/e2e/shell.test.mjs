@@ -109,7 +109,7 @@ test('sign in (errors in place), move in the tree with a 409 shown, sign out', a
   await input(page, 'login-password').fill(s.demoPassword);
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/orgs$/);
-  await page.getByTestId('user').filter({ hasText: '东川省科协管理员' }).waitFor({ timeout: 5000 });
+  await page.getByTestId('user').filter({ hasText: '东川省科协管理员' }).waitFor(); // the frame loads on demand: no short timeout
   // the tree starts at the user's scope: the province DC
   await page.getByTestId('org-tree').getByText('东川省科学技术协会（DC）').click();
   await page.getByTestId('org-tree').getByText('临江市科学技术协会（DC-C1）').waitFor();
