@@ -89,6 +89,7 @@ check:
 # ---- web app ----
 web: web/dist/index.html
 web/dist/index.html: $(WEB_SRC) web/package-lock.json
+	scripts/gen-api-types
 	cd web && npm run build --silent
 	@touch $@
 
