@@ -85,6 +85,7 @@ build/asan/test/t-%: test/unit/t-%.c $(ASAN_LIB)
 check:
 	@scripts/check-layers
 	@scripts/check-banned
+	@scripts/gen-api-types --check
 
 # ---- web app ----
 web: web/dist/index.html

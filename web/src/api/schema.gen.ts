@@ -50,6 +50,7 @@ export interface Schemas {
       };
   account_row: {
         display_name: string;
+        grants: Schemas["account_grant"][];
         id: number;
         locked: boolean;
         login: string;
@@ -81,6 +82,14 @@ export interface Schemas {
   closed: {
         closed: number;
       };
+  code_item: {
+        code: string;
+        en: string;
+        zh: string;
+      };
+  codes: {
+        lists: Record<string, unknown>;
+      };
   counts: {
         by_level: Record<string, unknown>;
         by_type: Record<string, unknown>;
@@ -92,6 +101,7 @@ export interface Schemas {
   grant: {
         org_code: string;
         org_id: number;
+        org_name: string;
         role: string;
       };
   health: {
@@ -122,14 +132,30 @@ export interface Schemas {
         name: string;
         opened_on: string;
         parent_id: number | null;
+        parent_name: string | null;
         region_code: string | null;
         short_name: string;
-        type: string;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
         version: number;
+      };
+  org_change: {
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "audit.prune" | "audit.rekey";
+        actor: string;
+        at: string;
+        changes: Record<string, unknown>;
+        object_id: string;
+        org_code: string;
+        org_id: number;
+        org_name: string;
+        seq: number;
+        text: string;
       };
   period: {
         code: string | null;
         from: string;
+        guide_code: string | null;
+        guide_id: number | null;
+        guide_name: string | null;
         hidden?: boolean;
         id: number | null;
         name: string | null;
@@ -148,7 +174,7 @@ export interface Schemas {
         replaces: string | null;
         requested_at: number;
         requested_by: string;
-        role: "system_admin" | "security_admin" | "audit_admin";
+        role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member";
         status: "pending" | "approved" | "rejected" | "expired";
         user_id: number;
       };
@@ -173,12 +199,24 @@ export interface Schemas {
   sessions_ended: {
         sessions_ended: number;
       };
+  todo_item: {
+        count: number;
+        kind: string;
+        link: string;
+        title: string;
+      };
   token: {
         created_at: number;
         expires_at: number | null;
         id: number;
         last_used_at: number | null;
         name: string;
+      };
+  year_stats: {
+        closed: number;
+        opened: number;
+        reopened: number;
+        year: number;
       };
 }
 
@@ -217,6 +255,15 @@ export interface paths {
           source?: string;
         };
       reply: Schemas["accepted"];
+    };
+  };
+  "/api/v1/codes": {
+    /** Code lists (levels, types, roles, actions, error codes ...) with Chinese and English labels */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["codes"];
     };
   };
   "/api/v1/me/password": {
@@ -343,6 +390,17 @@ export interface paths {
       reply: Schemas["org"];
     };
   };
+  "/api/v1/orgs/{id}/changes": {
+    /** Latest audit records about organizations of the subtree, with names and a readable line */
+    get: {
+      path: { id: number };
+      query: { limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["org_change"][];
+        };
+    };
+  };
   "/api/v1/orgs/{id}/children": {
     /** Children of an organization, keyset-paged by code */
     get: {
@@ -416,6 +474,26 @@ export interface paths {
       reply: Schemas["org"];
     };
   };
+  "/api/v1/orgs/{id}/reopen": {
+    /** Reopen a closed organization from a date (If-Match required: 428/412) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          on?: string;
+        };
+      reply: Schemas["org"];
+    };
+  };
+  "/api/v1/orgs/{id}/stats": {
+    /** Organizations of the subtree opened, closed and reopened in a year */
+    get: {
+      path: { id: number };
+      query: { year?: number };
+      body: never;
+      reply: Schemas["year_stats"];
+    };
+  };
   "/api/v1/post-requests": {
     /** Requests for the administrator posts, newest first */
     get: {
@@ -433,7 +511,7 @@ export interface paths {
       query: Record<string, never>;
       body: {
           org_id?: number;
-          role: "system_admin" | "security_admin" | "audit_admin";
+          role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member";
           user_id: number;
         };
       reply: Schemas["post_request"];
@@ -504,6 +582,17 @@ export interface paths {
           password: string;
         };
       reply: Schemas["caller"];
+    };
+  };
+  "/api/v1/todo": {
+    /** What waits for me: items from every module's to-do source */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["todo_item"][];
+        };
     };
   };
   "/api/v1/users": {
