@@ -28,6 +28,7 @@ struct config {
 	int login_max_failures, login_lock_minutes;
 	int session_idle_minutes, session_max_hours;
 	int audit_retention_days;
+	int job_workers, job_pause_ms, import_batch_rows;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

@@ -37,6 +37,10 @@ const struct config_opt config_opts[] = {
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
+	/* background jobs (imports): see docs/jobs.md */
+	{"job_workers", "1", "threads of the server that run background jobs (imports)"},
+	{"job_pause_ms", "2", "pause after each batch of a job, so other writers get the database in between"},
+	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
 	{0},
 };
 
@@ -93,6 +97,9 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(session_idle_minutes, 1, 1440)
 	NUM(session_max_hours, 1, 720)
 	NUM(audit_retention_days, 180, 36500)
+	NUM(job_workers, 1, 16)
+	NUM(job_pause_ms, 0, 10000)
+	NUM(import_batch_rows, 1, 100000)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

@@ -6,6 +6,7 @@
  * the same. hash = hex(SHA-256(prev_hash_hex || canonical)).
  */
 #include "core/audit.h"
+#include "core/bulk.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsontext.h"
@@ -146,6 +147,84 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 	rc = stmt_step(st);
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- many records at once (bulk imports) ---- */
+
+static void bulk_str(struct bulk_val *v, const char *s)
+{
+	bulk_text(v, s ? s : "");
+}
+
+int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt)
+{
+	if (n == 0)
+		return 0;
+	struct stmt *st = NULL;
+	char prev[HASH_HEX], at[32];
+	/* the whole range of seqs at once: the head is taken (and writers serialised) once */
+	int rc = conn_prepare(c, "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, (int64_t)n);
+	rc = stmt_step(st);
+	if (rc != STORE_ROW) {
+		stmt_done(st);
+		return rc < 0 ? rc : ERR_DB;
+	}
+	int64_t first = stmt_int64(st, 0) - (int64_t)n + 1;
+	str_copy(prev, sizeof(prev), stmt_text(st, 1, NULL));
+	stmt_done(st);
+	time_iso_now(at, sizeof(at));
+	char (*hashes)[HASH_HEX] = malloc(n * sizeof(*hashes));
+	struct bulk b = {.head = "INSERT INTO audit_log (seq, at, user_id, role, via, request_id, client_addr,"
+				 " action, object_type, object_id, org_id, detail, prev_hash, hash)",
+			 .ncols = 14, .per_stmt = per_stmt};
+	bulk_init(&b);
+	rc = hashes ? 0 : ERR_NOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct record r = {
+			.seq = first + (int64_t)i, .at = at, .user_id = e[i].user_id, .role = e[i].role,
+			.via = e[i].via, .request_id = e[i].request_id, .client_addr = e[i].client_addr,
+			.action = e[i].action, .object_type = e[i].object_type, .object_id = e[i].object_id,
+			.org_id = e[i].org_id, .detail = e[i].detail,
+		};
+		rc = record_hash(&r, i ? hashes[i - 1] : prev, hashes[i]);
+		struct bulk_val *v = rc ? NULL : bulk_row(&b);
+		if (!rc && !v)
+			rc = ERR_NOMEM;
+		if (rc)
+			break;
+		bulk_int(&v[0], r.seq);
+		bulk_text(&v[1], at);
+		bulk_opt_int(&v[2], r.user_id);
+		bulk_str(&v[3], r.role);
+		bulk_str(&v[4], r.via);
+		bulk_str(&v[5], r.request_id);
+		bulk_str(&v[6], r.client_addr);
+		bulk_str(&v[7], r.action);
+		bulk_str(&v[8], r.object_type);
+		bulk_str(&v[9], r.object_id);
+		bulk_opt_int(&v[10], r.org_id);
+		bulk_str(&v[11], r.detail);
+		bulk_text(&v[12], i ? hashes[i - 1] : prev);
+		bulk_text(&v[13], hashes[i]);
+		if (b.nrows >= 1024)
+			rc = bulk_flush(c, &b);
+	}
+	if (!rc)
+		rc = bulk_flush(c, &b);
+	if (!rc)
+		rc = conn_prepare(c, "UPDATE audit_head SET last_hash = $1 WHERE id = 1", &st);
+	if (!rc) {
+		bind_str(st, 1, hashes[n - 1]);
+		rc = stmt_step(st);
+		stmt_done(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	bulk_release(&b);
+	free(hashes);
+	return rc;
 }
 
 int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap)

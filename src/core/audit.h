@@ -55,6 +55,11 @@ int audit_diff_count(const struct audit_diff *d);
  * (the caller then rolls back the write too). */
 int audit_append(struct conn *c, const struct audit_entry *e);
 
+/* Appends the n entries e[0..n) in order inside the caller's open write transaction, as n
+ * calls of audit_append would (the same records and chain), with one update of the head and
+ * multi-row inserts of up to per_stmt rows: for bulk imports. Returns 0 or a store error. */
+int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt);
+
 /* Walks the whole chain. Returns 0 with *count records when intact; ERR_CONFLICT with
  * *bad_seq (the first broken record, or the expected next one when records are missing)
  * and a reason in why; or a store error. */

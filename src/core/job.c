@@ -14,6 +14,8 @@
 #include "base/timeutil.h"
 #include "store/store.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -37,7 +39,7 @@ struct job_runner {
 	struct app *app;
 	const struct job_kind *kinds;
 	size_t nkinds;
-	int poll_ms, pause_ms;
+	int poll_ms, pause_ms, batch_rows;
 	char me[128];            /* host:pid:start, this process's runner identity */
 	pthread_t *threads;
 	int nthreads;
@@ -53,7 +55,7 @@ struct job {
 	const struct job_kind *kind;
 	struct job_runner *runner; /* NULL: run inline */
 	const char *me;
-	int pause_ms;
+	int pause_ms, batch_rows;
 	struct job_info info;
 	struct audit_entry actor;
 	char via[32];
@@ -371,6 +373,11 @@ const struct audit_entry *job_actor(struct job *j)
 	return &j->actor;
 }
 
+int job_batch_rows(const struct job *j)
+{
+	return j->batch_rows;
+}
+
 bool job_stopping(struct job *j)
 {
 	return j->runner && atomic_load(&j->runner->stopping);
@@ -615,7 +622,7 @@ static int finish(struct job *j, int rc)
 
 /* Runs a claimed job to its end. Returns the run's outcome. */
 static int run_claimed(struct app *a, const struct job_kind *kind, struct job_runner *r, const char *me,
-		       int pause_ms, int64_t id)
+		       int pause_ms, int batch_rows, int64_t id)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -625,6 +632,7 @@ static int run_claimed(struct app *a, const struct job_kind *kind, struct job_ru
 	j->runner = r;
 	j->me = me;
 	j->pause_ms = pause_ms;
+	j->batch_rows = batch_rows;
 	j->mark_ns = time_mono_ns();
 	int rc = load_primary(a, id, &j->info);
 	if (rc) {
@@ -759,7 +767,7 @@ static void *worker(void *arg)
 		if (!next_queued(r, &id, &kind) && id) {
 			bool claimed = false;
 			if (!claim(r->app, id, r->me, "queued", "", &claimed) && claimed)
-				run_claimed(r->app, kind, r, r->me, r->pause_ms, id);
+				run_claimed(r->app, kind, r, r->me, r->pause_ms, r->batch_rows, id);
 			continue; /* look again at once: more may be waiting */
 		}
 		pthread_mutex_lock(&r->mu);
@@ -792,6 +800,7 @@ int job_runner_start(struct app *a, const struct job_kind *kinds, size_t nkinds,
 	r->nthreads = o && o->threads > 0 ? o->threads : 1;
 	r->poll_ms = o && o->poll_ms > 0 ? o->poll_ms : 2000;
 	r->pause_ms = o && o->pause_ms >= 0 ? o->pause_ms : 1;
+	r->batch_rows = o && o->batch_rows > 0 ? o->batch_rows : 0;
 	runner_identity(r->me, sizeof(r->me));
 	atomic_init(&r->stopping, false);
 	pthread_mutex_init(&r->mu, NULL);
@@ -849,7 +858,7 @@ void job_runner_stop(struct job_runner *r)
 	free(r);
 }
 
-int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, int pause_ms)
+int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, const struct job_runner_opts *o)
 {
 	char me[128];
 	runner_identity(me, sizeof(me));
@@ -866,7 +875,8 @@ int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, int p
 		return rc;
 	if (!claimed)
 		return ERR_CONFLICT;
-	return run_claimed(a, kind, NULL, me, pause_ms, id);
+	return run_claimed(a, kind, NULL, me, o && o->pause_ms >= 0 ? o->pause_ms : 1,
+			   o && o->batch_rows > 0 ? o->batch_rows : 0, id);
 }
 
 int job_find_interrupted(struct app *a, const char *kind, const char *input_hash, int64_t *id)
@@ -896,4 +906,23 @@ int job_find_interrupted(struct app *a, const char *kind, const char *input_hash
 	stmt_done(st);
 	store_release(c);
 	return rc ? rc : *id ? 0 : ERR_NOTFOUND;
+}
+
+int job_file_hash(const char *path, char out[65])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ERR_NOTFOUND;
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	unsigned char buf[1 << 16];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_generichash_update(&st, buf, n);
+	bool err = ferror(f) != 0;
+	fclose(f);
+	unsigned char h[32];
+	crypto_generichash_final(&st, h, sizeof(h));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+	return err ? ERR_IO : 0;
 }

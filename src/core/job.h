@@ -113,6 +113,8 @@ const struct job_info *job_info(const struct job *j);
 /* The audit identity for the job's writes: the owner, the role and the submitting request;
  * via "job:<id>" (or "cli" for a command-line job). Valid for the job's lifetime. */
 const struct audit_entry *job_actor(struct job *j);
+/* Rows per step the runner asks for (0: the kind's default). */
+int job_batch_rows(const struct job *j);
 /* True once the runner is stopping: return JOB_STOPPED at the next step boundary. */
 bool job_stopping(struct job *j);
 /* Notes an error of the job (row 1 is a header); written by the next step. Counted always,
@@ -142,9 +144,10 @@ int job_step(struct job *j, int (*fn)(struct conn *c, void *arg), void *arg, con
 
 struct job_runner;
 struct job_runner_opts {
-	int threads;   /* workers (>= 1) */
-	int poll_ms;   /* how often an idle worker looks for work (default 2000) */
-	int pause_ms;  /* pause after each step (default 1) */
+	int threads;    /* workers (>= 1) */
+	int poll_ms;    /* how often an idle worker looks for work (default 2000) */
+	int pause_ms;   /* pause after each step (default 1) */
+	int batch_rows; /* rows per step for kinds that work in rows (0: the kind's default) */
 };
 
 /* Starts the server's runner: recovers jobs of origin "http" whose runner died (resumed or
@@ -162,7 +165,10 @@ void job_runner_stop(struct job_runner *r);
  * Claims a queued job, or a running one whose runner died (resuming it). Returns the run's
  * outcome: 0, JOB_CANCELLED, or an ERR_* code (the job then failed). ERR_CONFLICT when the
  * job is held by a live runner or already finished. */
-int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, int pause_ms);
+int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, const struct job_runner_opts *o);
+
+/* The BLAKE2b of a file as 64 hex digits (what input_hash holds). 0, ERR_NOTFOUND, ERR_IO. */
+int job_file_hash(const char *path, char out[65]);
 
 /* The newest unfinished command-line job of this kind over the same input (hash) whose runner
  * died: what running the command again resumes. ERR_NOTFOUND when there is none. */

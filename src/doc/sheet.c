@@ -9,6 +9,7 @@
  */
 #include "doc/sheet.h"
 #include "base/err.h"
+#include "base/arena.h"
 #include "base/utf8.h"
 
 #include <expat.h>
@@ -19,42 +20,9 @@
 #include <sys/stat.h>
 #include <zip.h>
 
-/* ---- the arena: cells and cell arrays of a sheet in a few large chunks ---- */
-
-#define CHUNK_BYTES ((size_t)1 << 20)
-
-struct sheet_chunk {
-	struct sheet_chunk *next;
-	size_t used, cap;
-	char data[];
-};
-
-/* n bytes, 8-aligned, from the sheet's arena; NULL when out of memory. */
-static void *arena_alloc(struct sheet *s, size_t n)
-{
-	n = (n + 7) & ~(size_t)7;
-	struct sheet_chunk *c = s->arena;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = s->arena;
-		s->arena = c;
-	}
-	void *p = c->data + c->used;
-	c->used += n;
-	return p;
-}
-
 void sheet_free(struct sheet *s)
 {
-	for (struct sheet_chunk *c = s->arena, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	arena_free(&s->arena);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
@@ -90,7 +58,7 @@ static void row_set(struct builder *b, int col, const char *v, size_t n)
 			n--; /* never split a character */
 		b->cur.too_long = true;
 	}
-	char *c = arena_alloc(b->s, n + 1);
+	char *c = arena_alloc(&b->s->arena, n + 1);
 	if (!c) {
 		b->failed = true;
 		return;
@@ -128,7 +96,7 @@ static int row_end(struct builder *b)
 		b->cap = nc;
 	}
 	size_t bytes = (size_t)(b->cur.ncells ? b->cur.ncells : 1) * sizeof(char *);
-	b->cur.cells = arena_alloc(b->s, bytes);
+	b->cur.cells = arena_alloc(&b->s->arena, bytes);
 	if (!b->cur.cells)
 		return ERR_NOMEM;
 	memcpy(b->cur.cells, b->cells, (size_t)b->cur.ncells * sizeof(char *));

@@ -11,6 +11,8 @@
 #ifndef KEXIE_DOC_SHEET_H
 #define KEXIE_DOC_SHEET_H
 
+#include "base/arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -27,14 +29,12 @@ struct sheet_row {
 	bool too_long; /* a cell or the row was cut at the limits */
 };
 
-struct sheet_chunk;
-
 struct sheet {
 	struct sheet_row *rows;
 	long nrows;
 	const char *format;   /* "csv" or "xlsx" */
 	const char *encoding; /* "utf-8", "utf-8-bom", "gb18030" or "xlsx" */
-	struct sheet_chunk *arena; /* every cell and cell array: freed at once by sheet_free */
+	struct arena arena;   /* every cell and cell array: freed at once by sheet_free */
 };
 
 /* Reads path (kind by content: a ZIP is XLSX, anything else CSV). Returns 0, or an ERR_*
