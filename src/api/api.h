@@ -25,6 +25,9 @@ struct api {
 	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
 	bool https;                /* reached over HTTPS (a TLS proxy in front): Secure cookies */
+	/* jobs and files (jobs.c, orgio.c) */
+	struct workpool *files;    /* parsing uploads and building exports off the HTTP threads */
+	struct job_runner *jobs;   /* the server's job runner, kicked when a job is created */
 };
 
 extern const struct route api_routes[];
@@ -95,5 +98,15 @@ int api_me_tokens(struct req *r, void *ctx);
 int api_me_token_create(struct req *r, void *ctx);
 int api_me_token_revoke(struct req *r, void *ctx);
 int api_me_password(struct req *r, void *ctx);
+/* jobs.c and orgio.c: background jobs, org import and export */
+struct job_info;
+/* A job as the API shows it (the first 100 errors included); NULL when out of memory. */
+json_t *api_job_json(struct app *a, const struct job_info *ji);
+int api_job_get(struct req *r, void *ctx);
+int api_job_cancel(struct req *r, void *ctx);
+int api_job_errors(struct req *r, void *ctx);
+int api_org_import_preview(struct req *r, void *ctx);
+int api_org_import(struct req *r, void *ctx);
+int api_org_export(struct req *r, void *ctx);
 
 #endif

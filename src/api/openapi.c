@@ -149,6 +149,20 @@ json_t *api_openapi(const char *version, char *why, size_t cap)
 					  "application/json", "schema", "type", "object", "properties",
 					  props, "required", req, "additionalProperties", 0));
 		}
+		if ((rt->flags & RF_UPLOAD) && rt->upload_types) {
+			/* a file as the body: each accepted media type, raw bytes */
+			json_t *content = json_object();
+			char types[256];
+			snprintf(types, sizeof(types), "%s", rt->upload_types);
+			for (char *t = types, *next; t && *t; t = next) {
+				next = strchr(t, '|');
+				if (next)
+					*next++ = '\0';
+				json_object_set_new(content, t, json_pack("{s:{s:s,s:s}}", "schema", "type", "string",
+									  "format", "binary"));
+			}
+			json_object_set_new(op, "requestBody", json_pack("{s:b,s:o}", "required", 1, "content", content));
+		}
 		if (rt->perm)
 			json_object_set_new(op, "x-permission", json_string(rt->perm));
 		if (rt->flags & RF_SUBTREE)

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -147,6 +148,16 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 	rc = stmt_step(st);
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+static int record_tx(struct conn *c, void *arg)
+{
+	return audit_append(c, arg);
+}
+
+int audit_record(struct app *a, const struct audit_entry *e)
+{
+	return store_tx(a->store, record_tx, (void *)(uintptr_t)e);
 }
 
 /* ---- many records at once (bulk imports) ---- */

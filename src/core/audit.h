@@ -55,6 +55,10 @@ int audit_diff_count(const struct audit_diff *d);
  * (the caller then rolls back the write too). */
 int audit_append(struct conn *c, const struct audit_entry *e);
 
+/* Appends e in a transaction of its own: for events that change nothing else (an export, a
+ * download of personal data). Returns 0 or a store error. */
+int audit_record(struct app *a, const struct audit_entry *e);
+
 /* Appends the n entries e[0..n) in order inside the caller's open write transaction, as n
  * calls of audit_append would (the same records and chain), with one update of the head and
  * multi-row inserts of up to per_stmt rows: for bulk imports. Returns 0 or a store error. */

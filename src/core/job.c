@@ -37,7 +37,7 @@ struct pending_error {
 
 struct job_runner {
 	struct app *app;
-	const struct job_kind *kinds;
+	const struct job_kind *const *kinds;
 	size_t nkinds;
 	int poll_ms, pause_ms, batch_rows;
 	char me[128];            /* host:pid:start, this process's runner identity */
@@ -520,11 +520,11 @@ int job_step(struct job *j, int (*fn)(struct conn *c, void *arg), void *arg, con
 
 /* ---- claiming, finishing, recovering ---- */
 
-static const struct job_kind *find_kind(const struct job_kind *kinds, size_t n, const char *name)
+static const struct job_kind *find_kind(const struct job_kind *const *kinds, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(kinds[i].name, name))
-			return &kinds[i];
+		if (!strcmp(kinds[i]->name, name))
+			return kinds[i];
 	return NULL;
 }
 
@@ -677,7 +677,8 @@ struct orphan {
 
 /* Jobs of `origin` left running by a runner that died: resumed (queued again, the
  * checkpoint kept) when their kind can, else failed as interrupted. */
-static int recover(struct app *a, const struct job_kind *kinds, size_t nkinds, const char *origin, const char *me)
+static int recover(struct app *a, const struct job_kind *const *kinds, size_t nkinds, const char *origin,
+		   const char *me)
 {
 	struct orphan o[32];
 	int n = 0;
@@ -788,7 +789,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int job_runner_start(struct app *a, const struct job_kind *kinds, size_t nkinds,
+int job_runner_start(struct app *a, const struct job_kind *const *kinds, size_t nkinds,
 		     const struct job_runner_opts *o, struct job_runner **out)
 {
 	struct job_runner *r = calloc(1, sizeof(*r));

@@ -153,7 +153,7 @@ struct job_runner_opts {
 /* Starts the server's runner: recovers jobs of origin "http" whose runner died (resumed or
  * failed "interrupted"), then runs queued ones. kinds is borrowed (must outlive the runner).
  * Returns 0 or ERR_NOMEM / a store error. */
-int job_runner_start(struct app *a, const struct job_kind *kinds, size_t nkinds,
+int job_runner_start(struct app *a, const struct job_kind *const *kinds, size_t nkinds,
 		     const struct job_runner_opts *o, struct job_runner **out);
 /* Wakes a worker at once (a job was just created). NULL is fine. */
 void job_runner_kick(struct job_runner *r);

@@ -51,6 +51,11 @@ enum route_flag {
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
 	RF_SUBTREE = 1u << 6,    /* the object's org must sit in the caller's scope (404 if not) */
+	/* The body is a file (raw bytes, e.g. a spreadsheet), not JSON: its Content-Type must be
+	 * one of the route's upload_types (415), its size at most body_max (413, answered before
+	 * reading); the before hook (who is calling) runs as soon as the headers are in, so a
+	 * stranger's upload is refused before a byte of it is stored. req_body gives the bytes. */
+	RF_UPLOAD = 1u << 7,
 };
 
 enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
@@ -82,6 +87,7 @@ struct route {
 	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
 	const char *response;      /* OpenAPI: short description of the success answer */
 	const char *perm;          /* permission the caller's role must grant, NULL = none */
+	const char *upload_types;  /* RF_UPLOAD: accepted media types, "text/csv|application/..." */
 };
 
 /* Hooks the layer above supplies; both optional. */
@@ -125,6 +131,9 @@ const char *req_query(const struct req *r, const char *name);
 bool req_query_int(const struct req *r, const char *name, int64_t *out);
 /* The parsed JSON body (an object, checked against the body spec); NULL when none. */
 json_t *req_json(const struct req *r);
+/* The raw body of an RF_UPLOAD route (borrowed, valid for the request); *len its bytes.
+ * Never NULL ("" with 0 bytes when none was sent). */
+const char *req_body(const struct req *r, size_t *len);
 struct errlist *req_errs(struct req *r);
 /* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *));
