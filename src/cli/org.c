@@ -153,8 +153,8 @@ static int org_import_cmd(struct app *app, const struct config *cfg, const char 
 		fprintf(stderr, "kexie org import: job %" PRId64 " for this file is running in another process\n", id);
 		return 1;
 	}
-	if (job_get(app, id, -1, &ji)) {
-		fprintf(stderr, "kexie org import: failed (%s)\n", err_name(rc));
+	if (job_get(app, id, -1, &ji) || !strcmp(ji.state, "queued") || !strcmp(ji.state, "running")) {
+		fprintf(stderr, "kexie org import: failed (%s); run it again to resume\n", err_name(rc));
 		return 1;
 	}
 	bool refused = !strcmp(ji.state, "failed");

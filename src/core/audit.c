@@ -32,48 +32,60 @@ struct record {
 	const char *detail;
 };
 
-static int put_field(struct buf *b, const char *s)
+/* The canonical content goes straight into the hash state: "<length>:<bytes>\n" per field,
+ * without a buffer or printf (bulk imports hash a record per row). */
+static void put_field(crypto_hash_sha256_state *h, const char *s)
 {
 	s = s ? s : "";
-	return buf_printf(b, "%zu:%s\n", strlen(s), s);
+	size_t n = strlen(s);
+	unsigned char num[24];
+	size_t k = sizeof(num);
+	num[--k] = ':';
+	size_t v = n;
+	do {
+		num[--k] = (unsigned char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	crypto_hash_sha256_update(h, num + k, sizeof(num) - k);
+	crypto_hash_sha256_update(h, (const unsigned char *)s, n);
+	crypto_hash_sha256_update(h, (const unsigned char *)"\n", 1);
 }
 
-static int put_int(struct buf *b, int64_t v)
+static void put_int(crypto_hash_sha256_state *h, int64_t v)
 {
 	char tmp[24];
-	if (v)
-		snprintf(tmp, sizeof(tmp), "%" PRId64, v);
-	else
-		tmp[0] = '\0';
-	return put_field(b, tmp);
+	size_t k = sizeof(tmp);
+	tmp[--k] = '\0';
+	if (v) {
+		uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+		do {
+			tmp[--k] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			tmp[--k] = '-';
+	}
+	put_field(h, tmp + k);
 }
 
 static int record_hash(const struct record *r, const char *prev, char out[HASH_HEX])
 {
-	struct buf b;
-	buf_init(&b, (size_t)1 << 20);
-	int rc = buf_puts(&b, prev);
-	if (!rc)
-		rc = buf_puts(&b, "kexie-audit-v1\n");
-	if (!rc)
-		rc = put_int(&b, r->seq);
+	crypto_hash_sha256_state h;
+	crypto_hash_sha256_init(&h);
+	crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
+	crypto_hash_sha256_update(&h, (const unsigned char *)"kexie-audit-v1\n", 15);
+	put_int(&h, r->seq);
 	const char *const texts[] = {r->at, r->role, r->via, r->request_id, r->client_addr,
 				     r->action, r->object_type, r->object_id};
-	if (!rc)
-		rc = put_int(&b, r->user_id);
-	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
-		rc = put_field(&b, texts[i]);
-	if (!rc)
-		rc = put_int(&b, r->org_id);
-	if (!rc)
-		rc = put_field(&b, r->detail);
-	if (!rc) {
-		unsigned char h[crypto_hash_sha256_BYTES];
-		crypto_hash_sha256(h, (const unsigned char *)b.ptr, b.len);
-		sodium_bin2hex(out, HASH_HEX, h, sizeof(h));
-	}
-	buf_release(&b);
-	return rc;
+	put_int(&h, r->user_id);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		put_field(&h, texts[i]);
+	put_int(&h, r->org_id);
+	put_field(&h, r->detail);
+	unsigned char d[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_final(&h, d);
+	sodium_bin2hex(out, HASH_HEX, d, sizeof(d));
+	return 0;
 }
 
 static void bind_opt_int(struct stmt *st, int idx, int64_t v)

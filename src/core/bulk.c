@@ -12,6 +12,7 @@ void bulk_init(struct bulk *b)
 {
 	b->vals = NULL;
 	b->nrows = b->cap = 0;
+	b->sql_rows = 0;
 	if (b->per_stmt < 1)
 		b->per_stmt = 1;
 	buf_init(&b->sql, (size_t)1 << 20);
@@ -33,9 +34,12 @@ struct bulk_val *bulk_row(struct bulk *b)
 	return v;
 }
 
-/* "head VALUES ($1, ..), (..) tail" for k rows. */
+/* "head VALUES ($1, ..), (..) tail" for k rows (kept: most flushes use the same k). */
 static int build_sql(struct bulk *b, int k)
 {
+	if (b->sql_rows == k && b->sql.len)
+		return 0;
+	b->sql_rows = k;
 	buf_reset(&b->sql);
 	int rc = buf_puts(&b->sql, b->head);
 	if (!rc)
@@ -50,6 +54,8 @@ static int build_sql(struct bulk *b, int k)
 	}
 	if (!rc && b->tail)
 		rc = buf_puts(&b->sql, b->tail);
+	if (rc)
+		b->sql_rows = 0;
 	return rc;
 }
 

@@ -36,7 +36,8 @@ struct bulk {
 	void *arg;
 	struct bulk_val *vals; /* nrows * ncols, row-major */
 	int nrows, cap;
-	struct buf sql;
+	struct buf sql;    /* the statement text for sql_rows rows */
+	int sql_rows;
 };
 
 /* Prepares b (its fields above set by the caller). */

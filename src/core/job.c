@@ -66,32 +66,6 @@ struct job {
 	char message[256];
 };
 
-/* ---- small statements ---- */
-
-static void bind_str(struct stmt *st, int idx, const char *s)
-{
-	s = s ? s : "";
-	stmt_bind_text(st, idx, s, strlen(s));
-}
-
-static void bind_opt_int(struct stmt *st, int idx, int64_t v)
-{
-	if (v)
-		stmt_bind_int64(st, idx, v);
-	else
-		stmt_bind_null(st, idx);
-}
-
-/* Steps a bound statement once; *changes (may be NULL) gets the rows written. */
-static int step_done(struct stmt *st, int64_t *changes)
-{
-	int rc = stmt_step(st);
-	if (changes)
-		*changes = rc >= 0 ? stmt_changes(st) : 0;
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 /* This process as a runner: host:pid:start-ms. */
 static void runner_identity(char *out, size_t cap)
 {
@@ -164,24 +138,18 @@ static void row_to_info(struct stmt *st, struct job_info *o)
 	str_copy(o->runner, sizeof(o->runner), stmt_text(st, 24, NULL));
 }
 
+static int info_row(struct stmt *st, void *arg)
+{
+	row_to_info(st, arg);
+	return 1; /* one row */
+}
+
 static int load_conn(struct conn *c, int64_t id, int64_t owner_id, struct job_info *out)
 {
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, owner_id < 0 ? JOB_COLS "WHERE id = $1" : JOB_COLS "WHERE id = $1 AND owner_id = $2", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, id);
-	if (owner_id >= 0)
-		stmt_bind_int64(st, 2, owner_id);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		row_to_info(st, out);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-	stmt_done(st);
-	return rc;
+	out->id = 0;
+	int rc = owner_id < 0 ? conn_each(c, JOB_COLS "WHERE id = $1", info_row, out, "i", id)
+			      : conn_each(c, JOB_COLS "WHERE id = $1 AND owner_id = $2", info_row, out, "ii", id, owner_id);
+	return rc ? rc : out->id ? 0 : ERR_NOTFOUND;
 }
 
 /* Reads the row on the primary (a replica may not have it yet). */
@@ -218,49 +186,25 @@ static int create_tx(struct conn *c, void *arg)
 {
 	struct create_call *x = arg;
 	const struct job_new *n = x->n;
-	struct stmt *st = NULL;
-	int rc;
 	if (n->owner_id > 0) {
-		rc = conn_prepare(c, "SELECT count(*) FROM job WHERE owner_id = $1 AND state IN ('queued', 'running')", &st);
-		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, n->owner_id);
 		int64_t open = 0;
-		if ((rc = stmt_step(st)) == STORE_ROW)
-			open = stmt_int64(st, 0);
-		stmt_done(st);
-		if (rc < 0)
+		int rc = conn_row(c, "SELECT count(*) FROM job WHERE owner_id = $1 AND state IN ('queued', 'running')",
+				  "i", "i", n->owner_id, &open);
+		if (rc)
 			return rc;
 		if (open >= JOB_UNFINISHED_MAX)
 			return ERR_RATELIMIT;
 	}
-	rc = conn_prepare(c,
+#define S(v) ((v) ? (v) : "")
+	int rc = conn_row(c,
 			  "INSERT INTO job (kind, origin, owner_id, role, request_id, client_addr, state, dry_run,"
 			  " input_path, input_name, input_hash, created_at)"
-			  " VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING id",
-			  &st);
-	if (rc)
-		return rc;
-	bind_str(st, 1, n->kind);
-	bind_str(st, 2, n->origin);
-	bind_opt_int(st, 3, n->owner_id);
-	bind_str(st, 4, n->role);
-	bind_str(st, 5, n->request_id);
-	bind_str(st, 6, n->client_addr);
-	stmt_bind_int64(st, 7, n->dry_run ? 1 : 0);
-	bind_str(st, 8, n->input_path);
-	bind_str(st, 9, n->input_name);
-	bind_str(st, 10, n->input_hash);
-	stmt_bind_int64(st, 11, time_unix());
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		x->id = stmt_int64(st, 0);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ERR_DB;
-	}
-	stmt_done(st);
-	return rc;
+			  " VALUES ($1, $2, NULLIF(CAST($3 AS BIGINT), 0), $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING id",
+			  "tt" "i" "ttt" "i" "ttt" "i", "i", S(n->kind), S(n->origin), n->owner_id, S(n->role),
+			  S(n->request_id), S(n->client_addr), (int64_t)(n->dry_run ? 1 : 0), S(n->input_path),
+			  S(n->input_name), S(n->input_hash), time_unix(), &x->id);
+#undef S
+	return rc == ERR_NOTFOUND ? ERR_DB : rc;
 }
 
 int job_create(struct app *a, const struct job_new *n, int64_t *id)
@@ -272,29 +216,35 @@ int job_create(struct app *a, const struct job_new *n, int64_t *id)
 	return rc;
 }
 
+struct errors_call {
+	int64_t id;
+	int (*fn)(long row, const char *col, const char *code, const char *message, void *arg);
+	void *arg;
+	int rc; /* fn's non-zero return */
+};
+
+static int error_row(struct stmt *st, void *arg)
+{
+	struct errors_call *x = arg;
+	x->rc = x->fn((long)stmt_int64(st, 0), stmt_text(st, 1, NULL), stmt_text(st, 2, NULL), stmt_text(st, 3, NULL),
+		      x->arg);
+	return x->rc ? 1 : 0;
+}
+
+static int errors_read(struct conn *c, void *arg)
+{
+	struct errors_call *x = arg;
+	return conn_each(c, "SELECT row_no, col, code, message FROM job_error WHERE job_id = $1 ORDER BY row_no, seq",
+			 error_row, x, "i", x->id);
+}
+
 int job_errors(struct app *a, int64_t id, int (*fn)(long row, const char *col, const char *code,
 						     const char *message, void *arg),
 	       void *arg)
 {
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
-	rc = conn_prepare(c, "SELECT row_no, col, code, message FROM job_error WHERE job_id = $1 ORDER BY row_no, seq", &st);
-	if (!rc) {
-		stmt_bind_int64(st, 1, id);
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			rc = fn((long)stmt_int64(st, 0), stmt_text(st, 1, NULL), stmt_text(st, 2, NULL),
-				stmt_text(st, 3, NULL), arg);
-			if (rc)
-				break;
-		}
-		rc = rc < 0 || rc > STORE_ROW ? rc : 0;
-	}
-	stmt_done(st);
-	store_release(c);
-	return rc;
+	struct errors_call x = {.id = id, .fn = fn, .arg = arg};
+	int rc = store_read(a->store, errors_read, &x);
+	return rc ? rc : x.rc;
 }
 
 /* The upload of an HTTP job is the job's own file: gone once the job is over. */
@@ -316,19 +266,12 @@ static int cancel_tx(struct conn *c, void *arg)
 	int rc = load_conn(c, x->id, x->owner_id, &x->before);
 	if (rc)
 		return rc;
-	struct stmt *st = NULL;
-	rc = conn_prepare(c, "UPDATE job SET state = 'cancelled', finished_at = $3"
-			     " WHERE id = $1 AND owner_id = $2 AND state IN ('queued', 'running')", &st);
-	if (rc)
+	rc = conn_run(c, "UPDATE job SET state = 'cancelled', finished_at = $3"
+			 " WHERE id = $1 AND owner_id = $2 AND state IN ('queued', 'running')",
+		      "iii", x->id, x->owner_id, time_unix());
+	if (rc < 0)
 		return rc;
-	stmt_bind_int64(st, 1, x->id);
-	stmt_bind_int64(st, 2, x->owner_id);
-	stmt_bind_int64(st, 3, time_unix());
-	int64_t changed = 0;
-	rc = step_done(st, &changed);
-	if (rc)
-		return rc;
-	if (!changed)
+	if (rc == 0)
 		return ERR_CONFLICT; /* it finished before the cancel came */
 	char oid[24];
 	snprintf(oid, sizeof(oid), "%" PRId64, x->id);
@@ -411,21 +354,12 @@ void job_set_message(struct job *j, const char *fmt, ...)
 /* Writes the noted errors after those already stored. */
 static int write_errors(struct conn *c, struct job *j)
 {
-	struct stmt *st = NULL;
 	for (int i = 0; i < j->nerrs; i++) {
-		int rc = conn_prepare(c, "INSERT INTO job_error (job_id, seq, row_no, col, code, message)"
-					 " VALUES ($1, $2, $3, $4, $5, $6)", &st);
-		if (rc)
-			return rc;
 		const struct pending_error *e = &j->errs[i];
-		stmt_bind_int64(st, 1, j->info.id);
-		stmt_bind_int64(st, 2, j->stored + i + 1);
-		stmt_bind_int64(st, 3, e->row);
-		bind_str(st, 4, e->col);
-		bind_str(st, 5, e->code);
-		bind_str(st, 6, e->message);
-		rc = step_done(st, NULL);
-		if (rc)
+		int rc = conn_run(c, "INSERT INTO job_error (job_id, seq, row_no, col, code, message)"
+				     " VALUES ($1, $2, $3, $4, $5, $6)",
+				  "iiittt", j->info.id, j->stored + i + 1, (int64_t)e->row, e->col, e->code, e->message);
+		if (rc < 0)
 			return rc;
 	}
 	return 0;
@@ -447,18 +381,11 @@ static int step_tx(struct conn *c, void *arg)
 	struct job *j = s->j;
 	j->nerrs = s->nerrs0; /* a retry starts again from what was noted before the step */
 	j->info.error_count = s->count0;
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "UPDATE job SET heartbeat_at = $2 WHERE id = $1 AND state = 'running' AND runner = $3", &st);
-	if (rc)
+	int rc = conn_run(c, "UPDATE job SET heartbeat_at = $2 WHERE id = $1 AND state = 'running' AND runner = $3",
+			  "iit", j->info.id, time_unix(), j->me);
+	if (rc < 0)
 		return rc;
-	stmt_bind_int64(st, 1, j->info.id);
-	stmt_bind_int64(st, 2, time_unix());
-	bind_str(st, 3, j->me);
-	int64_t changed = 0;
-	rc = step_done(st, &changed);
-	if (rc)
-		return rc;
-	if (!changed)
+	if (rc == 0)
 		return JOB_CANCELLED;
 	if (s->fn && (rc = s->fn(c, s->arg)))
 		return rc;
@@ -466,24 +393,17 @@ static int step_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	const struct job_progress *p = s->p;
-	rc = conn_prepare(c,
-			  p->final ? "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
-				     " result = $6, run_ms = run_ms + $7, state = 'succeeded', finished_at = $8,"
-				     " message = '' WHERE id = $1"
-				   : "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
-				     " result = $6, run_ms = run_ms + $7, heartbeat_at = $8 WHERE id = $1",
-			  &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->info.id);
-	stmt_bind_int64(st, 2, p->rows_total >= 0 ? p->rows_total : j->info.rows_total);
-	stmt_bind_int64(st, 3, p->rows_done >= 0 ? p->rows_done : j->info.rows_done);
-	stmt_bind_int64(st, 4, j->info.error_count);
-	bind_str(st, 5, p->checkpoint ? p->checkpoint : j->info.checkpoint);
-	bind_str(st, 6, p->result ? p->result : j->info.result);
-	stmt_bind_int64(st, 7, s->ms);
-	stmt_bind_int64(st, 8, time_unix());
-	return step_done(st, NULL);
+	rc = conn_run(c,
+		      p->final ? "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
+				 " result = $6, run_ms = run_ms + $7, state = 'succeeded', finished_at = $8,"
+				 " message = '' WHERE id = $1"
+			       : "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
+				 " result = $6, run_ms = run_ms + $7, heartbeat_at = $8 WHERE id = $1",
+		      "iiii tt ii", j->info.id, p->rows_total >= 0 ? p->rows_total : j->info.rows_total,
+		      p->rows_done >= 0 ? p->rows_done : j->info.rows_done, j->info.error_count,
+		      p->checkpoint ? p->checkpoint : j->info.checkpoint, p->result ? p->result : j->info.result, s->ms,
+		      time_unix());
+	return rc < 0 ? rc : 0;
 }
 
 int job_step(struct job *j, int (*fn)(struct conn *c, void *arg), void *arg, const struct job_progress *p)
@@ -537,21 +457,12 @@ struct claim_call {
 static int claim_tx(struct conn *c, void *arg)
 {
 	struct claim_call *x = arg;
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "UPDATE job SET state = 'running', runner = $2, attempts = attempts + 1,"
-				 " started_at = COALESCE(started_at, $3), heartbeat_at = $3"
-				 " WHERE id = $1 AND state = $4 AND runner = $5", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, x->id);
-	bind_str(st, 2, x->me);
-	stmt_bind_int64(st, 3, time_unix());
-	bind_str(st, 4, x->state);
-	bind_str(st, 5, x->runner);
-	int64_t changed = 0;
-	rc = step_done(st, &changed);
-	x->claimed = changed == 1;
-	return rc;
+	int rc = conn_run(c, "UPDATE job SET state = 'running', runner = $2, attempts = attempts + 1,"
+			     " started_at = COALESCE(started_at, $3), heartbeat_at = $3"
+			     " WHERE id = $1 AND state = $4 AND runner = $5",
+			  "ititt", x->id, x->me, time_unix(), x->state, x->runner);
+	x->claimed = rc == 1;
+	return rc < 0 ? rc : 0;
 }
 
 /* Takes job id from (state, runner) for `me`; *claimed says whether it was still there. */
@@ -576,20 +487,10 @@ static int end_tx(struct conn *c, void *arg)
 	int rc = x->message ? write_errors(c, j) : 0;
 	if (rc)
 		return rc;
-	struct stmt *st = NULL;
-	rc = conn_prepare(c, x->sql, &st);
-	if (rc)
-		return rc;
-	uint64_t now = time_mono_ns();
-	stmt_bind_int64(st, 1, j->info.id);
-	bind_str(st, 2, j->me);
-	stmt_bind_int64(st, 3, time_unix());
-	stmt_bind_int64(st, 4, (int64_t)((now - j->mark_ns) / 1000000u));
-	if (x->message) {
-		bind_str(st, 5, x->message);
-		stmt_bind_int64(st, 6, j->info.error_count);
-	}
-	return step_done(st, NULL);
+	int64_t ms = (int64_t)((time_mono_ns() - j->mark_ns) / 1000000u);
+	rc = x->message ? conn_run(c, x->sql, "itii ti", j->info.id, j->me, time_unix(), ms, x->message, j->info.error_count)
+			: conn_run(c, x->sql, "itii", j->info.id, j->me, time_unix(), ms);
+	return rc < 0 ? rc : 0;
 }
 
 /* Records how the run ended (the job row stays as a cancel or a final step left it). */
@@ -643,13 +544,8 @@ static int run_claimed(struct app *a, const struct job_kind *kind, struct job_ru
 	/* errors already kept by an earlier attempt stay; new ones go after them */
 	struct conn *c = NULL;
 	if (!store_acquire(a->store, STORE_WRITE, &c)) {
-		struct stmt *st = NULL;
-		if (!conn_prepare(c, "SELECT count(*) FROM job_error WHERE job_id = $1", &st)) {
-			stmt_bind_int64(st, 1, id);
-			if (stmt_step(st) == STORE_ROW)
-				j->stored = stmt_int64(st, 0);
-			stmt_done(st);
-		}
+		if (conn_row(c, "SELECT count(*) FROM job_error WHERE job_id = $1", "i", "i", id, &j->stored))
+			j->stored = 0;
 		store_release(c);
 	}
 	snprintf(j->via, sizeof(j->via), !strcmp(j->info.origin, "cli") ? "cli" : "job:%" PRId64, id);
@@ -672,79 +568,92 @@ static int run_claimed(struct app *a, const struct job_kind *kind, struct job_ru
 struct orphan {
 	int64_t id;
 	char kind[33], runner[128];
-	int64_t heartbeat;
 };
+
+struct orphans {
+	struct orphan o[32];
+	int n;
+	const char *me;
+};
+
+static int orphan_row(struct stmt *st, void *arg)
+{
+	struct orphans *x = arg;
+	if (x->n >= 32)
+		return 1; /* the rest at the next sweep */
+	if (!runner_dead(stmt_text(st, 2, NULL), stmt_int64(st, 3), x->me))
+		return 0;
+	struct orphan *o = &x->o[x->n++];
+	o->id = stmt_int64(st, 0);
+	str_copy(o->kind, sizeof(o->kind), stmt_text(st, 1, NULL));
+	str_copy(o->runner, sizeof(o->runner), stmt_text(st, 2, NULL));
+	return 0;
+}
 
 /* Jobs of `origin` left running by a runner that died: resumed (queued again, the
  * checkpoint kept) when their kind can, else failed as interrupted. */
 static int recover(struct app *a, const struct job_kind *const *kinds, size_t nkinds, const char *origin,
 		   const char *me)
 {
-	struct orphan o[32];
-	int n = 0;
+	struct orphans x = {.me = me};
 	struct conn *c = NULL;
-	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, kind, runner, heartbeat_at FROM job WHERE state = 'running' AND origin = $1 ORDER BY id", &st);
-	if (!rc) {
-		bind_str(st, 1, origin);
-		while ((rc = stmt_step(st)) == STORE_ROW && n < 32) {
-			o[n].id = stmt_int64(st, 0);
-			str_copy(o[n].kind, sizeof(o[n].kind), stmt_text(st, 1, NULL));
-			str_copy(o[n].runner, sizeof(o[n].runner), stmt_text(st, 2, NULL));
-			o[n].heartbeat = stmt_int64(st, 3);
-			if (runner_dead(o[n].runner, o[n].heartbeat, me))
-				n++;
-		}
-		rc = rc < 0 ? rc : 0;
-	}
-	stmt_done(st);
-	for (int i = 0; !rc && i < n; i++) {
-		const struct job_kind *k = find_kind(kinds, nkinds, o[i].kind);
+	rc = conn_each(c, "SELECT id, kind, runner, heartbeat_at FROM job WHERE state = 'running' AND origin = $1 ORDER BY id",
+		       orphan_row, &x, "t", origin);
+	for (int i = 0; !rc && i < x.n; i++) {
+		const struct job_kind *k = find_kind(kinds, nkinds, x.o[i].kind);
 		bool resume = k && k->resumable;
-		rc = conn_prepare(c, resume ? "UPDATE job SET state = 'queued', runner = '' WHERE id = $1 AND state = 'running' AND runner = $2"
-					    : "UPDATE job SET state = 'failed', message = 'interrupted', finished_at = $3"
-					      " WHERE id = $1 AND state = 'running' AND runner = $2",
-				  &st);
-		if (rc)
-			break;
-		stmt_bind_int64(st, 1, o[i].id);
-		bind_str(st, 2, o[i].runner);
-		if (!resume)
-			stmt_bind_int64(st, 3, time_unix());
-		rc = step_done(st, NULL);
-		log_warn("job %" PRId64 " (%s) was interrupted (its runner %s is gone): %s", o[i].id, o[i].kind,
-			 o[i].runner, resume ? "resuming from its checkpoint" : "failed");
+		rc = resume ? conn_run(c, "UPDATE job SET state = 'queued', runner = '' WHERE id = $1 AND state = 'running' AND runner = $2",
+				       "it", x.o[i].id, x.o[i].runner)
+			    : conn_run(c, "UPDATE job SET state = 'failed', message = 'interrupted', finished_at = $3"
+					  " WHERE id = $1 AND state = 'running' AND runner = $2",
+				       "iti", x.o[i].id, x.o[i].runner, time_unix());
+		rc = rc < 0 ? rc : 0;
+		log_warn("job %" PRId64 " (%s) was interrupted (its runner %s is gone): %s", x.o[i].id, x.o[i].kind,
+			 x.o[i].runner, resume ? "resuming from its checkpoint" : "failed");
 	}
 	store_release(c);
 	return rc;
 }
 
-/* The oldest queued job of origin "http" whose kind this runner knows. */
+struct next_call {
+	struct job_runner *r;
+	int64_t id;
+	const struct job_kind *kind;
+};
+
+static int queued_row(struct stmt *st, void *arg)
+{
+	struct next_call *x = arg;
+	const struct job_kind *k = find_kind(x->r->kinds, x->r->nkinds, stmt_text(st, 1, NULL));
+	if (!k)
+		return 0; /* a kind this binary does not run */
+	x->id = stmt_int64(st, 0);
+	x->kind = k;
+	return 1;
+}
+
+static int queued_read(struct conn *c, void *arg)
+{
+	return conn_each(c, "SELECT id, kind FROM job WHERE state = 'queued' AND origin = 'http' ORDER BY id LIMIT 50",
+			 queued_row, arg, "");
+}
+
+/* The oldest queued job of origin "http" whose kind this runner knows (on the primary: a
+ * replica may not have it yet). */
 static int next_queued(struct job_runner *r, int64_t *id, const struct job_kind **kind)
 {
+	struct next_call x = {.r = r};
 	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	*id = 0;
 	int rc = store_acquire(r->app->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, kind FROM job WHERE state = 'queued' AND origin = 'http' ORDER BY id LIMIT 50", &st);
-	if (!rc) {
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			const struct job_kind *k = find_kind(r->kinds, r->nkinds, stmt_text(st, 1, NULL));
-			if (k) {
-				*id = stmt_int64(st, 0);
-				*kind = k;
-				break;
-			}
-		}
-		rc = rc < 0 ? rc : 0;
-	}
-	stmt_done(st);
+	rc = queued_read(c, &x);
 	store_release(c);
+	*id = x.id;
+	*kind = x.kind;
 	return rc;
 }
 
@@ -880,33 +789,35 @@ int job_run_inline(struct app *a, const struct job_kind *kind, int64_t id, const
 			   o && o->batch_rows > 0 ? o->batch_rows : 0, id);
 }
 
+struct interrupted_call {
+	const char *me;
+	int64_t id;
+};
+
+static int interrupted_row(struct stmt *st, void *arg)
+{
+	struct interrupted_call *x = arg;
+	if (strcmp(stmt_text(st, 1, NULL), "queued") && !runner_dead(stmt_text(st, 2, NULL), stmt_int64(st, 3), x->me))
+		return 0;
+	x->id = stmt_int64(st, 0);
+	return 1;
+}
+
 int job_find_interrupted(struct app *a, const char *kind, const char *input_hash, int64_t *id)
 {
 	char me[128];
 	runner_identity(me, sizeof(me));
+	struct interrupted_call x = {.me = me};
 	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	*id = 0;
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, state, runner, heartbeat_at FROM job WHERE origin = 'cli' AND kind = $1"
-			     " AND input_hash = $2 AND state IN ('queued', 'running') ORDER BY id DESC", &st);
-	if (!rc) {
-		bind_str(st, 1, kind);
-		bind_str(st, 2, input_hash);
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			if (!strcmp(stmt_text(st, 1, NULL), "queued") ||
-			    runner_dead(stmt_text(st, 2, NULL), stmt_int64(st, 3), me)) {
-				*id = stmt_int64(st, 0);
-				break;
-			}
-		}
-		rc = rc < 0 ? rc : 0;
-	}
-	stmt_done(st);
+	rc = conn_each(c, "SELECT id, state, runner, heartbeat_at FROM job WHERE origin = 'cli' AND kind = $1"
+			  " AND input_hash = $2 AND state IN ('queued', 'running') ORDER BY id DESC",
+		       interrupted_row, &x, "tt", kind, input_hash);
 	store_release(c);
-	return rc ? rc : *id ? 0 : ERR_NOTFOUND;
+	*id = x.id;
+	return rc ? rc : x.id ? 0 : ERR_NOTFOUND;
 }
 
 int job_file_hash(const char *path, char out[65])

@@ -94,7 +94,7 @@ static void clean(char *s, bool ascii)
 {
 	char *w = s;
 	const unsigned char *r = (const unsigned char *)s;
-	while (*r) {
+	while (ascii && *r) {
 		if (ascii && r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
 			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
 			if (cp >= 0xFF01 && cp <= 0xFF5E) {
@@ -105,7 +105,8 @@ static void clean(char *s, bool ascii)
 		}
 		*w++ = (char)*r++;
 	}
-	*w = '\0';
+	if (ascii)
+		*w = '\0';
 	/* trim: ASCII space/tab and U+3000 */
 	char *b = s;
 	for (;;) {
@@ -129,7 +130,8 @@ static void clean(char *s, bool ascii)
 		b++;
 		n--;
 	}
-	memmove(s, b, n);
+	if (b != s)
+		memmove(s, b, n);
 	s[n] = '\0';
 }
 
@@ -140,7 +142,14 @@ bool import_date(const char *in, char out[11])
 	int y = 0, m = 0, d = 0;
 	size_t n = strlen(in);
 	char tail[8] = "";
-	if (n == 8 && strspn(in, "0123456789") == 8) {
+#define DIG(c) ((c) >= '0' && (c) <= '9')
+	if (n == 10 && in[4] == '-' && in[7] == '-' && DIG(in[0]) && DIG(in[1]) && DIG(in[2]) && DIG(in[3]) &&
+	    DIG(in[5]) && DIG(in[6]) && DIG(in[8]) && DIG(in[9])) {
+		/* YYYY-MM-DD, the common case, without sscanf */
+		y = (in[0] - '0') * 1000 + (in[1] - '0') * 100 + (in[2] - '0') * 10 + (in[3] - '0');
+		m = (in[5] - '0') * 10 + (in[6] - '0');
+		d = (in[8] - '0') * 10 + (in[9] - '0');
+	} else if (n == 8 && strspn(in, "0123456789") == 8) {
 		y = (in[0] - '0') * 1000 + (in[1] - '0') * 100 + (in[2] - '0') * 10 + (in[3] - '0');
 		m = (in[4] - '0') * 10 + (in[5] - '0');
 		d = (in[6] - '0') * 10 + (in[7] - '0');
@@ -166,9 +175,21 @@ bool import_date(const char *in, char out[11])
 	} else {
 		return false;
 	}
+#undef DIG
 	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		return false;
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	/* YYYY-MM-DD by hand: this runs for every row of an import */
+	out[0] = (char)('0' + y / 1000);
+	out[1] = (char)('0' + y / 100 % 10);
+	out[2] = (char)('0' + y / 10 % 10);
+	out[3] = (char)('0' + y % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + m / 10);
+	out[6] = (char)('0' + m % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + d / 10);
+	out[9] = (char)('0' + d % 10);
+	out[10] = '\0';
 	return date_valid(out);
 }
 
@@ -208,6 +229,15 @@ static int smap_grow(struct smap *m)
 	free(m->e);
 	m->e = e;
 	m->cap = cap;
+	return 0;
+}
+
+/* Room for n keys without growing (fewer collisions too: at most a quarter full). */
+static int smap_reserve(struct smap *m, size_t n)
+{
+	while (m->cap < n * 4)
+		if (smap_grow(m))
+			return ERR_NOMEM;
 	return 0;
 }
 
@@ -340,10 +370,15 @@ struct imp {
 	struct sheet sheet;
 	int map[C_N];            /* column index in the file, -1 when absent */
 	const char *header[C_N]; /* the header text as written */
-	struct item *items;      /* in batch order once read */
+	struct item *items;      /* in file order */
+	struct item **order;     /* the same in batch order: parents first (depth, then row) */
 	long nitems;
-	struct item **by_code;   /* every item with a code bar duplicates, sorted by code */
-	long ncodes;
+	struct smap file_codes;  /* the file's codes -> their item (the first row of a repeated code) */
+	struct word_cache { /* the level and type words seen, and what they mean: files repeat a few */
+		const char *w[8];
+		uint8_t v[8];
+		int n;
+	} lv_seen, ty_seen;
 	struct arena arena;
 	struct smap codes, credits;
 	struct imap ids;
@@ -399,6 +434,14 @@ static void reject(struct imp *m, struct item *it, const struct errlist *errs, c
 	}
 }
 
+/* errlist_init clears all of its ~10 KB; a row's list only needs its counts (the entries
+ * are written whole when added), and this runs for every row. */
+static void errs_clear(struct errlist *e)
+{
+	e->n = 0;
+	e->dropped = 0;
+}
+
 static const char *cell(const struct item *it, enum col c)
 {
 	return it->v[c] && *it->v[c] ? it->v[c] : NULL;
@@ -406,23 +449,10 @@ static const char *cell(const struct item *it, enum col c)
 
 /* ---- 1. read ---- */
 
-static int by_code_cmp(const void *a, const void *b)
+/* The row of the file with this code (the first, when it is repeated), or NULL. */
+static struct item *find(const struct imp *m, const char *code)
 {
-	const struct item *const *x = a, *const *y = b;
-	return strcmp((*x)->v[C_CODE], (*y)->v[C_CODE]);
-}
-
-static struct item *find(struct item **sorted, long n, const char *code)
-{
-	struct item key = {.v = {[C_CODE] = code}}, *kp = &key;
-	struct item **hit = bsearch(&kp, sorted, (size_t)n, sizeof(*sorted), by_code_cmp);
-	return hit ? *hit : NULL;
-}
-
-static int by_depth(const void *a, const void *b)
-{
-	const struct item *x = a, *y = b;
-	return x->depth != y->depth ? x->depth - y->depth : (x->row > y->row) - (x->row < y->row);
+	return code ? smap_get(&m->file_codes, code) : NULL;
 }
 
 /* Which column a header cell names (-1: none). */
@@ -488,6 +518,24 @@ static bool map_header(struct imp *m, const struct sheet_row *h, bool note)
 	return ok;
 }
 
+static bool seen(const struct word_cache *c, const char *w, uint8_t *v)
+{
+	for (int i = 0; i < c->n; i++)
+		if (!strcmp(c->w[i], w)) {
+			*v = c->v[i];
+			return true;
+		}
+	return false;
+}
+
+static void remember(struct word_cache *c, const char *w, uint8_t v)
+{
+	if (c->n < 8 && v != 0xFF) {
+		c->w[c->n] = w;
+		c->v[c->n++] = v;
+	}
+}
+
 static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *it)
 {
 	it->row = r->number;
@@ -519,18 +567,24 @@ static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *
 		return;
 	}
 	const char *lv = it->v[C_LEVEL];
-	for (size_t i = 0; i < NLEVELS; i++)
-		if (!strcasecmp(lv, level_words[i].value) || word_in(level_words[i].words, '|', lv, true))
-			it->lv = (uint8_t)i;
+	if (!seen(&m->lv_seen, lv, &it->lv)) {
+		for (size_t i = 0; i < NLEVELS; i++)
+			if (!strcasecmp(lv, level_words[i].value) || word_in(level_words[i].words, '|', lv, true))
+				it->lv = (uint8_t)i;
+		remember(&m->lv_seen, lv, it->lv);
+	}
 	if (it->lv == 0xFF) {
 		reject(m, it, NULL, "not_allowed", col_name(m, "level"),
 		       "national|provincial|city|county|township|grassroots (or 全国/省级/市级/县级/乡镇/基层)");
 		return;
 	}
 	const char *ty = it->v[C_TYPE];
-	for (size_t i = 0; i < NTYPES; i++)
-		if (!strcasecmp(ty, type_words[i].value) || word_in(type_words[i].words, '|', ty, true))
-			it->ty = (uint8_t)i;
+	if (!seen(&m->ty_seen, ty, &it->ty)) {
+		for (size_t i = 0; i < NTYPES; i++)
+			if (!strcasecmp(ty, type_words[i].value) || word_in(type_words[i].words, '|', ty, true))
+				it->ty = (uint8_t)i;
+		remember(&m->ty_seen, ty, it->ty);
+	}
 	if (it->ty == 0xFF) {
 		reject(m, it, NULL, "not_allowed", col_name(m, "type"),
 		       "association|society|enterprise|university|park|institute|hospital|village|community|other (or 科协/学会/企业/高校/园区/科研院所/医院/村/社区/其他)");
@@ -543,55 +597,105 @@ static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *
 	}
 }
 
+/* The depth of an item as the import always ordered rows: 0 without a parent code, 1 when
+ * the parent is not in the file, else one more than its parent's; 65 for a chain of parent
+ * codes that goes round (or deeper than 64). Computed once per item, without recursion:
+ * the chain up to a known depth is walked, then filled in on the way down. */
+static int item_depth(struct imp *m, struct item *it)
+{
+	struct item *chain[70];
+	int n = 0, d = 0;
+	struct item *p = it;
+	for (;;) {
+		if (p->depth >= 0) { /* known */
+			d = p->depth;
+			break;
+		}
+		if (p->depth == -2 || n == 66) { /* met itself again, or too deep: a cycle */
+			d = 65;
+			break;
+		}
+		p->depth = -2; /* on the chain now */
+		chain[n++] = p;
+		if (!cell(p, C_PARENT)) {
+			d = -1; /* the top: depth 0 after the +1 below */
+			break;
+		}
+		struct item *up = find(m, p->v[C_PARENT]);
+		if (!up) {
+			d = 0; /* a parent outside the file: depth 1 */
+			break;
+		}
+		p = up;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		d = d >= 64 ? 65 : d + 1;
+		chain[i]->depth = d;
+	}
+	return it->depth;
+}
+
 /* Items from the sheet: prepared, duplicates and cycles refused, ordered parents first. */
 static int read_items(struct imp *m)
 {
 	const struct sheet *s = &m->sheet;
 	m->nitems = s->nrows - 1;
 	m->items = calloc((size_t)(m->nitems ? m->nitems : 1), sizeof(*m->items));
-	struct item **sorted = calloc((size_t)(m->nitems ? m->nitems : 1), sizeof(*sorted));
-	if (!m->items || !sorted) {
-		free(sorted);
+	if (!m->items)
 		return ERR_NOMEM;
-	}
 	for (long i = 0; i < m->nitems; i++)
 		prepare_item(m, &s->rows[i + 1], &m->items[i]);
-	/* codes in the file: duplicates are refused (the later rows), parents come first */
-	long ns = 0;
-	for (long i = 0; i < m->nitems; i++)
-		if (!m->items[i].bad)
-			sorted[ns++] = &m->items[i];
-	qsort(sorted, (size_t)ns, sizeof(*sorted), by_code_cmp);
-	for (long i = 1; i < ns; i++) {
-		if (!strcmp(sorted[i]->v[C_CODE], sorted[i - 1]->v[C_CODE])) {
-			struct item *later = sorted[i]->row > sorted[i - 1]->row ? sorted[i] : sorted[i - 1];
-			char msg[96];
-			snprintf(msg, sizeof(msg), "the same code is on row %ld",
-				 sorted[i]->row == later->row ? sorted[i - 1]->row : sorted[i]->row);
-			if (!later->bad)
-				reject(m, later, NULL, "duplicate_code", col_name(m, "code"), msg);
-			later->dup = true;
-		}
-	}
+	if (smap_reserve(&m->file_codes, (size_t)m->nitems))
+		return ERR_NOMEM;
+	/* codes in the file: a repeated code is refused on its later rows; the first row of a
+	 * code is the one other rows name as their parent (rejected rows too: their children
+	 * say so) */
 	for (long i = 0; i < m->nitems; i++) {
 		struct item *it = &m->items[i];
-		int depth = 0;
-		for (struct item *p = it; p && p->v[C_PARENT] && *p->v[C_PARENT] && depth <= 64; depth++)
-			p = find(sorted, ns, p->v[C_PARENT]);
-		if (depth > 64 && !it->bad)
-			reject(m, it, NULL, "cycle", col_name(m, "parent_code"),
-			       "the parent codes in the file go round in a circle");
-		it->depth = depth;
+		const char *code = it->v[C_CODE];
+		if (!code || !*code)
+			continue;
+		struct item *first = smap_get(&m->file_codes, code);
+		if (!first) {
+			if (smap_put(&m->file_codes, code, it))
+				return ERR_NOMEM;
+			continue;
+		}
+		if (first->bad && !it->bad) { /* the earlier row was refused on reading: this one counts */
+			if (smap_put(&m->file_codes, code, it))
+				return ERR_NOMEM;
+			continue;
+		}
+		if (!it->bad) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "the same code is on row %ld", first->row);
+			reject(m, it, NULL, "duplicate_code", col_name(m, "code"), msg);
+		}
+		it->dup = true;
 	}
-	/* stable order by depth, then row: a parent's row is applied before its children's */
-	qsort(m->items, (size_t)m->nitems, sizeof(*m->items), by_depth);
-	ns = 0; /* every row with a code (rejected ones too: their children say so), bar duplicates */
 	for (long i = 0; i < m->nitems; i++)
-		if (!m->items[i].dup && m->items[i].v[C_CODE] && *m->items[i].v[C_CODE])
-			sorted[ns++] = &m->items[i];
-	qsort(sorted, (size_t)ns, sizeof(*sorted), by_code_cmp);
-	m->by_code = sorted;
-	m->ncodes = ns;
+		m->items[i].depth = -1;
+	for (long i = 0; i < m->nitems; i++) {
+		struct item *it = &m->items[i];
+		if (item_depth(m, it) > 64) {
+			if (!it->bad)
+				reject(m, it, NULL, "cycle", col_name(m, "parent_code"),
+				       "the parent codes in the file go round in a circle");
+			it->depth = 65;
+		}
+	}
+	/* the batch order: by depth, then row (a counting sort: depths are 0..65), so a
+	 * parent's row is applied before its children's */
+	long at[67] = {0};
+	m->order = malloc((size_t)(m->nitems ? m->nitems : 1) * sizeof(*m->order));
+	if (!m->order)
+		return ERR_NOMEM;
+	for (long i = 0; i < m->nitems; i++)
+		at[m->items[i].depth + 1]++;
+	for (int d = 1; d < 67; d++)
+		at[d] += at[d - 1];
+	for (long i = 0; i < m->nitems; i++)
+		m->order[at[m->items[i].depth]++] = &m->items[i];
 	return 0;
 }
 
@@ -740,7 +844,7 @@ static void plan_create(struct imp *m, struct item *it)
 			       .contact = it->v[C_CONTACT], .opened_on = it->opened[0] ? it->opened : NULL,
 			       .parent_code = pcode};
 	struct errlist errs;
-	errlist_init(&errs);
+	errs_clear(&errs);
 	char credit[19], opened[11];
 	if (org_create_check(&in, credit, opened, &errs)) {
 		reject(m, it, &errs, "rejected", "", "the row was not accepted");
@@ -824,7 +928,7 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 		return;
 	}
 	struct errlist errs;
-	errlist_init(&errs);
+	errs_clear(&errs);
 	if (r->closed) {
 		reject(m, it, NULL, "closed", col_name(m, "code"), "an organization with this code is closed");
 		return;
@@ -929,13 +1033,13 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 static bool parent_failed(struct imp *m, struct item *it)
 {
 	const char *pc = cell(it, C_PARENT);
-	struct item *p = pc ? find(m->by_code, m->ncodes, pc) : NULL;
+	struct item *p = find(m, pc);
 	if (!p || p == it || p->outcome != O_REJECTED)
 		return false;
 	char msg[96];
 	snprintf(msg, sizeof(msg), "the parent (row %ld) was not imported", p->row);
 	struct errlist errs;
-	errlist_init(&errs);
+	errs_clear(&errs);
 	errlist_add(&errs, "parent_code", "parent_rejected", msg);
 	reject(m, it, &errs, "rejected", "", "the row was not accepted");
 	return true;
@@ -1156,7 +1260,7 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 		return 0;
 	}
 	for (long i = first; !rc && i < upto; i++) {
-		struct item *it = &m->items[i];
+		struct item *it = m->order[i];
 		if (it->plan != P_INSERT || it->outcome != O_INSERTED)
 			continue;
 		const struct rec *r = it->rec;
@@ -1179,7 +1283,7 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 	}
 	rc = bulk_flush(c, &b->orgs);
 	for (long i = first; !rc && i < upto; i++) {
-		struct item *it = &m->items[i];
+		struct item *it = m->order[i];
 		if (it->plan != P_INSERT || it->outcome != O_INSERTED)
 			continue;
 		struct rec *r = it->rec;
@@ -1235,7 +1339,7 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 static int apply_row(struct conn *c, struct imp *m, struct item *it)
 {
 	struct errlist errs;
-	errlist_init(&errs);
+	errs_clear(&errs);
 	int rc = conn_exec(c, "SAVEPOINT import_row");
 	if (rc)
 		return rc;
@@ -1381,7 +1485,7 @@ static int batch_tx(struct conn *c, void *arg)
 		memset(b->t, 0, b->tcap * sizeof(*b->t));
 	b->tn = 0;
 	for (long i = b->from; i < b->to; i++) { /* what an earlier attempt did is undone */
-		struct item *it = &m->items[i];
+		struct item *it = m->order[i];
 		if (it->plan == P_INSERT) {
 			it->rec->id = 0;
 			it->outcome = O_INSERTED;
@@ -1391,7 +1495,7 @@ static int batch_tx(struct conn *c, void *arg)
 	}
 	int rc = 0;
 	for (long i = b->from; !rc && i < b->to; i++) {
-		struct item *it = &m->items[i];
+		struct item *it = m->order[i];
 		if (it->plan == P_INSERT && it->rec->latest && it->rec->latest->item &&
 		    it->rec->latest->item->outcome == O_REJECTED) {
 			it->outcome = O_REJECTED; /* its parent failed in the database after all */
@@ -1423,8 +1527,8 @@ static int batch_tx(struct conn *c, void *arg)
 static void note_planned(struct imp *m, long from, long to)
 {
 	for (long i = from; i < to; i++)
-		if (m->items[i].plan == P_REJECT)
-			note_errors(m, &m->items[i]);
+		if (m->order[i]->plan == P_REJECT)
+			note_errors(m, m->order[i]);
 }
 
 static int write_batches(struct imp *m, int batch_rows)
@@ -1556,6 +1660,8 @@ static int import_run(struct job *j)
 	if (!rc)
 		rc = read_items(m);
 	t_read = cpu_ns();
+	if (!rc && smap_reserve(&m->codes, (size_t)m->nitems + 1024))
+		rc = ERR_NOMEM;
 	if (!rc)
 		rc = snapshot(m);
 	t_snap = cpu_ns();
@@ -1568,7 +1674,7 @@ static int import_run(struct job *j)
 	if (!rc && resumed && done > 0 && done <= m->nitems) {
 		/* rows before the checkpoint are done: kept if their org is there, else refused */
 		for (long i = 0; i < done; i++) {
-			struct item *it = &m->items[i];
+			struct item *it = m->order[i];
 			struct rec *r = it->bad ? NULL : smap_get(&m->codes, it->v[C_CODE]);
 			it->plan = r ? P_DONE : P_REJECT;
 			it->outcome = r ? O_UNCHANGED : O_REJECTED;
@@ -1579,12 +1685,12 @@ static int import_run(struct job *j)
 		log_info("org import: job %" PRId64 " resumes at row %ld of %ld", ji->id, done, m->nitems);
 	}
 	for (long i = m->done; !rc && i < m->nitems; i++)
-		plan_item(m, &m->items[i]);
+		plan_item(m, m->order[i]);
 	t_plan = cpu_ns();
 	if (!rc && m->dry) {
 		long counts[O_N] = {0};
 		for (long i = 0; i < m->nitems; i++)
-			counts[m->items[i].outcome]++;
+			counts[m->order[i]->outcome]++;
 		note_planned(m, 0, m->nitems);
 		char result[256];
 		describe(m, counts, m->nitems, result, sizeof(result), NULL, 0);
@@ -1601,7 +1707,8 @@ static int import_run(struct job *j)
 			 (double)(cpu_ns() - t_plan) / 1e6);
 	sheet_free(&m->sheet);
 	free(m->items);
-	free(m->by_code);
+	free(m->order);
+	free(m->file_codes.e);
 	free(m->codes.e);
 	free(m->credits.e);
 	free(m->ids.e);

@@ -47,8 +47,11 @@ static void t_specs_well_formed(void **st)
 		const struct route *r = &api_routes[i];
 		if (r->body && (r->method == HM_GET || r->method == HM_DELETE))
 			fail_msg("%s: GET/DELETE routes take no body", r->pattern);
-		if (!r->body && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
+		bool upload = (r->flags & RF_UPLOAD) != 0;
+		if (!r->body && !upload && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
 			fail_msg("%s: write route without a body spec", r->pattern);
+		if (upload && (r->body || !r->upload_types || !*r->upload_types || !r->body_max))
+			fail_msg("%s: an upload route names its media types and limit, and has no JSON body", r->pattern);
 		const struct field *specs[] = {r->query, r->body};
 		for (int s = 0; s < 2; s++)
 			for (const struct field *f = specs[s]; f && f->name; f++) {
@@ -84,11 +87,11 @@ static void t_hook_demands_a_caller(void **st)
 {
 	(void)st;
 	static const struct route guarded[] = {
-		{HM_GET, "/api/v1/a", noop, RF_AUTH, NULL, NULL, 0, "t", "s", "x", NULL},
-		{HM_GET, "/api/v1/b", noop, RF_SUBTREE, NULL, NULL, 0, "t", "s", "x", NULL},
-		{HM_GET, "/api/v1/c", noop, 0, NULL, NULL, 0, "t", "s", "x", "org.read"},
+		{.method = HM_GET, .pattern = "/api/v1/a", .handler = noop, .flags = RF_AUTH, .tag = "t", .summary = "s", .response = "x"},
+		{.method = HM_GET, .pattern = "/api/v1/b", .handler = noop, .flags = RF_SUBTREE, .tag = "t", .summary = "s", .response = "x"},
+		{.method = HM_GET, .pattern = "/api/v1/c", .handler = noop, .tag = "t", .summary = "s", .response = "x", .perm = "org.read"},
 	};
-	static const struct route open_route = {HM_GET, "/api/v1/d", noop, RF_READ, NULL, NULL, 0, "t", "s", "x", NULL};
+	static const struct route open_route = {.method = HM_GET, .pattern = "/api/v1/d", .handler = noop, .flags = RF_READ, .tag = "t", .summary = "s", .response = "x"};
 	struct req r;
 	for (size_t i = 0; i < 3; i++) {
 		memset(&r, 0, sizeof(r));
