@@ -32,9 +32,30 @@ struct record {
 	const char *detail;
 };
 
-/* The canonical content goes straight into the hash state: "<length>:<bytes>\n" per field,
- * without a buffer or printf (bulk imports hash a record per row). */
-static void put_field(crypto_hash_sha256_state *h, const char *s)
+/* The canonical content is assembled in a stack buffer and hashed in one call (a bulk
+ * import hashes a record per row); a record too large for it is hashed piece by piece. */
+struct canon {
+	crypto_hash_sha256_state h;
+	unsigned char buf[4096];
+	size_t n;
+};
+
+static void canon_put(struct canon *c, const void *p, size_t n)
+{
+	if (c->n + n > sizeof(c->buf)) {
+		crypto_hash_sha256_update(&c->h, c->buf, c->n);
+		c->n = 0;
+		if (n > sizeof(c->buf)) {
+			crypto_hash_sha256_update(&c->h, p, n);
+			return;
+		}
+	}
+	memcpy(c->buf + c->n, p, n);
+	c->n += n;
+}
+
+/* "<length>:<bytes>\n" */
+static void put_field(struct canon *c, const char *s)
 {
 	s = s ? s : "";
 	size_t n = strlen(s);
@@ -46,12 +67,12 @@ static void put_field(crypto_hash_sha256_state *h, const char *s)
 		num[--k] = (unsigned char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	crypto_hash_sha256_update(h, num + k, sizeof(num) - k);
-	crypto_hash_sha256_update(h, (const unsigned char *)s, n);
-	crypto_hash_sha256_update(h, (const unsigned char *)"\n", 1);
+	canon_put(c, num + k, sizeof(num) - k);
+	canon_put(c, s, n);
+	canon_put(c, "\n", 1);
 }
 
-static void put_int(crypto_hash_sha256_state *h, int64_t v)
+static void put_int(struct canon *c, int64_t v)
 {
 	char tmp[24];
 	size_t k = sizeof(tmp);
@@ -65,25 +86,27 @@ static void put_int(crypto_hash_sha256_state *h, int64_t v)
 		if (v < 0)
 			tmp[--k] = '-';
 	}
-	put_field(h, tmp + k);
+	put_field(c, tmp + k);
 }
 
 static int record_hash(const struct record *r, const char *prev, char out[HASH_HEX])
 {
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)prev, strlen(prev));
-	crypto_hash_sha256_update(&h, (const unsigned char *)"kexie-audit-v1\n", 15);
-	put_int(&h, r->seq);
+	struct canon c;
+	crypto_hash_sha256_init(&c.h);
+	c.n = 0;
+	canon_put(&c, prev, strlen(prev));
+	canon_put(&c, "kexie-audit-v1\n", 15);
+	put_int(&c, r->seq);
 	const char *const texts[] = {r->at, r->role, r->via, r->request_id, r->client_addr,
 				     r->action, r->object_type, r->object_id};
-	put_int(&h, r->user_id);
+	put_int(&c, r->user_id);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		put_field(&h, texts[i]);
-	put_int(&h, r->org_id);
-	put_field(&h, r->detail);
+		put_field(&c, texts[i]);
+	put_int(&c, r->org_id);
+	put_field(&c, r->detail);
+	crypto_hash_sha256_update(&c.h, c.buf, c.n);
 	unsigned char d[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&h, d);
+	crypto_hash_sha256_final(&c.h, d);
 	sodium_bin2hex(out, HASH_HEX, d, sizeof(d));
 	return 0;
 }

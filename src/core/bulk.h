@@ -5,7 +5,9 @@
  * statement; on SQLite it saves the per-statement work. Statements stay in the connection's
  * cache (one text per row count used).
  *
- * Values are borrowed: the strings must stay valid until the flush that writes them.
+ * A statement carries at most as many parameters as the database driver binds (64 on
+ * PostgreSQL today), so per_stmt is lowered to fit. Values are borrowed: the strings must
+ * stay valid until the flush that writes them.
  */
 #ifndef KEXIE_CORE_BULK_H
 #define KEXIE_CORE_BULK_H

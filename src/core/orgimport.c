@@ -1325,11 +1325,14 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 	}
 	if (!rc)
 		rc = bulk_flush(c, &b->parents);
+	/* the counts, then the audit head, last: the order every writer takes them in (org_write.c
+	 * adds to the tally, then appends its record), so on PostgreSQL an import and a create
+	 * wait for each other at most, never deadlock */
+	if (!rc)
+		rc = tally_flush(c, b);
 	if (!rc)
 		rc = audit_append_many(c, b->audit, b->naudit, m->per_stmt);
 	b->naudit = 0;
-	if (!rc)
-		rc = tally_flush(c, b);
 	b->flushed = upto;
 	return rc;
 }
@@ -1628,7 +1631,7 @@ static int import_run(struct job *j)
 	m->job = j;
 	m->app = job_app(j);
 	m->dry = ji->dry_run;
-	m->per_stmt = store_kind(m->app->store) == STORE_PG ? 200 : 32;
+	m->per_stmt = 64; /* rows per statement, lowered to fit the driver's parameters (bulk.c) */
 	org_today(m->today);
 	char why[256] = "";
 	int rc = 0;

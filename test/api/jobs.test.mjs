@@ -228,6 +228,8 @@ async function restartSame(srv, extraArgs) {
 test('kill -9 in the middle of an import: after a restart the job resumes from its checkpoint; every row once, integrity ok, audit chain ok, counts right', async () => {
   const args = ['--job-pause-ms', '120', '--import-batch-rows', '15'];
   const first = await startServer({ extraArgs: args });
+  let second = null;
+  try {
   const t = userWithToken(first.env, 'job.kill', 'system_admin', 'CAST');
   // a tree: provinces, then rows below them, so the resumed part has parents from before
   const lines = [HEAD];
@@ -241,8 +243,8 @@ test('kill -9 in the middle of an import: after a restart the job resumes from i
   await first.exited;
   const keptAtKill = count(first, 'KL-%');
   assert.ok(keptAtKill >= 45 && keptAtKill < 183, `kept ${keptAtKill} at the kill`);
-  const second = await restartSame(first, args);
-  try {
+  second = await restartSame(first, args);
+  {
     const done = await waitJob(second, t, job.id);
     assert.equal(done.state, 'succeeded');
     assert.equal(done.attempts, 2);
@@ -259,25 +261,33 @@ test('kill -9 in the middle of an import: after a restart the job resumes from i
     assert.equal(kexie(['org', 'recount'], second.env).code, 0);
     const c2 = await json(await fetch(`${second.url}/api/v1/orgs/${p1}/counts`, { headers: auth(t) }));
     assert.deepEqual(c2, c, 'the counts kept during the import equal a recount');
-  } finally { await second.stop(); }
+  }
+  } finally {
+    if (first.proc.exitCode === null && first.proc.signalCode === null) first.proc.kill('SIGKILL');
+    if (second) await second.stop();
+  }
 });
 
 test('SIGTERM in the middle of an import leaves it at its checkpoint, queued; the next start finishes it', async () => {
   const args = ['--job-pause-ms', '120', '--import-batch-rows', '10'];
   const first = await startServer({ extraArgs: args });
-  const t = userWithToken(first.env, 'job.term', 'system_admin', 'CAST');
-  const { job } = await json(await upload(first, t, '/api/v1/orgs/import', [HEAD, ...rows('TM', 80)].join('\n')));
-  await waitJob(first, t, job.id, (j) => j.rows_done >= 20);
-  first.proc.kill('SIGTERM');
-  const ex = await first.exited;
-  assert.equal(ex.code, 0, first.log());
-  assert.equal(sql(first.db, `SELECT state FROM job WHERE id = ${job.id}`).trim(), 'queued');
-  const second = await restartSame(first, args);
+  let second = null;
   try {
+    const t = userWithToken(first.env, 'job.term', 'system_admin', 'CAST');
+    const { job } = await json(await upload(first, t, '/api/v1/orgs/import', [HEAD, ...rows('TM', 80)].join('\n')));
+    await waitJob(first, t, job.id, (j) => j.rows_done >= 20);
+    first.proc.kill('SIGTERM');
+    const ex = await first.exited;
+    assert.equal(ex.code, 0, first.log());
+    assert.equal(sql(first.db, `SELECT state FROM job WHERE id = ${job.id}`).trim(), 'queued');
+    second = await restartSame(first, args);
     const done = await waitJob(second, t, job.id);
     assert.deepEqual([done.state, done.result.inserted], ['succeeded', 80]);
     assert.equal(count(second, 'TM-%'), 80);
-  } finally { await second.stop(); }
+  } finally {
+    if (first.proc.exitCode === null && first.proc.signalCode === null) first.proc.kill('SIGKILL');
+    if (second) await second.stop();
+  }
 });
 
 test('export: CSV and XLSX of a subtree re-import with every row unchanged; formula-looking cells neutralised', async () => {
@@ -326,7 +336,7 @@ test('export: CSV and XLSX of a subtree re-import with every row unchanged; form
 
 test('export -> import of a whole province: every row unchanged (CSV and XLSX)', async () => {
   const dc = sql(s.db, "SELECT id FROM org WHERE code = 'DC'").trim();
-  const n = Number(sql(s.db, `WITH RECURSIVE d(id) AS (SELECT ${dc} UNION ALL SELECT p.org_id FROM org_parent p JOIN d ON p.parent_id = d.id WHERE p.valid_to IS NULL) SELECT count(*) FROM d JOIN org o ON o.id = d.id WHERE o.closed_on IS NULL`).trim());
+  const n = Number(sql(s.db, `WITH RECURSIVE d(id) AS (SELECT CAST(${dc} AS BIGINT) UNION ALL SELECT p.org_id FROM org_parent p JOIN d ON p.parent_id = d.id WHERE p.valid_to IS NULL) SELECT count(*) FROM d JOIN org o ON o.id = d.id WHERE o.closed_on IS NULL`).trim());
   for (const [fmt, type] of [['csv', 'text/csv'], ['xlsx', XLSX]]) {
     const file = Buffer.from(await (await fetch(`${s.url}/api/v1/orgs/${dc}/export?format=${fmt}`, { headers: auth(tok.sys) })).arrayBuffer());
     const done = await waitJob(s, tok.sys, (await json(await upload(s, tok.sys, '/api/v1/orgs/import', file, type))).job.id);
