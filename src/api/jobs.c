@@ -50,9 +50,9 @@ json_t *api_job_json(struct app *a, const struct job_info *ji)
 	if (ji->error_count)
 		job_errors(a, ji->id, collect_error, &ec);
 	double rate = ji->run_ms > 0 ? (double)ji->rows_done * 1000.0 / (double)ji->run_ms : 0.0;
-	json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:f,s:I,s:o,s:b,s:i}", "id", (json_int_t)ji->id, "kind", ji->kind,
+	json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:b,s:i}", "id", (json_int_t)ji->id, "kind", ji->kind,
 			      "state", ji->state, "rows_total", (json_int_t)ji->rows_total, "rows_done",
-			      (json_int_t)ji->rows_done, "rate", (double)(int64_t)(rate * 10 + 0.5) / 10,
+			      (json_int_t)ji->rows_done, "rate", (json_int_t)(rate + 0.5),
 			      "error_count", (json_int_t)ji->error_count, "errors", errs, "dry_run", ji->dry_run,
 			      "attempts", ji->attempts);
 	if (!o)

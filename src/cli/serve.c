@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/ratelimit.h"
 #include "base/workpool.h"
+#include "core/audit.h"
 #include "core/job.h"
 #include "core/orgimport.h"
 #include "store/store.h"
@@ -68,13 +69,24 @@ int cmd_serve(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "serve"))
 		return 1;
+	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
+	int64_t rekeyed = 0;
+	char why[256] = "";
+	if (audit_prepare(&app, &rekeyed, why, sizeof(why))) {
+		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
+		app_close(&app);
+		return 1;
+	}
+	if (why[0])
+		log_error("audit trail: %s (run `kexie audit verify`)", why);
+	struct audit_checkpointer *checkpointer = NULL;
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
 	struct job_runner_opts jo = {.threads = cfg.job_workers, .pause_ms = cfg.job_pause_ms,
 				     .batch_rows = cfg.import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, 20, 60, &api.login_failures) ||
+	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures) ||
 	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
 	    workpool_new(1, 8, &api.files) || jobs_dir(cfg.data_dir) ||
 	    job_runner_start(&app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
@@ -89,6 +101,11 @@ int cmd_serve(int argc, char **argv)
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,
+		.trusted_proxies = cfg.trusted_proxies,
+		.per_client = (unsigned)cfg.connections_per_client,
+		.head_timeout_s = (unsigned)cfg.header_timeout,
+		.metrics_token = cfg.metrics_token,
+		.metrics_listen = cfg.metrics_listen,
 	};
 	char err[512];
 	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
@@ -99,6 +116,14 @@ int cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
+		log_error("audit trail: cannot start the checkpoint thread");
+	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
+	if (server_metrics_port(api.srv)) {
+		const char *mc = strrchr(cfg.metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
+			 cfg.metrics_listen, server_metrics_port(api.srv));
+	}
 	const char *colon = strrchr(cfg.listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
 		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
@@ -108,7 +133,8 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
-	stop_workers(&api);
+	stop_workers(&api); /* jobs stop first: their last records go into the checkpoint below */
+	audit_checkpointer_stop(checkpointer); /* one more checkpoint: the last requests' records */
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

@@ -7,6 +7,7 @@
 #include "core/org_int.h"
 #include "core/rbac.h"
 #include "core/codes.h"
+#include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -58,10 +59,42 @@ static int audit_org(struct conn *c, const struct audit_entry *who, const char *
 	return audit_append(c, &e);
 }
 
+#define ORG_SHORT_MAX 64 /* code points */
+
+/* The name and short name through the one name normaliser (core/names.h) into name and
+ * short_name (the job's buffers); *norm becomes in with those. 0, ERR_UNPROCESSABLE with
+ * the field errors in errs, or ERR_NOMEM / ERR_INTERNAL. */
+static int org_names(const struct org_input *in, bool create, struct org_input *norm,
+		     char name[ORG_NAME_MAX * 4 + 1], char short_name[ORG_SHORT_MAX * 4 + 1],
+		     struct errlist *errs)
+{
+	int bad = 0, rc;
+	*norm = *in;
+	if (in->name || create) {
+		rc = name_normalize(in->name, in->name ? strlen(in->name) : 0, NAME_OFFICIAL, 1,
+				    ORG_NAME_MAX, name, ORG_NAME_MAX * 4 + 1, "name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->name = name;
+	}
+	if (in->short_name) {
+		rc = name_normalize(in->short_name, strlen(in->short_name), NAME_OFFICIAL, 0,
+				    ORG_SHORT_MAX, short_name, ORG_SHORT_MAX * 4 + 1, "short_name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->short_name = short_name;
+	}
+	return bad ? ERR_UNPROCESSABLE : 0;
+}
+
 struct create_job {
-	const struct org_input *in;
+	const struct org_input *in; /* after create_check: norm */
 	const struct audit_entry *who;
 	struct errlist *errs;
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	char credit[19];
 	const char *opened;
 	int64_t id;
@@ -78,6 +111,45 @@ static int exists(struct conn *c, const char *sql, const char *v, bool *yes)
 	*yes = rc == STORE_ROW;
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* How many levels the branch of id reaches below it as of date (0 for a leaf). */
+static int branch_height(struct conn *c, int64_t id, const char *date, int64_t *height)
+{
+	struct stmt *st = NULL;
+	*height = 0;
+	int rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT max(depth) FROM down", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, date, strlen(date));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*height = stmt_int64(st, 0);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The one depth check (create, move, and the import through them): may a branch `height`
+ * levels deep (0: a single org) hang under `parent` as of date? Its deepest org would
+ * have the parent's chain, plus itself and the levels between, on its chain; more than
+ * ORG_DEPTH_MAX is refused with a field error, because every walk of the tree stops at 64
+ * steps and would lose it. */
+static int depth_check(struct conn *c, int64_t parent, int64_t height, const char *date,
+		       const char *field, struct errlist *errs)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	int rc = org_path_conn(c, parent, date, path, &n);
+	if (rc)
+		return rc;
+	if (n + 1 + height > ORG_DEPTH_MAX) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %" PRId64,
+			 ORG_DEPTH_MAX, n + 1 + height);
+		return errlist_add(errs, field, "too_deep", msg);
+	}
+	return 0;
 }
 
 static int create_tx(struct conn *c, void *arg)
@@ -104,17 +176,22 @@ static int create_tx(struct conn *c, void *arg)
 	}
 	struct org parent = {0};
 	bool national = !strcmp(in->level, "national");
-	if (in->parent_code && *in->parent_code) {
-		rc = org_load_conn(c, 0, in->parent_code, j->opened, &parent);
+	const char *pfield = in->parent_id > 0 ? "parent_id" : "parent_code";
+	if (in->parent_id > 0 || (in->parent_code && *in->parent_code)) {
+		rc = in->parent_id > 0 ? org_load_conn(c, in->parent_id, NULL, j->opened, &parent)
+				       : org_load_conn(c, 0, in->parent_code, j->opened, &parent);
 		if (rc == ERR_NOTFOUND)
-			return errlist_add(j->errs, "parent_code", "not_found",
-					   "no organization with this code was open on opened_on");
+			return errlist_add(j->errs, pfield, "not_found",
+					   "no such organization was open on opened_on");
 		if (rc)
 			return rc;
 		if (parent.closed_on[0] && strcmp(parent.closed_on, j->opened) <= 0)
-			return errlist_add(j->errs, "parent_code", "closed", "the parent organization is closed");
+			return errlist_add(j->errs, pfield, "closed", "the parent organization is closed");
+		rc = depth_check(c, parent.id, 0, j->opened, pfield, j->errs);
+		if (rc)
+			return rc;
 	} else if (!national) {
-		return errlist_add(j->errs, "parent_code", "required",
+		return errlist_add(j->errs, pfield, "required",
 				   "every organization below the national level needs a parent");
 	}
 	struct stmt *st = NULL;
@@ -195,10 +272,12 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
 		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
-	if (!in->name || !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	int nrc = org_names(in, true, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
 	if (in->contact && !text_ok(in->contact, 0, 60))
 		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
 	if (!in->level || !org_in_list(ORG_LEVELS, in->level))
@@ -211,11 +290,16 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	if (in->credit_code && *in->credit_code &&
 	    credit_code_normalize(in->credit_code, j->credit, sizeof(j->credit), "credit_code", errs))
 		bad = ERR_UNPROCESSABLE;
-	j->opened = org_date_or_today(in->opened_on, today);
+	org_today(today);
+	j->opened = in->opened_on && *in->opened_on ? in->opened_on : today;
 	if (!date_valid(j->opened))
 		bad = errlist_add(errs, "opened_on", "invalid_date", "must be a date YYYY-MM-DD");
-	if (in->level && !strcmp(in->level, "national") && in->parent_code && *in->parent_code)
-		bad = errlist_add(errs, "parent_code", "not_allowed", "the national level has no parent");
+	else if (strcmp(j->opened, today) > 0)
+		/* an org that opens later would exist for nobody until then: refused, never half made */
+		bad = errlist_add(errs, "opened_on", "future", "an organization cannot open after today");
+	if (in->level && !strcmp(in->level, "national") && ((in->parent_code && *in->parent_code) || in->parent_id > 0))
+		bad = errlist_add(errs, in->parent_id > 0 ? "parent_id" : "parent_code", "not_allowed",
+				  "the national level has no parent");
 	return bad ? ERR_UNPROCESSABLE : 0;
 }
 
@@ -327,6 +411,12 @@ static int move_tx(struct conn *c, void *arg)
 			    "cannot move an organization under itself or one of its descendants");
 		return ERR_CONFLICT;
 	}
+	int64_t height = 0;
+	rc = branch_height(c, j->id, j->on, &height);
+	if (!rc)
+		rc = depth_check(c, j->parent, height, j->on, "parent_id", j->errs);
+	if (rc)
+		return rc;
 	/* the open-ended placement, whatever the date asked: history is only appended to */
 	struct stmt *st = NULL;
 	char current_from[11] = "";
@@ -520,7 +610,9 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 
 struct update_job {
 	const struct audit_entry *who;
-	const struct org_input *in;
+	const struct org_input *in; /* after update_check: norm */
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	int64_t id, expect;
 	char credit[19];
 	struct errlist *errs;
@@ -613,10 +705,12 @@ static int update_tx(struct conn *c, void *arg)
 static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
 {
 	int bad = 0;
-	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	int nrc = org_names(in, false, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
 	if (in->contact && !text_ok(in->contact, 0, 60))
 		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
 	if (in->type && !org_in_list(ORG_TYPES, in->type))
@@ -664,12 +758,19 @@ static int link_tx(struct conn *c, void *arg)
 	struct link_job *j = arg;
 	struct org o, g;
 	int rc = org_load_conn(c, j->id, NULL, j->on, &o);
+	if (rc == ERR_NOTFOUND)
+		return errlist_add(j->errs, "on", "not_open", "the organization was not open on that date");
 	if (!rc)
 		rc = org_load_conn(c, j->guide, NULL, j->on, &g);
 	if (rc == ERR_NOTFOUND)
-		return errlist_add(j->errs, "guide_id", "not_found", "no such organization on that date");
+		return errlist_add(j->errs, "guide_id", "not_open", "the guiding organization was not open on that date");
 	if (rc)
 		return rc;
+	/* who guides: an association or a society, at the same level or above */
+	if ((strcmp(g.type, "association") && strcmp(g.type, "society")) ||
+	    org_level_index(g.level) > org_level_index(o.level))
+		return errlist_add(j->errs, "guide_id", "cannot_guide",
+				   "only an association or a society at the same level or above can guide");
 	struct stmt *st = NULL;
 	rc = conn_prepare(c, "INSERT INTO org_link (org_id, guide_id, valid_from) VALUES ($1, $2, $3)", &st);
 	if (rc)
@@ -702,20 +803,40 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 
 /* ---- the checks without the database, for bulk loads (orgimport.c) ---- */
 
-int org_create_check(const struct org_input *in, char credit[19], char opened[11], struct errlist *errs)
+/* norm as the check left it, its names moved into nb (the job's buffers end with it) */
+static void keep_names(const struct org_input *from, const char *name, const char *short_name,
+		       struct org_input *norm, struct org_names *nb)
+{
+	*norm = *from;
+	if (from->name == name) {
+		str_copy(nb->name, sizeof(nb->name), name);
+		norm->name = nb->name;
+	}
+	if (from->short_name == short_name) {
+		str_copy(nb->short_name, sizeof(nb->short_name), short_name);
+		norm->short_name = nb->short_name;
+	}
+}
+
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     char opened[11], struct errlist *errs)
 {
 	struct create_job j = {.in = in, .errs = errs};
 	char today[11];
 	int rc = create_check(in, &j, today, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
 	str_copy(credit, 19, j.credit);
 	str_copy(opened, 11, j.opened ? j.opened : "");
+	norm->opened_on = NULL; /* pointed at this frame: the caller has `opened` */
 	return rc;
 }
 
-int org_update_check(const struct org_input *in, char credit[19], struct errlist *errs)
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     struct errlist *errs)
 {
 	struct update_job j = {.in = in, .errs = errs};
 	int rc = update_check(in, &j, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
 	str_copy(credit, 19, j.credit);
 	return rc;
 }

@@ -24,6 +24,7 @@
 #include "core/audit.h"
 #include "core/bulk.h"
 #include "core/codes.h"
+#include "core/names.h"
 #include "core/org_int.h"
 #include "core/rbac.h"
 #include "core/user.h"
@@ -597,13 +598,17 @@ static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *
 	}
 }
 
+#define DEPTH_DEEP (ORG_DEPTH_MAX + 1)   /* a chain deeper than the tree may be */
+#define DEPTH_CYCLE (ORG_DEPTH_MAX + 2)  /* a chain of parent codes that goes round */
+
 /* The depth of an item as the import always ordered rows: 0 without a parent code, 1 when
- * the parent is not in the file, else one more than its parent's; 65 for a chain of parent
- * codes that goes round (or deeper than 64). Computed once per item, without recursion:
- * the chain up to a known depth is walked, then filled in on the way down. */
+ * the parent is not in the file, else one more than its parent's; DEPTH_DEEP past
+ * ORG_DEPTH_MAX, DEPTH_CYCLE for a row whose chain comes round (or leads into a circle).
+ * Computed once per item, without recursion: the chain up to a known depth is walked,
+ * then filled in on the way down. */
 static int item_depth(struct imp *m, struct item *it)
 {
-	struct item *chain[70];
+	struct item *chain[ORG_DEPTH_MAX + 4];
 	int n = 0, d = 0;
 	struct item *p = it;
 	for (;;) {
@@ -611,8 +616,12 @@ static int item_depth(struct imp *m, struct item *it)
 			d = p->depth;
 			break;
 		}
-		if (p->depth == -2 || n == 66) { /* met itself again, or too deep: a cycle */
-			d = 65;
+		if (p->depth == -2) { /* met itself again */
+			d = DEPTH_CYCLE;
+			break;
+		}
+		if (n == ORG_DEPTH_MAX + 2) { /* deeper than any tree may be (or a longer circle) */
+			d = DEPTH_DEEP;
 			break;
 		}
 		p->depth = -2; /* on the chain now */
@@ -629,7 +638,7 @@ static int item_depth(struct imp *m, struct item *it)
 		p = up;
 	}
 	for (int i = n - 1; i >= 0; i--) {
-		d = d >= 64 ? 65 : d + 1;
+		d = d == DEPTH_CYCLE ? DEPTH_CYCLE : d >= ORG_DEPTH_MAX ? DEPTH_DEEP : d + 1;
 		chain[i]->depth = d;
 	}
 	return it->depth;
@@ -677,22 +686,22 @@ static int read_items(struct imp *m)
 		m->items[i].depth = -1;
 	for (long i = 0; i < m->nitems; i++) {
 		struct item *it = &m->items[i];
-		if (item_depth(m, it) > 64) {
-			if (!it->bad)
-				reject(m, it, NULL, "cycle", col_name(m, "parent_code"),
-				       "the parent codes in the file go round in a circle");
-			it->depth = 65;
-		}
+		int d = item_depth(m, it);
+		if (d == DEPTH_CYCLE && !it->bad)
+			reject(m, it, NULL, "cycle", col_name(m, "parent_code"),
+			       "the parent codes in the file go round in a circle");
+		else if (d == DEPTH_DEEP && !it->bad)
+			reject(m, it, NULL, "too_deep", col_name(m, "parent_code"), "the tree may be at most 64 levels deep");
 	}
-	/* the batch order: by depth, then row (a counting sort: depths are 0..65), so a
+	/* the batch order: by depth, then row (a counting sort: depths are 0..DEPTH_CYCLE), so a
 	 * parent's row is applied before its children's */
-	long at[67] = {0};
+	long at[DEPTH_CYCLE + 2] = {0};
 	m->order = malloc((size_t)(m->nitems ? m->nitems : 1) * sizeof(*m->order));
 	if (!m->order)
 		return ERR_NOMEM;
 	for (long i = 0; i < m->nitems; i++)
 		at[m->items[i].depth + 1]++;
-	for (int d = 1; d < 67; d++)
+	for (int d = 1; d < DEPTH_CYCLE + 2; d++)
 		at[d] += at[d - 1];
 	for (long i = 0; i < m->nitems; i++)
 		m->order[at[m->items[i].depth]++] = &m->items[i];
@@ -819,7 +828,7 @@ static bool in_scope(const struct imp *m, const struct rec *r)
 		return m->may_root;
 	int64_t path[ORG_PATH_MAX];
 	int n = rec_path(r, path);
-	return rbac_check_path(m->caller, "org.write", path, n) == 0;
+	return rbac_check_path(m->caller, "org.write", path, n, NULL) == 0;
 }
 
 static void out_of_scope(struct imp *m, struct item *it, enum col c)
@@ -835,6 +844,20 @@ static struct rec *existing(const struct imp *m, const char *code)
 	return r && strcmp(r->opened, m->today) <= 0 ? r : NULL;
 }
 
+/* org_create_in's depth check on the plan's tree: the new org would sit below p's chain. */
+static void depth_check(const struct rec *p, struct errlist *errs)
+{
+	int n = 0;
+	for (const struct rec *a = p; a && n <= ORG_DEPTH_MAX; a = a->parent)
+		n++;
+	if (n + 1 > ORG_DEPTH_MAX) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %d", ORG_DEPTH_MAX,
+			 n + 1);
+		errlist_add(errs, "parent_code", "too_deep", msg);
+	}
+}
+
 static void plan_create(struct imp *m, struct item *it)
 {
 	const char *pcode = cell(it, C_PARENT);
@@ -846,7 +869,9 @@ static void plan_create(struct imp *m, struct item *it)
 	struct errlist errs;
 	errs_clear(&errs);
 	char credit[19], opened[11];
-	if (org_create_check(&in, credit, opened, &errs)) {
+	struct org_input norm;
+	struct org_names nb;
+	if (org_create_check(&in, &norm, &nb, credit, opened, &errs)) {
 		reject(m, it, &errs, "rejected", "", "the row was not accepted");
 		return;
 	}
@@ -864,6 +889,8 @@ static void plan_create(struct imp *m, struct item *it)
 			errlist_add(&errs, "parent_code", "not_found", "no organization with this code was open on opened_on");
 		else if (p->closed && strcmp(p->closed, opened) <= 0)
 			errlist_add(&errs, "parent_code", "closed", "the parent organization is closed");
+		else
+			depth_check(p, &errs);
 	} else if (strcmp(in.level, "national")) {
 		errlist_add(&errs, "parent_code", "required", "every organization below the national level needs a parent");
 	}
@@ -877,8 +904,8 @@ static void plan_create(struct imp *m, struct item *it)
 		return;
 	}
 	r->code = in.code;
-	r->name = in.name;
-	r->short_name = in.short_name ? in.short_name : "";
+	r->name = dup_str(m, norm.name); /* as the create stores it: through the name normaliser */
+	r->short_name = dup_str(m, norm.short_name ? norm.short_name : "");
 	r->level = in.level;
 	r->type = in.type;
 	r->region = in.region_code && *in.region_code ? in.region_code : "";
@@ -921,6 +948,17 @@ static bool move_check(struct imp *m, struct rec *r, struct rec *p, struct errli
 	return true;
 }
 
+/* A name cell as it would be stored (the one normaliser), so a row that differs only in
+ * spacing or composition is unchanged; NULL (with the field error) when it is refused. */
+static const char *norm_name(struct imp *m, const char *cell, bool is_short, struct errlist *errs)
+{
+	char out[ORG_NAME_MAX * 4 + 1];
+	if (name_normalize(cell, strlen(cell), NAME_OFFICIAL, 0, is_short ? 64 : ORG_NAME_MAX, out, sizeof(out),
+			   is_short ? "short_name" : "name", errs))
+		return NULL;
+	return dup_str(m, out);
+}
+
 static void plan_update(struct imp *m, struct item *it, struct rec *r)
 {
 	if (!in_scope(m, r)) {
@@ -940,13 +978,25 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 	/* what differs; an empty cell leaves the stored value as it is */
 	struct org_input in = {0};
 	bool change = false;
+	for (int k = 0; k < 2; k++) {
+		const char *v = cell(it, k ? C_SHORT : C_NAME);
+		if (!v)
+			continue;
+		const char *n = norm_name(m, v, k == 1, &errs);
+		if (!n) {
+			reject(m, it, &errs, "rejected", "", "the row was not accepted");
+			return;
+		}
+		if (strcmp(n, k ? r->short_name : r->name)) {
+			*(k ? &in.short_name : &in.name) = n;
+			change = true;
+		}
+	}
 #define DIFF(COL, FIELD, MEMBER)                                                          \
 	if (cell(it, COL) && strcmp(it->v[COL], r->MEMBER)) {                            \
 		in.FIELD = it->v[COL];                                                   \
 		change = true;                                                           \
 	}
-	DIFF(C_NAME, name, name)
-	DIFF(C_SHORT, short_name, short_name)
 	DIFF(C_REGION, region_code, region)
 	DIFF(C_CONTACT, contact, contact)
 #undef DIFF
@@ -982,7 +1032,9 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 	}
 	if (change) {
 		char credit[19];
-		if (org_update_check(&in, credit, &errs)) {
+		struct org_input checked;
+		struct org_names nb;
+		if (org_update_check(&in, &checked, &nb, credit, &errs)) {
 			reject(m, it, &errs, "rejected", "", "the row was not accepted");
 			return;
 		}
@@ -1373,14 +1425,26 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 			rc = errlist_add(&errs, "code", "closed", "an organization with this code is closed");
 		else if (strcmp(cur.level, level_words[it->lv].value))
 			rc = errlist_add(&errs, "level", "level_change", "the level of an existing organization cannot change");
+		/* names compare as they would be stored (the one normaliser) */
+		char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
+		for (int k = 0; !rc && k < 2; k++) {
+			const char *v = cell(it, k ? C_SHORT : C_NAME);
+			if (!v)
+				continue;
+			char *out = k ? short_name : name;
+			rc = name_normalize(v, strlen(v), NAME_OFFICIAL, 0, k ? 64 : ORG_NAME_MAX, out,
+					    k ? sizeof(short_name) : sizeof(name), k ? "short_name" : "name", &errs);
+			if (!rc && strcmp(out, k ? cur.short_name : cur.name)) {
+				*(k ? &in.short_name : &in.name) = out;
+				change = true;
+			}
+		}
 #define DIFF(COL, FIELD)                                                          \
 	if (cell(it, COL) && strcmp(it->v[COL], cur.FIELD)) {                    \
 		in.FIELD = it->v[COL];                                           \
 		change = true;                                                   \
 	}
 		if (!rc) {
-			DIFF(C_NAME, name)
-			DIFF(C_SHORT, short_name)
 			DIFF(C_REGION, region_code)
 			DIFF(C_CONTACT, contact)
 			if (strcmp(type_words[it->ty].value, cur.type)) {
@@ -1668,12 +1732,10 @@ static int import_run(struct job *j)
 	if (!rc)
 		rc = snapshot(m);
 	t_snap = cpu_ns();
+	/* a row without a parent is a new root: that needs org.write from a post (system-wide),
+	 * as creating one over the API does */
 	if (!rc && m->caller)
-		for (int i = 0; i < m->caller->ngrants; i++) {
-			struct rec *g = imap_get(&m->ids, m->caller->g[i].org_id);
-			if (g && !g->parent && rbac_role_has(m->caller->g[i].role, "org.write"))
-				m->may_root = true;
-		}
+		m->may_root = rbac_permits_system(m->caller, "org.write");
 	if (!rc && resumed && done > 0 && done <= m->nitems) {
 		/* rows before the checkpoint are done: kept if their org is there, else refused */
 		for (long i = 0; i < done; i++) {
@@ -1745,8 +1807,17 @@ static const char *type_zh(const char *v)
 	return v;
 }
 
-int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, struct doc_writer *w,
-	       long *rows)
+#define EXPORT_SQL                                                                                     \
+	ORG_SUBTREE_CTE                                                                                \
+	" SELECT o.code, o.name, o.short_name, o.level, o.type, pc.code, o.region_code,"              \
+	" o.credit_code, o.opened_on, o.contact, o.closed_on FROM down JOIN org o ON o.id = down.id"  \
+	" LEFT JOIN org_parent pp ON pp.org_id = o.id AND pp.valid_from <= $2"                        \
+	" AND (pp.valid_to IS NULL OR pp.valid_to > $2)"                                              \
+	" LEFT JOIN org pc ON pc.id = pp.parent_id"                                                   \
+	" WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
+
+int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, const struct rbac_seen *seen,
+	       struct doc_writer *w, long *rows)
 {
 	char today[11];
 	const char *d = org_date_or_today(as_of, today);
@@ -1757,6 +1828,7 @@ int org_export(struct app *a, int64_t root, const char *as_of, bool include_clos
 		head[nh++] = columns[export_cols[i]].zh;
 	if (include_closed)
 		head[nh++] = "撤销日期";
+	bool filter = org_seen_needed(seen, d); /* another date: only what the caller sees today */
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
@@ -1768,19 +1840,15 @@ int org_export(struct app *a, int64_t root, const char *as_of, bool include_clos
 		rc = doc_writer_row(w, head, nh);
 	if (!rc)
 		rc = conn_prepare(c,
-				  ORG_SUBTREE_CTE
-				  " SELECT o.code, o.name, o.short_name, o.level, o.type, pc.code, o.region_code,"
-				  " o.credit_code, o.opened_on, o.contact, o.closed_on FROM down JOIN org o ON o.id = down.id"
-				  " LEFT JOIN org_parent pp ON pp.org_id = o.id AND pp.valid_from <= $2"
-				  " AND (pp.valid_to IS NULL OR pp.valid_to > $2)"
-				  " LEFT JOIN org pc ON pc.id = pp.parent_id"
-				  " WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
-				  " ORDER BY down.depth, o.code",
+				  filter ? EXPORT_SQL " AND " ORG_SEEN_SQL("o.id", "$4", "$5", "$6") " ORDER BY down.depth, o.code"
+					 : EXPORT_SQL " ORDER BY down.depth, o.code",
 				  &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, root);
 		stmt_bind_text(st, 2, d, strlen(d));
 		stmt_bind_int64(st, 3, include_closed ? 1 : 0);
+		if (filter)
+			org_seen_bind(st, 4, seen);
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			const char *v[C_N + 1];
 			for (int k = 0; k < 11; k++)

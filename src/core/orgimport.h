@@ -51,10 +51,13 @@ void org_import_columns(struct sheet *s, struct import_column *out, int max, int
 /* Writes the subtree of root as of a date (NULL: today) to w: a header row in the import's
  * Chinese column names, then one row per org, parents first (by depth, then code), levels
  * and types as Chinese words, dates YYYY-MM-DD; closed orgs (and a 撤销日期 column) only with
- * include_closed. *rows counts the orgs written. ERR_NOTFOUND when root did not exist then;
- * a writer error (ERR_TOOBIG past its limit) or a store error. */
-int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, struct doc_writer *w,
-	       long *rows);
+ * include_closed. For another date than today only the orgs `seen` sees today are written
+ * (the one as-of rule, org.h; NULL: everything, the command line). *rows counts the orgs
+ * written. ERR_NOTFOUND when root did not exist then; a writer error (ERR_TOOBIG past its
+ * limit) or a store error. */
+struct rbac_seen;
+int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, const struct rbac_seen *seen,
+	       struct doc_writer *w, long *rows);
 
 /* A date as people type it (1980-01-02, 1980/1/2, 1980年1月2日, 19800102, an Excel serial)
  * as YYYY-MM-DD; false when it is none of these or impossible. */

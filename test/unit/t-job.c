@@ -25,6 +25,7 @@ static int setup(void **st)
 	(void)st;
 	if (testdb_open(dir, &app.store))
 		return -1;
+	store_set_owner(app.store, &app); /* the audit trail keys its records with app.key */
 	struct conn *c = NULL;
 	if (store_acquire(app.store, STORE_WRITE, &c))
 		return -1;
@@ -74,7 +75,7 @@ static int count_fn(struct conn *c, void *arg)
 
 static int count_run(struct job *j)
 {
-	int from = job_info(j)->checkpoint[0] ? atoi(job_info(j)->checkpoint) : 0;
+	int from = (int)strtol(job_info(j)->checkpoint, NULL, 10);
 	for (int i = from; i < 10; i++) {
 		if (job_stopping(j))
 			return JOB_STOPPED;
@@ -203,7 +204,7 @@ static void t_dead_runner_resumed(void **st)
 
 static int slow_run(struct job *j)
 {
-	int from = job_info(j)->checkpoint[0] ? atoi(job_info(j)->checkpoint) : 0;
+	int from = (int)strtol(job_info(j)->checkpoint, NULL, 10);
 	for (int i = from; i < 1000; i++) {
 		if (job_stopping(j))
 			return JOB_STOPPED;
@@ -241,7 +242,7 @@ static void t_runner_stops_at_checkpoint(void **st)
 	assert_string_equal(ji.state, "queued");
 	assert_string_equal(ji.runner, "");
 	assert_true(ji.rows_done >= 3 && ji.rows_done < 1000);
-	assert_int_equal(atoi(ji.checkpoint), ji.rows_done);
+	assert_int_equal(strtol(ji.checkpoint, NULL, 10), ji.rows_done);
 	run_sql("UPDATE job SET state = 'cancelled'");
 }
 
