@@ -343,3 +343,20 @@ test('export -> import of a whole province: every row unchanged (CSV and XLSX)',
     assert.deepEqual(done.result, { rows: n, inserted: 0, updated: 0, unchanged: n, rejected: 0 }, `${fmt}: ${JSON.stringify(done.errors.slice(0, 3))}`);
   }
 });
+
+test('export as of another date: only the orgs the caller sees today (the one as-of rule, as for every list)', async () => {
+  const post = (path, body, t = tok.sys) => fetch(`${s.url}${path}`, { method: 'POST', headers: auth(t, { 'content-type': 'application/json' }), body: JSON.stringify(body) });
+  const id = (code) => Number(sql(s.db, `SELECT id FROM org WHERE code = '${code}'`).trim());
+  let r = await post('/api/v1/orgs', { code: 'EXA-MV', name: '移走的', level: 'grassroots', type: 'enterprise', parent_id: id('DC'), opened_on: '2019-01-01' });
+  assert.equal(r.status, 201, await r.text());
+  r = await post(`/api/v1/orgs/${id('EXA-MV')}/move`, { parent_id: id('XL'), on: '2021-01-01' });
+  assert.equal(r.status, 200, await r.text());
+  const codes = async (t, day) => {
+    const res = await fetch(`${s.url}/api/v1/orgs/${id('DC')}/export?as_of=${day}`, { headers: auth(t) });
+    assert.equal(res.status, 200);
+    return (await res.text()).trim().split('\r\n').slice(1).map((l) => l.split(',')[0]);
+  };
+  assert.ok((await codes(tok.sys, '2020-06-01')).includes('EXA-MV'), 'the tree as it stood had it under DC');
+  assert.ok(!(await codes(tok.dc, '2020-06-01')).includes('EXA-MV'), 'DC\'s admin does not see it today');
+  assert.ok(!(await codes(tok.dc, '2030-01-01')).includes('EXA-MV'));
+});
