@@ -26,6 +26,9 @@ struct api {
 	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
 	bool https;                /* reached over HTTPS (a TLS proxy in front): Secure cookies */
+	/* jobs and files (jobs.c, orgio.c) */
+	struct workpool *files;    /* parsing uploads and building exports off the HTTP threads */
+	struct job_runner *jobs;   /* the server's job runner, kicked when a job is created */
 };
 
 /* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
@@ -155,6 +158,16 @@ int api_post_request_create(struct req *r, void *ctx);
 int api_post_request_approve(struct req *r, void *ctx);
 int api_post_request_reject(struct req *r, void *ctx);
 int api_post_request_list(struct req *r, void *ctx);
+/* jobs.c and orgio.c: background jobs, org import and export */
+struct job_info;
+/* A job as the API shows it (the first 100 errors included); NULL when out of memory. */
+json_t *api_job_json(struct app *a, const struct job_info *ji);
+int api_job_get(struct req *r, void *ctx);
+int api_job_cancel(struct req *r, void *ctx);
+int api_job_errors(struct req *r, void *ctx);
+int api_org_import_preview(struct req *r, void *ctx);
+int api_org_import(struct req *r, void *ctx);
+int api_org_export(struct req *r, void *ctx);
 
 /* srv11 (issue 11): code lists, an org's life (reopen, yearly figures, recent changes),
  * the workbench's to-do list. */

@@ -255,6 +255,51 @@ static const struct field s_todo_item[] = {
 static const struct field s_document[] = {
 	{0}, /* an object: the OpenAPI document itself */
 };
+/* jobs and org import (issue 11) */
+static const struct field s_job_error[] = {
+	{"row", FT_INT, 0, 0, 0, NULL, "the spreadsheet row (the header is 1)"},
+	{"column", FT_STRING, 0, 0, 0, NULL, "the column as headed in the file (\"\" for the whole row)"},
+	{"code", FT_STRING, 0, 0, 0, NULL, "what is wrong, for the web app to translate"},
+	{"message", FT_STRING, 0, 0, 0, NULL, "the same in English"},
+	{0},
+};
+static const struct field s_job[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "job id"},
+	{"kind", FT_STRING, 0, 0, 0, NULL, "org.import, ..."},
+	{"state", FT_ENUM, 0, 0, 0, "queued|running|succeeded|failed|cancelled", "where it is"},
+	{"rows_total", FT_INT, 0, 0, 0, NULL, "rows of the input (0 until read)"},
+	{"rows_done", FT_INT, 0, 0, 0, NULL, "rows committed (a cancelled or failed job: what was kept)"},
+	{"rate", FT_INT, 0, 0, 0, NULL, "rows per second over the time it ran, rounded"},
+	{"error_count", FT_INT, 0, 0, 0, NULL, "errors found (exact; the first 1,000 are kept)"},
+	{"errors", FT_ARRAY, 0, 0, 0, "job_error", "the first 100, by row"},
+	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "checked and reported, nothing written"},
+	{"attempts", FT_INT, 0, 0, 0, NULL, "runs: 2 and more after an interruption (resumed)"},
+	{"result", FT_OBJECT, NUL, 0, 0, NULL, "kind-specific: for org.import rows, inserted, updated, unchanged, rejected (so far, then final)"},
+	{"file_name", FT_STRING, 0, 0, 0, NULL, "the file as the uploader named it (X-File-Name)"},
+	{"message", FT_STRING, NUL, 0, 0, NULL, "why it failed"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"started_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601"},
+	{"finished_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601"},
+	{0},
+};
+static const struct field s_job_accepted[] = {
+	{"job", FT_OBJECT, 0, 0, 0, "job", "the job just created (Location: /api/v1/jobs/{id})"},
+	{0},
+};
+static const struct field s_import_column[] = {
+	{"index", FT_INT, 0, 0, 0, NULL, "0-based column"},
+	{"header", FT_STRING, 0, 0, 0, NULL, "as written in the file"},
+	{"field", FT_STRING, NUL, 0, 0, NULL, "the import's field it maps to (null: ignored)"},
+	{0},
+};
+static const struct field s_import_preview[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "what the bytes are"},
+	{"encoding", FT_ENUM, 0, 0, 0, "utf-8|utf-8-bom|gb18030|xlsx", "how the text was read"},
+	{"row_count", FT_INT, 0, 0, 0, NULL, "data rows (below the header)"},
+	{"columns", FT_ARRAY, 0, 0, 0, "import_column", "the header, cell by cell"},
+	{"sample", FT_ARRAY, 0, 0, 0, NULL, "the first 10 data rows, each an array of cells"},
+	{0},
+};
 
 static const struct {
 	const char *name;
@@ -270,6 +315,8 @@ static const struct {
 	{"document", s_document},
 	{"code_item", s_code_item}, {"codes", s_codes}, {"year_stats", s_year_stats},
 	{"org_change", s_org_change}, {"todo_item", s_todo_item},
+	{"job", s_job}, {"job_error", s_job_error}, {"job_accepted", s_job_accepted},
+	{"import_column", s_import_column}, {"import_preview", s_import_preview},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -613,6 +660,19 @@ static json_t *operation(const struct route *rt)
 		json_object_set_new(op, "requestBody",
 				    json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content", "application/json",
 					      "schema", object_of(rt->body, true)));
+	if ((rt->flags & RF_UPLOAD) && rt->upload_types) {
+		/* a file as the body: each accepted media type, raw bytes */
+		json_t *content = json_object();
+		char types[256];
+		snprintf(types, sizeof(types), "%s", rt->upload_types);
+		for (char *t = types, *next; t && *t; t = next) {
+			next = strchr(t, '|');
+			if (next)
+				*next++ = '\0';
+			json_object_set_new(content, t, json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
+		}
+		json_object_set_new(op, "requestBody", json_pack("{s:b,s:o}", "required", 1, "content", content));
+	}
 	if (rt->perm)
 		json_object_set_new(op, "x-permission", json_string(rt->perm));
 	bool guarded = (rt->flags & RF_AUTH) || rt->perm;

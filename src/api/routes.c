@@ -198,6 +198,31 @@ static const struct field q_org_changes[] = {
 	{0},
 };
 
+/* ---- jobs, org import and export (issue 11) ---- */
+static const struct field q_import[] = {
+	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "check every row and report, writing nothing"},
+	{0},
+};
+
+static const struct field q_export[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "csv (UTF-8 with BOM, the default) or xlsx"},
+	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
+	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "closed organizations too (with a 撤销日期 column)"},
+	{0},
+};
+
+static const struct field q_job_errors[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv", "csv: a spreadsheet (UTF-8 with BOM), headers in the Accept-Language"},
+	{0},
+};
+
+/* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
+ * the reader decides by the bytes, not by the name. */
+#define SHEET_TYPES                                                                            \
+	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|"            \
+	"application/octet-stream|application/vnd.ms-excel"
+#define SHEET_UPLOAD_MAX ((size_t)20 << 20)
+
 const struct route api_routes[] = {
 	/* system */
 	{.method = HM_GET, .pattern = "/healthz", .handler = api_health,
@@ -389,6 +414,36 @@ const struct route api_routes[] = {
 	 .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Close an organization, or its whole branch",
 	 .status = 200, .reply = "closed", .response = "closed: count"},
+	/* background jobs (issue 11): the owner's only (404 for anyone else) */
+	{.method = HM_GET, .pattern = "/api/v1/jobs/{id:int}", .handler = api_job_get,
+	 .flags = RF_AUTH, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "One of my background jobs: state, progress, rate, the first 100 errors, the result",
+	 .status = 200, .reply = "job", .response = "the job"},
+	{.method = HM_POST, .pattern = "/api/v1/jobs/{id:int}/cancel", .handler = api_job_cancel,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "Cancel a job of mine: no later batch commits; the result says what was kept",
+	 .status = 200, .reply = "job", .response = "the job"},
+	{.method = HM_GET, .pattern = "/api/v1/jobs/{id:int}/errors", .handler = api_job_errors,
+	 .flags = RF_AUTH | RF_RAW, .query = q_job_errors, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明)",
+	 .status = 200, .reply = "raw", .response = "CSV"},
+	/* the tree in and out as spreadsheets: the body of an import is the file itself */
+	{.method = HM_POST, .pattern = "/api/v1/orgs/import/preview", .handler = api_org_import_preview,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "org.write", .body_max = SHEET_UPLOAD_MAX,
+	 .upload_types = SHEET_TYPES,
+	 .why = "reads the file only: nothing of the tree is read or written",
+	 .tag = "orgs", .summary = "Read an org spreadsheet: format, encoding, how its columns map, the first 10 rows",
+	 .status = 200, .reply = "import_preview", .response = "format, encoding, row_count, columns, sample"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/import", .handler = api_org_import,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "org.write", .query = q_import,
+	 .body_max = SHEET_UPLOAD_MAX, .upload_types = SHEET_TYPES,
+	 .why = "the file's rows name the orgs: the job checks each against the caller's org.write scope (out_of_scope)",
+	 .tag = "orgs", .summary = "Import an org spreadsheet as a background job (rows outside your scope refused)",
+	 .status = 202, .reply = "job_accepted", .response = "the job"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/export", .handler = api_org_export,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "org.read", .query = q_export, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "The subtree as a spreadsheet in the import's columns (it re-imports unchanged)",
+	 .status = 200, .reply = "raw", .response = "CSV or XLSX attachment"},
 	/* audit trail: the audit administrator (a post: every record) */
 	{.method = HM_GET, .pattern = "/api/v1/audit", .handler = api_audit_list,
 	 .flags = RF_AUTH | RF_READ, .perm = "audit.read", .query = q_audit,

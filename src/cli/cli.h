@@ -34,6 +34,7 @@ struct config {
 	int audit_retention_days;
 	int audit_checkpoint_seconds;
 	int token_max_days;
+	int job_workers, job_pause_ms, import_batch_rows;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

@@ -45,6 +45,10 @@ const struct config_opt config_opts[] = {
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
 	{"audit_checkpoint_seconds", "10", "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
 	{"token_max_days", "365", "the longest an API token lives, and its life when none is asked for"},
+	/* background jobs (imports): see docs/jobs.md */
+	{"job_workers", "1", "threads of the server that run background jobs (imports)"},
+	{"job_pause_ms", "2", "pause after each batch of a job, so other writers get the database in between"},
+	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
 	{0},
 };
 
@@ -117,6 +121,9 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(audit_retention_days, 180, 36500)
 	NUM(audit_checkpoint_seconds, 1, 3600)
 	NUM(token_max_days, 1, 3650)
+	NUM(job_workers, 1, 16)
+	NUM(job_pause_ms, 0, 10000)
+	NUM(import_batch_rows, 1, 100000)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

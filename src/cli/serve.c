@@ -1,7 +1,8 @@
 /*
  * serve.c - `kexie serve`: open the database, refuse a schema that is behind or was
- * altered, start the HTTP server, and on SIGTERM/SIGINT stop accepting, let in-flight
- * requests finish (up to 10 s) and close the database cleanly.
+ * altered, start the job runner and the HTTP server, and on SIGTERM/SIGINT stop accepting,
+ * let in-flight requests finish (up to 10 s), leave running jobs at their last checkpoint
+ * (the next start resumes them) and close the database cleanly.
  */
 #include "cli/cli.h"
 #include "api/api.h"
@@ -9,13 +10,44 @@
 #include "base/ratelimit.h"
 #include "base/workpool.h"
 #include "core/audit.h"
+#include "core/job.h"
+#include "core/orgimport.h"
 #include "store/store.h"
+
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The kinds of background job this server runs: one row per kind (member imports, exports
+ * and reports join here). */
+static const struct job_kind *const job_kinds[] = {
+	&org_import_kind,
+};
+
+/* DATA_DIR/jobs: uploads waiting for their job (0700, like the key). */
+static int jobs_dir(const char *data_dir)
+{
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/jobs", data_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "kexie: cannot create %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void stop_workers(struct api *api)
+{
+	job_runner_stop(api->jobs); /* running jobs stop at their next batch, queued again */
+	workpool_free(api->files);
+	workpool_free(api->hashers); /* NULL-safe: whichever were made */
+	ratelimit_free(api->login_failures);
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -51,11 +83,15 @@ int cmd_serve(int argc, char **argv)
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
+	struct job_runner_opts jo = {.threads = cfg.job_workers, .pause_ms = cfg.job_pause_ms,
+				     .batch_rows = cfg.import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures)) {
-		fprintf(stderr, "kexie: cannot start the password workers\n");
-		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
-		ratelimit_free(api.login_failures);
+	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures) ||
+	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
+	    workpool_new(1, 8, &api.files) || jobs_dir(cfg.data_dir) ||
+	    job_runner_start(&app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
+		fprintf(stderr, "kexie: cannot start the workers\n");
+		stop_workers(&api);
 		app_close(&app);
 		return 1;
 	}
@@ -76,8 +112,7 @@ int cmd_serve(int argc, char **argv)
 			  sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kexie: %s\n", err);
-		workpool_free(api.hashers);
-		ratelimit_free(api.login_failures);
+		stop_workers(&api);
 		app_close(&app);
 		return 1;
 	}
@@ -98,9 +133,8 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
+	stop_workers(&api); /* jobs stop first: their last records go into the checkpoint below */
 	audit_checkpointer_stop(checkpointer); /* one more checkpoint: the last requests' records */
-	workpool_free(api.hashers);
-	ratelimit_free(api.login_failures);
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

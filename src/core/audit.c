@@ -7,6 +7,7 @@
  */
 #include "core/audit.h"
 #include "core/audit_int.h"
+#include "core/bulk.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/jsontext.h"
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +275,118 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 done:
 	free(orgs);
 	free(orgs_s);
+	return rc;
+}
+
+static int record_tx(struct conn *c, void *arg)
+{
+	return audit_append(c, arg);
+}
+
+int audit_record(struct app *a, const struct audit_entry *e)
+{
+	return store_tx(a->store, record_tx, (void *)(uintptr_t)e);
+}
+
+/* ---- many records at once (bulk imports) ---- */
+
+int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt)
+{
+	if (n == 0)
+		return 0;
+	const struct app *a = audit_app_of(c);
+	if (!a) {
+		log_error("audit: the store has no owner, so no key to chain a record with");
+		return ERR_DB;
+	}
+	/* the whole range of seqs at once: the head is taken (and writers serialised) once */
+	char prev[AUDIT_HASH_HEX], chain[24], at[32];
+	int64_t last = 0;
+	int rc = conn_row(c, "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash, chain",
+			  "i", "itt", (int64_t)n, &last, prev, sizeof(prev), chain, sizeof(chain));
+	if (rc)
+		return rc == ERR_NOTFOUND ? ERR_DB : rc;
+	if (strcmp(chain, AUDIT_CHAIN_KEYED)) {
+		log_error("audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
+		return ERR_DB;
+	}
+	int64_t first = last - (int64_t)n + 1;
+	time_iso_now(at, sizeof(at));
+	char (*hashes)[AUDIT_HASH_HEX] = malloc(n * sizeof(*hashes));
+	char **orgs_s = calloc(n, sizeof(*orgs_s));
+	int64_t *orgs = malloc(AUDIT_ORGS_MAX * sizeof(*orgs));
+	struct bulk logb = {.head = "INSERT INTO audit_log (seq, at, user_id, role, via, request_id, client_addr,"
+				    " action, object_type, object_id, org_id, detail, prev_hash, hash)",
+			    .ncols = 14, .per_stmt = per_stmt};
+	struct bulk orgb = {.head = "INSERT INTO audit_org (seq, org_id)", .ncols = 2, .per_stmt = per_stmt};
+	bulk_init(&logb);
+	bulk_init(&orgb);
+	unsigned char key[32];
+	audit_subkey(a->key, AUDIT_KEY_CHAIN, key);
+	rc = hashes && orgs_s && orgs ? 0 : ERR_NOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int norgs = 0;
+		rc = record_orgs(c, &e[i], orgs, &norgs);
+		if (rc)
+			break;
+		orgs_s[i] = malloc((size_t)norgs * 21 + 1);
+		if (!orgs_s[i]) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		orgs_text(orgs, norgs, orgs_s[i], (size_t)norgs * 21 + 1);
+		struct audit_record r = {
+			.seq = first + (int64_t)i, .at = at, .user_id = e[i].user_id, .role = e[i].role,
+			.via = e[i].via, .request_id = e[i].request_id, .client_addr = e[i].client_addr,
+			.action = e[i].action, .object_type = e[i].object_type, .object_id = e[i].object_id,
+			.org_id = e[i].org_id, .detail = e[i].detail, .orgs = orgs_s[i],
+		};
+		audit_record_mac(key, &r, i ? hashes[i - 1] : prev, hashes[i]);
+		struct bulk_val *v = bulk_row(&logb);
+		if (!v) {
+			rc = ERR_NOMEM;
+			break;
+		}
+		bulk_int(&v[0], r.seq);
+		bulk_text(&v[1], at);
+		bulk_opt_int(&v[2], r.user_id);
+		bulk_text(&v[3], r.role);
+		bulk_text(&v[4], r.via);
+		bulk_text(&v[5], r.request_id);
+		bulk_text(&v[6], r.client_addr);
+		bulk_text(&v[7], r.action);
+		bulk_text(&v[8], r.object_type);
+		bulk_text(&v[9], r.object_id);
+		bulk_opt_int(&v[10], r.org_id);
+		bulk_text(&v[11], r.detail);
+		bulk_text(&v[12], i ? hashes[i - 1] : prev);
+		bulk_text(&v[13], hashes[i]);
+		for (int k = 0; k < norgs && !rc; k++) {
+			struct bulk_val *o = bulk_row(&orgb);
+			if (!o) {
+				rc = ERR_NOMEM;
+				break;
+			}
+			bulk_int(&o[0], r.seq);
+			bulk_int(&o[1], orgs[k]);
+		}
+	}
+	sodium_memzero(key, sizeof(key));
+	if (!rc)
+		rc = bulk_flush(c, &logb);
+	if (!rc)
+		rc = bulk_flush(c, &orgb);
+	if (!rc) {
+		rc = conn_run(c, "UPDATE audit_head SET last_hash = $1 WHERE id = 1", "t", hashes[n - 1]);
+		rc = rc < 0 ? rc : 0;
+	}
+	bulk_release(&logb);
+	bulk_release(&orgb);
+	for (size_t i = 0; orgs_s && i < n; i++)
+		free(orgs_s[i]);
+	free(orgs_s);
+	free(orgs);
+	free(hashes);
 	return rc;
 }
 

@@ -74,6 +74,16 @@ int audit_append(struct conn *c, const struct audit_entry *e);
  * (often a password typed in the wrong field) is never kept. */
 void audit_login_hash(const struct app *a, const char *login, char out[33]);
 
+/* Appends e in a transaction of its own: for events that change nothing else (an export, a
+ * download of personal data). Returns 0 or a store error. */
+int audit_record(struct app *a, const struct audit_entry *e);
+
+/* Appends the n entries e[0..n) in order inside the caller's open write transaction, as n
+ * calls of audit_append would (the same records, orgs and chain), with one update of the
+ * head and multi-row inserts of up to per_stmt rows: for bulk imports. Returns 0 or a store
+ * error. */
+int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt);
+
 /* ---- the chain: verification, checkpoints, keying, retention (audit_chain.c) ---- */
 
 /* A checkpoint: the trail had reached record seq, whose link is hash, at `at`. Its text

@@ -37,4 +37,21 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 int org_tally_add(struct conn *c, int64_t from, const char *level, const char *type, int64_t delta);
 int org_tally_shift(struct conn *c, int64_t id, int64_t old_parent, int64_t new_parent);
 
+/* What org_create_in and org_update_in check before touching the database, for loads that
+ * check every row first (orgimport.c): the same field errors. *norm receives in as the
+ * write would store it: names through the one normaliser (their text in *nb), and for a
+ * create the normalised credit code ("" when none) and the opening date (the input's, or
+ * today; norm->opened_on is NULL: use `opened`). 0 or ERR_UNPROCESSABLE (also ERR_NOMEM /
+ * ERR_INTERNAL from the normaliser). */
+struct org_names {
+	char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
+};
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     char opened[11], struct errlist *errs);
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     struct errlist *errs);
+/* The audit detail of org.create, as org_create_in records it. */
+void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
+		     const char *parent_code, struct audit_diff *d);
+
 #endif

@@ -262,19 +262,25 @@ static int create_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	struct audit_diff d;
-	audit_diff_init(&d);
-	audit_diff_change(&d, "code", NULL, in->code);
-	audit_diff_change(&d, "name", NULL, in->name);
-	audit_diff_change(&d, "short_name", NULL, in->short_name);
-	audit_diff_change(&d, "level", NULL, in->level);
-	audit_diff_change(&d, "type", NULL, in->type);
-	audit_diff_change(&d, "region_code", NULL, in->region_code);
-	audit_diff_change(&d, "credit_code", NULL, j->credit);
-	if (in->contact && *in->contact)
-		audit_diff_secret(&d, "contact");
-	audit_diff_change(&d, "opened_on", NULL, j->opened);
-	audit_diff_change(&d, "parent", NULL, parent.id ? parent.code : NULL);
+	org_create_diff(in, j->credit, j->opened, parent.id ? parent.code : NULL, &d);
 	return audit_org(c, j->who, "org.create", j->id, audit_diff_text(&d));
+}
+
+void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
+		     const char *parent_code, struct audit_diff *d)
+{
+	audit_diff_init(d);
+	audit_diff_change(d, "code", NULL, in->code);
+	audit_diff_change(d, "name", NULL, in->name);
+	audit_diff_change(d, "short_name", NULL, in->short_name);
+	audit_diff_change(d, "level", NULL, in->level);
+	audit_diff_change(d, "type", NULL, in->type);
+	audit_diff_change(d, "region_code", NULL, in->region_code);
+	audit_diff_change(d, "credit_code", NULL, credit);
+	if (in->contact && *in->contact)
+		audit_diff_secret(d, "contact");
+	audit_diff_change(d, "opened_on", NULL, opened);
+	audit_diff_change(d, "parent", NULL, parent_code);
 }
 
 /* The checks that need no database; fills j's normalised credit code and date. */
@@ -938,4 +944,44 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 	if (id == guide)
 		return errlist_add(errs, "guide_id", "cycle", "an organization cannot guide itself");
 	return store_tx(a->store, link_tx, &j);
+}
+
+/* ---- the checks without the database, for bulk loads (orgimport.c) ---- */
+
+/* norm as the check left it, its names moved into nb (the job's buffers end with it) */
+static void keep_names(const struct org_input *from, const char *name, const char *short_name,
+		       struct org_input *norm, struct org_names *nb)
+{
+	*norm = *from;
+	if (from->name == name) {
+		str_copy(nb->name, sizeof(nb->name), name);
+		norm->name = nb->name;
+	}
+	if (from->short_name == short_name) {
+		str_copy(nb->short_name, sizeof(nb->short_name), short_name);
+		norm->short_name = nb->short_name;
+	}
+}
+
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     char opened[11], struct errlist *errs)
+{
+	struct create_job j = {.in = in, .errs = errs};
+	char today[11];
+	int rc = create_check(in, &j, today, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
+	str_copy(credit, 19, j.credit);
+	str_copy(opened, 11, j.opened ? j.opened : "");
+	norm->opened_on = NULL; /* pointed at this frame: the caller has `opened` */
+	return rc;
+}
+
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     struct errlist *errs)
+{
+	struct update_job j = {.in = in, .errs = errs};
+	int rc = update_check(in, &j, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
+	str_copy(credit, 19, j.credit);
+	return rc;
 }

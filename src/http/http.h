@@ -52,6 +52,11 @@ enum route_flag {
 	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
+	/* The body is a file (raw bytes, e.g. a spreadsheet), not JSON: its Content-Type must be
+	 * one of the route's upload_types (415), its size at most body_max (413, answered before
+	 * reading); the before hook (who is calling) runs as soon as the headers are in, so a
+	 * stranger's upload is refused before a byte of it is stored. req_body gives the bytes. */
+	RF_UPLOAD = 1u << 7,
 };
 
 enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE, FT_CODE };
@@ -106,6 +111,7 @@ struct route {
 	const char *why;           /* when obj[0] cannot be declared: why (a unit test demands one or the other) */
 	unsigned status;           /* the success status: 200, 201, 202, 204 (OpenAPI; a test demands it) */
 	const char *reply;         /* the success reply's shape by name, e.g. "org", "page:org" (OpenAPI) */
+	const char *upload_types;  /* RF_UPLOAD: accepted media types, "text/csv|application/..." */
 };
 
 /* Hooks the layer above supplies; both optional. */
@@ -161,6 +167,9 @@ const char *req_query(const struct req *r, const char *name);
 bool req_query_int(const struct req *r, const char *name, int64_t *out);
 /* The parsed JSON body (an object, checked against the body spec); NULL when none. */
 json_t *req_json(const struct req *r);
+/* The raw body of an RF_UPLOAD route (borrowed, valid for the request); *len its bytes.
+ * Never NULL ("" with 0 bytes when none was sent). */
+const char *req_body(const struct req *r, size_t *len);
 struct errlist *req_errs(struct req *r);
 /* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *));

@@ -49,6 +49,7 @@ struct req {
 	struct buf body;
 	size_t body_max;
 	bool bodyless;         /* a parameterless action sent without a body */
+	bool checked;          /* RF_UPLOAD: the checks before the body ran with the headers */
 	json_t *json;
 	void *user;
 	void *ctx;

@@ -70,6 +70,12 @@ const struct route *req_route(const struct req *r) { return r->route; }
 const char *req_id(const struct req *r) { return r->rid; }
 unsigned req_method(const struct req *r) { return r->method; }
 json_t *req_json(const struct req *r) { return r->json; }
+
+const char *req_body(const struct req *r, size_t *len)
+{
+	*len = r->body.len;
+	return r->body.ptr;
+}
 struct errlist *req_errs(struct req *r) { return &r->errs; }
 void *req_user(const struct req *r) { return r->user; }
 void *req_ctx(const struct req *r) { return r->ctx; }
@@ -135,7 +141,7 @@ int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void 
 		pthread_mutex_destroy(&d->mu);
 		pthread_cond_destroy(&d->cv);
 		free(d);
-		return req_fail(r, ERR_BUSY, "too many sign-ins at once; try again in a moment");
+		return req_fail(r, ERR_BUSY, "the server is busy with slow work; try again in a moment");
 	}
 	MHD_suspend_connection(r->conn);
 	d->suspended = true;
@@ -326,6 +332,23 @@ static bool is_json_ctype(const char *ct)
 	return !strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\"");
 }
 
+/* Is the media type of ct (parameters ignored) one of the '|'-separated types? */
+static bool ctype_in(const char *ct, const char *types)
+{
+	if (!ct || !types)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strcspn(ct, "; ");
+	for (const char *t = types; *t;) {
+		size_t k = strcspn(t, "|");
+		if (k == n && !strncasecmp(t, ct, n))
+			return true;
+		t += k + (t[k] == '|');
+	}
+	return false;
+}
+
 static bool has_body(struct req *r, unsigned long long *clen)
 {
 	const char *cl = req_header(r, "Content-Length");
@@ -353,6 +376,8 @@ static bool cross_origin(struct req *r)
 		return true;
 	return strcmp(p + 3, host) != 0;
 }
+
+static int upload_checks(struct server *s, struct req *r, bool body, unsigned long long clen);
 
 /* The request head as a whole, before anything reads it: URL length (414), head size (431),
  * framing (400). Refusals close the connection: after bad framing nothing on it can be
@@ -440,6 +465,8 @@ static int early_checks(struct server *s, struct req *r)
 	r->route = &s->routes[idx];
 	unsigned long long clen = 0;
 	bool body = has_body(r, &clen);
+	if (r->route->flags & RF_UPLOAD)
+		return upload_checks(s, r, body, clen);
 	if (!r->route->body) {
 		if (body) {
 			snprintf(r->errmsg, sizeof(r->errmsg), "this endpoint takes no request body");
@@ -467,16 +494,20 @@ static int early_checks(struct server *s, struct req *r)
 	return 0;
 }
 
-/* Everything after the body is in: the remaining generic checks, then the handler. */
-static int dispatch(struct server *s, struct req *r)
+/* What is checked before a body is looked at: origin, query, who is calling. /metrics is
+ * answered here (its scraper is no account): *done says the answer is made. */
+static int pre_body(struct server *s, struct req *r, bool *done)
 {
-	int rc;
+	*done = false;
+	if (r->checked)
+		return 0;
+	r->checked = true;
 	const struct route *rt = r->route;
 	if (unsafe(r->method) && cross_origin(r)) {
 		snprintf(r->errmsg, sizeof(r->errmsg), "cross-origin request refused");
 		return ERR_FORBIDDEN;
 	}
-	rc = body_check_query(r, rt->query);
+	int rc = body_check_query(r, rt->query);
 	if (rc)
 		return rc;
 	if (r->route_idx == s->metrics_idx) {
@@ -486,14 +517,48 @@ static int dispatch(struct server *s, struct req *r)
 			rc = rt->handler(r, s->app);
 		if (rc == 0 && !r->status)
 			rc = ERR_INTERNAL;
+		*done = true;
 		return rc;
 	}
 	/* who is asking comes before what they sent: strangers learn nothing from validation */
-	if (s->hooks.before) {
-		rc = s->hooks.before(r, s->app);
-		if (rc)
-			return rc;
+	return s->hooks.before ? s->hooks.before(r, s->app) : 0;
+}
+
+/* RF_UPLOAD, with the headers in: the media type (415), the size (413), then the checks
+ * that need no body (origin, query, the caller) before a byte of it is read. */
+static int upload_checks(struct server *s, struct req *r, bool body, unsigned long long clen)
+{
+	const struct route *rt = r->route;
+	r->body_max = rt->body_max ? rt->body_max : s->body_max;
+	if (body && !ctype_in(req_header(r, "Content-Type"), rt->upload_types)) {
+		char msg[192];
+		snprintf(msg, sizeof(msg), "must be one of: %s", rt->upload_types ? rt->upload_types : "");
+		for (char *p = msg; *p; p++)
+			if (*p == '|')
+				*p = ' ';
+		errlist_add(&r->errs, "Content-Type", "unsupported_media_type", msg);
+		return ERR_MEDIATYPE;
 	}
+	if (clen > r->body_max) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "the file is larger than %zu bytes", r->body_max);
+		return ERR_TOOBIG;
+	}
+	bool done;
+	int rc = pre_body(s, r, &done);
+	if (rc)
+		return rc;
+	buf_init(&r->body, r->body_max);
+	return 0;
+}
+
+/* Everything after the body is in: the remaining generic checks, then the handler. */
+static int dispatch(struct server *s, struct req *r)
+{
+	bool done;
+	int rc = pre_body(s, r, &done);
+	if (rc || done)
+		return rc;
+	const struct route *rt = r->route;
 	if (rt->body && !r->bodyless) {
 		rc = body_parse_json(r, rt->body);
 		if (rc)

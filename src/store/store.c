@@ -44,6 +44,7 @@ struct pool {
 	int in_use;
 	struct conn **slots; /* free slots hold a conn or NULL (not yet connected) */
 	int nfree;           /* slots[0..nfree) are free */
+	int waiting;         /* threads in pool_get waiting for a slot now */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t waits;
@@ -144,15 +145,18 @@ static int pool_get(struct pool *p, struct conn **out)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
+		p->waiting++;
 		while (p->nfree == 0) {
 			if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT &&
 			    p->nfree == 0) {
+				p->waiting--;
 				pthread_mutex_unlock(&p->mu);
 				log_warn("store: no free %s connection after %ld ms",
 					 p->readonly ? "read" : "write", ms);
 				return ERR_BUSY;
 			}
 		}
+		p->waiting--;
 	}
 	struct conn *c = p->slots[--p->nfree];
 	p->in_use++;
@@ -400,6 +404,7 @@ void store_stats(struct store *s, struct store_stats *o)
 	pthread_mutex_lock(&s->write.mu);
 	o->write_size = s->write.size;
 	o->write_in_use = s->write.in_use;
+	o->write_waiting = s->write.waiting;
 	o->waits = s->write.waits;
 	pthread_mutex_unlock(&s->write.mu);
 	if (s->has_read) {

@@ -73,6 +73,7 @@ const void *conn_owner(const struct conn *c);
 
 struct store_stats {
 	int write_size, write_in_use, read_size, read_in_use;
+	int write_waiting; /* threads waiting for a write connection right now (a bulk job yields to them) */
 	uint64_t waits; /* acquisitions that had to wait for a free connection */
 };
 void store_stats(struct store *s, struct store_stats *out);

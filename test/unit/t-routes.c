@@ -59,8 +59,11 @@ static void t_specs_well_formed(void **st)
 		const struct route *r = &api_routes[i];
 		if (r->body && (r->method == HM_GET || r->method == HM_DELETE))
 			fail_msg("%s: GET/DELETE routes take no body", r->pattern);
-		if (!r->body && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
+		bool upload = (r->flags & RF_UPLOAD) != 0;
+		if (!r->body && !upload && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
 			fail_msg("%s: write route without a body spec", r->pattern);
+		if (upload && (r->body || !r->upload_types || !*r->upload_types || !r->body_max))
+			fail_msg("%s: an upload route names its media types and limit, and has no JSON body", r->pattern);
 		const struct field *specs[] = {r->query, r->body};
 		for (int s = 0; s < 2; s++)
 			for (const struct field *f = specs[s]; f && f->name; f++) {

@@ -114,6 +114,45 @@ export interface Schemas {
   history: {
         parents: Schemas["period"][];
       };
+  import_column: {
+        field: string | null;
+        header: string;
+        index: number;
+      };
+  import_preview: {
+        columns: Schemas["import_column"][];
+        encoding: "utf-8" | "utf-8-bom" | "gb18030" | "xlsx";
+        format: "csv" | "xlsx";
+        row_count: number;
+        sample: unknown[];
+      };
+  job: {
+        attempts: number;
+        created_at: string;
+        dry_run: boolean;
+        error_count: number;
+        errors: Schemas["job_error"][];
+        file_name: string;
+        finished_at: string | null;
+        id: number;
+        kind: string;
+        message: string | null;
+        rate: number;
+        result: Record<string, unknown> | null;
+        rows_done: number;
+        rows_total: number;
+        started_at: string | null;
+        state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+      };
+  job_accepted: {
+        job: Schemas["job"];
+      };
+  job_error: {
+        code: string;
+        column: string;
+        message: string;
+        row: number;
+      };
   links: {
         guided_by: Schemas["period"][];
       };
@@ -264,6 +303,35 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["codes"];
+    };
+  };
+  "/api/v1/jobs/{id}": {
+    /** One of my background jobs: state, progress, rate, the first 100 errors, the result */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["job"];
+    };
+  };
+  "/api/v1/jobs/{id}/cancel": {
+    /** Cancel a job of mine: no later batch commits; the result says what was kept */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["job"];
+    };
+  };
+  "/api/v1/jobs/{id}/errors": {
+    /** Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明) */
+    get: {
+      path: { id: number };
+      query: { format?: "csv" };
+      body: never;
+      reply: unknown;
     };
   };
   "/api/v1/me/password": {
@@ -434,6 +502,15 @@ export interface paths {
       reply: Schemas["counts"];
     };
   };
+  "/api/v1/orgs/{id}/export": {
+    /** The subtree as a spreadsheet in the import's columns (it re-imports unchanged) */
+    get: {
+      path: { id: number };
+      query: { format?: "csv" | "xlsx"; as_of?: string; include_closed?: boolean };
+      body: never;
+      reply: unknown;
+    };
+  };
   "/api/v1/orgs/{id}/history": {
     /** Where the organization sat in the tree over time */
     get: {
@@ -492,6 +569,24 @@ export interface paths {
       query: { year?: number };
       body: never;
       reply: Schemas["year_stats"];
+    };
+  };
+  "/api/v1/orgs/import": {
+    /** Import an org spreadsheet as a background job (rows outside your scope refused) */
+    post: {
+      path: Record<string, never>;
+      query: { dry_run?: boolean };
+      body: never;
+      reply: Schemas["job_accepted"];
+    };
+  };
+  "/api/v1/orgs/import/preview": {
+    /** Read an org spreadsheet: format, encoding, how its columns map, the first 10 rows */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["import_preview"];
     };
   };
   "/api/v1/post-requests": {
