@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/ratelimit.h"
 #include "base/workpool.h"
+#include "core/touch.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -39,11 +40,18 @@ int cmd_serve(int argc, char **argv)
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
+	/* last-used / last-seen times: noted by requests, written every few seconds */
+	if (touch_start(app.store, 0, 0, &app.touch)) {
+		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
+		app_close(&app);
+		return 1;
+	}
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
 	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
 		fprintf(stderr, "kexie: cannot start the password workers\n");
 		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
 		ratelimit_free(api.login_failures);
+		touch_stop(app.touch);
 		app_close(&app);
 		return 1;
 	}
@@ -61,6 +69,7 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "kexie: %s\n", err);
 		workpool_free(api.hashers);
 		ratelimit_free(api.login_failures);
+		touch_stop(app.touch);
 		app_close(&app);
 		return 1;
 	}
@@ -75,6 +84,8 @@ int cmd_serve(int argc, char **argv)
 	server_stop(api.srv, 10000);
 	workpool_free(api.hashers);
 	ratelimit_free(api.login_failures);
+	touch_stop(app.touch); /* after the last request: writes every time noted */
+	app.touch = NULL;
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

@@ -5,6 +5,7 @@
 #include "core/user.h"
 #include "core/user_int.h"
 #include "core/org.h"
+#include "core/touch.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -153,18 +154,10 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 	}
 	stmt_done(st);
 	store_release(c);
-	if (!rc && now - last_used >= 60) {
-		/* last-used time, at most one write a minute per token */
-		if (store_acquire(a->store, STORE_WRITE, &c) == 0) {
-			if (conn_prepare(c, "UPDATE api_token SET last_used_at = $2 WHERE id = $1", &st) == 0) {
-				stmt_bind_int64(st, 1, out->token_id);
-				stmt_bind_int64(st, 2, now);
-				(void)stmt_step(st);
-				stmt_done(st);
-			}
-			store_release(c);
-		}
-	}
+	/* the last-used time moves at most once a minute, written in the background: a
+	 * request never waits for (or fails on) a bookkeeping write */
+	if (!rc && now - last_used >= 60)
+		touch_note(a->touch, TOUCH_TOKEN, out->token_id, now);
 	return rc;
 }
 
@@ -186,6 +179,9 @@ int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row 
 			struct token_row t = {.id = stmt_int64(st, 0), .created_at = stmt_int64(st, 2),
 					      .expires_at = stmt_int64(st, 3), .last_used_at = stmt_int64(st, 4)};
 			str_copy(t.name, sizeof(t.name), stmt_text(st, 1, NULL));
+			int64_t noted = touch_pending(a->touch, TOUCH_TOKEN, t.id); /* not yet written */
+			if (noted > t.last_used_at)
+				t.last_used_at = noted;
 			rc = fn(&t, arg);
 			if (rc)
 				break;

@@ -45,7 +45,8 @@ static int pg_code(PGconn *pg, const PGresult *res, const char *what)
 	if (state) {
 		if (strncmp(state, "23", 2) == 0)
 			return ERR_CONFLICT;
-		if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+		/* serialization failure, deadlock, lock_timeout (55P03): another writer won */
+		if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
 			return ERR_BUSY;
 		if (strncmp(state, "08", 2) == 0 || !strcmp(state, "57P01"))
 			return ERR_UNAVAILABLE;
@@ -304,6 +305,14 @@ static int pg_exec(void *h, const char *sql)
 	return rc;
 }
 
+/* One round trip, as plain BEGIN was: the lock wait ends with the transaction (LOCAL). */
+static int pg_begin(void *h, int wait_ms)
+{
+	char sql[80];
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %d", wait_ms > 0 ? wait_ms : 1);
+	return pg_exec(h, sql);
+}
+
 const struct store_driver store_pg_driver = {
 	.name = "postgresql",
 	.connect = pg_connect,
@@ -322,5 +331,5 @@ const struct store_driver store_pg_driver = {
 	.reset = pg_reset,
 	.changes = pg_changes,
 	.exec = pg_exec,
-	.begin_sql = "BEGIN",
+	.begin = pg_begin,
 };

@@ -253,6 +253,19 @@ static int sq_exec(void *h, const char *sql)
 	return rc == SQLITE_OK ? 0 : sq_err(c->db, rc, "exec");
 }
 
+static int sq_begin(void *h, int wait_ms)
+{
+	struct sq_conn *c = h;
+	sqlite3_busy_timeout(c->db, wait_ms > 0 ? wait_ms : 1);
+	return sq_exec(h, "BEGIN IMMEDIATE");
+}
+
+static void sq_set_wait(void *h, int wait_ms)
+{
+	struct sq_conn *c = h;
+	sqlite3_busy_timeout(c->db, wait_ms);
+}
+
 const struct store_driver store_sqlite_driver = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -271,7 +284,8 @@ const struct store_driver store_sqlite_driver = {
 	.reset = sq_reset,
 	.changes = sq_changes,
 	.exec = sq_exec,
-	.begin_sql = "BEGIN IMMEDIATE",
+	.begin = sq_begin,
+	.set_wait = sq_set_wait,
 	.read_begin_sql = "BEGIN",
 	.read_end_sql = "COMMIT",
 };

@@ -1,11 +1,19 @@
 /*
  * store.c - connection pools, per-connection statement caches and transactions on top of
  * a driver (driver.h). See store.h for the contract.
+ *
+ * No thread ever waits for a connection it holds itself: a request's view lends its own
+ * connection to the request's writes when it came from the write pool (PostgreSQL without
+ * a replica), and a thread that already holds one of a pool's connections and asks for
+ * another when none is free gets an extra one for that use instead of waiting (logged: it
+ * means nested acquisition somewhere). Every wait is bounded: store_tx gives the whole
+ * transaction, retries included, a budget (store_opts.tx_budget_ms) for waiting on others.
  */
 #include "store/store.h"
 #include "store/driver.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/timeutil.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -32,8 +40,10 @@ struct conn {
 	struct stmt cache[STMT_CACHE];
 	int ncache;
 	uint64_t tick;
-	bool in_read; /* inside conn_read_begin */
-	bool pinned;  /* held by a view until store_view_close */
+	bool in_read;   /* inside conn_read_begin */
+	bool pinned;    /* held by a view until store_view_close */
+	bool overflow;  /* an extra connection beyond the pool's size: closed on release */
+	pthread_t owner; /* the thread between acquire and release */
 };
 
 struct pool {
@@ -44,15 +54,18 @@ struct pool {
 	int in_use;
 	struct conn **slots; /* free slots hold a conn or NULL (not yet connected) */
 	int nfree;           /* slots[0..nfree) are free */
+	struct conn **used;  /* used[0..nused): connections handed out, for the owner check */
+	int nused;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	uint64_t waits;
+	uint64_t waits, overflows;
 };
 
 struct store {
 	enum store_kind kind;
 	const struct store_driver *drv;
 	int busy_ms;
+	int tx_budget_ms;
 	struct pool write;
 	struct pool read;
 	bool has_read; /* read pool is separate from the write pool */
@@ -68,7 +81,8 @@ static int pool_init(struct pool *p, struct store *s, const char *url, bool ro, 
 	p->size = size;
 	p->url = strdup(url);
 	p->slots = calloc((size_t)size, sizeof(*p->slots));
-	if (!p->url || !p->slots)
+	p->used = calloc((size_t)size, sizeof(*p->used));
+	if (!p->url || !p->slots || !p->used)
 		return ERR_NOMEM;
 	p->nfree = size;
 	pthread_mutex_init(&p->mu, NULL);
@@ -99,6 +113,7 @@ static void pool_destroy(struct pool *p)
 	for (int i = 0; i < p->nfree; i++)
 		conn_free(p->slots[i]);
 	free(p->slots);
+	free(p->used);
 	free(p->url);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
@@ -127,16 +142,51 @@ static int conn_open(struct pool *p, struct conn **out, char *err, size_t cap)
 	return 0;
 }
 
-/* Takes a free slot, waiting up to busy_ms; connects lazily. */
-static int pool_get(struct pool *p, struct conn **out)
+static bool held_by_me(const struct pool *p, pthread_t me)
 {
-	int rc = 0;
+	for (int i = 0; i < p->nused; i++)
+		if (pthread_equal(p->used[i]->owner, me))
+			return true;
+	return false;
+}
+
+static void used_remove(struct pool *p, const struct conn *c)
+{
+	for (int i = 0; i < p->nused; i++)
+		if (p->used[i] == c) {
+			p->used[i] = p->used[--p->nused];
+			return;
+		}
+}
+
+/* An extra connection for a thread that already holds one of p's and found none free:
+ * waiting could mean waiting for itself. Closed again on release. */
+static int pool_overflow(struct pool *p, struct conn **out)
+{
+	log_warn("store: a thread holding a %s connection asked for another; opening an extra one",
+		 p->readonly ? "read" : "write");
+	int rc = conn_open(p, out, NULL, 0);
+	if (!rc)
+		(*out)->overflow = true;
+	return rc;
+}
+
+/* Takes a free slot, waiting up to wait_ms for another thread to give one back; connects
+ * lazily. ERR_BUSY when none came back in time. */
+static int pool_get(struct pool *p, int wait_ms, struct conn **out)
+{
+	pthread_t me = pthread_self();
 	pthread_mutex_lock(&p->mu);
+	if (p->nfree == 0 && held_by_me(p, me)) {
+		p->overflows++;
+		pthread_mutex_unlock(&p->mu);
+		return pool_overflow(p, out);
+	}
 	if (p->nfree == 0) {
 		p->waits++;
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		long ms = p->store->busy_ms > 0 ? p->store->busy_ms : 5000;
+		long ms = wait_ms > 0 ? wait_ms : 1;
 		until.tv_sec += ms / 1000;
 		until.tv_nsec += (ms % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -155,34 +205,48 @@ static int pool_get(struct pool *p, struct conn **out)
 	}
 	struct conn *c = p->slots[--p->nfree];
 	p->in_use++;
-	pthread_mutex_unlock(&p->mu);
-	if (!c) {
-		rc = conn_open(p, &c, NULL, 0);
-		if (rc) {
-			pthread_mutex_lock(&p->mu);
-			p->slots[p->nfree++] = NULL;
-			p->in_use--;
-			pthread_cond_signal(&p->cv);
-			pthread_mutex_unlock(&p->mu);
-			return rc;
-		}
+	if (c) {
+		c->owner = me;
+		p->used[p->nused++] = c;
 	}
-	*out = c;
-	return 0;
+	pthread_mutex_unlock(&p->mu);
+	if (c) {
+		*out = c;
+		return 0;
+	}
+	int rc = conn_open(p, &c, NULL, 0);
+	pthread_mutex_lock(&p->mu);
+	if (rc) {
+		p->slots[p->nfree++] = NULL;
+		p->in_use--;
+		pthread_cond_signal(&p->cv);
+	} else {
+		c->owner = me;
+		p->used[p->nused++] = c;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (!rc)
+		*out = c;
+	return rc;
 }
 
 static void pool_put(struct pool *p, struct conn *c)
 {
-	if (c && !p->store->drv->healthy(c->h)) {
+	bool broken = !p->store->drv->healthy(c->h);
+	if (broken)
 		log_warn("store: dropping a broken %s connection", p->store->drv->name);
+	if (c->overflow) {
 		conn_free(c);
-		c = NULL;
+		return;
 	}
 	pthread_mutex_lock(&p->mu);
-	p->slots[p->nfree++] = c;
+	used_remove(p, c);
+	p->slots[p->nfree++] = broken ? NULL : c;
 	p->in_use--;
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+	if (broken)
+		conn_free(c);
 }
 
 static bool has_prefix(const char *s, const char *p)
@@ -198,6 +262,7 @@ int store_open(const struct store_opts *o, struct store **out, char *err, size_t
 	int rc;
 	int size = o->pool_size > 0 ? o->pool_size : 2;
 	s->busy_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000;
+	s->tx_budget_ms = o->tx_budget_ms > 0 ? o->tx_budget_ms : STORE_TX_BUDGET_MS;
 	const char *url = o->url;
 	if (has_prefix(url, "sqlite:")) {
 		s->kind = STORE_SQLITE;
@@ -296,6 +361,7 @@ int store_view_open(struct store *base, struct store **out)
 	v->kind = base->kind;
 	v->drv = base->drv;
 	v->busy_ms = base->busy_ms;
+	v->tx_budget_ms = base->tx_budget_ms;
 	v->has_read = base->has_read;
 	v->base = base;
 	*out = v;
@@ -313,11 +379,22 @@ void store_view_close(struct store *v)
 	free(v);
 }
 
+/* The view's own connection when it can also serve writes: it came from the write pool
+ * (PostgreSQL without a replica) and holds no snapshot. Lending it is what keeps a request
+ * from waiting for a second write connection while it holds the first. */
+static struct conn *view_writer(struct store *v)
+{
+	struct conn *c = v->pinned;
+	return c && c->pool == &v->base->write && !c->in_read ? c : NULL;
+}
+
 int store_acquire(struct store *s, enum store_mode m, struct conn **out)
 {
 	if (s->base) {
-		if (m != STORE_READ)
-			return store_acquire(s->base, m, out);
+		if (m != STORE_READ) {
+			*out = view_writer(s);
+			return *out ? 0 : store_acquire(s->base, m, out);
+		}
 		if (!s->pinned) { /* the first read of the request opens the snapshot */
 			int rc = store_acquire(s->base, STORE_READ, &s->pinned);
 			if (rc)
@@ -335,12 +412,12 @@ int store_acquire(struct store *s, enum store_mode m, struct conn **out)
 		return 0;
 	}
 	if (m == STORE_READ && s->has_read) {
-		int rc = pool_get(&s->read, out);
+		int rc = pool_get(&s->read, s->busy_ms, out);
 		/* A replica that cannot be reached must not take reads down: use the primary. */
 		if (rc != ERR_UNAVAILABLE || s->kind == STORE_SQLITE)
 			return rc;
 	}
-	return pool_get(&s->write, out);
+	return pool_get(&s->write, s->busy_ms, out);
 }
 
 int conn_read_begin(struct conn *c)
@@ -532,7 +609,8 @@ int conn_exec(struct conn *c, const char *sql)
 
 int conn_begin(struct conn *c)
 {
-	return conn_exec(c, c->pool->store->drv->begin_sql);
+	const struct store *s = c->pool->store;
+	return s->drv->begin(c->h, s->busy_ms);
 }
 
 int conn_commit(struct conn *c)
@@ -545,16 +623,27 @@ int conn_rollback(struct conn *c)
 	return conn_exec(c, "ROLLBACK");
 }
 
-int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
+static int64_t ms_left(uint64_t deadline_ns)
 {
-	if (s->base)
+	uint64_t now = time_mono_ns();
+	return now >= deadline_ns ? 0 : (int64_t)((deadline_ns - now) / 1000000u);
+}
+
+int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg)
+{
+	if (budget_ms <= 0)
+		budget_ms = s->tx_budget_ms;
+	uint64_t deadline = time_mono_ns() + (uint64_t)budget_ms * 1000000u;
+	struct conn *c = s->base ? view_writer(s) : NULL;
+	if (s->base && !c)
 		s = s->base;
-	struct conn *c = NULL;
-	int rc = store_acquire(s, STORE_WRITE, &c);
+	int rc = c ? 0 : pool_get(&s->write, budget_ms, &c);
 	if (rc)
 		return rc;
+	const struct store_driver *d = s->drv;
 	for (int attempt = 0;; attempt++) {
-		rc = conn_begin(c);
+		int64_t left = ms_left(deadline);
+		rc = d->begin(c->h, left > 0 ? (int)left : 1);
 		if (!rc) {
 			rc = fn(c, arg);
 			if (!rc)
@@ -562,11 +651,26 @@ int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
 			if (rc)
 				conn_rollback(c);
 		}
-		if (rc != ERR_BUSY || attempt >= 4)
+		if (rc != ERR_BUSY)
 			break;
-		struct timespec ts = {0, (long)(5 + attempt * 20) * 1000000L};
+		/* another writer holds the database: back off a little (with jitter, so two
+		 * retrying writers do not meet again) while the budget lasts, then give up */
+		long pause = (2L << (attempt < 5 ? attempt : 5)) + (long)(time_mono_ns() % 4);
+		left = ms_left(deadline);
+		if (left <= pause) {
+			log_warn("store: a write gave up after %d ms waiting for other writers", budget_ms);
+			break;
+		}
+		struct timespec ts = {0, pause * 1000000L};
 		nanosleep(&ts, NULL);
 	}
+	if (d->set_wait)
+		d->set_wait(c->h, s->busy_ms);
 	store_release(c);
 	return rc;
+}
+
+int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
+{
+	return store_tx_within(s, 0, fn, arg);
 }

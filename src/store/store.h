@@ -42,8 +42,13 @@ struct store_opts {
 	const char *url;      /* "sqlite:PATH", "postgresql://...", "postgres://...", "pg:KEY=VAL ..." */
 	const char *read_url; /* optional replica for STORE_READ (PostgreSQL only); NULL for none */
 	int pool_size;        /* connections per pool (readers on SQLite); >= 1 */
-	int busy_timeout_ms;  /* SQLite busy timeout; also the pool wait limit */
+	int busy_timeout_ms;  /* SQLite busy timeout; also the pool wait limit outside store_tx */
+	int tx_budget_ms;     /* store_tx's limit for waiting on other writers; 0: STORE_TX_BUDGET_MS */
 };
+
+/* How long a store_tx may wait, in all, for the pool, locks and retries before it answers
+ * ERR_BUSY (503 + Retry-After over HTTP): a worker thread is never held much longer. */
+#define STORE_TX_BUDGET_MS 500
 
 /* Opens the store and checks that one write connection can be made. On failure returns
  * a negative code and writes a message safe to print (no password) into err. */
@@ -97,9 +102,18 @@ int conn_commit(struct conn *c);
 int conn_rollback(struct conn *c);
 
 /* Runs fn(conn, arg) in one transaction on a write connection, committing when fn
- * returns 0 and rolling back otherwise. Retries the whole transaction (up to 5 times,
- * with backoff) when the database answers ERR_BUSY. Returns fn's code or the commit's. */
+ * returns 0 and rolling back otherwise. When the database answers ERR_BUSY (another
+ * writer holds it: SQLite's lock, a PostgreSQL lock_timeout, serialization failure or
+ * deadlock) the whole transaction is retried with a short jittered backoff, as long as the
+ * store's tx budget (STORE_TX_BUDGET_MS unless store_opts says) lasts; the budget also
+ * bounds the wait for a free write connection and for locks inside each attempt (the time
+ * fn itself works is not limited). Returns fn's code or the commit's, ERR_BUSY when the
+ * budget ran out. On a view whose connection came from the write pool (PostgreSQL without
+ * a replica) the transaction runs on that connection. fn may run more than once. */
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
+/* store_tx with its own budget in milliseconds (<= 0: the store's): for work such as
+ * migrations that may wait longer than a request should. */
+int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg);
 
 
 /* ---- statement shapes (stmt.c): one call instead of prepare -> bind -> step -> done ----
