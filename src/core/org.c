@@ -220,6 +220,34 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 	return rc;
 }
 
+/* Today's org (depth 0) and the chain above it, in one statement: org_get_for's read. */
+static const char ORG_TODAY_SQL[] =
+	UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth"
+	" FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0";
+
+int org_prefetch(struct app *a, int64_t id)
+{
+	if (!store_prefetches(a->store))
+		return 0;
+	char today[11];
+	org_today(today);
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, ORG_TODAY_SQL, &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		stmt_bind_text(st, 2, today, strlen(today));
+		rc = stmt_prefetch(st);
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
 int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
 		struct org *out)
 {
@@ -247,11 +275,7 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	/* today: one statement gives the org (depth 0) and the chain above it */
 	struct stmt *st = NULL;
 	bool exists = false;
-	rc = conn_prepare(c,
-			  UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
-			  " o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth"
-			  " FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0",
-			  &st);
+	rc = conn_prepare(c, ORG_TODAY_SQL, &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, today, strlen(today));

@@ -35,6 +35,12 @@ struct store_driver {
 	/* Sets how long a statement outside store_tx may wait for locks (after a transaction
 	 * that narrowed it). NULL where begin's limit ends with the transaction. */
 	void (*set_wait)(void *h, int wait_ms);
+	/* Queues a bound statement to be sent with the next one the connection executes (one
+	 * round trip); its result is kept for its next step with the same parameters. NULL
+	 * where round trips cost nothing (SQLite). */
+	int (*prefetch)(void *st);
+	/* Drops everything prefetched on the connection (it goes back to its pool). */
+	void (*forget)(void *h);
 	/* Several reads as one snapshot, where that is cheaper than one statement each (SQLite:
 	 * one WAL read lock instead of one per statement); NULL where it only adds round trips. */
 	const char *read_begin_sql, *read_end_sql;

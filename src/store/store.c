@@ -232,6 +232,8 @@ static int pool_get(struct pool *p, int wait_ms, struct conn **out)
 
 static void pool_put(struct pool *p, struct conn *c)
 {
+	if (p->store->drv->forget)
+		p->store->drv->forget(c->h);
 	bool broken = !p->store->drv->healthy(c->h);
 	if (broken)
 		log_warn("store: dropping a broken %s connection", p->store->drv->name);
@@ -385,7 +387,11 @@ void store_view_close(struct store *v)
 static struct conn *view_writer(struct store *v)
 {
 	struct conn *c = v->pinned;
-	return c && c->pool == &v->base->write && !c->in_read ? c : NULL;
+	if (!c || c->pool != &v->base->write || c->in_read)
+		return NULL;
+	if (v->drv->forget)
+		v->drv->forget(c->h); /* reads queued for the request never ride with a write */
+	return c;
 }
 
 int store_acquire(struct store *s, enum store_mode m, struct conn **out)
@@ -562,6 +568,16 @@ int stmt_bind_text(struct stmt *st, int idx, const char *p, size_t n)
 int stmt_bind_null(struct stmt *st, int idx)
 {
 	return DRV(st)->bind_null(st->h, idx);
+}
+
+int stmt_prefetch(struct stmt *st)
+{
+	return DRV(st)->prefetch ? DRV(st)->prefetch(st->h) : 0;
+}
+
+bool store_prefetches(const struct store *s)
+{
+	return s->drv->prefetch != NULL;
 }
 
 int stmt_step(struct stmt *st)

@@ -83,6 +83,18 @@ int stmt_bind_int64(struct stmt *st, int idx, int64_t v); /* idx is 1-based, as 
 int stmt_bind_text(struct stmt *st, int idx, const char *p, size_t n);
 int stmt_bind_null(struct stmt *st, int idx);
 int stmt_step(struct stmt *st); /* STORE_ROW, STORE_DONE, or < 0 */
+
+/* Prefetch, for reads whose statement is known before the one that must come first (a
+ * request's object, before its caller is resolved): after binding, stmt_prefetch queues st
+ * to be sent along with the next statement executed on the same connection, in one round
+ * trip; call stmt_done as usual. Stepping st later with the same parameters reads the
+ * fetched rows without asking again; different parameters run it afresh. Anything
+ * prefetched is dropped when the connection is released (for a view: when it closes), so
+ * it never outlives the request. Returns 0 (also when the driver does not prefetch:
+ * store_prefetches is false for SQLite, where a round trip costs nothing, and the
+ * statement then just runs when stepped). For reads only, outside transactions. */
+int stmt_prefetch(struct stmt *st);
+bool store_prefetches(const struct store *s);
 int stmt_ncols(struct stmt *st);
 /* Rows an INSERT/UPDATE/DELETE changed, after its step (before stmt_done). */
 int64_t stmt_changes(struct stmt *st);

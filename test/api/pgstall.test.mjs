@@ -162,3 +162,31 @@ test('issue10 item5: a write blocked by another writer answers 503 + Retry-After
   assert.equal(ok.status, 201, 'once the other writer is done, the write goes through');
   assert.equal(num(sql(s.db, "SELECT count(*) FROM org WHERE code LIKE 'BUDGET-%'")), 1, 'nothing half-written');
 });
+
+test('issue10 item2: an org read sent along with the caller\'s statement is always this request\'s, and fresh', async () => {
+  const get = (id, headers, q = '') => fetch(`${s.url}/api/v1/orgs/${id}${q}`, { headers });
+  const bearer = { authorization: `Bearer ${token}` };
+  const mine = sql(s.db, "SELECT id FROM org WHERE code LIKE 'DC-C1-K1%' ORDER BY id").trim().split('\n').map(Number);
+  // many requests at once, each for its own org, by token and by cookie: every answer is its own
+  for (let round = 0; round < 3; round++) {
+    const answers = await Promise.all(mine.flatMap((id) => [bearer, { cookie }].map(async (h) => {
+      const r = await get(id, h);
+      return { id, status: r.status, body: await json(r) };
+    })));
+    for (const a of answers) {
+      assert.equal(a.status, 200);
+      assert.equal(a.body.id, a.id);
+    }
+  }
+  // a change between two reads on the same connections is seen at once
+  const id = ids['DC-C1-K1-T1'];
+  const before = (await json(await get(id, bearer))).name;
+  sql(s.db, `UPDATE org SET name = '改名后的科协' WHERE id = ${id}`);
+  for (let i = 0; i < 4; i++) assert.equal((await json(await get(id, bearer))).name, '改名后的科协');
+  sql(s.db, `UPDATE org SET name = '${before}' WHERE id = ${id}`);
+  // refusals still come from the caller and the scope, whatever was fetched alongside
+  assert.equal((await get(ids['DC-C1-K2'], bearer)).status, 404);
+  assert.equal((await get(id, { authorization: `Bearer kx_${'B'.repeat(43)}` })).status, 401);
+  assert.equal((await get(999999, bearer)).status, 404);
+  assert.equal((await get(id, bearer, '?as_of=2020-01-01')).status, 200);
+});
