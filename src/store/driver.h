@@ -35,6 +35,8 @@ struct store_driver {
 	/* Sets how long a statement outside store_tx may wait for locks (after a transaction
 	 * that narrowed it). NULL where begin's limit ends with the transaction. */
 	void (*set_wait)(void *h, int wait_ms);
+	/* Turns reading through mmap on or off (SQLite readers, see store.c); NULL elsewhere. */
+	int (*set_mmap)(void *h, bool on);
 	/* Queues a bound statement to be sent with the next one the connection executes (one
 	 * round trip); its result is kept for its next step with the same parameters. NULL
 	 * where round trips cost nothing (SQLite). */

@@ -8,6 +8,13 @@
  * another when none is free gets an extra one for that use instead of waiting (logged: it
  * means nested acquisition somewhere). Every wait is bounded: store_tx gives the whole
  * transaction, retries included, a budget (store_opts.tx_budget_ms) for waiting on others.
+ *
+ * SQLite readers read through mmap while the database is quiet and through pread while it
+ * is being written: a read transaction that finds the file changed makes SQLite unmap all
+ * of it and fault it in again, and with commits every few milliseconds that churn cost
+ * more than everything else (an 80/20 read/write mix ran 4x faster without it; pure reads
+ * 14% slower). A reader switches at the start of a request's snapshot: off when this
+ * store committed within the last MMAP_QUIET_MS, on again after that long without one.
  */
 #include "store/store.h"
 #include "store/driver.h"
@@ -17,12 +24,14 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define STMT_CACHE 96
+#define MMAP_QUIET_MS 1000
 
 struct stmt {
 	struct conn *c;
@@ -43,6 +52,7 @@ struct conn {
 	bool in_read;   /* inside conn_read_begin */
 	bool pinned;    /* held by a view until store_view_close */
 	bool overflow;  /* an extra connection beyond the pool's size: closed on release */
+	bool no_mmap;   /* SQLite reader switched to pread (see the top of this file) */
 	pthread_t owner; /* the thread between acquire and release */
 };
 
@@ -71,6 +81,7 @@ struct store {
 	bool has_read; /* read pool is separate from the write pool */
 	struct store *base; /* set in a view: reads share `pinned`, the rest goes to base */
 	struct conn *pinned;
+	_Atomic uint64_t last_commit_ms; /* monotonic time of this store's last commit */
 };
 
 static int pool_init(struct pool *p, struct store *s, const char *url, bool ro, int size)
@@ -426,11 +437,23 @@ int store_acquire(struct store *s, enum store_mode m, struct conn **out)
 	return pool_get(&s->write, s->busy_ms, out);
 }
 
+/* mmap for a SQLite reader about to open a snapshot: on while the writer is quiet. */
+static void reader_mmap(struct conn *c)
+{
+	struct store *s = c->pool->store;
+	uint64_t now = time_mono_ns() / 1000000u;
+	bool busy = now - atomic_load_explicit(&s->last_commit_ms, memory_order_relaxed) < MMAP_QUIET_MS;
+	if (busy != c->no_mmap && s->drv->set_mmap(c->h, !busy) == 0)
+		c->no_mmap = busy;
+}
+
 int conn_read_begin(struct conn *c)
 {
 	const struct store_driver *d = c->pool->store->drv;
 	if (!d->read_begin_sql || c->in_read)
 		return 0;
+	if (d->set_mmap && c->pool->readonly)
+		reader_mmap(c);
 	/* through the statement cache: compiling BEGIN each time cost more than it saved */
 	struct stmt *st = NULL;
 	int rc = conn_prepare(c, d->read_begin_sql, &st);
@@ -631,7 +654,11 @@ int conn_begin(struct conn *c)
 
 int conn_commit(struct conn *c)
 {
-	return conn_exec(c, "COMMIT");
+	int rc = conn_exec(c, "COMMIT");
+	if (!rc)
+		atomic_store_explicit(&c->pool->store->last_commit_ms, time_mono_ns() / 1000000u,
+				      memory_order_relaxed);
+	return rc;
 }
 
 int conn_rollback(struct conn *c)
