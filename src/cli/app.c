@@ -57,7 +57,9 @@ int app_open(struct app *a, const struct config *cfg)
 	struct store_opts so = {
 		.url = cfg->db,
 		.read_url = cfg->db_read[0] ? cfg->db_read : NULL,
-		.pool_size = cfg->pool ? cfg->pool : (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)),
+		/* per pool: every HTTP thread holds one while it answers, the write lane as many
+		 * again, and the password workers and the bookkeeping writer need theirs */
+		.pool_size = cfg->pool ? cfg->pool : 2 * (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)) + 2,
 		.busy_timeout_ms = 5000,
 	};
 	char err[512];

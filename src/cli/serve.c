@@ -40,6 +40,12 @@ int cmd_serve(int argc, char **argv)
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
+	/* SQLite's log is checkpointed off the request path */
+	if (store_background(app.store)) {
+		fprintf(stderr, "kexie: cannot start the database's background work\n");
+		app_close(&app);
+		return 1;
+	}
 	/* last-used / last-seen times: noted by requests, written every few seconds */
 	if (touch_start(app.store, 0, 0, &app.touch)) {
 		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
@@ -55,9 +61,12 @@ int cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	/* the write lane: SQLite has one writer, so one thread; PostgreSQL writes in parallel */
+	int lane = store_kind(app.store) == STORE_SQLITE ? 1 : (cores > 0 ? (int)cores : 2);
 	struct server_opts so = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
+		.write_threads = lane,
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,

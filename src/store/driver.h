@@ -35,6 +35,9 @@ struct store_driver {
 	/* Sets how long a statement outside store_tx may wait for locks (after a transaction
 	 * that narrowed it). NULL where begin's limit ends with the transaction. */
 	void (*set_wait)(void *h, int wait_ms);
+	/* Moves what it can from the write-ahead log into the database without waiting for
+	 * anyone (SQLite PASSIVE checkpoint); NULL where there is nothing to do. */
+	int (*checkpoint)(void *h);
 	/* Turns reading through mmap on or off (SQLite readers, see store.c); NULL elsewhere. */
 	int (*set_mmap)(void *h, bool on);
 	/* Queues a bound statement to be sent with the next one the connection executes (one

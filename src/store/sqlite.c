@@ -268,6 +268,13 @@ static int sq_begin(void *h, int wait_ms)
 	return sq_exec(h, "BEGIN IMMEDIATE");
 }
 
+static int sq_checkpoint(void *h)
+{
+	struct sq_conn *c = h;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : sq_err(c->db, rc, "checkpoint");
+}
+
 static int sq_set_mmap(void *h, bool on)
 {
 	return sq_exec(h, on ? "PRAGMA mmap_size=" TOSTR(SQ_MMAP_BYTES) : "PRAGMA mmap_size=0");
@@ -300,6 +307,7 @@ const struct store_driver store_sqlite_driver = {
 	.begin = sq_begin,
 	.set_wait = sq_set_wait,
 	.set_mmap = sq_set_mmap,
+	.checkpoint = sq_checkpoint,
 	.read_begin_sql = "BEGIN",
 	.read_end_sql = "COMMIT",
 };

@@ -54,6 +54,11 @@ struct store_opts {
  * a negative code and writes a message safe to print (no password) into err. */
 int store_open(const struct store_opts *o, struct store **out, char *err, size_t errcap);
 void store_close(struct store *s); /* NULL is fine; all connections must be released */
+/* Starts the store's background work for a long-running server: on SQLite a thread that
+ * checkpoints the write-ahead log every 200 ms on its own connection, so no request's
+ * commit does (the writer's own checkpoint stays as a backstop for a much longer log).
+ * Stopped by store_close. Returns 0 (also where there is nothing to run) or an error. */
+int store_background(struct store *s);
 enum store_kind store_kind(const struct store *s);
 const char *store_kind_name(const struct store *s); /* "sqlite" or "postgresql" */
 bool store_has_replica(const struct store *s);

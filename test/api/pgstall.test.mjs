@@ -44,12 +44,12 @@ async function load(srv, ms, n) {
   return seen;
 }
 
-function assertQuick(seen, what) {
-  assert.ok(seen.length > 20, `${what}: only ${seen.length} answers`);
+function assertQuick(seen, what, least = 20, limit = 1500) {
+  assert.ok(seen.length >= least, `${what}: only ${seen.length} answers`);
   const bad = seen.filter((x) => x.status !== 200);
   assert.equal(bad.length, 0, `${what}: non-200 answers ${JSON.stringify(bad.slice(0, 5))}`);
   const slow = Math.max(...seen.map((x) => x.ms));
-  assert.ok(slow < 1500, `${what}: the slowest answer took ${slow} ms (a bookkeeping stall waits 5 s)`);
+  assert.ok(slow < limit, `${what}: the slowest answer took ${slow} ms`);
 }
 
 // Makes both credentials of srv due for their once-a-minute write, loads srv for longer than
@@ -154,7 +154,7 @@ test('issue10 item5: a write blocked by another writer answers 503 + Retry-After
     // two writers one after the other on one writer connection: well under 2 x 1 s
     assert.ok(took < 2000, `the writes gave up after ${took} ms (before: up to 25 s each)`);
     // reads are not writes: they are answered while the lock is held
-    assertQuick(await load({ ...s, token, cookie }, 300, 4), 'reads during the lock');
+    assertQuick(await load({ ...s, token, cookie }, 500, 4), 'reads during the lock', 4);
   } finally {
     await release();
   }
@@ -189,4 +189,20 @@ test('issue10 item2: an org read sent along with the caller\'s statement is alwa
   assert.equal((await get(id, { authorization: `Bearer kx_${'B'.repeat(43)}` })).status, 401);
   assert.equal((await get(999999, bearer)).status, 404);
   assert.equal((await get(id, bearer, '?as_of=2020-01-01')).status, 200);
+});
+
+test('issue10 item6: reads are answered while writes wait for the database (writes run on a lane of their own)', async () => {
+  const release = await holdWriteLock();
+  try {
+    // more writes than HTTP threads, each waiting out its budget: on the HTTP threads they
+    // held every thread, and the reads behind them waited as long
+    const writes = Promise.all([1, 2, 3, 4].map((i) => create(`LANE-${i}`)));
+    await new Promise((res) => setTimeout(res, 50));
+    const reads = await load({ ...s, token, cookie }, 400, 4);
+    const answers = await writes;
+    assertQuick(reads, 'reads while writes wait', 4, 400);
+    for (const r of answers) assert.equal(r.status, 503);
+  } finally {
+    await release();
+  }
 });
