@@ -45,6 +45,8 @@ int app_open(struct app *a, const struct config *cfg)
 		.session_idle_s = (int64_t)cfg->session_idle_minutes * 60,
 		.session_max_s = (int64_t)cfg->session_max_hours * 3600,
 		.audit_retention_days = cfg->audit_retention_days,
+		.token_max_days = cfg->token_max_days,
+		.audit_checkpoint_s = cfg->audit_checkpoint_seconds,
 	};
 	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
@@ -67,6 +69,7 @@ int app_open(struct app *a, const struct config *cfg)
 		fprintf(stderr, "kexie: %s\n", err);
 		return 1;
 	}
+	store_set_owner(a->store, a); /* the audit trail keys its records with a->key */
 	return 0;
 }
 

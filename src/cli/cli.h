@@ -28,6 +28,8 @@ struct config {
 	int login_max_failures, login_lock_minutes;
 	int session_idle_minutes, session_max_hours;
 	int audit_retention_days;
+	int audit_checkpoint_seconds;
+	int token_max_days;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

@@ -37,6 +37,8 @@ const struct config_opt config_opts[] = {
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
+	{"audit_checkpoint_seconds", "10", "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
+	{"token_max_days", "365", "the longest an API token lives, and its life when none is asked for"},
 	{0},
 };
 
@@ -93,6 +95,8 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(session_idle_minutes, 1, 1440)
 	NUM(session_max_hours, 1, 720)
 	NUM(audit_retention_days, 180, 36500)
+	NUM(audit_checkpoint_seconds, 1, 3600)
+	NUM(token_max_days, 1, 3650)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/ratelimit.h"
 #include "base/workpool.h"
+#include "core/audit.h"
 #include "core/touch.h"
 #include "store/store.h"
 
@@ -37,6 +38,17 @@ int cmd_serve(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "serve"))
 		return 1;
+	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
+	int64_t rekeyed = 0;
+	char why[256] = "";
+	if (audit_prepare(&app, &rekeyed, why, sizeof(why))) {
+		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
+		app_close(&app);
+		return 1;
+	}
+	if (why[0])
+		log_error("audit trail: %s (run `kexie audit verify`)", why);
+	struct audit_checkpointer *checkpointer = NULL;
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
@@ -82,6 +94,8 @@ int cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
+		log_error("audit trail: cannot start the checkpoint thread");
 	const char *colon = strrchr(cfg.listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
 		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
@@ -91,6 +105,7 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
+	audit_checkpointer_stop(checkpointer); /* one more checkpoint: the last requests' records */
 	workpool_free(api.hashers);
 	ratelimit_free(api.login_failures);
 	touch_stop(app.touch); /* after the last request: writes every time noted */

@@ -21,6 +21,8 @@ struct policy {
 	int64_t lock_s;
 	int64_t session_idle_s, session_max_s;
 	int audit_retention_days; /* >= 180 */
+	int token_max_days;       /* the longest an API token lives (and the default) */
+	int audit_checkpoint_s;   /* kexie serve checkpoints the audit trail this often */
 };
 
 struct app {

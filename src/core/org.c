@@ -132,25 +132,50 @@ int org_get_by_code(struct app *a, const char *code, const char *as_of, struct o
 	return get_common(a, 0, code, as_of, out);
 }
 
+bool org_seen_needed(const struct rbac_seen *seen, const char *date)
+{
+	return seen && !seen->all && strcmp(date, seen->today);
+}
+
+void org_seen_bind(struct stmt *st, int first, const struct rbac_seen *seen)
+{
+	stmt_bind_int64(st, first, seen->user_id);
+	stmt_bind_text(st, first + 1, seen->roles, strlen(seen->roles));
+	stmt_bind_text(st, first + 2, seen->today, strlen(seen->today));
+}
+
+#define CHILDREN_SQL                                                                          \
+	ORG_COLS "JOIN org_parent cp ON cp.org_id = o.id"                                     \
+	" WHERE cp.parent_id = $1 AND cp.valid_from <= $2"                                    \
+	" AND (cp.valid_to IS NULL OR cp.valid_to > $2) AND o.opened_on <= $2"                \
+	" AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"                            \
+	" AND o.code > $4"
+
 int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
 		 const char *after_code, struct org *out, int max, int *n)
+{
+	return org_children_seen(a, parent, as_of, include_closed, after_code, NULL, out, max, n);
+}
+
+int org_children_seen(struct app *a, int64_t parent, const char *as_of, bool include_closed,
+		      const char *after_code, const struct rbac_seen *seen, struct org *out, int max,
+		      int *n)
 {
 	char today[11];
 	const char *d = org_date_or_today(as_of, today);
 	*n = 0;
 	if (!date_valid(d))
 		return ERR_INVALID;
+	bool filter = org_seen_needed(seen, d);
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
 	rc = conn_prepare(c,
-			  ORG_COLS "JOIN org_parent cp ON cp.org_id = o.id"
-			  " WHERE cp.parent_id = $1 AND cp.valid_from <= $2"
-			  " AND (cp.valid_to IS NULL OR cp.valid_to > $2) AND o.opened_on <= $2"
-			  " AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
-			  " AND o.code > $4 ORDER BY o.code LIMIT $5",
+			  filter ? CHILDREN_SQL " AND " ORG_SEEN_SQL("o.id", "$6", "$7", "$8")
+				   " ORDER BY o.code LIMIT $5"
+				 : CHILDREN_SQL " ORDER BY o.code LIMIT $5",
 			  &st);
 	if (!rc) {
 		const char *after = after_code ? after_code : "";
@@ -159,6 +184,8 @@ int org_children(struct app *a, int64_t parent, const char *as_of, bool include_
 		stmt_bind_int64(st, 3, include_closed ? 1 : 0);
 		stmt_bind_text(st, 4, after, strlen(after));
 		stmt_bind_int64(st, 5, max);
+		if (filter)
+			org_seen_bind(st, 6, seen);
 		rc = org_collect(st, out, max, n);
 	}
 	stmt_done(st);
@@ -249,7 +276,7 @@ int org_prefetch(struct app *a, int64_t id)
 }
 
 int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
-		struct org *out)
+		struct org *out, const char **role)
 {
 	char today[11];
 	org_today(today); /* access is always judged on today's tree, whatever date is read */
@@ -257,6 +284,8 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	struct conn *c = NULL;
 	int64_t path[ORG_PATH_MAX] = {0};
 	int n = 0;
+	if (role)
+		*role = "";
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
@@ -266,7 +295,7 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 		if (!rc)
 			rc = org_path_conn(c, id, today, path, &n);
 		if (!rc)
-			rc = rbac_check_path(who, perm, path, n);
+			rc = rbac_check_path(who, perm, path, n, role);
 		if (!rc)
 			rc = org_load_conn(c, id, NULL, d, out);
 		store_release(c);
@@ -296,7 +325,7 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	if (rc)
 		return rc;
 	out->parent_id = n > 1 ? path[1] : 0;
-	rc = rbac_check_path(who, perm, path, n);
+	rc = rbac_check_path(who, perm, path, n, role);
 	if (!rc && (!exists || strcmp(out->opened_on, today) > 0))
 		rc = ERR_NOTFOUND; /* no such org, or not open yet */
 	return rc;
@@ -315,25 +344,34 @@ int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, b
 	return rc;
 }
 
-static int periods(struct app *a, const char *sql, int64_t id,
+/* The period rows: from, to, the other org's id, code, name, and whether the caller sees
+ * it today ($2..$4: ORG_SEEN_SQL's parameters; user 0 = sees everything). */
+static int periods(struct app *a, const char *sql, int64_t id, const struct rbac_seen *seen,
 		   int (*fn)(const struct org_period *p, void *arg), void *arg)
 {
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
+	struct rbac_seen everything = {.all = true};
+	if (!seen || seen->all)
+		seen = &everything;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
 	rc = conn_prepare(c, sql, &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
+		org_seen_bind(st, 2, seen);
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			struct org_period p;
 			memset(&p, 0, sizeof(p));
 			str_copy(p.from, sizeof(p.from), stmt_text(st, 0, NULL));
 			str_copy(p.to, sizeof(p.to), stmt_text(st, 1, NULL));
-			p.parent_id = stmt_int64(st, 2);
-			str_copy(p.parent_code, sizeof(p.parent_code), stmt_text(st, 3, NULL));
-			str_copy(p.parent_name, sizeof(p.parent_name), stmt_text(st, 4, NULL));
+			p.hidden = !stmt_isnull(st, 2) && stmt_int64(st, 5) == 0;
+			if (!p.hidden) {
+				p.parent_id = stmt_int64(st, 2);
+				str_copy(p.parent_code, sizeof(p.parent_code), stmt_text(st, 3, NULL));
+				str_copy(p.parent_name, sizeof(p.parent_name), stmt_text(st, 4, NULL));
+			}
 			rc = fn(&p, arg);
 			if (rc)
 				break;
@@ -345,18 +383,25 @@ static int periods(struct app *a, const char *sql, int64_t id,
 	return rc;
 }
 
-int org_history(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg)
+/* the other org is seen: a caller with a post (user 0) sees every org */
+#define SEEN_COL(col) " CASE WHEN CAST($2 AS BIGINT) = 0 OR " ORG_SEEN_SQL(col, "$2", "$3", "$4") " THEN 1 ELSE 0 END"
+
+int org_history(struct app *a, int64_t id, const struct rbac_seen *seen,
+		int (*fn)(const struct org_period *p, void *arg), void *arg)
 {
 	return periods(a,
-		       "SELECT h.valid_from, h.valid_to, h.parent_id, p.code, p.name FROM org_parent h"
-		       " LEFT JOIN org p ON p.id = h.parent_id WHERE h.org_id = $1 ORDER BY h.valid_from",
-		       id, fn, arg);
+		       "SELECT h.valid_from, h.valid_to, h.parent_id, p.code, p.name," SEEN_COL("h.parent_id")
+		       " FROM org_parent h LEFT JOIN org p ON p.id = h.parent_id WHERE h.org_id = $1"
+		       " ORDER BY h.valid_from",
+		       id, seen, fn, arg);
 }
 
-int org_links(struct app *a, int64_t id, int (*fn)(const struct org_period *p, void *arg), void *arg)
+int org_links(struct app *a, int64_t id, const struct rbac_seen *seen,
+	      int (*fn)(const struct org_period *p, void *arg), void *arg)
 {
 	return periods(a,
-		       "SELECT l.valid_from, l.valid_to, l.guide_id, g.code, g.name FROM org_link l"
-		       " JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1 ORDER BY l.valid_from, g.code",
-		       id, fn, arg);
+		       "SELECT l.valid_from, l.valid_to, l.guide_id, g.code, g.name," SEEN_COL("l.guide_id")
+		       " FROM org_link l JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1"
+		       " ORDER BY l.valid_from, g.code",
+		       id, seen, fn, arg);
 }

@@ -50,14 +50,20 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
+#define SEARCH_SQL                                                                                          \
+	ORG_SUBTREE_CTE " " ORG_COLS "JOIN down dn ON dn.id = o.id"                                         \
+	" WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"                  \
+	" AND (CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\' OR o.name LIKE $5 ESCAPE '\\')"       \
+	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6)"                                                   \
+	" AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)"                                                    \
+	" AND o.code > $8"
+	/* scope (issue 8 case 4): as of another day, only what the caller sees today */
+	bool seen = org_seen_needed(f->seen, d);
 	rc = conn_prepare(c,
-			  ORG_SUBTREE_CTE " " ORG_COLS "JOIN down dn ON dn.id = o.id"
-			  " WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
-			  " AND (CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\' OR o.name LIKE $5 ESCAPE '\\')"
-			  " AND (CAST($6 AS TEXT) IS NULL OR o.level = $6)"
-			  " AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)"
-			  " AND o.code > $8 ORDER BY o.code LIMIT $9",
+			  seen ? SEARCH_SQL " AND " ORG_SEEN_SQL("o.id", "$10", "$11", "$12") " ORDER BY o.code LIMIT $9"
+			       : SEARCH_SQL " ORDER BY o.code LIMIT $9",
 			  &st);
+	/* end of scope (case 4) */
 	if (!rc) {
 		const char *after = f->after_code ? f->after_code : "";
 		stmt_bind_int64(st, 1, under);
@@ -80,6 +86,8 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 			stmt_bind_null(st, 7);
 		stmt_bind_text(st, 8, after, strlen(after));
 		stmt_bind_int64(st, 9, max);
+		if (seen) /* scope (case 4) */
+			org_seen_bind(st, 10, f->seen);
 		rc = org_collect(st, out, max, n);
 	}
 	stmt_done(st);

@@ -137,6 +137,12 @@ static int future_changes(struct conn *c, const char *day, bool *yes)
 
 int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct org_counts *out)
 {
+	return org_subtree_counts_seen(a, root, as_of, NULL, out);
+}
+
+int org_subtree_counts_seen(struct app *a, int64_t root, const char *as_of, const struct rbac_seen *seen,
+			    struct org_counts *out)
+{
 	char today[11];
 	org_today(today);
 	const char *d = as_of && *as_of ? as_of : today;
@@ -150,18 +156,25 @@ int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct or
 	if (!strcmp(d, today))
 		rc = future_changes(c, today, &future);
 	out->from_tally = !rc && !future;
+	/* scope (issue 8 case 4): as of another day, count only what the caller sees today */
+	bool filter = org_seen_needed(seen, d);
+#define WALK_SQL                                                                                   \
+	ORG_SUBTREE_CTE " SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id" \
+	" WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
 	if (!rc)
 		rc = conn_prepare(c,
 				  out->from_tally
 					  ? "SELECT level, type, n FROM org_tally WHERE org_id = $1 AND n > 0"
 					    " AND CAST($2 AS TEXT) IS NOT NULL"
-					  : ORG_SUBTREE_CTE " SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
-						     " WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2)"
-						     " GROUP BY o.level, o.type",
+				  : filter ? WALK_SQL " AND " ORG_SEEN_SQL("o.id", "$3", "$4", "$5") " GROUP BY o.level, o.type"
+					   : WALK_SQL " GROUP BY o.level, o.type",
 				  &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, root);
 		stmt_bind_text(st, 2, d, strlen(d));
+		if (filter && !out->from_tally)
+			org_seen_bind(st, 3, seen);
+		/* end of scope (case 4) */
 		while ((rc = stmt_step(st)) == STORE_ROW)
 			count_add(out, stmt_text(st, 0, NULL), stmt_text(st, 1, NULL), stmt_int64(st, 2));
 		rc = rc < 0 ? rc : 0;

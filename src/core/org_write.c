@@ -80,6 +80,45 @@ static int exists(struct conn *c, const char *sql, const char *v, bool *yes)
 	return rc < 0 ? rc : 0;
 }
 
+/* How many levels the branch of id reaches below it as of date (0 for a leaf). */
+static int branch_height(struct conn *c, int64_t id, const char *date, int64_t *height)
+{
+	struct stmt *st = NULL;
+	*height = 0;
+	int rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT max(depth) FROM down", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, date, strlen(date));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*height = stmt_int64(st, 0);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The one depth check (create, move, and the import through them): may a branch `height`
+ * levels deep (0: a single org) hang under `parent` as of date? Its deepest org would
+ * have the parent's chain, plus itself and the levels between, on its chain; more than
+ * ORG_DEPTH_MAX is refused with a field error, because every walk of the tree stops at 64
+ * steps and would lose it. */
+static int depth_check(struct conn *c, int64_t parent, int64_t height, const char *date,
+		       const char *field, struct errlist *errs)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	int rc = org_path_conn(c, parent, date, path, &n);
+	if (rc)
+		return rc;
+	if (n + 1 + height > ORG_DEPTH_MAX) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %" PRId64,
+			 ORG_DEPTH_MAX, n + 1 + height);
+		return errlist_add(errs, field, "too_deep", msg);
+	}
+	return 0;
+}
+
 static int create_tx(struct conn *c, void *arg)
 {
 	struct create_job *j = arg;
@@ -104,17 +143,22 @@ static int create_tx(struct conn *c, void *arg)
 	}
 	struct org parent = {0};
 	bool national = !strcmp(in->level, "national");
-	if (in->parent_code && *in->parent_code) {
-		rc = org_load_conn(c, 0, in->parent_code, j->opened, &parent);
+	const char *pfield = in->parent_id > 0 ? "parent_id" : "parent_code";
+	if (in->parent_id > 0 || (in->parent_code && *in->parent_code)) {
+		rc = in->parent_id > 0 ? org_load_conn(c, in->parent_id, NULL, j->opened, &parent)
+				       : org_load_conn(c, 0, in->parent_code, j->opened, &parent);
 		if (rc == ERR_NOTFOUND)
-			return errlist_add(j->errs, "parent_code", "not_found",
-					   "no organization with this code was open on opened_on");
+			return errlist_add(j->errs, pfield, "not_found",
+					   "no such organization was open on opened_on");
 		if (rc)
 			return rc;
 		if (parent.closed_on[0] && strcmp(parent.closed_on, j->opened) <= 0)
-			return errlist_add(j->errs, "parent_code", "closed", "the parent organization is closed");
+			return errlist_add(j->errs, pfield, "closed", "the parent organization is closed");
+		rc = depth_check(c, parent.id, 0, j->opened, pfield, j->errs);
+		if (rc)
+			return rc;
 	} else if (!national) {
-		return errlist_add(j->errs, "parent_code", "required",
+		return errlist_add(j->errs, pfield, "required",
 				   "every organization below the national level needs a parent");
 	}
 	struct stmt *st = NULL;
@@ -205,11 +249,16 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	if (in->credit_code && *in->credit_code &&
 	    credit_code_normalize(in->credit_code, j->credit, sizeof(j->credit), "credit_code", errs))
 		bad = ERR_UNPROCESSABLE;
-	j->opened = org_date_or_today(in->opened_on, today);
+	org_today(today);
+	j->opened = in->opened_on && *in->opened_on ? in->opened_on : today;
 	if (!date_valid(j->opened))
 		bad = errlist_add(errs, "opened_on", "invalid_date", "must be a date YYYY-MM-DD");
-	if (in->level && !strcmp(in->level, "national") && in->parent_code && *in->parent_code)
-		bad = errlist_add(errs, "parent_code", "not_allowed", "the national level has no parent");
+	else if (strcmp(j->opened, today) > 0)
+		/* an org that opens later would exist for nobody until then: refused, never half made */
+		bad = errlist_add(errs, "opened_on", "future", "an organization cannot open after today");
+	if (in->level && !strcmp(in->level, "national") && ((in->parent_code && *in->parent_code) || in->parent_id > 0))
+		bad = errlist_add(errs, in->parent_id > 0 ? "parent_id" : "parent_code", "not_allowed",
+				  "the national level has no parent");
 	return bad ? ERR_UNPROCESSABLE : 0;
 }
 
@@ -321,6 +370,12 @@ static int move_tx(struct conn *c, void *arg)
 			    "cannot move an organization under itself or one of its descendants");
 		return ERR_CONFLICT;
 	}
+	int64_t height = 0;
+	rc = branch_height(c, j->id, j->on, &height);
+	if (!rc)
+		rc = depth_check(c, j->parent, height, j->on, "parent_id", j->errs);
+	if (rc)
+		return rc;
 	/* the open-ended placement, whatever the date asked: history is only appended to */
 	struct stmt *st = NULL;
 	char current_from[11] = "";
@@ -658,12 +713,19 @@ static int link_tx(struct conn *c, void *arg)
 	struct link_job *j = arg;
 	struct org o, g;
 	int rc = org_load_conn(c, j->id, NULL, j->on, &o);
+	if (rc == ERR_NOTFOUND)
+		return errlist_add(j->errs, "on", "not_open", "the organization was not open on that date");
 	if (!rc)
 		rc = org_load_conn(c, j->guide, NULL, j->on, &g);
 	if (rc == ERR_NOTFOUND)
-		return errlist_add(j->errs, "guide_id", "not_found", "no such organization on that date");
+		return errlist_add(j->errs, "guide_id", "not_open", "the guiding organization was not open on that date");
 	if (rc)
 		return rc;
+	/* who guides: an association or a society, at the same level or above */
+	if ((strcmp(g.type, "association") && strcmp(g.type, "society")) ||
+	    org_level_index(g.level) > org_level_index(o.level))
+		return errlist_add(j->errs, "guide_id", "cannot_guide",
+				   "only an association or a society at the same level or above can guide");
 	struct stmt *st = NULL;
 	rc = conn_prepare(c, "INSERT INTO org_link (org_id, guide_id, valid_from) VALUES ($1, $2, $3)", &st);
 	if (rc)

@@ -492,14 +492,26 @@ int org_import(struct app *a, const struct audit_entry *who, const struct sheet 
 		}
 	}
 	for (long i = 0; i < j.nitems; i++) {
-		struct item *it = &j.items[i];
+		/* parents first: a row's depth in the file orders it. A walk that does not end
+		 * within ORG_DEPTH_MAX steps is a circle (it comes back to a row it passed) or a
+		 * chain deeper than the tree may be (the same refusal as org_create_in's one depth
+		 * check, whose code and limit it shares). */
+		struct item *it = &j.items[i], *seen[ORG_DEPTH_MAX + 1];
 		int depth = 0;
-		for (struct item *p = it; p && p->v[C_PARENT] && *p->v[C_PARENT] && depth <= 64; depth++)
+		bool circle = false;
+		for (struct item *p = it; p && p->v[C_PARENT] && *p->v[C_PARENT] && depth <= ORG_DEPTH_MAX && !circle; depth++) {
+			seen[depth] = p;
 			p = find(sorted, ns, p->v[C_PARENT]);
-		if (depth > 64 && !it->bad)
+			for (int k = 0; p && k <= depth && !circle; k++)
+				circle = seen[k] == p;
+		}
+		if (circle && !it->bad)
 			reject(&j, it, NULL, "cycle", col_name(&j, "parent_code"),
 			       "the parent codes in the file go round in a circle");
-		it->depth = depth;
+		else if (depth > ORG_DEPTH_MAX && !it->bad)
+			reject(&j, it, NULL, "too_deep", col_name(&j, "parent_code"),
+			       "the tree may be at most 64 levels deep");
+		it->depth = circle ? ORG_DEPTH_MAX + 1 : depth;
 	}
 	/* stable order by depth, then row: a parent's row is applied before its children's */
 	qsort(j.items, (size_t)j.nitems, sizeof(*j.items), by_depth);

@@ -12,7 +12,8 @@
  *   bad type, invalid UTF-8) -> the before hook (authentication and permissions, supplied
  *   by the api layer) -> JSON body: UTF-8 and U+0000 (400 naming the field), depth <= 64,
  *   duplicate keys, parse -> fields against the route's body spec (400 unknown field or
- *   wrong type, 422 missing / out of range) -> handler.
+ *   wrong type, 422 missing / out of range) -> the objects hook (the route's declared
+ *   objects resolved and scope-checked: 404 / 403) -> handler.
  *
  * Handlers return 0 after setting a response, or a negative ERR_* code (with details in
  * r->errs) which the dispatcher turns into the JSON error shape with the right status.
@@ -50,7 +51,6 @@ enum route_flag {
 	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
-	RF_SUBTREE = 1u << 6,    /* the object's org must sit in the caller's scope (404 if not) */
 };
 
 enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
@@ -70,6 +70,20 @@ struct field {
 
 typedef int (*http_handler)(struct req *r, void *app);
 
+/* What a route acts on, declared as data. This layer attaches no meaning to `kind` or
+ * `flags` (they are the layer above's numbers: org, account, the caller itself ...); it
+ * only carries them to the hooks, which resolve each object and apply the scope rule
+ * before the handler runs. */
+enum route_obj_in { RO_NONE = 0, RO_PATH, RO_QUERY, RO_BODY };
+struct route_obj {
+	int kind;             /* the api layer's OBJ_*; 0 = none (ends the list) */
+	enum route_obj_in in; /* where its id is: a path or query parameter, a body field */
+	const char *name;     /* that parameter's or field's name */
+	const char *perm;     /* the permission needed on it; NULL = the route's perm */
+	unsigned flags;       /* the api layer's OBJF_* (what an absent id means) */
+};
+#define ROUTE_OBJS 3
+
 struct route {
 	unsigned method;           /* exactly one HM_*; GET routes also answer HEAD */
 	const char *pattern;       /* "/api/v1/regions/{code:str}"; params are {name:int|str} */
@@ -82,13 +96,21 @@ struct route {
 	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
 	const char *response;      /* OpenAPI: short description of the success answer */
 	const char *perm;          /* permission the caller's role must grant, NULL = none */
+	struct route_obj obj[ROUTE_OBJS]; /* obj[0]: what the route is about; more: other objects it names */
+	const char *why;           /* when obj[0] cannot be declared: why (a unit test demands one or the other) */
+	unsigned status;           /* the success status: 200, 201, 202, 204 (OpenAPI; a test demands it) */
+	const char *reply;         /* the success reply's shape by name, e.g. "org", "page:org" (OpenAPI) */
 };
 
 /* Hooks the layer above supplies; both optional. */
 struct http_hooks {
-	/* Runs after all generic checks, before the handler: authentication, roles, scope.
-	 * Returns 0 to continue or an ERR_* code. */
+	/* Runs after the query checks, before the body is parsed: authentication and the
+	 * route's permission (who is asking comes before what they sent). Returns 0 to
+	 * continue or an ERR_* code. */
 	int (*before)(struct req *r, void *app);
+	/* Runs after the body is parsed and checked, right before the handler: resolves the
+	 * route's objects (route.obj) and applies the scope rule to each. 0 or an ERR_* code. */
+	int (*objects)(struct req *r, void *app);
 };
 
 struct server_opts {

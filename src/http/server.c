@@ -448,6 +448,11 @@ static int dispatch(struct server *s, struct req *r)
 		if (rc)
 			return rc;
 	}
+	if (s->hooks.objects) {
+		rc = s->hooks.objects(r, s->app);
+		if (rc)
+			return rc;
+	}
 	if (s->writes && !(rt->flags & RF_READ))
 		return defer_to(r, s->writes, rt->handler, s->app,
 				"too many writes at once; try again in a moment",

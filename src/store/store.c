@@ -97,6 +97,7 @@ struct store {
 	pthread_mutex_t bg_mu;
 	pthread_cond_t bg_cv;
 	void *bg_conn;
+	const void *owner; /* store_set_owner; borrowed */
 };
 
 static int pool_init(struct pool *p, struct store *s, const char *url, bool ro, int size)
@@ -443,6 +444,16 @@ bool store_has_replica(const struct store *s)
 enum store_kind conn_kind(const struct conn *c)
 {
 	return c->pool->store->kind;
+}
+
+void store_set_owner(struct store *s, const void *owner)
+{
+	s->owner = owner;
+}
+
+const void *conn_owner(const struct conn *c)
+{
+	return c->pool->store->owner; /* a view's connections belong to its base's pools */
 }
 
 int store_view_open(struct store *base, struct store **out)

@@ -74,6 +74,13 @@ void store_view_close(struct store *v); /* NULL is fine */
 void store_release(struct conn *c); /* NULL is fine */
 enum store_kind conn_kind(const struct conn *c);
 
+/* The context that opened the store (borrowed, opaque here), for code that is handed only
+ * a connection, such as the audit trail, which needs the server key to append a record.
+ * conn_owner returns NULL until store_set_owner is called; a view's connections answer
+ * their base store's owner. */
+void store_set_owner(struct store *s, const void *owner);
+const void *conn_owner(const struct conn *c);
+
 struct store_stats {
 	int write_size, write_in_use, read_size, read_in_use;
 	uint64_t waits; /* acquisitions that had to wait for a free connection */

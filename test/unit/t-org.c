@@ -25,6 +25,7 @@ static int setup(void **st)
 	(void)st;
 	if (testdb_open(dir, &app.store))
 		return -1;
+	store_set_owner(app.store, &app); /* the audit trail keys its records with app.key */
 	int created;
 	return org_seed_demo(&app, &who, &created);
 }

@@ -242,7 +242,7 @@ static void t_statement_shapes(void **st)
 	assert_int_equal(n, 41);
 	assert_true(big);
 	assert_string_equal(note, "");
-	strcpy(note, "keep");
+	snprintf(note, sizeof(note), "keep");
 	assert_int_equal(conn_row(c, "SELECT note FROM shape WHERE id = $1", "i", "t", (int64_t)99, note,
 				  sizeof(note)),
 			 ERR_NOTFOUND);
