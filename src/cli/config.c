@@ -25,7 +25,7 @@ const struct config_opt config_opts[] = {
 	{"data_dir", "var", "directory for the key file and uploads"},
 	{"web_dir", "web/dist", "built web app to serve"},
 	{"threads", "0", "HTTP worker threads (0: one per core)"},
-	{"pool", "0", "database connections per pool (0: 2 x threads + 2)"},
+	{"pool", "0", "database connections per pool (0: 2 x threads + 8)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
 	{"https", "0", "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},

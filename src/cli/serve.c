@@ -73,8 +73,9 @@ int cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
-	/* the write lane: SQLite has one writer, so one thread; PostgreSQL writes in parallel */
-	int lane = store_kind(app.store) == STORE_SQLITE ? 1 : (cores > 0 ? (int)cores : 2);
+	/* the write lane: on SQLite enough threads for the store's group commit to have
+	 * writes to group (one writer runs them); PostgreSQL writes in parallel, one per core */
+	int lane = store_kind(app.store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
 	struct server_opts so = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,

@@ -35,6 +35,9 @@ struct store_driver {
 	/* Sets how long a statement outside store_tx may wait for locks (after a transaction
 	 * that narrowed it). NULL where begin's limit ends with the transaction. */
 	void (*set_wait)(void *h, int wait_ms);
+	/* Whether the connection is inside a transaction (SQLite ends one by itself on some
+	 * errors); NULL where the answer is always yes after begin. */
+	bool (*in_tx)(void *h);
 	/* Moves what it can from the write-ahead log into the database without waiting for
 	 * anyone (SQLite PASSIVE checkpoint); NULL where there is nothing to do. */
 	int (*checkpoint)(void *h);

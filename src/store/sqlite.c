@@ -268,6 +268,12 @@ static int sq_begin(void *h, int wait_ms)
 	return sq_exec(h, "BEGIN IMMEDIATE");
 }
 
+static bool sq_in_tx(void *h)
+{
+	struct sq_conn *c = h;
+	return !sqlite3_get_autocommit(c->db);
+}
+
 static int sq_checkpoint(void *h)
 {
 	struct sq_conn *c = h;
@@ -308,6 +314,7 @@ const struct store_driver store_sqlite_driver = {
 	.set_wait = sq_set_wait,
 	.set_mmap = sq_set_mmap,
 	.checkpoint = sq_checkpoint,
+	.in_tx = sq_in_tx,
 	.read_begin_sql = "BEGIN",
 	.read_end_sql = "COMMIT",
 };

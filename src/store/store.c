@@ -41,6 +41,7 @@
 #define MMAP_QUIET_MS 1000
 #define CHECKPOINT_MS 200
 #define WAL_BACKSTOP_PAGES 20000
+#define GROUP_MAX 32 /* transactions committed together at most */
 
 struct stmt {
 	struct conn *c;
@@ -91,6 +92,13 @@ struct store {
 	struct store *base; /* set in a view: reads share `pinned`, the rest goes to base */
 	struct conn *pinned;
 	_Atomic uint64_t last_commit_ms; /* monotonic time of this store's last commit */
+	/* group commit (SQLite): queued transactions and whether a leader runs them */
+	pthread_mutex_t txmu;
+	pthread_cond_t txcv;
+	struct txreq *txhead, **txtail;
+	bool leading;
+	pthread_t leader;
+	uint64_t tx_groups, tx_grouped; /* under txmu */
 	/* store_background: the checkpointer and its own connection */
 	pthread_t bg;
 	bool bg_started, bg_stop;
@@ -292,6 +300,9 @@ int store_open(const struct store_opts *o, struct store **out, char *err, size_t
 	int size = o->pool_size > 0 ? o->pool_size : 2;
 	s->busy_ms = o->busy_timeout_ms > 0 ? o->busy_timeout_ms : 5000;
 	s->tx_budget_ms = o->tx_budget_ms > 0 ? o->tx_budget_ms : STORE_TX_BUDGET_MS;
+	pthread_mutex_init(&s->txmu, NULL);
+	pthread_cond_init(&s->txcv, NULL);
+	s->txtail = &s->txhead;
 	const char *url = o->url;
 	if (has_prefix(url, "sqlite:")) {
 		s->kind = STORE_SQLITE;
@@ -421,6 +432,8 @@ void store_close(struct store *s)
 	pool_destroy(&s->write);
 	if (s->has_read)
 		pool_destroy(&s->read);
+	pthread_mutex_destroy(&s->txmu);
+	pthread_cond_destroy(&s->txcv);
 	free(s);
 }
 
@@ -587,6 +600,10 @@ void store_stats(struct store *s, struct store_stats *o)
 	o->write_in_use = s->write.in_use;
 	o->waits = s->write.waits;
 	pthread_mutex_unlock(&s->write.mu);
+	pthread_mutex_lock(&s->txmu);
+	o->tx_groups = s->tx_groups;
+	o->tx_grouped = s->tx_grouped;
+	pthread_mutex_unlock(&s->txmu);
 	if (s->has_read) {
 		pthread_mutex_lock(&s->read.mu);
 		o->read_size = s->read.size;
@@ -762,14 +779,12 @@ static int64_t ms_left(uint64_t deadline_ns)
 	return now >= deadline_ns ? 0 : (int64_t)((deadline_ns - now) / 1000000u);
 }
 
-int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg)
+/* One transaction with retries on a write connection: c when lent (a view's), else one
+ * from the pool, all within budget_ms. */
+static int tx_run(struct store *s, int budget_ms, struct conn *c,
+		  int (*fn)(struct conn *c, void *arg), void *arg)
 {
-	if (budget_ms <= 0)
-		budget_ms = s->tx_budget_ms;
 	uint64_t deadline = time_mono_ns() + (uint64_t)budget_ms * 1000000u;
-	struct conn *c = s->base ? view_writer(s) : NULL;
-	if (s->base && !c)
-		s = s->base;
 	int rc = c ? 0 : pool_get(&s->write, budget_ms, &c);
 	if (rc)
 		return rc;
@@ -801,6 +816,128 @@ int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, vo
 		d->set_wait(c->h, s->busy_ms);
 	store_release(c);
 	return rc;
+}
+
+/* ---- group commit (SQLite) ----
+ * Writers queue their transactions; whoever finds no leader becomes one, takes up to
+ * GROUP_MAX queued transactions and runs each in a savepoint of one database transaction,
+ * then commits once and wakes the others with their own results. One writer at a time is
+ * all SQLite allows anyway; what grouping saves is the commit: the pages every write
+ * touches (the audit head, the tallies of common ancestors, the ends of the tables) go to
+ * the log once per group instead of once per write. A transaction whose function fails
+ * is rolled back to its savepoint alone; one that the database itself ended (SQLite rolls
+ * back on a full disk) or a failed commit fails every transaction of the group. */
+
+struct txreq {
+	int (*fn)(struct conn *c, void *arg);
+	void *arg;
+	int rc;
+	bool done;
+	struct txreq *next;
+};
+
+struct txbatch {
+	struct txreq *r[GROUP_MAX];
+	int n;
+};
+
+static int run_cached(struct conn *c, const char *sql)
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, sql, &st);
+	if (!rc) {
+		rc = stmt_step(st);
+		rc = rc < 0 ? rc : 0;
+	}
+	stmt_done(st);
+	return rc;
+}
+
+static int run_batch(struct conn *c, void *arg)
+{
+	struct txbatch *b = arg;
+	const struct store_driver *d = c->pool->store->drv;
+	for (int i = 0; i < b->n; i++) {
+		int rc = run_cached(c, "SAVEPOINT kexie_group");
+		if (rc)
+			return rc;
+		b->r[i]->rc = rc = b->r[i]->fn(c, b->r[i]->arg);
+		if (rc && d->in_tx && !d->in_tx(c->h))
+			return rc; /* the database ended the whole transaction */
+		if (rc && (rc = run_cached(c, "ROLLBACK TO kexie_group")))
+			return rc;
+		if ((rc = run_cached(c, "RELEASE kexie_group")))
+			return rc;
+	}
+	return 0;
+}
+
+/* Runs one group of queued transactions (the caller is the leader). */
+static void lead(struct store *s, int budget_ms)
+{
+	struct txbatch b = {.n = 0};
+	pthread_mutex_lock(&s->txmu);
+	while (s->txhead && b.n < GROUP_MAX) {
+		b.r[b.n++] = s->txhead;
+		s->txhead = s->txhead->next;
+	}
+	if (!s->txhead)
+		s->txtail = &s->txhead;
+	pthread_mutex_unlock(&s->txmu);
+	if (!b.n)
+		return;
+	int rc = tx_run(s, budget_ms, NULL, run_batch, &b);
+	pthread_mutex_lock(&s->txmu);
+	s->tx_groups++;
+	s->tx_grouped += (uint64_t)b.n;
+	for (int i = 0; i < b.n; i++) {
+		if (rc && !b.r[i]->rc)
+			b.r[i]->rc = rc; /* the group did not commit: neither did this one */
+		b.r[i]->done = true;
+	}
+	pthread_cond_broadcast(&s->txcv);
+	pthread_mutex_unlock(&s->txmu);
+}
+
+static int tx_group(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg)
+{
+	struct txreq me = {.fn = fn, .arg = arg};
+	pthread_mutex_lock(&s->txmu);
+	if (s->leading && pthread_equal(s->leader, pthread_self())) {
+		/* a transaction function starting another: not grouped (it gets an extra
+		 * connection, and the database's lock tells it to wait, within its budget) */
+		pthread_mutex_unlock(&s->txmu);
+		return tx_run(s, budget_ms, NULL, fn, arg);
+	}
+	*s->txtail = &me;
+	s->txtail = &me.next;
+	while (!me.done) {
+		if (s->leading) {
+			pthread_cond_wait(&s->txcv, &s->txmu);
+			continue;
+		}
+		s->leading = true;
+		s->leader = pthread_self();
+		pthread_mutex_unlock(&s->txmu);
+		lead(s, budget_ms);
+		pthread_mutex_lock(&s->txmu);
+		s->leading = false;
+		pthread_cond_broadcast(&s->txcv);
+	}
+	pthread_mutex_unlock(&s->txmu);
+	return me.rc;
+}
+
+int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg)
+{
+	if (budget_ms <= 0)
+		budget_ms = s->tx_budget_ms;
+	struct conn *c = s->base ? view_writer(s) : NULL;
+	if (s->base && !c)
+		s = s->base;
+	if (!c && s->kind == STORE_SQLITE)
+		return tx_group(s, budget_ms, fn, arg);
+	return tx_run(s, budget_ms, c, fn, arg);
 }
 
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)

@@ -84,6 +84,7 @@ const void *conn_owner(const struct conn *c);
 struct store_stats {
 	int write_size, write_in_use, read_size, read_in_use;
 	uint64_t waits; /* acquisitions that had to wait for a free connection */
+	uint64_t tx_groups, tx_grouped; /* group commits (SQLite), and transactions in them */
 };
 void store_stats(struct store *s, struct store_stats *out);
 

@@ -1,8 +1,7 @@
 /* t-touch.c - the bookkeeping batcher (core/touch.c) on a real SQLite file: notes are
  * visible at once through touch_pending, written in one go by touch_flush (more rows than
  * one statement's chunk), times only move forward, a full table drops notes without
- * blocking, and touch_stop writes what is left. Also store_tx's budget: a write finding
- * the database held by another connection gives up with ERR_BUSY within it. */
+ * blocking, and touch_stop writes what is left. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,7 +12,6 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/timeutil.h"
 #include "core/touch.h"
 #include "store/store.h"
 #include "testdb.h"
@@ -118,44 +116,11 @@ static void t_full_table_drops(void **st)
 	touch_stop(t);
 }
 
-/* ---- store_tx's budget ---- */
-
-static int insert_user(struct conn *c, void *arg)
-{
-	(void)arg;
-	int rc = conn_run(c, "INSERT INTO app_user (login, display_name, password_hash,"
-			     " password_changed_at, created_at) VALUES ('u2', 'U', 'x', 0, 0)", "");
-	return rc < 0 ? rc : 0;
-}
-
-static void t_tx_budget(void **st)
-{
-	(void)st;
-	/* another process's writer, as a CLI import would be: a second store on the same file */
-	char url[300], err[200];
-	snprintf(url, sizeof(url), "sqlite:%s/t.db", dir);
-	struct store_opts o = {.url = url, .pool_size = 1, .busy_timeout_ms = 5000, .tx_budget_ms = 200};
-	struct store *other = NULL;
-	assert_int_equal(store_open(&o, &other, err, sizeof(err)), 0);
-	struct conn *holder = NULL;
-	assert_int_equal(store_acquire(s, STORE_WRITE, &holder), 0);
-	assert_int_equal(conn_begin(holder), 0);
-	uint64_t t0 = time_mono_ns();
-	assert_int_equal(store_tx(other, insert_user, NULL), ERR_BUSY);
-	double ms = (double)(time_mono_ns() - t0) / 1e6;
-	assert_true(ms >= 150 && ms < 1000); /* about the 200 ms budget, not 5 attempts x 5 s */
-	assert_int_equal(conn_rollback(holder), 0);
-	store_release(holder);
-	assert_int_equal(store_tx(other, insert_user, NULL), 0);
-	store_close(other);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_note_pending_flush),
 		cmocka_unit_test(t_full_table_drops),
-		cmocka_unit_test(t_tx_budget),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
