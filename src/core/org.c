@@ -249,9 +249,12 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 
 /* Today's org (depth 0) and the chain above it, in one statement: org_get_for's read. */
 static const char ORG_TODAY_SQL[] =
-	UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
-	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth"
-	" FROM up LEFT JOIN org o ON o.id = up.id AND up.depth = 0";
+	UP_CTE "SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0 FROM org o WHERE o.id = $1"
+	/* the chain as a branch of its own: joining org to every row of it read org again
+	 * for each ancestor, only to drop the rows (measured, PostgreSQL) */
+	" UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, depth"
+	" FROM up WHERE depth > 0";
 
 int org_prefetch(struct app *a, int64_t id)
 {

@@ -253,7 +253,7 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 			  " FROM session s JOIN app_user u ON u.id = s.user_id"
 			  " LEFT JOIN role_assignment r ON r.user_id = u.id"
 			  " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-			  " AND u.status = 'active' ORDER BY r.role, r.org_id",
+			  " AND u.status = 'active'",
 			  &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, hash, strlen(hash));
