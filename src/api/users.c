@@ -212,7 +212,9 @@ static int password_on_worker(struct req *r, void *arg)
 int api_user_password(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	return req_defer(r, api->hashers, password_on_worker, api);
+	const struct caller *c = req_user(r);
+	int rc = user_password_reset_check(api_app(r, api), c->user_id, api_obj(r, 0)->id, req_errs(r));
+	return rc ? refused(r, rc, "the password was not set") : req_defer(r, api->hashers, password_on_worker, api);
 }
 
 /* ---- the three posts: requested by one security administrator, decided by another ---- */

@@ -24,6 +24,7 @@ const char *err_name(int code)
 	case ERR_UNAVAILABLE: return "unavailable";
 	case ERR_METHOD: return "method_not_allowed";
 	case ERR_URITOOLONG: return "uri_too_long";
+	case ERR_HEADTOOBIG: return "headers_too_large";
 	case ERR_DB:
 	case ERR_NOMEM:
 	case ERR_IO:

@@ -32,6 +32,7 @@ enum {
 	ERR_INTERNAL = -17,    /* 500 */
 	ERR_METHOD = -18,      /* 405 */
 	ERR_URITOOLONG = -19,  /* 414 */
+	ERR_HEADTOOBIG = -40,  /* request head too large: 431 */
 };
 
 /* Stable lower-case name of a code ("invalid", "not_found", ...); never NULL. */

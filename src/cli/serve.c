@@ -65,7 +65,7 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
+	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures)) {
 		fprintf(stderr, "kexie: cannot start the password workers\n");
 		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
 		ratelimit_free(api.login_failures);
@@ -83,6 +83,11 @@ int cmd_serve(int argc, char **argv)
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,
+		.trusted_proxies = cfg.trusted_proxies,
+		.per_client = (unsigned)cfg.connections_per_client,
+		.head_timeout_s = (unsigned)cfg.header_timeout,
+		.metrics_token = cfg.metrics_token,
+		.metrics_listen = cfg.metrics_listen,
 	};
 	char err[512];
 	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
@@ -97,6 +102,12 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
 		log_error("audit trail: cannot start the checkpoint thread");
+	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
+	if (server_metrics_port(api.srv)) {
+		const char *mc = strrchr(cfg.metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
+			 cfg.metrics_listen, server_metrics_port(api.srv));
+	}
 	const char *colon = strrchr(cfg.listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
 		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),

@@ -4,6 +4,7 @@
  */
 #include "core/user.h"
 #include "core/user_int.h"
+#include "core/names.h"
 #include "core/org.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
@@ -122,10 +123,17 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 		       ERR_FORBIDDEN;
 	if (!in->login || !login_ok(in->login))
 		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
-	if (!in->display_name || !*in->display_name ||
-	    !utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
-	    utf8_count(in->display_name, strlen(in->display_name)) > 100)
-		bad = errlist_add(errs, "display_name", "bad_length", "1 to 100 characters");
+	/* the display name is an official name: the one normaliser (core/names.h) */
+	char display[100 * 4 + 1];
+	struct user_input norm = *in;
+	int nrc = name_normalize(in->display_name, in->display_name ? strlen(in->display_name) : 0,
+				 NAME_OFFICIAL, 1, 100, display, sizeof(display), "display_name", errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	norm.display_name = display;
+	in = &norm;
 	if (!in->role || !in_roles(in->role))
 		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
 	if (!in->password || password_check(a, in->password, in->login, "password", errs))
@@ -511,6 +519,33 @@ int user_holds_post(struct conn *c, int64_t user_id, bool *yes)
 	*yes = rc == STORE_ROW;
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+struct post_probe {
+	int64_t user_id;
+	bool yes;
+};
+
+static int post_probe(struct conn *c, void *arg)
+{
+	struct post_probe *p = arg;
+	return user_holds_post(c, p->user_id, &p->yes);
+}
+
+int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs)
+{
+	if (by == user_id)
+		return 0;
+	struct post_probe p = {.user_id = user_id};
+	int rc = store_read(a->store, post_probe, &p);
+	if (rc)
+		return rc;
+	if (p.yes)
+		return errlist_add(errs, "password", "post_holder",
+				   "an administrator post holder sets their own password (or it is set on the server:"
+				   " kexie user passwd); nobody else may, or they could act as that post"),
+		       ERR_FORBIDDEN;
+	return 0;
 }
 
 static int role_tx(struct conn *c, void *arg)

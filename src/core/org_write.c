@@ -7,6 +7,7 @@
 #include "core/org_int.h"
 #include "core/rbac.h"
 #include "core/codes.h"
+#include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -58,10 +59,42 @@ static int audit_org(struct conn *c, const struct audit_entry *who, const char *
 	return audit_append(c, &e);
 }
 
+#define ORG_SHORT_MAX 64 /* code points */
+
+/* The name and short name through the one name normaliser (core/names.h) into name and
+ * short_name (the job's buffers); *norm becomes in with those. 0, ERR_UNPROCESSABLE with
+ * the field errors in errs, or ERR_NOMEM / ERR_INTERNAL. */
+static int org_names(const struct org_input *in, bool create, struct org_input *norm,
+		     char name[ORG_NAME_MAX * 4 + 1], char short_name[ORG_SHORT_MAX * 4 + 1],
+		     struct errlist *errs)
+{
+	int bad = 0, rc;
+	*norm = *in;
+	if (in->name || create) {
+		rc = name_normalize(in->name, in->name ? strlen(in->name) : 0, NAME_OFFICIAL, 1,
+				    ORG_NAME_MAX, name, ORG_NAME_MAX * 4 + 1, "name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->name = name;
+	}
+	if (in->short_name) {
+		rc = name_normalize(in->short_name, strlen(in->short_name), NAME_OFFICIAL, 0,
+				    ORG_SHORT_MAX, short_name, ORG_SHORT_MAX * 4 + 1, "short_name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->short_name = short_name;
+	}
+	return bad ? ERR_UNPROCESSABLE : 0;
+}
+
 struct create_job {
-	const struct org_input *in;
+	const struct org_input *in; /* after create_check: norm */
 	const struct audit_entry *who;
 	struct errlist *errs;
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	char credit[19];
 	const char *opened;
 	int64_t id;
@@ -233,10 +266,12 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
 		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
-	if (!in->name || !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	int nrc = org_names(in, true, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
 	if (in->contact && !text_ok(in->contact, 0, 60))
 		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
 	if (!in->level || !org_in_list(ORG_LEVELS, in->level))
@@ -569,7 +604,9 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 
 struct update_job {
 	const struct audit_entry *who;
-	const struct org_input *in;
+	const struct org_input *in; /* after update_check: norm */
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	int64_t id, expect;
 	char credit[19];
 	struct errlist *errs;
@@ -662,10 +699,12 @@ static int update_tx(struct conn *c, void *arg)
 static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
 {
 	int bad = 0;
-	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
+	int nrc = org_names(in, false, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
 	if (in->contact && !text_ok(in->contact, 0, 60))
 		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
 	if (in->type && !org_in_list(ORG_TYPES, in->type))

@@ -9,6 +9,7 @@
  */
 #include "core/orgimport.h"
 #include "core/codes.h"
+#include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -248,13 +249,34 @@ static int apply(struct conn *c, struct job *j, struct item *it, struct errlist 
 	/* what differs; an empty cell leaves the stored value as it is */
 	struct org_input in = {0};
 	bool change = false;
+	/* names compare as they would be stored (the one normaliser), so a row that differs
+	 * only in spacing or composition is unchanged */
+	char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
+	const char *cell[2] = {it->v[C_NAME], it->v[C_SHORT]};
+	char *normed[2] = {name, short_name};
+	const size_t max[2] = {ORG_NAME_MAX, 64}, cap[2] = {sizeof(name), sizeof(short_name)};
+	for (int k = 0; k < 2; k++) {
+		if (!cell[k] || !*cell[k])
+			continue;
+		rc = name_normalize(cell[k], strlen(cell[k]), NAME_OFFICIAL, 0, max[k], normed[k], cap[k],
+				    k ? "short_name" : "name", errs);
+		if (rc)
+			return rc;
+		cell[k] = normed[k];
+	}
+	if (cell[0] && *cell[0] && strcmp(cell[0], cur.name)) {
+		in.name = cell[0];
+		change = true;
+	}
+	if (cell[1] && *cell[1] && strcmp(cell[1], cur.short_name)) {
+		in.short_name = cell[1];
+		change = true;
+	}
 #define DIFF(COL, FIELD)                                                                  \
 	if (it->v[COL] && *it->v[COL] && strcmp(it->v[COL], cur.FIELD)) {                \
 		in.FIELD = it->v[COL];                                                   \
 		change = true;                                                           \
 	}
-	DIFF(C_NAME, name)
-	DIFF(C_SHORT, short_name)
 	DIFF(C_REGION, region_code)
 	DIFF(C_CONTACT, contact)
 #undef DIFF

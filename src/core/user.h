@@ -86,6 +86,12 @@ int user_end_sessions(struct app *a, const struct audit_entry *who, int64_t id, 
 int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
 		      const char *field, struct errlist *errs);
 
+/* Separation of duties: may account `by` set a new password for user_id over HTTP? Not
+ * when user_id holds one of the three posts (and is not `by`): whoever sets it could sign
+ * in as that post. ERR_FORBIDDEN with a field error on password (`post_holder`); the
+ * holder changes it itself, or it is set on the server (the CLI does not ask). */
+int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs);
+
 /* The caller's own change: the current password must match. A wrong one counts with the
  * sign-in failures and is audited (user.password_failed): ERR_FORBIDDEN with a field
  * error on current_password; at login_max_failures the account locks and the credential

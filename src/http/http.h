@@ -122,6 +122,12 @@ struct server_opts {
 	size_t body_max;      /* default JSON body limit */
 	const char *web_dir;  /* built SPA to serve, NULL or missing = none */
 	const char *server_name; /* "kexie/0.1.0" for logs */
+	/* the edges (http/edge.c) */
+	const char *trusted_proxies; /* CIDRs whose X-Forwarded-For is believed; NULL = none */
+	unsigned per_client;      /* connections one client address may hold; 0 = no limit */
+	unsigned head_timeout_s;  /* the whole request head within this; 0 = 10 s */
+	const char *metrics_token;  /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
+	const char *metrics_listen; /* a second address serving /metrics and /healthz; NULL = none */
 };
 
 /* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every
@@ -130,6 +136,8 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
 		 size_t errcap);
 int server_port(const struct server *s);
+/* The metrics listener's port, 0 when there is none. */
+int server_metrics_port(const struct server *s);
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. */
 void server_stop(struct server *s, int grace_ms);
 /* Prometheus text for the HTTP metrics (requests, latency); appended to out. */

@@ -34,6 +34,7 @@ unsigned http_status_for(int code)
 	case ERR_UNAVAILABLE: return 503;
 	case ERR_METHOD: return 405;
 	case ERR_URITOOLONG: return 414;
+	case ERR_HEADTOOBIG: return 431;
 	default: return 500;
 	}
 }
@@ -56,6 +57,7 @@ static const char *default_message(int code)
 	case ERR_UNAVAILABLE: return "the database is unavailable";
 	case ERR_METHOD: return "this method is not allowed here";
 	case ERR_URITOOLONG: return "the URL is too long";
+	case ERR_HEADTOOBIG: return "the request headers are too large";
 	default: return "internal error";
 	}
 }

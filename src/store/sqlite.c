@@ -23,11 +23,13 @@
 #include <unicode/ucol.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define SQ_MMAP_BYTES 1073741824
 #define TOSTR_(x) #x
@@ -90,6 +92,29 @@ static int ensure_parent_dir(const char *path)
 	return 0;
 }
 
+/* The database holds personal data: a new file is created 0600 before SQLite opens it, and
+ * SQLite gives its -wal and -shm files the database file's mode. An existing file readable
+ * by others is used but named in the log (the writer opens once per process). */
+static int create_private(const char *path, char *err, size_t cap)
+{
+	if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	struct stat sb;
+	if (errno != EEXIST || stat(path, &sb)) {
+		snprintf(err, cap, "cannot create SQLite database %s: %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+		log_warn("sqlite: %s is readable by other users (mode %03o); run: chmod 600 %s %s-wal %s-shm",
+			 path, (unsigned)(sb.st_mode & 0777), path, path, path);
+	return 0;
+}
+
 static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *err, size_t cap)
 {
 	struct sq_conn *c = calloc(1, sizeof(*c));
@@ -99,6 +124,13 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 		snprintf(err, cap, "cannot create the directory for %s", path);
 		free(c);
 		return ERR_IO;
+	}
+	if (!ro) {
+		int prc = create_private(path, err, cap);
+		if (prc) {
+			free(c);
+			return prc;
+		}
 	}
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (ro ? 0 : SQLITE_OPEN_CREATE);
 	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);

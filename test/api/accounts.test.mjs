@@ -112,6 +112,12 @@ test('issue 8 case 1: with a single security admin, a post is given on the serve
   assert.equal((await call(s, 'GET', `/api/v1/users/${audId}`, { token: orgAdmin })).status, 200);
   await expectError(assert, await call(s, 'POST', `/api/v1/users/${audId}/disable`, { token: orgAdmin }), 403);
   assert.equal((await call(s, 'POST', `/api/v1/users/${audId}/unlock`, { token: sec })).status, 200);
+  // nor does the security admin set a post holder's password (it could then act as that post)
+  const pw = await expectError(assert, await call(s, 'POST', `/api/v1/users/${audId}/password`, { token: sec, body: { password: 'Another-long-pass-9' } }), 403);
+  assert.deepEqual([pw.details[0].field, pw.details[0].code], ['password', 'post_holder']);
+  assert.equal((await signIn(s, 'acc.aud')).status, 201, 'the old password still works');
+  const cli = kexie(['user', 'passwd', 'acc.aud', '--password-stdin'], s.env, { input: 'Another-long-pass-9\n' });
+  assert.equal(cli.code, 0, cli.stderr);
 });
 
 test('issue 8 case 1: the security admin is system-wide: accounts of every root are its to manage', async () => {

@@ -26,6 +26,7 @@ const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disag
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
 const HANDLER_ANSWERS = {
+  'GET /metrics': [404],                             // not on the listen address without metrics_token (system.test)
   'POST /api/v1/session': [401, 429],                // unknown login (and the address limiter)
   'DELETE /api/v1/session': [400],                   // a token caller has no session to end
   'DELETE /api/v1/me/sessions/{id:int}': [404],      // no such session of yours
