@@ -156,6 +156,11 @@ static int api_before(struct req *r, void *ctx)
 		if (rc)
 			return rc;
 	}
+	/* scalepg: a read route's org (its first object, by path) is asked for along with the
+	 * caller's statement: on PostgreSQL one round trip instead of two (store.h,
+	 * stmt_prefetch); api_objects' org_get_for then finds it fetched */
+	if ((rt->flags & RF_READ) && rt->obj[0].kind == OBJ_ORG && rt->obj[0].in == RO_PATH)
+		(void)org_prefetch(api_app(r, api), req_param_int(r, rt->obj[0].name));
 	int rc = resolve_caller(r, api, needs);
 	if (rc)
 		return rc;

@@ -25,7 +25,7 @@ const struct config_opt config_opts[] = {
 	{"data_dir", "var", "directory for the key file and uploads"},
 	{"web_dir", "web/dist", "built web app to serve"},
 	{"threads", "0", "HTTP worker threads (0: one per core)"},
-	{"pool", "0", "database connections per pool (0: threads)"},
+	{"pool", "0", "database connections per pool (0: 2 x threads + 8)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
 	{"trusted_proxies", "", "addresses or CIDRs of the proxies in front (127.0.0.1, 10.0.0.0/8, ::1): only from them is X-Forwarded-For believed"},

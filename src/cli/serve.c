@@ -12,6 +12,7 @@
 #include "core/audit.h"
 #include "core/job.h"
 #include "core/orgimport.h"
+#include "core/touch.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -47,6 +48,8 @@ static void stop_workers(struct api *api)
 	workpool_free(api->files);
 	workpool_free(api->hashers); /* NULL-safe: whichever were made */
 	ratelimit_free(api->login_failures);
+	touch_stop(api->app->touch); /* after the last request: writes every time noted */
+	api->app->touch = NULL;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -83,6 +86,18 @@ int cmd_serve(int argc, char **argv)
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct api api = {.app = &app, .https = cfg.https != 0};
+	/* SQLite's log is checkpointed off the request path */
+	if (store_background(app.store)) {
+		fprintf(stderr, "kexie: cannot start the database's background work\n");
+		app_close(&app);
+		return 1;
+	}
+	/* last-used / last-seen times: noted by requests, written every few seconds */
+	if (touch_start(app.store, 0, 0, &app.touch)) {
+		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
+		app_close(&app);
+		return 1;
+	}
 	struct job_runner_opts jo = {.threads = cfg.job_workers, .pause_ms = cfg.job_pause_ms,
 				     .batch_rows = cfg.import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
@@ -95,9 +110,13 @@ int cmd_serve(int argc, char **argv)
 		app_close(&app);
 		return 1;
 	}
+	/* the write lane: on SQLite enough threads for the store's group commit to have
+	 * writes to group (one writer runs them); PostgreSQL writes in parallel, one per core */
+	int lane = store_kind(app.store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
 	struct server_opts so = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
+		.write_threads = lane,
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,

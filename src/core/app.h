@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct store;
+struct touch;
 
 /* Account and audit policy, from the configuration (kexie help config). */
 struct policy {
@@ -31,6 +32,8 @@ struct app {
 	const char *data_dir;
 	int64_t started_at;       /* unix seconds */
 	struct policy policy;
+	struct touch *touch;      /* bookkeeping writes batched off the request path (core/touch.h);
+				     started by `serve`; NULL elsewhere: last-used times are not noted */
 };
 
 #endif

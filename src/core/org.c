@@ -238,6 +238,41 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 	return rc;
 }
 
+/* Today's org (depth 0) and the chain above it, in one statement: org_get_for's read. */
+static const char ORG_TODAY_SQL[] =
+	UP_CTE "SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0, CAST(NULL AS TEXT)"
+	" FROM org o WHERE o.id = $1"
+	/* the chain as a branch of its own: joining org to every row of it read org again
+	 * for each ancestor, only to drop the rows (measured, PostgreSQL) */
+	" UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, depth,"
+	" NULL FROM up WHERE depth > 0"
+	/* the parent's name: one more row, depth -1, the name in column 2 */
+	" UNION ALL SELECT o.id, NULL, o.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1,"
+	" NULL FROM up JOIN org o ON o.id = up.id WHERE up.depth = 1";
+
+int org_prefetch(struct app *a, int64_t id)
+{
+	if (!store_prefetches(a->store))
+		return 0;
+	char today[11];
+	org_today(today);
+	struct conn *c = NULL;
+	struct stmt *st = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (rc)
+		return rc;
+	rc = conn_prepare(c, ORG_TODAY_SQL, &st);
+	if (!rc) {
+		stmt_bind_int64(st, 1, id);
+		stmt_bind_text(st, 2, today, strlen(today));
+		rc = stmt_prefetch(st);
+	}
+	stmt_done(st);
+	store_release(c);
+	return rc;
+}
+
 int org_get_for(struct app *a, const struct caller *who, const char *perm, int64_t id, const char *as_of,
 		struct org *out, const char **role)
 {
@@ -265,26 +300,22 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 		return rc;
 	}
 	/* today: one statement gives the org (depth 0), the chain above it and, with the
-	 * parent's row (depth 1), the parent's name */
+	 * parent's row (depth -1), the parent's name */
 	struct stmt *st = NULL;
 	bool exists = false;
 	char parent_name[sizeof(out->parent_name)] = "";
-	rc = conn_prepare(c,
-			  UP_CTE "SELECT up.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
-			  " o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, up.depth,"
-			  " CAST(NULL AS TEXT) FROM up LEFT JOIN org o ON o.id = up.id AND up.depth < 2",
-			  &st);
+	rc = conn_prepare(c, ORG_TODAY_SQL, &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, today, strlen(today));
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			int64_t depth = stmt_int64(st, 12);
+			if (depth == -1)
+				str_copy(parent_name, sizeof(parent_name), stmt_text(st, 2, NULL));
 			if (depth < 0 || depth >= ORG_PATH_MAX)
 				continue;
 			if (depth == 0 && (exists = !stmt_isnull(st, 1)))
 				row_to_org(st, out);
-			if (depth == 1)
-				str_copy(parent_name, sizeof(parent_name), stmt_text(st, 2, NULL));
 			path[depth] = stmt_int64(st, 0);
 			if (depth + 1 > n)
 				n = (int)depth + 1;

@@ -84,6 +84,13 @@ struct org_filter {
 int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max,
 	       int *n);
 
+/* Asks for org_get_for's read of id (today) to travel with the next statement on a's
+ * request view (store.h, stmt_prefetch): on PostgreSQL the caller and the object then come
+ * in one round trip. Only on a view, before the caller is resolved; does nothing where the
+ * store does not prefetch. Returns 0 or the store's error (harmless: the read then runs
+ * by itself). */
+int org_prefetch(struct app *a, int64_t id);
+
 /* One org as of a date for a caller: the scope rule on today's chain (ERR_NOTFOUND /
  * ERR_FORBIDDEN, rbac_check_path) and the read on one connection, the common case of every
  * GET and of every route whose object is an org. ERR_NOTFOUND too when there is no such

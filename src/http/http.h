@@ -128,6 +128,8 @@ struct http_hooks {
 struct server_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", port 0 picks a free port */
 	int threads;          /* MHD thread pool size; <= 0 = number of cores */
+	int write_threads;    /* > 0: routes that are not RF_READ run on this many threads of
+				 their own (a write lane); 0: on the MHD threads */
 	unsigned timeout_s;   /* idle connection timeout */
 	size_t body_max;      /* default JSON body limit */
 	const char *web_dir;  /* built SPA to serve, NULL or missing = none */

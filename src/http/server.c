@@ -7,6 +7,15 @@
  * at a third of the throughput), except for early errors on requests that carry a body we
  * refuse to read: those are queued at once and MHD closes the connection.
  * Completion writes the access log line and the metrics, then frees the request.
+ *
+ * Threads: the MHD pool (one per core by default) answers reads; with a write lane
+ * (server_opts.write_threads), handlers of routes that are not RF_READ run on threads of
+ * their own through the same suspend/resume as req_defer, so a read never waits behind a
+ * write that happens to share its HTTP thread (measured on SQLite at 80% reads / 20%
+ * creates: that queueing was most of the reads' tail). A handler on the lane that defers
+ * again (a password hash) hands its request on to that pool. A write still queued after
+ * LANE_WAIT_MS is answered 503 + Retry-After without running, so with the database held
+ * elsewhere no write waits much longer than that plus store_tx's own budget.
  */
 #include "http/internal.h"
 #include "base/log.h"
@@ -51,6 +60,7 @@ struct server {
 	uint32_t rid_prefix;        /* random per server start */
 	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
 	struct logbuf *access;      /* the access log, buffered (flushed within 250 ms) */
+	struct workpool *writes;    /* the write lane, or NULL */
 };
 
 /* A deferred request: the worker waits until the connection is suspended before it may
@@ -62,7 +72,10 @@ struct defer {
 	int rc;
 	int (*fn)(struct req *r, void *arg);
 	void *arg;
+	uint64_t deadline_ns; /* the write lane: past this in the queue, 503 without running */
 };
+
+#define LANE_WAIT_MS 1000 /* longest wait in the write lane's queue (then 503) */
 
 /* ---- request accessors ---- */
 
@@ -114,7 +127,14 @@ static void run_deferred(void *p)
 	while (!d->suspended)
 		pthread_cond_wait(&d->cv, &d->mu);
 	pthread_mutex_unlock(&d->mu);
-	int rc = d->fn(r, d->arg);
+	int rc;
+	if (d->deadline_ns && time_mono_ns() > d->deadline_ns)
+		rc = req_fail(r, ERR_BUSY, "too many writes at once; try again in a moment");
+	else
+		rc = d->fn(r, d->arg);
+	d->deadline_ns = 0;
+	if (rc == HTTP_DEFERRED)
+		return; /* handed on to another pool (req_defer from a worker): r is not ours now */
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL;
 	pthread_mutex_lock(&d->mu);
@@ -124,8 +144,19 @@ static void run_deferred(void *p)
 	MHD_resume_connection(r->conn);
 }
 
-int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg)
+static int defer_to(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg),
+		    void *arg, const char *busy, uint64_t deadline_ns)
 {
+	if (r->defer) {
+		/* already on a worker (the write lane), the connection suspended: the request
+		 * moves on to wp, whose worker finishes it */
+		struct defer *d = r->defer;
+		d->fn = fn;
+		d->arg = arg;
+		if (workpool_submit(wp, run_deferred, r))
+			return req_fail(r, ERR_BUSY, "%s", busy);
+		return HTTP_DEFERRED;
+	}
 	struct defer *d = calloc(1, sizeof(*d));
 	if (!d)
 		return ERR_NOMEM;
@@ -133,6 +164,7 @@ int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void 
 	pthread_cond_init(&d->cv, NULL);
 	d->fn = fn;
 	d->arg = arg;
+	d->deadline_ns = deadline_ns;
 	r->defer = d;
 	pthread_mutex_lock(&d->mu);
 	if (workpool_submit(wp, run_deferred, r)) {
@@ -141,13 +173,18 @@ int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void 
 		pthread_mutex_destroy(&d->mu);
 		pthread_cond_destroy(&d->cv);
 		free(d);
-		return req_fail(r, ERR_BUSY, "the server is busy with slow work; try again in a moment");
+		return req_fail(r, ERR_BUSY, "%s", busy);
 	}
 	MHD_suspend_connection(r->conn);
 	d->suspended = true;
 	pthread_cond_signal(&d->cv);
 	pthread_mutex_unlock(&d->mu);
 	return HTTP_DEFERRED;
+}
+
+int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg)
+{
+	return defer_to(r, wp, fn, arg, "the server is busy with slow work; try again in a moment", 0);
 }
 
 const char *req_query(const struct req *r, const char *name)
@@ -569,6 +606,10 @@ static int dispatch(struct server *s, struct req *r)
 		if (rc)
 			return rc;
 	}
+	if (s->writes && !(rt->flags & RF_READ))
+		return defer_to(r, s->writes, rt->handler, s->app,
+				"too many writes at once; try again in a moment",
+				time_mono_ns() + (uint64_t)LANE_WAIT_MS * 1000000u);
 	rc = rt->handler(r, s->app);
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL; /* a handler must answer */
@@ -837,6 +878,11 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 		if (rc)
 			goto fail;
 	}
+	/* a short queue: past it a write is refused at once (503), never left to pile up */
+	if (o->write_threads > 0 && workpool_new(o->write_threads, 256, &s->writes)) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
 	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
@@ -874,6 +920,7 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	*out = s;
 	return 0;
 fail:
+	workpool_free(s->writes);
 	edge_free(s->edge);
 	logbuf_free(s->access);
 	router_free(s->router);
@@ -897,6 +944,7 @@ void server_stop(struct server *s, int grace_ms)
 	int left = atomic_load(&s->inflight);
 	if (left > 0)
 		log_warn("http: stopping with %d requests still open", left);
+	workpool_free(s->writes); /* queued writes finish while their connections can resume */
 	MHD_stop_daemon(s->d);
 	edge_free(s->edge);     /* after both daemons: every close notification has run */
 	logbuf_free(s->access); /* after the last request: every line is written */
