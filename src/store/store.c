@@ -940,9 +940,20 @@ int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, vo
 	struct conn *c = s->base ? view_writer(s) : NULL;
 	if (s->base && !c)
 		s = s->base;
-	if (!c && s->kind == STORE_SQLITE)
-		return tx_group(s, budget_ms, fn, arg);
-	return tx_run(s, budget_ms, c, fn, arg);
+	if (c || s->kind != STORE_SQLITE)
+		return tx_run(s, budget_ms, c, fn, arg);
+	/* grouped: a function that says busy was rolled back to its savepoint alone; it runs
+	 * again in a later group, like a retry of its own transaction, while the budget lasts */
+	uint64_t deadline = time_mono_ns() + (uint64_t)budget_ms * 1000000u;
+	for (int attempt = 0;; attempt++) {
+		int64_t left = ms_left(deadline);
+		int rc = tx_group(s, left > 0 ? (int)left : 1, fn, arg);
+		long pause = (2L << (attempt < 5 ? attempt : 5)) + (long)(time_mono_ns() % 4);
+		if (rc != ERR_BUSY || ms_left(deadline) <= pause)
+			return rc;
+		struct timespec ts = {0, pause * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 }
 
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
