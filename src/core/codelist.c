@@ -57,6 +57,7 @@ static const struct code_item audit_actions[] = {
 	{"org.reopen", "恢复组织", "Reopen organization", NULL},
 	{"org.link", "添加业务指导关系", "Add guided-by link", NULL},
 	{"org.import", "导入组织", "Import organizations", NULL},
+	{"org.export", "导出组织", "Export organizations", NULL},
 	{"org.generate", "生成测试组织", "Generate test organizations", NULL},
 	{"region.import", "导入行政区划", "Import regions", NULL},
 	{"region.generate", "生成测试区划", "Generate test regions", NULL},
@@ -79,6 +80,7 @@ static const struct code_item audit_actions[] = {
 	{"post_request.create", "申请三员岗位", "Request an administrator post", NULL},
 	{"post_request.approve", "批准三员岗位申请", "Approve a post request", NULL},
 	{"post_request.reject", "驳回三员岗位申请", "Reject a post request", NULL},
+	{"job.cancel", "取消后台任务", "Cancel a job", NULL},
 	{"audit.prune", "清理过期审计记录", "Prune audit records", NULL},
 	{"audit.rekey", "审计链改用密钥签名", "Re-chain the audit trail with the key", NULL},
 };
@@ -286,6 +288,8 @@ static const struct code_item errors[] = {
 	{"parent_missing", "上级组织不存在", "The parent does not exist", NULL},
 	{"level_change", "导入不能修改层级", "An import cannot change the level", NULL},
 	{"out_of_scope", "不在您的管理范围内", "Outside your scope", NULL},
+	/* jobs */
+	{"finished", "任务已结束", "The job has ended already", NULL},
 };
 LIST(codelist_error, "error", errors);
 

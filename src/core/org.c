@@ -52,7 +52,7 @@ static void row_to_org(struct stmt *st, struct org *o)
 	str_copy(o->parent_name, sizeof(o->parent_name), stmt_text(st, 13, NULL));
 }
 
-/* A day inside a closed period the org was later reopened from (org_closure): then it
+/* A day inside a closed period the org was later reopened from (org_closed_period): then it
  * reads as closed on that day. Only days before today can be (reopening is never dated
  * ahead), so today's reads never pay for this. */
 static int closure_on(struct conn *c, struct org *o, const char *date)
@@ -61,7 +61,7 @@ static int closure_on(struct conn *c, struct org *o, const char *date)
 	org_today(today);
 	if (o->closed_on[0] || strcmp(date, today) >= 0)
 		return 0;
-	int rc = conn_row(c, "SELECT closed_on FROM org_closure WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
+	int rc = conn_row(c, "SELECT closed_on FROM org_closed_period WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
 			  "it", "t", o->id, date, o->closed_on, sizeof(o->closed_on));
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }

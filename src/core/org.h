@@ -164,7 +164,7 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 /* Reopens a closed org from `on` (NULL = today), which must lie on or after its closing
  * date and not after today (or, to undo a closure dated ahead, on that date). The org goes
  * back under its last parent, which must be open then (ERR_CONFLICT "parent_closed");
- * the orgs below stay closed. The closed days become an org_closure period and a gap in
+ * the orgs below stay closed. The closed days become an org_closed_period period and a gap in
  * the placement history; tally, version and audit ("org.reopen") change in the same
  * transaction. ERR_CONFLICT "not_closed" when open; ERR_PRECONDITION when expect_version
  * (required, > 0) is stale; field errors name `on`. */

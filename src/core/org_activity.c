@@ -42,8 +42,8 @@ static const char year_by_walk[] =
 	ORG_SUBTREE_CTE
 	" SELECT count(CASE WHEN o.opened_on >= $3 AND o.opened_on <= $4 THEN 1 END),"
 	" count(CASE WHEN o.closed_on >= $3 AND o.closed_on <= $4 THEN 1 END),"
-	" (SELECT count(*) FROM org_closure k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
-	" (SELECT count(*) FROM org_closure k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")"
+	" (SELECT count(*) FROM org_closed_period k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
+	" (SELECT count(*) FROM org_closed_period k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")"
 	" FROM down JOIN org o ON o.id = down.id";
 
 /* A large subtree in a quiet year: the year's events (by the opened_on / closed_on
@@ -51,8 +51,8 @@ static const char year_by_walk[] =
 static const char year_by_events[] =
 	"SELECT (SELECT count(*) FROM org o WHERE o.opened_on >= $3 AND o.opened_on <= $4 AND" BELOW_ROOT("o.id") "),"
 	" (SELECT count(*) FROM org o WHERE o.closed_on >= $3 AND o.closed_on <= $4 AND" BELOW_ROOT("o.id") "),"
-	" (SELECT count(*) FROM org_closure k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
-	" (SELECT count(*) FROM org_closure k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")";
+	" (SELECT count(*) FROM org_closed_period k WHERE k.closed_on >= $3 AND k.closed_on <= $4 AND" BELOW_ROOT("k.org_id") "),"
+	" (SELECT count(*) FROM org_closed_period k WHERE k.reopened_on >= $3 AND k.reopened_on <= $4 AND" BELOW_ROOT("k.org_id") ")";
 
 static int year_read(struct conn *c, void *arg)
 {
@@ -85,7 +85,7 @@ int org_year_stats(struct app *a, int64_t root, int year, struct org_year *out)
 	return store_read(a->store, year_read, &j);
 }
 
-/* Reopenings dated on the closing day leave no org_closure row, so yearly "reopened"
+/* Reopenings dated on the closing day leave no org_closed_period row, so yearly "reopened"
  * counts only reopenings after closed days; the audit trail has every one. */
 
 #define CHANGE_COLS                                                                        \

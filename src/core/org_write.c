@@ -551,7 +551,7 @@ static int close_tx(struct conn *c, void *arg)
 	struct stmt *st = NULL;
 	/* history is only appended to: no closing dated before the org last reopened */
 	char reopened[11] = "";
-	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closure WHERE org_id = $1 AND reopened_on > $2", "it", "t",
+	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closed_period WHERE org_id = $1 AND reopened_on > $2", "it", "t",
 		      j->id, j->on, reopened, sizeof(reopened));
 	if (rc && rc != ERR_NOTFOUND)
 		return rc;
@@ -720,7 +720,7 @@ static int reopen_tx(struct conn *c, void *arg)
 	}
 	rc = reopen_placement(c, j->id, o.closed_on, j->on);
 	if (!rc && strcmp(j->on, o.closed_on))
-		rc = conn_run(c, "INSERT INTO org_closure (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
+		rc = conn_run(c, "INSERT INTO org_closed_period (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
 			      j->id, o.closed_on, j->on);
 	if (rc >= 0)
 		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",

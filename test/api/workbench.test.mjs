@@ -148,7 +148,7 @@ describe('reopen a closed org', () => {
     // undo on the closing day: no closed period left behind
     r = await send('POST', `/api/v1/orgs/${k}/reopen`, { on: today }, { 'if-match': await etagOf(k) });
     assert.equal(r.status, 200);
-    assert.equal(sql(s.db, `SELECT count(*) FROM org_closure WHERE org_id = ${k}`).trim(), '1');
+    assert.equal(sql(s.db, `SELECT count(*) FROM org_closed_period WHERE org_id = ${k}`).trim(), '1');
     r = await send('POST', `/api/v1/orgs/${child}/reopen`, { on: today }, { 'if-match': await etagOf(child) });
     assert.equal(r.status, 200);
   });
@@ -166,7 +166,7 @@ describe('the workbench', () => {
     const year = Number(today.slice(0, 4));
     const y = await getJ(`/api/v1/orgs/${ids.XL}/stats?year=${year}`);
     const closedThisYear = Number(sql(s.db, `SELECT count(*) FROM org WHERE closed_on >= '${year}-01-01' AND closed_on <= '${year}-12-31'`).trim())
-      + Number(sql(s.db, `SELECT count(*) FROM org_closure WHERE closed_on >= '${year}-01-01' AND closed_on <= '${year}-12-31'`).trim());
+      + Number(sql(s.db, `SELECT count(*) FROM org_closed_period WHERE closed_on >= '${year}-01-01' AND closed_on <= '${year}-12-31'`).trim());
     assert.equal(y.year, year);
     if (daysAgo(10).slice(0, 4) === String(year)) { // the closings above fall in this year
       assert.equal(y.closed, closedThisYear);
@@ -310,7 +310,7 @@ describe('large subtrees (the walks that scale by events, not by size)', () => {
       const b = await getJ(`/api/v1/orgs/${ids.CAST}/stats?year=${y}`);
       assert.equal(b.opened, Number(sql(s.db, `SELECT count(*) FROM org WHERE opened_on LIKE '${y}-%' AND id IN (${under})`).trim()), `opened in ${y}`);
       const closed = Number(sql(s.db, `SELECT count(*) FROM org WHERE closed_on LIKE '${y}-%' AND id IN (${under})`).trim())
-        + Number(sql(s.db, `SELECT count(*) FROM org_closure WHERE closed_on LIKE '${y}-%' AND org_id IN (${under})`).trim());
+        + Number(sql(s.db, `SELECT count(*) FROM org_closed_period WHERE closed_on LIKE '${y}-%' AND org_id IN (${under})`).trim());
       assert.equal(b.closed, closed, `closed in ${y}`);
     }
     const g1open = Number(sql(s.db, "SELECT count(*) FROM org WHERE code = 'G1' OR code LIKE 'G1.%'").trim());
