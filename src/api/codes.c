@@ -5,7 +5,7 @@
  */
 #include "api/api.h"
 #include "core/codelist.h"
-#include "http/jsonw.h"
+#include "base/jsonw.h"
 
 int api_codes(struct req *r, void *ctx)
 {

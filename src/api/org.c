@@ -7,7 +7,7 @@
  * today is never listed, whatever as_of says.
  */
 #include "api/api.h"
-#include "http/jsonw.h"
+#include "base/jsonw.h"
 #include "core/org.h"
 #include "core/rbac.h"
 

@@ -187,6 +187,11 @@ const char *req_client_addr(struct req *r);
 int resp_json(struct req *r, unsigned status, json_t *body);
 /* Takes the bytes (malloc'd; freed with the request). */
 int resp_take(struct req *r, unsigned status, const char *ctype, char *data, size_t n);
+/* Sends a JSON writer's document (base/jsonw.h) as the answer; the writer is consumed
+ * (released on every path). Returns its sticky error (ERR_NOMEM, ERR_TOOBIG, ERR_INTERNAL
+ * for unbalanced nesting) instead of sending, so the handler's return answers 500. */
+struct jsonw;
+int jsonw_send(struct req *r, unsigned status, struct jsonw *w);
 /* Copies the bytes. */
 int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n);
 /* Adds a header (copied); at most 8 per response. */

@@ -11,6 +11,7 @@
  * ever goes in: internal failures say "internal error" and the log has the rest.
  */
 #include "http/internal.h"
+#include "base/jsonw.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,4 +195,16 @@ void resp_security_headers(struct MHD_Response *resp, bool is_html)
 	else
 		MHD_add_response_header(resp, "Content-Security-Policy",
 					"default-src 'none'; frame-ancestors 'none'");
+}
+
+int jsonw_send(struct req *r, unsigned status, struct jsonw *w)
+{
+	int rc = w->rc ? w->rc : (w->depth ? ERR_INTERNAL : 0);
+	if (rc) {
+		buf_release(&w->b);
+		return rc;
+	}
+	size_t n;
+	char *p = buf_detach(&w->b, &n);
+	return resp_take(r, status, "application/json", p, n);
 }

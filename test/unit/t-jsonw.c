@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/jsonw.h"
+#include "base/jsonw.h"
 #include "base/err.h"
 #include "base/jsontext.h"
 

@@ -1,16 +1,16 @@
 /*
- * jsonw.h - writing JSON straight into a bounded buffer, for the hottest answers (one
- * organization, a page of them): no tree of json_t to build, hash and free.
+ * jsonw.h - writing JSON straight into a bounded buffer: no tree of json_t to build, hash
+ * and free. libc only, so every layer may write JSON the same way (http/ sends it as an
+ * answer with jsonw_send in http.h).
  *
  * Values nest up to JSONW_DEPTH; keys and strings are escaped as JSON requires (quote,
  * backslash, control characters); UTF-8 passes through (everything stored was validated
  * on the way in). Errors (too deep, out of memory) stick: jsonw_send answers 500.
  */
-#ifndef KEXIE_HTTP_JSONW_H
-#define KEXIE_HTTP_JSONW_H
+#ifndef KEXIE_BASE_JSONW_H
+#define KEXIE_BASE_JSONW_H
 
 #include "base/buf.h"
-#include "http/http.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,7 +33,5 @@ void jsonw_end(struct jsonw *w); /* closes the innermost object or array */
 void jsonw_str(struct jsonw *w, const char *key, const char *v); /* NULL: null */
 void jsonw_int(struct jsonw *w, const char *key, int64_t v);
 void jsonw_null(struct jsonw *w, const char *key);
-/* Sends the document as the answer (the writer is consumed). */
-int jsonw_send(struct req *r, unsigned status, struct jsonw *w);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * jsonw.c - JSON straight into a buffer (see jsonw.h).
  */
-#include "http/jsonw.h"
+#include "base/jsonw.h"
 #include "base/err.h"
 #include "base/jsontext.h"
 
@@ -104,16 +104,4 @@ void jsonw_null(struct jsonw *w, const char *key)
 {
 	member(w, key);
 	put(w, "null", 4);
-}
-
-int jsonw_send(struct req *r, unsigned status, struct jsonw *w)
-{
-	int rc = w->rc ? w->rc : (w->depth ? ERR_INTERNAL : 0);
-	if (rc) {
-		buf_release(&w->b);
-		return rc;
-	}
-	size_t n;
-	char *p = buf_detach(&w->b, &n);
-	return resp_take(r, status, "application/json", p, n);
 }
