@@ -248,8 +248,9 @@ static int account_tx(struct conn *c, void *arg)
 		return ERR_NOTFOUND;
 	if (rc < 0)
 		return rc;
-	const char *action = "", *detail = "";
-	char buf[120];
+	const char *action = "";
+	struct audit_diff d;
+	audit_diff_init(&d);
 	switch (j->op) {
 	case ACC_DISABLE:
 		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'disabled', version = version + 1 WHERE id = $1",
@@ -257,33 +258,36 @@ static int account_tx(struct conn *c, void *arg)
 		if (!rc)
 			rc = user_end_credentials(c, j->id, true, &j->ended);
 		action = "user.disable";
-		detail = "{\"status\":[\"active\",\"disabled\"],\"sessions\":\"ended\",\"tokens\":\"revoked\"}";
+		audit_diff_change(&d, "status", "active", "disabled");
+		audit_diff_str(&d, "sessions", "ended");
+		audit_diff_str(&d, "tokens", "revoked");
 		break;
 	case ACC_ENABLE:
 		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'active', failed_count = 0, locked_until = 0,"
 				   " version = version + 1 WHERE id = $1", j->id, NULL);
 		action = "user.enable";
-		detail = "{\"status\":[\"disabled\",\"active\"]}";
+		audit_diff_change(&d, "status", "disabled", "active");
 		break;
 	case ACC_UNLOCK:
 		rc = user_run_sql_id(c, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = $1", j->id, NULL);
 		action = "user.unlock";
-		detail = "{\"lock\":\"cleared\"}";
+		audit_diff_str(&d, "lock", "cleared");
 		break;
 	case ACC_PASSWORD:
 		rc = user_set_password_conn(c, j->id, j->hash, j->history, &j->ended);
 		action = "user.password";
 		/* the password is recorded as changed, never in any form */
-		detail = "{\"password\":\"changed\",\"sessions\":\"ended\",\"tokens\":\"revoked\"}";
+		audit_diff_secret(&d, "password");
+		audit_diff_str(&d, "sessions", "ended");
+		audit_diff_str(&d, "tokens", "revoked");
 		break;
 	case ACC_END_SESSIONS:
 		rc = user_end_credentials(c, j->id, false, &j->ended);
 		action = "user.sessions_end";
-		snprintf(buf, sizeof(buf), "{\"sessions_ended\":%" PRId64 "}", j->ended);
-		detail = buf;
+		audit_diff_int(&d, "sessions_ended", j->ended);
 		break;
 	}
-	return rc ? rc : audit_user(c, j->who, action, j->id, 0, detail);
+	return rc ? rc : audit_user(c, j->who, action, j->id, 0, audit_diff_text(&d));
 }
 
 static int account_run(struct app *a, const struct audit_entry *who, int64_t id, enum account_op op,

@@ -10,7 +10,6 @@
 #include "core/bulk.h"
 #include "base/buf.h"
 #include "base/err.h"
-#include "base/jsontext.h"
 #include "base/log.h"
 #include "base/timeutil.h"
 #include "store/store.h"
@@ -470,59 +469,44 @@ done:
 
 /* ---- detail diffs ---- */
 
+/* Room kept at the end of the buffer for ,"truncated":true} */
+#define DIFF_TAIL 24
+
 void audit_diff_init(struct audit_diff *d)
 {
-	d->s[0] = '{';
-	d->s[1] = '\0';
-	d->n = 1;
+	jsonw_init_fixed(&d->w, d->s, sizeof(d->s));
+	jsonw_object(&d->w, NULL);
 	d->items = 0;
 	d->full = false;
 }
 
-/* Adds "key": <raw JSON in parts> atomically; marks the diff full when it does not fit. */
-static void diff_add(struct audit_diff *d, const char *key, const char *v1, const char *v2, int kind)
+/* Adds one member whole, or marks the diff full when it does not fit (leaving DIFF_TAIL
+ * bytes for the truncation mark). kind: 0 = [v1, v2], 1 = the string v1, 2 = the number n. */
+static void diff_add(struct audit_diff *d, const char *key, const char *v1, const char *v2, int kind,
+		     int64_t n)
 {
 	if (d->full)
 		return;
-	char tmp[sizeof(d->s)];
-	size_t n = 0, k;
-	const size_t cap = sizeof(tmp);
-	if (d->items)
-		tmp[n++] = ',';
-	if (!(k = json_quote(tmp + n, cap - n, key)))
-		goto full;
-	n += k;
-	tmp[n++] = ':';
-	if (kind == 0) { /* [old, new] */
-		tmp[n++] = '[';
-		if (!(k = json_quote(tmp + n, cap - n, v1)))
-			goto full;
-		n += k;
-		tmp[n++] = ',';
-		if (!(k = json_quote(tmp + n, cap - n, v2)))
-			goto full;
-		n += k;
-		tmp[n++] = ']';
-	} else if (kind == 1) { /* a string */
-		if (!(k = json_quote(tmp + n, cap - n, v1)))
-			goto full;
-		n += k;
-	} else { /* raw number */
-		size_t l = strlen(v1);
-		if (n + l >= cap)
-			goto full;
-		memcpy(tmp + n, v1, l);
-		n += l;
+	struct jsonw_mark m;
+	jsonw_mark(&d->w, &m);
+	if (kind == 0) {
+		jsonw_array(&d->w, key);
+		jsonw_str(&d->w, NULL, v1);
+		jsonw_str(&d->w, NULL, v2);
+		jsonw_end(&d->w);
+	} else if (kind == 1) {
+		jsonw_str(&d->w, key, v1);
+	} else {
+		jsonw_int(&d->w, key, n);
 	}
-	if (d->n + n + 24 >= sizeof(d->s))
-		goto full;
-	memcpy(d->s + d->n, tmp, n);
-	d->n += n;
-	d->s[d->n] = '\0';
+	size_t len;
+	jsonw_text(&d->w, &len);
+	if (d->w.rc || len + DIFF_TAIL >= sizeof(d->s)) {
+		jsonw_rewind(&d->w, &m);
+		d->full = true;
+		return;
+	}
 	d->items++;
-	return;
-full:
-	d->full = true;
 }
 
 static const char *none_null(const char *s)
@@ -536,37 +520,32 @@ void audit_diff_change(struct audit_diff *d, const char *field, const char *old,
 	nw = none_null(nw);
 	if ((!old && !nw) || (old && nw && !strcmp(old, nw)))
 		return;
-	diff_add(d, field, old, nw, 0);
+	diff_add(d, field, old, nw, 0, 0);
 }
 
 void audit_diff_secret(struct audit_diff *d, const char *field)
 {
-	diff_add(d, field, "changed", NULL, 1);
+	diff_add(d, field, "changed", NULL, 1, 0);
 }
 
 void audit_diff_str(struct audit_diff *d, const char *key, const char *v)
 {
-	diff_add(d, key, v ? v : "", NULL, 1);
+	diff_add(d, key, v ? v : "", NULL, 1, 0);
 }
 
 void audit_diff_int(struct audit_diff *d, const char *key, int64_t v)
 {
-	char num[24];
-	snprintf(num, sizeof(num), "%" PRId64, v);
-	diff_add(d, key, num, NULL, 2);
+	diff_add(d, key, NULL, NULL, 2, v);
 }
 
 const char *audit_diff_text(struct audit_diff *d)
 {
-	size_t n = d->n;
-	if (d->full) {
-		const char *t = d->items ? ",\"truncated\":true}" : "\"truncated\":true}";
-		memcpy(d->s + n, t, strlen(t) + 1);
-	} else {
-		d->s[n] = '}';
-		d->s[n + 1] = '\0';
+	if (d->w.depth == 1) { /* close once; later calls return the same text */
+		if (d->full)
+			jsonw_bool(&d->w, "truncated", true);
+		jsonw_end(&d->w);
 	}
-	return d->s;
+	return jsonw_text(&d->w, NULL);
 }
 
 int audit_diff_count(const struct audit_diff *d)

@@ -17,6 +17,7 @@
 #ifndef KEXIE_CORE_AUDIT_H
 #define KEXIE_CORE_AUDIT_H
 
+#include "base/jsonw.h"
 #include "core/app.h"
 #include "base/err.h"
 
@@ -48,7 +49,7 @@ struct audit_entry {
  * a detail that would not fit ends with "truncated": true instead of breaking the JSON. */
 struct audit_diff {
 	char s[1536];
-	size_t n;
+	struct jsonw w; /* writes into s (base/jsonw.h, fixed backing) */
 	int items;
 	bool full;
 };

@@ -203,7 +203,11 @@ static int own_fail_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	j->out->locked_for_s = until ? until - time_unix() : 0;
-	const char *ended = "";
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_str(&d, "current_password", "wrong");
+	audit_diff_int(&d, "failures", failures);
+	audit_diff_int(&d, "locked_minutes", until ? j->p.lock_s / 60 : 0);
 	if (until) {
 		const bool token = j->c->token_id > 0;
 		rc = conn_run(c, token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
@@ -212,17 +216,15 @@ static int own_fail_tx(struct conn *c, void *arg)
 		if (rc < 0)
 			return rc;
 		j->out->ended = true;
-		ended = token ? ",\"token\":\"revoked\"" : ",\"session\":\"ended\"";
+		audit_diff_str(&d, token ? "token" : "session", token ? "revoked" : "ended");
 	}
-	char oid[24], detail[160];
+	char oid[24];
 	snprintf(oid, sizeof(oid), "%" PRId64, j->c->user_id);
-	snprintf(detail, sizeof(detail), "{\"current_password\":\"wrong\",\"failures\":%d,\"locked_minutes\":%" PRId64 "%s}",
-		 failures, until ? j->p.lock_s / 60 : 0, ended);
 	struct audit_entry e = *j->who;
 	e.action = "user.password_failed";
 	e.object_type = "user";
 	e.object_id = oid;
-	e.detail = detail;
+	e.detail = audit_diff_text(&d);
 	return audit_append(c, &e);
 }
 

@@ -98,15 +98,16 @@ static int login_finish_tx(struct conn *c, void *arg)
 	int64_t now = time_unix();
 	int rc;
 	if (!j->verified) {
-		char detail[200];
+		struct audit_diff d;
+		audit_diff_init(&d);
 		if (!j->exists) {
-			str_copy(detail, sizeof(detail), "{\"reason\":\"unknown_login\"}");
+			audit_diff_str(&d, "reason", "unknown_login");
 		} else if (j->locked) {
 			/* a lock is not lengthened by more attempts; whether the password was right
 			 * tells an investigator the password is known */
-			snprintf(detail, sizeof(detail),
-				 "{\"reason\":\"locked\",\"password\":\"%s\",\"locked_minutes_left\":%" PRId64 "}",
-				 j->right ? "right" : "wrong", (j->locked_until - now + 59) / 60);
+			audit_diff_str(&d, "reason", "locked");
+			audit_diff_str(&d, "password", j->right ? "right" : "wrong");
+			audit_diff_int(&d, "locked_minutes_left", (j->locked_until - now + 59) / 60);
 		} else {
 			int failures = 0;
 			int64_t until = 0;
@@ -114,11 +115,11 @@ static int login_finish_tx(struct conn *c, void *arg)
 			if (rc)
 				return rc;
 			j->locked_until = until;
-			snprintf(detail, sizeof(detail),
-				 "{\"reason\":\"%s\",\"failures\":%d,\"locked_minutes\":%" PRId64 "}",
-				 j->right ? "disabled" : "wrong_password", failures, until ? j->p.lock_s / 60 : 0);
+			audit_diff_str(&d, "reason", j->right ? "disabled" : "wrong_password");
+			audit_diff_int(&d, "failures", failures);
+			audit_diff_int(&d, "locked_minutes", until ? j->p.lock_s / 60 : 0);
 		}
-		return login_audit(c, j, "user.login_failed", detail);
+		return login_audit(c, j, "user.login_failed", audit_diff_text(&d));
 	}
 	char token_h[65], csrf_h[65];
 	if (j->new_hash) {

@@ -142,12 +142,13 @@ static int finish_import(struct conn *c, struct insert_job *j, int64_t before)
 	j->inserted = (size_t)(after - before);
 	if (!j->inserted)
 		return 0;
-	char detail[64];
-	snprintf(detail, sizeof(detail), "{\"inserted\":%zu}", j->inserted);
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_int(&d, "inserted", (int64_t)j->inserted);
 	struct audit_entry e = *j->who;
 	e.action = j->action;
 	e.object_type = "region";
-	e.detail = detail;
+	e.detail = audit_diff_text(&d);
 	return audit_append(c, &e);
 }
 

@@ -199,12 +199,16 @@ void resp_security_headers(struct MHD_Response *resp, bool is_html)
 
 int jsonw_send(struct req *r, unsigned status, struct jsonw *w)
 {
-	int rc = w->rc ? w->rc : (w->depth ? ERR_INTERNAL : 0);
+	int rc = jsonw_result(w);
 	if (rc) {
-		buf_release(&w->b);
+		jsonw_release(w);
 		return rc;
 	}
 	size_t n;
-	char *p = buf_detach(&w->b, &n);
+	char *p = jsonw_detach(w, &n);
+	if (!p) { /* a fixed writer: copy its text */
+		const char *t = jsonw_text(w, &n);
+		return resp_raw(r, status, "application/json", t, n);
+	}
 	return resp_take(r, status, "application/json", p, n);
 }

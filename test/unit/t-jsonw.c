@@ -1,5 +1,6 @@
 /* t-jsonw.c - the JSON writer: what it writes parses back (jansson) to the same values,
- * escaping included; nesting past the limit and unbalanced ends are errors, never bad JSON. */
+ * escaping included; nesting past the limit, a full buffer and unbalanced ends are errors, never
+ * bad JSON. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -57,6 +58,76 @@ static void t_round_trip(void **st)
 	buf_release(&w.b);
 }
 
+/* what was added with the move to base/: bool, double, raw, counted strings, the fixed
+ * backing, mark/rewind; each parses back with jansson to the same values */
+static void t_more_values(void **st)
+{
+	(void)st;
+	char mem[256];
+	struct jsonw w;
+	jsonw_init_fixed(&w, mem, sizeof(mem));
+	jsonw_object(&w, NULL);
+	jsonw_bool(&w, "t", true);
+	jsonw_bool(&w, "f", false);
+	jsonw_double(&w, "d", 0.25);
+	jsonw_double(&w, "inf", 1.0 / 0.0);
+	jsonw_raw(&w, "raw", "{\"a\":[1,2]}");
+	jsonw_raw(&w, "rawnull", NULL);
+	jsonw_strn(&w, "n", "abcdef", 3);
+	struct jsonw_mark m;
+	jsonw_mark(&w, &m);
+	jsonw_str(&w, "gone", "this member is rewound");
+	jsonw_rewind(&w, &m);
+	jsonw_end(&w);
+	assert_int_equal(jsonw_result(&w), 0);
+	size_t n;
+	const char *t = jsonw_text(&w, &n);
+	assert_ptr_equal(t, mem);
+	assert_int_equal(strlen(t), n);
+	assert_null(jsonw_detach(&w, &n));
+	json_error_t je;
+	json_t *j = json_loads(mem, JSON_REJECT_DUPLICATES, &je);
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "t")));
+	assert_true(json_is_false(json_object_get(j, "f")));
+	assert_true(json_real_value(json_object_get(j, "d")) == 0.25);
+	assert_true(json_is_null(json_object_get(j, "inf")));
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(json_object_get(j, "raw"), "a"), 1)), 2);
+	assert_true(json_is_null(json_object_get(j, "rawnull")));
+	assert_string_equal(json_string_value(json_object_get(j, "n")), "abc");
+	assert_null(json_object_get(j, "gone"));
+	json_decref(j);
+	jsonw_release(&w);
+}
+
+/* a fixed buffer that fills up: the error sticks, the text stays NUL-terminated, and a
+ * rewind to before the failing member recovers the writer */
+static void t_fixed_full(void **st)
+{
+	(void)st;
+	char mem[16];
+	struct jsonw w;
+	jsonw_init_fixed(&w, mem, sizeof(mem));
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, "a", 1);
+	struct jsonw_mark m;
+	jsonw_mark(&w, &m);
+	jsonw_str(&w, "long", "does not fit in sixteen bytes");
+	assert_int_equal(w.rc, ERR_TOOBIG);
+	assert_int_not_equal(jsonw_result(&w), 0);
+	jsonw_rewind(&w, &m);
+	assert_int_equal(w.rc, 0);
+	jsonw_end(&w);
+	assert_int_equal(jsonw_result(&w), 0);
+	assert_string_equal(jsonw_text(&w, NULL), "{\"a\":1}");
+	/* a heap writer with a small maximum fails the same way */
+	jsonw_init_max(&w, 8);
+	jsonw_array(&w, NULL);
+	jsonw_str(&w, NULL, "0123456789");
+	assert_int_equal(jsonw_result(&w), ERR_TOOBIG);
+	jsonw_release(&w);
+}
+
 static void t_quote_bounds(void **st)
 {
 	(void)st;
@@ -93,6 +164,8 @@ int main(void)
 		cmocka_unit_test(t_round_trip),
 		cmocka_unit_test(t_limits),
 		cmocka_unit_test(t_quote_bounds),
+		cmocka_unit_test(t_more_values),
+		cmocka_unit_test(t_fixed_full),
 	};
 	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
 }
