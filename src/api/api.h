@@ -160,8 +160,10 @@ int api_post_request_reject(struct req *r, void *ctx);
 int api_post_request_list(struct req *r, void *ctx);
 /* jobs.c and orgio.c: background jobs, org import and export */
 struct job_info;
-/* A job as the API shows it (the first 100 errors included); NULL when out of memory. */
-json_t *api_job_json(struct app *a, const struct job_info *ji);
+struct jsonw;
+/* Writes a job as the API shows it (the first 100 errors included) as one object, under
+ * key (NULL inside an array or at the top). Failures stick in w (base/jsonw.h). */
+void api_job_json(struct jsonw *w, const char *key, struct app *a, const struct job_info *ji);
 int api_job_get(struct req *r, void *ctx);
 int api_job_cancel(struct req *r, void *ctx);
 int api_job_errors(struct req *r, void *ctx);

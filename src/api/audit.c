@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/auditview.h"
 #include "doc/csv.h"
+#include "base/jsonw.h"
 #include "core/audit.h"
 #include "core/codelist.h"
 #include "core/org.h"
@@ -23,12 +24,35 @@
 
 static int to_json(const struct audit_row *r, void *arg)
 {
-	json_t *row = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "seq",
-				(json_int_t)r->seq, "at", r->at, "login", r->login, "role", r->role,
-				"via", r->via, "request_id", r->request_id, "client_addr",
-				r->client_addr, "action", r->action, "object_type", r->object_type,
-				"object_id", r->object_id, "org_code", r->org_code, "detail", r->detail);
-	return row && !json_array_append_new(arg, row) ? 0 : ERR_NOMEM;
+	struct jsonw *w = arg;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "seq", r->seq);
+	jsonw_str(w, "at", r->at);
+	jsonw_str(w, "login", r->login);
+	jsonw_str(w, "role", r->role);
+	jsonw_str(w, "via", r->via);
+	jsonw_str(w, "request_id", r->request_id);
+	jsonw_str(w, "client_addr", r->client_addr);
+	jsonw_str(w, "action", r->action);
+	jsonw_str(w, "object_type", r->object_type);
+	jsonw_str(w, "object_id", r->object_id);
+	jsonw_str(w, "org_code", r->org_code);
+	jsonw_str(w, "detail", r->detail);
+	jsonw_end(w);
+	return w->rc;
+}
+
+/* Counts the rows while writing them: a full page means there may be more. */
+struct json_page {
+	struct jsonw *w;
+	int n;
+};
+
+static int to_json_page(const struct audit_row *r, void *arg)
+{
+	struct json_page *p = arg;
+	p->n++;
+	return to_json(r, p->w);
 }
 
 /* The CSV for people: headers, actions, roles and object types in the caller's language,
@@ -144,14 +168,21 @@ int api_audit_list(struct req *r, void *ctx)
 	int64_t last = 0;
 	if (fmt && !strcmp(fmt, "csv"))
 		return answer_csv(r, api, &q);
-	json_t *items = json_array();
-	int rc = audit_list(api_app(r, api), &q, to_json, items, &last);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "items");
+	struct json_page page = {.w = &w};
+	int rc = audit_list(api_app(r, api), &q, to_json_page, &page, &last);
 	if (rc) {
-		json_decref(items);
+		jsonw_release(&w);
 		return rc;
 	}
-	size_t n = json_array_size(items);
-	json_t *body = json_pack("{s:o}", "items", items);
-	json_object_set_new(body, "next_before", n == (size_t)q.limit && last ? json_integer(last) : json_null());
-	return resp_json(r, 200, body);
+	jsonw_end(&w);
+	if (page.n == q.limit && last)
+		jsonw_int(&w, "next_before", last);
+	else
+		jsonw_null(&w, "next_before");
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }

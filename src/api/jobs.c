@@ -4,6 +4,7 @@
  * does not exist.
  */
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "core/job.h"
 #include "core/rbac.h"
 #include "doc/writer.h"
@@ -17,17 +18,19 @@
 
 #define JOB_ERRORS_SHOWN 100
 
-static json_t *time_or_null(int64_t t)
+static void time_or_null(struct jsonw *w, const char *key, int64_t t)
 {
-	if (!t)
-		return json_null();
+	if (!t) {
+		jsonw_null(w, key);
+		return;
+	}
 	char iso[32];
 	time_iso(t, iso, sizeof(iso));
-	return json_string(iso);
+	jsonw_str(w, key, iso);
 }
 
 struct err_collect {
-	json_t *items;
+	struct jsonw *w;
 	int n, max;
 };
 
@@ -37,34 +40,44 @@ static int collect_error(long row, const char *col, const char *code, const char
 	if (e->n >= e->max)
 		return 1; /* enough: stop the walk */
 	e->n++;
-	return json_array_append_new(e->items, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)row, "column", col,
-							 "code", code, "message", message))
-		       ? ERR_NOMEM
-		       : 0;
+	jsonw_object(e->w, NULL);
+	jsonw_int(e->w, "row", row);
+	jsonw_str(e->w, "column", col);
+	jsonw_str(e->w, "code", code);
+	jsonw_str(e->w, "message", message);
+	jsonw_end(e->w);
+	return e->w->rc;
 }
 
-json_t *api_job_json(struct app *a, const struct job_info *ji)
+void api_job_json(struct jsonw *w, const char *key, struct app *a, const struct job_info *ji)
 {
-	json_t *errs = json_array();
-	struct err_collect ec = {.items = errs, .max = JOB_ERRORS_SHOWN};
+	double rate = ji->run_ms > 0 ? (double)ji->rows_done * 1000.0 / (double)ji->run_ms : 0.0;
+	jsonw_object(w, key);
+	jsonw_int(w, "id", ji->id);
+	jsonw_str(w, "kind", ji->kind);
+	jsonw_str(w, "state", ji->state);
+	jsonw_int(w, "rows_total", ji->rows_total);
+	jsonw_int(w, "rows_done", ji->rows_done);
+	jsonw_int(w, "rate", (int64_t)(rate + 0.5));
+	jsonw_int(w, "error_count", ji->error_count);
+	jsonw_array(w, "errors");
+	struct err_collect ec = {.w = w, .max = JOB_ERRORS_SHOWN};
 	if (ji->error_count)
 		job_errors(a, ji->id, collect_error, &ec);
-	double rate = ji->run_ms > 0 ? (double)ji->rows_done * 1000.0 / (double)ji->run_ms : 0.0;
-	json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:b,s:i}", "id", (json_int_t)ji->id, "kind", ji->kind,
-			      "state", ji->state, "rows_total", (json_int_t)ji->rows_total, "rows_done",
-			      (json_int_t)ji->rows_done, "rate", (json_int_t)(rate + 0.5),
-			      "error_count", (json_int_t)ji->error_count, "errors", errs, "dry_run", ji->dry_run,
-			      "attempts", ji->attempts);
-	if (!o)
-		return NULL;
-	json_t *res = ji->result[0] ? json_loads(ji->result, 0, NULL) : NULL;
-	json_object_set_new(o, "result", res ? res : json_null());
-	json_object_set_new(o, "file_name", json_string(ji->input_name));
-	json_object_set_new(o, "message", ji->message[0] ? json_string(ji->message) : json_null());
-	json_object_set_new(o, "created_at", time_or_null(ji->created_at));
-	json_object_set_new(o, "started_at", time_or_null(ji->started_at));
-	json_object_set_new(o, "finished_at", time_or_null(ji->finished_at));
-	return o;
+	jsonw_end(w);
+	jsonw_bool(w, "dry_run", ji->dry_run);
+	jsonw_int(w, "attempts", ji->attempts);
+	/* the result was written by core's JSON writer; it goes out as stored once jansson
+	 * has read it as one whole value (anything else is null, as before) */
+	json_t *res = ji->result[0] ? json_loads(ji->result, JSON_DECODE_ANY, NULL) : NULL;
+	jsonw_raw(w, "result", res ? ji->result : NULL);
+	json_decref(res);
+	jsonw_str(w, "file_name", ji->input_name);
+	jsonw_str(w, "message", ji->message[0] ? ji->message : NULL);
+	time_or_null(w, "created_at", ji->created_at);
+	time_or_null(w, "started_at", ji->started_at);
+	time_or_null(w, "finished_at", ji->finished_at);
+	jsonw_end(w);
 }
 
 /* The caller's job (404 for anyone else's). */
@@ -84,8 +97,10 @@ int api_job_get(struct req *r, void *ctx)
 	int rc = load(r, api, &ji);
 	if (rc)
 		return rc;
-	json_t *o = api_job_json(api_app(r, api), &ji);
-	return o ? resp_json(r, 200, o) : ERR_NOMEM;
+	struct jsonw w;
+	jsonw_init(&w);
+	api_job_json(&w, NULL, api_app(r, api), &ji);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_job_cancel(struct req *r, void *ctx)
@@ -109,8 +124,10 @@ int api_job_cancel(struct req *r, void *ctx)
 	rc = load(r, api, &ji);
 	if (rc)
 		return rc;
-	json_t *o = api_job_json(api_app(r, api), &ji);
-	return o ? resp_json(r, 200, o) : ERR_NOMEM;
+	struct jsonw w;
+	jsonw_init(&w);
+	api_job_json(&w, NULL, api_app(r, api), &ji);
+	return jsonw_send(r, 200, &w);
 }
 
 /* zh-CN unless the caller asks for English first. */

@@ -6,6 +6,7 @@
  * thread.
  */
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "core/job.h"
 #include "core/org.h"
 #include "core/orgimport.h"
@@ -176,13 +177,17 @@ static int import_on_worker(struct req *r, void *arg)
 	job_runner_kick(api->jobs);
 	struct job_info ji;
 	rc = job_get(api->app, id, c->user_id, &ji);
-	json_t *job = rc ? NULL : api_job_json(api->app, &ji);
-	if (!job)
-		return rc ? rc : ERR_NOMEM;
+	if (rc)
+		return rc;
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	api_job_json(&w, "job", api->app, &ji);
+	jsonw_end(&w);
 	char loc[64];
 	snprintf(loc, sizeof(loc), "/api/v1/jobs/%" PRId64, id);
 	resp_header(r, "Location", loc);
-	return resp_json(r, 202, json_pack("{s:o}", "job", job));
+	return jsonw_send(r, 202, &w);
 }
 
 int api_org_import(struct req *r, void *ctx)

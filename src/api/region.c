@@ -2,15 +2,21 @@
  * region.c (api) - administrative divisions over HTTP.
  */
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "domain/region.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *region_json(const struct region *g)
+/* One region as an object member of the writer's current array (key NULL) or object. */
+static void region_json(struct jsonw *w, const char *key, const struct region *g)
 {
-	return json_pack("{s:s,s:s,s:s?,s:i}", "code", g->code, "name", g->name, "parent_code",
-			 g->parent[0] ? g->parent : NULL, "level", g->level);
+	jsonw_object(w, key);
+	jsonw_str(w, "code", g->code);
+	jsonw_str(w, "name", g->name);
+	jsonw_str(w, "parent_code", g->parent[0] ? g->parent : NULL);
+	jsonw_int(w, "level", g->level);
+	jsonw_end(w);
 }
 
 int api_region_get(struct req *r, void *ctx)
@@ -22,7 +28,10 @@ int api_region_get(struct req *r, void *ctx)
 		return req_fail(r, rc, "no region with this code");
 	if (rc)
 		return rc;
-	return resp_json(r, 200, region_json(&g));
+	struct jsonw w;
+	jsonw_init(&w);
+	region_json(&w, NULL, &g);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_region_list(struct req *r, void *ctx)
@@ -44,10 +53,16 @@ int api_region_list(struct req *r, void *ctx)
 		rc = req_fail(r, rc, "no region with this code");
 	}
 	if (!rc) {
-		json_t *arr = json_array();
+		struct jsonw w;
+		jsonw_init(&w);
+		jsonw_object(&w, NULL);
+		jsonw_array(&w, "items");
 		for (int i = 0; i < n; i++)
-			json_array_append_new(arr, region_json(&items[i]));
-		rc = resp_json(r, 200, json_pack("{s:o,s:i}", "items", arr, "count", n));
+			region_json(&w, NULL, &items[i]);
+		jsonw_end(&w);
+		jsonw_int(&w, "count", n);
+		jsonw_end(&w);
+		rc = jsonw_send(r, 200, &w);
 	}
 	free(items);
 	return rc;

@@ -8,6 +8,7 @@
  * Failures answer the same whether or not the login exists.
  */
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "base/ratelimit.h"
 #include "base/timeutil.h"
 #include "core/org.h"
@@ -19,18 +20,27 @@
 #include <string.h>
 
 
-static json_t *caller_json(struct app *app, const struct caller *c)
+/* Opens the answer's object and writes the caller into it; the caller of this function
+ * may add members (csrf_token) and then closes the object. */
+static void caller_json(struct jsonw *w, struct app *app, const struct caller *c)
 {
-	json_t *roles = json_array();
+	jsonw_object(w, NULL);
+	jsonw_int(w, "user_id", c->user_id);
+	jsonw_str(w, "login", c->login);
+	jsonw_str(w, "display_name", c->display_name);
+	jsonw_str(w, "via", c->via);
+	jsonw_array(w, "roles");
 	for (int i = 0; i < c->ngrants; i++) {
 		struct org o;
 		bool found = org_get(app, c->g[i].org_id, NULL, &o) == 0;
-		json_array_append_new(roles, json_pack("{s:s,s:I,s:s,s:s}", "role", c->g[i].role, "org_id",
-						       (json_int_t)c->g[i].org_id, "org_code", found ? o.code : "",
-						       "org_name", found ? o.name : ""));
+		jsonw_object(w, NULL);
+		jsonw_str(w, "role", c->g[i].role);
+		jsonw_int(w, "org_id", c->g[i].org_id);
+		jsonw_str(w, "org_code", found ? o.code : "");
+		jsonw_str(w, "org_name", found ? o.name : "");
+		jsonw_end(w);
 	}
-	return json_pack("{s:I,s:s,s:s,s:s,s:o}", "user_id", (json_int_t)c->user_id, "login", c->login,
-			 "display_name", c->display_name, "via", c->via, "roles", roles);
+	jsonw_end(w);
 }
 
 static int login_on_worker(struct req *r, void *arg)
@@ -65,9 +75,12 @@ static int login_on_worker(struct req *r, void *arg)
 	rc = session_resolve(api_app(r, api), res.token, NULL, &c);
 	if (!rc) {
 		api_set_session_cookie(r, api, res.token);
-		json_t *body = caller_json(api_app(r, api), &c);
-		json_object_set_new(body, "csrf_token", json_string(res.csrf));
-		rc = resp_json(r, 201, body);
+		struct jsonw w;
+		jsonw_init(&w);
+		caller_json(&w, api_app(r, api), &c);
+		jsonw_str(&w, "csrf_token", res.csrf);
+		jsonw_end(&w);
+		rc = jsonw_send(r, 201, &w);
 	}
 	sodium_memzero(&res, sizeof(res));
 	return rc;
@@ -88,15 +101,18 @@ int api_session_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
-	json_t *body = caller_json(api_app(r, api), c);
+	struct jsonw w;
+	jsonw_init(&w);
+	caller_json(&w, api_app(r, api), c);
 	const char *token = api_session_cookie(r);
 	if (!strcmp(c->via, "session") && token) {
 		/* a new tab of a signed-in browser gets the token it needs for writes */
 		char csrf[TOKEN_LEN + 8];
 		session_csrf_for(api_app(r, api), token, csrf, sizeof(csrf));
-		json_object_set_new(body, "csrf_token", json_string(csrf));
+		jsonw_str(&w, "csrf_token", csrf);
 	}
-	return resp_json(r, 200, body);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_session_delete(struct req *r, void *ctx)

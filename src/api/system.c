@@ -1,9 +1,11 @@
 /*
- * system.c (api) - health, metrics, about and the OpenAPI document.
+ * system.c (api) - health, metrics, about and the OpenAPI document. Answers are written
+ * with base/jsonw.h; the OpenAPI document alone is a jansson tree (docs/architecture.md).
  */
 #include "api/api.h"
 #include "core/system.h"
 #include "store/store.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 
 #include <stdio.h>
@@ -14,10 +16,16 @@ int api_health(struct req *r, void *ctx)
 	struct api *api = ctx;
 	struct health h;
 	int rc = system_health(api_app(r, api), &h);
-	json_t *o = json_pack("{s:s,s:s,s:b,s:i,s:i}", "status", rc ? "unavailable" : "ok",
-			      "database", h.db_kind, "database_ok", h.db_ok, "schema_version",
-			      h.schema_version, "schema_expected", h.schema_expected);
-	return resp_json(r, rc ? 503 : 200, o);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "status", rc ? "unavailable" : "ok");
+	jsonw_str(&w, "database", h.db_kind);
+	jsonw_bool(&w, "database_ok", h.db_ok);
+	jsonw_int(&w, "schema_version", h.schema_version);
+	jsonw_int(&w, "schema_expected", h.schema_expected);
+	jsonw_end(&w);
+	return jsonw_send(r, rc ? 503 : 200, &w);
 }
 
 int api_about(struct req *r, void *ctx)
@@ -25,11 +33,18 @@ int api_about(struct req *r, void *ctx)
 	struct api *api = ctx;
 	struct health h;
 	system_health(api_app(r, api), &h);
-	json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b,s:i,s:I}", "name", "kexie", "version",
-			      api_app(r, api)->version, "database", h.db_kind, "database_ok", h.db_ok,
-			      "read_replica", h.replica, "schema_version", h.schema_version,
-			      "uptime_s", (json_int_t)h.uptime_s);
-	return resp_json(r, 200, o);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "name", "kexie");
+	jsonw_str(&w, "version", api_app(r, api)->version);
+	jsonw_str(&w, "database", h.db_kind);
+	jsonw_bool(&w, "database_ok", h.db_ok);
+	jsonw_bool(&w, "read_replica", h.replica);
+	jsonw_int(&w, "schema_version", h.schema_version);
+	jsonw_int(&w, "uptime_s", h.uptime_s);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_metrics(struct req *r, void *ctx)
@@ -95,5 +110,10 @@ int api_client_error(struct req *r, void *ctx)
 	log_warn("client-error rid=%s route=\"%s\" source=\"%s\" line=%lld message=\"%s\"",
 		 req_id(r), route, src,
 		 (long long)json_integer_value(json_object_get(b, "line")), msg);
-	return resp_json(r, 202, json_pack("{s:b}", "accepted", 1));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_bool(&w, "accepted", true);
+	jsonw_end(&w);
+	return jsonw_send(r, 202, &w);
 }

@@ -4,6 +4,7 @@
  */
 #include "api/api.h"
 #include "api/auditview.h"
+#include "base/jsonw.h"
 #include "core/todo.h"
 
 #include <stdlib.h>
@@ -20,13 +21,21 @@ int api_todo(struct req *r, void *ctx)
 		return rc;
 	}
 	bool en = api_lang_en(r);
-	json_t *items = json_array();
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "items");
 	for (int i = 0; i < l->n; i++) {
 		const struct todo_item *it = &l->items[i];
-		json_array_append_new(items, json_pack("{s:s,s:I,s:s,s:s}", "kind", it->kind, "count",
-						       (json_int_t)it->count, "title",
-						       en ? it->title_en : it->title_zh, "link", it->link));
+		jsonw_object(&w, NULL);
+		jsonw_str(&w, "kind", it->kind);
+		jsonw_int(&w, "count", it->count);
+		jsonw_str(&w, "title", en ? it->title_en : it->title_zh);
+		jsonw_str(&w, "link", it->link);
+		jsonw_end(&w);
 	}
+	jsonw_end(&w);
+	jsonw_end(&w);
 	free(l);
-	return resp_json(r, 200, json_pack("{s:o}", "items", items));
+	return jsonw_send(r, 200, &w);
 }
