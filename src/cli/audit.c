@@ -61,41 +61,42 @@ static int checkpoint(struct app *app)
 	return 1;
 }
 
-int cmd_audit(int argc, char **argv)
+static int audit_verify_cmd(struct cmd_ctx *x)
 {
-	const char *sub = argc >= 2 ? argv[1] : "";
-	if (strcmp(sub, "verify") && strcmp(sub, "prune") && strcmp(sub, "checkpoint")) {
-		usage("audit");
-		return EXIT_USAGE;
-	}
-	struct config cfg;
-	char *rest[8];
-	int nrest;
-	static const char *const extra[] = {"--checkpoint=", NULL};
-	int rc = config_load(&cfg, "audit", argc - 1, argv + 1, rest, &nrest, strcmp(sub, "verify") ? NULL : extra);
-	if (rc)
-		return rc;
-	struct app app;
-	if (app_open_current(&app, &cfg, "audit"))
-		return 1;
-	if (!strcmp(sub, "verify")) {
-		rc = verify(&app, nrest >= 2 ? rest[1] : NULL);
-	} else if (!strcmp(sub, "checkpoint")) {
-		rc = checkpoint(&app);
-	} else {
-		static const struct audit_entry cli = {.via = "cli", .role = "audit_admin"};
-		int64_t removed = 0;
-		char cutoff[16], why[320];
-		rc = audit_prune(&app, &cli, &removed, cutoff, why, sizeof(why));
-		if (rc == 0)
-			printf("pruned %" PRId64 " records older than %s (retention %d days)\n", removed, cutoff,
-			       cfg.audit_retention_days);
-		else if (rc == ERR_CONFLICT)
-			fprintf(stderr, "kexie audit prune: refused: %s\n", why);
-		else
-			fprintf(stderr, "kexie audit prune: failed (%s)\n", err_name(rc));
-		rc = rc ? 1 : 0;
-	}
-	app_close(&app);
-	return rc;
+	return verify(x->app, cli_opt(x, "--checkpoint"));
 }
+
+static int audit_checkpoint_cmd(struct cmd_ctx *x)
+{
+	return checkpoint(x->app);
+}
+
+static int audit_prune_cmd(struct cmd_ctx *x)
+{
+	static const struct audit_entry cli = {.via = "cli", .role = "audit_admin"};
+	int64_t removed = 0;
+	char cutoff[16], why[320];
+	int rc = audit_prune(x->app, &cli, &removed, cutoff, why, sizeof(why));
+	if (rc == 0)
+		printf("pruned %" PRId64 " records older than %s (retention %d days)\n", removed, cutoff,
+		       x->cfg->audit_retention_days);
+	else if (rc == ERR_CONFLICT)
+		fprintf(stderr, "kexie audit prune: refused: %s\n", why);
+	else
+		fprintf(stderr, "kexie audit prune: failed (%s)\n", err_name(rc));
+	return rc ? 1 : 0;
+}
+
+static const char *const verify_flags[] = {"--checkpoint=", NULL};
+
+const struct command audit_commands[] = {
+	{.name = "verify", .run = audit_verify_cmd, .args = "[--checkpoint LINE]",
+	 .summary = "walk the keyed chain and compare it with the checkpoints: ok N records, or the first broken one",
+	 .flags = RUN_APP, .extra = verify_flags},
+	{.name = "checkpoint", .run = audit_checkpoint_cmd, .args = "",
+	 .summary = "write a signed checkpoint of the current head now", .flags = RUN_APP},
+	{.name = "prune", .run = audit_prune_cmd, .args = "",
+	 .summary = "remove records past the retention (audit_retention_days, at least 180), keeping the chain verifiable",
+	 .flags = RUN_APP},
+	{0},
+};

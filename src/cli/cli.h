@@ -46,14 +46,53 @@ struct config_opt {
 };
 extern const struct config_opt config_opts[];
 
+/* Row flags: what the dispatcher (cli_run in commands.c) sets up before a command runs,
+ * as git's run_builtin does with RUN_SETUP, so no command repeats it. */
+#define RUN_CONFIG 0x1u  /* takes the configuration flags: x->cfg is loaded (config_load) */
+#define RUN_APP 0x2u     /* also opens the app (data dir, key, store) and refuses a schema that
+			  * is behind, altered or newer than this binary: x->app (app_open_current) */
+#define RUN_APP_ANY 0x4u /* opens the app whatever the schema's state: x->app (app_open; migrate) */
+
+/* What a command gets from the dispatcher. */
+struct cmd_ctx {
+	const char *name; /* "org move": for messages */
+	/* Rows without RUN_* flags: the raw arguments, argv[0] the command's name. Rows with
+	 * them: the row's npos positional arguments, argv[0] the first. */
+	int argc;
+	char **argv;
+	/* The row's extra flags as given (argv order), each followed by its value when it
+	 * takes one ("--to", "CAST-GD"); borrowed from argv. */
+	char **rest;
+	int nrest;
+	struct config *cfg; /* loaded for RUN_CONFIG / RUN_APP / RUN_APP_ANY, else NULL */
+	struct app *app;    /* open for RUN_APP / RUN_APP_ANY (the dispatcher closes it), else NULL */
+};
+
+/* One row of a command table: a command, or a subcommand in its command's `subs`. */
 struct command {
 	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *args;    /* synopsis after the name */
-	const char *summary; /* one line */
-	bool uses_config;    /* accepts the configuration flags */
+	int (*run)(struct cmd_ctx *x); /* NULL when the row has subcommands */
+	const char *args;              /* synopsis after the name */
+	const char *summary;           /* one line */
+	unsigned flags;                /* RUN_* */
+	int npos;                      /* positional arguments before the flags (required) */
+	const char *const *extra;      /* flags beyond the settings: "--dry-run" (a switch),
+					* "--to=" (takes a value); NULL-terminated, or NULL */
+	const struct command *subs;    /* subcommands ({0}-terminated), or NULL */
 };
+/* The command table (commands.c) and the subcommand tables of the commands that have them
+ * (each beside its functions). */
 extern const struct command commands[];
+extern const struct command org_commands[], user_commands[], token_commands[], audit_commands[];
+
+/* Runs argv[1] from the table (argv[0] is the program): the row's setup, then its run
+ * function; `--help`/`-h` right after a command or subcommand prints its help. Returns
+ * the exit code: 0, 1 failure, EXIT_USAGE (2) for a usage error. */
+int cli_run(int argc, char **argv);
+/* The value after flag in rest (NULL when absent); whether a switch is present. */
+const char *cli_opt(const struct cmd_ctx *x, const char *flag);
+bool cli_has(const struct cmd_ctx *x, const char *flag);
+
 
 /* Fills cfg from defaults, then --config FILE / KEXIE_CONFIG, then KEXIE_* variables,
  * then flags (highest). Extra flags the command accepts are left in rest[] (argv order);
@@ -73,19 +112,16 @@ int app_open_current(struct app *a, const struct config *cfg, const char *cmd);
  * file readable by group or others. Loads it into key. Prints the reason on failure. */
 int keyfile_load(const char *data_dir, unsigned char key[32]);
 
-void usage(const char *cmd); /* to stderr */
+/* Prints the help of cmd ("org" or "org move"; NULL: the command list) to stderr. */
+void usage(const char *cmd);
 const char *kexie_version(void);
 
-int cmd_serve(int argc, char **argv);
-int cmd_migrate(int argc, char **argv);
-int cmd_seed(int argc, char **argv);
-int cmd_version(int argc, char **argv);
-int cmd_help(int argc, char **argv);
-int cmd_routes(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_org(int argc, char **argv);
-int cmd_user(int argc, char **argv);
-int cmd_token(int argc, char **argv);
-int cmd_openapi(int argc, char **argv);
+int cmd_serve(struct cmd_ctx *x);
+int cmd_migrate(struct cmd_ctx *x);
+int cmd_seed(struct cmd_ctx *x);
+int cmd_version(struct cmd_ctx *x);
+int cmd_help(struct cmd_ctx *x);
+int cmd_routes(struct cmd_ctx *x);
+int cmd_openapi(struct cmd_ctx *x);
 
 #endif

@@ -110,8 +110,10 @@ static json_t *route_json(const struct route *r)
 	return j;
 }
 
-int cmd_routes(int argc, char **argv)
+int cmd_routes(struct cmd_ctx *x)
 {
+	int argc = x->argc;
+	char **argv = x->argv;
 	bool as_json = argc == 2 && !strcmp(argv[1], "--json");
 	if (argc > 2 || (argc == 2 && !as_json)) {
 		usage("routes");
@@ -139,10 +141,9 @@ int cmd_routes(int argc, char **argv)
 	return 0;
 }
 
-int cmd_openapi(int argc, char **argv)
+int cmd_openapi(struct cmd_ctx *x)
 {
-	(void)argv;
-	if (argc > 1) {
+	if (x->argc > 1) {
 		usage("openapi");
 		return EXIT_USAGE;
 	}

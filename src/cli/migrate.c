@@ -9,35 +9,27 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_migrate(int argc, char **argv)
+/* The row opens the app whatever the schema's state (RUN_APP_ANY): this is the command
+ * that brings it up to date. */
+int cmd_migrate(struct cmd_ctx *x)
 {
-	struct config cfg;
-	char *rest[8];
-	int nrest;
-	static const char *const extra[] = {"--status", NULL};
-	int rc = config_load(&cfg, "migrate", argc, argv, rest, &nrest, extra);
-	if (rc)
-		return rc;
-	struct app app;
-	if (app_open(&app, &cfg))
-		return 1;
-	if (nrest) {
+	struct app *app = x->app;
+	int rc;
+	if (cli_has(x, "--status")) {
 		struct migrate_state st;
-		rc = migrate_check(app.store, &st);
+		rc = migrate_check(app->store, &st);
 		if (!rc)
 			printf("%d of %d migrations applied%s%s\n", st.applied, st.known,
 			       st.problem[0] ? ": " : "", st.problem);
-		app_close(&app);
 		return rc || st.problem[0] ? 1 : 0;
 	}
 	int applied = 0;
 	char msg[512] = "";
-	rc = migrate_apply(app.store, &applied, msg, sizeof(msg));
+	rc = migrate_apply(app->store, &applied, msg, sizeof(msg));
 	/* a trail written before keyed chains is keyed now, once (and checkpointed) */
 	int64_t rekeyed = 0;
 	char why[256] = "";
-	int arc = rc ? 0 : audit_prepare(&app, &rekeyed, why, sizeof(why));
-	app_close(&app);
+	int arc = rc ? 0 : audit_prepare(app, &rekeyed, why, sizeof(why));
 	if (rc) {
 		fprintf(stderr, "kexie migrate: %s\n", msg);
 		return 1;

@@ -55,35 +55,54 @@ static void print_errors(const char *what, int rc, const struct errlist *e)
 			e->e[i].code, e->e[i].message);
 }
 
-static int org_write(struct app *app, const char *sub, const char *code, const char *to,
-		     const char *on, bool branch)
+/* The org with code on date on (NULL: today), or a message and non-zero. */
+static int find_org(struct cmd_ctx *x, const char *code, const char *on, struct org *o)
 {
-	const struct audit_entry who = {.via = "cli", .role = "system_admin"};
+	if (!org_get_by_code(x->app, code, on, o))
+		return 0;
+	fprintf(stderr, "kexie %s: no organization with code %s\n", x->name, code);
+	return 1;
+}
+
+static const struct audit_entry cli_who = {.via = "cli", .role = "system_admin"};
+
+static int org_move_cmd(struct cmd_ctx *x)
+{
+	const char *to = cli_opt(x, "--to"), *on = cli_opt(x, "--on");
+	if (!to) {
+		fprintf(stderr, "kexie org move: --to PARENT is required\n");
+		return EXIT_USAGE;
+	}
+	struct org o, p;
+	if (find_org(x, x->argv[0], on, &o) || find_org(x, to, on, &p))
+		return 1;
 	struct errlist e;
 	errlist_init(&e);
-	struct org o, p;
-	int rc = org_get_by_code(app, code, on, &o);
+	int rc = org_move(x->app, &cli_who, o.id, p.id, on, 0, &e);
 	if (rc) {
-		fprintf(stderr, "kexie org %s: no organization with code %s\n", sub, code);
+		print_errors("move", rc, &e);
 		return 1;
 	}
-	if (!strcmp(sub, "move")) {
-		if (org_get_by_code(app, to, on, &p)) {
-			fprintf(stderr, "kexie org move: no organization with code %s\n", to);
-			return 1;
-		}
-		rc = org_move(app, &who, o.id, p.id, on, 0, &e);
-		if (!rc)
-			printf("moved %s under %s from %s\n", o.code, p.code, on ? on : "today");
-	} else {
-		int closed = 0;
-		rc = org_close(app, &who, o.id, on, branch, 0, &e, &closed);
-		if (!rc)
-			printf("closed %d organization%s\n", closed, closed == 1 ? "" : "s");
+	printf("moved %s under %s from %s\n", o.code, p.code, on ? on : "today");
+	return 0;
+}
+
+static int org_close_cmd(struct cmd_ctx *x)
+{
+	const char *on = cli_opt(x, "--on");
+	struct org o;
+	if (find_org(x, x->argv[0], on, &o))
+		return 1;
+	struct errlist e;
+	errlist_init(&e);
+	int closed = 0;
+	int rc = org_close(x->app, &cli_who, o.id, on, cli_has(x, "--branch"), 0, &e, &closed);
+	if (rc) {
+		print_errors("close", rc, &e);
+		return 1;
 	}
-	if (rc)
-		print_errors(sub, rc, &e);
-	return rc ? 1 : 0;
+	printf("closed %d organization%s\n", closed, closed == 1 ? "" : "s");
+	return 0;
 }
 
 static int add_error(long row, const char *col, const char *code, const char *message, void *arg)
@@ -170,92 +189,29 @@ static int org_import_cmd(struct app *app, const struct config *cfg, const char 
 	return clean ? 0 : 1;
 }
 
-int cmd_org(int argc, char **argv)
+static int org_import_run(struct cmd_ctx *x)
 {
-	const char *sub = argc >= 2 ? argv[1] : "";
-	bool tree = !strcmp(sub, "tree");
-	bool write = !strcmp(sub, "move") || !strcmp(sub, "close");
-	bool import = !strcmp(sub, "import"), recount = !strcmp(sub, "recount");
-	if (import || recount) {
-		if (import && (argc < 3 || argv[2][0] == '-')) {
-			usage("org");
-			return EXIT_USAGE;
-		}
-		struct config cfg;
-		char *rest[8];
-		int nrest;
-		static const char *const extra[] = {"--dry-run", NULL};
-		int rc = config_load(&cfg, "org", argc - (import ? 2 : 1), argv + (import ? 2 : 1), rest, &nrest, extra);
-		if (rc)
-			return rc;
-		struct app app;
-		if (app_open_current(&app, &cfg, "org"))
-			return 1;
-		if (import) {
-			rc = org_import_cmd(&app, &cfg, argv[2], nrest > 0);
-		} else {
-			rc = org_tally_rebuild(&app);
-			if (rc)
-				fprintf(stderr, "kexie org recount: failed (%s)\n", err_name(rc));
-			else
-				printf("subtree counts rebuilt\n");
-			rc = rc ? 1 : 0;
-		}
-		app_close(&app);
-		return rc;
-	}
-	if (!tree && !write) {
-		usage("org");
-		return EXIT_USAGE;
-	}
-	const char *code = NULL;
-	int skip = 1;
-	if (write) {
-		if (argc < 3 || argv[2][0] == '-') {
-			usage("org");
-			return EXIT_USAGE;
-		}
-		code = argv[2];
-		skip = 2;
-	}
-	struct config cfg;
-	char *rest[8];
-	int nrest;
-	static const char *const extra[] = {"--under=", "--as-of=", "--include-closed", "--to=",
-					    "--on=", "--branch", NULL};
-	int rc = config_load(&cfg, "org", argc - skip, argv + skip, rest, &nrest, extra);
-	if (rc)
-		return rc;
-	const char *under = "CAST", *as_of = NULL, *to = NULL, *on = NULL;
-	bool closed = false, branch = false;
-	for (int i = 0; i < nrest; i++) {
-		if (!strncmp(rest[i], "--under", 7) && i + 1 < nrest)
-			under = rest[++i];
-		else if (!strncmp(rest[i], "--as-of", 7) && i + 1 < nrest)
-			as_of = rest[++i];
-		else if (!strncmp(rest[i], "--to", 4) && i + 1 < nrest)
-			to = rest[++i];
-		else if (!strncmp(rest[i], "--on", 4) && i + 1 < nrest)
-			on = rest[++i];
-		else if (!strcmp(rest[i], "--include-closed"))
-			closed = true;
-		else if (!strcmp(rest[i], "--branch"))
-			branch = true;
-	}
-	if (!strcmp(sub, "move") && !to) {
-		fprintf(stderr, "kexie org move: --to PARENT is required\n");
-		return EXIT_USAGE;
-	}
-	struct app app;
-	if (app_open_current(&app, &cfg, "org"))
+	return org_import_cmd(x->app, x->cfg, x->argv[0], cli_has(x, "--dry-run"));
+}
+
+static int org_recount_cmd(struct cmd_ctx *x)
+{
+	int rc = org_tally_rebuild(x->app);
+	if (rc) {
+		fprintf(stderr, "kexie org recount: failed (%s)\n", err_name(rc));
 		return 1;
-	if (write) {
-		rc = org_write(&app, sub, code, to, on, branch);
-		app_close(&app);
-		return rc;
 	}
+	printf("subtree counts rebuilt\n");
+	return 0;
+}
+
+static int org_tree_cmd(struct cmd_ctx *x)
+{
+	const char *under = cli_opt(x, "--under"), *as_of = cli_opt(x, "--as-of");
+	if (!under)
+		under = "CAST";
 	struct org root;
-	rc = org_get_by_code(&app, under, as_of, &root);
+	int rc = org_get_by_code(x->app, under, as_of, &root);
 	long count = 0;
 	if (rc == ERR_NOTFOUND)
 		fprintf(stderr, "kexie org: no organization with code %s%s%s\n", under,
@@ -263,7 +219,29 @@ int cmd_org(int argc, char **argv)
 	else if (rc == ERR_INVALID)
 		fprintf(stderr, "kexie org: --as-of must be a date YYYY-MM-DD\n");
 	else if (!rc)
-		rc = print_branch(&app, &root, 0, as_of, closed, &count);
-	app_close(&app);
+		rc = print_branch(x->app, &root, 0, as_of, cli_has(x, "--include-closed"), &count);
 	return rc ? 1 : 0;
 }
+
+static const char *const tree_flags[] = {"--under=", "--as-of=", "--include-closed", NULL};
+static const char *const move_flags[] = {"--to=", "--on=", NULL};
+static const char *const close_flags[] = {"--on=", "--branch", NULL};
+static const char *const import_flags[] = {"--dry-run", NULL};
+
+const struct command org_commands[] = {
+	{.name = "tree", .run = org_tree_cmd, .args = "[--under CODE] [--as-of DATE] [--include-closed]",
+	 .summary = "print a branch of the tree as of a date (default: all of it, today)", .flags = RUN_APP,
+	 .extra = tree_flags},
+	{.name = "move", .run = org_move_cmd, .args = "CODE --to PARENT [--on DATE]",
+	 .summary = "move an organization under another from a date (cycles refused)", .flags = RUN_APP,
+	 .npos = 1, .extra = move_flags},
+	{.name = "close", .run = org_close_cmd, .args = "CODE [--on DATE] [--branch]",
+	 .summary = "close an organization (with --branch: everything below it too)", .flags = RUN_APP,
+	 .npos = 1, .extra = close_flags},
+	{.name = "import", .run = org_import_run, .args = "FILE.csv|xlsx [--dry-run]",
+	 .summary = "load or update the tree from a file (a job run here; run again after a crash to resume)",
+	 .flags = RUN_APP, .npos = 1, .extra = import_flags},
+	{.name = "recount", .run = org_recount_cmd, .args = "", .summary = "rebuild the subtree counts",
+	 .flags = RUN_APP},
+	{0},
+};

@@ -78,15 +78,10 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 	return 0;
 }
 
-int cmd_seed(int argc, char **argv)
+int cmd_seed(struct cmd_ctx *x)
 {
-	struct config cfg;
-	char *rest[8];
-	int nrest;
-	static const char *const extra[] = {"--demo", "--regions=", "--orgs=", NULL};
-	int rc = config_load(&cfg, "seed", argc, argv, rest, &nrest, extra);
-	if (rc)
-		return rc;
+	char **rest = x->rest;
+	int nrest = x->nrest, rc = 0;
 	bool demo = false;
 	long regions = -1, orgs_n = -1;
 	for (int i = 0; i < nrest; i++) {
@@ -112,37 +107,34 @@ int cmd_seed(int argc, char **argv)
 		usage("seed");
 		return EXIT_USAGE;
 	}
-	struct app app;
-	if (app_open_current(&app, &cfg, "seed"))
-		return 1;
+	struct app *app = x->app;
 	size_t n = 0;
 	const struct audit_entry who = {.via = "cli", .role = "system_admin"};
 	if (demo) {
-		rc = region_seed_demo(&app, &who, &n);
+		rc = region_seed_demo(app, &who, &n);
 		if (!rc)
 			printf("seed: demo regions: %zu new\n", n);
 		int orgs = 0;
 		if (!rc)
-			rc = org_seed_demo(&app, &who, &orgs);
+			rc = org_seed_demo(app, &who, &orgs);
 		if (!rc)
 			printf("seed: demo organizations: %d new\n", orgs);
 		if (!rc)
-			rc = seed_users(&app, &cfg, &who);
+			rc = seed_users(app, x->cfg, &who);
 	}
 	if (!rc && regions > 0) {
-		rc = region_generate(&app, (size_t)regions, &who, &n);
+		rc = region_generate(app, (size_t)regions, &who, &n);
 		if (!rc)
 			printf("seed: generated regions: %zu new\n", n);
 	}
 	if (!rc && orgs_n > 0) {
 		int made = 0;
-		rc = org_generate(&app, &who, (int)orgs_n, &made);
+		rc = org_generate(app, &who, (int)orgs_n, &made);
 		if (rc == ERR_NOTFOUND)
 			fprintf(stderr, "kexie seed: --orgs needs the demo tree (run seed --demo first)\n");
 		if (!rc)
 			printf("seed: generated organizations: %d new\n", made);
 	}
-	app_close(&app);
 	if (rc) {
 		fprintf(stderr, "kexie seed: failed (%s); nothing was written\n", err_name(rc));
 		return 1;

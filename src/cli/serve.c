@@ -52,16 +52,12 @@ static void stop_workers(struct api *api)
 	api->app->touch = NULL;
 }
 
-int cmd_serve(int argc, char **argv)
+int cmd_serve(struct cmd_ctx *x)
 {
-	struct config cfg;
-	char *rest[8];
-	int nrest;
-	int rc = config_load(&cfg, "serve", argc, argv, rest, &nrest, NULL);
-	if (rc)
-		return rc;
+	int rc;
 
-	/* Block the stop signals in every thread; this one waits for them with sigwait. */
+	/* Block the stop signals in every thread; this one waits for them with sigwait. The
+	 * app is open already (the row's RUN_APP), but no thread is started before this. */
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
@@ -69,15 +65,13 @@ int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct app app;
-	if (app_open_current(&app, &cfg, "serve"))
-		return 1;
+	struct app *app = x->app;
+	const struct config *cfg = x->cfg;
 	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
 	int64_t rekeyed = 0;
 	char why[256] = "";
-	if (audit_prepare(&app, &rekeyed, why, sizeof(why))) {
+	if (audit_prepare(app, &rekeyed, why, sizeof(why))) {
 		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
-		app_close(&app);
 		return 1;
 	}
 	if (why[0])
@@ -85,46 +79,43 @@ int cmd_serve(int argc, char **argv)
 	struct audit_checkpointer *checkpointer = NULL;
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct api api = {.app = &app, .https = cfg.https != 0};
+	struct api api = {.app = app, .https = cfg->https != 0};
 	/* SQLite's log is checkpointed off the request path */
-	if (store_background(app.store)) {
+	if (store_background(app->store)) {
 		fprintf(stderr, "kexie: cannot start the database's background work\n");
-		app_close(&app);
 		return 1;
 	}
 	/* last-used / last-seen times: noted by requests, written every few seconds */
-	if (touch_start(app.store, 0, 0, &app.touch)) {
+	if (touch_start(app->store, 0, 0, &app->touch)) {
 		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
-		app_close(&app);
 		return 1;
 	}
-	struct job_runner_opts jo = {.threads = cfg.job_workers, .pause_ms = cfg.job_pause_ms,
-				     .batch_rows = cfg.import_batch_rows};
+	struct job_runner_opts jo = {.threads = cfg->job_workers, .pause_ms = cfg->job_pause_ms,
+				     .batch_rows = cfg->import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures) ||
+	    ratelimit_new(4096, (unsigned)cfg->login_address_failures, 60, &api.login_failures) ||
 	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
-	    workpool_new(1, 8, &api.files) || jobs_dir(cfg.data_dir) ||
-	    job_runner_start(&app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
+	    workpool_new(1, 8, &api.files) || jobs_dir(cfg->data_dir) ||
+	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
 		fprintf(stderr, "kexie: cannot start the workers\n");
 		stop_workers(&api);
-		app_close(&app);
 		return 1;
 	}
 	/* the write lane: on SQLite enough threads for the store's group commit to have
 	 * writes to group (one writer runs them); PostgreSQL writes in parallel, one per core */
-	int lane = store_kind(app.store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
+	int lane = store_kind(app->store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
 	struct server_opts so = {
-		.listen = cfg.listen,
-		.threads = cfg.threads,
+		.listen = cfg->listen,
+		.threads = cfg->threads,
 		.write_threads = lane,
-		.timeout_s = (unsigned)cfg.timeout,
-		.body_max = (size_t)cfg.body_limit,
-		.web_dir = cfg.web_dir,
-		.trusted_proxies = cfg.trusted_proxies,
-		.per_client = (unsigned)cfg.connections_per_client,
-		.head_timeout_s = (unsigned)cfg.header_timeout,
-		.metrics_token = cfg.metrics_token,
-		.metrics_listen = cfg.metrics_listen,
+		.timeout_s = (unsigned)cfg->timeout,
+		.body_max = (size_t)cfg->body_limit,
+		.web_dir = cfg->web_dir,
+		.trusted_proxies = cfg->trusted_proxies,
+		.per_client = (unsigned)cfg->connections_per_client,
+		.head_timeout_s = (unsigned)cfg->header_timeout,
+		.metrics_token = cfg->metrics_token,
+		.metrics_listen = cfg->metrics_listen,
 	};
 	char err[512];
 	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
@@ -132,29 +123,27 @@ int cmd_serve(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "kexie: %s\n", err);
 		stop_workers(&api);
-		app_close(&app);
 		return 1;
 	}
-	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
+	if (audit_checkpointer_start(app, cfg->audit_checkpoint_seconds, &checkpointer))
 		log_error("audit trail: cannot start the checkpoint thread");
 	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
 	if (server_metrics_port(api.srv)) {
-		const char *mc = strrchr(cfg.metrics_listen, ':');
-		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
-			 cfg.metrics_listen, server_metrics_port(api.srv));
+		const char *mc = strrchr(cfg->metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg->metrics_listen),
+			 cfg->metrics_listen, server_metrics_port(api.srv));
 	}
-	const char *colon = strrchr(cfg.listen, ':');
+	const char *colon = strrchr(cfg->listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
-		 (int)(colon - cfg.listen), cfg.listen, server_port(api.srv),
-		 store_kind_name(app.store), store_has_replica(app.store) ? " + read replica" : "",
-		 access(cfg.web_dir, R_OK) == 0 ? cfg.web_dir : "none");
+		 (int)(colon - cfg->listen), cfg->listen, server_port(api.srv),
+		 store_kind_name(app->store), store_has_replica(app->store) ? " + read replica" : "",
+		 access(cfg->web_dir, R_OK) == 0 ? cfg->web_dir : "none");
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
 	stop_workers(&api); /* jobs stop first: their last records go into the checkpoint below */
 	audit_checkpointer_stop(checkpointer); /* one more checkpoint: the last requests' records */
-	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;
 }

@@ -29,182 +29,156 @@ static void print_errs(const char *cmd, int rc, const struct errlist *e)
 		fprintf(stderr, "  %s %s: %s\n", e->e[i].field, e->e[i].code, e->e[i].message);
 }
 
-static const char *opt(char **rest, int n, const char *flag)
-{
-	size_t fl = strlen(flag);
-	for (int i = 0; i + 1 < n; i++)
-		if (!strncmp(rest[i], flag, fl) && (rest[i][fl] == '\0' || rest[i][fl] == '='))
-			return rest[i + 1];
-	return NULL;
-}
-
-static bool has(char **rest, int n, const char *flag)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(rest[i], flag))
-			return true;
-	return false;
-}
-
 static void print_user(const struct user_row *u, void *arg)
 {
 	(void)arg;
 	printf("%-20s %-10s %-20s %s\n", u->login, u->status, u->display_name, u->roles);
 }
 
-/* `kexie user grant-post`: the post replaces the account's roles (post.h). */
-static int grant_post(struct app *app, const char *login, int64_t id, const char *post, const char *org_code)
+/* The account named by the first positional argument, or a message and non-zero. */
+static int target(struct cmd_ctx *x, int64_t *id)
 {
-	int64_t org_id = 0;
+	if (user_find(x->app, x->argv[0], id) != ERR_NOTFOUND)
+		return 0;
+	fprintf(stderr, "kexie %s: no account %s\n", x->name, x->argv[0]);
+	return 1;
+}
+
+/* `kexie user grant-post LOGIN POST [--org CODE]`: the post replaces the account's roles
+ * (post.h). */
+static int user_grant_post(struct cmd_ctx *x)
+{
+	const char *login = x->argv[0], *post = x->argv[1], *org_code = cli_opt(x, "--org");
+	int64_t id = 0, org_id = 0;
+	if (target(x, &id))
+		return 1;
 	if (org_code) {
 		struct org o;
-		if (org_get_by_code(app, org_code, NULL, &o)) {
+		if (org_get_by_code(x->app, org_code, NULL, &o)) {
 			fprintf(stderr, "kexie user grant-post: no organization %s\n", org_code);
-			return ERR_NOTFOUND;
+			return 1;
 		}
 		org_id = o.id;
 	}
 	struct errlist e;
 	errlist_init(&e);
-	int rc = post_grant(app, &cli_who, id, post, org_id, &e);
-	if (rc)
+	int rc = post_grant(x->app, &cli_who, id, post, org_id, &e);
+	if (rc) {
 		print_errs("user grant-post", rc, &e);
-	else
-		printf("%s now holds %s (its other roles, sessions and tokens ended)\n", login, post);
-	return rc;
+		return 1;
+	}
+	printf("%s now holds %s (its other roles, sessions and tokens ended)\n", login, post);
+	return 0;
 }
 
-int cmd_user(int argc, char **argv)
+static int user_list_cmd(struct cmd_ctx *x)
 {
-	const char *sub = argc >= 2 ? argv[1] : "";
-	int skip = 1;
-	const char *target = NULL;
-	const char *post = NULL;
-	if (!strcmp(sub, "disable") || !strcmp(sub, "unlock") || !strcmp(sub, "passwd")) {
-		if (argc < 3 || argv[2][0] == '-') {
-			usage("user");
-			return EXIT_USAGE;
-		}
-		target = argv[2];
-		skip = 2;
-	} else if (!strcmp(sub, "grant-post")) {
-		if (argc < 4 || argv[2][0] == '-' || argv[3][0] == '-') {
-			usage("user");
-			return EXIT_USAGE;
-		}
-		target = argv[2];
-		post = argv[3];
-		skip = 3;
-	} else if (strcmp(sub, "add") && strcmp(sub, "list")) {
-		usage("user");
-		return EXIT_USAGE;
-	}
-	struct config cfg;
-	char *rest[16];
-	int nrest;
-	static const char *const extra[] = {"--login=", "--name=", "--role=", "--org=", "--password-stdin", NULL};
-	int rc = config_load(&cfg, "user", argc - skip, argv + skip, rest, &nrest, extra);
-	if (rc)
-		return rc;
-	struct app app;
-	if (app_open_current(&app, &cfg, "user"))
+	return user_list(x->app, print_user, NULL) ? 1 : 0;
+}
+
+static int user_disable_cmd(struct cmd_ctx *x)
+{
+	int64_t id = 0;
+	if (target(x, &id))
 		return 1;
-	int64_t target_id = 0;
-	if (target && user_find(&app, target, &target_id) == ERR_NOTFOUND) {
-		fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
-		app_close(&app);
-		return 1;
-	}
-	if (!strcmp(sub, "list")) {
-		rc = user_list(&app, print_user, NULL);
-	} else if (post) {
-		rc = grant_post(&app, target, target_id, post, opt(rest, nrest, "--org"));
-	} else if (!strcmp(sub, "disable") || !strcmp(sub, "unlock")) {
-		bool dis = !strcmp(sub, "disable");
-		rc = dis ? user_disable(&app, &cli_who, target_id) : user_unlock(&app, &cli_who, target_id);
-		if (rc == ERR_NOTFOUND)
-			fprintf(stderr, "kexie user %s: no account %s\n", sub, target);
-		else if (!rc)
-			printf(dis ? "disabled %s; its sessions and tokens are ended\n" : "unlocked %s\n", target);
-	} else if (!strcmp(sub, "passwd")) {
-		char pw[300] = "";
-		if (!has(rest, nrest, "--password-stdin")) {
-			fprintf(stderr, "kexie user passwd: give the new password on standard input with --password-stdin\n");
-			app_close(&app);
-			return EXIT_USAGE;
-		}
-		if (fgets(pw, sizeof(pw), stdin))
-			pw[strcspn(pw, "\r\n")] = '\0';
-		struct errlist e;
-		errlist_init(&e);
-		rc = user_set_password(&app, &cli_who, target_id, pw, "password", &e);
-		explicit_bzero(pw, sizeof(pw));
-		if (rc == ERR_NOTFOUND)
-			fprintf(stderr, "kexie user passwd: no account %s\n", target);
-		else if (rc)
-			print_errs("user passwd", rc, &e);
-		else
-			printf("password of %s changed; its sessions are ended\n", target);
-	} else {
-		char pw[300] = "";
-		if (!has(rest, nrest, "--password-stdin")) {
-			fprintf(stderr, "kexie user add: give the password on standard input with --password-stdin\n");
-			app_close(&app);
-			return EXIT_USAGE;
-		}
-		if (fgets(pw, sizeof(pw), stdin))
-			pw[strcspn(pw, "\r\n")] = '\0';
-		struct user_input in = {.login = opt(rest, nrest, "--login"),
-					.display_name = opt(rest, nrest, "--name"),
-					.role = opt(rest, nrest, "--role"),
-					.org_code = opt(rest, nrest, "--org"),
-					.password = pw,
-					.post_ok = true}; /* on the server: the first posts come from here */
-		struct errlist e;
-		errlist_init(&e);
-		int64_t id = 0;
-		rc = user_add(&app, &cli_who, &in, &e, &id);
-		if (rc)
-			print_errs("user add", rc, &e);
-		else
-			printf("added %s (%s at %s)\n", in.login, in.role, in.org_code ? in.org_code : "CAST");
-		explicit_bzero(pw, sizeof(pw));
-	}
-	app_close(&app);
+	int rc = user_disable(x->app, &cli_who, id);
+	if (rc == ERR_NOTFOUND)
+		fprintf(stderr, "kexie user disable: no account %s\n", x->argv[0]);
+	else if (!rc)
+		printf("disabled %s; its sessions and tokens are ended\n", x->argv[0]);
 	return rc ? 1 : 0;
 }
 
-int cmd_token(int argc, char **argv)
+static int user_unlock_cmd(struct cmd_ctx *x)
 {
-	if (argc < 2 || strcmp(argv[1], "create")) {
-		usage("token");
+	int64_t id = 0;
+	if (target(x, &id))
+		return 1;
+	int rc = user_unlock(x->app, &cli_who, id);
+	if (rc == ERR_NOTFOUND)
+		fprintf(stderr, "kexie user unlock: no account %s\n", x->argv[0]);
+	else if (!rc)
+		printf("unlocked %s\n", x->argv[0]);
+	return rc ? 1 : 0;
+}
+
+/* The first line of standard input into pw (the password never comes from argv, which
+ * other users can see in the process list); EXIT_USAGE without --password-stdin. */
+static int read_password(struct cmd_ctx *x, char *pw, size_t cap)
+{
+	pw[0] = '\0';
+	if (!cli_has(x, "--password-stdin")) {
+		fprintf(stderr, "kexie %s: give the %spassword on standard input with --password-stdin\n", x->name,
+			strcmp(x->name, "user passwd") ? "" : "new ");
 		return EXIT_USAGE;
 	}
-	struct config cfg;
-	char *rest[16];
-	int nrest;
-	static const char *const extra[] = {"--login=", "--expires-days=", "--name=", NULL};
-	int rc = config_load(&cfg, "token", argc - 1, argv + 1, rest, &nrest, extra);
+	if (fgets(pw, (int)cap, stdin))
+		pw[strcspn(pw, "\r\n")] = '\0';
+	return 0;
+}
+
+static int user_passwd_cmd(struct cmd_ctx *x)
+{
+	int64_t id = 0;
+	if (target(x, &id))
+		return 1;
+	char pw[300];
+	int rc = read_password(x, pw, sizeof(pw));
 	if (rc)
 		return rc;
-	const char *login = opt(rest, nrest, "--login");
-	const char *days_s = opt(rest, nrest, "--expires-days");
+	struct errlist e;
+	errlist_init(&e);
+	rc = user_set_password(x->app, &cli_who, id, pw, "password", &e);
+	explicit_bzero(pw, sizeof(pw));
+	if (rc == ERR_NOTFOUND)
+		fprintf(stderr, "kexie user passwd: no account %s\n", x->argv[0]);
+	else if (rc)
+		print_errs("user passwd", rc, &e);
+	else
+		printf("password of %s changed; its sessions are ended\n", x->argv[0]);
+	return rc ? 1 : 0;
+}
+
+static int user_add_cmd(struct cmd_ctx *x)
+{
+	char pw[300];
+	int rc = read_password(x, pw, sizeof(pw));
+	if (rc)
+		return rc;
+	struct user_input in = {.login = cli_opt(x, "--login"),
+				.display_name = cli_opt(x, "--name"),
+				.role = cli_opt(x, "--role"),
+				.org_code = cli_opt(x, "--org"),
+				.password = pw,
+				.post_ok = true}; /* on the server: the first posts come from here */
+	struct errlist e;
+	errlist_init(&e);
+	int64_t id = 0;
+	rc = user_add(x->app, &cli_who, &in, &e, &id);
+	explicit_bzero(pw, sizeof(pw));
+	if (rc)
+		print_errs("user add", rc, &e);
+	else
+		printf("added %s (%s at %s)\n", in.login, in.role, in.org_code ? in.org_code : "CAST");
+	return rc ? 1 : 0;
+}
+
+static int token_create_cmd(struct cmd_ctx *x)
+{
+	const char *login = cli_opt(x, "--login");
+	const char *days_s = cli_opt(x, "--expires-days");
 	char *end = NULL;
 	long days = days_s ? strtol(days_s, &end, 10) : 0;
 	if (!login || (days_s && (*end || days < 1 || days > 3650))) {
 		fprintf(stderr, "kexie token create: --login L is required; --expires-days is 1 to 3650\n");
 		return EXIT_USAGE;
 	}
-	struct app app;
-	if (app_open_current(&app, &cfg, "token"))
-		return 1;
 	char token[TOKEN_LEN + 8];
 	int idays = (int)days;
-	rc = token_create(&app, &cli_who, login, &idays, opt(rest, nrest, "--name"), token, sizeof(token), NULL);
-	app_close(&app);
+	int rc = token_create(x->app, &cli_who, login, &idays, cli_opt(x, "--name"), token, sizeof(token), NULL);
 	if (rc == ERR_UNPROCESSABLE) {
 		fprintf(stderr, "kexie token create: --expires-days: at most %d days (token_max_days)\n",
-			cfg.token_max_days);
+			x->cfg->token_max_days);
 		return 1;
 	}
 	if (rc == ERR_NOTFOUND) {
@@ -220,3 +194,34 @@ int cmd_token(int argc, char **argv)
 	explicit_bzero(token, sizeof(token));
 	return 0;
 }
+
+static const char *const add_flags[] = {"--login=", "--name=", "--role=", "--org=", "--password-stdin", NULL};
+static const char *const passwd_flags[] = {"--password-stdin", NULL};
+static const char *const grant_flags[] = {"--org=", NULL};
+static const char *const token_flags[] = {"--login=", "--expires-days=", "--name=", NULL};
+
+const struct command user_commands[] = {
+	{.name = "add", .run = user_add_cmd, .args = "--login L --name N --role ROLE [--org CODE] --password-stdin",
+	 .summary = "add an account with a role at an organization (default CAST)", .flags = RUN_APP,
+	 .extra = add_flags},
+	{.name = "list", .run = user_list_cmd, .args = "", .summary = "list the accounts and their roles",
+	 .flags = RUN_APP},
+	{.name = "disable", .run = user_disable_cmd, .args = "LOGIN",
+	 .summary = "disable an account and end its sessions and tokens", .flags = RUN_APP, .npos = 1},
+	{.name = "unlock", .run = user_unlock_cmd, .args = "LOGIN",
+	 .summary = "clear the lock after too many wrong passwords", .flags = RUN_APP, .npos = 1},
+	{.name = "passwd", .run = user_passwd_cmd, .args = "LOGIN --password-stdin",
+	 .summary = "set an account's password (its sessions end)", .flags = RUN_APP, .npos = 1,
+	 .extra = passwd_flags},
+	{.name = "grant-post", .run = user_grant_post, .args = "LOGIN POST [--org CODE]",
+	 .summary = "give system_admin, security_admin or audit_admin (over HTTP it takes two security administrators)",
+	 .flags = RUN_APP, .npos = 2, .extra = grant_flags},
+	{0},
+};
+
+const struct command token_commands[] = {
+	{.name = "create", .run = token_create_cmd, .args = "--login L [--expires-days N] [--name NAME]",
+	 .summary = "create an API token for the account (printed once; only its hash is kept)",
+	 .flags = RUN_APP, .extra = token_flags},
+	{0},
+};
