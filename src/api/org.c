@@ -179,8 +179,8 @@ int api_org_create(struct req *r, void *ctx)
 	return answer_org(r, api, id, NULL, 201);
 }
 
-/* If-Match: "<version>" (quotes optional). 0 when absent; -1 when malformed. */
-/* The If-Match version in *version (0 when absent); a malformed one is the 400. */
+/* If-Match: "<version>" (quotes optional) into *version (0 when absent). Returns 0, or for
+ * a malformed header req_fail(ERR_INVALID): the 400. */
 static int if_match(struct req *r, int64_t *version)
 {
 	const char *h = req_header(r, "If-Match");

@@ -763,7 +763,6 @@ struct update_job {
 	struct errlist *errs;
 };
 
-/* Appends "field" to the changed list when the new value differs from the old. */
 /* Field changed from old to nw (NULL = not given, so unchanged)? Adds it to the diff. */
 static void note_change(struct audit_diff *d, const char *field, const char *old, const char *nw,
 			bool sensitive)

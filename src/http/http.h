@@ -48,7 +48,7 @@ enum http_method {
 enum route_flag {
 	RF_AUTH = 1u << 0,       /* a signed-in caller is required (401 otherwise) */
 	RF_CSRF = 1u << 1,       /* unsafe method: cookie callers must send X-CSRF-Token */
-	RF_IDEMPOTENT = 1u << 2, /* honours Idempotency-Key */
+	/* 1u << 2 is free: it was RF_IDEMPOTENT, declared and never honoured (docs/api.md) */
 	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
