@@ -81,10 +81,11 @@ build/asan/test/t-%: test/unit/t-%.c $(ASAN_LIB)
 	@mkdir -p build/asan/test
 	$(CC) $(CSTD) $(WARN) -Wno-conversion $(ASAN_FLAGS) -Isrc -Ibuild/gen $(PKG_CFLAGS) -o $@ $< $(ASAN_LIB) $(PKG_LIBS) -lcmocka
 
-# ---- static checks: layers and banned functions ----
+# ---- static checks: layers, banned functions, format of the changed files ----
 check:
 	@scripts/check-layers
 	@scripts/check-banned
+	@scripts/check-format
 	@scripts/gen-api-types --check
 
 # ---- web app ----
