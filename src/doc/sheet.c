@@ -124,141 +124,159 @@ static bool from_gb18030(iconv_t cd, const char *in, size_t n, char *out, size_t
 	return true;
 }
 
-int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
+/* The CSV reader's state: the row being built, the cell being collected (raw bytes, then
+ * decoded from GB18030 when the file is not UTF-8), and where the lexer is. */
+struct csv_lexer {
+	struct builder b;
+	bool utf8;
+	iconv_t cd;     /* GB18030 -> UTF-8, or (iconv_t)-1 */
+	char *dec;      /* decoded cell (GB18030 only) */
+	char *cell;     /* raw cell bytes */
+	size_t len;     /* bytes in cell */
+	size_t cap;     /* at most this many kept; more marks the cell too long */
+	int col;        /* column of the cell being collected */
+	long record;    /* 1-based record number of the row being built */
+	bool quoted;    /* inside "..." */
+	bool open;      /* the cell has begun (a quote after that is data) */
+};
+
+/* Skips a BOM, picks the encoding (UTF-8 when valid, GB18030 otherwise) and allocates the
+ * buffers. 0, ERR_NOMEM, or ERR_INTERNAL (no GB18030 converter; why says so). */
+static int csv_open(struct csv_lexer *lx, const char **data, size_t *n, struct sheet *out, char *why,
+		    size_t cap)
 {
-	memset(out, 0, sizeof(*out));
-	bool bom = n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3);
+	bool bom = *n >= 3 && !memcmp(*data, "\xEF\xBB\xBF", 3);
 	if (bom) {
-		data += 3;
-		n -= 3;
+		*data += 3;
+		*n -= 3;
 	}
-	bool utf8 = utf8_valid(data, n, NULL);
+	memset(lx, 0, sizeof(*lx));
+	lx->b.s = out;
+	lx->cd = (iconv_t)-1;
+	lx->utf8 = utf8_valid(*data, *n, NULL);
+	lx->cap = SHEET_MAX_CELL * 2;
+	lx->record = 1;
 	out->format = "csv";
-	out->encoding = utf8 ? (bom ? "utf-8-bom" : "utf-8") : "gb18030";
-	iconv_t cd = (iconv_t)-1;
-	char *dec = NULL;
-	if (!utf8) {
-		cd = iconv_open("UTF-8", "GB18030");
-		dec = malloc(SHEET_MAX_CELL * 2 + 8);
-		if (cd == (iconv_t)-1 || !dec) {
-			free(dec);
-			if (cd != (iconv_t)-1)
-				iconv_close(cd);
+	out->encoding = lx->utf8 ? (bom ? "utf-8-bom" : "utf-8") : "gb18030";
+	if (!lx->utf8) {
+		lx->cd = iconv_open("UTF-8", "GB18030");
+		if (lx->cd == (iconv_t)-1) {
 			snprintf(why, cap, "cannot decode GB18030 on this system");
 			return ERR_INTERNAL;
 		}
+		if (!(lx->dec = malloc(lx->cap + 8)))
+			return ERR_NOMEM;
 	}
-	struct builder b = {.s = out};
-	char *cell = malloc(SHEET_MAX_CELL * 2 + 8);
-	if (!cell) {
-		free(dec);
-		if (cd != (iconv_t)-1)
-			iconv_close(cd);
-		return ERR_NOMEM;
+	return (lx->cell = malloc(lx->cap + 8)) ? 0 : ERR_NOMEM;
+}
+
+static void csv_close(struct csv_lexer *lx)
+{
+	free(lx->cell);
+	free(lx->dec);
+	if (lx->cd != (iconv_t)-1)
+		iconv_close(lx->cd);
+}
+
+/* Appends k bytes to the cell; past the cap the rest is dropped and the cell is marked. */
+static void cell_put(struct csv_lexer *lx, const char *p, size_t k)
+{
+	if (k > lx->cap - lx->len) {
+		k = lx->cap - lx->len;
+		lx->b.cur.too_long = true;
 	}
-	const size_t cell_cap = SHEET_MAX_CELL * 2;
-	size_t i = 0, len = 0;
-	long record = 1;
-	int col = 0, rc = 0;
-	bool quoted = false, open = false;
-	row_begin(&b, record);
-#define PUT(ch)                              \
-	do {                                 \
-		if (len < cell_cap)          \
-			cell[len++] = (ch);  \
-		else                         \
-			b.cur.too_long = true; \
-	} while (0)
-#define PUTN(p, k)                                                \
-	do {                                                      \
-		size_t k_ = (k);                                  \
-		if (k_ > cell_cap - len) {                        \
-			k_ = cell_cap - len;                      \
-			b.cur.too_long = true;                    \
-		}                                                 \
-		memcpy(cell + len, (p), k_);                      \
-		len += k_;                                        \
-	} while (0)
-#define FLUSH()                                                                             \
-	do {                                                                                \
-		if (utf8) {                                                                 \
-			row_set(&b, col, cell, len);                                        \
-		} else {                                                                    \
-			size_t dn = 0;                                                      \
-			if (from_gb18030(cd, cell, len, dec, cell_cap, &dn)) {              \
-				row_set(&b, col, dec, dn);                                  \
-			} else {                                                            \
-				b.cur.bad_encoding = true;                                  \
-				row_set(&b, col, "", 0);                                    \
-			}                                                                   \
-		}                                                                           \
-		len = 0;                                                                    \
-		col++;                                                                      \
-	} while (0)
+	memcpy(lx->cell + lx->len, p, k);
+	lx->len += k;
+}
+
+/* The cell is complete: decoded (an undecodable one is marked and stored empty) into the
+ * row; the next cell starts. */
+static void cell_flush(struct csv_lexer *lx)
+{
+	if (lx->utf8) {
+		row_set(&lx->b, lx->col, lx->cell, lx->len);
+	} else {
+		size_t dn = 0;
+		if (from_gb18030(lx->cd, lx->cell, lx->len, lx->dec, lx->cap, &dn)) {
+			row_set(&lx->b, lx->col, lx->dec, dn);
+		} else {
+			lx->b.cur.bad_encoding = true;
+			row_set(&lx->b, lx->col, "", 0);
+		}
+	}
+	lx->len = 0;
+	lx->col++;
+	lx->open = false;
+}
+
+/* Inside quotes at data[i]: a doubled quote is one quote, a single one ends the quoting,
+ * anything else is copied up to the next quote in one run. Returns the next index. */
+static size_t lex_quoted(struct csv_lexer *lx, const char *data, size_t n, size_t i)
+{
+	if (data[i] == '"') {
+		if (i + 1 < n && data[i + 1] == '"') {
+			cell_put(lx, "\"", 1);
+			return i + 2;
+		}
+		lx->quoted = false;
+		return i + 1;
+	}
+	const char *q = memchr(data + i, '"', n - i);
+	size_t run = q ? (size_t)(q - (data + i)) : n - i;
+	cell_put(lx, data + i, run);
+	return i + run;
+}
+
+/* The RFC 4180 lexer over the whole text (quotes, doubled quotes, CRLF / LF / CR line ends,
+ * a last line without its end); each row goes to the builder. 0 or the builder's error. */
+static int csv_lex(struct csv_lexer *lx, const char *data, size_t n)
+{
+	size_t i = 0;
+	int rc = 0;
+	row_begin(&lx->b, lx->record);
 	while (i < n && !rc) {
 		char ch = data[i];
-		if (quoted) {
-			if (ch == '"') {
-				if (i + 1 < n && data[i + 1] == '"') {
-					PUT('"');
-					i += 2;
-					continue;
-				}
-				quoted = false;
-				i++;
-				continue;
-			}
-			/* the run up to the next quote in one copy */
-			const char *q = memchr(data + i, '"', n - i);
-			size_t run = q ? (size_t)(q - (data + i)) : n - i;
-			PUTN(data + i, run);
-			i += run;
-			continue;
-		}
-		if (ch == '"' && len == 0 && !open) {
-			quoted = true;
-			open = true;
+		if (lx->quoted) {
+			i = lex_quoted(lx, data, n, i);
+		} else if (ch == '"' && lx->len == 0 && !lx->open) {
+			lx->quoted = lx->open = true;
 			i++;
-			continue;
-		}
-		if (ch == ',') {
-			FLUSH();
-			open = false;
+		} else if (ch == ',') {
+			cell_flush(lx);
 			i++;
-			continue;
+		} else if (ch == '\r' || ch == '\n') {
+			cell_flush(lx);
+			rc = row_end(&lx->b);
+			i += ch == '\r' && i + 1 < n && data[i + 1] == '\n' ? 2 : 1;
+			row_begin(&lx->b, ++lx->record);
+			lx->col = 0;
+		} else {
+			/* an unquoted cell: the run up to the next comma or line end in one copy */
+			lx->open = true;
+			size_t j = i + 1;
+			while (j < n && data[j] != ',' && data[j] != '\r' && data[j] != '\n')
+				j++;
+			cell_put(lx, data + i, j - i);
+			i = j;
 		}
-		if (ch == '\r' || ch == '\n') {
-			FLUSH();
-			open = false;
-			rc = row_end(&b);
-			if (ch == '\r' && i + 1 < n && data[i + 1] == '\n')
-				i++;
-			i++;
-			row_begin(&b, ++record);
-			col = 0;
-			continue;
-		}
-		/* an unquoted cell: the run up to the next comma or line end in one copy */
-		open = true;
-		size_t j = i + 1;
-		while (j < n && data[j] != ',' && data[j] != '\r' && data[j] != '\n')
-			j++;
-		PUTN(data + i, j - i);
-		i = j;
 	}
-	if (!rc && (len || col || open)) {
-		FLUSH();
-		rc = row_end(&b);
+	if (!rc && (lx->len || lx->col || lx->open)) {
+		cell_flush(lx);
+		rc = row_end(&lx->b);
 	} else {
-		row_discard(&b);
+		row_discard(&lx->b);
 	}
-#undef PUT
-#undef PUTN
-#undef FLUSH
-	free(cell);
-	free(dec);
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
+	return rc;
+}
+
+int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
+{
+	memset(out, 0, sizeof(*out));
+	struct csv_lexer lx;
+	int rc = csv_open(&lx, &data, &n, out, why, cap);
+	if (!rc)
+		rc = csv_lex(&lx, data, n);
+	csv_close(&lx);
 	if (rc == ERR_TOOBIG)
 		snprintf(why, cap, "more than %d rows", SHEET_MAX_ROWS);
 	if (rc)
