@@ -221,131 +221,141 @@ static int hexval(const char *p)
 	return v;
 }
 
+/* The prescan's walk: where it is in the text, the open objects and arrays (for the path of
+ * an error), and what went wrong. */
+struct prescan {
+	const char *p;
+	size_t n, i;
+	struct frame st[JSON_DEPTH_MAX + 1];
+	int depth;
+	const char *code, *what; /* set by scan_fail */
+};
+
+#define SCAN_FAIL (-1) /* code and what are set */
+#define SCAN_END 1     /* the text ends inside a string: nothing more to check (jansson refuses it) */
+
+static int scan_fail(struct prescan *s, const char *code, const char *what)
+{
+	s->code = code;
+	s->what = what;
+	return SCAN_FAIL;
+}
+
+/* At a backslash inside a string: steps over the escape. A \u escape may not be U+0000 or
+ * half a surrogate pair. 0, SCAN_FAIL, or SCAN_END for an escape cut off by the end. */
+static int scan_escape(struct prescan *s)
+{
+	const char *p = s->p;
+	size_t n = s->n, i = s->i;
+	if (i + 1 >= n || (p[i + 1] == 'u' && n - i < 6))
+		return SCAN_END;
+	if (p[i + 1] != 'u') {
+		s->i += 2;
+		return 0;
+	}
+	int cp = hexval(p + i + 2);
+	if (cp == 0)
+		return scan_fail(s, "nul_character", "U+0000 is not allowed in text");
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		int lo = n - i >= 12 && p[i + 6] == '\\' && p[i + 7] == 'u' ? hexval(p + i + 8) : -1;
+		if (lo < 0xDC00 || lo > 0xDFFF)
+			return scan_fail(s, "invalid_utf8", "lone surrogate in a \\u escape");
+		s->i += 12;
+		return 0;
+	}
+	if (cp >= 0xDC00 && cp <= 0xDFFF)
+		return scan_fail(s, "invalid_utf8", "lone surrogate in a \\u escape");
+	s->i += 6;
+	return 0;
+}
+
+/* At the opening quote: walks the string to its closing quote, refusing raw control
+ * characters, U+0000 and invalid UTF-8; an object's key is remembered for error paths.
+ * 0 (i after the closing quote), SCAN_FAIL, or SCAN_END. */
+static int scan_string(struct prescan *s)
+{
+	struct frame *top = s->depth > 0 ? &s->st[s->depth - 1] : NULL;
+	bool is_key = top && top->obj && top->expect_key;
+	size_t start = ++s->i;
+	int rc = 0;
+	while (!rc && s->i < s->n && s->p[s->i] != '"') {
+		unsigned char u = (unsigned char)s->p[s->i];
+		if (u == '\\') {
+			rc = scan_escape(s);
+		} else if (u < 0x20) {
+			rc = u == 0 ? scan_fail(s, "nul_character", "U+0000 is not allowed in text")
+				    : scan_fail(s, "control_character", "raw control character in a string");
+		} else if (u >= 0x80) {
+			int len = utf8_seqlen(u);
+			if (!len || (size_t)len > s->n - s->i || !utf8_valid(s->p + s->i, (size_t)len, NULL))
+				rc = scan_fail(s, "invalid_utf8", "text is not valid UTF-8");
+			else
+				s->i += (size_t)len;
+		} else {
+			s->i++;
+		}
+	}
+	if (rc)
+		return rc;
+	if (is_key) {
+		size_t klen = s->i - start;
+		if (klen >= sizeof(top->key))
+			klen = sizeof(top->key) - 1;
+		memcpy(top->key, s->p + start, klen);
+		top->key[klen] = '\0';
+	}
+	s->i++; /* closing quote */
+	return 0;
+}
+
+/* One byte of structure outside strings: nesting, separators, or a scalar's byte. */
+static int scan_punct(struct prescan *s, int max_depth)
+{
+	char c = s->p[s->i];
+	struct frame *top = s->depth > 0 ? &s->st[s->depth - 1] : NULL;
+	if (c == '{' || c == '[') {
+		if (s->depth >= max_depth)
+			return scan_fail(s, "too_deep", "JSON nesting is deeper than allowed");
+		memset(&s->st[s->depth], 0, sizeof(s->st[0]));
+		s->st[s->depth].obj = c == '{';
+		s->st[s->depth].expect_key = c == '{';
+		s->depth++;
+	} else if (c == '}' || c == ']') {
+		if (top)
+			s->depth--;
+	} else if (c == ',') {
+		if (top && top->obj) {
+			top->expect_key = true;
+			top->key[0] = '\0';
+		} else if (top) {
+			top->index++;
+		}
+	} else if (c == ':') {
+		if (top)
+			top->expect_key = false;
+	} else if ((unsigned char)c >= 0x80 || c == 0) {
+		return scan_fail(s, c == 0 ? "nul_character" : "invalid_utf8", "unexpected byte outside a string");
+	}
+	s->i++;
+	return 0;
+}
+
 int json_prescan(const char *p, size_t n, int max_depth, struct errlist *errs, char *msg,
 		 size_t cap)
 {
-	struct frame st[JSON_DEPTH_MAX + 1];
-	int depth = 0;
-	char path[256];
-	const char *code = NULL, *what = NULL;
-	size_t i = 0;
+	struct prescan s = {.p = p, .n = n};
 	if (max_depth > JSON_DEPTH_MAX)
 		max_depth = JSON_DEPTH_MAX;
-	while (i < n) {
-		char c = p[i];
-		if (c == '{' || c == '[') {
-			if (depth >= max_depth) {
-				code = "too_deep";
-				what = "JSON nesting is deeper than allowed";
-				goto fail;
-			}
-			memset(&st[depth], 0, sizeof(st[depth]));
-			st[depth].obj = c == '{';
-			st[depth].expect_key = c == '{';
-			depth++;
-			i++;
-		} else if (c == '}' || c == ']') {
-			if (depth > 0)
-				depth--;
-			i++;
-		} else if (c == ',') {
-			if (depth > 0) {
-				if (st[depth - 1].obj) {
-					st[depth - 1].expect_key = true;
-					st[depth - 1].key[0] = '\0';
-				} else {
-					st[depth - 1].index++;
-				}
-			}
-			i++;
-		} else if (c == ':') {
-			if (depth > 0)
-				st[depth - 1].expect_key = false;
-			i++;
-		} else if (c == '"') {
-			bool is_key = depth > 0 && st[depth - 1].obj && st[depth - 1].expect_key;
-			size_t start = ++i;
-			while (i < n && p[i] != '"') {
-				unsigned char u = (unsigned char)p[i];
-				if (u == '\\') {
-					if (i + 1 >= n)
-						break;
-					if (p[i + 1] == 'u') {
-						if (n - i < 6) {
-							i = n;
-							break;
-						}
-						int cp = hexval(p + i + 2);
-						if (cp == 0) {
-							code = "nul_character";
-							what = "U+0000 is not allowed in text";
-							goto fail;
-						}
-						if (cp >= 0xD800 && cp <= 0xDBFF) {
-							int lo = (n - i >= 12 && p[i + 6] == '\\' &&
-								  p[i + 7] == 'u')
-									 ? hexval(p + i + 8)
-									 : -1;
-							if (lo < 0xDC00 || lo > 0xDFFF) {
-								code = "invalid_utf8";
-								what = "lone surrogate in a \\u escape";
-								goto fail;
-							}
-							i += 12;
-							continue;
-						}
-						if (cp >= 0xDC00 && cp <= 0xDFFF) {
-							code = "invalid_utf8";
-							what = "lone surrogate in a \\u escape";
-							goto fail;
-						}
-						i += 6;
-					} else {
-						i += 2;
-					}
-					continue;
-				}
-				if (u < 0x20) {
-					code = u == 0 ? "nul_character" : "control_character";
-					what = u == 0 ? "U+0000 is not allowed in text"
-						      : "raw control character in a string";
-					goto fail;
-				}
-				if (u >= 0x80) {
-					int len = utf8_seqlen(u);
-					if (!len || (size_t)len > n - i || !utf8_valid(p + i, (size_t)len, NULL)) {
-						code = "invalid_utf8";
-						what = "text is not valid UTF-8";
-						goto fail;
-					}
-					i += (size_t)len;
-					continue;
-				}
-				i++;
-			}
-			if (is_key) {
-				size_t klen = i - start;
-				if (klen >= sizeof(st[0].key))
-					klen = sizeof(st[0].key) - 1;
-				memcpy(st[depth - 1].key, p + start, klen);
-				st[depth - 1].key[klen] = '\0';
-			}
-			i++; /* closing quote */
-		} else {
-			if ((unsigned char)c >= 0x80 || c == 0) {
-				code = c == 0 ? "nul_character" : "invalid_utf8";
-				what = "unexpected byte outside a string";
-				goto fail;
-			}
-			i++;
-		}
-	}
-	return 0;
-fail:
+	int rc = 0;
+	while (!rc && s.i < n)
+		rc = p[s.i] == '"' ? scan_string(&s) : scan_punct(&s, max_depth);
+	if (rc != SCAN_FAIL)
+		return 0;
 	/* the path names the key being read (for a key error) or the value's key */
-	path_of(st, depth, path, sizeof(path));
-	errlist_add(errs, path, code, what);
-	snprintf(msg, cap, "%s%s%s", what, path[0] ? " in field " : "", path);
+	char path[256];
+	path_of(s.st, s.depth, path, sizeof(path));
+	errlist_add(errs, path, s.code, s.what);
+	snprintf(msg, cap, "%s%s%s", s.what, path[0] ? " in field " : "", path);
 	return ERR_INVALID;
 }
 
