@@ -52,34 +52,12 @@ static void stop_workers(struct api *api)
 	api->app->touch = NULL;
 }
 
-int cmd_serve(struct cmd_ctx *x)
+/* The background threads a server needs, in this order: the store's own work (SQLite's
+ * log checkpoints), the bookkeeping writer, the password hashers, the sign-in rate limit,
+ * the file lane and the job runner. Prints why and returns 1 when one cannot start
+ * (what did start is stopped). */
+static int start_workers(struct app *app, const struct config *cfg, struct api *api)
 {
-	int rc;
-
-	/* Block the stop signals in every thread; this one waits for them with sigwait. The
-	 * app is open already (the row's RUN_APP), but no thread is started before this. */
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	struct app *app = x->app;
-	const struct config *cfg = x->cfg;
-	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
-	int64_t rekeyed = 0;
-	char why[256] = "";
-	if (audit_prepare(app, &rekeyed, why, sizeof(why))) {
-		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
-		return 1;
-	}
-	if (why[0])
-		log_error("audit trail: %s (run `kexie audit verify`)", why);
-	struct audit_checkpointer *checkpointer = NULL;
-	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct api api = {.app = app, .https = cfg->https != 0};
 	/* SQLite's log is checkpointed off the request path */
 	if (store_background(app->store)) {
 		fprintf(stderr, "kexie: cannot start the database's background work\n");
@@ -90,21 +68,30 @@ int cmd_serve(struct cmd_ctx *x)
 		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
 		return 1;
 	}
+	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	struct job_runner_opts jo = {.threads = cfg->job_workers, .pause_ms = cfg->job_pause_ms,
 				     .batch_rows = cfg->import_batch_rows};
-	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, (unsigned)cfg->login_address_failures, 60, &api.login_failures) ||
+	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api->hashers) ||
+	    ratelimit_new(4096, (unsigned)cfg->login_address_failures, 60, &api->login_failures) ||
 	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
-	    workpool_new(1, 8, &api.files) || jobs_dir(cfg->data_dir) ||
-	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
+	    workpool_new(1, 8, &api->files) || jobs_dir(cfg->data_dir) ||
+	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api->jobs)) {
 		fprintf(stderr, "kexie: cannot start the workers\n");
-		stop_workers(&api);
+		stop_workers(api);
 		return 1;
 	}
+	return 0;
+}
+
+/* The HTTP server's settings from the configuration. */
+static struct server_opts server_opts_for(const struct config *cfg, struct app *app)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	/* the write lane: on SQLite enough threads for the store's group commit to have
 	 * writes to group (one writer runs them); PostgreSQL writes in parallel, one per core */
 	int lane = store_kind(app->store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
-	struct server_opts so = {
+	return (struct server_opts){
 		.listen = cfg->listen,
 		.threads = cfg->threads,
 		.write_threads = lane,
@@ -117,27 +104,60 @@ int cmd_serve(struct cmd_ctx *x)
 		.metrics_token = cfg->metrics_token,
 		.metrics_listen = cfg->metrics_listen,
 	};
+}
+
+/* The start lines: the metrics line first, "serving" last (tests wait for it). */
+static void announce(const struct config *cfg, struct app *app, const struct api *api)
+{
+	if (server_metrics_port(api->srv)) {
+		const char *mc = strrchr(cfg->metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg->metrics_listen),
+			 cfg->metrics_listen, server_metrics_port(api->srv));
+	}
+	const char *colon = strrchr(cfg->listen, ':');
+	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
+		 (int)(colon - cfg->listen), cfg->listen, server_port(api->srv),
+		 store_kind_name(app->store), store_has_replica(app->store) ? " + read replica" : "",
+		 access(cfg->web_dir, R_OK) == 0 ? cfg->web_dir : "none");
+}
+
+int cmd_serve(struct cmd_ctx *x)
+{
+	struct app *app = x->app;
+	const struct config *cfg = x->cfg;
+
+	/* Block the stop signals in every thread; this one waits for them with sigwait. The
+	 * app is open already (the row's RUN_APP), but no thread is started before this. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
+	int64_t rekeyed = 0;
+	char why[256] = "";
+	if (audit_prepare(app, &rekeyed, why, sizeof(why))) {
+		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
+		return 1;
+	}
+	if (why[0])
+		log_error("audit trail: %s (run `kexie audit verify`)", why);
+	struct api api = {.app = app, .https = cfg->https != 0};
+	if (start_workers(app, cfg, &api))
+		return 1;
+	struct server_opts so = server_opts_for(cfg, app);
 	char err[512];
-	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
-			  sizeof(err));
-	if (rc) {
+	if (server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err, sizeof(err))) {
 		fprintf(stderr, "kexie: %s\n", err);
 		stop_workers(&api);
 		return 1;
 	}
+	struct audit_checkpointer *checkpointer = NULL;
 	if (audit_checkpointer_start(app, cfg->audit_checkpoint_seconds, &checkpointer))
 		log_error("audit trail: cannot start the checkpoint thread");
-	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
-	if (server_metrics_port(api.srv)) {
-		const char *mc = strrchr(cfg->metrics_listen, ':');
-		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg->metrics_listen),
-			 cfg->metrics_listen, server_metrics_port(api.srv));
-	}
-	const char *colon = strrchr(cfg->listen, ':');
-	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
-		 (int)(colon - cfg->listen), cfg->listen, server_port(api.srv),
-		 store_kind_name(app->store), store_has_replica(app->store) ? " + read replica" : "",
-		 access(cfg->web_dir, R_OK) == 0 ? cfg->web_dir : "none");
+	announce(cfg, app, &api);
 	int sig = 0;
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -823,6 +823,96 @@ static int start_metrics_listener(struct server *s, const struct server_opts *o,
 	return 0;
 }
 
+/* The server's parts before it listens: settings, the edge (connection limits, head
+ * deadline), router, metrics, access log, web app, write lane. 0 or an error (err says why
+ * where a person can act on it); whatever was made is freed by server_parts_free. */
+static int server_parts_new(struct server *s, const struct server_opts *o, const struct route *routes,
+			    size_t nroutes, const struct http_hooks *hooks, void *app, char *err, size_t errcap)
+{
+	s->routes = routes;
+	s->nroutes = nroutes;
+	s->app = app;
+	s->body_max = o->body_max ? o->body_max : (1u << 20);
+	s->rid_prefix = randombytes_random();
+	if (hooks)
+		s->hooks = *hooks;
+	s->metrics_idx = find_route(routes, nroutes, "/metrics");
+	s->health_idx = find_route(routes, nroutes, "/healthz");
+	if (o->metrics_token && strlen(o->metrics_token) >= sizeof(s->metrics_token)) {
+		snprintf(err, errcap, "metrics_token is too long");
+		return ERR_INVALID;
+	}
+	str_copy(s->metrics_token, sizeof(s->metrics_token), o->metrics_token ? o->metrics_token : "");
+	struct edge_opts eo = {.trusted_proxies = o->trusted_proxies,
+			       .per_client = o->per_client,
+			       .head_timeout_s = o->head_timeout_s,
+			       .idle_timeout_s = o->timeout_s};
+	int rc = edge_new(&eo, &s->edge, err, errcap);
+	if (rc)
+		return rc;
+	rc = router_new(routes, nroutes, &s->router);
+	if (rc) {
+		snprintf(err, errcap, "the route table has a bad pattern");
+		return rc;
+	}
+	rc = metrics_new(nroutes, &s->metrics);
+	if (rc)
+		return rc;
+	if (logbuf_new(250, &s->access))
+		return ERR_NOMEM;
+	if (o->web_dir && access(o->web_dir, R_OK) == 0) {
+		rc = static_load(o->web_dir, &s->site, err, errcap);
+		if (rc)
+			return rc;
+	}
+	/* a short queue: past it a write is refused at once (503), never left to pile up */
+	if (o->write_threads > 0 && workpool_new(o->write_threads, 256, &s->writes))
+		return ERR_NOMEM;
+	return 0;
+}
+
+static void server_parts_free(struct server *s)
+{
+	workpool_free(s->writes);
+	edge_free(s->edge);
+	logbuf_free(s->access);
+	router_free(s->router);
+	metrics_free(s->metrics);
+	static_free(s->site);
+}
+
+/* The main listener: libmicrohttpd with its epoll thread pool on the parsed address. */
+static int listen_main(struct server *s, const struct server_opts *o, struct sockaddr_storage *ss,
+		       char *err, size_t errcap)
+{
+	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	if (ss->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(
+		flags, 0, edge_accept, s->edge, on_request, s,
+		/* first, so that MHD's own lines all go through our logger */
+		MHD_OPTION_EXTERNAL_LOGGER, edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		/* 16 KiB per connection: heads up to HEAD_MAX (more is 431); MHD zeroes the
+		 * pool for every request, so a larger one costs time on every request */
+		CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+		s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify, s->edge, MHD_OPTION_END);
+	if (!s->d) {
+		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
+			 o->listen);
+		return ERR_IO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	return 0;
+}
+
 int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
 		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
 		 size_t errcap)
@@ -837,97 +927,21 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	struct server *s = calloc(1, sizeof(*s));
 	if (!s)
 		return ERR_NOMEM;
-	s->routes = routes;
-	s->nroutes = nroutes;
-	s->app = app;
-	s->body_max = o->body_max ? o->body_max : (1u << 20);
-	s->rid_prefix = randombytes_random();
-	if (hooks)
-		s->hooks = *hooks;
-	s->metrics_idx = find_route(routes, nroutes, "/metrics");
-	s->health_idx = find_route(routes, nroutes, "/healthz");
-	if (o->metrics_token && strlen(o->metrics_token) >= sizeof(s->metrics_token)) {
-		snprintf(err, errcap, "metrics_token is too long");
-		free(s);
-		return ERR_INVALID;
+	int rc = server_parts_new(s, o, routes, nroutes, hooks, app, err, errcap);
+	if (!rc)
+		rc = listen_main(s, o, &ss, err, errcap);
+	if (!rc && o->metrics_listen && *o->metrics_listen) {
+		rc = start_metrics_listener(s, o, err, errcap);
+		if (rc)
+			MHD_stop_daemon(s->d);
 	}
-	str_copy(s->metrics_token, sizeof(s->metrics_token), o->metrics_token ? o->metrics_token : "");
-	struct edge_opts eo = {.trusted_proxies = o->trusted_proxies,
-			       .per_client = o->per_client,
-			       .head_timeout_s = o->head_timeout_s,
-			       .idle_timeout_s = o->timeout_s};
-	int rc = edge_new(&eo, &s->edge, err, errcap);
 	if (rc) {
+		server_parts_free(s);
 		free(s);
 		return rc;
 	}
-	rc = router_new(routes, nroutes, &s->router);
-	if (rc) {
-		snprintf(err, errcap, "the route table has a bad pattern");
-		goto fail;
-	}
-	rc = metrics_new(nroutes, &s->metrics);
-	if (rc)
-		goto fail;
-	if (logbuf_new(250, &s->access)) {
-		rc = ERR_NOMEM;
-		goto fail;
-	}
-	if (o->web_dir && access(o->web_dir, R_OK) == 0) {
-		rc = static_load(o->web_dir, &s->site, err, errcap);
-		if (rc)
-			goto fail;
-	}
-	/* a short queue: past it a write is refused at once (503), never left to pile up */
-	if (o->write_threads > 0 && workpool_new(o->write_threads, 256, &s->writes)) {
-		rc = ERR_NOMEM;
-		goto fail;
-	}
-	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (threads < 1)
-		threads = 1;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			 MHD_ALLOW_SUSPEND_RESUME;
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(
-		flags, 0, edge_accept, s->edge, on_request, s,
-		/* first, so that MHD's own lines all go through our logger */
-		MHD_OPTION_EXTERNAL_LOGGER, edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		/* 16 KiB per connection: heads up to HEAD_MAX (more is 431); MHD zeroes the
-		 * pool for every request, so a larger one costs time on every request */
-		CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 4000u,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify, s->edge, MHD_OPTION_END);
-	(void)sl;
-	if (!s->d) {
-		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
-			 o->listen);
-		rc = ERR_IO;
-		goto fail;
-	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di ? di->port : 0;
-	if (o->metrics_listen && *o->metrics_listen) {
-		rc = start_metrics_listener(s, o, err, errcap);
-		if (rc) {
-			MHD_stop_daemon(s->d);
-			goto fail;
-		}
-	}
 	*out = s;
 	return 0;
-fail:
-	workpool_free(s->writes);
-	edge_free(s->edge);
-	logbuf_free(s->access);
-	router_free(s->router);
-	metrics_free(s->metrics);
-	static_free(s->site);
-	free(s);
-	return rc;
 }
 
 void server_stop(struct server *s, int grace_ms)
