@@ -481,11 +481,12 @@ void audit_diff_init(struct audit_diff *d)
 }
 
 /* Adds one member whole, or marks the diff full when it does not fit (leaving DIFF_TAIL
- * bytes for the truncation mark). kind: 0 = [v1, v2], 1 = the string v1, 2 = the number n. */
+ * bytes for the truncation mark). kind: 0 = [v1, v2], 1 = the string v1, 2 = the number n,
+ * 3 = the boolean n != 0. */
 static void diff_add(struct audit_diff *d, const char *key, const char *v1, const char *v2, int kind,
 		     int64_t n)
 {
-	if (d->full)
+	if (d->full || d->w.depth != 1) /* full, or closed by audit_diff_text */
 		return;
 	struct jsonw_mark m;
 	jsonw_mark(&d->w, &m);
@@ -496,8 +497,10 @@ static void diff_add(struct audit_diff *d, const char *key, const char *v1, cons
 		jsonw_end(&d->w);
 	} else if (kind == 1) {
 		jsonw_str(&d->w, key, v1);
-	} else {
+	} else if (kind == 2) {
 		jsonw_int(&d->w, key, n);
+	} else {
+		jsonw_bool(&d->w, key, n != 0);
 	}
 	size_t len;
 	jsonw_text(&d->w, &len);
@@ -536,6 +539,11 @@ void audit_diff_str(struct audit_diff *d, const char *key, const char *v)
 void audit_diff_int(struct audit_diff *d, const char *key, int64_t v)
 {
 	diff_add(d, key, NULL, NULL, 2, v);
+}
+
+void audit_diff_bool(struct audit_diff *d, const char *key, bool v)
+{
+	diff_add(d, key, NULL, NULL, 3, v);
 }
 
 const char *audit_diff_text(struct audit_diff *d)

@@ -124,9 +124,14 @@ static int login_finish_tx(struct conn *c, void *arg)
 	char token_h[65], csrf_h[65];
 	if (j->new_hash) {
 		rc = user_set_password_conn(c, j->user_id, j->new_hash, j->history, NULL);
-		if (!rc)
-			rc = login_audit(c, j, "user.password",
-					 "{\"password\":\"changed\",\"at\":\"sign-in\",\"tokens\":\"revoked\"}");
+		if (!rc) {
+			struct audit_diff d;
+			audit_diff_init(&d);
+			audit_diff_secret(&d, "password");
+			audit_diff_str(&d, "at", "sign-in");
+			audit_diff_str(&d, "tokens", "revoked");
+			rc = login_audit(c, j, "user.password", audit_diff_text(&d));
+		}
 		if (rc)
 			return rc;
 	}
@@ -156,7 +161,10 @@ static int login_finish_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	return login_audit(c, j, "user.login", "{\"session\":\"new\"}");
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_str(&d, "session", "new");
+	return login_audit(c, j, "user.login", audit_diff_text(&d));
 }
 
 int session_login(struct app *a, const char *login, const char *password, const char *new_password,
@@ -410,7 +418,10 @@ static int own_tx(struct conn *c, void *arg)
 	e.object_type = j->token ? "api_token" : "session";
 	e.object_id = oid;
 	e.subject_id = j->user_id;
-	e.detail = "{\"revoked\":true}";
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_bool(&d, "revoked", true);
+	e.detail = audit_diff_text(&d);
 	return audit_append(c, &e);
 }
 
