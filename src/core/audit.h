@@ -43,10 +43,13 @@ struct audit_entry {
 	int64_t subject_id;
 };
 
-/* The detail of a record: a JSON object of changed fields, built in a fixed buffer.
- * A change is "field": [old, new] (null for none); a sensitive field is recorded as
- * "field": "changed", never its value; a fact is "key": value. Strings are escaped;
- * a detail that would not fit ends with "truncated": true instead of breaking the JSON. */
+/* The detail of a record: a JSON object of changed fields, built in a fixed buffer by the
+ * one JSON writer (base/jsonw.h). A change is "field": [old, new] (null for none); a
+ * sensitive field is recorded as "field": "changed", never its value; a fact is
+ * "key": value. Strings are escaped; a detail that would not fit ends with
+ * "truncated": true instead of breaking the JSON. Nothing here fails or allocates: a
+ * member that does not fit whole is left out (and marks the detail truncated). The struct
+ * points into itself: never copy one, declare it where it is used. */
 struct audit_diff {
 	char s[1536];
 	struct jsonw w; /* writes into s (base/jsonw.h, fixed backing) */
@@ -56,11 +59,16 @@ struct audit_diff {
 void audit_diff_init(struct audit_diff *d);
 /* Adds field: [old, new] when they differ (NULL or "" = none). */
 void audit_diff_change(struct audit_diff *d, const char *field, const char *old, const char *nw);
+/* Adds field: "changed" (a secret is recorded as changed, never in any form). */
 void audit_diff_secret(struct audit_diff *d, const char *field);
+/* Adds key: "v" (NULL is recorded as ""), key: v as a number, key: true / false. */
 void audit_diff_str(struct audit_diff *d, const char *key, const char *v);
 void audit_diff_int(struct audit_diff *d, const char *key, int64_t v);
-/* The JSON text ("{}" when nothing was added). */
+void audit_diff_bool(struct audit_diff *d, const char *key, bool v);
+/* The JSON text ("{}" when nothing was added), owned by d and valid while d is. Closes
+ * the object: call it once everything is added (later adds are ignored). */
 const char *audit_diff_text(struct audit_diff *d);
+/* The members added (a truncation mark not counted). */
 int audit_diff_count(const struct audit_diff *d);
 
 /* Appends e inside the caller's open write transaction. The connection's store must have
@@ -114,7 +122,9 @@ struct audit_verify_result {
 int audit_verify_full(struct app *a, const char *extra_line, struct audit_verify_result *out);
 
 /* audit_verify_full with the data dir's checkpoint only, for callers that need the count
- * and the first broken record: *count, *bad_seq and a reason in why (cap bytes). */
+ * and the first broken record: *count, *bad_seq and a reason in why (cap bytes). The same
+ * returns; ERR_CONFLICT means broken, where *bad_seq is the first bad record or, when the
+ * break is the checkpoint, 0. */
 int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap);
 
 /* Writes a checkpoint of the current head to a->data_dir/audit.checkpoint (atomically,
@@ -134,7 +144,9 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
 int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap);
 
 /* A thread that writes a checkpoint every `seconds` while the head moves (and once more
- * when stopped), logging a trail that stops verifying once per new problem. */
+ * when stopped), logging a trail that stops verifying once per new problem. Start returns
+ * 0 with *out (stop it with audit_checkpointer_stop), or ERR_NOMEM (also when the thread
+ * cannot start) with *out untouched. */
 struct audit_checkpointer;
 int audit_checkpointer_start(struct app *a, int seconds, struct audit_checkpointer **out);
 void audit_checkpointer_stop(struct audit_checkpointer *cp); /* NULL is fine */
@@ -167,7 +179,10 @@ struct audit_query {
 	int limit;
 };
 
-/* Calls fn for each matching record; *last_seq gets the last seq seen (for paging). */
+/* Calls fn for each matching record (at most q->limit, 100 when 0); fn's non-zero return
+ * stops the walk and is returned. *last_seq gets the last seq given to fn (0 when none;
+ * set on failure too, for the rows seen). from / to are compared as text (the route
+ * validates them as dates); a store error passes up. */
 int audit_list(struct app *a, const struct audit_query *q,
 	       int (*fn)(const struct audit_row *r, void *arg), void *arg, int64_t *last_seq);
 

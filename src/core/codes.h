@@ -4,6 +4,11 @@
  * users really type (full-width digits, lowercase x, spaces, dashes, +86) and writes the
  * one canonical ASCII form that is stored and compared; a value that cannot be
  * normalised or fails its check is a field error with a stable code.
+ *
+ * Contracts: pure functions (no database). The normalisers return 0 with out holding the
+ * canonical form, or ERR_UNPROCESSABLE with exactly one field error for `field` added to
+ * errs (out then holds "" or a partial form: do not use it); ERR_TOOBIG when cap is below
+ * the size each states.
  */
 #ifndef KEXIE_CORE_CODES_H
 #define KEXIE_CORE_CODES_H

@@ -86,17 +86,19 @@ struct job_new {
 	const char *input_path, *input_name, *input_hash;
 };
 
-/* Creates a queued job; *id receives its id. ERR_RATELIMIT when the owner already has
- * JOB_UNFINISHED_MAX unfinished jobs. No audit record: the kind's writes are audited, and
+/* Creates a queued job; *id receives its id (untouched on failure). ERR_RATELIMIT when
+ * the owner already has JOB_UNFINISHED_MAX unfinished jobs; a store error otherwise. No audit record: the kind's writes are audited, and
  * a dry run writes nothing else (as `kexie org import --dry-run` always did). */
 int job_create(struct app *a, const struct job_new *n, int64_t *id);
 
-/* The job `id` when owner_id owns it (owner_id < 0: any job, for the command line).
- * ERR_NOTFOUND otherwise. */
+/* The job `id` when owner_id owns it (owner_id < 0: any job, for the command line) into
+ * *out. ERR_NOTFOUND for no such job and for someone else's alike (on purpose: a job is
+ * its owner's only); a store error. *out is unspecified on failure. */
 int job_get(struct app *a, int64_t id, int64_t owner_id, struct job_info *out);
 
 /* Calls fn for each kept error of the job, by row then as found. fn's non-zero return stops
- * the walk and is returned. Strings are valid during the call. */
+ * the walk and is returned (a positive one included). Strings are valid during the call.
+ * 0 also for a job without errors or with no such id (nothing is checked about it). */
 int job_errors(struct app *a, int64_t id, int (*fn)(long row, const char *col, const char *code,
 						     const char *message, void *arg),
 	       void *arg);
@@ -108,6 +110,8 @@ int job_cancel(struct app *a, const struct audit_entry *who, int64_t id, int64_t
 
 /* ---- for run functions ---- */
 
+/* The app and the job's record as last read or stepped (borrowed; valid for the job's
+ * lifetime). Never NULL. */
 struct app *job_app(struct job *j);
 const struct job_info *job_info(const struct job *j);
 /* The audit identity for the job's writes: the owner, the role and the submitting request;

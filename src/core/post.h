@@ -13,6 +13,10 @@
  *     on the server (`kexie user grant-post`, post_grant), which is how the first ones are.
  * Posts are system-wide (rbac.h): the org a post is recorded at does not limit it; it is
  * where the account belongs on record (by default the org of its first role).
+ *
+ * Contracts, unless a function says otherwise: 0 on success; store errors pass up
+ * unchanged (ERR_DB, ERR_BUSY, ERR_NOMEM) and then nothing was written; field errors go to
+ * errs; arguments are borrowed for the call.
  */
 #ifndef KEXIE_CORE_POST_H
 #define KEXIE_CORE_POST_H
@@ -50,7 +54,9 @@ int post_grant(struct app *a, const struct audit_entry *who, int64_t user_id, co
 /* Records who's request (who->user_id, a security administrator: the caller's check) to
  * give `post` to the account; *id receives its id. Field errors: user_id `self`
  * (ERR_FORBIDDEN), `holds_post` or `pending` (a live request for it exists; ERR_CONFLICT),
- * org_id `not_found` (ERR_UNPROCESSABLE). Audited as post_request.create. */
+ * org_id `not_found` (ERR_UNPROCESSABLE); ERR_FORBIDDEN without a field error when who
+ * has no account (the command line gives posts with post_grant). Audited as
+ * post_request.create. *id is 0 on every failure. */
 int post_request_create(struct app *a, const struct audit_entry *who, int64_t user_id, const char *post,
 			int64_t org_id, struct errlist *errs, int64_t *id);
 
@@ -63,12 +69,13 @@ int post_request_create(struct app *a, const struct audit_entry *who, int64_t us
 int post_request_decide(struct app *a, const struct audit_entry *who, int64_t id, bool approve,
 			const char *reason, struct errlist *errs);
 
-/* One request; ERR_NOTFOUND when none. */
+/* One request into *out; ERR_NOTFOUND when none (then *out is unspecified). */
 int post_request_get(struct app *a, int64_t id, struct post_request *out);
 
 /* Requests newest first with id < before_id (0: from the newest), in `status` ("pending",
  * "approved", "rejected", "expired"; NULL or "all": any), at most max; fn may stop the
- * walk by returning an error. *last is the last id given (0 when none). */
+ * walk by returning an error, which is returned. *last is the last id given (0 when
+ * none, also on failure before any row). Rows are borrowed for the call. */
 int post_request_list(struct app *a, const char *status, int64_t before_id, int max,
 		      int (*fn)(const struct post_request *p, void *arg), void *arg, int64_t *last);
 

@@ -71,11 +71,13 @@ int rbac_check_path(const struct caller *c, const char *perm, const int64_t *pat
 
 /* The same rule for org_id, reading its chain as of today. Existence is not checked here:
  * an unknown id is ERR_NOTFOUND unless a post covers everything (use org_get_for to load
- * and check at once). */
+ * and check at once). So ERR_NOTFOUND means "no such org" and "not in your scope" alike,
+ * on purpose. A store error passes up. */
 int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id);
 
 /* The role the caller acts under for perm on org_id ("" when none), for the audit trail;
- * org_id 0: the first role granting perm anywhere. */
+ * org_id 0: the first role granting perm anywhere. Points into c (or at a literal); never
+ * NULL. A store error while reading the chain gives "". */
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id);
 
 /* What a caller may see, for lists (ORG_SEEN_SQL in org.h): everything when a post grants
@@ -87,6 +89,7 @@ struct rbac_seen {
 	char roles[96];
 	char today[11];
 };
+/* Fills *out (cannot fail; no database). */
 void rbac_seen(const struct caller *c, const char *perm, struct rbac_seen *out);
 
 #endif

@@ -17,7 +17,9 @@ struct health {
 	int64_t uptime_s;
 };
 
-/* Fills h; returns 0 when the database answers, ERR_UNAVAILABLE (h still filled) when not. */
+/* Fills h; returns 0 when the database answers, ERR_UNAVAILABLE (h still filled, db_ok
+ * false, schema_version 0) when not. Never another code: a schema count that cannot be
+ * read leaves schema_version 0 with 0 returned. */
 int system_health(struct app *a, struct health *h);
 
 #endif

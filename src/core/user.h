@@ -7,6 +7,14 @@
  * BLAKE2b keyed with the server's secret key, revocable, expiring (at most token_max_days
  * after creation); a disabled user's tokens, and every token of an account whose password
  * changes, stop working at once.
+ *
+ * Contracts, unless a function says otherwise: 0 on success; the store's errors pass up
+ * unchanged (ERR_DB; ERR_BUSY when a write's 500 ms budget runs out; ERR_NOMEM), and then
+ * nothing was written (a write and its audit record share one transaction). Strings and
+ * structs passed in are borrowed for the call; `who` is the audit actor recorded with a
+ * write. Field errors go to `errs` (which the caller initialised) and come with
+ * ERR_UNPROCESSABLE (422) unless stated; on any failure an out-parameter holds what the
+ * function says (zeroed, or untouched where nothing is said).
  */
 #ifndef KEXIE_CORE_USER_H
 #define KEXIE_CORE_USER_H
@@ -60,32 +68,50 @@ struct user_detail {
 };
 
 /* Checks the password policy (a->policy: minimum length, common passwords, not the login;
- * strict mode: three of four character classes); adds field errors under `field`. */
+ * strict mode: three of four character classes); adds field errors under `field`.
+ * Returns 0 when it passes, ERR_UNPROCESSABLE with at least one field error when not.
+ * Pure: no database. */
 int password_check(const struct app *a, const char *password, const char *login, const char *field,
 		   struct errlist *errs);
 
-/* Creates an account with one role at one org (an account always holds at least one).
- * A post as that role only with in->post_ok (ERR_FORBIDDEN, field role `post_by_request`). */
+/* Creates an account with one role at one org (in->org_id, else in->org_code, else CAST),
+ * audited as user.create; an account always holds at least one role. Returns 0 with *id
+ * the new account's id; ERR_UNPROCESSABLE with field errors (login, display_name, role,
+ * password, org / org_id `not_found` for a missing or closed org); ERR_CONFLICT with
+ * login `taken`; ERR_FORBIDDEN (role `post_by_request`) for a post without in->post_ok.
+ * *id is untouched on failure. */
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id);
 
-/* The id of a login; ERR_NOTFOUND when none. */
+/* The id of a login (exact match). 0 with *id set; ERR_NOTFOUND when no account has it
+ * (whatever its status). *id is 0 on every failure. */
 int user_find(struct app *a, const char *login, int64_t *id);
+/* One account with its roles (at most USER_MAX_GRANTS) and session figures. 0 with *out
+ * filled; ERR_NOTFOUND when there is no such id. *out is zeroed first, so on failure it
+ * holds zeros (or a partial row when the grants could not be read). */
 int user_get(struct app *a, int64_t id, struct user_detail *out);
 
 /* Disables the account; its sessions and tokens end at once. Enable reverses it (tokens
- * stay revoked). */
+ * stay revoked). Both audited (user.disable / user.enable); 0, or ERR_NOTFOUND for no
+ * such account. Neither checks the current status: disabling a disabled account records
+ * it again. */
 int user_disable(struct app *a, const struct audit_entry *who, int64_t id);
 int user_enable(struct app *a, const struct audit_entry *who, int64_t id);
 
-/* Clears a lock and the failure count (the security administrator's unlock). */
+/* Clears a lock and the failure count (the security administrator's unlock), audited as
+ * user.unlock. 0, or ERR_NOTFOUND for no such account (an account that was not locked is
+ * "unlocked" just the same). */
 int user_unlock(struct app *a, const struct audit_entry *who, int64_t id);
 
-/* Ends every session of the account now; *ended counts them. */
+/* Ends every session of the account now (tokens stay), audited as user.sessions_end.
+ * 0 with *ended the number ended (0 when none was live); ERR_NOTFOUND for no such
+ * account. *ended is 0 on failure (ended may be NULL). */
 int user_end_sessions(struct app *a, const struct audit_entry *who, int64_t id, int64_t *ended);
 
 /* Sets a new password (policy checked; strict mode refuses the last 5) and ends the
- * account's sessions and API tokens. Field errors go under `field`. */
+ * account's sessions and API tokens, audited as user.password (the password never
+ * recorded). 0; ERR_NOTFOUND for no such account; ERR_UNPROCESSABLE with field errors
+ * under `field`. */
 int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
 		      const char *field, struct errlist *errs);
 
@@ -93,6 +119,7 @@ int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, 
  * when user_id holds one of the three posts (and is not `by`): whoever sets it could sign
  * in as that post. ERR_FORBIDDEN with a field error on password (`post_holder`); the
  * holder changes it itself, or it is set on the server (the CLI does not ask). */
+/* Returns 0 when allowed; reads only. */
 int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs);
 
 /* The caller's own change: the current password must match. A wrong one counts with the
@@ -100,7 +127,10 @@ int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct
  * error on current_password; at login_max_failures the account locks and the credential
  * the caller used (session or token) ends: ERR_RATELIMIT with out->locked_for_s and
  * out->ended. While locked: ERR_RATELIMIT without any password check. On success every
- * session and token of the account ends (user_set_password). */
+ * session and token of the account ends (user_set_password). A new password the policy
+ * refuses is ERR_UNPROCESSABLE with field errors on `password`. *out is zeroed first and
+ * is meaningful on every return (it says what ended, failure or not). Call it from a
+ * worker pool: it hashes with argon2id. */
 struct own_password_result {
 	int64_t locked_for_s; /* > 0: the account is locked for so long */
 	bool ended;           /* the caller's session or token was ended by this request */
@@ -114,19 +144,24 @@ int user_change_own_password(struct app *a, const struct audit_entry *who, const
  * caller (else ERR_NOTFOUND, as for a missing account); allowed when all of them do with
  * perm and, when it holds one of the three posts and perm changes it, the caller is a
  * security administrator (else ERR_FORBIDDEN). On 0 *role is the caller's role granting
- * perm (a pointer into c), else "". */
+ * perm (a pointer into c), else "" (role may be NULL). ERR_NOMEM possible; a store error
+ * passes up. ERR_NOTFOUND means "missing" and "not yours to see" alike, on purpose. */
 int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id, const char **role);
 
 /* Adds or removes a role assignment; either way the account's sessions end (a privilege
  * change means a new sign-in). Removing the last role is ERR_CONFLICT. Separation of
  * duties (field errors on role): nobody changes their own roles (ERR_FORBIDDEN, `self`);
  * a post is never added here (ERR_FORBIDDEN, `post_by_request`: post.h gives posts); a
- * post holder gets no other role (ERR_CONFLICT, `post_holder`). */
+ * post holder gets no other role (ERR_CONFLICT, `post_holder`). ERR_NOTFOUND for removing
+ * a role it does * not hold (and for no such account); ERR_CONFLICT `exists` / `last_role` for adding a
+ * role held already there / removing the last one; ERR_UNPROCESSABLE for an unknown role. Audited as user.role_add / user.role_remove. */
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
 		  int64_t org_id, bool add, struct errlist *errs);
 
-/* Accounts holding a role in the subtree of `under` (today), login or name containing q,
- * ordered by login after after_login, at most max. */
+/* Accounts holding a role in the subtree of `under` (today), login or name containing q
+ * (NULL or "": any), ordered by login after after_login (NULL or "": from the start), at
+ * most max; fn gets each row (borrowed for the call). 0 with *n the rows given to fn;
+ * ERR_NOMEM; a store error (then *n counts the rows fn saw before it). */
 int user_search(struct app *a, int64_t under, const char *q, const char *after_login, int max,
 		void (*fn)(const struct user_row *u, void *arg), void *arg, int *n);
 
@@ -139,24 +174,32 @@ struct token_row {
 	char name[101];
 };
 /* One's own live sessions (newest first) and tokens; end or revoke one (ERR_NOTFOUND when
- * it is not the user's or already ended). fn may stop the walk by returning an error. */
+ * it is not the user's or already ended: the same answer on purpose). fn gets each row
+ * (borrowed for the call) and may stop the walk by returning non-zero, which the list
+ * returns. session_end / token_revoke are audited (session.end / token.revoke). */
 int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_row *s, void *arg), void *arg);
 int session_end(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t session_id);
 int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row *t, void *arg), void *arg);
 int token_revoke(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t token_id);
 
-/* Calls fn for every user, ordered by login. */
+/* Calls fn for every user, ordered by login (rows borrowed for the call). 0 or a store
+ * error. */
 int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg);
 
 /* Creates a token for login and writes it to out (cap >= 47). *expires_days 0 becomes the
  * maximum life (policy token_max_days); more than that is ERR_UNPROCESSABLE with a field
- * error on expires_days (errs may be NULL). ERR_NOTFOUND: no active account login. */
+ * error on expires_days (errs may be NULL). ERR_NOTFOUND: no active account login.
+ * ERR_TOOBIG when cap is too small. On 0 *expires_days holds the life given and out the
+ * token (shown once: only its keyed hash is stored); on failure out is wiped (zeros) and
+ * *expires_days may already hold the defaulted life. Audited as token.create. */
 int token_create(struct app *a, const struct audit_entry *who, const char *login, int *expires_days,
 		 const char *name, char *out, size_t cap, struct errlist *errs);
 
 /* Resolves a presented token to its caller with grants. ERR_UNAUTHORIZED when unknown,
  * revoked, expired (its own expiry, or older than token_max_days), or the user is
- * disabled. */
+ * disabled. 0 with *out filled (caller id, login, grants, via "token <id>"); on failure
+ * *out is zeroed or partly filled and must not be used. Reads only (the last use is
+ * noted for the bookkeeping writer, core/touch.h). */
 int token_resolve(struct app *a, const char *token, struct caller *out);
 
 /* ---- sessions (timeouts and lockout from a->policy) ---- */
@@ -177,19 +220,29 @@ struct login_result {
  * is created. */
 /* With new_password (or when strict mode finds the password expired, which then requires
  * one: ERR_FORBIDDEN with a field error on new_password), the right password is replaced
- * before the session is created; policy errors are ERR_UNPROCESSABLE on new_password. */
+ * before the session is created; policy errors are ERR_UNPROCESSABLE on new_password.
+ * Returns 0 with res->token and res->csrf set; ERR_UNAUTHORIZED (which means unknown,
+ * wrong, disabled and locked-but-wrong alike); ERR_RATELIMIT (locked, right password);
+ * ERR_FORBIDDEN / ERR_UNPROCESSABLE as above. *res is zeroed first; the caller wipes it
+ * (it holds secrets) when done. */
 int session_login(struct app *a, const char *login, const char *password, const char *new_password,
 		  const char *addr, const char *request_id, struct login_result *res, struct errlist *errs);
 
 /* Resolves a session cookie (idle and absolute timeouts) to its caller. When csrf is
- * non-NULL it must match the session's CSRF token (else ERR_FORBIDDEN). */
+ * non-NULL it must match the session's CSRF token (else ERR_FORBIDDEN). 0 with *out
+ * filled (via "session <id>"); ERR_UNAUTHORIZED for a malformed, unknown, ended, idle,
+ * expired session or a disabled account. *out is zeroed first; on failure it must not be
+ * used. */
 int session_resolve(struct app *a, const char *token, const char *csrf, struct caller *out);
 
 /* The CSRF token that belongs to a session token: derived with the server key, so any tab
- * holding the cookie can ask for it (GET /api/v1/session), and nothing extra is stored. */
+ * holding the cookie can ask for it (GET /api/v1/session), and nothing extra is stored.
+ * Writes a NUL-terminated token into out (cap >= TOKEN_LEN + 1; shorter is cut). Cannot
+ * fail. */
 void session_csrf_for(const struct app *a, const char *token, char *out, size_t cap);
 
-/* Ends the session the token names (logout). */
+/* Ends the session the token names (logout), audited as user.logout. 0 also when the
+ * token names no live session (nothing to end); a store error otherwise. */
 int session_logout(struct app *a, const char *token, const struct audit_entry *who);
 
 #endif

@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Contracts as in user.h: 0 or a negative ERR_* code; store errors pass up unchanged; the
+ * *_conn / (struct conn *c) functions run inside the caller's transaction and leave
+ * rolling back to it. */
+
 /* The configured policy, with the defaults where a context was built without one. */
 struct policy user_policy(const struct app *a);
 /* argon2id of password into out; 0 or ERR_NOMEM (libsodium could not allocate). */
@@ -40,7 +44,8 @@ int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *
 		       int64_t *locked_until);
 /* The stored form of an API token or session secret: keyed hash, 64 hex digits + NUL. */
 void user_token_hash(const struct app *a, const char *token, char out[65]);
-/* *yes when the account holds one of the three posts (on the caller's connection). */
+/* *yes when the account holds one of the three posts (on the caller's connection); *yes
+ * is false on failure. 0 or a store error. */
 int user_holds_post(struct conn *c, int64_t user_id, bool *yes);
 /* Adds the grant (role, org) read from columns col, col+1 of st to out. */
 void user_add_grant(struct stmt *st, int col, struct caller *out);

@@ -9,12 +9,16 @@
 
 /* Demo tree: a national association, three provinces with cities, counties, townships and
  * grassroots units of every type, five national societies with guided-by links.
- * Idempotent: does nothing when the national association exists. */
+ * Idempotent: does nothing when the national association exists. One transaction, one
+ * audit record. 0 with *created the orgs made (0 when the tree was there); a store error
+ * (nothing written, *created 0). */
 int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
 
 /* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, ~12 cities
  * each, ~9 counties each, then townships and grassroots units), codes "G..." . One
- * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs. */
+ * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs.
+ * ERR_NOTFOUND when there is no CAST (run the demo seed first); ERR_NOMEM or a store error
+ * (nothing written). */
 int org_generate(struct app *a, const struct audit_entry *who, int n, int *created);
 
 #endif
