@@ -10,6 +10,7 @@
  * the core's (account.c, post.c). Password hashing runs on the hashers pool like sign-in.
  */
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "base/ratelimit.h"
 #include "base/timeutil.h"
 #include "core/post.h"
@@ -20,9 +21,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *time_or_null(int64_t t)
+/* A unix time, or null for none (0). */
+static void time_or_null(struct jsonw *w, const char *key, int64_t t)
 {
-	return t > 0 ? json_integer(t) : json_null();
+	if (t > 0)
+		jsonw_int(w, key, t);
+	else
+		jsonw_null(w, key);
+}
+
+/* An answer of one object with one member: {"key": n}. */
+static int answer_int(struct req *r, unsigned status, const char *key, int64_t n)
+{
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, key, n);
+	jsonw_end(&w);
+	return jsonw_send(r, status, &w);
 }
 
 /* A refusal with field errors as an answer (the core named the field). */
@@ -33,14 +49,18 @@ static int refused(struct req *r, int rc, const char *what)
 	return rc;
 }
 
-static json_t *grants_json(const struct user_grant *g, int n)
+static void grants_json(struct jsonw *w, const char *key, const struct user_grant *g, int n)
 {
-	json_t *arr = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s,s:I,s:s,s:s}", "role", g[i].role, "org_id",
-						     (json_int_t)g[i].org_id, "org_code", g[i].org_code,
-						     "org_name", g[i].org_name));
-	return arr;
+	jsonw_array(w, key);
+	for (int i = 0; i < n; i++) {
+		jsonw_object(w, NULL);
+		jsonw_str(w, "role", g[i].role);
+		jsonw_int(w, "org_id", g[i].org_id);
+		jsonw_str(w, "org_code", g[i].org_code);
+		jsonw_str(w, "org_name", g[i].org_name);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
 }
 
 static int answer_user(struct req *r, struct api *api, int64_t id, unsigned status)
@@ -50,15 +70,26 @@ static int answer_user(struct req *r, struct api *api, int64_t id, unsigned stat
 		return ERR_NOMEM;
 	int rc = user_get(api_app(r, api), id, u);
 	if (!rc) {
-		json_t *j = json_pack("{s:I,s:s,s:s,s:s,s:b,s:I,s:o,s:o,s:I,s:o}", "id", (json_int_t)u->id,
-				      "login", u->login, "display_name", u->display_name, "status", u->status,
-				      "locked", u->locked_for_s > 0, "locked_for_s", (json_int_t)u->locked_for_s,
-				      "password_changed_at", time_or_null(u->password_changed_at),
-				      "last_login_at", time_or_null(u->last_login_at), "active_sessions",
-				      (json_int_t)u->active_sessions, "roles", grants_json(u->g, u->ngrants));
-		json_object_set_new(j, "created_at", time_or_null(u->created_at));
-		json_object_set_new(j, "person_id", u->person_id ? json_integer(u->person_id) : json_null());
-		rc = resp_json(r, status, j);
+		struct jsonw w;
+		jsonw_init(&w);
+		jsonw_object(&w, NULL);
+		jsonw_int(&w, "id", u->id);
+		jsonw_str(&w, "login", u->login);
+		jsonw_str(&w, "display_name", u->display_name);
+		jsonw_str(&w, "status", u->status);
+		jsonw_bool(&w, "locked", u->locked_for_s > 0);
+		jsonw_int(&w, "locked_for_s", u->locked_for_s);
+		time_or_null(&w, "password_changed_at", u->password_changed_at);
+		time_or_null(&w, "last_login_at", u->last_login_at);
+		jsonw_int(&w, "active_sessions", u->active_sessions);
+		grants_json(&w, "roles", u->g, u->ngrants);
+		time_or_null(&w, "created_at", u->created_at);
+		if (u->person_id)
+			jsonw_int(&w, "person_id", u->person_id);
+		else
+			jsonw_null(&w, "person_id");
+		jsonw_end(&w);
+		rc = jsonw_send(r, status, &w);
 	}
 	free(u);
 	return rc == ERR_NOTFOUND ? req_fail(r, rc, "no such account") : rc;
@@ -67,18 +98,25 @@ static int answer_user(struct req *r, struct api *api, int64_t id, unsigned stat
 /* ---- administrators ---- */
 
 struct row_sink {
-	json_t *arr;
+	struct jsonw *w;
+	char last_login[65]; /* of the last row written: the next page starts after it */
 };
 
 static void add_row(const struct user_row *u, void *arg)
 {
 	struct row_sink *s = arg;
-	json_t *row = json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login", u->login,
-				"display_name", u->display_name, "status", u->status, "locked", u->locked,
-				"roles", u->roles);
+	struct jsonw *w = s->w;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "id", u->id);
+	jsonw_str(w, "login", u->login);
+	jsonw_str(w, "display_name", u->display_name);
+	jsonw_str(w, "status", u->status);
+	jsonw_bool(w, "locked", u->locked);
+	jsonw_str(w, "roles", u->roles);
 	/* the roles as data, with the org's name: the web shows words, not "staff@DC-C1" */
-	json_object_set_new(row, "grants", grants_json(u->g, u->ngrants));
-	json_array_append_new(s->arr, row);
+	grants_json(w, "grants", u->g, u->ngrants);
+	jsonw_end(w);
+	str_copy(s->last_login, sizeof(s->last_login), u->login);
 }
 
 int api_user_search(struct req *r, void *ctx)
@@ -86,17 +124,22 @@ int api_user_search(struct req *r, void *ctx)
 	struct api *api = ctx;
 	int64_t under = api_obj(r, 0)->id, limit = 50; /* given and in scope, or the caller's first scope */
 	req_query_int(r, "limit", &limit);
-	struct row_sink s = {json_array()};
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, "under", under);
+	jsonw_array(&w, "items");
+	struct row_sink s = {.w = &w};
 	int n = 0;
 	int rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
 	if (rc) {
-		json_decref(s.arr);
+		jsonw_release(&w);
 		return rc;
 	}
-	json_t *body = json_pack("{s:I,s:o}", "under", (json_int_t)under, "items", s.arr);
-	json_t *last = n == limit ? json_object_get(json_array_get(s.arr, (size_t)n - 1), "login") : NULL;
-	json_object_set_new(body, "next_after", last ? json_incref(last) : json_null());
-	return resp_json(r, 200, body);
+	jsonw_end(&w);
+	jsonw_str(&w, "next_after", n == limit && n > 0 ? s.last_login : NULL);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_user_get(struct req *r, void *ctx)
@@ -178,7 +221,7 @@ static int account_op(struct req *r, struct api *api, int which)
 	default:
 		rc = user_end_sessions(api_app(r, api), &who, id, &ended);
 		if (!rc)
-			return resp_json(r, 200, json_pack("{s:I}", "sessions_ended", (json_int_t)ended));
+			return answer_int(r, 200, "sessions_ended", ended);
 	}
 	return rc ? rc : answer_user(r, api, id, 200);
 }
@@ -222,18 +265,25 @@ int api_user_password(struct req *r, void *ctx)
 
 /* ---- the three posts: requested by one security administrator, decided by another ---- */
 
-static json_t *request_json(const struct post_request *p)
+static void request_json(struct jsonw *w, const struct post_request *p)
 {
-	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:s,s:s}", "id", (json_int_t)p->id,
-			      "user_id", (json_int_t)p->user_id, "login", p->login, "display_name",
-			      p->display_name, "role", p->role, "org_id", (json_int_t)p->org_id, "org_code",
-			      p->org_code, "requested_by", p->requested_by_login, "requested_at",
-			      (json_int_t)p->requested_at, "expires_at", (json_int_t)p->expires_at, "status",
-			      p->status, "reason", p->reason);
-	json_object_set_new(j, "decided_by", p->decided_by ? json_string(p->decided_by_login) : json_null());
-	json_object_set_new(j, "decided_at", time_or_null(p->decided_at));
-	json_object_set_new(j, "replaces", p->replaces[0] ? json_string(p->replaces) : json_null());
-	return j;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "id", p->id);
+	jsonw_int(w, "user_id", p->user_id);
+	jsonw_str(w, "login", p->login);
+	jsonw_str(w, "display_name", p->display_name);
+	jsonw_str(w, "role", p->role);
+	jsonw_int(w, "org_id", p->org_id);
+	jsonw_str(w, "org_code", p->org_code);
+	jsonw_str(w, "requested_by", p->requested_by_login);
+	jsonw_int(w, "requested_at", p->requested_at);
+	jsonw_int(w, "expires_at", p->expires_at);
+	jsonw_str(w, "status", p->status);
+	jsonw_str(w, "reason", p->reason);
+	jsonw_str(w, "decided_by", p->decided_by ? p->decided_by_login : NULL);
+	time_or_null(w, "decided_at", p->decided_at);
+	jsonw_str(w, "replaces", p->replaces[0] ? p->replaces : NULL);
+	jsonw_end(w);
 }
 
 static int answer_request(struct req *r, struct api *api, int64_t id, unsigned status)
@@ -242,8 +292,12 @@ static int answer_request(struct req *r, struct api *api, int64_t id, unsigned s
 	if (!p)
 		return ERR_NOMEM;
 	int rc = post_request_get(api_app(r, api), id, p);
-	if (!rc)
-		rc = resp_json(r, status, request_json(p));
+	if (!rc) {
+		struct jsonw w;
+		jsonw_init(&w);
+		request_json(&w, p);
+		rc = jsonw_send(r, status, &w);
+	}
 	free(p);
 	return rc == ERR_NOTFOUND ? req_fail(r, rc, "no such request") : rc;
 }
@@ -287,9 +341,17 @@ int api_post_request_reject(struct req *r, void *ctx)
 	return decide(r, ctx, false);
 }
 
+struct request_sink {
+	struct jsonw *w;
+	int n;
+};
+
 static int add_request(const struct post_request *p, void *arg)
 {
-	return json_array_append_new(arg, request_json(p)) ? ERR_NOMEM : 0;
+	struct request_sink *s = arg;
+	request_json(s->w, p);
+	s->n++;
+	return s->w->rc;
 }
 
 int api_post_request_list(struct req *r, void *ctx)
@@ -298,16 +360,23 @@ int api_post_request_list(struct req *r, void *ctx)
 	int64_t before = 0, limit = 50, last = 0;
 	req_query_int(r, "before", &before);
 	req_query_int(r, "limit", &limit);
-	json_t *items = json_array();
-	int rc = post_request_list(api_app(r, api), req_query(r, "status"), before, (int)limit, add_request, items, &last);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, "items");
+	struct request_sink s = {.w = &w};
+	int rc = post_request_list(api_app(r, api), req_query(r, "status"), before, (int)limit, add_request, &s, &last);
 	if (rc) {
-		json_decref(items);
+		jsonw_release(&w);
 		return rc;
 	}
-	size_t n = json_array_size(items);
-	json_t *body = json_pack("{s:o}", "items", items);
-	json_object_set_new(body, "next_before", n == (size_t)limit && last ? json_integer(last) : json_null());
-	return resp_json(r, 200, body);
+	jsonw_end(&w);
+	if (s.n == limit && last)
+		jsonw_int(&w, "next_before", last);
+	else
+		jsonw_null(&w, "next_before");
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 /* ---- me ---- */
@@ -318,30 +387,54 @@ static struct audit_entry me(struct req *r, struct api *api)
 	return api_actor(r, api, "", 0);
 }
 
+struct session_sink {
+	struct jsonw *w;
+	int64_t current; /* the caller's own session */
+};
+
 static int add_session(const struct session_row *s, void *arg)
 {
-	json_t **ctx = arg; /* [0] array, [1] current id as integer */
-	json_int_t current = json_integer_value(ctx[1]);
-	json_array_append_new(ctx[0], json_pack("{s:I,s:I,s:I,s:I,s:s,s:b}", "id", (json_int_t)s->id,
-						"created_at", (json_int_t)s->created_at, "last_seen_at",
-						(json_int_t)s->last_seen_at, "expires_at",
-						(json_int_t)s->expires_at, "client_addr", s->client_addr,
-						"current", (json_int_t)s->id == current));
-	return 0;
+	struct session_sink *k = arg;
+	struct jsonw *w = k->w;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "id", s->id);
+	jsonw_int(w, "created_at", s->created_at);
+	jsonw_int(w, "last_seen_at", s->last_seen_at);
+	jsonw_int(w, "expires_at", s->expires_at);
+	jsonw_str(w, "client_addr", s->client_addr);
+	jsonw_bool(w, "current", s->id == k->current);
+	jsonw_end(w);
+	return w->rc;
+}
+
+/* {"items": [...]} from a list function that writes the items into w. */
+static void answer_items_begin(struct jsonw *w)
+{
+	jsonw_init(w);
+	jsonw_object(w, NULL);
+	jsonw_array(w, "items");
+}
+
+static int answer_items_end(struct req *r, int rc, struct jsonw *w)
+{
+	if (rc) {
+		jsonw_release(w);
+		return rc;
+	}
+	jsonw_end(w);
+	jsonw_end(w);
+	return jsonw_send(r, 200, w);
 }
 
 int api_me_sessions(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
-	json_t *sink[2] = {json_array(), json_integer(c->session_id)};
-	int rc = session_list(api_app(r, api), c->user_id, add_session, sink);
-	json_decref(sink[1]);
-	if (rc) {
-		json_decref(sink[0]);
-		return rc;
-	}
-	return resp_json(r, 200, json_pack("{s:o}", "items", sink[0]));
+	struct jsonw w;
+	answer_items_begin(&w);
+	struct session_sink k = {.w = &w, .current = c->session_id};
+	int rc = session_list(api_app(r, api), c->user_id, add_session, &k);
+	return answer_items_end(r, rc, &w);
 }
 
 int api_me_session_end(struct req *r, void *ctx)
@@ -357,23 +450,24 @@ int api_me_session_end(struct req *r, void *ctx)
 
 static int add_token(const struct token_row *t, void *arg)
 {
-	json_array_append_new(arg, json_pack("{s:I,s:s,s:I,s:o,s:o}", "id", (json_int_t)t->id, "name", t->name,
-					     "created_at", (json_int_t)t->created_at, "expires_at",
-					     time_or_null(t->expires_at), "last_used_at",
-					     time_or_null(t->last_used_at)));
-	return 0;
+	struct jsonw *w = arg;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "id", t->id);
+	jsonw_str(w, "name", t->name);
+	jsonw_int(w, "created_at", t->created_at);
+	time_or_null(w, "expires_at", t->expires_at);
+	time_or_null(w, "last_used_at", t->last_used_at);
+	jsonw_end(w);
+	return w->rc;
 }
 
 int api_me_tokens(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	json_t *arr = json_array();
-	int rc = token_list(api_app(r, api), ((const struct caller *)req_user(r))->user_id, add_token, arr);
-	if (rc) {
-		json_decref(arr);
-		return rc;
-	}
-	return resp_json(r, 200, json_pack("{s:o}", "items", arr));
+	struct jsonw w;
+	answer_items_begin(&w);
+	int rc = token_list(api_app(r, api), ((const struct caller *)req_user(r))->user_id, add_token, &w);
+	return answer_items_end(r, rc, &w);
 }
 
 int api_me_token_create(struct req *r, void *ctx)
@@ -391,8 +485,14 @@ int api_me_token_create(struct req *r, void *ctx)
 	if (rc)
 		return rc;
 	/* shown once: only its hash is stored */
-	rc = resp_json(r, 201, json_pack("{s:s,s:s,s:I}", "token", token, "name", api_str(b, "name"),
-					 "expires_days", (json_int_t)days));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "token", token);
+	jsonw_str(&w, "name", api_str(b, "name"));
+	jsonw_int(&w, "expires_days", days);
+	jsonw_end(&w);
+	rc = jsonw_send(r, 201, &w);
 	explicit_bzero(token, sizeof(token));
 	return rc;
 }
