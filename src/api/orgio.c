@@ -33,8 +33,9 @@
 /* An unreadable file: 422 on the field "file" with the reader's reason. */
 static int bad_file(struct req *r, int rc, const char *why)
 {
-	const char *code = rc == ERR_TOOBIG ? "too_large" : rc == ERR_UNPROCESSABLE && strstr(why, "empty") ? "empty"
-										: "unreadable";
+	const char *code = rc == ERR_TOOBIG                                  ? "too_large"
+			   : rc == ERR_UNPROCESSABLE && strstr(why, "empty") ? "empty"
+									     : "unreadable";
 	errlist_add(req_errs(r), "file", code, why);
 	return req_fail(r, ERR_UNPROCESSABLE, "the file cannot be read as a spreadsheet");
 }
@@ -52,21 +53,33 @@ static int preview_on_worker(struct req *r, void *arg)
 	struct import_column cols[SHEET_MAX_COLS];
 	int ncols = 0;
 	org_import_columns(&s, cols, SHEET_MAX_COLS, &ncols);
-	json_t *jc = json_array(), *sample = json_array();
-	for (int i = 0; i < ncols; i++)
-		json_array_append_new(jc, json_pack("{s:i,s:s,s:s?}", "index", cols[i].index, "header", cols[i].header,
-						    "field", cols[i].field));
-	for (long i = 1; i < s.nrows && i <= PREVIEW_ROWS; i++) {
-		json_t *row = json_array();
-		const struct sheet_row *sr = &s.rows[i];
-		for (int k = 0; k < sr->ncells; k++)
-			json_array_append_new(row, json_string(sr->bad_encoding ? "" : sr->cells[k]));
-		json_array_append_new(sample, row);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_str(&w, "format", s.format);
+	jsonw_str(&w, "encoding", s.encoding);
+	jsonw_int(&w, "row_count", s.nrows > 0 ? s.nrows - 1 : 0);
+	jsonw_array(&w, "columns");
+	for (int i = 0; i < ncols; i++) {
+		jsonw_object(&w, NULL);
+		jsonw_int(&w, "index", cols[i].index);
+		jsonw_str(&w, "header", cols[i].header);
+		jsonw_str(&w, "field", cols[i].field);
+		jsonw_end(&w);
 	}
-	json_t *body = json_pack("{s:s,s:s,s:I,s:o,s:o}", "format", s.format, "encoding", s.encoding, "row_count",
-				 (json_int_t)(s.nrows > 0 ? s.nrows - 1 : 0), "columns", jc, "sample", sample);
+	jsonw_end(&w);
+	jsonw_array(&w, "sample");
+	for (long i = 1; i < s.nrows && i <= PREVIEW_ROWS; i++) {
+		const struct sheet_row *sr = &s.rows[i];
+		jsonw_array(&w, NULL);
+		for (int k = 0; k < sr->ncells; k++)
+			jsonw_str(&w, NULL, sr->bad_encoding ? "" : sr->cells[k]);
+		jsonw_end(&w);
+	}
+	jsonw_end(&w);
+	jsonw_end(&w);
 	sheet_free(&s);
-	return body ? resp_json(r, 200, body) : ERR_NOMEM;
+	return jsonw_send(r, 200, &w);
 }
 
 int api_org_import_preview(struct req *r, void *ctx)
@@ -161,17 +174,25 @@ static int import_on_worker(struct req *r, void *arg)
 		return rc;
 	struct audit_entry who = api_actor(r, api, "org.write", 0);
 	const struct caller *c = req_user(r);
-	struct job_new jn = {.kind = org_import_kind.name, .origin = "http", .owner_id = c->user_id,
-			     .role = who.role, .request_id = req_id(r), .client_addr = req_client_addr(r),
-			     .dry_run = dry && !strcmp(dry, "true"), .input_path = path, .input_name = name,
+	struct job_new jn = {.kind = org_import_kind.name,
+			     .origin = "http",
+			     .owner_id = c->user_id,
+			     .role = who.role,
+			     .request_id = req_id(r),
+			     .client_addr = req_client_addr(r),
+			     .dry_run = dry && !strcmp(dry, "true"),
+			     .input_path = path,
+			     .input_name = name,
 			     .input_hash = hash};
 	int64_t id = 0;
 	rc = job_create(api->app, &jn, &id);
 	if (rc) {
 		unlink(path);
 		if (rc == ERR_RATELIMIT)
-			return req_fail(r, rc, "you have %d imports or other jobs waiting or running: wait for one to end",
-					JOB_UNFINISHED_MAX);
+			return req_fail(
+				r, rc,
+				"you have %d imports or other jobs waiting or running: wait for one to end",
+				JOB_UNFINISHED_MAX);
 		return rc;
 	}
 	job_runner_kick(api->jobs);
@@ -202,7 +223,8 @@ static int export_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
 	int64_t id = req_param_int(r, "id");
-	const char *fmt = req_query(r, "format"), *as_of = req_query(r, "as_of"), *inc = req_query(r, "include_closed");
+	const char *fmt = req_query(r, "format"), *as_of = req_query(r, "as_of"),
+		   *inc = req_query(r, "include_closed");
 	enum doc_format f = DOC_CSV;
 	if (fmt)
 		doc_format_parse(fmt, &f); /* the query spec allows csv and xlsx only */
@@ -216,7 +238,8 @@ static int export_on_worker(struct req *r, void *arg)
 		return rc;
 	char tmp[1024];
 	snprintf(tmp, sizeof(tmp), "%s/jobs", a->data_dir);
-	struct doc_writer_opts wo = {.bom = true, .sheet_name = "组织", .tmpdir = tmp, .max_bytes = (size_t)256 << 20};
+	struct doc_writer_opts wo = {
+		.bom = true, .sheet_name = "组织", .tmpdir = tmp, .max_bytes = (size_t)256 << 20};
 	struct doc_writer *w = NULL;
 	rc = doc_writer_open(f, &wo, &w);
 	if (rc)
@@ -259,8 +282,8 @@ static int export_on_worker(struct req *r, void *arg)
 	}
 	char today[11], disp[160];
 	org_today(today);
-	snprintf(disp, sizeof(disp), "attachment; filename=\"org-%s-%s.%s\"", o.code, as_of && *as_of ? as_of : today,
-		 doc_format_ext(f));
+	snprintf(disp, sizeof(disp), "attachment; filename=\"org-%s-%s.%s\"", o.code,
+		 as_of && *as_of ? as_of : today, doc_format_ext(f));
 	resp_header(r, "Content-Disposition", disp);
 	return resp_take(r, 200, doc_format_ctype(f), bytes, len);
 }

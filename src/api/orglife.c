@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "api/auditview.h"
+#include "base/jsonw.h"
 #include "core/org.h"
 #include "core/rbac.h"
 #include "base/timeutil.h"
@@ -45,15 +46,22 @@ int api_org_stats(struct req *r, void *ctx)
 	if (!req_query_int(r, "year", &year)) {
 		char today[11];
 		date_today(today, sizeof(today));
-		year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+		year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 +
+		       (today[3] - '0');
 	}
 	struct org_year y;
 	int rc = org_year_stats(api_app(r, api), id, (int)year, &y);
 	if (rc)
 		return rc;
-	return resp_json(r, 200,
-			 json_pack("{s:I,s:I,s:I,s:I}", "year", (json_int_t)year, "opened", (json_int_t)y.opened,
-				   "closed", (json_int_t)y.closed, "reopened", (json_int_t)y.reopened));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, "year", year);
+	jsonw_int(&w, "opened", y.opened);
+	jsonw_int(&w, "closed", y.closed);
+	jsonw_int(&w, "reopened", y.reopened);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 struct changes_out {
@@ -69,10 +77,11 @@ static int change_json(const struct org_change *ch, void *arg)
 	int rc = auditview_changes(o->v, ch->detail, &o->line);
 	if (rc)
 		return rc;
-	json_t *item = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o,s:s}", "seq", (json_int_t)ch->seq, "at", ch->at,
-				 "action", ch->action, "object_id", ch->object_id, "org_id", (json_int_t)ch->org_id,
-				 "org_code", ch->org_code, "org_name", ch->org_name, "actor", ch->actor, "changes",
-				 auditview_changes_json(ch->detail), "text", o->line.ptr);
+	json_t *item = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o,s:s}", "seq", (json_int_t)ch->seq,
+				 "at", ch->at, "action", ch->action, "object_id", ch->object_id, "org_id",
+				 (json_int_t)ch->org_id, "org_code", ch->org_code, "org_name", ch->org_name,
+				 "actor", ch->actor, "changes", auditview_changes_json(ch->detail), "text",
+				 o->line.ptr);
 	return item && !json_array_append_new(o->items, item) ? 0 : ERR_NOMEM;
 }
 
