@@ -22,13 +22,13 @@ struct ratelimit;
 
 struct api {
 	struct app *app;
-	struct server *srv;        /* set once the server runs (metrics) */
-	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
+	struct server *srv;               /* set once the server runs (metrics) */
+	struct workpool *hashers;         /* argon2id off the HTTP threads: cores threads, bounded queue */
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
-	bool https;                /* reached over HTTPS (a TLS proxy in front): Secure cookies */
+	bool https;                       /* reached over HTTPS (a TLS proxy in front): Secure cookies */
 	/* jobs and files (jobs.c, orgio.c) */
-	struct workpool *files;    /* parsing uploads and building exports off the HTTP threads */
-	struct job_runner *jobs;   /* the server's job runner, kicked when a job is created */
+	struct workpool *files;  /* parsing uploads and building exports off the HTTP threads */
+	struct job_runner *jobs; /* the server's job runner, kicked when a job is created */
 };
 
 /* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
@@ -50,11 +50,26 @@ enum api_obj_flag {
 	OBJF_OPTIONAL = 1u << 2,      /* absent: nothing to check */
 };
 /* Row shorthands: `.obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")}` */
-#define AT_PUBLIC {.kind = OBJ_PUBLIC}
-#define AT_SELF {.kind = OBJ_SELF}
-#define AT_SYSTEM {.kind = OBJ_SYSTEM}
-#define ORG_AT(where, param, ...) {.kind = OBJ_ORG, .in = (where), .name = (param), __VA_ARGS__}
-#define ACCOUNT_AT(where, param, ...) {.kind = OBJ_ACCOUNT, .in = (where), .name = (param), __VA_ARGS__}
+#define AT_PUBLIC                  \
+	{                          \
+		.kind = OBJ_PUBLIC \
+	}
+#define AT_SELF                  \
+	{                        \
+		.kind = OBJ_SELF \
+	}
+#define AT_SYSTEM                  \
+	{                          \
+		.kind = OBJ_SYSTEM \
+	}
+#define ORG_AT(where, param, ...)                                            \
+	{                                                                    \
+		.kind = OBJ_ORG, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define ACCOUNT_AT(where, param, ...)                                            \
+	{                                                                        \
+		.kind = OBJ_ACCOUNT, .in = (where), .name = (param), __VA_ARGS__ \
+	}
 
 /* "public", "self", "system", "org", "account" ("" for 0 or unknown). */
 const char *api_obj_kind_name(int kind);

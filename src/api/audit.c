@@ -63,11 +63,12 @@ struct csv_out {
 	struct buf line; /* the change column, reused per row */
 };
 
-static const char *const csv_head_zh[] = {"序号", "时间（北京时间）", "账号", "角色", "方式", "请求编号",
-					  "客户端地址", "操作", "对象类型", "对象", "组织", "变更内容"};
-static const char *const csv_head_en[] = {"No.", "Time (Beijing)", "Login", "Role", "Via", "Request ID",
-					  "Client address", "Action", "Object type", "Object", "Organization",
-					  "Changes"};
+static const char *const csv_head_zh[] = {"序号",     "时间（北京时间）", "账号", "角色",     "方式",
+					  "请求编号", "客户端地址",       "操作", "对象类型", "对象",
+					  "组织",     "变更内容"};
+static const char *const csv_head_en[] = {"No.",         "Time (Beijing)", "Login",          "Role",
+					  "Via",         "Request ID",     "Client address", "Action",
+					  "Object type", "Object",         "Organization",   "Changes"};
 
 static int to_csv(const struct audit_row *r, void *arg)
 {
@@ -88,7 +89,8 @@ static int to_csv(const struct audit_row *r, void *arg)
 	if (r->org_code[0]) {
 		const char *name = auditview_org_by_code(v, r->org_code);
 		if (strcmp(name, r->org_code))
-			snprintf(org, sizeof(org), "%s%s%s%s", name, v->en ? " (" : "（", r->org_code, v->en ? ")" : "）");
+			snprintf(org, sizeof(org), "%s%s%s%s", name, v->en ? " (" : "（", r->org_code,
+				 v->en ? ")" : "）");
 		else
 			snprintf(org, sizeof(org), "%s", r->org_code);
 	}
@@ -96,9 +98,18 @@ static int to_csv(const struct audit_row *r, void *arg)
 	int rc = auditview_changes(v, r->detail, &o->line);
 	if (rc)
 		return rc;
-	const char *cells[] = {seq, at, r->login, codeset_label(&codelist_role, r->role, !v->en), via,
-			       r->request_id, r->client_addr, codeset_label(&codelist_audit_action, r->action, !v->en),
-			       codeset_label(&codelist_object_type, r->object_type, !v->en), object, org, o->line.ptr};
+	const char *cells[] = {seq,
+			       at,
+			       r->login,
+			       codeset_label(&codelist_role, r->role, !v->en),
+			       via,
+			       r->request_id,
+			       r->client_addr,
+			       codeset_label(&codelist_audit_action, r->action, !v->en),
+			       codeset_label(&codelist_object_type, r->object_type, !v->en),
+			       object,
+			       org,
+			       o->line.ptr};
 	for (size_t i = 0; !rc && i < sizeof(cells) / sizeof(cells[0]); i++)
 		rc = csv_cell(o->b, cells[i], i == 0);
 	return rc ? rc : csv_end_row(o->b);
@@ -125,9 +136,10 @@ static int answer_csv(struct req *r, struct api *api, const struct audit_query *
 	if (!rc)
 		rc = audit_list(api_app(r, api), q, to_csv, &o, &last);
 	if (!rc) {
-		resp_header(r, "Content-Disposition",
-			    o.v->en ? "attachment; filename=\"audit.csv\""
-				    : "attachment; filename=\"audit.csv\"; filename*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97.csv");
+		resp_header(
+			r, "Content-Disposition",
+			o.v->en ? "attachment; filename=\"audit.csv\""
+				: "attachment; filename=\"audit.csv\"; filename*=UTF-8''%E5%AE%A1%E8%AE%A1%E6%97%A5%E5%BF%97.csv");
 		resp_header(r, "Content-Language", o.v->en ? "en" : "zh-CN");
 		rc = resp_raw(r, 200, "text/csv; charset=utf-8", b.ptr, b.len);
 	}
@@ -141,9 +153,13 @@ int api_audit_list(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct audit_query q = {
-		.from = req_query(r, "from"), .to = req_query(r, "to"), .login = req_query(r, "login"),
-		.action = req_query(r, "action"), .object_type = req_query(r, "object_type"),
-		.object_id = req_query(r, "object_id"), .limit = 100,
+		.from = req_query(r, "from"),
+		.to = req_query(r, "to"),
+		.login = req_query(r, "login"),
+		.action = req_query(r, "action"),
+		.object_type = req_query(r, "object_type"),
+		.object_id = req_query(r, "object_id"),
+		.limit = 100,
 	};
 	int64_t v;
 	if (req_query_int(r, "org_id", &v))

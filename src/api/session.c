@@ -19,7 +19,6 @@
 #include <sodium.h>
 #include <string.h>
 
-
 /* Opens the answer's object and writes the caller into it; the caller of this function
  * may add members (csrf_token) and then closes the object. */
 static void caller_json(struct jsonw *w, struct app *app, const struct caller *c)
@@ -48,17 +47,17 @@ static int login_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	json_t *b = req_json(r);
 	struct login_result res;
-	int rc = session_login(api_app(r, api), api_str(b, "login"),
-			       api_str(b, "password"),
-			       api_str(b, "new_password"), req_client_addr(r),
-			       req_id(r), &res, req_errs(r));
+	int rc = session_login(api_app(r, api), api_str(b, "login"), api_str(b, "password"),
+			       api_str(b, "new_password"), req_client_addr(r), req_id(r), &res, req_errs(r));
 	if (rc == ERR_RATELIMIT) {
 		char retry[24];
 		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
 		resp_header(r, "Retry-After", retry);
-		errlist_add(req_errs(r), "login", "account_locked",
-			    "too many wrong passwords: wait, or ask a security administrator to unlock the account (kexie user unlock)");
-		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes", (res.locked_for_s + 59) / 60);
+		errlist_add(
+			req_errs(r), "login", "account_locked",
+			"too many wrong passwords: wait, or ask a security administrator to unlock the account (kexie user unlock)");
+		return req_fail(r, rc, "the account is locked for %" PRId64 " more minutes",
+				(res.locked_for_s + 59) / 60);
 	}
 	if (rc == ERR_UNAUTHORIZED) {
 		if (api->login_failures)
@@ -92,7 +91,8 @@ int api_session_create(struct req *r, void *ctx)
 	/* an address that keeps failing is turned away before any hashing work */
 	if (api->login_failures && ratelimit_over(api->login_failures, req_client_addr(r), time_unix())) {
 		resp_header(r, "Retry-After", "60");
-		return req_fail(r, ERR_RATELIMIT, "too many failed sign-ins from this address; wait a minute");
+		return req_fail(r, ERR_RATELIMIT,
+				"too many failed sign-ins from this address; wait a minute");
 	}
 	return req_defer(r, api->hashers, login_on_worker, api);
 }

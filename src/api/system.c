@@ -107,9 +107,8 @@ int api_client_error(struct req *r, void *ctx)
 	log_safe(api_str(b, "message"), msg, sizeof(msg));
 	log_safe(api_str(b, "source"), src, sizeof(src));
 	log_safe(api_str(b, "route"), route, sizeof(route));
-	log_warn("client-error rid=%s route=\"%s\" source=\"%s\" line=%lld message=\"%s\"",
-		 req_id(r), route, src,
-		 (long long)json_integer_value(json_object_get(b, "line")), msg);
+	log_warn("client-error rid=%s route=\"%s\" source=\"%s\" line=%lld message=\"%s\"", req_id(r), route,
+		 src, (long long)json_integer_value(json_object_get(b, "line")), msg);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);

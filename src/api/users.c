@@ -131,7 +131,8 @@ int api_user_search(struct req *r, void *ctx)
 	jsonw_array(&w, "items");
 	struct row_sink s = {.w = &w};
 	int n = 0;
-	int rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
+	int rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit,
+			     add_row, &s, &n);
 	if (rc) {
 		jsonw_release(&w);
 		return rc;
@@ -153,8 +154,10 @@ static int create_on_worker(struct req *r, void *arg)
 	json_t *b = req_json(r);
 	/* org_id: in scope with user.admin (the route's objects); a post cannot be the first
 	 * role over HTTP (user_add: post_by_request) */
-	struct user_input in = {.login = api_str(b, "login"), .display_name = api_str(b, "display_name"),
-				.password = api_str(b, "password"), .role = api_str(b, "role"),
+	struct user_input in = {.login = api_str(b, "login"),
+				.display_name = api_str(b, "display_name"),
+				.password = api_str(b, "password"),
+				.role = api_str(b, "role"),
 				.org_id = api_obj(r, 0)->id};
 	struct audit_entry who = api_actor_obj(r, api, 0);
 	int64_t id = 0;
@@ -209,15 +212,9 @@ static int account_op(struct req *r, struct api *api, int which)
 	int64_t ended = 0;
 	int rc;
 	switch (which) {
-	case 0:
-		rc = user_disable(api_app(r, api), &who, id);
-		break;
-	case 1:
-		rc = user_enable(api_app(r, api), &who, id);
-		break;
-	case 2:
-		rc = user_unlock(api_app(r, api), &who, id);
-		break;
+	case 0: rc = user_disable(api_app(r, api), &who, id); break;
+	case 1: rc = user_enable(api_app(r, api), &who, id); break;
+	case 2: rc = user_unlock(api_app(r, api), &who, id); break;
 	default:
 		rc = user_end_sessions(api_app(r, api), &who, id, &ended);
 		if (!rc)
@@ -251,7 +248,8 @@ static int password_on_worker(struct req *r, void *arg)
 	struct api *api = arg;
 	int64_t id = api_obj(r, 0)->id;
 	struct audit_entry who = api_actor_obj(r, api, 0);
-	int rc = user_set_password(api_app(r, api), &who, id, api_str(req_json(r), "password"), "password", req_errs(r));
+	int rc = user_set_password(api_app(r, api), &who, id, api_str(req_json(r), "password"), "password",
+				   req_errs(r));
 	return rc ? rc : resp_json(r, 204, NULL);
 }
 
@@ -260,7 +258,8 @@ int api_user_password(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	int rc = user_password_reset_check(api_app(r, api), c->user_id, api_obj(r, 0)->id, req_errs(r));
-	return rc ? refused(r, rc, "the password was not set") : req_defer(r, api->hashers, password_on_worker, api);
+	return rc ? refused(r, rc, "the password was not set")
+		  : req_defer(r, api->hashers, password_on_worker, api);
 }
 
 /* ---- the three posts: requested by one security administrator, decided by another ---- */
@@ -323,7 +322,8 @@ static int decide(struct req *r, struct api *api, bool approve)
 {
 	int64_t id = req_param_int(r, "id");
 	struct audit_entry who = api_actor_obj(r, api, 0);
-	int rc = post_request_decide(api_app(r, api), &who, id, approve, api_str(req_json(r), "reason"), req_errs(r));
+	int rc = post_request_decide(api_app(r, api), &who, id, approve, api_str(req_json(r), "reason"),
+				     req_errs(r));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such request");
 	if (rc)
@@ -365,7 +365,8 @@ int api_post_request_list(struct req *r, void *ctx)
 	jsonw_object(&w, NULL);
 	jsonw_array(&w, "items");
 	struct request_sink s = {.w = &w};
-	int rc = post_request_list(api_app(r, api), req_query(r, "status"), before, (int)limit, add_request, &s, &last);
+	int rc = post_request_list(api_app(r, api), req_query(r, "status"), before, (int)limit, add_request,
+				   &s, &last);
 	if (rc) {
 		jsonw_release(&w);
 		return rc;
@@ -478,8 +479,8 @@ int api_me_token_create(struct req *r, void *ctx)
 	int days = (int)json_integer_value(json_object_get(b, "expires_days"));
 	struct audit_entry who = me(r, api);
 	char token[TOKEN_LEN + 8];
-	int rc = token_create(api_app(r, api), &who, c->login, &days, api_str(b, "name"), token, sizeof(token),
-			      req_errs(r));
+	int rc = token_create(api_app(r, api), &who, c->login, &days, api_str(b, "name"), token,
+			      sizeof(token), req_errs(r));
 	if (rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "a token lives at most token_max_days");
 	if (rc)
@@ -501,7 +502,8 @@ int api_me_token_revoke(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct audit_entry who = me(r, api);
-	int rc = token_revoke(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id, req_param_int(r, "id"));
+	int rc = token_revoke(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
+			      req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such token of yours");
 	return rc ? rc : resp_json(r, 204, NULL);
@@ -527,9 +529,13 @@ static int own_password_on_worker(struct req *r, void *arg)
 		resp_header(r, "Retry-After", retry);
 		if (res.ended && !strcmp(c->via, "session"))
 			api_set_session_cookie(r, api, NULL);
-		return req_fail(r, rc, "too many wrong passwords: the account is locked for %" PRId64 " more minutes%s",
+		return req_fail(r, rc,
+				"too many wrong passwords: the account is locked for %" PRId64
+				" more minutes%s",
 				(res.locked_for_s + 59) / 60,
-				res.ended ? (strcmp(c->via, "session") ? "; this token is revoked" : "; this session has ended") : "");
+				res.ended ? (strcmp(c->via, "session") ? "; this token is revoked"
+								       : "; this session has ended")
+					  : "");
 	}
 	if (rc)
 		return rc;

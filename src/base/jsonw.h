@@ -49,7 +49,7 @@ void jsonw_release(struct jsonw *w);
 /* key is NULL inside arrays and at the top; it must be non-NULL inside objects. */
 void jsonw_object(struct jsonw *w, const char *key);
 void jsonw_array(struct jsonw *w, const char *key);
-void jsonw_end(struct jsonw *w); /* closes the innermost object or array */
+void jsonw_end(struct jsonw *w);                                 /* closes the innermost object or array */
 void jsonw_str(struct jsonw *w, const char *key, const char *v); /* NULL: null */
 /* n bytes of v (need not be NUL-terminated; NUL bytes inside are not allowed and end
  * the string early). */

@@ -27,11 +27,14 @@ static int verify(struct app *app, const char *line)
 		if (r->pruned_seq)
 			fprintf(stderr, "records 1 to %" PRId64 " were pruned (retention)\n", r->pruned_seq);
 		if (r->has_checkpoint)
-			fprintf(stderr, "checkpoint: record %" PRId64 " of %s matches\n", r->cp.seq, r->cp.at);
+			fprintf(stderr, "checkpoint: record %" PRId64 " of %s matches\n", r->cp.seq,
+				r->cp.at);
 		else
-			fprintf(stderr, "no checkpoint in %s: records removed from the end cannot be ruled out"
-					" (kexie serve writes one every audit_checkpoint_seconds; or run"
-					" `kexie audit checkpoint`)\n", app->data_dir);
+			fprintf(stderr,
+				"no checkpoint in %s: records removed from the end cannot be ruled out"
+				" (kexie serve writes one every audit_checkpoint_seconds; or run"
+				" `kexie audit checkpoint`)\n",
+				app->data_dir);
 		code = 0;
 	} else if (rc == ERR_CONFLICT && r->bad_seq) {
 		printf("broken at record %" PRId64 ": %s\n", r->bad_seq, r->why);
@@ -51,13 +54,15 @@ static int checkpoint(struct app *app)
 	char why[256];
 	int rc = audit_checkpoint(app, &cp, &wrote, why, sizeof(why));
 	if (rc == 0) {
-		printf("checkpoint: record %" PRId64 " (%s)\n%s\n", cp.seq, wrote ? "written" : "unchanged", cp.line);
+		printf("checkpoint: record %" PRId64 " (%s)\n%s\n", cp.seq, wrote ? "written" : "unchanged",
+		       cp.line);
 		return 0;
 	}
 	if (rc == ERR_CONFLICT)
 		fprintf(stderr, "kexie audit checkpoint: refused: %s\n", why);
 	else
-		fprintf(stderr, "kexie audit checkpoint: failed (%s)%s%s\n", err_name(rc), why[0] ? ": " : "", why);
+		fprintf(stderr, "kexie audit checkpoint: failed (%s)%s%s\n", err_name(rc), why[0] ? ": " : "",
+			why);
 	return 1;
 }
 
@@ -89,14 +94,26 @@ static int audit_prune_cmd(struct cmd_ctx *x)
 
 static const char *const verify_flags[] = {"--checkpoint=", NULL};
 
+/* clang-format off: one row per command, laid out to be read as a table */
 const struct command audit_commands[] = {
-	{.name = "verify", .run = audit_verify_cmd, .args = "[--checkpoint LINE]",
-	 .summary = "walk the keyed chain and compare it with the checkpoints: ok N records, or the first broken one",
-	 .flags = RUN_APP, .extra = verify_flags},
-	{.name = "checkpoint", .run = audit_checkpoint_cmd, .args = "",
-	 .summary = "write a signed checkpoint of the current head now", .flags = RUN_APP},
-	{.name = "prune", .run = audit_prune_cmd, .args = "",
-	 .summary = "remove records past the retention (audit_retention_days, at least 180), keeping the chain verifiable",
+	{.name = "verify",
+	 .run = audit_verify_cmd,
+	 .args = "[--checkpoint LINE]",
+	 .summary =
+		 "walk the keyed chain and compare it with the checkpoints: ok N records, or the first broken one",
+	 .flags = RUN_APP,
+	 .extra = verify_flags},
+	{.name = "checkpoint",
+	 .run = audit_checkpoint_cmd,
+	 .args = "",
+	 .summary = "write a signed checkpoint of the current head now",
+	 .flags = RUN_APP},
+	{.name = "prune",
+	 .run = audit_prune_cmd,
+	 .args = "",
+	 .summary =
+		 "remove records past the retention (audit_retention_days, at least 180), keeping the chain verifiable",
 	 .flags = RUN_APP},
 	{0},
 };
+/* clang-format on */

@@ -48,8 +48,9 @@ extern const struct config_opt config_opts[];
 
 /* Row flags: what the dispatcher (cli_run in commands.c) sets up before a command runs,
  * as git's run_builtin does with RUN_SETUP, so no command repeats it. */
-#define RUN_CONFIG 0x1u  /* takes the configuration flags: x->cfg is loaded (config_load) */
-#define RUN_APP 0x2u     /* also opens the app (data dir, key, store) and refuses a schema that
+#define RUN_CONFIG 0x1u /* takes the configuration flags: x->cfg is loaded (config_load) */
+#define RUN_APP \
+	0x2u             /* also opens the app (data dir, key, store) and refuses a schema that
 			  * is behind, altered or newer than this binary: x->app (app_open_current) */
 #define RUN_APP_ANY 0x4u /* opens the app whatever the schema's state: x->app (app_open; migrate) */
 
@@ -93,12 +94,11 @@ int cli_run(int argc, char **argv);
 const char *cli_opt(const struct cmd_ctx *x, const char *flag);
 bool cli_has(const struct cmd_ctx *x, const char *flag);
 
-
 /* Fills cfg from defaults, then --config FILE / KEXIE_CONFIG, then KEXIE_* variables,
  * then flags (highest). Extra flags the command accepts are left in rest[] (argv order);
  * an unknown flag prints usage and returns EXIT_USAGE; a bad INI file returns 1. */
-int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char **rest,
-		int *nrest, const char *const *extra_flags);
+int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char **rest, int *nrest,
+		const char *const *extra_flags);
 
 /* Opens the store and builds the app context (creates DATA_DIR and the key file).
  * Prints the reason and returns non-zero on failure. */

@@ -13,35 +13,56 @@
 static const char *const migrate_flags[] = {"--status", NULL};
 static const char *const seed_flags[] = {"--demo", "--regions=", "--orgs=", NULL};
 
+/* clang-format off: one row per command, laid out to be read as a table */
 const struct command commands[] = {
-	{.name = "serve", .run = cmd_serve, .args = "[CONFIG FLAGS]",
-	 .summary = "run the HTTP server (API and web app)", .flags = RUN_APP},
-	{.name = "migrate", .run = cmd_migrate, .args = "[--status] [CONFIG FLAGS]",
-	 .summary = "apply pending database migrations (idempotent)", .flags = RUN_APP_ANY,
+	{.name = "serve",
+	 .run = cmd_serve,
+	 .args = "[CONFIG FLAGS]",
+	 .summary = "run the HTTP server (API and web app)",
+	 .flags = RUN_APP},
+	{.name = "migrate",
+	 .run = cmd_migrate,
+	 .args = "[--status] [CONFIG FLAGS]",
+	 .summary = "apply pending database migrations (idempotent)",
+	 .flags = RUN_APP_ANY,
 	 .extra = migrate_flags},
-	{.name = "seed", .run = cmd_seed, .args = "--demo | --regions N | --orgs N [CONFIG FLAGS]",
-	 .summary = "load demo data, or generated regions / organizations for benchmarks", .flags = RUN_APP,
+	{.name = "seed",
+	 .run = cmd_seed,
+	 .args = "--demo | --regions N | --orgs N [CONFIG FLAGS]",
+	 .summary = "load demo data, or generated regions / organizations for benchmarks",
+	 .flags = RUN_APP,
 	 .extra = seed_flags},
-	{.name = "org", .args = "SUBCOMMAND ... [CONFIG FLAGS]",
+	{.name = "org",
+	 .args = "SUBCOMMAND ... [CONFIG FLAGS]",
 	 .summary = "print the organization tree as of a date; move, close or import organizations",
 	 .subs = org_commands},
-	{.name = "user", .args = "SUBCOMMAND ... [CONFIG FLAGS]",
-	 .summary = "manage accounts and their role at an organization; give one of the three administrator posts",
+	{.name = "user",
+	 .args = "SUBCOMMAND ... [CONFIG FLAGS]",
+	 .summary =
+		 "manage accounts and their role at an organization; give one of the three administrator posts",
 	 .subs = user_commands},
-	{.name = "token", .args = "SUBCOMMAND ... [CONFIG FLAGS]",
+	{.name = "token",
+	 .args = "SUBCOMMAND ... [CONFIG FLAGS]",
 	 .summary = "create an API token (printed once) for scripts: Authorization: Bearer TOKEN",
 	 .subs = token_commands},
-	{.name = "audit", .args = "SUBCOMMAND ... [CONFIG FLAGS]",
-	 .summary = "check the audit trail's keyed chain against its checkpoints (ok N records, or the first broken one); write a checkpoint now; prune records past the retention",
+	{.name = "audit",
+	 .args = "SUBCOMMAND ... [CONFIG FLAGS]",
+	 .summary =
+		 "check the audit trail's keyed chain against its checkpoints (ok N records, or the first broken one); write a checkpoint now; prune records past the retention",
 	 .subs = audit_commands},
-	{.name = "routes", .run = cmd_routes, .args = "[--json]",
+	{.name = "routes",
+	 .run = cmd_routes,
+	 .args = "[--json]",
 	 .summary = "print the HTTP route table: objects, permission, status (--json: every declaration)"},
 	{.name = "openapi", .run = cmd_openapi, .args = "", .summary = "print the OpenAPI 3.1 document"},
 	{.name = "version", .run = cmd_version, .args = "", .summary = "print the version"},
-	{.name = "help", .run = cmd_help, .args = "[COMMAND [SUBCOMMAND] | config]",
+	{.name = "help",
+	 .run = cmd_help,
+	 .args = "[COMMAND [SUBCOMMAND] | config]",
 	 .summary = "show help for a command or the settings"},
 	{0},
 };
+/* clang-format on */
 
 const char *kexie_version(void)
 {
@@ -107,10 +128,11 @@ static void print_row(FILE *f, const struct command *parent, const struct comman
 	if (c->subs) {
 		fprintf(f, "\nsubcommands:\n");
 		for (const struct command *s = c->subs; s->name; s++)
-			fprintf(f, "  kexie %s %s%s%s\n      %s\n", c->name, s->name, s->args[0] ? " " : "", s->args,
-				s->summary);
+			fprintf(f, "  kexie %s %s%s%s\n      %s\n", c->name, s->name, s->args[0] ? " " : "",
+				s->args, s->summary);
 		if (takes_config(c))
-			fprintf(f, "\nCONFIG FLAGS: kexie help config; one subcommand: kexie help %s SUBCOMMAND\n",
+			fprintf(f,
+				"\nCONFIG FLAGS: kexie help config; one subcommand: kexie help %s SUBCOMMAND\n",
 				c->name);
 		return;
 	}
@@ -278,8 +300,7 @@ int cmd_help(struct cmd_ctx *x)
 		print_row(stdout, parent, c);
 		return 0;
 	}
-	printf("kexie %s - the science and technology association platform\n\ncommands:\n",
-	       KEXIE_VERSION);
+	printf("kexie %s - the science and technology association platform\n\ncommands:\n", KEXIE_VERSION);
 	print_list(stdout);
 	printf("\nkexie help COMMAND shows a command's arguments; kexie help config the settings.\n");
 	return 0;

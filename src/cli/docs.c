@@ -51,7 +51,8 @@ static void objects_text(const struct route *rt, char *out, size_t cap)
 
 static json_t *fields_json(const struct field *fs)
 {
-	static const char *const type_name[] = {"", "string", "int", "bool", "enum", "object", "array", "date"};
+	static const char *const type_name[] = {"",     "string", "int",   "bool",
+						"enum", "object", "array", "date"};
 	json_t *arr = json_array();
 	for (const struct field *f = fs; f && f->name; f++) {
 		json_t *j = json_pack("{s:s,s:s,s:b,s:b,s:I,s:I}", "name", f->name, "type",
@@ -64,7 +65,8 @@ static json_t *fields_json(const struct field *fs)
 			char words[512];
 			const struct codeset *list = codeset_of(f->values);
 			json_object_set_new(j, "type", json_string("enum"));
-			json_object_set_new(j, "values", json_string(codeset_join(list, '|', words, sizeof(words))));
+			json_object_set_new(j, "values",
+					    json_string(codeset_join(list, '|', words, sizeof(words))));
 			json_object_set_new(j, "list", json_string(list->name));
 		} else if (f->values) {
 			json_object_set_new(j, "values", json_string(f->values));

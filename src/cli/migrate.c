@@ -36,7 +36,9 @@ int cmd_migrate(struct cmd_ctx *x)
 	}
 	printf("migrate: %d applied, %d total\n", applied, migrations_count);
 	if (rekeyed)
-		printf("migrate: the audit trail is keyed now (%" PRId64 " records re-chained with the server key)\n", rekeyed);
+		printf("migrate: the audit trail is keyed now (%" PRId64
+		       " records re-chained with the server key)\n",
+		       rekeyed);
 	if (arc || why[0]) {
 		fprintf(stderr, "kexie migrate: audit trail: %s\n", why[0] ? why : "cannot be read");
 		return arc ? 1 : 0;

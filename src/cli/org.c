@@ -23,8 +23,8 @@
 
 #define PAGE 200
 
-static int print_branch(struct app *a, const struct org *o, int depth, const char *as_of,
-			bool closed, long *count)
+static int print_branch(struct app *a, const struct org *o, int depth, const char *as_of, bool closed,
+			long *count)
 {
 	printf("%*s%s  %s  [%s/%s]%s%s\n", depth * 2, "", o->code, o->name, o->level, o->type,
 	       o->closed_on[0] ? "  closed " : "", o->closed_on);
@@ -51,8 +51,8 @@ static void print_errors(const char *what, int rc, const struct errlist *e)
 {
 	fprintf(stderr, "kexie org %s: refused (%s)\n", what, err_name(rc));
 	for (int i = 0; i < e->n; i++)
-		fprintf(stderr, "  %s%s%s: %s\n", e->e[i].field, e->e[i].field[0] ? " " : "",
-			e->e[i].code, e->e[i].message);
+		fprintf(stderr, "  %s%s%s: %s\n", e->e[i].field, e->e[i].field[0] ? " " : "", e->e[i].code,
+			e->e[i].message);
 }
 
 /* The org with code on date on (NULL: today), or a message and non-zero. */
@@ -107,8 +107,8 @@ static int org_close_cmd(struct cmd_ctx *x)
 
 static int add_error(long row, const char *col, const char *code, const char *message, void *arg)
 {
-	return json_array_append_new(arg, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)row, "column", col,
-						    "code", code, "message", message))
+	return json_array_append_new(arg, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)row, "column",
+						    col, "code", code, "message", message))
 		       ? ERR_NOMEM
 		       : 0;
 }
@@ -121,7 +121,8 @@ static void print_report(struct app *app, const struct job_info *ji)
 	static const char *const keys[] = {"rows", "inserted", "updated", "unchanged", "rejected"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(res, keys[i]);
-		json_object_set_new(out, keys[i], json_integer(json_is_integer(v) ? json_integer_value(v) : 0));
+		json_object_set_new(out, keys[i],
+				    json_integer(json_is_integer(v) ? json_integer_value(v) : 0));
 	}
 	json_decref(res);
 	json_t *errs = json_array();
@@ -153,12 +154,18 @@ static int org_import_cmd(struct app *app, const struct config *cfg, const char 
 	struct job_info ji;
 	int rc = job_find_interrupted(app, org_import_kind.name, hash, &id);
 	if (!rc && !job_get(app, id, -1, &ji) && ji.dry_run == dry) {
-		fprintf(stderr, "kexie org import: resuming job %" PRId64 " (interrupted after %" PRId64 " of %" PRId64 " rows)\n",
+		fprintf(stderr,
+			"kexie org import: resuming job %" PRId64 " (interrupted after %" PRId64
+			" of %" PRId64 " rows)\n",
 			id, ji.rows_done, ji.rows_total);
 	} else {
 		const char *base = strrchr(abs, '/');
-		struct job_new n = {.kind = org_import_kind.name, .origin = "cli", .role = "system_admin",
-				    .dry_run = dry, .input_path = abs, .input_name = base ? base + 1 : abs,
+		struct job_new n = {.kind = org_import_kind.name,
+				    .origin = "cli",
+				    .role = "system_admin",
+				    .dry_run = dry,
+				    .input_path = abs,
+				    .input_name = base ? base + 1 : abs,
 				    .input_hash = hash};
 		rc = job_create(app, &n, &id);
 		if (rc) {
@@ -169,7 +176,9 @@ static int org_import_cmd(struct app *app, const struct config *cfg, const char 
 	struct job_runner_opts o = {.pause_ms = cfg->job_pause_ms, .batch_rows = cfg->import_batch_rows};
 	rc = job_run_inline(app, &org_import_kind, id, &o);
 	if (rc == ERR_CONFLICT) {
-		fprintf(stderr, "kexie org import: job %" PRId64 " for this file is running in another process\n", id);
+		fprintf(stderr,
+			"kexie org import: job %" PRId64 " for this file is running in another process\n",
+			id);
 		return 1;
 	}
 	if (job_get(app, id, -1, &ji) || !strcmp(ji.state, "queued") || !strcmp(ji.state, "running")) {
@@ -214,8 +223,8 @@ static int org_tree_cmd(struct cmd_ctx *x)
 	int rc = org_get_by_code(x->app, under, as_of, &root);
 	long count = 0;
 	if (rc == ERR_NOTFOUND)
-		fprintf(stderr, "kexie org: no organization with code %s%s%s\n", under,
-			as_of ? " on " : "", as_of ? as_of : "");
+		fprintf(stderr, "kexie org: no organization with code %s%s%s\n", under, as_of ? " on " : "",
+			as_of ? as_of : "");
 	else if (rc == ERR_INVALID)
 		fprintf(stderr, "kexie org: --as-of must be a date YYYY-MM-DD\n");
 	else if (!rc)
@@ -228,20 +237,40 @@ static const char *const move_flags[] = {"--to=", "--on=", NULL};
 static const char *const close_flags[] = {"--on=", "--branch", NULL};
 static const char *const import_flags[] = {"--dry-run", NULL};
 
+/* clang-format off: one row per command, laid out to be read as a table */
 const struct command org_commands[] = {
-	{.name = "tree", .run = org_tree_cmd, .args = "[--under CODE] [--as-of DATE] [--include-closed]",
-	 .summary = "print a branch of the tree as of a date (default: all of it, today)", .flags = RUN_APP,
+	{.name = "tree",
+	 .run = org_tree_cmd,
+	 .args = "[--under CODE] [--as-of DATE] [--include-closed]",
+	 .summary = "print a branch of the tree as of a date (default: all of it, today)",
+	 .flags = RUN_APP,
 	 .extra = tree_flags},
-	{.name = "move", .run = org_move_cmd, .args = "CODE --to PARENT [--on DATE]",
-	 .summary = "move an organization under another from a date (cycles refused)", .flags = RUN_APP,
-	 .npos = 1, .extra = move_flags},
-	{.name = "close", .run = org_close_cmd, .args = "CODE [--on DATE] [--branch]",
-	 .summary = "close an organization (with --branch: everything below it too)", .flags = RUN_APP,
-	 .npos = 1, .extra = close_flags},
-	{.name = "import", .run = org_import_run, .args = "FILE.csv|xlsx [--dry-run]",
+	{.name = "move",
+	 .run = org_move_cmd,
+	 .args = "CODE --to PARENT [--on DATE]",
+	 .summary = "move an organization under another from a date (cycles refused)",
+	 .flags = RUN_APP,
+	 .npos = 1,
+	 .extra = move_flags},
+	{.name = "close",
+	 .run = org_close_cmd,
+	 .args = "CODE [--on DATE] [--branch]",
+	 .summary = "close an organization (with --branch: everything below it too)",
+	 .flags = RUN_APP,
+	 .npos = 1,
+	 .extra = close_flags},
+	{.name = "import",
+	 .run = org_import_run,
+	 .args = "FILE.csv|xlsx [--dry-run]",
 	 .summary = "load or update the tree from a file (a job run here; run again after a crash to resume)",
-	 .flags = RUN_APP, .npos = 1, .extra = import_flags},
-	{.name = "recount", .run = org_recount_cmd, .args = "", .summary = "rebuild the subtree counts",
+	 .flags = RUN_APP,
+	 .npos = 1,
+	 .extra = import_flags},
+	{.name = "recount",
+	 .run = org_recount_cmd,
+	 .args = "",
+	 .summary = "rebuild the subtree counts",
 	 .flags = RUN_APP},
 	{0},
 };
+/* clang-format on */

@@ -45,8 +45,11 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 	sodium_memzero(b64, sizeof(b64));
 	int created = 0;
 	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
-		struct user_input in = {.login = demo[i].login, .display_name = demo[i].name,
-					.role = demo[i].role, .org_code = demo[i].org, .password = pw,
+		struct user_input in = {.login = demo[i].login,
+					.display_name = demo[i].name,
+					.role = demo[i].role,
+					.org_code = demo[i].org,
+					.password = pw,
 					.post_ok = true}; /* on the server: posts may be given directly */
 		struct errlist e;
 		errlist_init(&e);
@@ -63,11 +66,13 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		char text[1024];
-		int n = snprintf(text, sizeof(text),
-				 "kexie demo accounts (all share this password; change it before real use)\n"
-				 "password: %s\n"
-				 "admin (system_admin), security and security2 (security_admin), auditor (audit_admin),\n"
-				 "dc.admin (org_admin of DC), county.staff (staff of DC-C1-K1), reviewer, member\n", pw);
+		int n = snprintf(
+			text, sizeof(text),
+			"kexie demo accounts (all share this password; change it before real use)\n"
+			"password: %s\n"
+			"admin (system_admin), security and security2 (security_admin), auditor (audit_admin),\n"
+			"dc.admin (org_admin of DC), county.staff (staff of DC-C1-K1), reviewer, member\n",
+			pw);
 		if (n > 0 && write(fd, text, (size_t)n) != n)
 			fprintf(stderr, "kexie seed: could not write %s\n", path);
 		fchmod(fd, 0600);

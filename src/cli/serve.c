@@ -70,7 +70,8 @@ static int start_workers(struct app *app, const struct config *cfg, struct api *
 	}
 	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct job_runner_opts jo = {.threads = cfg->job_workers, .pause_ms = cfg->job_pause_ms,
+	struct job_runner_opts jo = {.threads = cfg->job_workers,
+				     .pause_ms = cfg->job_pause_ms,
 				     .batch_rows = cfg->import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api->hashers) ||
 	    ratelimit_new(4096, (unsigned)cfg->login_address_failures, 60, &api->login_failures) ||
@@ -116,8 +117,8 @@ static void announce(const struct config *cfg, struct app *app, const struct api
 	}
 	const char *colon = strrchr(cfg->listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
-		 (int)(colon - cfg->listen), cfg->listen, server_port(api->srv),
-		 store_kind_name(app->store), store_has_replica(app->store) ? " + read replica" : "",
+		 (int)(colon - cfg->listen), cfg->listen, server_port(api->srv), store_kind_name(app->store),
+		 store_has_replica(app->store) ? " + read replica" : "",
 		 access(cfg->web_dir, R_OK) == 0 ? cfg->web_dir : "none");
 }
 

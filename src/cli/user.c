@@ -108,8 +108,8 @@ static int read_password(struct cmd_ctx *x, char *pw, size_t cap)
 {
 	pw[0] = '\0';
 	if (!cli_has(x, "--password-stdin")) {
-		fprintf(stderr, "kexie %s: give the %spassword on standard input with --password-stdin\n", x->name,
-			strcmp(x->name, "user passwd") ? "" : "new ");
+		fprintf(stderr, "kexie %s: give the %spassword on standard input with --password-stdin\n",
+			x->name, strcmp(x->name, "user passwd") ? "" : "new ");
 		return EXIT_USAGE;
 	}
 	if (fgets(pw, (int)cap, stdin))
@@ -175,7 +175,8 @@ static int token_create_cmd(struct cmd_ctx *x)
 	}
 	char token[TOKEN_LEN + 8];
 	int idays = (int)days;
-	int rc = token_create(x->app, &cli_who, login, &idays, cli_opt(x, "--name"), token, sizeof(token), NULL);
+	int rc = token_create(x->app, &cli_who, login, &idays, cli_opt(x, "--name"), token, sizeof(token),
+			      NULL);
 	if (rc == ERR_UNPROCESSABLE) {
 		fprintf(stderr, "kexie token create: --expires-days: at most %d days (token_max_days)\n",
 			x->cfg->token_max_days);
@@ -200,28 +201,58 @@ static const char *const passwd_flags[] = {"--password-stdin", NULL};
 static const char *const grant_flags[] = {"--org=", NULL};
 static const char *const token_flags[] = {"--login=", "--expires-days=", "--name=", NULL};
 
+/* clang-format off: one row per command, laid out to be read as a table */
 const struct command user_commands[] = {
-	{.name = "add", .run = user_add_cmd, .args = "--login L --name N --role ROLE [--org CODE] --password-stdin",
-	 .summary = "add an account with a role at an organization (default CAST)", .flags = RUN_APP,
+	{.name = "add",
+	 .run = user_add_cmd,
+	 .args = "--login L --name N --role ROLE [--org CODE] --password-stdin",
+	 .summary = "add an account with a role at an organization (default CAST)",
+	 .flags = RUN_APP,
 	 .extra = add_flags},
-	{.name = "list", .run = user_list_cmd, .args = "", .summary = "list the accounts and their roles",
+	{.name = "list",
+	 .run = user_list_cmd,
+	 .args = "",
+	 .summary = "list the accounts and their roles",
 	 .flags = RUN_APP},
-	{.name = "disable", .run = user_disable_cmd, .args = "LOGIN",
-	 .summary = "disable an account and end its sessions and tokens", .flags = RUN_APP, .npos = 1},
-	{.name = "unlock", .run = user_unlock_cmd, .args = "LOGIN",
-	 .summary = "clear the lock after too many wrong passwords", .flags = RUN_APP, .npos = 1},
-	{.name = "passwd", .run = user_passwd_cmd, .args = "LOGIN --password-stdin",
-	 .summary = "set an account's password (its sessions end)", .flags = RUN_APP, .npos = 1,
+	{.name = "disable",
+	 .run = user_disable_cmd,
+	 .args = "LOGIN",
+	 .summary = "disable an account and end its sessions and tokens",
+	 .flags = RUN_APP,
+	 .npos = 1},
+	{.name = "unlock",
+	 .run = user_unlock_cmd,
+	 .args = "LOGIN",
+	 .summary = "clear the lock after too many wrong passwords",
+	 .flags = RUN_APP,
+	 .npos = 1},
+	{.name = "passwd",
+	 .run = user_passwd_cmd,
+	 .args = "LOGIN --password-stdin",
+	 .summary = "set an account's password (its sessions end)",
+	 .flags = RUN_APP,
+	 .npos = 1,
 	 .extra = passwd_flags},
-	{.name = "grant-post", .run = user_grant_post, .args = "LOGIN POST [--org CODE]",
-	 .summary = "give system_admin, security_admin or audit_admin (over HTTP it takes two security administrators)",
-	 .flags = RUN_APP, .npos = 2, .extra = grant_flags},
+	{.name = "grant-post",
+	 .run = user_grant_post,
+	 .args = "LOGIN POST [--org CODE]",
+	 .summary =
+		 "give system_admin, security_admin or audit_admin (over HTTP it takes two security administrators)",
+	 .flags = RUN_APP,
+	 .npos = 2,
+	 .extra = grant_flags},
 	{0},
 };
+/* clang-format on */
 
+/* clang-format off: one row per command, laid out to be read as a table */
 const struct command token_commands[] = {
-	{.name = "create", .run = token_create_cmd, .args = "--login L [--expires-days N] [--name NAME]",
+	{.name = "create",
+	 .run = token_create_cmd,
+	 .args = "--login L [--expires-days N] [--name NAME]",
 	 .summary = "create an API token for the account (printed once; only its hash is kept)",
-	 .flags = RUN_APP, .extra = token_flags},
+	 .flags = RUN_APP,
+	 .extra = token_flags},
 	{0},
 };
+/* clang-format on */

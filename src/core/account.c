@@ -25,8 +25,8 @@ static bool login_ok(const char *s)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-' || c == '@'))
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
+		      c == '@'))
 			return false;
 	}
 	return true;
@@ -72,8 +72,10 @@ static int add_tx(struct conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	int64_t now = time_unix();
-	rc = conn_prepare(c, "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
-			     " created_at) VALUES ($1, $2, $3, $4, $4) RETURNING id", &st);
+	rc = conn_prepare(c,
+			  "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
+			  " created_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
@@ -111,16 +113,15 @@ static bool in_roles(const char *role)
 	return codeset_has(&codelist_role, role);
 }
 
-
-
-int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
-	     struct errlist *errs, int64_t *id)
+int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in, struct errlist *errs,
+	     int64_t *id)
 {
 	int bad = 0;
 	if (in->role && rbac_is_post(in->role) && !in->post_ok)
-		return errlist_add(errs, "role", "post_by_request",
-				   "an administrator post is given by a request that a second security administrator"
-				   " approves (POST /api/v1/post-requests): create the account with another role first"),
+		return errlist_add(
+			       errs, "role", "post_by_request",
+			       "an administrator post is given by a request that a second security administrator"
+			       " approves (POST /api/v1/post-requests): create the account with another role first"),
 		       ERR_FORBIDDEN;
 	if (!in->login || !login_ok(in->login))
 		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
@@ -142,7 +143,8 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 	struct add_job j = {.in = in, .who = who, .errs = errs};
 	struct org o;
 	int rc = in->org_id > 0 ? org_get(a, in->org_id, NULL, &o)
-				: org_get_by_code(a, in->org_code && *in->org_code ? in->org_code : "CAST", NULL, &o);
+				: org_get_by_code(a, in->org_code && *in->org_code ? in->org_code : "CAST",
+						  NULL, &o);
 	if (rc == ERR_NOTFOUND || (!rc && o.closed_on[0]))
 		bad = errlist_add(errs, in->org_id > 0 ? "org_id" : "org", "not_found",
 				  "no open organization with this code");
@@ -253,8 +255,9 @@ static int account_tx(struct conn *c, void *arg)
 	audit_diff_init(&d);
 	switch (j->op) {
 	case ACC_DISABLE:
-		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'disabled', version = version + 1 WHERE id = $1",
-				j->id, NULL);
+		rc = user_run_sql_id(
+			c, "UPDATE app_user SET status = 'disabled', version = version + 1 WHERE id = $1",
+			j->id, NULL);
 		if (!rc)
 			rc = user_end_credentials(c, j->id, true, &j->ended);
 		action = "user.disable";
@@ -263,13 +266,18 @@ static int account_tx(struct conn *c, void *arg)
 		audit_diff_str(&d, "tokens", "revoked");
 		break;
 	case ACC_ENABLE:
-		rc = user_run_sql_id(c, "UPDATE app_user SET status = 'active', failed_count = 0, locked_until = 0,"
-				   " version = version + 1 WHERE id = $1", j->id, NULL);
+		rc = user_run_sql_id(
+			c,
+			"UPDATE app_user SET status = 'active', failed_count = 0, locked_until = 0,"
+			" version = version + 1 WHERE id = $1",
+			j->id, NULL);
 		action = "user.enable";
 		audit_diff_change(&d, "status", "disabled", "active");
 		break;
 	case ACC_UNLOCK:
-		rc = user_run_sql_id(c, "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = $1", j->id, NULL);
+		rc = user_run_sql_id(c,
+				     "UPDATE app_user SET failed_count = 0, locked_until = 0 WHERE id = $1",
+				     j->id, NULL);
 		action = "user.unlock";
 		audit_diff_str(&d, "lock", "cleared");
 		break;
@@ -344,7 +352,6 @@ int user_account_text(struct app *a, const char *sql, int64_t id, char *out, siz
 	return rc;
 }
 
-
 int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
 		      const char *field, struct errlist *errs)
 {
@@ -358,7 +365,10 @@ int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, 
 	rc = user_hash_password(password, hash);
 	if (rc)
 		return rc;
-	struct account_job j = {.who = who, .id = id, .op = ACC_PASSWORD, .hash = hash,
+	struct account_job j = {.who = who,
+				.id = id,
+				.op = ACC_PASSWORD,
+				.hash = hash,
 				.history = user_policy(a).password_history};
 	rc = store_tx(a->store, account_tx, &j);
 	sodium_memzero(hash, sizeof(hash));
@@ -404,15 +414,15 @@ int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), vo
 	return rc < 0 ? rc : 0;
 }
 
-
-
 /* The user's role assignments; *n of at most max. */
 static int user_grants(struct conn *c, int64_t id, struct user_grant *g, int max, int *n)
 {
 	struct stmt *st = NULL;
 	*n = 0;
-	int rc = conn_prepare(c, "SELECT r.role, r.org_id, o.code, o.name FROM role_assignment r"
-				 " JOIN org o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.role, o.code", &st);
+	int rc = conn_prepare(c,
+			      "SELECT r.role, r.org_id, o.code, o.name FROM role_assignment r"
+			      " JOIN org o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.role, o.code",
+			      &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -436,11 +446,13 @@ int user_get(struct app *a, int64_t id, struct user_detail *out)
 	if (rc)
 		return rc;
 	int64_t now = time_unix();
-	rc = conn_prepare(c, "SELECT id, login, display_name, status, locked_until, password_changed_at,"
-			     " created_at, (SELECT count(*) FROM session s WHERE s.user_id = u.id"
-			     " AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3),"
-			     " (SELECT max(created_at) FROM session s WHERE s.user_id = u.id), person_id"
-			     " FROM app_user u WHERE id = $1", &st);
+	rc = conn_prepare(c,
+			  "SELECT id, login, display_name, status, locked_until, password_changed_at,"
+			  " created_at, (SELECT count(*) FROM session s WHERE s.user_id = u.id"
+			  " AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3),"
+			  " (SELECT max(created_at) FROM session s WHERE s.user_id = u.id), person_id"
+			  " FROM app_user u WHERE id = $1",
+			  &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_int64(st, 2, now);
@@ -515,8 +527,10 @@ int user_holds_post(struct conn *c, int64_t user_id, bool *yes)
 {
 	struct stmt *st = NULL;
 	*yes = false;
-	int rc = conn_prepare(c, "SELECT 1 FROM role_assignment WHERE user_id = $1"
-				 " AND role IN ('system_admin', 'security_admin', 'audit_admin')", &st);
+	int rc = conn_prepare(c,
+			      "SELECT 1 FROM role_assignment WHERE user_id = $1"
+			      " AND role IN ('system_admin', 'security_admin', 'audit_admin')",
+			      &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, user_id);
@@ -546,9 +560,10 @@ int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct
 	if (rc)
 		return rc;
 	if (p.yes)
-		return errlist_add(errs, "password", "post_holder",
-				   "an administrator post holder sets their own password (or it is set on the server:"
-				   " kexie user passwd); nobody else may, or they could act as that post"),
+		return errlist_add(
+			       errs, "password", "post_holder",
+			       "an administrator post holder sets their own password (or it is set on the server:"
+			       " kexie user passwd); nobody else may, or they could act as that post"),
 		       ERR_FORBIDDEN;
 	return 0;
 }
@@ -570,10 +585,12 @@ static int role_tx(struct conn *c, void *arg)
 			return ERR_CONFLICT;
 		}
 	}
-	rc = conn_prepare(c, j->add ? "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)"
-				      " ON CONFLICT DO NOTHING"
-				    : "DELETE FROM role_assignment WHERE user_id = $1 AND role = $2 AND org_id = $3",
-			  &st);
+	rc = conn_prepare(
+		c,
+		j->add ? "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)"
+			 " ON CONFLICT DO NOTHING"
+		       : "DELETE FROM role_assignment WHERE user_id = $1 AND role = $2 AND org_id = $3",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->user_id);
@@ -623,16 +640,18 @@ static int role_tx(struct conn *c, void *arg)
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
 		  int64_t org_id, bool add, struct errlist *errs)
 {
-	struct role_job j = {.who = who, .user_id = user_id, .org_id = org_id, .role = role, .add = add,
-			     .errs = errs};
+	struct role_job j = {
+		.who = who, .user_id = user_id, .org_id = org_id, .role = role, .add = add, .errs = errs};
 	if (!in_roles(role))
 		return codelist_refuse(errs, "role", &codelist_role);
 	if (who->user_id && who->user_id == user_id)
-		return errlist_add(errs, "role", "self", "nobody gives or takes away their own roles"), ERR_FORBIDDEN;
+		return errlist_add(errs, "role", "self", "nobody gives or takes away their own roles"),
+		       ERR_FORBIDDEN;
 	if (add && rbac_is_post(role))
-		return errlist_add(errs, "role", "post_by_request",
-				   "an administrator post is given by a request that a second security administrator"
-				   " approves (POST /api/v1/post-requests)"),
+		return errlist_add(
+			       errs, "role", "post_by_request",
+			       "an administrator post is given by a request that a second security administrator"
+			       " approves (POST /api/v1/post-requests)"),
 		       ERR_FORBIDDEN;
 	return store_tx(a->store, role_tx, &j);
 }
@@ -661,14 +680,16 @@ int user_search(struct app *a, int64_t under, const char *q, const char *after_l
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c,
-			  ORG_SUBTREE_CTE ","
-			  " hit AS (SELECT DISTINCT r.user_id FROM role_assignment r JOIN down ON down.id = r.org_id)"
-			  " SELECT u.id, u.login, u.display_name, u.status, u.locked_until FROM app_user u"
-			  " JOIN hit ON hit.user_id = u.id"
-			  " WHERE ($3 = '' OR u.login LIKE $3 ESCAPE '\\' OR u.display_name LIKE $3 ESCAPE '\\')"
-			  " AND u.login > $4 ORDER BY u.login LIMIT $5",
-			  &st);
+	rc = conn_prepare(
+		c,
+		ORG_SUBTREE_CTE
+		","
+		" hit AS (SELECT DISTINCT r.user_id FROM role_assignment r JOIN down ON down.id = r.org_id)"
+		" SELECT u.id, u.login, u.display_name, u.status, u.locked_until FROM app_user u"
+		" JOIN hit ON hit.user_id = u.id"
+		" WHERE ($3 = '' OR u.login LIKE $3 ESCAPE '\\' OR u.display_name LIKE $3 ESCAPE '\\')"
+		" AND u.login > $4 ORDER BY u.login LIMIT $5",
+		&st);
 	if (rc) {
 		store_release(c);
 		return rc;

@@ -75,8 +75,8 @@ static void canon_record(struct canon *k, const struct audit_record *r, const ch
 	canon_put(k, v2 ? "kexie-audit-v2\n" : "kexie-audit-v1\n", 15);
 	canon_int(k, r->seq);
 	canon_int(k, r->user_id);
-	const char *const texts[] = {r->at, r->role, r->via, r->request_id, r->client_addr,
-				     r->action, r->object_type, r->object_id};
+	const char *const texts[] = {r->at,          r->role,   r->via,         r->request_id,
+				     r->client_addr, r->action, r->object_type, r->object_id};
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		canon_field(k, texts[i]);
 	canon_int(k, r->org_id);
@@ -85,8 +85,8 @@ static void canon_record(struct canon *k, const struct audit_record *r, const ch
 		canon_field(k, r->orgs);
 }
 
-void audit_record_mac(const unsigned char chain_key[32], const struct audit_record *r,
-		      const char *prev, char out[AUDIT_HASH_HEX])
+void audit_record_mac(const unsigned char chain_key[32], const struct audit_record *r, const char *prev,
+		      char out[AUDIT_HASH_HEX])
 {
 	struct canon k = {.keyed = true};
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -161,7 +161,8 @@ static int record_orgs(struct conn *c, const struct audit_entry *e, int64_t *org
 	int64_t subject = subject_of(e);
 	if (subject) {
 		struct stmt *st = NULL;
-		int rc = conn_prepare(c, "SELECT DISTINCT org_id FROM role_assignment WHERE user_id = $1", &st);
+		int rc = conn_prepare(c, "SELECT DISTINCT org_id FROM role_assignment WHERE user_id = $1",
+				      &st);
 		if (rc)
 			return rc;
 		stmt_bind_int64(st, 1, subject);
@@ -222,7 +223,8 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 		goto done;
 	}
 	if (strcmp(chain, AUDIT_CHAIN_KEYED)) {
-		log_error("audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
+		log_error(
+			"audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
 		rc = ERR_DB;
 		goto done;
 	}
@@ -232,10 +234,19 @@ int audit_append(struct conn *c, const struct audit_entry *e)
 	orgs_text(orgs, norgs, orgs_s, AUDIT_ORGS_MAX * 21);
 	time_iso_now(at, sizeof(at));
 	struct audit_record r = {
-		.seq = seq, .at = at, .user_id = e->user_id, .role = e->role, .via = e->via,
-		.request_id = e->request_id, .client_addr = e->client_addr, .action = e->action,
-		.object_type = e->object_type, .object_id = e->object_id, .org_id = e->org_id,
-		.detail = e->detail, .orgs = orgs_s,
+		.seq = seq,
+		.at = at,
+		.user_id = e->user_id,
+		.role = e->role,
+		.via = e->via,
+		.request_id = e->request_id,
+		.client_addr = e->client_addr,
+		.action = e->action,
+		.object_type = e->object_type,
+		.object_id = e->object_id,
+		.org_id = e->org_id,
+		.detail = e->detail,
+		.orgs = orgs_s,
 	};
 	unsigned char k[32];
 	audit_subkey(a->key, AUDIT_KEY_CHAIN, k);
@@ -301,22 +312,26 @@ int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int
 	/* the whole range of seqs at once: the head is taken (and writers serialised) once */
 	char prev[AUDIT_HASH_HEX], chain[24], at[32];
 	int64_t last = 0;
-	int rc = conn_row(c, "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash, chain",
+	int rc = conn_row(c,
+			  "UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, last_hash, chain",
 			  "i", "itt", (int64_t)n, &last, prev, sizeof(prev), chain, sizeof(chain));
 	if (rc)
 		return rc == ERR_NOTFOUND ? ERR_DB : rc;
 	if (strcmp(chain, AUDIT_CHAIN_KEYED)) {
-		log_error("audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
+		log_error(
+			"audit: the trail is not keyed yet: run `kexie migrate` or start `kexie serve` to key it");
 		return ERR_DB;
 	}
 	int64_t first = last - (int64_t)n + 1;
 	time_iso_now(at, sizeof(at));
-	char (*hashes)[AUDIT_HASH_HEX] = malloc(n * sizeof(*hashes));
+	char(*hashes)[AUDIT_HASH_HEX] = malloc(n * sizeof(*hashes));
 	char **orgs_s = calloc(n, sizeof(*orgs_s));
 	int64_t *orgs = malloc(AUDIT_ORGS_MAX * sizeof(*orgs));
-	struct bulk logb = {.head = "INSERT INTO audit_log (seq, at, user_id, role, via, request_id, client_addr,"
-				    " action, object_type, object_id, org_id, detail, prev_hash, hash)",
-			    .ncols = 14, .per_stmt = per_stmt};
+	struct bulk logb = {
+		.head = "INSERT INTO audit_log (seq, at, user_id, role, via, request_id, client_addr,"
+			" action, object_type, object_id, org_id, detail, prev_hash, hash)",
+		.ncols = 14,
+		.per_stmt = per_stmt};
 	struct bulk orgb = {.head = "INSERT INTO audit_org (seq, org_id)", .ncols = 2, .per_stmt = per_stmt};
 	bulk_init(&logb);
 	bulk_init(&orgb);
@@ -335,10 +350,19 @@ int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int
 		}
 		orgs_text(orgs, norgs, orgs_s[i], (size_t)norgs * 21 + 1);
 		struct audit_record r = {
-			.seq = first + (int64_t)i, .at = at, .user_id = e[i].user_id, .role = e[i].role,
-			.via = e[i].via, .request_id = e[i].request_id, .client_addr = e[i].client_addr,
-			.action = e[i].action, .object_type = e[i].object_type, .object_id = e[i].object_id,
-			.org_id = e[i].org_id, .detail = e[i].detail, .orgs = orgs_s[i],
+			.seq = first + (int64_t)i,
+			.at = at,
+			.user_id = e[i].user_id,
+			.role = e[i].role,
+			.via = e[i].via,
+			.request_id = e[i].request_id,
+			.client_addr = e[i].client_addr,
+			.action = e[i].action,
+			.object_type = e[i].object_type,
+			.object_id = e[i].object_id,
+			.org_id = e[i].org_id,
+			.detail = e[i].detail,
+			.orgs = orgs_s[i],
 		};
 		audit_record_mac(key, &r, i ? hashes[i - 1] : prev, hashes[i]);
 		struct bulk_val *v = bulk_row(&logb);
@@ -389,8 +413,8 @@ int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int
 	return rc;
 }
 
-int audit_list(struct app *a, const struct audit_query *q,
-	       int (*fn)(const struct audit_row *r, void *arg), void *arg, int64_t *last_seq)
+int audit_list(struct app *a, const struct audit_query *q, int (*fn)(const struct audit_row *r, void *arg),
+	       void *arg, int64_t *last_seq)
 {
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
@@ -405,33 +429,34 @@ int audit_list(struct app *a, const struct audit_query *q,
 	if (rc)
 		return rc;
 	/* optional filters as (CAST($n AS TEXT) IS NULL OR col = $n): one statement, both databases */
-	rc = conn_prepare(c,
-			  "WITH RECURSIVE down(id, depth) AS ("
-			  " SELECT CAST($7 AS BIGINT), 0"
-			  " UNION ALL"
-			  " SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id"
-			  " WHERE $7 IS NOT NULL AND p.valid_from <= $10 AND (p.valid_to IS NULL OR p.valid_to > $10)"
-			  " AND down.depth < 64)"
-			  " SELECT l.seq, l.at, COALESCE(u.login, ''), l.role, l.via, l.request_id, l.client_addr,"
-			  " l.action, l.object_type, l.object_id, COALESCE(o.code, ''), l.detail"
-			  " FROM audit_log l LEFT JOIN app_user u ON u.id = l.user_id"
-			  " LEFT JOIN org o ON o.id = l.org_id"
-			  " WHERE (CAST($1 AS TEXT) IS NULL OR l.at >= $1)"
-			  " AND (CAST($2 AS TEXT) IS NULL OR l.at < $2)"
-			  " AND (CAST($3 AS TEXT) IS NULL OR u.login = $3"
-			  " OR (l.object_type = 'unknown_login' AND l.object_id = $11))"
-			  " AND (CAST($4 AS TEXT) IS NULL OR l.action = $4)"
-			  " AND (CAST($5 AS TEXT) IS NULL OR l.object_type = $5)"
-			  " AND (CAST($6 AS TEXT) IS NULL OR l.object_id = $6)"
-			  " AND ($7 IS NULL OR EXISTS (SELECT 1 FROM audit_org ao JOIN down ON down.id = ao.org_id"
-			  " WHERE ao.seq = l.seq))"
-			  " AND ($8 = 0 OR l.seq < $8)"
-			  " ORDER BY l.seq DESC LIMIT $9",
-			  &st);
+	rc = conn_prepare(
+		c,
+		"WITH RECURSIVE down(id, depth) AS ("
+		" SELECT CAST($7 AS BIGINT), 0"
+		" UNION ALL"
+		" SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id"
+		" WHERE $7 IS NOT NULL AND p.valid_from <= $10 AND (p.valid_to IS NULL OR p.valid_to > $10)"
+		" AND down.depth < 64)"
+		" SELECT l.seq, l.at, COALESCE(u.login, ''), l.role, l.via, l.request_id, l.client_addr,"
+		" l.action, l.object_type, l.object_id, COALESCE(o.code, ''), l.detail"
+		" FROM audit_log l LEFT JOIN app_user u ON u.id = l.user_id"
+		" LEFT JOIN org o ON o.id = l.org_id"
+		" WHERE (CAST($1 AS TEXT) IS NULL OR l.at >= $1)"
+		" AND (CAST($2 AS TEXT) IS NULL OR l.at < $2)"
+		" AND (CAST($3 AS TEXT) IS NULL OR u.login = $3"
+		" OR (l.object_type = 'unknown_login' AND l.object_id = $11))"
+		" AND (CAST($4 AS TEXT) IS NULL OR l.action = $4)"
+		" AND (CAST($5 AS TEXT) IS NULL OR l.object_type = $5)"
+		" AND (CAST($6 AS TEXT) IS NULL OR l.object_id = $6)"
+		" AND ($7 IS NULL OR EXISTS (SELECT 1 FROM audit_org ao JOIN down ON down.id = ao.org_id"
+		" WHERE ao.seq = l.seq))"
+		" AND ($8 = 0 OR l.seq < $8)"
+		" ORDER BY l.seq DESC LIMIT $9",
+		&st);
 	if (rc)
 		goto done;
-	const char *texts[] = {q->from, q->to ? to_end : NULL, q->login, q->action, q->object_type,
-			       q->object_id};
+	const char *texts[] = {q->from,   q->to ? to_end : NULL, q->login,
+			       q->action, q->object_type,        q->object_id};
 	for (int i = 0; i < 6; i++) {
 		if (texts[i])
 			stmt_bind_text(st, i + 1, texts[i], strlen(texts[i]));
@@ -448,11 +473,17 @@ int audit_list(struct app *a, const struct audit_query *q,
 	stmt_bind_text(st, 11, login_h, strlen(login_h));
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		struct audit_row r = {
-			.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL), .login = stmt_text(st, 2, NULL),
-			.role = stmt_text(st, 3, NULL), .via = stmt_text(st, 4, NULL),
-			.request_id = stmt_text(st, 5, NULL), .client_addr = stmt_text(st, 6, NULL),
-			.action = stmt_text(st, 7, NULL), .object_type = stmt_text(st, 8, NULL),
-			.object_id = stmt_text(st, 9, NULL), .org_code = stmt_text(st, 10, NULL),
+			.seq = stmt_int64(st, 0),
+			.at = stmt_text(st, 1, NULL),
+			.login = stmt_text(st, 2, NULL),
+			.role = stmt_text(st, 3, NULL),
+			.via = stmt_text(st, 4, NULL),
+			.request_id = stmt_text(st, 5, NULL),
+			.client_addr = stmt_text(st, 6, NULL),
+			.action = stmt_text(st, 7, NULL),
+			.object_type = stmt_text(st, 8, NULL),
+			.object_id = stmt_text(st, 9, NULL),
+			.org_code = stmt_text(st, 10, NULL),
 			.detail = stmt_text(st, 11, NULL),
 		};
 		*last_seq = r.seq;

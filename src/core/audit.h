@@ -35,9 +35,9 @@ struct audit_entry {
 	const char *client_addr; /* NULL = "" */
 	const char *action;      /* "region.import", "org.move", ... */
 	const char *object_type;
-	const char *object_id;   /* NULL = "" */
-	int64_t org_id;          /* 0 = none */
-	const char *detail;      /* changed fields; never a sensitive value in clear */
+	const char *object_id; /* NULL = "" */
+	int64_t org_id;        /* 0 = none */
+	const char *detail;    /* changed fields; never a sensitive value in clear */
 	/* The account the record is about: the orgs of its roles are recorded with it.
 	 * 0 = none, except that object_type "user" with a numeric object_id names one. */
 	int64_t subject_id;
@@ -105,13 +105,13 @@ struct audit_checkpoint {
 };
 
 struct audit_verify_result {
-	int64_t count;          /* records checked */
-	int64_t bad_seq;        /* the first broken record, or the expected next one */
-	int64_t head_seq;       /* records ever written (the head) */
-	int64_t pruned_seq;     /* records removed by retention */
-	bool has_checkpoint;    /* a checkpoint was compared */
+	int64_t count;              /* records checked */
+	int64_t bad_seq;            /* the first broken record, or the expected next one */
+	int64_t head_seq;           /* records ever written (the head) */
+	int64_t pruned_seq;         /* records removed by retention */
+	bool has_checkpoint;        /* a checkpoint was compared */
 	struct audit_checkpoint cp; /* the newest one compared */
-	char why[256];          /* why the trail is broken ("" when intact) */
+	char why[256];              /* why the trail is broken ("" when intact) */
 };
 
 /* Walks the whole chain, checking each link with the key, the pruning mark and the
@@ -157,14 +157,14 @@ void audit_checkpointer_stop(struct audit_checkpointer *cp); /* NULL is fine */
  * verify or do not reach the checkpoint: pruning never hides a break. Moves the
  * authenticated pruning mark and writes a checkpoint, so the trail verifies afterwards.
  * *removed counts the records; cutoff receives the first day kept (YYYY-MM-DD). */
-int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16],
-		char *why, size_t cap);
+int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16], char *why,
+		size_t cap);
 
 /* One record as read back. Strings point into the row (valid during the callback). */
 struct audit_row {
 	int64_t seq;
-	const char *at, *login, *role, *via, *request_id, *client_addr, *action, *object_type,
-		*object_id, *org_code, *detail;
+	const char *at, *login, *role, *via, *request_id, *client_addr, *action, *object_type, *object_id,
+		*org_code, *detail;
 };
 
 /* Filters; NULL / 0 = any. `under` limits to records one of whose orgs (the object's, or
@@ -183,7 +183,7 @@ struct audit_query {
  * stops the walk and is returned. *last_seq gets the last seq given to fn (0 when none;
  * set on failure too, for the rows seen). from / to are compared as text (the route
  * validates them as dates); a store error passes up. */
-int audit_list(struct app *a, const struct audit_query *q,
-	       int (*fn)(const struct audit_row *r, void *arg), void *arg, int64_t *last_seq);
+int audit_list(struct app *a, const struct audit_query *q, int (*fn)(const struct audit_row *r, void *arg),
+	       void *arg, int64_t *last_seq);
 
 #endif

@@ -36,13 +36,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JOB_ERRORS_KEPT 1000 /* job_error rows per job; error_count stays exact */
-#define JOB_STALE_S 120      /* no heartbeat for this long: the runner is taken for dead */
-#define JOB_UNFINISHED_MAX 3 /* queued or running jobs one owner may have at once */
+#define JOB_ERRORS_KEPT    1000 /* job_error rows per job; error_count stays exact */
+#define JOB_STALE_S        120  /* no heartbeat for this long: the runner is taken for dead */
+#define JOB_UNFINISHED_MAX 3    /* queued or running jobs one owner may have at once */
 
 /* What a step or a run function may return besides 0 and ERR_* (positive: not failures). */
 #define JOB_CANCELLED 1 /* the job was cancelled (or taken over): nothing of the step kept */
-#define JOB_STOPPED 2   /* the runner is stopping: left at the last checkpoint, queued again */
+#define JOB_STOPPED   2 /* the runner is stopping: left at the last checkpoint, queued again */
 
 struct conn;
 struct job;
@@ -51,17 +51,17 @@ struct job;
 struct job_info {
 	int64_t id;
 	char kind[33];
-	char origin[8];     /* "http" or "cli" */
-	int64_t owner_id;   /* 0: the command line */
+	char origin[8];   /* "http" or "cli" */
+	int64_t owner_id; /* 0: the command line */
 	char role[16], request_id[33], client_addr[64];
 	char state[12];
 	bool dry_run;
 	char input_path[512], input_name[256], input_hash[65];
 	int64_t rows_total, rows_done, error_count;
 	char checkpoint[256];
-	char result[1024];  /* JSON object text or "" */
+	char result[1024]; /* JSON object text or "" */
 	char message[256];
-	char runner[128];   /* host:pid:start of the process running it, "" when none */
+	char runner[128]; /* host:pid:start of the process running it, "" when none */
 	int attempts;
 	int64_t run_ms, created_at, started_at, heartbeat_at, finished_at; /* 0: not yet */
 };
@@ -79,8 +79,8 @@ struct job_kind {
 /* A new job to create. Strings are borrowed. */
 struct job_new {
 	const char *kind;
-	const char *origin;      /* "http" or "cli" */
-	int64_t owner_id;        /* 0 for the command line */
+	const char *origin; /* "http" or "cli" */
+	int64_t owner_id;   /* 0 for the command line */
 	const char *role, *request_id, *client_addr;
 	bool dry_run;
 	const char *input_path, *input_name, *input_hash;
@@ -99,8 +99,8 @@ int job_get(struct app *a, int64_t id, int64_t owner_id, struct job_info *out);
 /* Calls fn for each kept error of the job, by row then as found. fn's non-zero return stops
  * the walk and is returned (a positive one included). Strings are valid during the call.
  * 0 also for a job without errors or with no such id (nothing is checked about it). */
-int job_errors(struct app *a, int64_t id, int (*fn)(long row, const char *col, const char *code,
-						     const char *message, void *arg),
+int job_errors(struct app *a, int64_t id,
+	       int (*fn)(long row, const char *col, const char *code, const char *message, void *arg),
 	       void *arg);
 
 /* Cancels a queued or running job of owner_id: the state becomes cancelled at once (no later

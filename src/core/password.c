@@ -18,12 +18,12 @@
 
 /* The most common passwords (global lists and the usual Chinese favourites). */
 static const char *const common_passwords[] = {
-	"12345678", "123456789", "1234567890", "password", "password1", "qwertyui", "qwerty123",
-	"11111111", "00000000", "88888888", "66666666", "12341234", "87654321", "abcd1234",
-	"a1234567", "a12345678", "1qaz2wsx", "1q2w3e4r", "qazwsxedc", "iloveyou", "woaini1314",
-	"woaini520", "5201314a", "admin123", "admin1234", "administrator", "welcome1", "p@ssw0rd",
-	"passw0rd", "zxcvbnm1", "asdfghjk", "letmein1", "abc12345", "aa123456", "qq123456",
-	"123qweasd", "1234qwer", "qwer1234", "kexie123", "kexie2026", NULL,
+	"12345678",  "123456789", "1234567890", "password",  "password1",     "qwertyui", "qwerty123",
+	"11111111",  "00000000",  "88888888",   "66666666",  "12341234",      "87654321", "abcd1234",
+	"a1234567",  "a12345678", "1qaz2wsx",   "1q2w3e4r",  "qazwsxedc",     "iloveyou", "woaini1314",
+	"woaini520", "5201314a",  "admin123",   "admin1234", "administrator", "welcome1", "p@ssw0rd",
+	"passw0rd",  "zxcvbnm1",  "asdfghjk",   "letmein1",  "abc12345",      "aa123456", "qq123456",
+	"123qweasd", "1234qwer",  "qwer1234",   "kexie123",  "kexie2026",     NULL,
 };
 
 /* The configured policy, with the defaults where a context was built without one. */
@@ -76,12 +76,12 @@ int password_check(const struct app *a, const char *password, const char *login,
 				other = true;
 		}
 		if (lower + upper + digit + other < 3)
-			return errlist_add(errs, field, "password_classes",
-					   "mix at least three of: lower case, upper case, digits, other characters");
+			return errlist_add(
+				errs, field, "password_classes",
+				"mix at least three of: lower case, upper case, digits, other characters");
 	}
 	return 0;
 }
-
 
 int user_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
@@ -91,20 +91,21 @@ int user_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 		       : 0;
 }
 
-
-
 /* Keeps the password being replaced in the history (strict mode refuses reuse). */
 static int retire_password(struct conn *c, int64_t id, int keep)
 {
-	int rc = user_run_sql_id(c, "INSERT INTO password_history (user_id, password_hash, retired_at)"
-			       " SELECT id, password_hash, password_changed_at FROM app_user WHERE id = $1",
-			    id, NULL);
+	int rc = user_run_sql_id(c,
+				 "INSERT INTO password_history (user_id, password_hash, retired_at)"
+				 " SELECT id, password_hash, password_changed_at FROM app_user WHERE id = $1",
+				 id, NULL);
 	if (rc)
 		return rc;
 	struct stmt *st = NULL;
-	rc = conn_prepare(c, "DELETE FROM password_history WHERE user_id = $1 AND retired_at NOT IN"
-			     " (SELECT retired_at FROM password_history WHERE user_id = $1"
-			     " ORDER BY retired_at DESC LIMIT $2)", &st);
+	rc = conn_prepare(c,
+			  "DELETE FROM password_history WHERE user_id = $1 AND retired_at NOT IN"
+			  " (SELECT retired_at FROM password_history WHERE user_id = $1"
+			  " ORDER BY retired_at DESC LIMIT $2)",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -120,8 +121,10 @@ int user_set_password_conn(struct conn *c, int64_t id, const char *hash, int kee
 	if (rc)
 		return rc;
 	struct stmt *st = NULL;
-	rc = conn_prepare(c, "UPDATE app_user SET password_hash = $2, password_changed_at = $3,"
-			     " failed_count = 0, locked_until = 0, version = version + 1 WHERE id = $1", &st);
+	rc = conn_prepare(c,
+			  "UPDATE app_user SET password_hash = $2, password_changed_at = $3,"
+			  " failed_count = 0, locked_until = 0, version = version + 1 WHERE id = $1",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, id);
@@ -135,17 +138,15 @@ int user_set_password_conn(struct conn *c, int64_t id, const char *hash, int kee
 	return user_end_credentials(c, id, true, ended);
 }
 
-
 /* Strict mode: refuses the current password and the retired ones kept in the history.
  * Reads the hashes first and verifies outside any transaction (argon2id is slow). */
-int user_reuse_check(struct app *a, int64_t id, const char *password, const char *field,
-		       struct errlist *errs)
+int user_reuse_check(struct app *a, int64_t id, const char *password, const char *field, struct errlist *errs)
 {
 	struct policy p = user_policy(a);
 	if (!p.password_strict)
 		return 0;
 	enum { MAXH = 16 };
-	char (*h)[crypto_pwhash_STRBYTES] = calloc(MAXH, crypto_pwhash_STRBYTES);
+	char(*h)[crypto_pwhash_STRBYTES] = calloc(MAXH, crypto_pwhash_STRBYTES);
 	if (!h)
 		return ERR_NOMEM;
 	int n = 0;
@@ -153,9 +154,11 @@ int user_reuse_check(struct app *a, int64_t id, const char *password, const char
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (!rc) {
-		rc = conn_prepare(c, "SELECT password_hash, password_changed_at FROM app_user WHERE id = $1"
-				     " UNION ALL SELECT password_hash, retired_at FROM password_history"
-				     " WHERE user_id = $1 ORDER BY 2 DESC LIMIT $2", &st);
+		rc = conn_prepare(c,
+				  "SELECT password_hash, password_changed_at FROM app_user WHERE id = $1"
+				  " UNION ALL SELECT password_hash, retired_at FROM password_history"
+				  " WHERE user_id = $1 ORDER BY 2 DESC LIMIT $2",
+				  &st);
 		if (!rc) {
 			stmt_bind_int64(st, 1, id);
 			stmt_bind_int64(st, 2, p.password_history < MAXH ? p.password_history : MAXH);
@@ -182,9 +185,6 @@ int user_reuse_check(struct app *a, int64_t id, const char *password, const char
 	return 0;
 }
 
-
-
-
 struct own_fail_job {
 	const struct audit_entry *who;
 	const struct caller *c;
@@ -210,9 +210,11 @@ static int own_fail_tx(struct conn *c, void *arg)
 	audit_diff_int(&d, "locked_minutes", until ? j->p.lock_s / 60 : 0);
 	if (until) {
 		const bool token = j->c->token_id > 0;
-		rc = conn_run(c, token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
-				       : "UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
-			      "ii", token ? j->c->token_id : j->c->session_id, time_unix());
+		rc = conn_run(
+			c,
+			token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+			      : "UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+			"ii", token ? j->c->token_id : j->c->session_id, time_unix());
 		if (rc < 0)
 			return rc;
 		j->out->ended = true;
@@ -248,8 +250,9 @@ int user_change_own_password(struct app *a, const struct audit_entry *who, const
 	int64_t now = time_unix();
 	if (locked_until > now) { /* no password check at all while locked, as at sign-in */
 		out->locked_for_s = locked_until - now;
-		errlist_add(errs, "current_password", "account_locked",
-			    "too many wrong passwords: wait, or ask a security administrator to unlock the account");
+		errlist_add(
+			errs, "current_password", "account_locked",
+			"too many wrong passwords: wait, or ask a security administrator to unlock the account");
 		return ERR_RATELIMIT;
 	}
 	if (crypto_pwhash_str_verify(hash, current, strlen(current)) != 0) {

@@ -34,8 +34,8 @@ struct caller {
 	int64_t user_id;
 	char login[65];
 	char display_name[401];
-	const char *via;  /* "token" or "session" */
-	char cred[40];    /* which one, for the audit trail: "token:12", "session:34" */
+	const char *via; /* "token" or "session" */
+	char cred[40];   /* which one, for the audit trail: "token:12", "session:34" */
 	int64_t token_id;
 	int64_t session_id;
 	struct grant g[CALLER_MAX_GRANTS];
@@ -66,8 +66,7 @@ bool rbac_holds_role(const struct caller *c, const char *role);
  * today) is path[0..n) (org_path): 0, ERR_FORBIDDEN or ERR_NOTFOUND as above. No database
  * work. On 0, *role (when role is not NULL) points at the granting role inside c (valid
  * while c lives); otherwise it is "". perm NULL asks only whether the org is in scope. */
-int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n,
-		    const char **role);
+int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n, const char **role);
 
 /* The same rule for org_id, reading its chain as of today. Existence is not checked here:
  * an unknown id is ERR_NOTFOUND unless a post covers everything (use org_get_for to load

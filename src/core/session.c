@@ -18,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-
 static void new_secret(char *out, size_t cap)
 {
 	unsigned char rnd[32];
@@ -46,9 +45,9 @@ struct login_job {
 	int history;
 	struct login_result *res;
 	struct app *app;
-	bool verified;  /* the right password, an active account, no lock: a new session */
-	bool right;     /* the right password (whatever the account's state) */
-	bool locked;    /* the account was locked when the attempt came */
+	bool verified; /* the right password, an active account, no lock: a new session */
+	bool right;    /* the right password (whatever the account's state) */
+	bool locked;   /* the account was locked when the attempt came */
 	int64_t user_id;
 	char user_hash[crypto_pwhash_STRBYTES];
 	int64_t locked_until, changed_at;
@@ -58,9 +57,14 @@ struct login_job {
 
 static int login_audit(struct conn *c, struct login_job *j, const char *action, const char *detail)
 {
-	struct audit_entry e = {.user_id = j->user_id, .via = "session", .request_id = j->request_id,
-				.client_addr = j->addr, .action = action, .object_type = "user",
-				.object_id = "", .detail = detail};
+	struct audit_entry e = {.user_id = j->user_id,
+				.via = "session",
+				.request_id = j->request_id,
+				.client_addr = j->addr,
+				.action = action,
+				.object_type = "user",
+				.object_id = "",
+				.detail = detail};
 	char oid[33];
 	if (j->user_id) {
 		snprintf(oid, sizeof(oid), "%" PRId64, j->user_id);
@@ -75,13 +79,15 @@ static int login_audit(struct conn *c, struct login_job *j, const char *action, 
 	return audit_append(c, &e);
 }
 
-int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *failures, int64_t *locked_until)
+int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *failures,
+		       int64_t *locked_until)
 {
 	*failures = 0;
 	*locked_until = 0;
 	/* one statement: concurrent failures each count */
-	int rc = conn_row(c, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = $1 RETURNING failed_count",
-			  "i", "d", id, failures);
+	int rc = conn_row(
+		c, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = $1 RETURNING failed_count",
+		"i", "d", id, failures);
 	if (rc || *failures < p->lock_failures)
 		return rc;
 	*locked_until = time_unix() + p->lock_s;
@@ -139,8 +145,10 @@ static int login_finish_tx(struct conn *c, void *arg)
 	session_csrf_for(j->app, j->res->token, j->res->csrf, sizeof(j->res->csrf));
 	user_token_hash(j->app, j->res->token, token_h);
 	user_token_hash(j->app, j->res->csrf, csrf_h);
-	rc = conn_prepare(c, "INSERT INTO session (token_hash, csrf_hash, user_id, created_at, last_seen_at,"
-			     " expires_at, client_addr) VALUES ($1, $2, $3, $4, $4, $5, $6)", &st);
+	rc = conn_prepare(c,
+			  "INSERT INTO session (token_hash, csrf_hash, user_id, created_at, last_seen_at,"
+			  " expires_at, client_addr) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, token_h, strlen(token_h));
@@ -171,19 +179,25 @@ int session_login(struct app *a, const char *login, const char *password, const 
 		  const char *addr, const char *request_id, struct login_result *res, struct errlist *errs)
 {
 	/* a valid hash of nothing anyone knows, so an unknown login costs the same time */
-	static const char dummy[] =
-		"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-		"0zAcEvrZYQKhzzT4Wn4ucw4pP0Yb2QAoGIyKD1yWC9A";
+	static const char dummy[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+				    "0zAcEvrZYQKhzzT4Wn4ucw4pP0Yb2QAoGIyKD1yWC9A";
 	memset(res, 0, sizeof(*res));
-	struct login_job j = {.login = login, .password = password, .addr = addr ? addr : "",
-			      .request_id = request_id, .res = res, .app = a, .p = user_policy(a)};
+	struct login_job j = {.login = login,
+			      .password = password,
+			      .addr = addr ? addr : "",
+			      .request_id = request_id,
+			      .res = res,
+			      .app = a,
+			      .p = user_policy(a)};
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, password_hash, locked_until, status,"
-			     " password_changed_at FROM app_user WHERE login = $1", &st);
+	rc = conn_prepare(c,
+			  "SELECT id, password_hash, locked_until, status,"
+			  " password_changed_at FROM app_user WHERE login = $1",
+			  &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, login, strlen(login));
 		rc = stmt_step(st);
@@ -257,13 +271,14 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c,
-			  "SELECT s.id, s.last_seen_at, s.csrf_hash, u.id, u.login, u.display_name, r.role, r.org_id"
-			  " FROM session s JOIN app_user u ON u.id = s.user_id"
-			  " LEFT JOIN role_assignment r ON r.user_id = u.id"
-			  " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-			  " AND u.status = 'active'",
-			  &st);
+	rc = conn_prepare(
+		c,
+		"SELECT s.id, s.last_seen_at, s.csrf_hash, u.id, u.login, u.display_name, r.role, r.org_id"
+		" FROM session s JOIN app_user u ON u.id = s.user_id"
+		" LEFT JOIN role_assignment r ON r.user_id = u.id"
+		" WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
+		" AND u.status = 'active'",
+		&st);
 	if (!rc) {
 		stmt_bind_text(st, 1, hash, strlen(hash));
 		stmt_bind_int64(st, 2, now);
@@ -323,7 +338,8 @@ static int logout_tx(struct conn *c, void *arg)
 {
 	struct logout_job *j = arg;
 	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "UPDATE session SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", &st);
+	int rc = conn_prepare(
+		c, "UPDATE session SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", &st);
 	if (rc)
 		return rc;
 	stmt_bind_text(st, 1, j->hash, strlen(j->hash));
@@ -346,8 +362,6 @@ int session_logout(struct app *a, const char *token, const struct audit_entry *w
 	return store_tx(a->store, logout_tx, &j);
 }
 
-
-
 int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_row *s, void *arg), void *arg)
 {
 	struct conn *c = NULL;
@@ -356,16 +370,21 @@ int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, created_at, last_seen_at, expires_at, client_addr FROM session"
-			     " WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3"
-			     " ORDER BY created_at DESC LIMIT 100", &st);
+	rc = conn_prepare(
+		c,
+		"SELECT id, created_at, last_seen_at, expires_at, client_addr FROM session"
+		" WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3"
+		" ORDER BY created_at DESC LIMIT 100",
+		&st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, user_id);
 		stmt_bind_int64(st, 2, now);
 		stmt_bind_int64(st, 3, now - user_policy(a).session_idle_s);
 		while ((rc = stmt_step(st)) == STORE_ROW) {
-			struct session_row s = {.id = stmt_int64(st, 0), .created_at = stmt_int64(st, 1),
-						.last_seen_at = stmt_int64(st, 2), .expires_at = stmt_int64(st, 3)};
+			struct session_row s = {.id = stmt_int64(st, 0),
+						.created_at = stmt_int64(st, 1),
+						.last_seen_at = stmt_int64(st, 2),
+						.expires_at = stmt_int64(st, 3)};
 			int64_t noted = touch_pending(a->touch, TOUCH_SESSION, s.id); /* not yet written */
 			if (noted > s.last_seen_at)
 				s.last_seen_at = noted;
@@ -394,10 +413,11 @@ static int own_tx(struct conn *c, void *arg)
 {
 	struct own_job *j = arg;
 	struct stmt *st = NULL;
-	int rc = conn_prepare(c, j->token ? "UPDATE api_token SET revoked_at = $3 WHERE id = $1 AND user_id = $2"
-					    " AND revoked_at IS NULL"
-					  : "UPDATE session SET revoked_at = $3 WHERE id = $1 AND user_id = $2"
-					    " AND revoked_at IS NULL",
+	int rc = conn_prepare(c,
+			      j->token ? "UPDATE api_token SET revoked_at = $3 WHERE id = $1 AND user_id = $2"
+					 " AND revoked_at IS NULL"
+				       : "UPDATE session SET revoked_at = $3 WHERE id = $1 AND user_id = $2"
+					 " AND revoked_at IS NULL",
 			      &st);
 	if (rc)
 		return rc;

@@ -9,11 +9,11 @@
 #include <stdbool.h>
 
 struct health {
-	const char *db_kind;  /* "sqlite" / "postgresql" */
-	bool db_ok;           /* a read connection answered SELECT 1 */
-	bool replica;         /* a read replica is configured */
-	int schema_version;   /* migrations applied */
-	int schema_expected;  /* migrations this binary carries */
+	const char *db_kind; /* "sqlite" / "postgresql" */
+	bool db_ok;          /* a read connection answered SELECT 1 */
+	bool replica;        /* a read replica is configured */
+	int schema_version;  /* migrations applied */
+	int schema_expected; /* migrations this binary carries */
 	int64_t uptime_s;
 };
 

@@ -50,7 +50,7 @@ struct user_row {
 	char display_name[401];
 	char status[10];
 	bool locked;
-	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" (the CLI's listing) */
+	char roles[256];                      /* "staff@DC-C1-K1, org_admin@DC" (the CLI's listing) */
 	struct user_grant g[USER_ROW_GRANTS]; /* the same roles with org names (user_search only) */
 	int ngrants;
 };
@@ -80,8 +80,8 @@ int password_check(const struct app *a, const char *password, const char *login,
  * password, org / org_id `not_found` for a missing or closed org); ERR_CONFLICT with
  * login `taken`; ERR_FORBIDDEN (role `post_by_request`) for a post without in->post_ok.
  * *id is untouched on failure. */
-int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
-	     struct errlist *errs, int64_t *id);
+int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in, struct errlist *errs,
+	     int64_t *id);
 
 /* The id of a login (exact match). 0 with *id set; ERR_NOTFOUND when no account has it
  * (whatever its status). *id is 0 on every failure. */
@@ -177,7 +177,8 @@ struct token_row {
  * it is not the user's or already ended: the same answer on purpose). fn gets each row
  * (borrowed for the call) and may stop the walk by returning non-zero, which the list
  * returns. session_end / token_revoke are audited (session.end / token.revoke). */
-int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_row *s, void *arg), void *arg);
+int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_row *s, void *arg),
+		 void *arg);
 int session_end(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t session_id);
 int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row *t, void *arg), void *arg);
 int token_revoke(struct app *a, const struct audit_entry *who, int64_t user_id, int64_t token_id);

@@ -34,7 +34,7 @@ struct builder {
 	long cap;
 	struct sheet_row cur;
 	char *cells[SHEET_MAX_COLS]; /* the row being read; copied to the arena at its end */
-	bool failed; /* out of memory */
+	bool failed;                 /* out of memory */
 };
 
 static int row_begin(struct builder *b, long number)
@@ -129,15 +129,15 @@ static bool from_gb18030(iconv_t cd, const char *in, size_t n, char *out, size_t
 struct csv_lexer {
 	struct builder b;
 	bool utf8;
-	iconv_t cd;     /* GB18030 -> UTF-8, or (iconv_t)-1 */
-	char *dec;      /* decoded cell (GB18030 only) */
-	char *cell;     /* raw cell bytes */
-	size_t len;     /* bytes in cell */
-	size_t cap;     /* at most this many kept; more marks the cell too long */
-	int col;        /* column of the cell being collected */
-	long record;    /* 1-based record number of the row being built */
-	bool quoted;    /* inside "..." */
-	bool open;      /* the cell has begun (a quote after that is data) */
+	iconv_t cd;  /* GB18030 -> UTF-8, or (iconv_t)-1 */
+	char *dec;   /* decoded cell (GB18030 only) */
+	char *cell;  /* raw cell bytes */
+	size_t len;  /* bytes in cell */
+	size_t cap;  /* at most this many kept; more marks the cell too long */
+	int col;     /* column of the cell being collected */
+	long record; /* 1-based record number of the row being built */
+	bool quoted; /* inside "..." */
+	bool open;   /* the cell has begun (a quote after that is data) */
 };
 
 /* Skips a BOM, picks the encoding (UTF-8 when valid, GB18030 otherwise) and allocates the
@@ -589,14 +589,16 @@ static int read_xlsx(const char *data, size_t len, struct sheet *out, char *why,
 		rc = rc ? rc : s->rc;
 	}
 	if (rc) {
-		snprintf(why, cap, rc == ERR_TOOBIG ? "the XLSX file is too large once unpacked"
-						    : "the XLSX shared strings cannot be read");
+		snprintf(why, cap,
+			 rc == ERR_TOOBIG ? "the XLSX file is too large once unpacked"
+					  : "the XLSX shared strings cannot be read");
 		goto done;
 	}
 	buf = zip_part(z, part, &n, &rc);
 	if (!buf) {
-		snprintf(why, cap, rc == ERR_TOOBIG ? "the worksheet is too large once unpacked"
-						    : "the XLSX file has no worksheet");
+		snprintf(why, cap,
+			 rc == ERR_TOOBIG ? "the worksheet is too large once unpacked"
+					  : "the XLSX file has no worksheet");
 		rc = rc ? rc : ERR_INVALID;
 		goto done;
 	}

@@ -62,12 +62,11 @@ static const char *const children_sql[2][2][2] = {
 	{{REGION_COLS "WHERE parent_code IS NULL ORDER BY code LIMIT $1",
 	  REGION_COLS "WHERE parent_code IS NULL ORDER BY code DESC LIMIT $1"},
 	 {REGION_COLS "WHERE parent_code IS NULL ORDER BY name COLLATE zh_pinyin, code LIMIT $1",
-	  REGION_COLS
-	  "WHERE parent_code IS NULL ORDER BY name COLLATE zh_pinyin DESC, code LIMIT $1"}},
+	  REGION_COLS "WHERE parent_code IS NULL ORDER BY name COLLATE zh_pinyin DESC, code LIMIT $1"}},
 };
 
-int region_children(struct app *a, const char *parent, enum region_sort sort, int desc,
-		    struct region *out, int max, int *n)
+int region_children(struct app *a, const char *parent, enum region_sort sort, int desc, struct region *out,
+		    int max, int *n)
 {
 	*n = 0;
 	bool top = !parent || !*parent;
@@ -111,8 +110,7 @@ static int check_region(const struct region *r, long row, struct errlist *errs)
 		rc = errlist_add_row(errs, row, "name", "invalid_name",
 				     "must be 1 to 100 characters of valid text");
 	if (r->parent[0] && !region_code_valid(r->parent))
-		rc = errlist_add_row(errs, row, "parent_code", "invalid_code",
-				     "must be 2 to 12 digits");
+		rc = errlist_add_row(errs, row, "parent_code", "invalid_code", "must be 2 to 12 digits");
 	if (r->level < 1 || r->level > 5)
 		rc = errlist_add_row(errs, row, "level", "out_of_range", "must be 1 to 5");
 	return rc;
@@ -170,8 +168,8 @@ static int insert_tx(struct conn *c, void *arg)
 	return rc ? rc : finish_import(c, j, before);
 }
 
-int region_insert_many(struct app *a, const struct region *r, size_t n,
-		       const struct audit_entry *who, struct errlist *errs, size_t *inserted)
+int region_insert_many(struct app *a, const struct region *r, size_t n, const struct audit_entry *who,
+		       struct errlist *errs, size_t *inserted)
 {
 	*inserted = 0;
 	int bad = 0;
@@ -193,11 +191,11 @@ int region_insert_many(struct app *a, const struct region *r, size_t n,
 int region_seed_demo(struct app *a, const struct audit_entry *who, size_t *inserted)
 {
 	static const struct region demo[] = {
-		{"110000", "北京市", "", 1},   {"310000", "上海市", "", 1},
-		{"320000", "江苏省", "", 1},   {"330000", "浙江省", "", 1},
-		{"340000", "安徽省", "", 1},   {"430000", "湖南省", "", 1},
-		{"440000", "广东省", "", 1},   {"500000", "重庆市", "", 1},
-		{"510000", "四川省", "", 1},   {"110105", "朝阳区", "110000", 3},
+		{"110000", "北京市", "", 1},       {"310000", "上海市", "", 1},
+		{"320000", "江苏省", "", 1},       {"330000", "浙江省", "", 1},
+		{"340000", "安徽省", "", 1},       {"430000", "湖南省", "", 1},
+		{"440000", "广东省", "", 1},       {"500000", "重庆市", "", 1},
+		{"510000", "四川省", "", 1},       {"110105", "朝阳区", "110000", 3},
 		{"110108", "海淀区", "110000", 3}, {"110101", "东城区", "110000", 3},
 		{"320100", "南京市", "320000", 2}, {"320500", "苏州市", "320000", 2},
 		{"440100", "广州市", "440000", 2}, {"440300", "深圳市", "440000", 2},

@@ -41,8 +41,8 @@ int region_get(struct app *a, const char *code, struct region *out);
  * sorted (desc non-zero: descending); *n receives the count. Returns 0 (also for a parent
  * without children: *n = 0), ERR_NOTFOUND when parent does not exist, or a store error;
  * *n is 0 on failure (out[] may hold rows read before a store error). */
-int region_children(struct app *a, const char *parent, enum region_sort sort, int desc,
-		    struct region *out, int max, int *n);
+int region_children(struct app *a, const char *parent, enum region_sort sort, int desc, struct region *out,
+		    int max, int *n);
 
 /* Inserts regions in one transaction; skips codes that already exist (idempotent).
  * Field errors go to errs with the 1-based index as row. *inserted counts new rows.
@@ -50,8 +50,8 @@ int region_children(struct app *a, const char *parent, enum region_sort sort, in
  * were added. Returns 0; ERR_UNPROCESSABLE with the field errors when any row is invalid
  * (then nothing is inserted: every row is checked first); or a store error (nothing
  * written). *inserted is 0 on failure. */
-int region_insert_many(struct app *a, const struct region *r, size_t n,
-		       const struct audit_entry *who, struct errlist *errs, size_t *inserted);
+int region_insert_many(struct app *a, const struct region *r, size_t n, const struct audit_entry *who,
+		       struct errlist *errs, size_t *inserted);
 
 /* Demo data: real provinces and a few cities and districts (region_insert_many: the same
  * returns; existing codes are skipped, so it may run again). */

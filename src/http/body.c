@@ -60,7 +60,8 @@ static int range_refused(struct req *r, const struct field *f)
 	if (f->max == INT64_MAX)
 		snprintf(msg, sizeof(msg), "must be at least %lld", (long long)f->min);
 	else
-		snprintf(msg, sizeof(msg), "must be between %lld and %lld", (long long)f->min, (long long)f->max);
+		snprintf(msg, sizeof(msg), "must be between %lld and %lld", (long long)f->min,
+			 (long long)f->max);
 	errlist_add(&r->errs, f->name, "out_of_range", msg);
 	errlist_param_int(&r->errs, "min", f->min);
 	if (f->max != INT64_MAX)
@@ -76,12 +77,11 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	char msg[160];
 	size_t len = strlen(v);
 	if (!utf8_valid(v, len, NULL))
-		return errlist_add(&r->errs, f->name, "invalid_utf8", "is not valid UTF-8"),
-		       ERR_INVALID;
+		return errlist_add(&r->errs, f->name, "invalid_utf8", "is not valid UTF-8"), ERR_INVALID;
 	/* left empty where a value is needed: say so, not "too short" (what people see when
 	 * they clear a field) */
-	if (!len && ((f->flags & FF_REQUIRED) || f->type == FT_ENUM || f->type == FT_CODE || f->type == FT_DATE ||
-		     (f->type == FT_STRING && f->min > 0)))
+	if (!len && ((f->flags & FF_REQUIRED) || f->type == FT_ENUM || f->type == FT_CODE ||
+		     f->type == FT_DATE || (f->type == FT_STRING && f->min > 0)))
 		return errlist_add(&r->errs, f->name, "required", "must not be empty"), ERR_INVALID;
 	switch (f->type) {
 	case FT_INT: {
@@ -95,17 +95,14 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	}
 	case FT_BOOL:
 		if (strcmp(v, "true") && strcmp(v, "false"))
-			return errlist_add(&r->errs, f->name, "not_boolean",
-					   "must be true or false"),
+			return errlist_add(&r->errs, f->name, "not_boolean", "must be true or false"),
 			       ERR_INVALID;
 		return 0;
 	case FT_ENUM:
-	case FT_CODE:
-		return enum_allows(f, v) ? 0 : enum_refused(r, f);
+	case FT_CODE: return enum_allows(f, v) ? 0 : enum_refused(r, f);
 	case FT_DATE:
 		if (!date_valid(v))
-			return errlist_add(&r->errs, f->name, "invalid_date",
-					   "must be a date YYYY-MM-DD"),
+			return errlist_add(&r->errs, f->name, "invalid_date", "must be a date YYYY-MM-DD"),
 			       ERR_INVALID;
 		return 0;
 	default: {
@@ -136,8 +133,7 @@ struct qctx {
 	int nseen;
 };
 
-static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
-				  const char *value)
+static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
 	struct qctx *q = cls;
@@ -232,7 +228,7 @@ struct prescan {
 };
 
 #define SCAN_FAIL (-1) /* code and what are set */
-#define SCAN_END 1     /* the text ends inside a string: nothing more to check (jansson refuses it) */
+#define SCAN_END  1    /* the text ends inside a string: nothing more to check (jansson refuses it) */
 
 static int scan_fail(struct prescan *s, const char *code, const char *what)
 {
@@ -334,14 +330,14 @@ static int scan_punct(struct prescan *s, int max_depth)
 		if (top)
 			top->expect_key = false;
 	} else if ((unsigned char)c >= 0x80 || c == 0) {
-		return scan_fail(s, c == 0 ? "nul_character" : "invalid_utf8", "unexpected byte outside a string");
+		return scan_fail(s, c == 0 ? "nul_character" : "invalid_utf8",
+				 "unexpected byte outside a string");
 	}
 	s->i++;
 	return 0;
 }
 
-int json_prescan(const char *p, size_t n, int max_depth, struct errlist *errs, char *msg,
-		 size_t cap)
+int json_prescan(const char *p, size_t n, int max_depth, struct errlist *errs, char *msg, size_t cap)
 {
 	struct prescan s = {.p = p, .n = n};
 	if (max_depth > JSON_DEPTH_MAX)
@@ -368,41 +364,35 @@ static int check_json_field(struct req *r, const struct field *f, json_t *v)
 			return 0;
 		if (f->flags & FF_REQUIRED)
 			return errlist_add(&r->errs, f->name, "required", "must not be null");
-		return errlist_add(&r->errs, f->name, "not_nullable", "must not be null"),
-		       ERR_INVALID;
+		return errlist_add(&r->errs, f->name, "not_nullable", "must not be null"), ERR_INVALID;
 	}
 	switch (f->type) {
 	case FT_INT:
 		if (!json_is_integer(v))
-			return errlist_add(&r->errs, f->name, "not_integer",
-					   "must be an integer"),
+			return errlist_add(&r->errs, f->name, "not_integer", "must be an integer"),
 			       ERR_INVALID;
-		if ((f->min || f->max) &&
-		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+		if ((f->min || f->max) && (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
 			return range_refused(r, f);
 		return 0;
 	case FT_BOOL:
-		return json_is_boolean(v) ? 0
-					  : (errlist_add(&r->errs, f->name, "not_boolean",
-							 "must be true or false"),
-					     ERR_INVALID);
+		return json_is_boolean(v)
+			       ? 0
+			       : (errlist_add(&r->errs, f->name, "not_boolean", "must be true or false"),
+				  ERR_INVALID);
 	case FT_OBJECT:
 		return json_is_object(v) ? 0
-					 : (errlist_add(&r->errs, f->name, "not_object",
-							"must be an object"),
+					 : (errlist_add(&r->errs, f->name, "not_object", "must be an object"),
 					    ERR_INVALID);
 	case FT_ARRAY:
 		return json_is_array(v) ? 0
-					: (errlist_add(&r->errs, f->name, "not_array",
-						       "must be an array"),
+					: (errlist_add(&r->errs, f->name, "not_array", "must be an array"),
 					   ERR_INVALID);
 	case FT_STRING:
 	case FT_ENUM:
 	case FT_CODE:
 	case FT_DATE: {
 		if (!json_is_string(v))
-			return errlist_add(&r->errs, f->name, "not_string", "must be a string"),
-			       ERR_INVALID;
+			return errlist_add(&r->errs, f->name, "not_string", "must be a string"), ERR_INVALID;
 		int rc = check_text_value(r, f, json_string_value(v));
 		/* in a JSON body a bad value is a validation failure, not malformed syntax */
 		return rc ? ERR_UNPROCESSABLE : 0;
@@ -425,11 +415,11 @@ int body_parse_json(struct req *r, const struct field *spec)
 	json_error_t je;
 	r->json = json_loadb(r->body.ptr, r->body.len, JSON_REJECT_DUPLICATES, &je);
 	if (!r->json) {
-		snprintf(r->errmsg, sizeof(r->errmsg), "invalid JSON at line %d column %d: %s",
-			 je.line, je.column, je.text);
-		errlist_add(&r->errs, "", json_error_code(&je) == json_error_duplicate_key
-						  ? "duplicate_key"
-						  : "invalid_json",
+		snprintf(r->errmsg, sizeof(r->errmsg), "invalid JSON at line %d column %d: %s", je.line,
+			 je.column, je.text);
+		errlist_add(&r->errs, "",
+			    json_error_code(&je) == json_error_duplicate_key ? "duplicate_key"
+									     : "invalid_json",
 			    je.text);
 		return ERR_INVALID;
 	}
@@ -441,7 +431,8 @@ int body_parse_json(struct req *r, const struct field *spec)
 	int worst = 0;
 	const char *key;
 	json_t *v;
-	json_object_foreach(r->json, key, v) {
+	json_object_foreach(r->json, key, v)
+	{
 		const struct field *f = spec_find(spec, key);
 		if (!f) {
 			errlist_add(&r->errs, key, "unknown_field", "is not a field of this request");

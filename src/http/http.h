@@ -46,12 +46,12 @@ enum http_method {
 
 /* Route flags: every generic check a route needs is declared here, never in handlers. */
 enum route_flag {
-	RF_AUTH = 1u << 0,       /* a signed-in caller is required (401 otherwise) */
-	RF_CSRF = 1u << 1,       /* unsafe method: cookie callers must send X-CSRF-Token */
+	RF_AUTH = 1u << 0, /* a signed-in caller is required (401 otherwise) */
+	RF_CSRF = 1u << 1, /* unsafe method: cookie callers must send X-CSRF-Token */
 	/* 1u << 2 is free: it was RF_IDEMPOTENT, declared and never honoured (docs/api.md) */
-	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
-	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
-	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
+	RF_READ = 1u << 3,  /* read-only: may be served from the read replica */
+	RF_RAW = 1u << 4,   /* handler answers non-JSON (metrics, files) */
+	RF_NOLOG = 1u << 5, /* do not access-log successful answers (health probes) */
 	/* The body is a file (raw bytes, e.g. a spreadsheet), not JSON: its Content-Type must be
 	 * one of the route's upload_types (415), its size at most body_max (413, answered before
 	 * reading); the before hook (who is calling) runs as soon as the headers are in, so a
@@ -96,22 +96,22 @@ struct route_obj {
 #define ROUTE_OBJS 3
 
 struct route {
-	unsigned method;           /* exactly one HM_*; GET routes also answer HEAD */
-	const char *pattern;       /* "/api/v1/regions/{code:str}"; params are {name:int|str} */
+	unsigned method;     /* exactly one HM_*; GET routes also answer HEAD */
+	const char *pattern; /* "/api/v1/regions/{code:str}"; params are {name:int|str} */
 	http_handler handler;
-	unsigned flags;            /* RF_* */
-	const struct field *query; /* allowed query parameters, NULL = none */
-	const struct field *body;  /* JSON object fields, NULL = the route takes no body */
-	size_t body_max;           /* 0 = the server's default (1 MiB) */
-	const char *tag;           /* OpenAPI tag (module) */
-	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
-	const char *response;      /* OpenAPI: short description of the success answer */
-	const char *perm;          /* permission the caller's role must grant, NULL = none */
+	unsigned flags;                   /* RF_* */
+	const struct field *query;        /* allowed query parameters, NULL = none */
+	const struct field *body;         /* JSON object fields, NULL = the route takes no body */
+	size_t body_max;                  /* 0 = the server's default (1 MiB) */
+	const char *tag;                  /* OpenAPI tag (module) */
+	const char *summary;              /* OpenAPI summary; required (a test enforces it) */
+	const char *response;             /* OpenAPI: short description of the success answer */
+	const char *perm;                 /* permission the caller's role must grant, NULL = none */
 	struct route_obj obj[ROUTE_OBJS]; /* obj[0]: what the route is about; more: other objects it names */
-	const char *why;           /* when obj[0] cannot be declared: why (a unit test demands one or the other) */
-	unsigned status;           /* the success status: 200, 201, 202, 204 (OpenAPI; a test demands it) */
-	const char *reply;         /* the success reply's shape by name, e.g. "org", "page:org" (OpenAPI) */
-	const char *upload_types;  /* RF_UPLOAD: accepted media types, "text/csv|application/..." */
+	const char *why;   /* when obj[0] cannot be declared: why (a unit test demands one or the other) */
+	unsigned status;   /* the success status: 200, 201, 202, 204 (OpenAPI; a test demands it) */
+	const char *reply; /* the success reply's shape by name, e.g. "org", "page:org" (OpenAPI) */
+	const char *upload_types; /* RF_UPLOAD: accepted media types, "text/csv|application/..." */
 };
 
 /* Hooks the layer above supplies; both optional. */
@@ -126,27 +126,26 @@ struct http_hooks {
 };
 
 struct server_opts {
-	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", port 0 picks a free port */
-	int threads;          /* MHD thread pool size; <= 0 = number of cores */
-	int write_threads;    /* > 0: routes that are not RF_READ run on this many threads of
+	const char *listen;      /* "127.0.0.1:8080", "[::1]:8080", port 0 picks a free port */
+	int threads;             /* MHD thread pool size; <= 0 = number of cores */
+	int write_threads;       /* > 0: routes that are not RF_READ run on this many threads of
 				 their own (a write lane); 0: on the MHD threads */
-	unsigned timeout_s;   /* idle connection timeout */
-	size_t body_max;      /* default JSON body limit */
-	const char *web_dir;  /* built SPA to serve, NULL or missing = none */
+	unsigned timeout_s;      /* idle connection timeout */
+	size_t body_max;         /* default JSON body limit */
+	const char *web_dir;     /* built SPA to serve, NULL or missing = none */
 	const char *server_name; /* "kexie/0.1.0" for logs */
 	/* the edges (http/edge.c) */
 	const char *trusted_proxies; /* CIDRs whose X-Forwarded-For is believed; NULL = none */
-	unsigned per_client;      /* connections one client address may hold; 0 = no limit */
-	unsigned head_timeout_s;  /* the whole request head within this; 0 = 10 s */
-	const char *metrics_token;  /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
-	const char *metrics_listen; /* a second address serving /metrics and /healthz; NULL = none */
+	unsigned per_client;         /* connections one client address may hold; 0 = no limit */
+	unsigned head_timeout_s;     /* the whole request head within this; 0 = 10 s */
+	const char *metrics_token;   /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
+	const char *metrics_listen;  /* a second address serving /metrics and /healthz; NULL = none */
 };
 
 /* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every
  * handler. On failure returns an ERR_* code and a message in err. */
 int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
-		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
-		 size_t errcap);
+		 const struct http_hooks *hooks, void *app, struct server **out, char *err, size_t errcap);
 int server_port(const struct server *s);
 /* The metrics listener's port, 0 when there is none. */
 int server_metrics_port(const struct server *s);

@@ -145,8 +145,8 @@ int resp_error(struct req *r, int code)
 	json_t *details = json_array();
 	for (int i = 0; i < r->errs.n; i++) {
 		const struct fielderr *e = &r->errs.e[i];
-		json_t *d = json_pack("{s:s,s:s,s:s}", "field", e->field, "code", e->code,
-				      "message", e->message);
+		json_t *d = json_pack("{s:s,s:s,s:s}", "field", e->field, "code", e->code, "message",
+				      e->message);
 		if (d && e->row)
 			json_object_set_new(d, "row", json_integer(e->row));
 		if (d && (e->nparams || e->row)) {
@@ -158,8 +158,9 @@ int resp_error(struct req *r, int code)
 			}
 			for (int k = 0; k < e->nparams && k < FIELDERR_PARAMS; k++) {
 				const struct fielderr_param *fp = &e->params[k];
-				json_object_set_new(p, fp->key, fp->is_num ? json_integer(fp->num)
-									   : json_string(fp->text));
+				json_object_set_new(p, fp->key,
+						    fp->is_num ? json_integer(fp->num)
+							       : json_string(fp->text));
 			}
 			json_object_set_new(d, "params", p);
 		}
@@ -167,10 +168,10 @@ int resp_error(struct req *r, int code)
 	}
 	/* internal failures never echo what a handler wrote: it may hold database detail */
 	const char *msg = status >= 500 && status != 503 ? default_message(code)
-			  : r->errmsg[0]			 ? r->errmsg
-								 : default_message(code);
-	json_t *body = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_name(code),
-				 "message", msg, "request_id", r->rid, "details", details);
+			  : r->errmsg[0]                 ? r->errmsg
+							 : default_message(code);
+	json_t *body = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_name(code), "message", msg,
+				 "request_id", r->rid, "details", details);
 	bool has_retry = false;
 	for (int i = 0; i < r->nhdr; i++)
 		has_retry |= !strcasecmp(r->hdr[i].name, "Retry-After");

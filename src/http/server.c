@@ -42,11 +42,11 @@
 
 struct server {
 	struct MHD_Daemon *d;
-	struct MHD_Daemon *md;      /* the metrics listener (metrics_listen), or NULL */
-	struct edge *edge;          /* client addresses, per-client limits, head deadline */
+	struct MHD_Daemon *md;       /* the metrics listener (metrics_listen), or NULL */
+	struct edge *edge;           /* client addresses, per-client limits, head deadline */
 	int metrics_idx, health_idx; /* the routes served on the metrics listener */
 	int metrics_port;
-	char metrics_token[130];    /* "" = none: /metrics only on the metrics listener */
+	char metrics_token[130]; /* "" = none: /metrics only on the metrics listener */
 	const struct route *routes;
 	size_t nroutes;
 	struct router *router;
@@ -57,10 +57,10 @@ struct server {
 	size_t body_max;
 	int port;
 	_Atomic int inflight;
-	uint32_t rid_prefix;        /* random per server start */
-	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
-	struct logbuf *access;      /* the access log, buffered (flushed within 250 ms) */
-	struct workpool *writes;    /* the write lane, or NULL */
+	uint32_t rid_prefix;       /* random per server start */
+	_Atomic uint32_t rid_next; /* request ids: prefix + counter, no syscall per request */
+	struct logbuf *access;     /* the access log, buffered (flushed within 250 ms) */
+	struct workpool *writes;   /* the write lane, or NULL */
 };
 
 /* A deferred request: the worker waits until the connection is suspended before it may
@@ -79,19 +79,40 @@ struct defer {
 
 /* ---- request accessors ---- */
 
-const struct route *req_route(const struct req *r) { return r->route; }
-const char *req_id(const struct req *r) { return r->rid; }
-unsigned req_method(const struct req *r) { return r->method; }
-json_t *req_json(const struct req *r) { return r->json; }
+const struct route *req_route(const struct req *r)
+{
+	return r->route;
+}
+const char *req_id(const struct req *r)
+{
+	return r->rid;
+}
+unsigned req_method(const struct req *r)
+{
+	return r->method;
+}
+json_t *req_json(const struct req *r)
+{
+	return r->json;
+}
 
 const char *req_body(const struct req *r, size_t *len)
 {
 	*len = r->body.len;
 	return r->body.ptr;
 }
-struct errlist *req_errs(struct req *r) { return &r->errs; }
-void *req_user(const struct req *r) { return r->user; }
-void *req_ctx(const struct req *r) { return r->ctx; }
+struct errlist *req_errs(struct req *r)
+{
+	return &r->errs;
+}
+void *req_user(const struct req *r)
+{
+	return r->user;
+}
+void *req_ctx(const struct req *r)
+{
+	return r->ctx;
+}
 
 void req_set_ctx(struct req *r, void *ctx, void (*free_fn)(void *))
 {
@@ -144,8 +165,8 @@ static void run_deferred(void *p)
 	MHD_resume_connection(r->conn);
 }
 
-static int defer_to(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg),
-		    void *arg, const char *busy, uint64_t deadline_ns)
+static int defer_to(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg,
+		    const char *busy, uint64_t deadline_ns)
 {
 	if (r->defer) {
 		/* already on a worker (the write lane), the connection suspended: the request
@@ -230,7 +251,10 @@ const struct route *server_routes(const struct server *s, size_t *n)
 	return s->routes;
 }
 
-int server_port(const struct server *s) { return s->port; }
+int server_port(const struct server *s)
+{
+	return s->port;
+}
 
 int server_metrics(struct server *s, struct buf *out)
 {
@@ -238,18 +262,22 @@ int server_metrics(struct server *s, struct buf *out)
 	uint64_t refused, slow;
 	edge_stats(s->edge, &refused, &slow);
 	if (!rc)
-		rc = buf_printf(out,
-				"# HELP kexie_http_connections_refused_total Connections refused at accept because their client held too many.\n"
-				"# TYPE kexie_http_connections_refused_total counter\n"
-				"kexie_http_connections_refused_total{reason=\"per_client\"} %llu\n"
-				"# HELP kexie_http_slow_heads_closed_total Connections closed because the request head took too long.\n"
-				"# TYPE kexie_http_slow_heads_closed_total counter\n"
-				"kexie_http_slow_heads_closed_total %llu\n",
-				(unsigned long long)refused, (unsigned long long)slow);
+		rc = buf_printf(
+			out,
+			"# HELP kexie_http_connections_refused_total Connections refused at accept because their client held too many.\n"
+			"# TYPE kexie_http_connections_refused_total counter\n"
+			"kexie_http_connections_refused_total{reason=\"per_client\"} %llu\n"
+			"# HELP kexie_http_slow_heads_closed_total Connections closed because the request head took too long.\n"
+			"# TYPE kexie_http_slow_heads_closed_total counter\n"
+			"kexie_http_slow_heads_closed_total %llu\n",
+			(unsigned long long)refused, (unsigned long long)slow);
 	return rc;
 }
 
-int server_metrics_port(const struct server *s) { return s->metrics_port; }
+int server_metrics_port(const struct server *s)
+{
+	return s->metrics_port;
+}
 
 /* ---- request lifecycle ---- */
 
@@ -314,7 +342,8 @@ static void fail(struct req *r, int code)
 {
 	if (resp_error(r, code)) {
 		/* could not even build the error: answer a fixed body */
-		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
+		static const char oom[] =
+			"{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}";
 		r->status = 500;
 		r->ctype = "application/json";
 		r->out_static = oom;
@@ -327,7 +356,8 @@ static void fail(struct req *r, int code)
  * written for this request, and only this thread handles the connection meanwhile. */
 static enum MHD_Result answer_direct(struct req *r)
 {
-	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(r->conn,
+								     MHD_CONNECTION_INFO_CONNECTION_FD);
 	const char *body = r->out_static ? r->out_static : r->out ? r->out : "";
 	char head[512];
 	int n = snprintf(head, sizeof(head),
@@ -518,8 +548,7 @@ static int early_checks(struct server *s, struct req *r)
 	}
 	r->body_max = r->route->body_max ? r->route->body_max : s->body_max;
 	if (!is_json_ctype(req_header(r, "Content-Type"))) {
-		errlist_add(&r->errs, "Content-Type", "unsupported_media_type",
-			    "must be application/json");
+		errlist_add(&r->errs, "Content-Type", "unsupported_media_type", "must be application/json");
 		return ERR_MEDIATYPE;
 	}
 	if (clen > r->body_max) {
@@ -616,9 +645,9 @@ static int dispatch(struct server *s, struct req *r)
 	return rc;
 }
 
-static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection *conn,
-			      const char *url, const char *method, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection *conn, const char *url,
+			      const char *method, const char *upload_data, size_t *upload_data_size,
+			      void **con_cls)
 {
 	struct req *r = *con_cls;
 	if (!r) {
@@ -666,10 +695,9 @@ static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection
 		/* Past the limit the bytes are counted and dropped, never stored: MHD cannot
 		 * queue an answer mid-upload, so the 413 goes out when the upload ends, and a
 		 * client that keeps sending past 8 MiB more is cut off. */
-		if (!r->queued && !r->status &&
-		    buf_append(&r->body, upload_data, *upload_data_size)) {
-			snprintf(r->errmsg, sizeof(r->errmsg),
-				 "the request body is larger than %zu bytes", r->body_max);
+		if (!r->queued && !r->status && buf_append(&r->body, upload_data, *upload_data_size)) {
+			snprintf(r->errmsg, sizeof(r->errmsg), "the request body is larger than %zu bytes",
+				 r->body_max);
 			fail(r, ERR_TOOBIG);
 			r->early = true;
 		}
@@ -704,9 +732,9 @@ static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection
 	return queue(r);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
 {
 	(void)version;
 	return handle(cls, false, conn, url, method, upload_data, upload_data_size, con_cls);
@@ -714,9 +742,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* The metrics listener: the same dispatcher, which serves only /metrics and /healthz here. */
 static enum MHD_Result on_request_side(void *cls, struct MHD_Connection *conn, const char *url,
-				       const char *method, const char *version,
-				       const char *upload_data, size_t *upload_data_size,
-				       void **con_cls)
+				       const char *method, const char *version, const char *upload_data,
+				       size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	return handle(cls, true, conn, url, method, upload_data, upload_data_size, con_cls);
@@ -736,7 +763,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	metrics_record(s->metrics, r->route_idx, status, ns);
 	if (!(r->route && (r->route->flags & RF_NOLOG) && status < 400)) {
 		/* the route pattern, never the raw URL or query: those can hold personal data */
-		const char *what = r->route ? r->route->pattern
+		const char *what = r->route             ? r->route->pattern
 				   : r->route_idx == -2 ? "(static)"
 							: "(unmatched)";
 		logbuf_line(s->access, LOG_INFO, "http rid=%s client=%s %s %s status=%u ms=%.3f bytes=%zu",
@@ -793,8 +820,7 @@ static int find_route(const struct route *routes, size_t n, const char *pattern)
 
 /* The metrics listener (metrics_listen): one thread, 64 connections, the head deadline, no
  * per-client limit (it serves the monitoring network, not the public). */
-static int start_metrics_listener(struct server *s, const struct server_opts *o, char *err,
-				  size_t errcap)
+static int start_metrics_listener(struct server *s, const struct server_opts *o, char *err, size_t errcap)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -807,12 +833,13 @@ static int start_metrics_listener(struct server *s, const struct server_opts *o,
 			 MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->md = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request_side, s, MHD_OPTION_EXTERNAL_LOGGER,
-		edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 64u,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_NOTIFY_CONNECTION, edge_notify_uncounted, s->edge, MHD_OPTION_END);
+	s->md = MHD_start_daemon(flags, 0, NULL, NULL, on_request_side, s, MHD_OPTION_EXTERNAL_LOGGER,
+				 edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				 MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
+				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+				 64u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED,
+				 on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify_uncounted,
+				 s->edge, MHD_OPTION_END);
 	if (!s->md) {
 		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
 			 o->metrics_listen);
@@ -827,7 +854,8 @@ static int start_metrics_listener(struct server *s, const struct server_opts *o,
  * deadline), router, metrics, access log, web app, write lane. 0 or an error (err says why
  * where a person can act on it); whatever was made is freed by server_parts_free. */
 static int server_parts_new(struct server *s, const struct server_opts *o, const struct route *routes,
-			    size_t nroutes, const struct http_hooks *hooks, void *app, char *err, size_t errcap)
+			    size_t nroutes, const struct http_hooks *hooks, void *app, char *err,
+			    size_t errcap)
 {
 	s->routes = routes;
 	s->nroutes = nroutes;
@@ -882,8 +910,8 @@ static void server_parts_free(struct server *s)
 }
 
 /* The main listener: libmicrohttpd with its epoll thread pool on the parsed address. */
-static int listen_main(struct server *s, const struct server_opts *o, struct sockaddr_storage *ss,
-		       char *err, size_t errcap)
+static int listen_main(struct server *s, const struct server_opts *o, struct sockaddr_storage *ss, char *err,
+		       size_t errcap)
 {
 	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
@@ -900,12 +928,11 @@ static int listen_main(struct server *s, const struct server_opts *o, struct soc
 		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		/* 16 KiB per connection: heads up to HEAD_MAX (more is 431); MHD zeroes the
 		 * pool for every request, so a larger one costs time on every request */
-		CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 4000u,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify, s->edge, MHD_OPTION_END);
+		CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 4000u, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify,
+		s->edge, MHD_OPTION_END);
 	if (!s->d) {
-		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
-			 o->listen);
+		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)", o->listen);
 		return ERR_IO;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -914,14 +941,12 @@ static int listen_main(struct server *s, const struct server_opts *o, struct soc
 }
 
 int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
-		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
-		 size_t errcap)
+		 const struct http_hooks *hooks, void *app, struct server **out, char *err, size_t errcap)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	if (parse_listen(o->listen, &ss, &sl)) {
-		snprintf(err, errcap, "bad listen address %s (want HOST:PORT or [IPv6]:PORT)",
-			 o->listen);
+		snprintf(err, errcap, "bad listen address %s (want HOST:PORT or [IPv6]:PORT)", o->listen);
 		return ERR_INVALID;
 	}
 	struct server *s = calloc(1, sizeof(*s));

@@ -17,8 +17,9 @@
 static void t_round_trip(void **st)
 {
 	(void)st;
-	static const char *const nasty[] = {"plain", "张三𠮷", "quote \" and \\ back", "line\nfeed\ttab\r",
-					    "\x01\x1f ctl", "</script>", ""};
+	static const char *const nasty[] = {
+		"plain",     "张三𠮷", "quote \" and \\ back", "line\nfeed\ttab\r", "\x01\x1f ctl",
+		"</script>", ""};
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -92,7 +93,8 @@ static void t_more_values(void **st)
 	assert_true(json_is_false(json_object_get(j, "f")));
 	assert_true(json_real_value(json_object_get(j, "d")) == 0.25);
 	assert_true(json_is_null(json_object_get(j, "inf")));
-	assert_int_equal(json_integer_value(json_array_get(json_object_get(json_object_get(j, "raw"), "a"), 1)), 2);
+	assert_int_equal(
+		json_integer_value(json_array_get(json_object_get(json_object_get(j, "raw"), "a"), 1)), 2);
 	assert_true(json_is_null(json_object_get(j, "rawnull")));
 	assert_string_equal(json_string_value(json_object_get(j, "n")), "abc");
 	assert_null(json_object_get(j, "gone"));
@@ -161,10 +163,8 @@ static void t_limits(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_round_trip),
-		cmocka_unit_test(t_limits),
-		cmocka_unit_test(t_quote_bounds),
-		cmocka_unit_test(t_more_values),
+		cmocka_unit_test(t_round_trip),   cmocka_unit_test(t_limits),
+		cmocka_unit_test(t_quote_bounds), cmocka_unit_test(t_more_values),
 		cmocka_unit_test(t_fixed_full),
 	};
 	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
