@@ -237,6 +237,14 @@ test('11: a closed organization says it is closed instead of "0 organizations:"'
   const counts = await page.getByTestId('org-counts').innerText();
   assert.match(counts, /该组织已于 \d{4}-\d{2}-\d{2} 撤销，下级组织不再计数/);
   assert.doesNotMatch(counts, /共 0 个组织：/);
+  // and it reopens from the same panel, after a confirmation, audited
+  await page.getByTestId('org-reopen').click();
+  await page.getByTestId('reopen-submit').click();
+  await page.locator('.kx-confirm .el-button--primary').last().click();
+  await toast(page, '已恢复');
+  await page.getByTestId('org-name').filter({ hasNotText: '已撤销' }).filter({ hasText: '安平县精工机械有限公司科协' }).waitFor();
+  assert.doesNotMatch(await page.getByTestId('org-counts').innerText(), /撤销，下级组织不再计数/);
+  assert.equal(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'org.reopen'").trim(), '1');
   assert.deepEqual(problems, []);
   await ctx.close();
 });
