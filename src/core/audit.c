@@ -300,6 +300,29 @@ int audit_record(struct app *a, const struct audit_entry *e)
 
 /* ---- many records at once (bulk imports) ---- */
 
+/* One audit_log row of a bulk insert (the 14 columns of logb's head). 0 or ERR_NOMEM. */
+static int log_row(struct bulk *logb, const struct audit_record *r, const char *prev, const char *hash)
+{
+	struct bulk_val *v = bulk_row(logb);
+	if (!v)
+		return ERR_NOMEM;
+	bulk_int(&v[0], r->seq);
+	bulk_text(&v[1], r->at);
+	bulk_opt_int(&v[2], r->user_id);
+	bulk_text(&v[3], r->role);
+	bulk_text(&v[4], r->via);
+	bulk_text(&v[5], r->request_id);
+	bulk_text(&v[6], r->client_addr);
+	bulk_text(&v[7], r->action);
+	bulk_text(&v[8], r->object_type);
+	bulk_text(&v[9], r->object_id);
+	bulk_opt_int(&v[10], r->org_id);
+	bulk_text(&v[11], r->detail);
+	bulk_text(&v[12], prev);
+	bulk_text(&v[13], hash);
+	return 0;
+}
+
 int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt)
 {
 	if (n == 0)
@@ -365,25 +388,7 @@ int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int
 			.orgs = orgs_s[i],
 		};
 		audit_record_mac(key, &r, i ? hashes[i - 1] : prev, hashes[i]);
-		struct bulk_val *v = bulk_row(&logb);
-		if (!v) {
-			rc = ERR_NOMEM;
-			break;
-		}
-		bulk_int(&v[0], r.seq);
-		bulk_text(&v[1], at);
-		bulk_opt_int(&v[2], r.user_id);
-		bulk_text(&v[3], r.role);
-		bulk_text(&v[4], r.via);
-		bulk_text(&v[5], r.request_id);
-		bulk_text(&v[6], r.client_addr);
-		bulk_text(&v[7], r.action);
-		bulk_text(&v[8], r.object_type);
-		bulk_text(&v[9], r.object_id);
-		bulk_opt_int(&v[10], r.org_id);
-		bulk_text(&v[11], r.detail);
-		bulk_text(&v[12], i ? hashes[i - 1] : prev);
-		bulk_text(&v[13], hashes[i]);
+		rc = log_row(&logb, &r, i ? hashes[i - 1] : prev, hashes[i]);
 		for (int k = 0; k < norgs && !rc; k++) {
 			struct bulk_val *o = bulk_row(&orgb);
 			if (!o) {
