@@ -336,3 +336,9 @@ int org_links(struct app *a, int64_t id, int (*fn)(const struct org_period *p, v
 		       " JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1 ORDER BY l.valid_from, g.code",
 		       id, fn, arg);
 }
+
+/* One row of ORG_COLS (for org_search.c, which reads a further column of its own). */
+void org_row(struct stmt *st, struct org *o)
+{
+	row_to_org(st, o);
+}
