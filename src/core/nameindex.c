@@ -459,17 +459,96 @@ static void page_clear(struct page *pg)
 	pg->n = 0;
 }
 
+#define TEXT_ROWS 12 /* name_text rows per insert: 5 parameters each + the kind */
+#define KEY_ROWS 31  /* name_key rows per insert: 2 parameters each + the kind */
+
+static const char sql_text_insert[] =
+	"INSERT INTO name_text (kind, obj_id, name, key, py, ini) SELECT CAST($1 AS INTEGER),"
+	" CAST(column1 AS BIGINT), column2, column3, column4, column5 FROM (VALUES"
+	" ($2, $3, $4, $5, $6), ($7, $8, $9, $10, $11), ($12, $13, $14, $15, $16), ($17, $18, $19, $20, $21),"
+	" ($22, $23, $24, $25, $26), ($27, $28, $29, $30, $31), ($32, $33, $34, $35, $36),"
+	" ($37, $38, $39, $40, $41), ($42, $43, $44, $45, $46), ($47, $48, $49, $50, $51),"
+	" ($52, $53, $54, $55, $56), ($57, $58, $59, $60, $61)) v WHERE column1 IS NOT NULL";
+
+static const char sql_key_insert[] =
+	"INSERT INTO name_key (kind, obj_id, key) SELECT CAST($1 AS INTEGER), CAST(column1 AS BIGINT), column2"
+	" FROM (VALUES ($2, $3), ($4, $5), ($6, $7), ($8, $9), ($10, $11), ($12, $13), ($14, $15), ($16, $17),"
+	" ($18, $19), ($20, $21), ($22, $23), ($24, $25), ($26, $27), ($28, $29), ($30, $31), ($32, $33),"
+	" ($34, $35), ($36, $37), ($38, $39), ($40, $41), ($42, $43), ($44, $45), ($46, $47), ($48, $49),"
+	" ($50, $51), ($52, $53), ($54, $55), ($56, $57), ($58, $59), ($60, $61), ($62, $63)) v"
+	" WHERE column1 IS NOT NULL ON CONFLICT DO NOTHING";
+
+/* name_text and name_key rows of page objects [from, from + TEXT_ROWS): py/ini given. */
+static int texts_insert(struct conn *c, int kind, const struct page *pg, int from, char (*py)[NX_PY_MAX],
+			char (*ini)[NX_NAME_CP + 1])
+{
+	struct stmt *st = NULL;
+	int rc = conn_prepare(c, sql_text_insert, &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, kind);
+	for (int k = 0; k < TEXT_ROWS; k++) {
+		int i = from + k, p = 2 + 5 * k;
+		if (i < pg->n) {
+			stmt_bind_int64(st, p, pg->id[i]);
+			stmt_bind_text(st, p + 1, pg->name[i], strlen(pg->name[i]));
+			if (pg->key[i])
+				stmt_bind_text(st, p + 2, pg->key[i], strlen(pg->key[i]));
+			else
+				stmt_bind_null(st, p + 2);
+			stmt_bind_text(st, p + 3, py[k], strlen(py[k]));
+			stmt_bind_text(st, p + 4, ini[k], strlen(ini[k]));
+		} else {
+			for (int j = 0; j < 5; j++)
+				stmt_bind_null(st, p + j);
+		}
+	}
+	rc = stmt_step(st);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+static int keys_insert(struct conn *c, int kind, const struct page *pg)
+{
+	for (int at = 0; at < pg->n; at += KEY_ROWS) {
+		struct stmt *st = NULL;
+		int rc = conn_prepare(c, sql_key_insert, &st);
+		if (rc)
+			return rc;
+		stmt_bind_int64(st, 1, kind);
+		for (int k = 0; k < KEY_ROWS; k++) {
+			int i = at + k, p = 2 + 2 * k;
+			if (i < pg->n && pg->key[i]) {
+				char key[NX_QUERY_MAX * 4 + 1];
+				key_norm(pg->key[i], key, sizeof(key));
+				stmt_bind_int64(st, p, pg->id[i]);
+				stmt_bind_text(st, p + 1, key, strlen(key));
+			} else {
+				stmt_bind_null(st, p);
+				stmt_bind_null(st, p + 1);
+			}
+		}
+		rc = stmt_step(st);
+		stmt_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int page_write(struct conn *c, int kind, struct page *pg, struct analysis *a)
 {
 	size_t cap = (size_t)pg->n * NX_NAME_CP;
 	char (*grams)[9] = malloc(sizeof(*grams) * cap);
 	int64_t *ids = malloc(sizeof(*ids) * cap);
 	struct vocab_delta *d = malloc(sizeof(*d) * cap);
-	struct stmt *st = NULL;
+	char (*py)[NX_PY_MAX] = malloc(sizeof(*py) * TEXT_ROWS);
+	char (*ini)[NX_NAME_CP + 1] = malloc(sizeof(*ini) * TEXT_ROWS);
 	int ng = 0, rc = ERR_NOMEM;
-	if (!grams || !ids || !d)
+	if (!grams || !ids || !d || !py || !ini)
 		goto done;
-	for (int i = 0; i < pg->n; i++) {
+	rc = 0;
+	for (int i = 0; !rc && i < pg->n; i++) {
 		analyse(pg->name[i], a);
 		for (int k = 0; k < a->ngrams; k++) {
 			memcpy(grams[ng], a->gram[k], 9);
@@ -480,35 +559,15 @@ static int page_write(struct conn *c, int kind, struct page *pg, struct analysis
 			d[ng].n = 1;
 			ng++;
 		}
-		rc = conn_prepare(c,
-				  "INSERT INTO name_text (kind, obj_id, name, key, py, ini) VALUES ($1, $2, $3, $4, $5, $6)",
-				  &st);
-		if (rc)
-			goto done;
-		stmt_bind_int64(st, 1, kind);
-		stmt_bind_int64(st, 2, pg->id[i]);
-		stmt_bind_text(st, 3, pg->name[i], strlen(pg->name[i]));
-		if (pg->key[i])
-			stmt_bind_text(st, 4, pg->key[i], strlen(pg->key[i]));
-		else
-			stmt_bind_null(st, 4);
-		stmt_bind_text(st, 5, a->py, strlen(a->py));
-		stmt_bind_text(st, 6, a->ini, strlen(a->ini));
-		rc = stmt_step(st);
-		stmt_done(st);
-		st = NULL;
-		if (rc < 0)
-			goto done;
-		if (pg->key[i]) {
-			char k[NX_QUERY_MAX * 4 + 1];
-			key_norm(pg->key[i], k, sizeof(k));
-			rc = run1(c, "INSERT INTO name_key (kind, obj_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-				  kind, pg->id[i], k);
-			if (rc)
-				goto done;
-		}
+		memcpy(py[i % TEXT_ROWS], a->py, sizeof(a->py));
+		memcpy(ini[i % TEXT_ROWS], a->ini, sizeof(a->ini));
+		if (i % TEXT_ROWS == TEXT_ROWS - 1 || i == pg->n - 1)
+			rc = texts_insert(c, kind, pg, i - i % TEXT_ROWS, py, ini);
 	}
-	rc = grams_insert(c, kind, (const char (*)[9])grams, ids, ng);
+	if (!rc)
+		rc = keys_insert(c, kind, pg);
+	if (!rc)
+		rc = grams_insert(c, kind, (const char (*)[9])grams, ids, ng);
 	if (rc)
 		goto done;
 	/* one vocabulary row per distinct gram of the page, with its count */
@@ -525,6 +584,8 @@ done:
 	free(grams);
 	free(ids);
 	free(d);
+	free(py);
+	free(ini);
 	return rc;
 }
 
@@ -680,8 +741,10 @@ int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t 
 			      " UNION ALL SELECT 1, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
 			      " AND gram >= $10 AND gram < $11"
 			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
-			      " AND ((py >= $12 AND py < $13) OR py IN ($14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-			      " OR ini = $25)"
+			      " AND py >= $12 AND py < $13"
+			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
+			      " AND py IN ($14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1 AND ini = $25"
 			      " UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_key WHERE kind = $1"
 			      " AND key >= $26 AND key < $27 LIMIT 10001) k"
 			      " UNION ALL SELECT 4, '', built FROM nameindex_state WHERE kind = $1",
@@ -734,16 +797,19 @@ int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t 
 int nameindex_candidates_sql(int base, char *out, size_t cap)
 {
 	int b = base;
+	/* one simple index lookup per branch; the vocabulary leads its joins (CROSS JOIN keeps
+	 * SQLite from reading every posting to probe the vocabulary instead) */
+#define VOCAB_JOIN " UNION SELECT g.obj_id FROM name_vocab v CROSS JOIN name_gram g WHERE g.kind = v.kind AND g.gram = v.gram AND v.kind = $%d AND "
 	int n = snprintf(out, cap,
 			 "SELECT obj_id AS id FROM name_gram WHERE kind = $%d AND gram = $%d"
-			 " UNION SELECT g.obj_id FROM name_vocab v JOIN name_gram g ON g.kind = v.kind AND g.gram = v.gram"
-			 " WHERE v.kind = $%d AND v.gram >= $%d AND v.gram < $%d"
-			 " UNION SELECT g.obj_id FROM name_vocab v JOIN name_gram g ON g.kind = v.kind AND g.gram = v.gram"
-			 " WHERE v.kind = $%d AND ((v.py >= $%d AND v.py < $%d)"
-			 " OR v.py IN ($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d) OR v.ini = $%d)"
+			 " UNION SELECT obj_id FROM name_gram WHERE kind = $%d AND gram >= $%d AND gram < $%d"
+			 VOCAB_JOIN "v.py >= $%d AND v.py < $%d"
+			 VOCAB_JOIN "v.py IN ($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)"
+			 VOCAB_JOIN "v.ini = $%d"
 			 " UNION SELECT obj_id FROM name_key WHERE kind = $%d AND key >= $%d AND key < $%d",
-			 b + 1, b + 2, b + 1, b + 3, b + 4, b + 1, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11,
-			 b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 18, b + 1, b + 19, b + 20);
+			 b + 1, b + 2, b + 1, b + 3, b + 4, b + 1, b + 5, b + 6, b + 1, b + 7, b + 8, b + 9, b + 10,
+			 b + 11, b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 1, b + 18, b + 1, b + 19, b + 20);
+#undef VOCAB_JOIN
 	return n < 0 || (size_t)n >= cap ? -1 : 20;
 }
 

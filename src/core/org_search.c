@@ -71,16 +71,17 @@ static bool like_escape(const char *q, char *out, size_t cap)
 
 #define TEXT_JOIN " LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"
 
-/* the subtree in code order */
+/* the subtree in code order. CROSS JOIN fixes the join order on SQLite (the table on its left
+ * is read first); PostgreSQL plans it as a plain join. */
 static const char walk_plain[] =
 	SEARCH_COLS "CASE WHEN " EXACT_PLAIN " THEN 1 ELSE 0 END"
-	" FROM org_closure x JOIN org o ON o.id = x.org_id"
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8" FILTERS " AND " EXACT_PLAIN
+	" FROM org_closure x CROSS JOIN org o"
+	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " EXACT_PLAIN
 	" ORDER BY x.code LIMIT $9";
 static const char walk_pinyin[] =
 	SEARCH_COLS "CASE WHEN " EXACT_PINYIN " THEN 1 ELSE 0 END"
-	" FROM org_closure x JOIN org o ON o.id = x.org_id" TEXT_JOIN
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8" FILTERS " AND " MATCH_PINYIN
+	" FROM org_closure x CROSS JOIN org o" TEXT_JOIN
+	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " MATCH_PINYIN
 	" ORDER BY x.code LIMIT $9";
 
 /* the index's candidates: the candidate subquery is appended at run time (its parameters
@@ -88,8 +89,9 @@ static const char walk_pinyin[] =
 #define CAND_HEAD_PLAIN SEARCH_COLS "CASE WHEN " EXACT_PLAIN " THEN 1 ELSE 0 END FROM ("
 #define CAND_HEAD_PINYIN SEARCH_COLS "CASE WHEN " EXACT_PINYIN " THEN 1 ELSE 0 END FROM ("
 #define CAND_TAIL(JOIN, MATCH)                                                                       \
-	") k JOIN org o ON o.id = k.id JOIN org_closure x ON x.org_id = o.id AND " IN_SUBTREE("x") JOIN \
-	" WHERE o.code > $8" FILTERS " AND " MATCH " ORDER BY o.code LIMIT $9"
+	") k CROSS JOIN org o CROSS JOIN org_closure x" JOIN                                          \
+	" WHERE o.id = k.id AND x.org_id = o.id AND " IN_SUBTREE("x") " AND o.code > $8" FILTERS       \
+	" AND " MATCH " ORDER BY o.code LIMIT $9"
 
 struct plan {
 	const struct org_filter *f;
