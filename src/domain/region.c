@@ -29,31 +29,26 @@ static void row_to_region(struct stmt *st, struct region *r)
 	r->level = (int)stmt_int64(st, 3);
 }
 
+struct get_job {
+	const char *code;
+	struct region *out;
+};
+
+static int get_in(struct conn *c, void *arg)
+{
+	struct get_job *j = arg;
+	struct region *r = j->out;
+	return conn_row(c, "SELECT code, name, parent_code, level FROM region WHERE code = $1", "t", "tttd",
+			j->code, r->code, sizeof(r->code), r->name, sizeof(r->name), r->parent,
+			sizeof(r->parent), &r->level);
+}
+
 int region_get(struct app *a, const char *code, struct region *out)
 {
 	if (!region_code_valid(code))
 		return ERR_NOTFOUND;
-	struct conn *c = NULL;
-	struct stmt *st = NULL;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
-	rc = conn_prepare(c, "SELECT code, name, parent_code, level FROM region WHERE code = $1",
-			  &st);
-	if (rc)
-		goto done;
-	stmt_bind_text(st, 1, code, strlen(code));
-	rc = stmt_step(st);
-	if (rc == STORE_ROW) {
-		row_to_region(st, out);
-		rc = 0;
-	} else if (rc == STORE_DONE) {
-		rc = ERR_NOTFOUND;
-	}
-done:
-	stmt_done(st);
-	store_release(c);
-	return rc;
+	struct get_job j = {.code = code, .out = out};
+	return store_read(a->store, get_in, &j);
 }
 
 #define REGION_COLS "SELECT code, name, parent_code, level FROM region "
@@ -133,14 +128,7 @@ struct insert_job {
 
 static int count_in(struct conn *c, int64_t *n)
 {
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT count(*) FROM region", &st);
-	if (!rc && (rc = stmt_step(st)) == STORE_ROW) {
-		*n = stmt_int64(st, 0);
-		rc = 0;
-	}
-	stmt_done(st);
-	return rc;
+	return conn_row(c, "SELECT count(*) FROM region", NULL, "i", n);
 }
 
 /* Counts what the write added and records it in the audit trail, in the same
@@ -173,20 +161,9 @@ static int insert_tx(struct conn *c, void *arg)
 	int64_t before = 0;
 	int rc = count_in(c, &before);
 	for (size_t i = 0; i < j->n && !rc; i++) {
-		const struct region *r = &j->r[i];
-		struct stmt *st = NULL;
-		rc = conn_prepare(c, REGION_INSERT, &st); /* cached after the first row */
-		if (rc)
-			break;
-		stmt_bind_text(st, 1, r->code, strlen(r->code));
-		stmt_bind_text(st, 2, r->name, strlen(r->name));
-		if (r->parent[0])
-			stmt_bind_text(st, 3, r->parent, strlen(r->parent));
-		else
-			stmt_bind_null(st, 3);
-		stmt_bind_int64(st, 4, r->level);
-		rc = stmt_step(st);
-		stmt_done(st);
+		const struct region *r = &j->r[i]; /* the statement is cached after the first row */
+		rc = conn_run(c, REGION_INSERT, "tttd", r->code, r->name, r->parent[0] ? r->parent : NULL,
+			      r->level);
 		rc = rc < 0 ? rc : 0;
 	}
 	return rc ? rc : finish_import(c, j, before);
@@ -235,30 +212,13 @@ static int gen_tx(struct conn *c, void *arg)
 	struct insert_job *j = arg;
 	int64_t before = 0;
 	int rc = count_in(c, &before);
-	struct stmt *st = NULL;
 	if (!rc)
-		rc = conn_prepare(c, REGION_INSERT, &st);
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, "990000", 6);
-	stmt_bind_text(st, 2, "基准测试省", strlen("基准测试省"));
-	stmt_bind_null(st, 3);
-	stmt_bind_int64(st, 4, 1);
-	rc = stmt_step(st);
-	stmt_done(st);
+		rc = conn_run(c, REGION_INSERT, "ttnd", "990000", "基准测试省", 1);
 	for (size_t i = 0; i < j->n && rc >= 0; i++) {
 		char code[32], name[64];
 		snprintf(code, sizeof(code), "99%010zu", i + 1);
 		snprintf(name, sizeof(name), "测试村%zu", i + 1);
-		rc = conn_prepare(c, REGION_INSERT, &st);
-		if (rc)
-			break;
-		stmt_bind_text(st, 1, code, strlen(code));
-		stmt_bind_text(st, 2, name, strlen(name));
-		stmt_bind_text(st, 3, "990000", 6);
-		stmt_bind_int64(st, 4, 5);
-		rc = stmt_step(st);
-		stmt_done(st);
+		rc = conn_run(c, REGION_INSERT, "tttd", code, name, "990000", 5);
 	}
 	return rc < 0 ? rc : finish_import(c, j, before);
 }

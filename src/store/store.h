@@ -101,4 +101,40 @@ int conn_rollback(struct conn *c);
  * with backoff) when the database answers ERR_BUSY. Returns fn's code or the commit's. */
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
 
+
+/* ---- statement shapes (stmt.c): one call instead of prepare -> bind -> step -> done ----
+ *
+ * Parameters are described by a format string, one letter per $N in order (spaces are
+ * ignored), read from the variable arguments:
+ *   'i' int64_t           'd' int
+ *   't' const char *      (NUL-terminated; NULL binds SQL NULL)
+ *   'T' const char *, size_t   (text of that many bytes)
+ *   'n' (no argument)     SQL NULL
+ * Output columns (conn_row) are described the same way, one letter per column from 0,
+ * each reading pointer arguments after all the parameters:
+ *   'i' int64_t *         'd' int *          'b' bool * (non-zero integer)
+ *   't' char *buf, size_t cap   (copied and NUL-terminated; cut at cap-1 bytes, never
+ *                                inside a UTF-8 character; NULL reads as "")
+ *   '-' (no argument)     skip the column
+ * A wrong letter is a programmer error: the call returns ERR_INVALID and runs nothing. */
+
+/* Runs one statement. Returns the number of rows it changed (>= 0; capped at INT32_MAX),
+ * or a negative ERR_* code (ERR_CONFLICT for constraint violations). Rows it returns are
+ * ignored. */
+int conn_run(struct conn *c, const char *sql, const char *params, ...);
+
+/* Reads the first row into the outputs. Returns 0, ERR_NOTFOUND when there is no row
+ * (outputs untouched), or a negative ERR_* code (outputs unspecified). */
+int conn_row(struct conn *c, const char *sql, const char *params, const char *outs, ...);
+
+/* Calls fn(st, arg) for each row; fn reads columns with stmt_int64/stmt_text. fn returns 0
+ * to go on, a negative ERR_* to stop with that code, or a positive value to stop early
+ * with success. Returns 0 or the negative code. */
+int conn_each(struct conn *c, const char *sql, int (*fn)(struct stmt *st, void *arg), void *arg,
+	      const char *params, ...);
+
+/* Runs fn(conn, arg) on a read connection (the request's snapshot when s is a view) and
+ * releases it. Returns fn's code, or the acquire error. */
+int store_read(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
+
 #endif

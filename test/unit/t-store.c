@@ -178,6 +178,101 @@ static void t_bad_urls(void **st)
 	assert_non_null(strstr(err, "c.db"));
 }
 
+/* ---- statement shapes (stmt.c) ---- */
+
+static int shapes_tx(struct conn *c, void *arg)
+{
+	(void)arg;
+	int rc = conn_exec(c, "CREATE TABLE shape (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, note TEXT)");
+	if (rc)
+		return rc;
+	for (int i = 1; i <= 5; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "row%d", i);
+		rc = conn_run(c, "INSERT INTO shape (id, name, n, note) VALUES ($1, $2, $3, $4)", "itdn",
+			      (int64_t)i, name, i * 10);
+		if (rc != 1)
+			return rc < 0 ? rc : ERR_DB;
+	}
+	return 0;
+}
+
+static int count_each(struct stmt *st, void *arg)
+{
+	int *n = arg;
+	(*n)++;
+	return stmt_int64(st, 0) == 3 ? 1 : 0; /* stop early, successfully, at id 3 */
+}
+
+static int fail_each(struct stmt *st, void *arg)
+{
+	(void)st;
+	(void)arg;
+	return ERR_NOMEM;
+}
+
+static int read_name(struct conn *c, void *arg)
+{
+	return conn_row(c, "SELECT name FROM shape WHERE id = $1", "i", "t", (int64_t)2, (char *)arg, (size_t)16);
+}
+
+static void t_statement_shapes(void **st)
+{
+	(void)st;
+	assert_int_equal(store_tx(s, shapes_tx, NULL), 0);
+	struct conn *c = NULL;
+	assert_int_equal(store_acquire(s, STORE_WRITE, &c), 0);
+
+	/* conn_run answers the rows changed; a constraint is ERR_CONFLICT */
+	assert_int_equal(conn_run(c, "UPDATE shape SET n = n + 1 WHERE n > $1", "d", 20), 3);
+	assert_int_equal(conn_run(c, "INSERT INTO shape (id, name) VALUES ($1, $2)", "it", (int64_t)9, "row1"),
+			 ERR_CONFLICT);
+	/* a bad format letter runs nothing */
+	assert_int_equal(conn_run(c, "DELETE FROM shape", "x"), ERR_INVALID);
+
+	/* conn_row: typed outputs, skip, NULL as "" , NOTFOUND leaves outputs alone */
+	int64_t id = 0;
+	int n = 0;
+	bool big = false;
+	char note[8] = "keep";
+	assert_int_equal(conn_row(c, "SELECT id, name, n, n > 40, note FROM shape WHERE name = $1", "t",
+				  "i-dbt", "row4", &id, &n, &big, note, sizeof(note)),
+			 0);
+	assert_int_equal(id, 4);
+	assert_int_equal(n, 41);
+	assert_true(big);
+	assert_string_equal(note, "");
+	snprintf(note, sizeof(note), "keep");
+	assert_int_equal(conn_row(c, "SELECT note FROM shape WHERE id = $1", "i", "t", (int64_t)99, note,
+				  sizeof(note)),
+			 ERR_NOTFOUND);
+	assert_string_equal(note, "keep");
+
+	/* text is cut on a character boundary: 4 bytes of room, "科协" is 6 bytes */
+	assert_int_equal(conn_run(c, "UPDATE shape SET note = $1 WHERE id = 1", "T", "科协abc", (size_t)9), 1);
+	char small[5];
+	assert_int_equal(conn_row(c, "SELECT note FROM shape WHERE id = 1", NULL, "t", small, sizeof(small)), 0);
+	assert_string_equal(small, "科");
+	/* NULL text binds SQL NULL */
+	assert_int_equal(conn_run(c, "UPDATE shape SET note = $1 WHERE id = 1", "t", (const char *)NULL), 1);
+	assert_int_equal(conn_row(c, "SELECT count(*) FROM shape WHERE note IS NULL", NULL, "i", &id), 0);
+	assert_int_equal(id, 5);
+
+	/* conn_each: early stop with success, negative codes come back */
+	int seen = 0;
+	assert_int_equal(conn_each(c, "SELECT id FROM shape WHERE id >= $1 ORDER BY id", count_each, &seen, "i",
+				   (int64_t)1),
+			 0);
+	assert_int_equal(seen, 3);
+	assert_int_equal(conn_each(c, "SELECT id FROM shape", fail_each, NULL, NULL), ERR_NOMEM);
+	store_release(c);
+
+	/* store_read on a read connection */
+	char name[16] = "";
+	assert_int_equal(store_read(s, read_name, name), 0);
+	assert_string_equal(name, "row2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +283,7 @@ int main(void)
 		cmocka_unit_test(t_pinyin_collation),
 		cmocka_unit_test(t_migrations_idempotent),
 		cmocka_unit_test(t_bad_urls),
+		cmocka_unit_test(t_statement_shapes),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }
