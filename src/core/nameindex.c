@@ -264,21 +264,6 @@ static void key_norm(const char *key, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static int run1(struct conn *c, const char *sql, int kind, int64_t id, const char *t1)
-{
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, kind);
-	stmt_bind_int64(st, 2, id);
-	if (t1)
-		stmt_bind_text(st, 3, t1, strlen(t1));
-	rc = stmt_step(st);
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 /* Replaces what the index holds for (kind, id): old (NULL when nothing) by nw (NULL to
  * remove). Keys are handled by the caller. */
 static int regram(struct conn *c, int kind, int64_t id, const struct analysis *old, const struct analysis *nw)
@@ -369,14 +354,14 @@ int nameindex_set(struct conn *c, int kind, int64_t id, const char *name, const 
 		if (had_key) {
 			char k[sizeof(oldkey)];
 			key_norm(oldkey, k, sizeof(k));
-			rc = run1(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2 AND key = $3", kind, id, k);
+			rc = conn_run(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2 AND key = $3", "dit", kind, id, k);
 		}
-		if (!rc && key) {
+		if (rc >= 0 && key) {
 			key_norm(key, newkey, sizeof(newkey));
-			rc = run1(c, "INSERT INTO name_key (kind, obj_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-				  kind, id, newkey);
+			rc = conn_run(c, "INSERT INTO name_key (kind, obj_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				      "dit", kind, id, newkey);
 		}
-		if (rc)
+		if (rc < 0)
 			goto done;
 	}
 	rc = conn_prepare(c,
@@ -426,9 +411,10 @@ int nameindex_unset(struct conn *c, int kind, int64_t id)
 	}
 	rc = regram(c, kind, id, old, NULL);
 	if (!rc)
-		rc = run1(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2", kind, id, NULL);
-	if (!rc)
-		rc = run1(c, "DELETE FROM name_text WHERE kind = $1 AND obj_id = $2", kind, id, NULL);
+		rc = conn_run(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2", "di", kind, id);
+	if (rc >= 0)
+		rc = conn_run(c, "DELETE FROM name_text WHERE kind = $1 AND obj_id = $2", "di", kind, id);
+	rc = rc < 0 ? rc : 0;
 done:
 	free(old);
 	return rc;
@@ -589,18 +575,6 @@ done:
 	return rc;
 }
 
-static int exec_kind(struct conn *c, const char *sql, int kind)
-{
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, sql, &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, kind);
-	rc = stmt_step(st);
-	stmt_done(st);
-	return rc < 0 ? rc : 0;
-}
-
 int nameindex_rebuild(struct conn *c, int kind, const char *source)
 {
 	static const char *const wipe[] = {
@@ -611,7 +585,8 @@ int nameindex_rebuild(struct conn *c, int kind, const char *source)
 	struct analysis *a = malloc(sizeof(*a));
 	int rc = pg && a ? 0 : ERR_NOMEM;
 	for (size_t i = 0; !rc && i < sizeof(wipe) / sizeof(wipe[0]); i++)
-		rc = exec_kind(c, wipe[i], kind);
+		if ((rc = conn_run(c, wipe[i], "d", kind)) > 0)
+			rc = 0;
 	int64_t after = 0;
 	while (!rc) {
 		struct stmt *st = NULL;
@@ -640,11 +615,11 @@ int nameindex_rebuild(struct conn *c, int kind, const char *source)
 		if (got < REBUILD_PAGE)
 			break;
 	}
-	if (!rc)
-		rc = exec_kind(c,
-			       "INSERT INTO nameindex_state (kind, built) VALUES ($1, 1)"
-			       " ON CONFLICT (kind) DO UPDATE SET built = 1",
-			       kind);
+	if (!rc) {
+		rc = conn_run(c, "INSERT INTO nameindex_state (kind, built) VALUES ($1, 1) ON CONFLICT (kind) DO UPDATE SET built = 1",
+			      "d", kind);
+		rc = rc < 0 ? rc : 0;
+	}
 	if (pg)
 		page_clear(pg);
 	free(pg);

@@ -148,13 +148,9 @@ static int choose(struct conn *c, int64_t under, struct plan *p, int max)
 	if (rc)
 		return rc;
 	int64_t all = counts.total;
-	struct stmt *st = NULL;
-	rc = conn_prepare(c, "SELECT max(id) FROM org", &st);
-	if (rc)
+	rc = conn_row(c, "SELECT max(id) FROM org", "", "i", &all);
+	if (rc && rc != ERR_NOTFOUND)
 		return rc;
-	if (stmt_step(st) == STORE_ROW)
-		all = stmt_int64(st, 0);
-	stmt_done(st);
 	/* a walk reads about max rows per (matches / orgs) of the tree, and never more than the
 	 * subtree; orgs closed or outside the date are not in the counts, so allow for them */
 	int64_t subtree = counts.total + 64;

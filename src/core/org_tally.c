@@ -167,17 +167,9 @@ static int sync_names(struct conn *c, const char *sql, int64_t a, int64_t b, boo
 static int sync_run(struct conn *c, const char *const sql[5], int64_t a, int64_t b, bool range)
 {
 	int rc = 0;
-	for (int i = 0; !rc && i < 4; i++) {
-		struct stmt *st = NULL;
-		rc = conn_prepare(c, sql[i], &st);
-		if (rc)
-			break;
-		bind_set(st, a, b, range);
-		rc = stmt_step(st);
-		stmt_done(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	return rc ? rc : sync_names(c, sql[4], a, b, range);
+	for (int i = 0; rc >= 0 && i < 4; i++)
+		rc = range ? conn_run(c, sql[i], "ii", a, b) : conn_run(c, sql[i], "i", a);
+	return rc < 0 ? rc : sync_names(c, sql[4], a, b, range);
 }
 
 int org_index_sync(struct conn *c, int64_t id, bool branch)
@@ -209,18 +201,10 @@ static const char *const rebuild_sql[] = {
 int org_index_rebuild_conn(struct conn *c)
 {
 	int rc = 0;
-	for (size_t i = 0; !rc && i < sizeof(rebuild_sql) / sizeof(rebuild_sql[0]); i++) {
-		struct stmt *st = NULL;
-		rc = conn_prepare(c, rebuild_sql[i], &st);
-		if (rc)
-			break;
-		rc = stmt_step(st);
-		stmt_done(st);
-		rc = rc < 0 ? rc : 0;
-	}
-	if (!rc)
-		rc = nameindex_rebuild(c, NX_ORG, "SELECT id, name, code FROM org WHERE id > $1 ORDER BY id LIMIT $2");
-	return rc;
+	for (size_t i = 0; rc >= 0 && i < sizeof(rebuild_sql) / sizeof(rebuild_sql[0]); i++)
+		rc = conn_run(c, rebuild_sql[i], "");
+	return rc < 0 ? rc
+		      : nameindex_rebuild(c, NX_ORG, "SELECT id, name, code FROM org WHERE id > $1 ORDER BY id LIMIT $2");
 }
 
 static int rebuild_tx(struct conn *c, void *arg)
