@@ -7,7 +7,8 @@ CREATE TABLE org_closure (
     valid_from TEXT NOT NULL,
     valid_to   TEXT,
     code       TEXT NOT NULL,   -- org_id's code (codes never change): subtrees in code order
-    PRIMARY KEY (org_id, anc_id, valid_from)
+    -- covering, so probing an org's rows reads one index page, never the scattered heap rows
+    PRIMARY KEY (org_id, anc_id, valid_from) INCLUDE (valid_to)
 );
 CREATE INDEX org_closure_sub ON org_closure (anc_id, code) INCLUDE (valid_from, valid_to, org_id);
 

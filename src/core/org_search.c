@@ -51,17 +51,17 @@ static bool like_escape(const char *q, char *out, size_t cap)
  * the initials (exact) and $11 against the pinyin (necessary). The last column says whether
  * the row matched without the pinyin (then nothing is left to decide).
  */
-#define SEARCH_COLS                                                                                  \
-	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"  \
-	" o.contact, o.opened_on, o.closed_on, o.version,"                                           \
-	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2"         \
+#define SEARCH_COLS(O)                                                                               \
+	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, "           \
+	O ".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O ".version," \
+	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2"      \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)), "
 
-#define EXACT_PLAIN "(CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\' OR o.name LIKE $5 ESCAPE '\\')"
-#define EXACT_PINYIN                                                                                 \
-	"(CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\' OR o.name LIKE $5 ESCAPE '\\'"       \
-	" OR t.ini LIKE $10)"
-#define MATCH_PINYIN "(" EXACT_PINYIN " OR t.py LIKE $11)"
+#define EXACT_PLAIN(O) "(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"
+#define EXACT_PINYIN(O, T)                                                                           \
+	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\'" \
+	" OR " T ".ini LIKE $10)"
+#define MATCH_PINYIN(O, T) "(" EXACT_PINYIN(O, T) " OR " T ".py LIKE $11)"
 
 #define FILTERS                                                                                      \
 	" AND o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"              \
@@ -76,26 +76,38 @@ static bool like_escape(const char *q, char *out, size_t cap)
 #define TEXT_JOIN " LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"
 
 /* the subtree in code order. CROSS JOIN fixes the join order on SQLite (the table on its left
- * is read first); PostgreSQL plans it as a plain join. */
+ * is read first); PostgreSQL plans it as a plain join, reading the index in order for the
+ * LIMIT. */
 static const char walk_plain[] =
-	SEARCH_COLS "CASE WHEN " EXACT_PLAIN " THEN 1 ELSE 0 END"
+	SEARCH_COLS("o") "CASE WHEN " EXACT_PLAIN("o") " THEN 1 ELSE 0 END"
 	" FROM org_closure x CROSS JOIN org o"
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " EXACT_PLAIN
+	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " EXACT_PLAIN("o")
 	" ORDER BY x.code LIMIT $9";
 static const char walk_pinyin[] =
-	SEARCH_COLS "CASE WHEN " EXACT_PINYIN " THEN 1 ELSE 0 END"
+	SEARCH_COLS("o") "CASE WHEN " EXACT_PINYIN("o", "t") " THEN 1 ELSE 0 END"
 	" FROM org_closure x CROSS JOIN org o" TEXT_JOIN
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " MATCH_PINYIN
+	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " MATCH_PINYIN("o", "t")
 	" ORDER BY x.code LIMIT $9";
 
-/* the index's candidates: the candidate subquery is appended at run time (its parameters
- * follow ours), then the tail */
-#define CAND_HEAD_PLAIN SEARCH_COLS "CASE WHEN " EXACT_PLAIN " THEN 1 ELSE 0 END FROM ("
-#define CAND_HEAD_PINYIN SEARCH_COLS "CASE WHEN " EXACT_PINYIN " THEN 1 ELSE 0 END FROM ("
-#define CAND_TAIL(JOIN, MATCH)                                                                       \
+/*
+ * The index's candidates (their subquery is appended at run time, its parameters after
+ * ours), each probed by id for the subtree, the date, the filters and the match, then
+ * sorted by code. The one place the dialects need different text: the candidates must be
+ * read first and every org, closure and name row fetched by key.
+ *  - SQLite: CROSS JOIN reads the candidates first.
+ *  - PostgreSQL: its default costs price a few hundred key lookups above a parallel scan of
+ *    every org and underestimate the LIKEs, so a plain join reads all 200,000 orgs (measured:
+ *    0.5 s). `id = ANY(ARRAY(subquery))` is planned as a lookup of a short list of ids.
+ */
+#define CAND_HEAD_SQLITE(EXACT) SEARCH_COLS("o") "CASE WHEN " EXACT " THEN 1 ELSE 0 END FROM ("
+#define CAND_TAIL_SQLITE(JOIN, MATCH)                                                                \
 	") k CROSS JOIN org o CROSS JOIN org_closure x" JOIN                                          \
 	" WHERE o.id = k.id AND x.org_id = o.id AND " IS_BELOW("x") " AND o.code > $8" FILTERS         \
 	" AND " MATCH " ORDER BY o.code LIMIT $9"
+#define CAND_HEAD_PG(EXACT, JOIN)                                                                    \
+	SEARCH_COLS("o") "CASE WHEN " EXACT " THEN 1 ELSE 0 END FROM org o JOIN org_closure x"        \
+	" ON x.org_id = o.id AND " IS_BELOW("x") JOIN " WHERE o.id = ANY(ARRAY("
+#define CAND_TAIL_PG(MATCH) ")) AND o.code > $8" FILTERS " AND " MATCH " ORDER BY o.code LIMIT $9"
 
 struct plan {
 	const struct org_filter *f;
@@ -228,10 +240,14 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 			rc = ERR_INTERNAL;
 			goto done;
 		}
-		int len = p->pinyin ? snprintf(p->sql, sizeof(p->sql), "%s%s%s", CAND_HEAD_PINYIN, cand,
-					       CAND_TAIL(TEXT_JOIN, MATCH_PINYIN))
-				    : snprintf(p->sql, sizeof(p->sql), "%s%s%s", CAND_HEAD_PLAIN, cand,
-					       CAND_TAIL("", EXACT_PLAIN));
+		bool pg = conn_kind(c) == STORE_PG;
+		const char *head = pg ? (p->pinyin ? CAND_HEAD_PG(EXACT_PINYIN("o", "t"), TEXT_JOIN)
+						   : CAND_HEAD_PG(EXACT_PLAIN("o"), ""))
+				      : (p->pinyin ? CAND_HEAD_SQLITE(EXACT_PINYIN("o", "t")) : CAND_HEAD_SQLITE(EXACT_PLAIN("o")));
+		const char *tail = pg ? (p->pinyin ? CAND_TAIL_PG(MATCH_PINYIN("o", "t")) : CAND_TAIL_PG(EXACT_PLAIN("o")))
+				      : (p->pinyin ? CAND_TAIL_SQLITE(TEXT_JOIN, MATCH_PINYIN("o", "t"))
+						   : CAND_TAIL_SQLITE("", EXACT_PLAIN("o")));
+		int len = snprintf(p->sql, sizeof(p->sql), "%s%s%s", head, cand, tail);
 		if (len < 0 || (size_t)len >= sizeof(p->sql)) {
 			rc = ERR_INTERNAL;
 			goto done;
