@@ -2,7 +2,7 @@
 # both start by installing whatever the machine is missing (scripts/install-deps).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib libzip expat
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib libzip expat xlsxwriter
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Werror
 CSTD    := -std=c17 -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -85,10 +85,12 @@ build/asan/test/t-%: test/unit/t-%.c $(ASAN_LIB)
 check:
 	@scripts/check-layers
 	@scripts/check-banned
+	@scripts/gen-api-types --check
 
 # ---- web app ----
 web: web/dist/index.html
 web/dist/index.html: $(WEB_SRC) web/package-lock.json
+	scripts/gen-api-types
 	cd web && npm run build --silent
 	@touch $@
 

@@ -7,9 +7,13 @@ CREATE TABLE org_closure (
     valid_from TEXT NOT NULL,
     valid_to   TEXT,
     code       TEXT NOT NULL,   -- org_id's code (codes never change): subtrees in code order
+    moved      INTEGER NOT NULL, -- 1 when the period starts after org_id opened (a move on its chain)
     PRIMARY KEY (org_id, anc_id, valid_from)
 ) WITHOUT ROWID;
 CREATE INDEX org_closure_sub ON org_closure (anc_id, code, valid_to);
+-- the few rows that end, or start after their org opened: what differs between two dates
+CREATE INDEX org_closure_left ON org_closure (anc_id, valid_to) WHERE valid_to IS NOT NULL;
+CREATE INDEX org_closure_joined ON org_closure (anc_id, valid_from) WHERE moved = 1;
 
 CREATE TABLE org_counted (
     org_id    BIGINT PRIMARY KEY,
@@ -50,8 +54,9 @@ WITH RECURSIVE up(org_id, anc_id, vf, vt, depth) AS (
     WHERE p.parent_id IS NOT NULL AND (up.vt IS NULL OR p.valid_from < up.vt)
       AND (p.valid_to IS NULL OR p.valid_to > up.vf) AND up.depth < 64
 )
-INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code)
-SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code FROM up JOIN org o ON o.id = up.org_id WHERE true
+INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code, moved)
+SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code, CASE WHEN up.vf > o.opened_on THEN 1 ELSE 0 END
+FROM up JOIN org o ON o.id = up.org_id WHERE true
 ON CONFLICT DO NOTHING;
 
 INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)

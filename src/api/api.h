@@ -9,6 +9,7 @@
 
 #include "core/app.h"
 #include "core/audit.h"
+#include "core/org.h"
 #include "http/http.h"
 
 #include <stdbool.h>
@@ -25,14 +26,72 @@ struct api {
 	struct workpool *hashers;  /* argon2id off the HTTP threads: cores threads, bounded queue */
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
 	bool https;                /* reached over HTTPS (a TLS proxy in front): Secure cookies */
+	/* jobs and files (jobs.c, orgio.c) */
+	struct workpool *files;    /* parsing uploads and building exports off the HTTP threads */
+	struct job_runner *jobs;   /* the server's job runner, kicked when a job is created */
 };
+
+/* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
+ * Every row declares obj[0], what the route is about, or says in `why` that it cannot. The
+ * objects hook resolves each declared object and applies the one scope rule (rbac.h) before
+ * the handler runs: outside every scope 404, inside without the permission 403, naming the
+ * field when the id came in the query or the body. Handlers read the result (api_obj) and
+ * never check scope themselves. */
+enum api_obj_kind {
+	OBJ_PUBLIC = 1, /* anyone, signed in or not */
+	OBJ_SELF,       /* the caller's own session, sessions, tokens, password: any signed-in caller */
+	OBJ_SYSTEM,     /* the system as a whole: the permission must come from a post (system-wide) */
+	OBJ_ORG,        /* an organization: the scope rule on its chain as of today */
+	OBJ_ACCOUNT,    /* an account: seen when one of its roles is in scope, changed when all are */
+};
+enum api_obj_flag {
+	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
+	OBJF_ROOT_SYSTEM = 1u << 1,   /* absent: a new root, which needs the permission system-wide */
+	OBJF_OPTIONAL = 1u << 2,      /* absent: nothing to check */
+};
+/* Row shorthands: `.obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")}` */
+#define AT_PUBLIC {.kind = OBJ_PUBLIC}
+#define AT_SELF {.kind = OBJ_SELF}
+#define AT_SYSTEM {.kind = OBJ_SYSTEM}
+#define ORG_AT(where, param, ...) {.kind = OBJ_ORG, .in = (where), .name = (param), __VA_ARGS__}
+#define ACCOUNT_AT(where, param, ...) {.kind = OBJ_ACCOUNT, .in = (where), .name = (param), __VA_ARGS__}
+
+/* "public", "self", "system", "org", "account" ("" for 0 or unknown). */
+const char *api_obj_kind_name(int kind);
+
+/* A resolved object of the request. */
+struct api_obj {
+	int64_t id;       /* the org or account; 0 when absent (a new root, an optional filter) */
+	const char *role; /* the caller's role granting the permission on it ("" when none) */
+	struct org org;   /* OBJ_ORG with an id: the org as of today */
+};
+/* The request's i-th object (as declared in its row); a zero object when there is none.
+ * Owned by the request. */
+const struct api_obj *api_obj(struct req *r, int i);
+
+/* The audit actor acting under the role the i-th object was granted by. */
+struct audit_entry api_actor_obj(struct req *r, struct api *api, int i);
+
+/* Reply shapes for route.reply: the names the OpenAPI document describes (openapi.c).
+ * "raw" = not JSON (route flag RF_RAW), "none" = no body (204). A unit test refuses a row
+ * naming anything else. */
+bool api_reply_known(const char *reply);
+
+/* The route's OpenAPI operationId (getOrg, listOrgChildren, moveOrg ...) into out. */
+void api_operation_id(const struct route *rt, char *out, size_t cap);
 
 extern const struct route api_routes[];
 extern const size_t api_routes_count;
 extern const struct http_hooks api_hooks;
 
+/* 0 when a row is complete: method, summary, tag, response text, a success status with a
+ * known reply shape that fits it, and obj[0] declared (each org or account object naming
+ * an integer path/query/body parameter of the row, with a permission) or a `why`. Else
+ * ERR_INVALID and the reason in why. */
+int api_route_check(const struct route *rt, char *why, size_t cap);
+
 /* The OpenAPI 3.1 document built from the route table. Returns NULL (and names the
- * route in why) when a route lacks what the document needs: a summary, a tag. */
+ * route in why) when a row fails api_route_check. */
 json_t *api_openapi(const char *version, char *why, size_t cap);
 
 /* A string member of a (validated) body, or NULL. */
@@ -95,5 +154,32 @@ int api_me_tokens(struct req *r, void *ctx);
 int api_me_token_create(struct req *r, void *ctx);
 int api_me_token_revoke(struct req *r, void *ctx);
 int api_me_password(struct req *r, void *ctx);
+int api_post_request_create(struct req *r, void *ctx);
+int api_post_request_approve(struct req *r, void *ctx);
+int api_post_request_reject(struct req *r, void *ctx);
+int api_post_request_list(struct req *r, void *ctx);
+/* jobs.c and orgio.c: background jobs, org import and export */
+struct job_info;
+/* A job as the API shows it (the first 100 errors included); NULL when out of memory. */
+json_t *api_job_json(struct app *a, const struct job_info *ji);
+int api_job_get(struct req *r, void *ctx);
+int api_job_cancel(struct req *r, void *ctx);
+int api_job_errors(struct req *r, void *ctx);
+int api_org_import_preview(struct req *r, void *ctx);
+int api_org_import(struct req *r, void *ctx);
+int api_org_export(struct req *r, void *ctx);
+
+/* srv11 (issue 11): code lists, an org's life (reopen, yearly figures, recent changes),
+ * the workbench's to-do list. */
+int api_codes(struct req *r, void *ctx);
+int api_org_reopen(struct req *r, void *ctx);
+int api_org_stats(struct req *r, void *ctx);
+int api_org_changes(struct req *r, void *ctx);
+int api_todo(struct req *r, void *ctx);
+/* An organization as the answer (ETag = its version), as every org handler answers it;
+ * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
+struct org;
+int api_org_answer(struct req *r, const struct org *o, unsigned status);
+int api_if_match(struct req *r, int64_t *version);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * hooks.c - the api layer's checks, run by the dispatcher after the generic ones and
- * before the body is parsed: who is calling, and may their roles use this route at all.
- * Object-level scope (is this org in the caller's subtree?) is checked by handlers
- * through rbac_check once they know the object.
+ * hooks.c - the api layer's checks, run by the dispatcher before any handler: who is
+ * calling and may their roles use this route at all (before the body is parsed), then what
+ * the route acts on (after the body is checked): every object the row declares is resolved
+ * and put through the one scope rule (rbac.h), and handed to the handler (api_obj). As in
+ * Redis's processCommand, which checks ACLs from each command's key specs, no handler
+ * checks scope itself: a route row that names its objects cannot forget to.
  *
  * Callers: `Authorization: Bearer kx_...` API tokens (no CSRF check: a browser never
  * sends them by itself), or the kexie_session cookie, for which every unsafe method must
@@ -15,7 +17,17 @@
 
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
+
+/* The api layer's per-request state: the app (a read view for read-only routes) and the
+ * resolved objects. */
+struct api_req {
+	struct app *app;
+	struct app view; /* RF_READ: a copy whose store is a view (one snapshot) */
+	bool has_view;
+	struct api_obj obj[ROUTE_OBJS];
+};
 
 static int unauthorized(struct req *r, const char *msg)
 {
@@ -23,39 +35,80 @@ static int unauthorized(struct req *r, const char *msg)
 	return req_fail(r, ERR_UNAUTHORIZED, "%s", msg);
 }
 
-/* A request that only reads gets its own app whose store is a view: every read it makes
- * (who is calling, the scope check, the answer) shares one connection and snapshot. */
-static void req_app_free(void *p)
+static void api_req_free(void *p)
 {
-	struct app *ra = p;
-	store_view_close(ra->store);
-	free(ra);
+	struct api_req *q = p;
+	if (q->has_view)
+		store_view_close(q->view.store);
+	free(q);
 }
 
 struct app *api_app(struct req *r, struct api *api)
 {
-	struct app *ra = req_ctx(r);
-	return ra ? ra : api->app;
+	struct api_req *q = req_ctx(r);
+	return q ? q->app : api->app;
 }
 
-static int api_before(struct req *r, void *ctx)
+const char *api_obj_kind_name(int kind)
 {
-	struct api *api = ctx;
+	switch (kind) {
+	case OBJ_PUBLIC: return "public";
+	case OBJ_SELF: return "self";
+	case OBJ_SYSTEM: return "system";
+	case OBJ_ORG: return "org";
+	case OBJ_ACCOUNT: return "account";
+	default: return "";
+	}
+}
+
+const struct api_obj *api_obj(struct req *r, int i)
+{
+	static const struct api_obj none = {.role = ""};
+	const struct api_req *q = req_ctx(r);
+	return q && i >= 0 && i < ROUTE_OBJS ? &q->obj[i] : &none;
+}
+
+/* Does the route need a caller? Its flag, its permission or any object but a public one. */
+static bool needs_caller(const struct route *rt)
+{
+	if ((rt->flags & RF_AUTH) || rt->perm)
+		return true;
+	for (int i = 0; i < ROUTE_OBJS && rt->obj[i].kind; i++)
+		if (rt->obj[i].kind != OBJ_PUBLIC)
+			return true;
+	return false;
+}
+
+/* The per-request state, with a read view for read-only routes: every read of the request
+ * (who is calling, the scope checks, the answer) shares one connection and snapshot. */
+static int api_req_open(struct req *r, struct api *api)
+{
+	struct api_req *q = malloc(sizeof(*q));
+	if (!q)
+		return ERR_NOMEM;
+	q->app = api ? api->app : NULL;
+	q->has_view = false;
+	for (int i = 0; i < ROUTE_OBJS; i++) {
+		q->obj[i].id = 0;
+		q->obj[i].role = "";
+		q->obj[i].org.id = 0;
+	}
 	if ((req_route(r)->flags & RF_READ) && api && api->app) {
-		struct app *ra = malloc(sizeof(*ra));
-		if (!ra)
-			return ERR_NOMEM;
-		*ra = *api->app;
-		if (store_view_open(api->app->store, &ra->store)) {
-			free(ra);
+		q->view = *api->app;
+		if (store_view_open(api->app->store, &q->view.store)) {
+			free(q);
 			return ERR_NOMEM;
 		}
-		req_set_ctx(r, ra, req_app_free);
+		q->has_view = true;
+		q->app = &q->view;
 	}
-	const struct route *rt = req_route(r);
+	req_set_ctx(r, q, api_req_free);
+	return 0;
+}
+
+static int resolve_caller(struct req *r, struct api *api, bool needs)
+{
 	const char *authz = req_header(r, "Authorization");
-	/* a permission or a scope check needs a caller as much as RF_AUTH does */
-	bool needs = (rt->flags & (RF_AUTH | RF_SUBTREE)) || rt->perm;
 	if (authz) {
 		if (strncasecmp(authz, "Bearer ", 7))
 			return unauthorized(r, "unsupported Authorization scheme (use Bearer)");
@@ -88,11 +141,162 @@ static int api_before(struct req *r, void *ctx)
 		}
 		req_set_user(r, c, free);
 	}
+	return 0;
+}
+
+/* Before the body: who is calling, and does any of their roles grant the route's
+ * permission anywhere (403 otherwise, before anything they sent is looked at). */
+static int api_before(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct route *rt = req_route(r);
+	bool needs = needs_caller(rt);
+	if (needs || (rt->flags & RF_READ)) {
+		int rc = api_req_open(r, api);
+		if (rc)
+			return rc;
+	}
+	/* scalepg: a read route's org (its first object, by path) is asked for along with the
+	 * caller's statement: on PostgreSQL one round trip instead of two (store.h,
+	 * stmt_prefetch); api_objects' org_get_for then finds it fetched */
+	if ((rt->flags & RF_READ) && rt->obj[0].kind == OBJ_ORG && rt->obj[0].in == RO_PATH)
+		(void)org_prefetch(api_app(r, api), req_param_int(r, rt->obj[0].name));
+	int rc = resolve_caller(r, api, needs);
+	if (rc)
+		return rc;
 	const struct caller *c = req_user(r);
 	if (needs && !c)
 		return unauthorized(r, "sign in first");
 	if (rt->perm && !rbac_permits(c, rt->perm))
 		return req_fail(r, ERR_FORBIDDEN, "your roles do not allow this");
+	return 0;
+}
+
+/* The id a declared object names; false when the request does not give one. */
+static bool object_id(struct req *r, const struct route_obj *o, int64_t *id)
+{
+	*id = 0;
+	switch (o->in) {
+	case RO_PATH:
+		*id = req_param_int(r, o->name);
+		return true;
+	case RO_QUERY:
+		return req_query_int(r, o->name, id);
+	case RO_BODY: {
+		json_t *v = json_object_get(req_json(r), o->name);
+		if (!json_is_integer(v))
+			return false; /* absent, or null where the spec allows it */
+		*id = json_integer_value(v);
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* A refusal of object o: the field is named when the id came in the query or the body. */
+static int refuse(struct req *r, const struct route_obj *o, int rc, const char *what)
+{
+	bool field = o->in == RO_QUERY || o->in == RO_BODY;
+	if (rc == ERR_NOTFOUND) {
+		if (field)
+			errlist_add(req_errs(r), o->name, "not_found", what);
+		return req_fail(r, rc, "%s", what);
+	}
+	if (rc == ERR_FORBIDDEN) {
+		if (field)
+			errlist_add(req_errs(r), o->name, "forbidden", "your roles do not allow this there");
+		return req_fail(r, rc, "your roles do not allow this here");
+	}
+	return rc;
+}
+
+/* The post of the caller granting perm, for the audit trail ("" when none). */
+static const char *system_role(const struct caller *c, const char *perm)
+{
+	for (int i = 0; i < c->ngrants; i++)
+		if (rbac_is_post(c->g[i].role) && rbac_role_has(c->g[i].role, perm))
+			return c->g[i].role;
+	return "";
+}
+
+/* An org or account object that the request gives no id for: what the row says that means. */
+static int resolve_absent(struct req *r, const struct caller *c, const struct route_obj *o,
+			  const char *perm, struct api_obj *out, bool *done)
+{
+	*done = true;
+	if (o->flags & OBJF_OPTIONAL)
+		return 0;
+	if (o->flags & OBJF_ROOT_SYSTEM) {
+		/* a new root sits in nobody's subtree: only a post can reach it afterwards */
+		if (rbac_permits_system(c, perm)) {
+			out->role = system_role(c, perm);
+			return 0;
+		}
+		errlist_add(req_errs(r), o->name, "root_needs_post",
+			    "only a system-wide administrator creates a root: give the parent");
+		return req_fail(r, ERR_FORBIDDEN, "your roles do not allow creating a root organization");
+	}
+	if (o->flags & OBJF_DEFAULT_SCOPE) {
+		for (int i = 0; i < c->ngrants && !out->id; i++)
+			if (rbac_role_has(c->g[i].role, perm))
+				out->id = c->g[i].org_id;
+		*done = false; /* checked like a given id: the grant's org may have closed or gone */
+		return out->id ? 0 : req_fail(r, ERR_FORBIDDEN, "your roles do not allow this");
+	}
+	errlist_add(req_errs(r), o->name, "required", "required");
+	return ERR_UNPROCESSABLE;
+}
+
+static int resolve_one(struct req *r, struct api *api, const struct caller *c, const struct route_obj *o,
+		       const char *perm, struct api_obj *out)
+{
+	switch (o->kind) {
+	case OBJ_PUBLIC:
+	case OBJ_SELF:
+		return 0;
+	case OBJ_SYSTEM:
+		if (perm && !rbac_permits_system(c, perm))
+			return req_fail(r, ERR_FORBIDDEN, "this needs a system-wide administrator post");
+		out->role = perm ? system_role(c, perm) : "";
+		return 0;
+	case OBJ_ORG:
+	case OBJ_ACCOUNT:
+		break;
+	default:
+		return ERR_INTERNAL; /* a row the unit test should have refused */
+	}
+	if (!object_id(r, o, &out->id)) {
+		bool done = true;
+		int rc = resolve_absent(r, c, o, perm, out, &done);
+		if (rc || done)
+			return rc;
+	}
+	if (o->kind == OBJ_ORG) {
+		int rc = org_get_for(api_app(r, api), c, perm, out->id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such organization") : 0;
+	}
+	int rc = user_check(api_app(r, api), c, perm, out->id, &out->role);
+	return rc ? refuse(r, o, rc, "no such account") : 0;
+}
+
+/* After the body: the route's declared objects, each through the one scope rule. */
+static int api_objects(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	const struct route *rt = req_route(r);
+	struct api_req *q = req_ctx(r);
+	const struct caller *c = req_user(r);
+	for (int i = 0; i < ROUTE_OBJS && rt->obj[i].kind; i++) {
+		const struct route_obj *o = &rt->obj[i];
+		if (o->kind == OBJ_PUBLIC || o->kind == OBJ_SELF)
+			continue;
+		if (!q || !c)
+			return ERR_INTERNAL; /* api_before opened both for every such route */
+		int rc = resolve_one(r, api, c, o, o->perm ? o->perm : rt->perm, &q->obj[i]);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -120,14 +324,18 @@ struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, i
 	const struct caller *c = req_user(r);
 	struct audit_entry e = {.user_id = c->user_id, .via = c->cred[0] ? c->cred : c->via,
 				.request_id = req_id(r), .client_addr = req_client_addr(r)};
-	e.role = org_id ? rbac_role_for(api_app(r, api), c, perm, org_id) : "";
-	if (!org_id) /* no one place: the first role granting perm */
-		for (int i = 0; i < c->ngrants && !*e.role; i++)
-			if (rbac_role_has(c->g[i].role, perm))
-				e.role = c->g[i].role;
+	e.role = perm && *perm ? rbac_role_for(api_app(r, api), c, perm, org_id) : "";
+	return e;
+}
+
+struct audit_entry api_actor_obj(struct req *r, struct api *api, int i)
+{
+	struct audit_entry e = api_actor(r, api, NULL, 0);
+	e.role = api_obj(r, i)->role;
 	return e;
 }
 
 const struct http_hooks api_hooks = {
 	.before = api_before,
+	.objects = api_objects,
 };

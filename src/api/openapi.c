@@ -1,12 +1,352 @@
 /*
  * openapi.c - builds the OpenAPI 3.1 document from the route table, so the document can
- * never drift from what the server does: paths, methods, path/query parameters and body
- * fields all come from the same rows the dispatcher enforces.
+ * never drift from what the server does: paths, methods, path/query parameters, body
+ * fields, the success status, the reply's shape and what each route acts on all come from
+ * the same rows the dispatcher enforces.
+ *
+ * Reply shapes are named in each row (route.reply) and described here once, as field lists
+ * like the request specs (`struct field`; FT_OBJECT / FT_ARRAY name another shape in
+ * `values`). A name may wrap a shape: "page:org" is {items: [org], next_after},
+ * "before_page:audit" {items: [audit], next_before}, "items:session" {items: [session]};
+ * "none" is no body (204) and "raw" not JSON. Shapes become components/schemas.
  */
 #include "api/api.h"
+#include "core/codelist.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+#define NUL FF_NULLABLE
+
+static const struct field s_org[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "stable code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
+	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "level in the tree"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
+	{"region_code", FT_STRING, NUL, 6, 6, NULL, "GB/T 2260 region code"},
+	{"credit_code", FT_STRING, NUL, 18, 18, NULL, "unified social credit code"},
+	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
+	{"opened_on", FT_DATE, 0, 0, 0, NULL, "opened"},
+	{"closed_on", FT_DATE, NUL, 0, 0, NULL, "closed (null while open)"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
+	{"parent_id", FT_INT, NUL, 0, 0, NULL, "parent as of the date asked (null at a root)"},
+	{"parent_name", FT_STRING, NUL, 0, 200, NULL, "that parent's name (null at a root)"},
+	{0},
+};
+static const struct field s_counts[] = {
+	{"total", FT_INT, 0, 0, 0, NULL, "open organizations in the subtree, itself included"},
+	{"by_level", FT_OBJECT, 0, 0, 0, NULL, "level -> count"},
+	{"by_type", FT_OBJECT, 0, 0, 0, NULL, "type -> count"},
+	{0},
+};
+static const struct field s_period[] = {
+	{"from", FT_DATE, 0, 0, 0, NULL, "first day"},
+	{"to", FT_DATE, NUL, 0, 0, NULL, "the day it ended (null: current)"},
+	{"id", FT_INT, NUL, 0, 0, NULL, "the other organization (null: a root, or hidden)"},
+	{"code", FT_STRING, NUL, 0, 32, NULL, "its code"},
+	{"name", FT_STRING, NUL, 0, 200, NULL, "its name"},
+	{"hidden", FT_BOOL, 0, 0, 0, NULL, "present and true when you cannot see that organization today"},
+	{"guide_id", FT_INT, NUL, 0, 0, NULL, "guided-by links: the guiding organization (as id)"},
+	{"guide_code", FT_STRING, NUL, 0, 32, NULL, "guided-by links: its code (as code)"},
+	{"guide_name", FT_STRING, NUL, 0, 200, NULL, "guided-by links: its name (as name)"},
+	{0},
+};
+static const struct field s_history[] = {
+	{"parents", FT_ARRAY, 0, 0, 0, "period", "placement periods, oldest first"},
+	{0},
+};
+static const struct field s_links[] = {
+	{"guided_by", FT_ARRAY, 0, 0, 0, "period", "guided-by links"},
+	{0},
+};
+static const struct field s_closed[] = {
+	{"closed", FT_INT, 0, 0, 0, NULL, "organizations closed"},
+	{0},
+};
+static const struct field s_health[] = {
+	{"status", FT_ENUM, 0, 0, 0, "ok|unavailable", "overall"},
+	{"database", FT_STRING, 0, 0, 0, NULL, "sqlite or postgresql"},
+	{"database_ok", FT_BOOL, 0, 0, 0, NULL, "the database answers"},
+	{"schema_version", FT_INT, 0, 0, 0, NULL, "migrations applied"},
+	{"schema_expected", FT_INT, 0, 0, 0, NULL, "migrations this build has"},
+	{0},
+};
+static const struct field s_about[] = {
+	{"name", FT_STRING, 0, 0, 0, NULL, "kexie"},
+	{"version", FT_STRING, 0, 0, 0, NULL, "build version"},
+	{"database", FT_STRING, 0, 0, 0, NULL, "sqlite or postgresql"},
+	{"database_ok", FT_BOOL, 0, 0, 0, NULL, "the database answers"},
+	{"read_replica", FT_BOOL, 0, 0, 0, NULL, "reads go to a replica"},
+	{"schema_version", FT_INT, 0, 0, 0, NULL, "migrations applied"},
+	{"uptime_s", FT_INT, 0, 0, 0, NULL, "seconds since start"},
+	{0},
+};
+static const struct field s_accepted[] = {
+	{"accepted", FT_BOOL, 0, 0, 0, NULL, "always true"},
+	{0},
+};
+static const struct field s_region[] = {
+	{"code", FT_STRING, 0, 2, 12, NULL, "GB/T 2260 code"},
+	{"name", FT_STRING, 0, 0, 0, NULL, "name"},
+	{"parent_code", FT_STRING, NUL, 0, 12, NULL, "parent region"},
+	{"level", FT_INT, 0, 0, 0, NULL, "1 province, 2 city, 3 county"},
+	{0},
+};
+static const struct field s_regions[] = {
+	{"items", FT_ARRAY, 0, 0, 0, "region", "regions"},
+	{"count", FT_INT, 0, 0, 0, NULL, "how many"},
+	{0},
+};
+static const struct field s_grant[] = {
+	{"role", FT_STRING, 0, 0, 0, NULL, "role"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "where it applies (posts: everywhere)"},
+	{"org_code", FT_STRING, 0, 0, 32, NULL, "that org's code"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "that org's name"},
+	{0},
+};
+static const struct field s_caller[] = {
+	{"user_id", FT_INT, 0, 0, 0, NULL, "account id"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "login"},
+	{"display_name", FT_STRING, 0, 0, 100, NULL, "name"},
+	{"via", FT_ENUM, 0, 0, 0, "session|token", "how the caller signed in"},
+	{"roles", FT_ARRAY, 0, 0, 0, "grant", "roles and where they apply"},
+	{"csrf_token", FT_STRING, 0, 0, 0, NULL, "for X-CSRF-Token (session callers)"},
+	{0},
+};
+static const struct field s_session[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "session id"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"last_seen_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"expires_at", FT_INT, 0, 0, 0, NULL, "unix seconds (idle or absolute, the earlier)"},
+	{"client_addr", FT_STRING, 0, 0, 64, NULL, "address it signed in from"},
+	{"current", FT_BOOL, 0, 0, 0, NULL, "this request's session"},
+	{0},
+};
+static const struct field s_token[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "token id"},
+	{"name", FT_STRING, 0, 0, 100, NULL, "what it is for"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"expires_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{"last_used_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+static const struct field s_new_token[] = {
+	{"token", FT_STRING, 0, 0, 0, NULL, "the token: shown this once"},
+	{"name", FT_STRING, 0, 0, 100, NULL, "what it is for"},
+	{"expires_days", FT_INT, 0, 0, 0, NULL, "days it lives (0: per the server's maximum)"},
+	{0},
+};
+static const struct field s_account_row[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "account id"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "login"},
+	{"display_name", FT_STRING, 0, 0, 100, NULL, "name"},
+	{"status", FT_CODE, 0, 0, 0, codelist_user_status.name, "status"},
+	{"locked", FT_BOOL, 0, 0, 0, NULL, "locked after wrong passwords"},
+	{"roles", FT_STRING, 0, 0, 0, NULL, "role@ORG, ... (for people: see grants)"},
+	{"grants", FT_ARRAY, 0, 0, 0, "account_grant", "the roles with their orgs' codes and names"},
+	{0},
+};
+static const struct field s_account_page[] = {
+	{"under", FT_INT, 0, 0, 0, NULL, "the subtree searched"},
+	{"items", FT_ARRAY, 0, 0, 0, "account_row", "accounts"},
+	{"next_after", FT_STRING, NUL, 0, 0, NULL, "pass as `after` for the next page (null: last page)"},
+	{0},
+};
+static const struct field s_account_grant[] = {
+	{"role", FT_STRING, 0, 0, 0, NULL, "role"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "where it applies (posts: everywhere)"},
+	{"org_code", FT_STRING, 0, 0, 32, NULL, "code"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "name"},
+	{0},
+};
+static const struct field s_account[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "account id"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "login"},
+	{"display_name", FT_STRING, 0, 0, 100, NULL, "name"},
+	{"status", FT_CODE, 0, 0, 0, codelist_user_status.name, "status"},
+	{"locked", FT_BOOL, 0, 0, 0, NULL, "locked after wrong passwords"},
+	{"locked_for_s", FT_INT, 0, 0, 0, NULL, "seconds the lock lasts"},
+	{"password_changed_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{"last_login_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{"active_sessions", FT_INT, 0, 0, 0, NULL, "live sessions"},
+	{"roles", FT_ARRAY, 0, 0, 0, "account_grant", "roles"},
+	{"created_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{"person_id", FT_INT, NUL, 0, 0, NULL, "the person of the member register"},
+	{0},
+};
+static const struct field s_sessions_ended[] = {
+	{"sessions_ended", FT_INT, 0, 0, 0, NULL, "how many"},
+	{0},
+};
+static const struct field s_post_request[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "request id"},
+	{"user_id", FT_INT, 0, 0, 0, NULL, "the account"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "its login"},
+	{"display_name", FT_STRING, 0, 0, 100, NULL, "its name"},
+	{"role", FT_CODE, 0, 0, 0, codelist_role.name, "the post (system_admin, security_admin or audit_admin)"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "where it is recorded (posts are system-wide)"},
+	{"org_code", FT_STRING, 0, 0, 32, NULL, "that org's code"},
+	{"requested_by", FT_STRING, 0, 0, 64, NULL, "login of the security administrator who asked"},
+	{"requested_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"expires_at", FT_INT, 0, 0, 0, NULL, "undecided past this (unix seconds): expired"},
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected|expired", "status"},
+	{"reason", FT_STRING, 0, 0, 200, NULL, "a rejection's reason"},
+	{"decided_by", FT_STRING, NUL, 0, 64, NULL, "login of the security administrator who decided"},
+	{"decided_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{"replaces", FT_STRING, NUL, 0, 0, NULL, "pending: the roles the post would replace"},
+	{0},
+};
+static const struct field s_audit[] = {
+	{"seq", FT_INT, 0, 0, 0, NULL, "position in the chain"},
+	{"at", FT_STRING, 0, 0, 0, NULL, "UTC time"},
+	{"login", FT_STRING, 0, 0, 0, NULL, "who"},
+	{"role", FT_STRING, 0, 0, 0, NULL, "the role acted under"},
+	{"via", FT_STRING, 0, 0, 0, NULL, "session:N, token:N, cli"},
+	{"request_id", FT_STRING, 0, 0, 0, NULL, "request"},
+	{"client_addr", FT_STRING, 0, 0, 0, NULL, "client address"},
+	{"action", FT_STRING, 0, 0, 0, NULL, "e.g. org.move"},
+	{"object_type", FT_STRING, 0, 0, 0, NULL, "e.g. org"},
+	{"object_id", FT_STRING, 0, 0, 0, NULL, "the object's id"},
+	{"org_code", FT_STRING, 0, 0, 0, NULL, "org the record is about"},
+	{"detail", FT_STRING, 0, 0, 0, NULL, "changed fields (JSON)"},
+	{0},
+};
+/* srv11 (issue 11) */
+static const struct field s_code_item[] = {
+	{"code", FT_STRING, 0, 0, 0, NULL, "the code sent and stored"},
+	{"zh", FT_STRING, 0, 0, 0, NULL, "Chinese label"},
+	{"en", FT_STRING, 0, 0, 0, NULL, "English label"},
+	{0},
+};
+static const struct field s_codes[] = {
+	{"lists", FT_OBJECT, 0, 0, 0, NULL, "list name (org_level, org_type, role, audit_action, object_type, job_state, user_status, audit_field, error) -> [code_item] in display order"},
+	{0},
+};
+static const struct field s_year_stats[] = {
+	{"year", FT_INT, 0, 0, 0, NULL, "the calendar year"},
+	{"opened", FT_INT, 0, 0, 0, NULL, "organizations of the subtree founded that year"},
+	{"closed", FT_INT, 0, 0, 0, NULL, "closings that year (reopened later or not)"},
+	{"reopened", FT_INT, 0, 0, 0, NULL, "reopenings that year"},
+	{0},
+};
+static const struct field s_org_change[] = {
+	{"seq", FT_INT, 0, 0, 0, NULL, "the audit record"},
+	{"at", FT_STRING, 0, 0, 0, NULL, "UTC time"},
+	{"action", FT_CODE, 0, 0, 0, codelist_audit_action.name, "what was done"},
+	{"object_id", FT_STRING, 0, 0, 0, NULL, "the org's id as recorded"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the org"},
+	{"org_code", FT_STRING, 0, 0, 32, NULL, "its code"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its current name"},
+	{"actor", FT_STRING, 0, 0, 64, NULL, "login, or cli / system"},
+	{"changes", FT_OBJECT, 0, 0, 0, NULL, "field -> [old, new] or a fact (org ids as numbers)"},
+	{"text", FT_STRING, 0, 0, 0, NULL, "the changes as one line in the caller's language"},
+	{0},
+};
+static const struct field s_todo_item[] = {
+	{"kind", FT_STRING, 0, 0, 0, NULL, "account.locked, org.credit_code_missing, ..."},
+	{"count", FT_INT, 0, 0, 0, NULL, "how many"},
+	{"title", FT_STRING, 0, 0, 0, NULL, "what to do, in the caller's language"},
+	{"link", FT_STRING, 0, 0, 0, NULL, "the web app's route to do it"},
+	{0},
+};
+static const struct field s_document[] = {
+	{0}, /* an object: the OpenAPI document itself */
+};
+/* jobs and org import (issue 11) */
+static const struct field s_job_error[] = {
+	{"row", FT_INT, 0, 0, 0, NULL, "the spreadsheet row (the header is 1)"},
+	{"column", FT_STRING, 0, 0, 0, NULL, "the column as headed in the file (\"\" for the whole row)"},
+	{"code", FT_STRING, 0, 0, 0, NULL, "what is wrong, for the web app to translate"},
+	{"message", FT_STRING, 0, 0, 0, NULL, "the same in English"},
+	{0},
+};
+static const struct field s_job[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "job id"},
+	{"kind", FT_STRING, 0, 0, 0, NULL, "org.import, ..."},
+	{"state", FT_ENUM, 0, 0, 0, "queued|running|succeeded|failed|cancelled", "where it is"},
+	{"rows_total", FT_INT, 0, 0, 0, NULL, "rows of the input (0 until read)"},
+	{"rows_done", FT_INT, 0, 0, 0, NULL, "rows committed (a cancelled or failed job: what was kept)"},
+	{"rate", FT_INT, 0, 0, 0, NULL, "rows per second over the time it ran, rounded"},
+	{"error_count", FT_INT, 0, 0, 0, NULL, "errors found (exact; the first 1,000 are kept)"},
+	{"errors", FT_ARRAY, 0, 0, 0, "job_error", "the first 100, by row"},
+	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "checked and reported, nothing written"},
+	{"attempts", FT_INT, 0, 0, 0, NULL, "runs: 2 and more after an interruption (resumed)"},
+	{"result", FT_OBJECT, NUL, 0, 0, NULL, "kind-specific: for org.import rows, inserted, updated, unchanged, rejected (so far, then final)"},
+	{"file_name", FT_STRING, 0, 0, 0, NULL, "the file as the uploader named it (X-File-Name)"},
+	{"message", FT_STRING, NUL, 0, 0, NULL, "why it failed"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"started_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601"},
+	{"finished_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601"},
+	{0},
+};
+static const struct field s_job_accepted[] = {
+	{"job", FT_OBJECT, 0, 0, 0, "job", "the job just created (Location: /api/v1/jobs/{id})"},
+	{0},
+};
+static const struct field s_import_column[] = {
+	{"index", FT_INT, 0, 0, 0, NULL, "0-based column"},
+	{"header", FT_STRING, 0, 0, 0, NULL, "as written in the file"},
+	{"field", FT_STRING, NUL, 0, 0, NULL, "the import's field it maps to (null: ignored)"},
+	{0},
+};
+static const struct field s_import_preview[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "what the bytes are"},
+	{"encoding", FT_ENUM, 0, 0, 0, "utf-8|utf-8-bom|gb18030|xlsx", "how the text was read"},
+	{"row_count", FT_INT, 0, 0, 0, NULL, "data rows (below the header)"},
+	{"columns", FT_ARRAY, 0, 0, 0, "import_column", "the header, cell by cell"},
+	{"sample", FT_ARRAY, 0, 0, 0, NULL, "the first 10 data rows, each an array of cells"},
+	{0},
+};
+
+static const struct {
+	const char *name;
+	const struct field *fields;
+} shapes[] = {
+	{"org", s_org}, {"counts", s_counts}, {"period", s_period}, {"history", s_history},
+	{"links", s_links}, {"closed", s_closed}, {"health", s_health}, {"about", s_about},
+	{"accepted", s_accepted}, {"region", s_region}, {"regions", s_regions}, {"grant", s_grant},
+	{"caller", s_caller}, {"session", s_session}, {"token", s_token}, {"new_token", s_new_token},
+	{"account_row", s_account_row}, {"account_page", s_account_page},
+	{"account_grant", s_account_grant}, {"account", s_account},
+	{"sessions_ended", s_sessions_ended}, {"post_request", s_post_request}, {"audit", s_audit},
+	{"document", s_document},
+	{"code_item", s_code_item}, {"codes", s_codes}, {"year_stats", s_year_stats},
+	{"org_change", s_org_change}, {"todo_item", s_todo_item},
+	{"job", s_job}, {"job_error", s_job_error}, {"job_accepted", s_job_accepted},
+	{"import_column", s_import_column}, {"import_preview", s_import_preview},
+};
+
+static const struct field *shape_fields(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (strlen(shapes[i].name) == len && !strncmp(shapes[i].name, name, len))
+			return shapes[i].fields;
+	return NULL;
+}
+
+static const char *const wrappers[] = {"page:", "before_page:", "items:"};
+
+bool api_reply_known(const char *reply)
+{
+	if (!reply)
+		return false;
+	if (!strcmp(reply, "none") || !strcmp(reply, "raw"))
+		return true;
+	for (size_t i = 0; i < sizeof(wrappers) / sizeof(wrappers[0]); i++)
+		if (!strncmp(reply, wrappers[i], strlen(wrappers[i])))
+			reply += strlen(wrappers[i]);
+	return shape_fields(reply, strlen(reply)) != NULL;
+}
+
+static json_t *ref_to(const char *name)
+{
+	char ref[96];
+	snprintf(ref, sizeof(ref), "#/components/schemas/%s", name);
+	return json_pack("{s:s}", "$ref", ref);
+}
 
 static json_t *schema_of(const struct field *f)
 {
@@ -24,19 +364,34 @@ static json_t *schema_of(const struct field *f)
 		json_object_set_new(s, "type", json_string("boolean"));
 		break;
 	case FT_OBJECT:
-		json_object_set_new(s, "type", json_string("object"));
+		if (f->values) {
+			json_decref(s);
+			s = ref_to(f->values);
+		} else {
+			json_object_set_new(s, "type", json_string("object"));
+		}
 		break;
 	case FT_ARRAY:
 		json_object_set_new(s, "type", json_string("array"));
+		if (f->values)
+			json_object_set_new(s, "items", ref_to(f->values));
 		break;
 	case FT_DATE:
 		json_object_set_new(s, "type", json_string("string"));
 		json_object_set_new(s, "format", json_string("date"));
 		break;
-	case FT_ENUM: {
+	case FT_ENUM:
+	case FT_CODE: {
 		json_object_set_new(s, "type", json_string("string"));
 		json_t *e = json_array();
-		const char *p = f->values;
+		if (f->type == FT_CODE && f->values) {
+			/* a code list: the codes, and the list's name for GET /api/v1/codes */
+			const struct codeset *list = codeset_of(f->values);
+			for (size_t i = 0; i < list->n; i++)
+				json_array_append_new(e, json_string(list->items[i].code));
+			json_object_set_new(s, "x-code-list", json_string(list->name));
+		}
+		const char *p = f->type == FT_CODE ? NULL : f->values;
 		while (p && *p) {
 			const char *bar = strchr(p, '|');
 			size_t len = bar ? (size_t)(bar - p) : strlen(p);
@@ -49,17 +404,75 @@ static json_t *schema_of(const struct field *f)
 	case FT_STRING:
 	default:
 		json_object_set_new(s, "type", json_string("string"));
-		json_object_set_new(s, "minLength", json_integer(f->min));
-		json_object_set_new(s, "maxLength", json_integer(f->max ? f->max : 1000));
+		if (f->min || f->max) {
+			json_object_set_new(s, "minLength", json_integer(f->min));
+			json_object_set_new(s, "maxLength", json_integer(f->max ? f->max : 1000));
+		}
 		break;
 	}
-	if (f->flags & FF_NULLABLE) {
+	if ((f->flags & FF_NULLABLE) && json_object_get(s, "type")) {
 		json_t *t = json_object_get(s, "type");
 		json_object_set_new(s, "type", json_pack("[O,s]", t, "null"));
+		if (json_object_get(s, "enum"))
+			json_array_append_new(json_object_get(s, "enum"), json_null());
 	}
 	if (f->doc)
 		json_object_set_new(s, "description", json_string(f->doc));
 	return s;
+}
+
+/* A request spec (input): the object with its properties, required ones listed. */
+static json_t *object_of(const struct field *fields, bool closed)
+{
+	json_t *props = json_object(), *req = json_array();
+	for (const struct field *f = fields; f->name; f++) {
+		json_object_set_new(props, f->name, schema_of(f));
+		if (f->flags & FF_REQUIRED)
+			json_array_append_new(req, json_string(f->name));
+	}
+	json_t *o = json_pack("{s:s,s:o}", "type", "object", "properties", props);
+	if (json_array_size(req) || closed)
+		json_object_set_new(o, "required", req);
+	else
+		json_decref(req);
+	if (closed)
+		json_object_set_new(o, "additionalProperties", json_false());
+	return o;
+}
+
+/* A reply shape's schema (every field is in every answer, except those documented as
+ * present only sometimes: csrf_token, hidden). */
+static json_t *reply_shape(const struct field *fields)
+{
+	json_t *o = object_of(fields, false);
+	json_t *req = json_array();
+	for (const struct field *f = fields; f->name; f++)
+		if (strcmp(f->name, "csrf_token") && strcmp(f->name, "hidden"))
+			json_array_append_new(req, json_string(f->name));
+	if (json_array_size(req))
+		json_object_set_new(o, "required", req);
+	else
+		json_decref(req);
+	return o;
+}
+
+/* The schema of a row's reply: a $ref, or a wrapper around one. */
+static json_t *reply_schema(const char *reply)
+{
+	if (!strncmp(reply, "page:", 5))
+		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object", "required",
+				 "items", "next_after", "properties", "items", "type", "array", "items",
+				 ref_to(reply + 5), "next_after", "type", "string", "null", "description",
+				 "pass as `after` for the next page (null: last page)");
+	if (!strncmp(reply, "before_page:", 12))
+		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object", "required",
+				 "items", "next_before", "properties", "items", "type", "array", "items",
+				 ref_to(reply + 12), "next_before", "type", "integer", "null", "description",
+				 "pass as `before` for the next page (null: last page)");
+	if (!strncmp(reply, "items:", 6))
+		return json_pack("{s:s,s:[s],s:{s:{s:s,s:o}}}", "type", "object", "required", "items",
+				 "properties", "items", "type", "array", "items", ref_to(reply + 6));
+	return ref_to(reply);
 }
 
 /* "/api/v1/regions/{code:str}" -> "/api/v1/regions/{code}" plus path parameters. */
@@ -101,79 +514,279 @@ static const char *lower_method(unsigned m)
 	}
 }
 
+/* Appends word (a path segment, '-' and '.' separating its parts) in CamelCase; a
+ * collection named before an id is singular ("orgs/{id}" -> "Org"). */
+static void camel(char *out, size_t cap, const char *seg, size_t len, bool singular)
+{
+	if (singular && len > 1 && seg[len - 1] == 's')
+		len--;
+	size_t n = strlen(out);
+	bool up = true;
+	for (size_t i = 0; i < len && n + 1 < cap; i++) {
+		if (seg[i] == '-' || seg[i] == '.' || seg[i] == '_') {
+			up = true;
+			continue;
+		}
+		out[n++] = up ? (char)toupper((unsigned char)seg[i]) : seg[i];
+		up = false;
+	}
+	out[n] = '\0';
+}
+
+/* The operationId: a verb from the method, status and reply, and the path's words
+ * (GET /api/v1/orgs/{id:int}/children -> listOrgChildren, POST .../{id:int}/move -> moveOrg). */
+void api_operation_id(const struct route *rt, char *out, size_t cap)
+{
+	const char *p = rt->pattern;
+	if (!strncmp(p, "/api/v1/", 8))
+		p += 8;
+	struct {
+		const char *s;
+		size_t len;
+		bool param;
+	} seg[16];
+	int n = 0;
+	while (*p && n < 16) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		seg[n].s = p;
+		seg[n].len = len;
+		seg[n].param = *p == '{';
+		n++;
+		p += len;
+	}
+	int last = n - 1;
+	while (last >= 0 && seg[last].param)
+		last--;
+	bool action = rt->method == HM_POST && rt->status == 200 && last > 0 && seg[last - 1].param && last == n - 1;
+	const char *verb = "get";
+	char vbuf[32] = "";
+	switch (rt->method) {
+	case HM_GET:
+		verb = rt->reply && (strchr(rt->reply, ':') || !strcmp(rt->reply, "regions") ||
+				     !strcmp(rt->reply, "account_page")) ? "list" : "get";
+		break;
+	case HM_PATCH:
+		verb = "update";
+		break;
+	case HM_DELETE:
+		verb = "delete";
+		break;
+	default:
+		verb = action ? NULL : rt->status == 204 ? "set" : "create";
+	}
+	if (!verb) {
+		snprintf(vbuf, sizeof(vbuf), "%.*s", (int)seg[last].len, seg[last].s);
+		verb = vbuf;
+	}
+	snprintf(out, cap, "%s", verb);
+	int upto = action ? last - 1 : n - 1;
+	for (int i = 0; i <= upto; i++) {
+		if (seg[i].param)
+			continue;
+		bool before_id = i + 1 < n && seg[i + 1].param;
+		bool made = rt->method == HM_POST && (rt->status == 201 || rt->status == 202) && i == last; /* createOrg */
+		camel(out, cap, seg[i].s, seg[i].len, before_id || made);
+	}
+}
+
+/* What the route acts on, for readers of the document (x-object). */
+static json_t *objects_of(const struct route *rt)
+{
+	static const char *const where[] = {"", "path", "query", "body"};
+	json_t *arr = json_array();
+	for (int i = 0; i < ROUTE_OBJS && rt->obj[i].kind; i++) {
+		const struct route_obj *o = &rt->obj[i];
+		json_t *j = json_pack("{s:s}", "kind", api_obj_kind_name(o->kind));
+		if (o->in)
+			json_object_set_new(j, "in", json_string(where[o->in]));
+		if (o->name)
+			json_object_set_new(j, "name", json_string(o->name));
+		const char *perm = o->perm ? o->perm : rt->perm;
+		if (perm && o->kind != OBJ_PUBLIC && o->kind != OBJ_SELF)
+			json_object_set_new(j, "permission", json_string(perm));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *responses_of(const struct route *rt, bool csv)
+{
+	char status[16];
+	snprintf(status, sizeof(status), "%u", rt->status);
+	json_t *ok = json_pack("{s:s}", "description", rt->response);
+	if (!strcmp(rt->reply, "raw")) {
+		json_object_set_new(ok, "content", json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string"));
+	} else if (strcmp(rt->reply, "none")) {
+		json_t *content = json_pack("{s:{s:o}}", "application/json", "schema", reply_schema(rt->reply));
+		if (csv)
+			json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
+		json_object_set_new(ok, "content", content);
+	}
+	json_t *responses = json_object();
+	json_object_set_new(responses, status, ok);
+	json_object_set_new(responses, "default",
+			    json_pack("{s:s,s:{s:{s:{s:s}}}}", "description",
+				      "error: {\"error\":{\"code\",\"message\",\"request_id\",\"details\"}}",
+				      "content", "application/json", "schema", "$ref",
+				      "#/components/schemas/Error"));
+	return responses;
+}
+
+static json_t *operation(const struct route *rt)
+{
+	json_t *params = json_array();
+	bool csv = false;
+	char path[512];
+	convert_path(rt->pattern, path, sizeof(path), params);
+	for (const struct field *f = rt->query; f && f->name; f++) {
+		json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:o}", "name", f->name, "in", "query",
+							"required", (f->flags & FF_REQUIRED) != 0, "schema",
+							schema_of(f)));
+		csv = csv || (!strcmp(f->name, "format") && f->values && strstr(f->values, "csv"));
+	}
+	char opid[160];
+	api_operation_id(rt, opid, sizeof(opid));
+	json_t *op = json_pack("{s:[s],s:s,s:s,s:o,s:o,s:o}", "tags", rt->tag, "summary", rt->summary,
+			       "operationId", opid, "parameters", params, "responses", responses_of(rt, csv),
+			       "x-object", objects_of(rt));
+	if (rt->why)
+		json_object_set_new(op, "x-object-why", json_string(rt->why));
+	if (rt->body)
+		json_object_set_new(op, "requestBody",
+				    json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content", "application/json",
+					      "schema", object_of(rt->body, true)));
+	if ((rt->flags & RF_UPLOAD) && rt->upload_types) {
+		/* a file as the body: each accepted media type, raw bytes */
+		json_t *content = json_object();
+		char types[256];
+		snprintf(types, sizeof(types), "%s", rt->upload_types);
+		for (char *t = types, *next; t && *t; t = next) {
+			next = strchr(t, '|');
+			if (next)
+				*next++ = '\0';
+			json_object_set_new(content, t, json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
+		}
+		json_object_set_new(op, "requestBody", json_pack("{s:b,s:o}", "required", 1, "content", content));
+	}
+	if (rt->perm)
+		json_object_set_new(op, "x-permission", json_string(rt->perm));
+	bool guarded = (rt->flags & RF_AUTH) || rt->perm;
+	for (int i = 0; i < ROUTE_OBJS && rt->obj[i].kind; i++)
+		guarded = guarded || rt->obj[i].kind != OBJ_PUBLIC;
+	if (guarded)
+		json_object_set_new(op, "security", json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
+	return op;
+}
+
+static bool in_spec(const struct field *spec, const char *name, bool want_int)
+{
+	for (const struct field *f = spec; f && f->name; f++)
+		if (!strcmp(f->name, name))
+			return !want_int || f->type == FT_INT;
+	return false;
+}
+
+/* Is "{name:int}" in the pattern? */
+static bool in_pattern(const char *pattern, const char *name)
+{
+	char want[80];
+	snprintf(want, sizeof(want), "{%s:int}", name);
+	return strstr(pattern, want) != NULL;
+}
+
+static int route_objects_check(const struct route *rt, char *why, size_t cap)
+{
+	if (!rt->obj[0].kind) {
+		if (rt->why && *rt->why)
+			return 0;
+		snprintf(why, cap, "%s: declares no object (obj) and says not why", rt->pattern);
+		return ERR_INVALID;
+	}
+	for (int i = 0; i < ROUTE_OBJS && rt->obj[i].kind; i++) {
+		const struct route_obj *o = &rt->obj[i];
+		if (!*api_obj_kind_name(o->kind)) {
+			snprintf(why, cap, "%s: object %d has an unknown kind", rt->pattern, i);
+			return ERR_INVALID;
+		}
+		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT;
+		bool found = o->in == RO_PATH    ? in_pattern(rt->pattern, o->name ? o->name : "")
+			     : o->in == RO_QUERY ? in_spec(rt->query, o->name ? o->name : "", true)
+			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)
+						 : false;
+		if (placed != (o->in != RO_NONE) || (placed && !found)) {
+			snprintf(why, cap, "%s: object %d (%s) must name an integer path parameter, query parameter or body field of the route",
+				 rt->pattern, i, api_obj_kind_name(o->kind));
+			return ERR_INVALID;
+		}
+		if (placed && !(o->perm ? o->perm : rt->perm)) {
+			snprintf(why, cap, "%s: object %d needs a permission", rt->pattern, i);
+			return ERR_INVALID;
+		}
+	}
+	return 0;
+}
+
+int api_route_check(const struct route *rt, char *why, size_t cap)
+{
+	if (!lower_method(rt->method) || !rt->summary || !*rt->summary || !rt->tag || !*rt->tag ||
+	    !rt->response || !*rt->response) {
+		snprintf(why, cap, "%s: lacks a method, summary, tag or response text", rt->pattern);
+		return ERR_INVALID;
+	}
+	if (rt->status != 200 && rt->status != 201 && rt->status != 202 && rt->status != 204) {
+		snprintf(why, cap, "%s: success status must be 200, 201, 202 or 204", rt->pattern);
+		return ERR_INVALID;
+	}
+	if (!api_reply_known(rt->reply) || (rt->status == 204) != !strcmp(rt->reply, "none") ||
+	    ((rt->flags & RF_RAW) != 0) != !strcmp(rt->reply, "raw")) {
+		snprintf(why, cap, "%s: reply shape %s is unknown or does not fit the status and flags", rt->pattern,
+			 rt->reply ? rt->reply : "(none)");
+		return ERR_INVALID;
+	}
+	return route_objects_check(rt, why, cap);
+}
+
 json_t *api_openapi(const char *version, char *why, size_t cap)
 {
 	json_t *paths = json_object();
 	for (size_t i = 0; i < api_routes_count; i++) {
 		const struct route *rt = &api_routes[i];
 		const char *m = lower_method(rt->method);
-		if (!m || !rt->summary || !*rt->summary || !rt->tag || !*rt->tag ||
-		    !rt->response || !*rt->response) {
-			snprintf(why, cap, "route %s lacks a method, summary, tag or response text",
-				 rt->pattern);
+		if (api_route_check(rt, why, cap)) {
 			json_decref(paths);
 			return NULL;
 		}
-		json_t *params = json_array();
 		char path[512];
-		convert_path(rt->pattern, path, sizeof(path), params);
-		for (const struct field *f = rt->query; f && f->name; f++)
-			json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:o}", "name", f->name,
-								"in", "query", "required",
-								(f->flags & FF_REQUIRED) != 0,
-								"schema", schema_of(f)));
-		json_t *ok = json_pack("{s:s}", "description", rt->response);
-		if (!(rt->flags & RF_RAW))
-			json_object_set_new(ok, "content",
-					    json_pack("{s:{s:{}}}", "application/json", "schema"));
-		json_t *op = json_pack(
-			"{s:[s],s:s,s:s,s:o,s:{s:o,s:{s:s,s:{s:{s:{s:s}}}}}}", "tags", rt->tag,
-			"summary", rt->summary, "operationId", rt->pattern, "parameters", params,
-			"responses", "200", ok, "default", "description",
-			"error: {\"error\":{\"code\",\"message\",\"request_id\",\"details\"}}",
-			"content", "application/json", "schema", "$ref",
-			"#/components/schemas/Error");
-		char opid[160];
-		snprintf(opid, sizeof(opid), "%s %s", m, rt->pattern);
-		json_object_set_new(op, "operationId", json_string(opid));
-		if (rt->body) {
-			json_t *props = json_object(), *req = json_array();
-			for (const struct field *f = rt->body; f->name; f++) {
-				json_object_set_new(props, f->name, schema_of(f));
-				if (f->flags & FF_REQUIRED)
-					json_array_append_new(req, json_string(f->name));
-			}
-			json_object_set_new(
-				op, "requestBody",
-				json_pack("{s:b,s:{s:{s:{s:s,s:o,s:o,s:b}}}}", "required", 1, "content",
-					  "application/json", "schema", "type", "object", "properties",
-					  props, "required", req, "additionalProperties", 0));
-		}
-		if (rt->perm)
-			json_object_set_new(op, "x-permission", json_string(rt->perm));
-		if (rt->flags & RF_SUBTREE)
-			json_object_set_new(op, "x-scope", json_string("org subtree of the caller"));
-		if (rt->flags & (RF_AUTH | RF_SUBTREE) || rt->perm)
-			json_object_set_new(op, "security",
-					    json_pack("[{s:[]},{s:[]}]", "cookie", "bearer"));
+		json_t *ignore = json_array();
+		convert_path(rt->pattern, path, sizeof(path), ignore);
+		json_decref(ignore);
 		json_t *item = json_object_get(paths, path);
 		if (!item) {
 			item = json_object();
 			json_object_set_new(paths, path, item);
 		}
-		json_object_set_new(item, m, op);
+		json_object_set_new(item, m, operation(rt));
 	}
-	json_t *error_schema = json_pack(
-		"{s:s,s:[s],s:{s:{s:s,s:[s,s,s],s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s,s:{s:s}}}}}}",
-		"type", "object", "required", "error", "properties", "error", "type", "object",
-		"required", "code", "message", "request_id", "properties", "code", "type",
-		"string", "message", "type", "string", "request_id", "type", "string", "details",
-		"type", "array", "items", "type", "object");
-	return json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:{s:o},s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}",
+	json_t *schemas = json_object();
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		json_object_set_new(schemas, shapes[i].name, reply_shape(shapes[i].fields));
+	json_object_set_new(
+		schemas, "Error",
+		json_pack("{s:s,s:[s],s:{s:{s:s,s:[s,s,s],s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s,s:{s:s}}}}}}",
+			  "type", "object", "required", "error", "properties", "error", "type", "object",
+			  "required", "code", "message", "request_id", "properties", "code", "type", "string",
+			  "message", "type", "string", "request_id", "type", "string", "details", "type",
+			  "array", "items", "type", "object"));
+	return json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}",
 			 "openapi", "3.1.0", "info", "title", "kexie API", "version", version,
 			 "description",
 			 "JSON API of kexie, generated from the server's route table.", "paths",
-			 paths, "components", "schemas", "Error", error_schema, "securitySchemes",
+			 paths, "components", "schemas", schemas, "securitySchemes",
 			 "cookie", "type", "apiKey", "in", "cookie", "name", "kexie_session",
 			 "bearer", "type", "http", "scheme", "bearer");
 }

@@ -1,7 +1,10 @@
 /*
- * org.c (api) - the organization tree over HTTP. Every handler checks the object against
- * the caller's scope with rbac_check (404 outside every scope, 403 without the role) and
- * records writes with the role the caller acted under.
+ * org.c (api) - the organization tree over HTTP. The route rows declare each handler's
+ * objects (the org in the path, a parent or guide in the body, the subtree in the query);
+ * the dispatcher's hooks resolve them and apply the scope rule before a handler runs, so
+ * handlers take the resolved org (api_obj), do the work and record writes under the role
+ * the hook found. Lists pass the caller's view (rbac_seen): an org the caller cannot see
+ * today is never listed, whatever as_of says.
  */
 #include "api/api.h"
 #include "http/jsonw.h"
@@ -33,6 +36,7 @@ static void org_members(struct jsonw *w, const struct org *o)
 		jsonw_int(w, "parent_id", o->parent_id);
 	else
 		jsonw_null(w, "parent_id");
+	jsonw_str(w, "parent_name", o->parent_id ? o->parent_name : NULL);
 }
 
 /* {items, next_after}: next_after is the last code when the page is full (keyset). */
@@ -51,16 +55,6 @@ static int answer_page(struct req *r, const struct org *items, int n, int64_t li
 	jsonw_str(&w, "next_after", n == limit && n > 0 ? items[n - 1].code : NULL);
 	jsonw_end(&w);
 	return jsonw_send(r, 200, &w);
-}
-
-static int scope(struct req *r, struct api *api, const char *perm, int64_t org_id)
-{
-	int rc = rbac_check(api_app(r, api), req_user(r), perm, org_id);
-	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such organization");
-	if (rc == ERR_FORBIDDEN)
-		return req_fail(r, rc, "your roles do not allow this here");
-	return rc;
 }
 
 static int send_org(struct req *r, const struct org *o, unsigned status)
@@ -88,34 +82,47 @@ static int answer_org(struct req *r, struct api *api, int64_t id, const char *as
 }
 
 
+/* The caller's view for lists of orgs (the one as-of rule, org.h ORG_SEEN_SQL). */
+static void seen_of(struct req *r, struct rbac_seen *seen)
+{
+	rbac_seen(req_user(r), "org.read", seen);
+}
+
 int api_org_get(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	struct org o;
-	/* the scope check and the read on one connection: the hottest GET of all */
-	int rc = org_get_for(api_app(r, api), req_user(r), "org.read", req_param_int(r, "id"), req_query(r, "as_of"), &o);
+	const struct api_obj *o = api_obj(r, 0); /* today, in scope (hooks.c) */
+	const char *as_of = req_query(r, "as_of");
+	char today[11];
+	org_today(today);
+	if (!as_of || !strcmp(as_of, today))
+		return send_org(r, &o->org, 200);
+	struct org then;
+	int rc = org_get(api_app(r, api), o->id, as_of, &then);
 	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such organization (on that date)");
-	if (rc == ERR_FORBIDDEN)
-		return req_fail(r, rc, "your roles do not allow this here");
-	return rc ? rc : send_org(r, &o, 200);
+		return req_fail(r, rc, "no such organization on that date");
+	return rc ? rc : send_org(r, &then, 200);
+}
+
+static bool include_closed(struct req *r)
+{
+	const char *inc = req_query(r, "include_closed");
+	return inc && !strcmp(inc, "true");
 }
 
 int api_org_children(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id"), limit = 100;
-	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
+	int64_t limit = 100;
 	req_query_int(r, "limit", &limit);
-	const char *inc = req_query(r, "include_closed");
+	struct rbac_seen seen;
+	seen_of(r, &seen);
 	struct org *kids = calloc((size_t)limit, sizeof(*kids));
 	if (!kids)
 		return ERR_NOMEM;
 	int n = 0;
-	rc = org_children(api_app(r, api), id, req_query(r, "as_of"), inc && !strcmp(inc, "true"),
-			  req_query(r, "after"), kids, (int)limit, &n);
+	int rc = org_children_seen(api_app(r, api), api_obj(r, 0)->id, req_query(r, "as_of"), include_closed(r),
+				   req_query(r, "after"), &seen, kids, (int)limit, &n);
 	if (!rc)
 		rc = answer_page(r, kids, n, limit);
 	free(kids);
@@ -125,21 +132,19 @@ int api_org_children(struct req *r, void *ctx)
 int api_org_counts(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id");
-	int rc = scope(r, api, "org.read", id);
-	if (rc)
-		return rc;
+	struct rbac_seen seen;
+	seen_of(r, &seen);
 	struct org_counts *c = malloc(sizeof(*c));
 	if (!c)
 		return ERR_NOMEM;
-	rc = org_subtree_counts(api_app(r, api), id, req_query(r, "as_of"), c);
+	int rc = org_subtree_counts_seen(api_app(r, api), api_obj(r, 0)->id, req_query(r, "as_of"), &seen, c);
 	if (rc) {
 		free(c);
 		return rc;
 	}
 	json_t *levels = json_object(), *types = json_object();
-	for (int i = 0; i < 6; i++)
-		json_object_set_new(levels, org_level_name(i), json_integer(c->by_level[i]));
+	for (int i = 0; i < CODELIST_ORG_LEVELS; i++)
+		json_object_set_new(levels, codelist_org_level.items[i].code, json_integer(c->by_level[i]));
 	for (int i = 0; i < c->ntypes; i++)
 		json_object_set_new(types, c->by_type[i].type, json_integer(c->by_type[i].n));
 	json_t *body = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c->total, "by_level", levels,
@@ -153,28 +158,17 @@ int api_org_create(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int64_t parent_id = json_integer_value(json_object_get(b, "parent_id"));
-	struct org parent = {0};
-	int rc = parent_id ? scope(r, api, "org.write", parent_id) : 0;
-	if (rc == ERR_NOTFOUND)
-		errlist_add(req_errs(r), "parent_id", "not_found", "no such organization");
-	if (rc)
-		return rc;
-	if (!parent_id && !rbac_permits(req_user(r), "org.write"))
-		return ERR_FORBIDDEN;
-	if (parent_id && (rc = org_get(api_app(r, api), parent_id, api_str(b, "opened_on"), &parent))) {
-		errlist_add(req_errs(r), "parent_id", "not_found", "no such organization on opened_on");
-		return rc == ERR_NOTFOUND ? ERR_UNPROCESSABLE : rc;
-	}
+	/* the parent: in the caller's scope with org.write, or absent for a root, which needs a
+	 * post (the route's objects) */
 	struct org_input in = {
 		.code = api_str(b, "code"), .name = api_str(b, "name"), .short_name = api_str(b, "short_name"),
 		.level = api_str(b, "level"), .type = api_str(b, "type"), .region_code = api_str(b, "region_code"),
 		.credit_code = api_str(b, "credit_code"), .contact = api_str(b, "contact"),
-		.opened_on = api_str(b, "opened_on"), .parent_code = parent_id ? parent.code : NULL,
+		.opened_on = api_str(b, "opened_on"), .parent_id = api_obj(r, 0)->id,
 	};
-	struct audit_entry who = api_actor(r, api, "org.write", parent_id);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	int64_t id = 0;
-	rc = org_create(api_app(r, api), &who, &in, req_errs(r), &id);
+	int rc = org_create(api_app(r, api), &who, &in, req_errs(r), &id);
 	if (rc == ERR_UNPROCESSABLE || rc == ERR_CONFLICT)
 		return req_fail(r, rc, "the organization was not created");
 	if (rc)
@@ -218,20 +212,12 @@ int api_org_move(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int64_t id = req_param_int(r, "id");
-	int64_t to = json_integer_value(json_object_get(b, "parent_id"));
+	int64_t id = api_obj(r, 0)->id, to = api_obj(r, 1)->id; /* both in scope with org.write */
 	int64_t version;
 	int rc = if_match(r, &version);
-	if (!rc)
-		rc = scope(r, api, "org.write", id);
-	if (!rc) {
-		rc = scope(r, api, "org.write", to);
-		if (rc == ERR_NOTFOUND)
-			errlist_add(req_errs(r), "parent_id", "not_found", "no such organization");
-	}
 	if (rc)
 		return rc;
-	struct audit_entry who = api_actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	rc = org_move(api_app(r, api), &who, id, to, api_str(b, "on"), version, req_errs(r));
 	rc = refused(r, rc, "the move was refused");
 	return rc ? rc : answer_org(r, api, id, api_str(b, "on"), 200);
@@ -241,14 +227,12 @@ int api_org_close(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int64_t id = req_param_int(r, "id");
+	int64_t id = api_obj(r, 0)->id;
 	int64_t version;
 	int rc = if_match(r, &version);
-	if (!rc)
-		rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
-	struct audit_entry who = api_actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	int closed = 0;
 	rc = org_close(api_app(r, api), &who, id, api_str(b, "on"), json_is_true(json_object_get(b, "branch")),
 		       version, req_errs(r), &closed);
@@ -262,11 +246,9 @@ int api_org_update(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int64_t id = req_param_int(r, "id");
+	int64_t id = api_obj(r, 0)->id;
 	int64_t version;
 	int rc = if_match(r, &version);
-	if (!rc)
-		rc = scope(r, api, "org.write", id);
 	if (rc)
 		return rc;
 	if (version == 0)
@@ -279,7 +261,7 @@ int api_org_update(struct req *r, void *ctx)
 		.region_code = json_is_null(rc_j) ? "" : api_str(b, "region_code"),
 		.credit_code = json_is_null(cc_j) ? "" : api_str(b, "credit_code"),
 	};
-	struct audit_entry who = api_actor(r, api, "org.write", id);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	rc = org_update(api_app(r, api), &who, id, &in, version, req_errs(r));
 	rc = refused(r, rc, "the organization was not changed");
 	return rc ? rc : answer_org(r, api, id, NULL, 200);
@@ -291,16 +273,35 @@ static int period_json(const struct org_period *p, void *arg)
 			      "code", p->parent_code[0] ? p->parent_code : NULL, "name",
 			      p->parent_name[0] ? p->parent_name : NULL);
 	json_object_set_new(o, "id", p->parent_id ? json_integer(p->parent_id) : json_null());
+	if (p->hidden) /* an org the caller cannot see today: the period, never who it was */
+		json_object_set_new(o, "hidden", json_true());
 	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
+}
+
+/* A guided-by link: the period with the guiding org named as guide_* (and, as before, as
+ * id/code/name). */
+static int link_json(const struct org_period *p, void *arg)
+{
+	int rc = period_json(p, arg);
+	json_t *o = rc ? NULL : json_array_get(arg, json_array_size(arg) - 1);
+	if (o) {
+		json_object_set_new(o, "guide_id", json_integer(p->parent_id));
+		json_object_set_new(o, "guide_code", json_string(p->parent_code));
+		json_object_set_new(o, "guide_name", json_string(p->parent_name));
+	}
+	return rc;
 }
 
 /* Answers {key: [periods]} from a domain lister (history or links). */
 static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned status,
-			  int (*list)(struct app *, int64_t, int (*)(const struct org_period *, void *), void *),
+			  int (*list)(struct app *, int64_t, const struct rbac_seen *,
+				      int (*)(const struct org_period *, void *), void *),
 			  const char *key)
 {
+	struct rbac_seen seen;
+	seen_of(r, &seen);
 	json_t *items = json_array();
-	int rc = list(api_app(r, api), id, period_json, items);
+	int rc = list(api_app(r, api), id, &seen, list == org_links ? link_json : period_json, items);
 	if (rc) {
 		json_decref(items);
 		return rc;
@@ -311,38 +312,23 @@ static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned s
 /* each period: the parent (id, code, name) from `from` until `to` (null: current) */
 int api_org_history(struct req *r, void *ctx)
 {
-	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id");
-	int rc = scope(r, api, "org.read", id);
-	return rc ? rc : answer_periods(r, api, id, 200, org_history, "parents");
+	return answer_periods(r, ctx, api_obj(r, 0)->id, 200, org_history, "parents");
 }
 
 int api_org_links(struct req *r, void *ctx)
 {
-	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id");
-	int rc = scope(r, api, "org.read", id);
-	return rc ? rc : answer_periods(r, api, id, 200, org_links, "guided_by");
+	return answer_periods(r, ctx, api_obj(r, 0)->id, 200, org_links, "guided_by");
 }
 
 int api_org_link_add(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	json_t *b = req_json(r);
-	int64_t id = req_param_int(r, "id");
-	int64_t guide = json_integer_value(json_object_get(b, "guide_id"));
-	int rc = scope(r, api, "org.write", id);
-	if (rc)
-		return rc;
-	/* the guiding org need not be in the caller's scope (a national society guiding a city
-	 * society), but it must exist and be readable as an org at all */
-	struct org g;
-	if (org_get(api_app(r, api), guide, api_str(b, "on"), &g)) {
-		errlist_add(req_errs(r), "guide_id", "not_found", "no such organization on that date");
-		return req_fail(r, ERR_UNPROCESSABLE, "the link was not added");
-	}
-	struct audit_entry who = api_actor(r, api, "org.write", id);
-	rc = org_link_add(api_app(r, api), &who, id, guide, api_str(b, "on"), req_errs(r));
+	/* obj 0: the org, with org.write; obj 1: the guide, which the caller must see (else the
+	 * same 404 naming guide_id whether it exists or not) */
+	int64_t id = api_obj(r, 0)->id, guide = api_obj(r, 1)->id;
+	struct audit_entry who = api_actor_obj(r, api, 0);
+	int rc = org_link_add(api_app(r, api), &who, id, guide, api_str(b, "on"), req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
 		return req_fail(r, rc, "the link was not added");
 	return rc ? rc : answer_periods(r, api, id, 201, org_links, "guided_by");
@@ -351,31 +337,34 @@ int api_org_link_add(struct req *r, void *ctx)
 int api_org_search(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	const struct caller *c = req_user(r);
-	int64_t under = 0, limit = 100;
-	/* default: the caller's first scope that may read organizations */
-	if (!req_query_int(r, "under", &under))
-		for (int i = 0; i < c->ngrants && !under; i++)
-			if (rbac_check(api_app(r, api), c, "org.read", c->g[i].org_id) == 0)
-				under = c->g[i].org_id;
-	int rc = scope(r, api, "org.read", under);
-	if (rc == ERR_NOTFOUND)
-		errlist_add(req_errs(r), "under", "not_found", "no such organization");
-	if (rc)
-		return rc;
+	int64_t limit = 100;
 	req_query_int(r, "limit", &limit);
-	const char *inc = req_query(r, "include_closed");
+	struct rbac_seen seen;
+	seen_of(r, &seen);
 	struct org_filter f = {.q = req_query(r, "q"), .level = req_query(r, "level"),
 			       .type = req_query(r, "type"), .as_of = req_query(r, "as_of"),
-			       .after_code = req_query(r, "after"),
-			       .include_closed = inc && !strcmp(inc, "true")};
+			       .after_code = req_query(r, "after"), .include_closed = include_closed(r),
+			       .seen = &seen};
 	struct org *found = calloc((size_t)limit, sizeof(*found));
 	if (!found)
 		return ERR_NOMEM;
 	int n = 0;
-	rc = org_search(api_app(r, api), under, &f, found, (int)limit, &n);
+	/* under: given and in scope, or the caller's first scope (the route's objects) */
+	int rc = org_search(api_app(r, api), api_obj(r, 0)->id, &f, found, (int)limit, &n);
 	if (!rc)
 		rc = answer_page(r, found, n, limit);
 	free(found);
 	return rc;
+}
+
+/* ---- for the other org handler files (api/orglife.c) ---- */
+
+int api_org_answer(struct req *r, const struct org *o, unsigned status)
+{
+	return send_org(r, o, status);
+}
+
+int api_if_match(struct req *r, int64_t *version)
+{
+	return if_match(r, version);
 }

@@ -3,11 +3,15 @@
  *
  * Each row says the method, the path with typed parameters, the handler, the flags the
  * dispatcher enforces before the handler runs (auth, CSRF, read replica...), the query
- * parameters and body fields it accepts (anything else is refused), and the text the
- * OpenAPI document is built from. A route added here without a summary fails the build's
- * OpenAPI test; one missing from the access matrix will fail that test (issue 4).
+ * parameters and body fields it accepts (anything else is refused), what it acts on (obj:
+ * its objects, each resolved and put through the one scope rule before the handler runs;
+ * or `why` it cannot say), its permission, its success status and reply shape, and the
+ * text the OpenAPI document is built from. The unit test t-routes refuses a row without an
+ * object or a why, a status, a known reply shape or a summary; the access matrix
+ * (test/api/matrix.test.mjs) is generated from these rows (`kexie routes --json`).
  */
 #include "api/api.h"
+#include "core/codelist.h"
 
 #include <stdint.h>
 
@@ -35,8 +39,8 @@ static const struct field q_as_of[] = {
 static const struct field q_org_search[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "search this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 50, NULL, "code prefix or part of the name"},
-	{"level", FT_ENUM, 0, 0, 0, "national|provincial|city|county|township|grassroots", "only this level"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "only this type"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "only this level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "only this type"},
 	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
 	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "include closed organizations"},
 	{"after", FT_STRING, 0, 1, 32, NULL, "keyset paging: the next_after of the previous page"},
@@ -56,8 +60,8 @@ static const struct field b_org_create[] = {
 	{"code", FT_STRING, FF_REQUIRED, 1, 32, NULL, "stable code, [A-Za-z0-9._-]"},
 	{"name", FT_STRING, FF_REQUIRED, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"level", FT_ENUM, FF_REQUIRED, 0, 0, "national|provincial|city|county|township|grassroots", "level in the tree"},
-	{"type", FT_ENUM, FF_REQUIRED, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"level", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_level.name, "level in the tree"},
+	{"type", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, 0, 6, 6, NULL, "GB/T 2260 region code"},
 	{"credit_code", FT_STRING, 0, 18, 40, NULL, "GB 32100 unified social credit code (check character verified)"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -69,7 +73,7 @@ static const struct field b_org_create[] = {
 static const struct field b_org_update[] = {
 	{"name", FT_STRING, 0, 1, 200, NULL, "full name"},
 	{"short_name", FT_STRING, 0, 0, 64, NULL, "short name"},
-	{"type", FT_ENUM, 0, 0, 0, "association|society|enterprise|university|park|institute|hospital|village|community|other", "kind of organization"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, FF_NULLABLE, 6, 6, NULL, "GB/T 2260 region code; null clears it"},
 	{"credit_code", FT_STRING, FF_NULLABLE, 18, 40, NULL, "GB 32100 credit code; null clears it"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
@@ -97,11 +101,11 @@ static const struct field b_org_close[] = {
 static const struct field q_audit[] = {
 	{"from", FT_DATE, 0, 0, 0, NULL, "first day (UTC), inclusive"},
 	{"to", FT_DATE, 0, 0, 0, NULL, "last day (UTC), inclusive"},
-	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account"},
+	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account, or failed sign-ins on this login when no account has it"},
 	{"action", FT_STRING, 0, 1, 64, NULL, "e.g. org.move"},
 	{"object_type", FT_STRING, 0, 1, 32, NULL, "e.g. org"},
 	{"object_id", FT_STRING, 0, 1, 64, NULL, "the object's id"},
-	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree (the object's org, or the roles of the account a record is about)"},
 	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
 	{"limit", FT_INT, 0, 1, 1000, NULL, "page size (default 100)"},
 	{"format", FT_ENUM, 0, 0, 0, "json|csv", "csv: a spreadsheet download (UTF-8 with BOM)"},
@@ -115,8 +119,6 @@ static const struct field b_session[] = {
 	{0},
 };
 
-#define ROLE_ENUM "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member"
-
 static const struct field q_users[] = {
 	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "accounts with a role in this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 64, NULL, "part of the login or the name"},
@@ -129,13 +131,13 @@ static const struct field b_user_create[] = {
 	{"login", FT_STRING, FF_REQUIRED, 2, 64, NULL, "a-z 0-9 . _ - @"},
 	{"display_name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "name shown to others"},
 	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "initial password (policy checked)"},
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "first role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "first role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };
 
 static const struct field b_role[] = {
-	{"role", FT_ENUM, FF_REQUIRED, 0, 0, ROLE_ENUM, "role"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "role"},
 	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "where the role applies (with everything below)"},
 	{0},
 };
@@ -155,177 +157,326 @@ static const struct field b_own_password[] = {
 	{0},
 };
 
-static const struct field b_token[] = {
-	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
-	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default: never)"},
+static const struct field b_post_request[] = {
+	{"user_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the account to hold the post"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "the post: system_admin, security_admin or audit_admin (other roles: not_allowed)"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "where the account belongs on record (default: its first role's org); posts are system-wide"},
 	{0},
 };
+
+static const struct field b_post_reject[] = {
+	{"reason", FT_STRING, 0, 0, 200, NULL, "why, for the record"},
+	{0},
+};
+
+static const struct field q_post_requests[] = {
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected|expired|all", "only these (default: all)"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+
+static const struct field b_token[] = {
+	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
+	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default and most: the setting token_max_days, 365)"},
+	{0},
+};
+
+/* srv11 (issue 11): code lists, reopen, yearly figures, recent changes, to-do */
+static const struct field b_org_reopen[] = {
+	{"on", FT_DATE, 0, 0, 0, NULL, "the day it reopens: on or after its closing day, not ahead (default today)"},
+	{0},
+};
+
+static const struct field q_org_stats[] = {
+	{"year", FT_INT, 0, 1800, 9999, NULL, "calendar year (default this year)"},
+	{0},
+};
+
+static const struct field q_org_changes[] = {
+	{"limit", FT_INT, 0, 1, 100, NULL, "how many, newest first (default 20)"},
+	{0},
+};
+
+/* ---- jobs, org import and export (issue 11) ---- */
+static const struct field q_import[] = {
+	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "check every row and report, writing nothing"},
+	{0},
+};
+
+static const struct field q_export[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "csv (UTF-8 with BOM, the default) or xlsx"},
+	{"as_of", FT_DATE, 0, 0, 0, NULL, "the tree as it stood on this date (default today)"},
+	{"include_closed", FT_BOOL, 0, 0, 0, NULL, "closed organizations too (with a 撤销日期 column)"},
+	{0},
+};
+
+static const struct field q_job_errors[] = {
+	{"format", FT_ENUM, 0, 0, 0, "csv", "csv: a spreadsheet (UTF-8 with BOM), headers in the Accept-Language"},
+	{0},
+};
+
+/* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
+ * the reader decides by the bytes, not by the name. */
+#define SHEET_TYPES                                                                            \
+	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|"            \
+	"application/octet-stream|application/vnd.ms-excel"
+#define SHEET_UPLOAD_MAX ((size_t)20 << 20)
 
 const struct route api_routes[] = {
 	/* system */
 	{.method = HM_GET, .pattern = "/healthz", .handler = api_health,
-	 .flags = RF_READ | RF_NOLOG,
+	 .flags = RF_READ | RF_NOLOG, .obj = {AT_PUBLIC},
 	 .tag = "system", .summary = "Liveness and database health",
-	 .response = "status, database kind and schema version"},
+	 .status = 200, .reply = "health", .response = "status, database kind and schema version"},
 	{.method = HM_GET, .pattern = "/metrics", .handler = api_metrics,
-	 .flags = RF_RAW | RF_NOLOG,
+	 .flags = RF_RAW | RF_NOLOG, .obj = {AT_PUBLIC},
 	 .tag = "system", .summary = "Prometheus metrics",
-	 .response = "Prometheus text exposition format"},
+	 .status = 200, .reply = "raw", .response = "Prometheus text exposition format"},
 	{.method = HM_GET, .pattern = "/api/v1/about", .handler = api_about,
-	 .flags = RF_READ,
+	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "system", .summary = "Version, database kind and uptime",
-	 .response = "version information"},
+	 .status = 200, .reply = "about", .response = "version information"},
 	{.method = HM_GET, .pattern = "/api/v1/openapi.json", .handler = api_openapi_get,
+	 .obj = {AT_PUBLIC},
 	 .tag = "system", .summary = "This API described in OpenAPI 3.1",
-	 .response = "the OpenAPI document"},
+	 .status = 200, .reply = "document", .response = "the OpenAPI document"},
 
 	{.method = HM_POST, .pattern = "/api/v1/client-errors", .handler = api_client_error,
-	 .body = b_client_error, .body_max = 32768,
+	 .body = b_client_error, .body_max = 32768, .obj = {AT_PUBLIC},
 	 .tag = "system", .summary = "Report an error seen in the web app (logged, not stored)",
-	 .response = "accepted"},
+	 .status = 202, .reply = "accepted", .response = "accepted"},
 
 	/* reference data */
 	{.method = HM_GET, .pattern = "/api/v1/regions", .handler = api_region_list,
-	 .flags = RF_READ, .query = q_regions,
+	 .flags = RF_READ, .query = q_regions, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "List administrative divisions under a parent",
-	 .response = "items: regions"},
+	 .status = 200, .reply = "regions", .response = "items: regions"},
 	/* sign in / out: the password check runs on the hashers pool */
 	{.method = HM_POST, .pattern = "/api/v1/session", .handler = api_session_create,
-	 .flags = RF_CSRF, .body = b_session, .body_max = 4096,
+	 .flags = RF_CSRF, .body = b_session, .body_max = 4096, .obj = {AT_PUBLIC},
 	 .tag = "session", .summary = "Sign in: sets the session cookie, returns the caller and a CSRF token",
-	 .response = "the caller, its roles and csrf_token"},
+	 .status = 201, .reply = "caller", .response = "the caller, its roles and csrf_token"},
 	{.method = HM_GET, .pattern = "/api/v1/session", .handler = api_session_get,
-	 .flags = RF_AUTH,
+	 .flags = RF_AUTH, .obj = {AT_SELF},
 	 .tag = "session", .summary = "Who am I: login, roles and scopes",
-	 .response = "the caller"},
+	 .status = 200, .reply = "caller", .response = "the caller"},
 	{.method = HM_DELETE, .pattern = "/api/v1/session", .handler = api_session_delete,
-	 .flags = RF_AUTH | RF_CSRF,
+	 .flags = RF_AUTH | RF_CSRF, .obj = {AT_SELF},
 	 .tag = "session", .summary = "Sign out: ends the session on the server",
-	 .response = "no content"},
+	 .status = 204, .reply = "none", .response = "no content"},
 
-	/* one's own sessions, tokens and password */
+	/* one's own sessions, tokens and password: the handlers select by the caller's id */
 	{.method = HM_GET, .pattern = "/api/v1/me/sessions", .handler = api_me_sessions,
-	 .flags = RF_AUTH,
+	 .flags = RF_AUTH, .obj = {AT_SELF},
 	 .tag = "me", .summary = "My live sessions (the current one marked)",
-	 .response = "items: sessions"},
+	 .status = 200, .reply = "items:session", .response = "items: sessions"},
 	{.method = HM_DELETE, .pattern = "/api/v1/me/sessions/{id:int}", .handler = api_me_session_end,
-	 .flags = RF_AUTH | RF_CSRF,
+	 .flags = RF_AUTH | RF_CSRF, .obj = {AT_SELF},
 	 .tag = "me", .summary = "End one of my sessions",
-	 .response = "no content"},
+	 .status = 204, .reply = "none", .response = "no content"},
 	{.method = HM_GET, .pattern = "/api/v1/me/tokens", .handler = api_me_tokens,
-	 .flags = RF_AUTH,
+	 .flags = RF_AUTH, .obj = {AT_SELF},
 	 .tag = "me", .summary = "My API tokens (never the token itself) with last-used times",
-	 .response = "items: tokens"},
+	 .status = 200, .reply = "items:token", .response = "items: tokens"},
 	{.method = HM_POST, .pattern = "/api/v1/me/tokens", .handler = api_me_token_create,
-	 .flags = RF_AUTH | RF_CSRF, .body = b_token, .body_max = 4096,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_token, .body_max = 4096, .obj = {AT_SELF},
 	 .tag = "me", .summary = "Create an API token for me: shown once, stored hashed",
-	 .response = "token, name"},
+	 .status = 201, .reply = "new_token", .response = "token, name"},
 	{.method = HM_DELETE, .pattern = "/api/v1/me/tokens/{id:int}", .handler = api_me_token_revoke,
-	 .flags = RF_AUTH | RF_CSRF,
+	 .flags = RF_AUTH | RF_CSRF, .obj = {AT_SELF},
 	 .tag = "me", .summary = "Revoke one of my tokens",
-	 .response = "no content"},
+	 .status = 204, .reply = "none", .response = "no content"},
 	{.method = HM_POST, .pattern = "/api/v1/me/password", .handler = api_me_password,
-	 .flags = RF_AUTH | RF_CSRF, .body = b_own_password, .body_max = 4096,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_own_password, .body_max = 4096, .obj = {AT_SELF},
 	 .tag = "me", .summary = "Change my password: every session ends, sign in again",
-	 .response = "no content"},
+	 .status = 204, .reply = "none", .response = "no content"},
 
-	/* accounts and roles: scope checked per account by user_check */
+	/* accounts and roles: the account's roles decide who sees and changes it (user_check) */
 	{.method = HM_GET, .pattern = "/api/v1/users", .handler = api_user_search,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "user.read", .query = q_users,
+	 .flags = RF_AUTH | RF_READ, .perm = "user.read", .query = q_users,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
 	 .tag = "users", .summary = "Accounts holding a role in a subtree, keyset-paged by login",
-	 .response = "items and next_after"},
+	 .status = 200, .reply = "account_page", .response = "items and next_after"},
 	{.method = HM_POST, .pattern = "/api/v1/users", .handler = api_user_create,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_user_create, .body_max = 4096,
-	 .tag = "users", .summary = "Create an account with a first role in your scope",
-	 .response = "the account"},
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_user_create, .body_max = 4096,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "users", .summary = "Create an account with a first role in your scope (not a post)",
+	 .status = 201, .reply = "account", .response = "the account"},
 	{.method = HM_GET, .pattern = "/api/v1/users/{id:int}", .handler = api_user_get,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "user.read",
+	 .flags = RF_AUTH | RF_READ, .perm = "user.read", .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "One account: status, lock, roles, live sessions",
-	 .response = "the account"},
+	 .status = 200, .reply = "account", .response = "the account"},
 	{.method = HM_POST, .pattern = "/api/v1/users/{id:int}/roles", .handler = api_user_role_add,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_role, .body_max = 4096,
-	 .tag = "users", .summary = "Give a role at an org (the account's sessions end)",
-	 .response = "the account"},
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_role, .body_max = 4096,
+	 .obj = {ACCOUNT_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "org_id")},
+	 .tag = "users", .summary = "Give a role at an org, not a post (the account's sessions end)",
+	 .status = 201, .reply = "account", .response = "the account"},
 	{.method = HM_DELETE, .pattern = "/api/v1/users/{id:int}/roles/{role:str}/{org_id:int}",
 	 .handler = api_user_role_remove,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin",
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin",
+	 .obj = {ACCOUNT_AT(RO_PATH, "id"), ORG_AT(RO_PATH, "org_id")},
 	 .tag = "users", .summary = "Take a role away (not the last one; the account's sessions end)",
-	 .response = "the account"},
+	 .status = 200, .reply = "account", .response = "the account"},
 	{.method = HM_POST, .pattern = "/api/v1/users/{id:int}/disable", .handler = api_user_disable,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "Disable an account: sessions end and tokens are revoked at once",
-	 .response = "the account"},
+	 .status = 200, .reply = "account", .response = "the account"},
 	{.method = HM_POST, .pattern = "/api/v1/users/{id:int}/enable", .handler = api_user_enable,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "Enable a disabled account",
-	 .response = "the account"},
+	 .status = 200, .reply = "account", .response = "the account"},
 	{.method = HM_POST, .pattern = "/api/v1/users/{id:int}/unlock", .handler = api_user_unlock,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_none, .body_max = 1024,
+	 .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "Clear a lock after wrong passwords",
-	 .response = "the account"},
+	 .status = 200, .reply = "account", .response = "the account"},
 	{.method = HM_DELETE, .pattern = "/api/v1/users/{id:int}/sessions", .handler = api_user_sessions_end,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin",
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "End every session of an account now",
-	 .response = "sessions_ended"},
+	 .status = 200, .reply = "sessions_ended", .response = "sessions_ended"},
 	{.method = HM_POST, .pattern = "/api/v1/users/{id:int}/password", .handler = api_user_password,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "user.admin", .body = b_password, .body_max = 4096,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.admin", .body = b_password, .body_max = 4096,
+	 .obj = {ACCOUNT_AT(RO_PATH, "id")},
 	 .tag = "users", .summary = "Set a new password (policy checked; the account's sessions end)",
-	 .response = "no content"},
+	 .status = 204, .reply = "none", .response = "no content"},
 
-	/* organization tree: scope checked per object by rbac_check */
+	/* the three posts: one security administrator requests, a different one decides */
+	{.method = HM_GET, .pattern = "/api/v1/post-requests", .handler = api_post_request_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "user.post", .query = q_post_requests, .obj = {AT_SYSTEM},
+	 .tag = "users", .summary = "Requests for the administrator posts, newest first",
+	 .status = 200, .reply = "before_page:post_request", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/post-requests", .handler = api_post_request_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.post", .body = b_post_request, .body_max = 4096,
+	 .obj = {AT_SYSTEM, ACCOUNT_AT(RO_BODY, "user_id", .perm = "user.read"),
+		 ORG_AT(RO_BODY, "org_id", .flags = OBJF_OPTIONAL)},
+	 .tag = "users", .summary = "Request an administrator post for an account (a second security admin decides)",
+	 .status = 201, .reply = "post_request", .response = "the request"},
+	{.method = HM_POST, .pattern = "/api/v1/post-requests/{id:int}/approve", .handler = api_post_request_approve,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.post", .body = b_none, .body_max = 1024, .obj = {AT_SYSTEM},
+	 .tag = "users", .summary = "Approve a request: the post replaces the account's roles (not your own request)",
+	 .status = 200, .reply = "post_request", .response = "the request"},
+	{.method = HM_POST, .pattern = "/api/v1/post-requests/{id:int}/reject", .handler = api_post_request_reject,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "user.post", .body = b_post_reject, .body_max = 4096, .obj = {AT_SYSTEM},
+	 .tag = "users", .summary = "Reject a request (not your own)",
+	 .status = 200, .reply = "post_request", .response = "the request"},
+
+	/* organization tree */
 	{.method = HM_GET, .pattern = "/api/v1/orgs", .handler = api_org_search,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_org_search,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_org_search,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
 	 .tag = "orgs", .summary = "Search organizations in a subtree (code prefix or name), keyset-paged by code",
-	 .response = "items and next_after"},
+	 .status = 200, .reply = "page:org", .response = "items and next_after"},
 	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}", .handler = api_org_get,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_as_of,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_as_of, .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "One organization as of a date",
-	 .response = "the organization; ETag is its version"},
+	 .status = 200, .reply = "org", .response = "the organization; ETag is its version"},
 	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/children", .handler = api_org_children,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_children,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_children, .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Children of an organization, keyset-paged by code",
-	 .response = "items and next_after"},
+	 .status = 200, .reply = "page:org", .response = "items and next_after"},
 	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/counts", .handler = api_org_counts,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read", .query = q_as_of,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_as_of, .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Open organizations in the subtree by level",
-	 .response = "by_level"},
+	 .status = 200, .reply = "counts", .response = "by_level"},
 	{.method = HM_POST, .pattern = "/api/v1/orgs", .handler = api_org_create,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_create, .body_max = 16384,
-	 .tag = "orgs", .summary = "Create an organization under a parent in your scope",
-	 .response = "the new organization"},
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_create, .body_max = 16384,
+	 .obj = {ORG_AT(RO_BODY, "parent_id", .flags = OBJF_ROOT_SYSTEM)},
+	 .tag = "orgs", .summary = "Create an organization under a parent in your scope (a root: system admin)",
+	 .status = 201, .reply = "org", .response = "the new organization"},
 	{.method = HM_PATCH, .pattern = "/api/v1/orgs/{id:int}", .handler = api_org_update,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_update, .body_max = 16384,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_update, .body_max = 16384,
+	 .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Change names, type, codes or contact (If-Match required: 428/412)",
-	 .response = "the organization"},
+	 .status = 200, .reply = "org", .response = "the organization"},
 	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/history", .handler = api_org_history,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read",
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Where the organization sat in the tree over time",
-	 .response = "parents: periods"},
+	 .status = 200, .reply = "history", .response = "parents: periods"},
 	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/links", .handler = api_org_links,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_READ, .perm = "org.read",
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Organizations that guide this one (guided-by links)",
-	 .response = "guided_by: periods"},
+	 .status = 200, .reply = "links", .response = "guided_by: periods"},
 	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/links", .handler = api_org_link_add,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_link, .body_max = 4096,
-	 .tag = "orgs", .summary = "Add a guided-by link from a date",
-	 .response = "guided_by: periods"},
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_link, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")},
+	 .tag = "orgs", .summary = "Add a guided-by link from a date (a guide you see, of a kind that guides)",
+	 .status = 201, .reply = "links", .response = "guided_by: periods"},
 	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/move", .handler = api_org_move,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_move, .body_max = 4096,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_move, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "parent_id")},
 	 .tag = "orgs", .summary = "Move an organization from a date (If-Match: version optional)",
-	 .response = "the organization as of the move"},
+	 .status = 200, .reply = "org", .response = "the organization as of the move"},
 	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/close", .handler = api_org_close,
-	 .flags = RF_AUTH | RF_SUBTREE | RF_CSRF, .perm = "org.write", .body = b_org_close, .body_max = 4096,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_close, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id")},
 	 .tag = "orgs", .summary = "Close an organization, or its whole branch",
-	 .response = "closed: count"},
-	/* audit trail: the audit administrator only */
+	 .status = 200, .reply = "closed", .response = "closed: count"},
+	/* background jobs (issue 11): the owner's only (404 for anyone else) */
+	{.method = HM_GET, .pattern = "/api/v1/jobs/{id:int}", .handler = api_job_get,
+	 .flags = RF_AUTH, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "One of my background jobs: state, progress, rate, the first 100 errors, the result",
+	 .status = 200, .reply = "job", .response = "the job"},
+	{.method = HM_POST, .pattern = "/api/v1/jobs/{id:int}/cancel", .handler = api_job_cancel,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "Cancel a job of mine: no later batch commits; the result says what was kept",
+	 .status = 200, .reply = "job", .response = "the job"},
+	{.method = HM_GET, .pattern = "/api/v1/jobs/{id:int}/errors", .handler = api_job_errors,
+	 .flags = RF_AUTH | RF_RAW, .query = q_job_errors, .obj = {AT_SELF},
+	 .tag = "jobs", .summary = "Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明)",
+	 .status = 200, .reply = "raw", .response = "CSV"},
+	/* the tree in and out as spreadsheets: the body of an import is the file itself */
+	{.method = HM_POST, .pattern = "/api/v1/orgs/import/preview", .handler = api_org_import_preview,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "org.write", .body_max = SHEET_UPLOAD_MAX,
+	 .upload_types = SHEET_TYPES,
+	 .why = "reads the file only: nothing of the tree is read or written",
+	 .tag = "orgs", .summary = "Read an org spreadsheet: format, encoding, how its columns map, the first 10 rows",
+	 .status = 200, .reply = "import_preview", .response = "format, encoding, row_count, columns, sample"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/import", .handler = api_org_import,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "org.write", .query = q_import,
+	 .body_max = SHEET_UPLOAD_MAX, .upload_types = SHEET_TYPES,
+	 .why = "the file's rows name the orgs: the job checks each against the caller's org.write scope (out_of_scope)",
+	 .tag = "orgs", .summary = "Import an org spreadsheet as a background job (rows outside your scope refused)",
+	 .status = 202, .reply = "job_accepted", .response = "the job"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/export", .handler = api_org_export,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "org.read", .query = q_export, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "The subtree as a spreadsheet in the import's columns (it re-imports unchanged)",
+	 .status = 200, .reply = "raw", .response = "CSV or XLSX attachment"},
+	/* audit trail: the audit administrator (a post: every record) */
 	{.method = HM_GET, .pattern = "/api/v1/audit", .handler = api_audit_list,
 	 .flags = RF_AUTH | RF_READ, .perm = "audit.read", .query = q_audit,
+	 .obj = {AT_SYSTEM, ORG_AT(RO_QUERY, "org_id", .flags = OBJF_OPTIONAL)},
 	 .tag = "audit", .summary = "Audit records, newest first, filtered; CSV export",
-	 .response = "items and next_before, or CSV"},
+	 .status = 200, .reply = "before_page:audit", .response = "items and next_before, or CSV"},
+	/* srv11 (issue 11): code lists, an org's life, the workbench */
+	{.method = HM_GET, .pattern = "/api/v1/codes", .handler = api_codes,
+	 .flags = RF_AUTH | RF_READ, .obj = {AT_SELF},
+	 .tag = "system", .summary = "Code lists (levels, types, roles, actions, error codes ...) with Chinese and English labels",
+	 .status = 200, .reply = "codes", .response = "lists: list name -> [{code, zh, en}] in display order"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/reopen", .handler = api_org_reopen,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "org.write", .body = b_org_reopen, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Reopen a closed organization from a date (If-Match required: 428/412)",
+	 .status = 200, .reply = "org", .response = "the organization as of the reopening"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/stats", .handler = api_org_stats,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_org_stats, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Organizations of the subtree opened, closed and reopened in a year",
+	 .status = 200, .reply = "year_stats", .response = "year, opened, closed, reopened"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/changes", .handler = api_org_changes,
+	 .flags = RF_AUTH | RF_READ, .perm = "org.read", .query = q_org_changes, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "orgs", .summary = "Latest audit records about organizations of the subtree, with names and a readable line",
+	 .status = 200, .reply = "items:org_change", .response = "items: at, action, org_id, org_name, actor, changes, text"},
+	{.method = HM_GET, .pattern = "/api/v1/todo", .handler = api_todo,
+	 .flags = RF_AUTH | RF_READ, .obj = {AT_SELF},
+	 .tag = "workbench", .summary = "What waits for me: items from every module's to-do source",
+	 .status = 200, .reply = "items:todo_item", .response = "items: kind, count, title, link"},
+
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
-	 .flags = RF_READ,
+	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",
-	 .response = "the region"},
+	 .status = 200, .reply = "region", .response = "the region"},
 };
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -24,9 +24,10 @@ static json_t *caller_json(struct app *app, const struct caller *c)
 	json_t *roles = json_array();
 	for (int i = 0; i < c->ngrants; i++) {
 		struct org o;
-		const char *code = org_get(app, c->g[i].org_id, NULL, &o) == 0 ? o.code : "";
-		json_array_append_new(roles, json_pack("{s:s,s:I,s:s}", "role", c->g[i].role, "org_id",
-						       (json_int_t)c->g[i].org_id, "org_code", code));
+		bool found = org_get(app, c->g[i].org_id, NULL, &o) == 0;
+		json_array_append_new(roles, json_pack("{s:s,s:I,s:s,s:s}", "role", c->g[i].role, "org_id",
+						       (json_int_t)c->g[i].org_id, "org_code", found ? o.code : "",
+						       "org_name", found ? o.name : ""));
 	}
 	return json_pack("{s:I,s:s,s:s,s:s,s:o}", "user_id", (json_int_t)c->user_id, "login", c->login,
 			 "display_name", c->display_name, "via", c->via, "roles", roles);

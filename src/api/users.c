@@ -1,13 +1,18 @@
 /*
- * users.c (api) - accounts and roles for administrators, and one's own sessions, tokens
- * and password ("me").
+ * users.c (api) - accounts and roles for administrators, the two-person requests for the
+ * three administrator posts, and one's own sessions, tokens and password ("me").
  *
- * An account is seen through its role assignments: a caller with user.read over one of
- * them sees it (else 404), with user.admin over all of them may change it (else 403);
- * the three administrator posts are the security administrator's alone (user_check).
- * Password hashing runs on the hashers pool like sign-in.
+ * An account is seen through its role assignments: the route rows declare the account in
+ * the path (and the org of a role in the body or path), and the dispatcher's hooks apply
+ * the scope rule before a handler runs (user_check: a caller with user.read over one of its
+ * roles sees it, else 404; with user.admin over all of them may change it, else 403; an
+ * account holding a post only a security administrator changes). Separation of duties is
+ * the core's (account.c, post.c). Password hashing runs on the hashers pool like sign-in.
  */
 #include "api/api.h"
+#include "base/ratelimit.h"
+#include "base/timeutil.h"
+#include "core/post.h"
 #include "core/user.h"
 
 #include <inttypes.h>
@@ -15,39 +20,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 static json_t *time_or_null(int64_t t)
 {
 	return t > 0 ? json_integer(t) : json_null();
 }
 
-/* user_grant_check's refusals as answers. */
-static int grant_scope(struct req *r, struct api *api, const char *role, int64_t org_id)
+/* A refusal with field errors as an answer (the core named the field). */
+static int refused(struct req *r, int rc, const char *what)
 {
-	int rc = user_grant_check(api_app(r, api), req_user(r), role, org_id, req_errs(r));
-	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such organization");
-	if (rc == ERR_FORBIDDEN)
-		return req_fail(r, rc, req_errs(r)->n ? "only a security administrator assigns the administrator posts"
-						      : "your roles do not allow this here");
+	if (rc == ERR_FORBIDDEN || rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "%s", req_errs(r)->n ? req_errs(r)->e[0].message : what);
 	return rc;
-}
-
-static int user_scope(struct req *r, struct api *api, const char *perm, int64_t id)
-{
-	int rc = user_check(api_app(r, api), req_user(r), perm, id);
-	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such account");
-	if (rc == ERR_FORBIDDEN)
-		return req_fail(r, rc, "your roles do not allow this for this account");
-	return rc;
-}
-
-/* The actor for the audit trail, acting under the role that manages accounts. */
-static struct audit_entry user_actor(struct req *r, struct api *api, int64_t org_id)
-{
-	return api_actor(r, api, "user.admin", org_id);
 }
 
 static json_t *grants_json(const struct user_grant *g, int n)
@@ -90,31 +73,22 @@ struct row_sink {
 static void add_row(const struct user_row *u, void *arg)
 {
 	struct row_sink *s = arg;
-	json_array_append_new(s->arr, json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login",
-						u->login, "display_name", u->display_name, "status",
-						u->status, "locked", u->locked, "roles", u->roles));
+	json_t *row = json_pack("{s:I,s:s,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "login", u->login,
+				"display_name", u->display_name, "status", u->status, "locked", u->locked,
+				"roles", u->roles);
+	/* the roles as data, with the org's name: the web shows words, not "staff@DC-C1" */
+	json_object_set_new(row, "grants", grants_json(u->g, u->ngrants));
+	json_array_append_new(s->arr, row);
 }
 
 int api_user_search(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	const struct caller *c = req_user(r);
-	int64_t under = 0, limit = 50;
+	int64_t under = api_obj(r, 0)->id, limit = 50; /* given and in scope, or the caller's first scope */
 	req_query_int(r, "limit", &limit);
-	if (!req_query_int(r, "under", &under)) {
-		/* default: the first scope where the caller may read accounts */
-		for (int i = 0; i < c->ngrants && !under; i++)
-			if (rbac_check(api_app(r, api), c, "user.read", c->g[i].org_id) == 0)
-				under = c->g[i].org_id;
-	}
-	int rc = rbac_check(api_app(r, api), c, "user.read", under);
-	if (rc == ERR_NOTFOUND)
-		return req_fail(r, rc, "no such organization");
-	if (rc)
-		return rc == ERR_FORBIDDEN ? req_fail(r, rc, "your roles do not allow this here") : rc;
 	struct row_sink s = {json_array()};
 	int n = 0;
-	rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
+	int rc = user_search(api_app(r, api), under, req_query(r, "q"), req_query(r, "after"), (int)limit, add_row, &s, &n);
 	if (rc) {
 		json_decref(s.arr);
 		return rc;
@@ -127,24 +101,25 @@ int api_user_search(struct req *r, void *ctx)
 
 int api_user_get(struct req *r, void *ctx)
 {
-	struct api *api = ctx;
-	int64_t id = req_param_int(r, "id");
-	int rc = user_scope(r, api, "user.read", id);
-	return rc ? rc : answer_user(r, api, id, 200);
+	return answer_user(r, ctx, api_obj(r, 0)->id, 200);
 }
 
 static int create_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
 	json_t *b = req_json(r);
-	int64_t org_id = json_integer_value(json_object_get(b, "org_id"));
+	/* org_id: in scope with user.admin (the route's objects); a post cannot be the first
+	 * role over HTTP (user_add: post_by_request) */
 	struct user_input in = {.login = api_str(b, "login"), .display_name = api_str(b, "display_name"),
-				.password = api_str(b, "password"), .role = api_str(b, "role"), .org_id = org_id};
-	struct audit_entry who = user_actor(r, api, org_id);
+				.password = api_str(b, "password"), .role = api_str(b, "role"),
+				.org_id = api_obj(r, 0)->id};
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	int64_t id = 0;
 	int rc = user_add(api_app(r, api), &who, &in, req_errs(r), &id);
+	if (rc == ERR_CONFLICT)
+		return req_fail(r, rc, "the login is taken");
 	if (rc)
-		return rc == ERR_CONFLICT ? req_fail(r, rc, "the login is taken") : rc;
+		return refused(r, rc, "the account was not created");
 	char loc[64];
 	snprintf(loc, sizeof(loc), "/api/v1/users/%" PRId64, id);
 	resp_header(r, "Location", loc);
@@ -154,53 +129,42 @@ static int create_on_worker(struct req *r, void *arg)
 int api_user_create(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	json_t *b = req_json(r);
-	int rc = grant_scope(r, api, api_str(b, "role"), json_integer_value(json_object_get(b, "org_id")));
-	if (rc)
-		return rc;
 	return req_defer(r, api->hashers, create_on_worker, api);
 }
 
-static int role_change(struct req *r, struct api *api, int64_t id, const char *role, int64_t org_id, bool add)
+/* obj 0: the account (user.admin over all its roles); obj 1: the role's org (user.admin) */
+static int role_change(struct req *r, struct api *api, const char *role, bool add)
 {
-	int rc = user_scope(r, api, "user.admin", id);
-	if (rc)
-		return rc;
-	rc = grant_scope(r, api, role, org_id);
-	if (rc)
-		return rc;
-	struct audit_entry who = user_actor(r, api, org_id);
-	rc = user_role_set(api_app(r, api), &who, id, role, org_id, add, req_errs(r));
+	int64_t id = api_obj(r, 0)->id, org_id = api_obj(r, 1)->id;
+	struct audit_entry who = api_actor_obj(r, api, 1);
+	int rc = user_role_set(api_app(r, api), &who, id, role, org_id, add, req_errs(r));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "the account does not hold this role there");
-	return rc ? rc : answer_user(r, api, id, add ? 201 : 200);
+	if (rc)
+		return refused(r, rc, "the role was not changed");
+	return answer_user(r, api, id, add ? 201 : 200);
 }
 
 int api_user_role_add(struct req *r, void *ctx)
 {
-	json_t *b = req_json(r);
-	return role_change(r, ctx, req_param_int(r, "id"), api_str(b, "role"),
-			   json_integer_value(json_object_get(b, "org_id")), true);
+	return role_change(r, ctx, api_str(req_json(r), "role"), true);
 }
 
 int api_user_role_remove(struct req *r, void *ctx)
 {
-	return role_change(r, ctx, req_param_int(r, "id"), req_param_str(r, "role"),
-			   req_param_int(r, "org_id"), false);
+	return role_change(r, ctx, req_param_str(r, "role"), false);
 }
 
-/* disable / enable / unlock / end sessions: one account operation after the scope check */
+/* disable / enable / unlock / end sessions: one account operation on the route's account */
 static int account_op(struct req *r, struct api *api, int which)
 {
-	int64_t id = req_param_int(r, "id");
+	int64_t id = api_obj(r, 0)->id;
 	const struct caller *c = req_user(r);
-	int rc = user_scope(r, api, "user.admin", id);
-	if (rc)
-		return rc;
 	if (which == 0 && id == c->user_id)
 		return req_fail(r, ERR_CONFLICT, "you cannot disable your own account");
-	struct audit_entry who = user_actor(r, api, 0);
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	int64_t ended = 0;
+	int rc;
 	switch (which) {
 	case 0:
 		rc = user_disable(api_app(r, api), &who, id);
@@ -242,8 +206,8 @@ int api_user_sessions_end(struct req *r, void *ctx)
 static int password_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
-	int64_t id = req_param_int(r, "id");
-	struct audit_entry who = user_actor(r, api, 0);
+	int64_t id = api_obj(r, 0)->id;
+	struct audit_entry who = api_actor_obj(r, api, 0);
 	int rc = user_set_password(api_app(r, api), &who, id, api_str(req_json(r), "password"), "password", req_errs(r));
 	return rc ? rc : resp_json(r, 204, NULL);
 }
@@ -251,8 +215,99 @@ static int password_on_worker(struct req *r, void *arg)
 int api_user_password(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
-	int rc = user_scope(r, api, "user.admin", req_param_int(r, "id"));
-	return rc ? rc : req_defer(r, api->hashers, password_on_worker, api);
+	const struct caller *c = req_user(r);
+	int rc = user_password_reset_check(api_app(r, api), c->user_id, api_obj(r, 0)->id, req_errs(r));
+	return rc ? refused(r, rc, "the password was not set") : req_defer(r, api->hashers, password_on_worker, api);
+}
+
+/* ---- the three posts: requested by one security administrator, decided by another ---- */
+
+static json_t *request_json(const struct post_request *p)
+{
+	json_t *j = json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:s,s:s}", "id", (json_int_t)p->id,
+			      "user_id", (json_int_t)p->user_id, "login", p->login, "display_name",
+			      p->display_name, "role", p->role, "org_id", (json_int_t)p->org_id, "org_code",
+			      p->org_code, "requested_by", p->requested_by_login, "requested_at",
+			      (json_int_t)p->requested_at, "expires_at", (json_int_t)p->expires_at, "status",
+			      p->status, "reason", p->reason);
+	json_object_set_new(j, "decided_by", p->decided_by ? json_string(p->decided_by_login) : json_null());
+	json_object_set_new(j, "decided_at", time_or_null(p->decided_at));
+	json_object_set_new(j, "replaces", p->replaces[0] ? json_string(p->replaces) : json_null());
+	return j;
+}
+
+static int answer_request(struct req *r, struct api *api, int64_t id, unsigned status)
+{
+	struct post_request *p = malloc(sizeof(*p));
+	if (!p)
+		return ERR_NOMEM;
+	int rc = post_request_get(api_app(r, api), id, p);
+	if (!rc)
+		rc = resp_json(r, status, request_json(p));
+	free(p);
+	return rc == ERR_NOTFOUND ? req_fail(r, rc, "no such request") : rc;
+}
+
+int api_post_request_create(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	json_t *b = req_json(r);
+	/* obj 1: the account, which a security administrator sees; obj 2: the org, optional */
+	struct audit_entry who = api_actor_obj(r, api, 0);
+	int64_t id = 0;
+	int rc = post_request_create(api_app(r, api), &who, api_obj(r, 1)->id, api_str(b, "role"),
+				     api_obj(r, 2)->id, req_errs(r), &id);
+	if (rc)
+		return refused(r, rc, "the request was not made");
+	char loc[64];
+	snprintf(loc, sizeof(loc), "/api/v1/post-requests/%" PRId64, id);
+	resp_header(r, "Location", loc);
+	return answer_request(r, api, id, 201);
+}
+
+static int decide(struct req *r, struct api *api, bool approve)
+{
+	int64_t id = req_param_int(r, "id");
+	struct audit_entry who = api_actor_obj(r, api, 0);
+	int rc = post_request_decide(api_app(r, api), &who, id, approve, api_str(req_json(r), "reason"), req_errs(r));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "no such request");
+	if (rc)
+		return refused(r, rc, "the request was not decided");
+	return answer_request(r, api, id, 200);
+}
+
+int api_post_request_approve(struct req *r, void *ctx)
+{
+	return decide(r, ctx, true);
+}
+
+int api_post_request_reject(struct req *r, void *ctx)
+{
+	return decide(r, ctx, false);
+}
+
+static int add_request(const struct post_request *p, void *arg)
+{
+	return json_array_append_new(arg, request_json(p)) ? ERR_NOMEM : 0;
+}
+
+int api_post_request_list(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t before = 0, limit = 50, last = 0;
+	req_query_int(r, "before", &before);
+	req_query_int(r, "limit", &limit);
+	json_t *items = json_array();
+	int rc = post_request_list(api_app(r, api), req_query(r, "status"), before, (int)limit, add_request, items, &last);
+	if (rc) {
+		json_decref(items);
+		return rc;
+	}
+	size_t n = json_array_size(items);
+	json_t *body = json_pack("{s:o}", "items", items);
+	json_object_set_new(body, "next_before", n == (size_t)limit && last ? json_integer(last) : json_null());
+	return resp_json(r, 200, body);
 }
 
 /* ---- me ---- */
@@ -326,10 +381,13 @@ int api_me_token_create(struct req *r, void *ctx)
 	struct api *api = ctx;
 	const struct caller *c = req_user(r);
 	json_t *b = req_json(r);
-	int64_t days = json_integer_value(json_object_get(b, "expires_days"));
+	int days = (int)json_integer_value(json_object_get(b, "expires_days"));
 	struct audit_entry who = me(r, api);
 	char token[TOKEN_LEN + 8];
-	int rc = token_create(api_app(r, api), &who, c->login, (int)days, api_str(b, "name"), token, sizeof(token));
+	int rc = token_create(api_app(r, api), &who, c->login, &days, api_str(b, "name"), token, sizeof(token),
+			      req_errs(r));
+	if (rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "a token lives at most token_max_days");
 	if (rc)
 		return rc;
 	/* shown once: only its hash is stored */
@@ -353,11 +411,26 @@ static int own_password_on_worker(struct req *r, void *arg)
 {
 	struct api *api = arg;
 	json_t *b = req_json(r);
+	const struct caller *c = req_user(r);
 	struct audit_entry who = me(r, api);
-	int rc = user_change_own_password(api_app(r, api), &who, ((const struct caller *)req_user(r))->user_id,
-					  api_str(b, "current_password"), api_str(b, "new_password"), req_errs(r));
+	struct own_password_result res;
+	int rc = user_change_own_password(api_app(r, api), &who, c, api_str(b, "current_password"),
+					  api_str(b, "new_password"), req_errs(r), &res);
+	/* wrong current passwords count like failed sign-ins, for the address as well */
+	if ((rc == ERR_FORBIDDEN || (rc == ERR_RATELIMIT && res.ended)) && api->login_failures)
+		ratelimit_hit(api->login_failures, req_client_addr(r), time_unix());
 	if (rc == ERR_FORBIDDEN)
 		return req_fail(r, rc, "the current password is not right");
+	if (rc == ERR_RATELIMIT) {
+		char retry[24];
+		snprintf(retry, sizeof(retry), "%" PRId64, res.locked_for_s);
+		resp_header(r, "Retry-After", retry);
+		if (res.ended && !strcmp(c->via, "session"))
+			api_set_session_cookie(r, api, NULL);
+		return req_fail(r, rc, "too many wrong passwords: the account is locked for %" PRId64 " more minutes%s",
+				(res.locked_for_s + 59) / 60,
+				res.ended ? (strcmp(c->via, "session") ? "; this token is revoked" : "; this session has ended") : "");
+	}
 	if (rc)
 		return rc;
 	/* every session ended with the change, this one too: the cookie goes as well */

@@ -24,6 +24,7 @@ const char *err_name(int code)
 	case ERR_UNAVAILABLE: return "unavailable";
 	case ERR_METHOD: return "method_not_allowed";
 	case ERR_URITOOLONG: return "uri_too_long";
+	case ERR_HEADTOOBIG: return "headers_too_large";
 	case ERR_DB:
 	case ERR_NOMEM:
 	case ERR_IO:
@@ -57,13 +58,51 @@ int errlist_add_row(struct errlist *l, long row, const char *field, const char *
 {
 	if (l->n >= ERRLIST_MAX) {
 		l->dropped++;
+		l->tail_dropped = true;
 		return ERR_UNPROCESSABLE;
 	}
+	l->tail_dropped = false;
 	struct fielderr *e = &l->e[l->n++];
 	str_copy(e->field, sizeof(e->field), field);
 	str_copy(e->code, sizeof(e->code), code);
 	str_copy(e->message, sizeof(e->message), message);
 	e->row = row;
+	e->nparams = 0;
+	return ERR_UNPROCESSABLE;
+}
+
+/* The next free parameter slot of the last error, or NULL. */
+static struct fielderr_param *param_slot(struct errlist *l, const char *key)
+{
+	if (l->n == 0 || l->tail_dropped)
+		return NULL;
+	struct fielderr *e = &l->e[l->n - 1];
+	if (e->nparams >= FIELDERR_PARAMS)
+		return NULL;
+	struct fielderr_param *p = &e->params[e->nparams++];
+	str_copy(p->key, sizeof(p->key), key);
+	return p;
+}
+
+int errlist_param_int(struct errlist *l, const char *key, long long v)
+{
+	struct fielderr_param *p = param_slot(l, key);
+	if (p) {
+		p->is_num = true;
+		p->num = v;
+		p->text[0] = '\0';
+	}
+	return ERR_UNPROCESSABLE;
+}
+
+int errlist_param_str(struct errlist *l, const char *key, const char *v)
+{
+	struct fielderr_param *p = param_slot(l, key);
+	if (p) {
+		p->is_num = false;
+		p->num = 0;
+		str_copy(p->text, sizeof(p->text), v);
+	}
 	return ERR_UNPROCESSABLE;
 }
 

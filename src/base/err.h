@@ -9,6 +9,7 @@
 #ifndef KEXIE_BASE_ERR_H
 #define KEXIE_BASE_ERR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum {
@@ -32,18 +33,30 @@ enum {
 	ERR_INTERNAL = -17,    /* 500 */
 	ERR_METHOD = -18,      /* 405 */
 	ERR_URITOOLONG = -19,  /* 414 */
+	ERR_HEADTOOBIG = -40,  /* request head too large: 431 */
 };
 
 /* Stable lower-case name of a code ("invalid", "not_found", ...); never NULL. */
 const char *err_name(int code);
 
 #define ERRLIST_MAX 32
+#define FIELDERR_PARAMS 4
+
+/* A value the UI fills into its own translated message ("max": 200, "other_field": "to"). */
+struct fielderr_param {
+	char key[16];
+	char text[64]; /* when !is_num */
+	long long num; /* when is_num */
+	bool is_num;
+};
 
 struct fielderr {
 	char field[64];   /* dotted path ("contact.phone"), or "" for the whole request */
 	char code[32];    /* stable machine code the UI translates ("required", "id_checksum") */
 	char message[192];/* English, for people reading logs and API consumers */
 	long row;         /* 1-based file row for imports, 0 when not about a file */
+	struct fielderr_param params[FIELDERR_PARAMS];
+	int nparams;
 };
 
 /* A bounded list of field errors. Adding past ERRLIST_MAX drops the extra entries
@@ -52,6 +65,7 @@ struct errlist {
 	struct fielderr e[ERRLIST_MAX];
 	int n;
 	int dropped;
+	bool tail_dropped; /* the last add was dropped: its params go nowhere */
 };
 
 void errlist_init(struct errlist *l);
@@ -64,6 +78,14 @@ int errlist_add(struct errlist *l, const char *field, const char *code, const ch
 /* Like errlist_add with a file row number. Returns ERR_UNPROCESSABLE. */
 int errlist_add_row(struct errlist *l, long row, const char *field, const char *code,
 		    const char *message);
+
+/* Attach a number or a text parameter to the error added last (min, max, row, column,
+ * other_field ...): the UI words its message from code + params. A no-op when that error
+ * was dropped, the list is empty or it has FIELDERR_PARAMS already; text is copied
+ * (truncated at a character boundary). Both return ERR_UNPROCESSABLE, like errlist_add:
+ * `return errlist_add(...), errlist_param_int(l, "max", 200);`. */
+int errlist_param_int(struct errlist *l, const char *key, long long v);
+int errlist_param_str(struct errlist *l, const char *key, const char *v);
 
 /* Copy src into a fixed buffer of size cap (cap > 0), always NUL-terminating and never
  * splitting a UTF-8 sequence. Returns the number of bytes copied. */

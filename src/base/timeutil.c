@@ -44,6 +44,28 @@ void time_http(int64_t t, char *out, size_t cap)
 	strftime(out, cap, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
+bool time_beijing(const char *iso, char *out, size_t cap)
+{
+	int y, mo, d, h, mi, s, used = 0;
+	struct tm tm = {0};
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s, &used) != 6 || used != 19 ||
+	    (iso[19] != 'Z' && iso[19] != '.') || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    s > 60) {
+		snprintf(out, cap, "%s", iso);
+		return false;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	time_t t = timegm(&tm) + 8 * 3600;
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
+	return true;
+}
+
 bool date_valid(const char *s)
 {
 	for (int i = 0; i < 10; i++) {

@@ -45,6 +45,8 @@ int app_open(struct app *a, const struct config *cfg)
 		.session_idle_s = (int64_t)cfg->session_idle_minutes * 60,
 		.session_max_s = (int64_t)cfg->session_max_hours * 3600,
 		.audit_retention_days = cfg->audit_retention_days,
+		.token_max_days = cfg->token_max_days,
+		.audit_checkpoint_s = cfg->audit_checkpoint_seconds,
 	};
 	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
@@ -57,7 +59,10 @@ int app_open(struct app *a, const struct config *cfg)
 	struct store_opts so = {
 		.url = cfg->db,
 		.read_url = cfg->db_read[0] ? cfg->db_read : NULL,
-		.pool_size = cfg->pool ? cfg->pool : (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)),
+		/* per pool: every HTTP thread holds one while it answers, so does each thread of
+		 * the write lane (8 on SQLite, one per core on PostgreSQL: cli/serve.c), and the
+		 * password workers and the bookkeeping writer need theirs */
+		.pool_size = cfg->pool ? cfg->pool : 2 * (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)) + 8,
 		.busy_timeout_ms = 5000,
 	};
 	char err[512];
@@ -65,6 +70,7 @@ int app_open(struct app *a, const struct config *cfg)
 		fprintf(stderr, "kexie: %s\n", err);
 		return 1;
 	}
+	store_set_owner(a->store, a); /* the audit trail keys its records with a->key */
 	return 0;
 }
 

@@ -24,10 +24,17 @@ struct config {
 	long body_limit;
 	int timeout;
 	int https;
+	char trusted_proxies[1024];
+	int connections_per_client, header_timeout;
+	char metrics_token[129];
+	char metrics_listen[128];
 	int password_min_length, password_strict, password_expiry_days;
-	int login_max_failures, login_lock_minutes;
+	int login_max_failures, login_lock_minutes, login_address_failures;
 	int session_idle_minutes, session_max_hours;
 	int audit_retention_days;
+	int audit_checkpoint_seconds;
+	int token_max_days;
+	int job_workers, job_pause_ms, import_batch_rows;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

@@ -25,18 +25,30 @@ const struct config_opt config_opts[] = {
 	{"data_dir", "var", "directory for the key file and uploads"},
 	{"web_dir", "web/dist", "built web app to serve"},
 	{"threads", "0", "HTTP worker threads (0: one per core)"},
-	{"pool", "0", "database connections per pool (0: threads)"},
+	{"pool", "0", "database connections per pool (0: 2 x threads + 8)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
+	{"trusted_proxies", "", "addresses or CIDRs of the proxies in front (127.0.0.1, 10.0.0.0/8, ::1): only from them is X-Forwarded-For believed"},
+	{"connections_per_client", "100", "connections one client address may hold open (an IPv6 /64 counts as one; trusted proxies are exempt; 0: no limit)"},
+	{"header_timeout", "10", "seconds a client has to send a whole request head, however slowly the bytes come"},
+	{"metrics_token", "", "secret of 16 to 128 characters: /metrics on the listen address needs 'Authorization: Bearer TOKEN' (unset: /metrics is not served there)"},
+	{"metrics_listen", "", "a second address (HOST:PORT) serving only /metrics and /healthz, for the monitoring network"},
 	{"https", "0", "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},
 	{"password_min_length", "8", "shortest password accepted (characters)"},
 	{"password_strict", "0", "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
 	{"password_expiry_days", "90", "with password_strict: days before a password must be changed (0: never)"},
 	{"login_max_failures", "5", "wrong passwords in a row that lock an account"},
 	{"login_lock_minutes", "15", "how long such a lock lasts"},
+	{"login_address_failures", "20", "failed sign-ins a minute from one client address before it is turned away (429) without any password work"},
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
 	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
+	{"audit_checkpoint_seconds", "10", "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
+	{"token_max_days", "365", "the longest an API token lives, and its life when none is asked for"},
+	/* background jobs (imports): see docs/jobs.md */
+	{"job_workers", "1", "threads of the server that run background jobs (imports)"},
+	{"job_pause_ms", "2", "pause after each batch of a job, so other writers get the database in between"},
+	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
 	{0},
 };
 
@@ -85,14 +97,33 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(body_limit, 1024, 64L << 20)
 	NUM(timeout, 1, 3600)
 	NUM(https, 0, 1)
+	STR(trusted_proxies)
+	NUM(connections_per_client, 0, 100000)
+	NUM(header_timeout, 1, 300)
+	if (!strcmp(key, "metrics_token") && n && (n < 16 || n > 128)) {
+		snprintf(why, cap, "metrics_token must be 16 to 128 characters");
+		return -1;
+	}
+	if (!strcmp(key, "metrics_token") && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != n) {
+		snprintf(why, cap, "metrics_token may hold letters, digits and -._~+/= only");
+		return -1;
+	}
+	STR(metrics_token)
+	STR(metrics_listen)
 	NUM(password_min_length, 8, 64)
 	NUM(password_strict, 0, 1)
 	NUM(password_expiry_days, 0, 3650)
 	NUM(login_max_failures, 1, 100)
 	NUM(login_lock_minutes, 1, 1440)
+	NUM(login_address_failures, 1, 100000)
 	NUM(session_idle_minutes, 1, 1440)
 	NUM(session_max_hours, 1, 720)
 	NUM(audit_retention_days, 180, 36500)
+	NUM(audit_checkpoint_seconds, 1, 3600)
+	NUM(token_max_days, 1, 3650)
+	NUM(job_workers, 1, 16)
+	NUM(job_pause_ms, 0, 10000)
+	NUM(import_batch_rows, 1, 100000)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

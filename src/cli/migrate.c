@@ -2,8 +2,10 @@
  * migrate.c (cli) - `kexie migrate [--status]`.
  */
 #include "cli/cli.h"
+#include "core/audit.h"
 #include "store/migrate.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,11 +33,21 @@ int cmd_migrate(int argc, char **argv)
 	int applied = 0;
 	char msg[512] = "";
 	rc = migrate_apply(app.store, &applied, msg, sizeof(msg));
+	/* a trail written before keyed chains is keyed now, once (and checkpointed) */
+	int64_t rekeyed = 0;
+	char why[256] = "";
+	int arc = rc ? 0 : audit_prepare(&app, &rekeyed, why, sizeof(why));
 	app_close(&app);
 	if (rc) {
 		fprintf(stderr, "kexie migrate: %s\n", msg);
 		return 1;
 	}
 	printf("migrate: %d applied, %d total\n", applied, migrations_count);
+	if (rekeyed)
+		printf("migrate: the audit trail is keyed now (%" PRId64 " records re-chained with the server key)\n", rekeyed);
+	if (arc || why[0]) {
+		fprintf(stderr, "kexie migrate: audit trail: %s\n", why[0] ? why : "cannot be read");
+		return arc ? 1 : 0;
+	}
 	return 0;
 }

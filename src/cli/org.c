@@ -4,12 +4,14 @@
  *   kexie org move CODE --to PARENT [--on DATE]                      dated move (cycles refused)
  *   kexie org close CODE [--on DATE] [--branch]                       close one org or a branch
  *   kexie org import FILE.csv|xlsx [--dry-run]                         load / update the tree
+ *                                    (a job run here; run again after a crash, it resumes)
  *   kexie org recount                                                 rebuild the subtree counts
  * Writes are audited with via=cli. Refusals print the field errors and exit 1.
  */
 #include "cli/cli.h"
 #include "base/err.h"
 #include "core/org.h"
+#include "core/job.h"
 #include "core/orgimport.h"
 
 #include <jansson.h>
@@ -84,47 +86,87 @@ static int org_write(struct app *app, const char *sub, const char *code, const c
 	return rc ? 1 : 0;
 }
 
-/* Prints the report as JSON on stdout; exit 0 when every row went in (or was unchanged),
- * 1 when rows were rejected or the file was refused. */
-static int org_import_cmd(struct app *app, const char *path, bool dry)
+static int add_error(long row, const char *col, const char *code, const char *message, void *arg)
 {
-	static const struct audit_entry who = {.via = "cli", .role = "system_admin"};
-	struct sheet s;
-	char why[256] = "";
-	int rc = sheet_read(path, &s, why, sizeof(why));
-	if (rc) {
-		fprintf(stderr, "kexie org import: %s\n", why);
-		return 1;
+	return json_array_append_new(arg, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)row, "column", col,
+						    "code", code, "message", message))
+		       ? ERR_NOMEM
+		       : 0;
+}
+
+/* The job's report as the import always printed it: counts, then the errors in row order. */
+static void print_report(struct app *app, const struct job_info *ji)
+{
+	json_t *res = ji->result[0] ? json_loads(ji->result, 0, NULL) : NULL;
+	json_t *out = json_object();
+	static const char *const keys[] = {"rows", "inserted", "updated", "unchanged", "rejected"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(res, keys[i]);
+		json_object_set_new(out, keys[i], json_integer(json_is_integer(v) ? json_integer_value(v) : 0));
 	}
-	struct import_report rep;
-	rc = org_import(app, &who, &s, dry, &rep);
-	sheet_free(&s);
-	if (rc && rc != ERR_UNPROCESSABLE) {
-		fprintf(stderr, "kexie org import: failed (%s); nothing was written\n", err_name(rc));
-		import_report_free(&rep);
-		return 1;
-	}
+	json_decref(res);
 	json_t *errs = json_array();
-	for (int i = 0; i < rep.nerrors; i++)
-		json_array_append_new(errs, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)rep.errors[i].row,
-						      "column", rep.errors[i].column, "code", rep.errors[i].code,
-						      "message", rep.errors[i].message));
-	json_t *out = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "rows", (json_int_t)rep.rows, "inserted",
-				(json_int_t)rep.inserted, "updated", (json_int_t)rep.updated, "unchanged",
-				(json_int_t)rep.unchanged, "rejected", (json_int_t)rep.rejected, "errors", errs);
-	if (rep.errors_dropped)
-		json_object_set_new(out, "errors_not_shown", json_integer(rep.errors_dropped));
-	if (dry)
+	job_errors(app, ji->id, add_error, errs);
+	int64_t kept = (int64_t)json_array_size(errs);
+	json_object_set_new(out, "errors", errs);
+	if (ji->error_count > kept)
+		json_object_set_new(out, "errors_not_shown", json_integer(ji->error_count - kept));
+	if (ji->dry_run)
 		json_object_set_new(out, "dry_run", json_true());
-	char *text = json_dumps(out, JSON_INDENT(1));
+	char *text = json_dumps(out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	if (text)
 		printf("%s\n", text);
 	free(text);
 	json_decref(out);
-	bool clean = !rc && rep.rejected == 0;
-	import_report_free(&rep);
-	if (rc)
-		fprintf(stderr, "kexie org import: the file was refused (see errors); nothing was written\n");
+}
+
+/* Runs the import as a job in this process (the same pipeline as the server's), resuming an
+ * interrupted one over the same file. Prints the report as JSON on stdout; exit 0 when every
+ * row went in (or was unchanged), 1 when rows were rejected or the file was refused. */
+static int org_import_cmd(struct app *app, const struct config *cfg, const char *path, bool dry)
+{
+	char abs[4096], hash[65];
+	if (!realpath(path, abs) || job_file_hash(abs, hash)) {
+		fprintf(stderr, "kexie org import: cannot open %s\n", path);
+		return 1;
+	}
+	int64_t id = 0;
+	struct job_info ji;
+	int rc = job_find_interrupted(app, org_import_kind.name, hash, &id);
+	if (!rc && !job_get(app, id, -1, &ji) && ji.dry_run == dry) {
+		fprintf(stderr, "kexie org import: resuming job %" PRId64 " (interrupted after %" PRId64 " of %" PRId64 " rows)\n",
+			id, ji.rows_done, ji.rows_total);
+	} else {
+		const char *base = strrchr(abs, '/');
+		struct job_new n = {.kind = org_import_kind.name, .origin = "cli", .role = "system_admin",
+				    .dry_run = dry, .input_path = abs, .input_name = base ? base + 1 : abs,
+				    .input_hash = hash};
+		rc = job_create(app, &n, &id);
+		if (rc) {
+			fprintf(stderr, "kexie org import: cannot start (%s)\n", err_name(rc));
+			return 1;
+		}
+	}
+	struct job_runner_opts o = {.pause_ms = cfg->job_pause_ms, .batch_rows = cfg->import_batch_rows};
+	rc = job_run_inline(app, &org_import_kind, id, &o);
+	if (rc == ERR_CONFLICT) {
+		fprintf(stderr, "kexie org import: job %" PRId64 " for this file is running in another process\n", id);
+		return 1;
+	}
+	if (job_get(app, id, -1, &ji) || !strcmp(ji.state, "queued") || !strcmp(ji.state, "running")) {
+		fprintf(stderr, "kexie org import: failed (%s); run it again to resume\n", err_name(rc));
+		return 1;
+	}
+	bool refused = !strcmp(ji.state, "failed");
+	if (!refused || ji.error_count > 0)
+		print_report(app, &ji);
+	if (refused)
+		fprintf(stderr, "kexie org import: %s%s\n", ji.message,
+			ji.rows_done ? "; the rows before the failure are kept" : "; nothing was written");
+	json_t *res = json_loads(ji.result, 0, NULL);
+	bool clean = !refused && !strcmp(ji.state, "succeeded") &&
+		     json_integer_value(json_object_get(res, "rejected")) == 0;
+	json_decref(res);
 	return clean ? 0 : 1;
 }
 
@@ -150,7 +192,7 @@ int cmd_org(int argc, char **argv)
 		if (app_open_current(&app, &cfg, "org"))
 			return 1;
 		if (import) {
-			rc = org_import_cmd(&app, argv[2], nrest > 0);
+			rc = org_import_cmd(&app, &cfg, argv[2], nrest > 0);
 		} else {
 			rc = org_tally_rebuild(&app);
 			if (rc)

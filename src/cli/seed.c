@@ -18,7 +18,10 @@
 #include <string.h>
 
 /* One demo account per role, sharing one generated password that is printed once and
- * written to DATA_DIR/demo-admin.txt (mode 0600). Does nothing when "admin" exists. */
+ * written to DATA_DIR/demo-admin.txt (mode 0600). Does nothing when "admin" exists.
+ * Separation of duties holds for them too: each post holder holds that post alone, and a
+ * second security administrator (security2) is there to approve post requests, which need
+ * two different people. */
 static int seed_users(struct app *app, const struct config *cfg, const struct audit_entry *who)
 {
 	static const struct {
@@ -26,6 +29,7 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 	} demo[] = {
 		{"admin", "系统管理员", "system_admin", "CAST"},
 		{"security", "安全管理员", "security_admin", "CAST"},
+		{"security2", "安全管理员（复核）", "security_admin", "CAST"},
 		{"auditor", "审计管理员", "audit_admin", "CAST"},
 		{"dc.admin", "东川省科协管理员", "org_admin", "DC"},
 		{"county.staff", "安平县科协工作人员", "staff", "DC-C1-K1"},
@@ -42,7 +46,8 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 	int created = 0;
 	for (size_t i = 0; i < sizeof(demo) / sizeof(demo[0]); i++) {
 		struct user_input in = {.login = demo[i].login, .display_name = demo[i].name,
-					.role = demo[i].role, .org_code = demo[i].org, .password = pw};
+					.role = demo[i].role, .org_code = demo[i].org, .password = pw,
+					.post_ok = true}; /* on the server: posts may be given directly */
 		struct errlist e;
 		errlist_init(&e);
 		int64_t id;
@@ -61,7 +66,7 @@ static int seed_users(struct app *app, const struct config *cfg, const struct au
 		int n = snprintf(text, sizeof(text),
 				 "kexie demo accounts (all share this password; change it before real use)\n"
 				 "password: %s\n"
-				 "admin (system_admin), security (security_admin), auditor (audit_admin),\n"
+				 "admin (system_admin), security and security2 (security_admin), auditor (audit_admin),\n"
 				 "dc.admin (org_admin of DC), county.staff (staff of DC-C1-K1), reviewer, member\n", pw);
 		if (n > 0 && write(fd, text, (size_t)n) != n)
 			fprintf(stderr, "kexie seed: could not write %s\n", path);

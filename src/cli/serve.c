@@ -1,20 +1,56 @@
 /*
  * serve.c - `kexie serve`: open the database, refuse a schema that is behind or was
- * altered, start the HTTP server, and on SIGTERM/SIGINT stop accepting, let in-flight
- * requests finish (up to 10 s) and close the database cleanly.
+ * altered, start the job runner and the HTTP server, and on SIGTERM/SIGINT stop accepting,
+ * let in-flight requests finish (up to 10 s), leave running jobs at their last checkpoint
+ * (the next start resumes them) and close the database cleanly.
  */
 #include "cli/cli.h"
 #include "api/api.h"
 #include "base/log.h"
 #include "base/ratelimit.h"
 #include "base/workpool.h"
+#include "core/audit.h"
+#include "core/job.h"
+#include "core/orgimport.h"
+#include "core/touch.h"
 #include "store/store.h"
+
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The kinds of background job this server runs: one row per kind (member imports, exports
+ * and reports join here). */
+static const struct job_kind *const job_kinds[] = {
+	&org_import_kind,
+};
+
+/* DATA_DIR/jobs: uploads waiting for their job (0700, like the key). */
+static int jobs_dir(const char *data_dir)
+{
+	char dir[600];
+	snprintf(dir, sizeof(dir), "%s/jobs", data_dir);
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		fprintf(stderr, "kexie: cannot create %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void stop_workers(struct api *api)
+{
+	job_runner_stop(api->jobs); /* running jobs stop at their next batch, queued again */
+	workpool_free(api->files);
+	workpool_free(api->hashers); /* NULL-safe: whichever were made */
+	ratelimit_free(api->login_failures);
+	touch_stop(api->app->touch); /* after the last request: writes every time noted */
+	api->app->touch = NULL;
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -36,33 +72,76 @@ int cmd_serve(int argc, char **argv)
 	struct app app;
 	if (app_open_current(&app, &cfg, "serve"))
 		return 1;
-	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	struct api api = {.app = &app, .https = cfg.https != 0};
-	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
-	    ratelimit_new(4096, 20, 60, &api.login_failures)) {
-		fprintf(stderr, "kexie: cannot start the password workers\n");
-		workpool_free(api.hashers); /* NULL-safe: whichever of the two was made */
-		ratelimit_free(api.login_failures);
+	/* the audit trail: keyed once when written before keyed chains, then checkpointed */
+	int64_t rekeyed = 0;
+	char why[256] = "";
+	if (audit_prepare(&app, &rekeyed, why, sizeof(why))) {
+		fprintf(stderr, "kexie serve: %s\n", why[0] ? why : "cannot read the audit trail");
 		app_close(&app);
 		return 1;
 	}
+	if (why[0])
+		log_error("audit trail: %s (run `kexie audit verify`)", why);
+	struct audit_checkpointer *checkpointer = NULL;
+	/* argon2id needs ~75 ms and 64 MiB: at most one per core, a short queue, 503 beyond */
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	struct api api = {.app = &app, .https = cfg.https != 0};
+	/* SQLite's log is checkpointed off the request path */
+	if (store_background(app.store)) {
+		fprintf(stderr, "kexie: cannot start the database's background work\n");
+		app_close(&app);
+		return 1;
+	}
+	/* last-used / last-seen times: noted by requests, written every few seconds */
+	if (touch_start(app.store, 0, 0, &app.touch)) {
+		fprintf(stderr, "kexie: cannot start the bookkeeping writer\n");
+		app_close(&app);
+		return 1;
+	}
+	struct job_runner_opts jo = {.threads = cfg.job_workers, .pause_ms = cfg.job_pause_ms,
+				     .batch_rows = cfg.import_batch_rows};
+	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api.hashers) ||
+	    ratelimit_new(4096, (unsigned)cfg.login_address_failures, 60, &api.login_failures) ||
+	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
+	    workpool_new(1, 8, &api.files) || jobs_dir(cfg.data_dir) ||
+	    job_runner_start(&app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api.jobs)) {
+		fprintf(stderr, "kexie: cannot start the workers\n");
+		stop_workers(&api);
+		app_close(&app);
+		return 1;
+	}
+	/* the write lane: on SQLite enough threads for the store's group commit to have
+	 * writes to group (one writer runs them); PostgreSQL writes in parallel, one per core */
+	int lane = store_kind(app.store) == STORE_SQLITE ? 8 : (cores > 0 ? (int)cores : 2);
 	struct server_opts so = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
+		.write_threads = lane,
 		.timeout_s = (unsigned)cfg.timeout,
 		.body_max = (size_t)cfg.body_limit,
 		.web_dir = cfg.web_dir,
+		.trusted_proxies = cfg.trusted_proxies,
+		.per_client = (unsigned)cfg.connections_per_client,
+		.head_timeout_s = (unsigned)cfg.header_timeout,
+		.metrics_token = cfg.metrics_token,
+		.metrics_listen = cfg.metrics_listen,
 	};
 	char err[512];
 	rc = server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err,
 			  sizeof(err));
 	if (rc) {
 		fprintf(stderr, "kexie: %s\n", err);
-		workpool_free(api.hashers);
-		ratelimit_free(api.login_failures);
+		stop_workers(&api);
 		app_close(&app);
 		return 1;
+	}
+	if (audit_checkpointer_start(&app, cfg.audit_checkpoint_seconds, &checkpointer))
+		log_error("audit trail: cannot start the checkpoint thread");
+	/* the metrics line first: "serving" is the last line of a start (tests wait for it) */
+	if (server_metrics_port(api.srv)) {
+		const char *mc = strrchr(cfg.metrics_listen, ':');
+		log_info("metrics on http://%.*s:%d/metrics", (int)(mc - cfg.metrics_listen),
+			 cfg.metrics_listen, server_metrics_port(api.srv));
 	}
 	const char *colon = strrchr(cfg.listen, ':');
 	log_info("kexie %s serving http://%.*s:%d/ (database: %s%s, web: %s)", kexie_version(),
@@ -73,8 +152,8 @@ int cmd_serve(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	server_stop(api.srv, 10000);
-	workpool_free(api.hashers);
-	ratelimit_free(api.login_failures);
+	stop_workers(&api); /* jobs stop first: their last records go into the checkpoint below */
+	audit_checkpointer_stop(checkpointer); /* one more checkpoint: the last requests' records */
 	app_close(&app);
 	log_info("stopped cleanly");
 	return 0;

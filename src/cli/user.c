@@ -3,12 +3,17 @@
  *   kexie user add --login L --name N --role ROLE [--org CODE] --password-stdin
  *   kexie user list
  *   kexie user disable LOGIN | unlock LOGIN | passwd LOGIN --password-stdin
+ *   kexie user grant-post LOGIN POST [--org CODE]   (POST: system_admin, security_admin or audit_admin)
+ *     (the server's way to give an administrator post; over HTTP it takes two security
+ *     administrators: a request and an approval, see core/post.h)
  *   kexie token create --login L [--expires-days N] [--name NAME]   (printed once)
  * The password is read from the first line of standard input, never from argv (which
  * other users can see in the process list).
  */
 #include "cli/cli.h"
 #include "base/err.h"
+#include "core/org.h"
+#include "core/post.h"
 #include "core/user.h"
 
 #include <stdio.h>
@@ -47,11 +52,34 @@ static void print_user(const struct user_row *u, void *arg)
 	printf("%-20s %-10s %-20s %s\n", u->login, u->status, u->display_name, u->roles);
 }
 
+/* `kexie user grant-post`: the post replaces the account's roles (post.h). */
+static int grant_post(struct app *app, const char *login, int64_t id, const char *post, const char *org_code)
+{
+	int64_t org_id = 0;
+	if (org_code) {
+		struct org o;
+		if (org_get_by_code(app, org_code, NULL, &o)) {
+			fprintf(stderr, "kexie user grant-post: no organization %s\n", org_code);
+			return ERR_NOTFOUND;
+		}
+		org_id = o.id;
+	}
+	struct errlist e;
+	errlist_init(&e);
+	int rc = post_grant(app, &cli_who, id, post, org_id, &e);
+	if (rc)
+		print_errs("user grant-post", rc, &e);
+	else
+		printf("%s now holds %s (its other roles, sessions and tokens ended)\n", login, post);
+	return rc;
+}
+
 int cmd_user(int argc, char **argv)
 {
 	const char *sub = argc >= 2 ? argv[1] : "";
 	int skip = 1;
 	const char *target = NULL;
+	const char *post = NULL;
 	if (!strcmp(sub, "disable") || !strcmp(sub, "unlock") || !strcmp(sub, "passwd")) {
 		if (argc < 3 || argv[2][0] == '-') {
 			usage("user");
@@ -59,6 +87,14 @@ int cmd_user(int argc, char **argv)
 		}
 		target = argv[2];
 		skip = 2;
+	} else if (!strcmp(sub, "grant-post")) {
+		if (argc < 4 || argv[2][0] == '-' || argv[3][0] == '-') {
+			usage("user");
+			return EXIT_USAGE;
+		}
+		target = argv[2];
+		post = argv[3];
+		skip = 3;
 	} else if (strcmp(sub, "add") && strcmp(sub, "list")) {
 		usage("user");
 		return EXIT_USAGE;
@@ -81,6 +117,8 @@ int cmd_user(int argc, char **argv)
 	}
 	if (!strcmp(sub, "list")) {
 		rc = user_list(&app, print_user, NULL);
+	} else if (post) {
+		rc = grant_post(&app, target, target_id, post, opt(rest, nrest, "--org"));
 	} else if (!strcmp(sub, "disable") || !strcmp(sub, "unlock")) {
 		bool dis = !strcmp(sub, "disable");
 		rc = dis ? user_disable(&app, &cli_who, target_id) : user_unlock(&app, &cli_who, target_id);
@@ -120,7 +158,8 @@ int cmd_user(int argc, char **argv)
 					.display_name = opt(rest, nrest, "--name"),
 					.role = opt(rest, nrest, "--role"),
 					.org_code = opt(rest, nrest, "--org"),
-					.password = pw};
+					.password = pw,
+					.post_ok = true}; /* on the server: the first posts come from here */
 		struct errlist e;
 		errlist_init(&e);
 		int64_t id = 0;
@@ -160,8 +199,14 @@ int cmd_token(int argc, char **argv)
 	if (app_open_current(&app, &cfg, "token"))
 		return 1;
 	char token[TOKEN_LEN + 8];
-	rc = token_create(&app, &cli_who, login, (int)days, opt(rest, nrest, "--name"), token, sizeof(token));
+	int idays = (int)days;
+	rc = token_create(&app, &cli_who, login, &idays, opt(rest, nrest, "--name"), token, sizeof(token), NULL);
 	app_close(&app);
+	if (rc == ERR_UNPROCESSABLE) {
+		fprintf(stderr, "kexie token create: --expires-days: at most %d days (token_max_days)\n",
+			cfg.token_max_days);
+		return 1;
+	}
 	if (rc == ERR_NOTFOUND) {
 		fprintf(stderr, "kexie token create: no active account %s\n", login);
 		return 1;

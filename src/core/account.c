@@ -4,7 +4,9 @@
  */
 #include "core/user.h"
 #include "core/user_int.h"
+#include "core/names.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -106,27 +108,35 @@ static int add_tx(struct conn *c, void *arg)
 
 static bool in_roles(const char *role)
 {
-	return word_in(RBAC_ROLES, '|', role, false);
+	return codeset_has(&codelist_role, role);
 }
 
-static bool admin_post(const char *role)
-{
-	return !strcmp(role, "system_admin") || !strcmp(role, "security_admin") || !strcmp(role, "audit_admin");
-}
 
 
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id)
 {
 	int bad = 0;
+	if (in->role && rbac_is_post(in->role) && !in->post_ok)
+		return errlist_add(errs, "role", "post_by_request",
+				   "an administrator post is given by a request that a second security administrator"
+				   " approves (POST /api/v1/post-requests): create the account with another role first"),
+		       ERR_FORBIDDEN;
 	if (!in->login || !login_ok(in->login))
 		bad = errlist_add(errs, "login", "invalid_login", "2 to 64 of a-z 0-9 . _ - @");
-	if (!in->display_name || !*in->display_name ||
-	    !utf8_valid(in->display_name, strlen(in->display_name), NULL) ||
-	    utf8_count(in->display_name, strlen(in->display_name)) > 100)
-		bad = errlist_add(errs, "display_name", "bad_length", "1 to 100 characters");
+	/* the display name is an official name: the one normaliser (core/names.h) */
+	char display[100 * 4 + 1];
+	struct user_input norm = *in;
+	int nrc = name_normalize(in->display_name, in->display_name ? strlen(in->display_name) : 0,
+				 NAME_OFFICIAL, 1, 100, display, sizeof(display), "display_name", errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	norm.display_name = display;
+	in = &norm;
 	if (!in->role || !in_roles(in->role))
-		bad = errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
+		bad = codelist_refuse(errs, "role", &codelist_role);
 	if (!in->password || password_check(a, in->password, in->login, "password", errs))
 		bad = ERR_UNPROCESSABLE;
 	struct add_job j = {.in = in, .who = who, .errs = errs};
@@ -264,7 +274,7 @@ static int account_tx(struct conn *c, void *arg)
 		rc = user_set_password_conn(c, j->id, j->hash, j->history, &j->ended);
 		action = "user.password";
 		/* the password is recorded as changed, never in any form */
-		detail = "{\"password\":\"changed\",\"sessions\":\"ended\"}";
+		detail = "{\"password\":\"changed\",\"sessions\":\"ended\",\"tokens\":\"revoked\"}";
 		break;
 	case ACC_END_SESSIONS:
 		rc = user_end_credentials(c, j->id, false, &j->ended);
@@ -454,57 +464,37 @@ int user_get(struct app *a, int64_t id, struct user_detail *out)
 	return rc;
 }
 
-int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id)
+int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id, const char **role)
 {
+	*role = "";
 	struct user_detail *u = malloc(sizeof(*u));
 	if (!u)
 		return ERR_NOMEM;
 	int rc = user_get(a, user_id, u);
-	bool visible = false, allowed = u->ngrants > 0;
+	bool visible = false, allowed = !rc && u->ngrants > 0, post = false;
 	for (int i = 0; !rc && i < u->ngrants; i++) {
-		int r = rbac_check(a, c, perm, u->g[i].org_id);
+		int64_t path[ORG_PATH_MAX];
+		int n = 0;
+		const char *granting = "";
+		rc = org_path(a, u->g[i].org_id, path, &n);
+		int r = rc ? rc : rbac_check_path(c, perm, path, n, &granting);
+		if (r == 0 && !**role)
+			*role = granting;
 		if (r == 0 || r == ERR_FORBIDDEN)
 			visible = true;
 		if (r != 0)
 			allowed = false;
-		if (r && r != ERR_FORBIDDEN && r != ERR_NOTFOUND)
-			rc = r;
+		post = post || rbac_is_post(u->g[i].role);
 	}
-	/* the three administrator posts are the security administrator's to manage */
-	for (int i = 0; !rc && allowed && i < u->ngrants; i++) {
-		if (!admin_post(u->g[i].role) || !strcmp(perm, "user.read"))
-			continue;
-		bool sec = false;
-		rc = rbac_holds(a, c, "security_admin", u->g[i].org_id, &sec);
-		if (!sec)
-			allowed = false;
-	}
+	/* an account holding one of the three posts is changed by a security administrator only */
+	if (!rc && allowed && post && strcmp(perm, "user.read") && !rbac_holds_role(c, "security_admin"))
+		allowed = false;
 	free(u);
 	if (rc)
 		return rc;
+	if (!allowed)
+		*role = "";
 	return allowed ? 0 : visible ? ERR_FORBIDDEN : ERR_NOTFOUND;
-}
-
-int user_grant_check(struct app *a, const struct caller *c, const char *role, int64_t org_id,
-		     struct errlist *errs)
-{
-	if (!in_roles(role))
-		return errlist_add(errs, "role", "not_allowed", RBAC_ROLES);
-	int rc = rbac_check(a, c, "user.admin", org_id);
-	if (rc)
-		return rc; /* outside every scope: ERR_NOTFOUND, as for any object */
-	if (admin_post(role)) {
-		bool sec = false;
-		rc = rbac_holds(a, c, "security_admin", org_id, &sec);
-		if (rc)
-			return rc;
-		if (!sec) {
-			errlist_add(errs, "role", "admin_post",
-				    "only a security administrator assigns the administrator posts");
-			return ERR_FORBIDDEN;
-		}
-	}
-	return 0;
 }
 
 struct role_job {
@@ -516,11 +506,66 @@ struct role_job {
 	int64_t ended;
 };
 
+/* Does the account hold one of the three posts? */
+int user_holds_post(struct conn *c, int64_t user_id, bool *yes)
+{
+	struct stmt *st = NULL;
+	*yes = false;
+	int rc = conn_prepare(c, "SELECT 1 FROM role_assignment WHERE user_id = $1"
+				 " AND role IN ('system_admin', 'security_admin', 'audit_admin')", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, user_id);
+	rc = stmt_step(st);
+	*yes = rc == STORE_ROW;
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+struct post_probe {
+	int64_t user_id;
+	bool yes;
+};
+
+static int post_probe(struct conn *c, void *arg)
+{
+	struct post_probe *p = arg;
+	return user_holds_post(c, p->user_id, &p->yes);
+}
+
+int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs)
+{
+	if (by == user_id)
+		return 0;
+	struct post_probe p = {.user_id = user_id};
+	int rc = store_read(a->store, post_probe, &p);
+	if (rc)
+		return rc;
+	if (p.yes)
+		return errlist_add(errs, "password", "post_holder",
+				   "an administrator post holder sets their own password (or it is set on the server:"
+				   " kexie user passwd); nobody else may, or they could act as that post"),
+		       ERR_FORBIDDEN;
+	return 0;
+}
+
 static int role_tx(struct conn *c, void *arg)
 {
 	struct role_job *j = arg;
 	struct stmt *st = NULL;
 	int rc;
+	if (j->add) {
+		/* separation of duties: a post holder does that post and nothing else */
+		bool post = false;
+		rc = user_holds_post(c, j->user_id, &post);
+		if (rc)
+			return rc;
+		if (post) {
+			errlist_add(j->errs, "role", "post_holder",
+				    "the account holds an administrator post and no other role");
+			return ERR_CONFLICT;
+		}
+	}
 	rc = conn_prepare(c, j->add ? "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)"
 				      " ON CONFLICT DO NOTHING"
 				    : "DELETE FROM role_assignment WHERE user_id = $1 AND role = $2 AND org_id = $3",
@@ -576,6 +621,15 @@ int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id,
 {
 	struct role_job j = {.who = who, .user_id = user_id, .org_id = org_id, .role = role, .add = add,
 			     .errs = errs};
+	if (!in_roles(role))
+		return codelist_refuse(errs, "role", &codelist_role);
+	if (who->user_id && who->user_id == user_id)
+		return errlist_add(errs, "role", "self", "nobody gives or takes away their own roles"), ERR_FORBIDDEN;
+	if (add && rbac_is_post(role))
+		return errlist_add(errs, "role", "post_by_request",
+				   "an administrator post is given by a request that a second security administrator"
+				   " approves (POST /api/v1/post-requests)"),
+		       ERR_FORBIDDEN;
 	return store_tx(a->store, role_tx, &j);
 }
 
@@ -638,9 +692,10 @@ int user_search(struct app *a, int64_t under, const char *q, const char *after_l
 	rc = rc < 0 ? rc : 0;
 	/* roles, per user, on the same connection */
 	for (int i = 0; !rc && i < *n; i++) {
-		struct user_grant g[8];
+		struct user_grant *g = rows[i].g;
 		int ng = 0;
-		rc = user_grants(c, rows[i].id, g, 8, &ng);
+		rc = user_grants(c, rows[i].id, g, USER_ROW_GRANTS, &ng);
+		rows[i].ngrants = ng;
 		for (int k = 0; !rc && k < ng; k++) {
 			size_t len = strlen(rows[i].roles);
 			snprintf(rows[i].roles + len, sizeof(rows[i].roles) - len, "%s%s@%s", len ? ", " : "",

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct store;
+struct touch;
 
 /* Account and audit policy, from the configuration (kexie help config). */
 struct policy {
@@ -20,6 +21,8 @@ struct policy {
 	int64_t lock_s;
 	int64_t session_idle_s, session_max_s;
 	int audit_retention_days; /* >= 180 */
+	int token_max_days;       /* the longest an API token lives (and the default) */
+	int audit_checkpoint_s;   /* kexie serve checkpoints the audit trail this often */
 };
 
 struct app {
@@ -29,6 +32,8 @@ struct app {
 	const char *data_dir;
 	int64_t started_at;       /* unix seconds */
 	struct policy policy;
+	struct touch *touch;      /* bookkeeping writes batched off the request path (core/touch.h);
+				     started by `serve`; NULL elsewhere: last-used times are not noted */
 };
 
 #endif

@@ -2,9 +2,17 @@
  * audit.h - the tamper-evident audit trail.
  *
  * Every write appends one record in the same transaction as the write (audit_append takes
- * the caller's connection). Records are hash-chained: each carries the SHA-256 of the
- * previous record's hash and its own canonical content, so changing, deleting or
- * reordering any record breaks the chain from that point, and audit_verify names it.
+ * the caller's connection). Records are chained with a key: each carries the HMAC-SHA-256,
+ * under a key derived from the server key (DATA_DIR/kexie.key), of the previous record's
+ * link and its own canonical content, so changing, deleting or reordering any record
+ * breaks the chain from that point, and someone who holds the database but not the key
+ * cannot compute a new chain. The newest records are protected by checkpoints: signed
+ * (Ed25519, seed derived from the server key) statements "the trail reached record N
+ * with link H", written to the log and to DATA_DIR/audit.checkpoint, which verification
+ * compares with the table, so removing records from the end shows too.
+ *
+ * A record about an account (sign-ins, password changes, sessions, tokens, roles) carries
+ * the orgs of the account's roles (audit_org), so subtree filters find it.
  */
 #ifndef KEXIE_CORE_AUDIT_H
 #define KEXIE_CORE_AUDIT_H
@@ -29,6 +37,9 @@ struct audit_entry {
 	const char *object_id;   /* NULL = "" */
 	int64_t org_id;          /* 0 = none */
 	const char *detail;      /* changed fields; never a sensitive value in clear */
+	/* The account the record is about: the orgs of its roles are recorded with it.
+	 * 0 = none, except that object_type "user" with a numeric object_id names one. */
+	int64_t subject_id;
 };
 
 /* The detail of a record: a JSON object of changed fields, built in a fixed buffer.
@@ -51,19 +62,90 @@ void audit_diff_int(struct audit_diff *d, const char *key, int64_t v);
 const char *audit_diff_text(struct audit_diff *d);
 int audit_diff_count(const struct audit_diff *d);
 
-/* Appends e inside the caller's open write transaction. Returns 0 or a store error
- * (the caller then rolls back the write too). */
+/* Appends e inside the caller's open write transaction. The connection's store must have
+ * its owner set to the app (store_set_owner), whose key chains the record. Returns 0 or a
+ * store error (the caller then rolls back the write too); ERR_DB when the store has no
+ * owner or the trail is not keyed yet (audit_prepare keys it); ERR_TOOBIG when the record
+ * would carry more than 256 orgs. */
 int audit_append(struct conn *c, const struct audit_entry *e);
 
-/* Walks the whole chain. Returns 0 with *count records when intact; ERR_CONFLICT with
- * *bad_seq (the first broken record, or the expected next one when records are missing)
- * and a reason in why; or a store error. */
+/* The stored form of a login that matched no account: a keyed hash (32 hex digits + NUL),
+ * the same for the same text, so repeated attempts on one name correlate while the text
+ * (often a password typed in the wrong field) is never kept. */
+void audit_login_hash(const struct app *a, const char *login, char out[33]);
+
+/* Appends e in a transaction of its own: for events that change nothing else (an export, a
+ * download of personal data). Returns 0 or a store error. */
+int audit_record(struct app *a, const struct audit_entry *e);
+
+/* Appends the n entries e[0..n) in order inside the caller's open write transaction, as n
+ * calls of audit_append would (the same records, orgs and chain), with one update of the
+ * head and multi-row inserts of up to per_stmt rows: for bulk imports. Returns 0 or a store
+ * error. */
+int audit_append_many(struct conn *c, const struct audit_entry *e, size_t n, int per_stmt);
+
+/* ---- the chain: verification, checkpoints, keying, retention (audit_chain.c) ---- */
+
+/* A checkpoint: the trail had reached record seq, whose link is hash, at `at`. Its text
+ * form, one line, is "kexie-audit-checkpoint v1 seq=N hash=HEX at=ISO sig=HEX". */
+struct audit_checkpoint {
+	int64_t seq;
+	char hash[65];
+	char at[32];
+	char line[320];
+};
+
+struct audit_verify_result {
+	int64_t count;          /* records checked */
+	int64_t bad_seq;        /* the first broken record, or the expected next one */
+	int64_t head_seq;       /* records ever written (the head) */
+	int64_t pruned_seq;     /* records removed by retention */
+	bool has_checkpoint;    /* a checkpoint was compared */
+	struct audit_checkpoint cp; /* the newest one compared */
+	char why[256];          /* why the trail is broken ("" when intact) */
+};
+
+/* Walks the whole chain, checking each link with the key, the pruning mark and the
+ * checkpoint in a->data_dir (when there is one) plus extra_line (a checkpoint line taken
+ * from the log; NULL for none). Returns 0 when intact; ERR_CONFLICT when broken (out->why
+ * says how: altered, missing, re-chained, removed after a checkpoint, a checkpoint whose
+ * signature fails); or a store error. */
+int audit_verify_full(struct app *a, const char *extra_line, struct audit_verify_result *out);
+
+/* audit_verify_full with the data dir's checkpoint only, for callers that need the count
+ * and the first broken record: *count, *bad_seq and a reason in why (cap bytes). */
 int audit_verify(struct app *a, int64_t *count, int64_t *bad_seq, char *why, size_t cap);
 
+/* Writes a checkpoint of the current head to a->data_dir/audit.checkpoint (atomically,
+ * mode 0600) and logs its line, after checking every record since the previous checkpoint
+ * (or all of them, the first time): a checkpoint never certifies a trail that lost records
+ * or links the key did not make. *out gets the checkpoint now in force; *wrote says
+ * whether a new one was written (false when the head has not moved). ERR_CONFLICT with a
+ * reason in why when the trail does not extend the previous checkpoint (it stays). */
+int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, char *why, size_t cap);
+
+/* Before serving: keys a trail written before keyed chains (chain 'sha256' in audit_head)
+ * once, recording audit.rekey, and writes a checkpoint. *rekeyed counts the records
+ * re-chained (0 when nothing was to do). Refuses (ERR_CONFLICT, why) to re-chain when the
+ * data dir already holds a checkpoint: the trail was keyed before, so an unkeyed chain
+ * means someone replaced it. A checkpoint that cannot be written (the trail does not
+ * extend the last one, the data dir is not writable) is not an error here: why says it. */
+int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap);
+
+/* A thread that writes a checkpoint every `seconds` while the head moves (and once more
+ * when stopped), logging a trail that stops verifying once per new problem. */
+struct audit_checkpointer;
+int audit_checkpointer_start(struct app *a, int seconds, struct audit_checkpointer **out);
+void audit_checkpointer_stop(struct audit_checkpointer *cp); /* NULL is fine */
+
 /* Removes the records older than a->policy.audit_retention_days (never fewer than 180)
- * from the start of the chain, keeping it verifiable, and records the pruning. *removed
- * counts them; cutoff receives the first day kept (YYYY-MM-DD). */
-int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16]);
+ * from the start of the chain, and records the pruning (audit.prune, naming whether the
+ * removed records verified). Refuses (ERR_CONFLICT, why) when the records kept do not
+ * verify or do not reach the checkpoint: pruning never hides a break. Moves the
+ * authenticated pruning mark and writes a checkpoint, so the trail verifies afterwards.
+ * *removed counts the records; cutoff receives the first day kept (YYYY-MM-DD). */
+int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16],
+		char *why, size_t cap);
 
 /* One record as read back. Strings point into the row (valid during the callback). */
 struct audit_row {
@@ -72,8 +154,10 @@ struct audit_row {
 		*object_id, *org_code, *detail;
 };
 
-/* Filters; NULL / 0 = any. `under` limits to records whose org is in that subtree
- * (as of today). Records come newest first, seq < before_seq when before_seq > 0. */
+/* Filters; NULL / 0 = any. `under` limits to records one of whose orgs (the object's, or
+ * the roles' of the account the record is about) is in that subtree (as of today). login
+ * matches the acting account and failed sign-ins naming that login when no account has it
+ * (by its keyed hash). Records come newest first, seq < before_seq when before_seq > 0. */
 struct audit_query {
 	const char *from, *to; /* YYYY-MM-DD, inclusive, UTC */
 	const char *login, *action, *object_type, *object_id;

@@ -12,17 +12,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The columns row_to_org reads; $2 is the date the parent is taken for. */
+/* The columns row_to_org reads; $2 is the date the parent (id and name) is taken for. */
 #define ORG_COLS                                                                             \
 	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
 	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                    \
 	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                     \
+	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id"              \
+	" WHERE p.org_id = o.id AND p.valid_from <= $2"                                      \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
 
-/* True when v is one of the '|'-separated words of list. */
-bool org_in_list(const char *list, const char *v);
-/* Index of a level name in ORG_LEVELS order, or -1. */
-int org_level_index(const char *v);
 /* d when given and non-empty, else today written into buf. */
 const char *org_date_or_today(const char *d, char buf[11]);
 /* Reads the current row of st (the columns of ORG_COLS, first) into o. */
@@ -36,5 +35,22 @@ int org_load_conn(struct conn *c, int64_t id, const char *code, const char *date
 int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes);
 /* Subtree counts as of date d (valid YYYY-MM-DD) on an open connection (org_tally.c). */
 int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_counts *out);
+
+/* What org_create_in and org_update_in check before touching the database, for loads that
+ * check every row first (orgimport.c): the same field errors. *norm receives in as the
+ * write would store it: names through the one normaliser (their text in *nb), and for a
+ * create the normalised credit code ("" when none) and the opening date (the input's, or
+ * today; norm->opened_on is NULL: use `opened`). 0 or ERR_UNPROCESSABLE (also ERR_NOMEM /
+ * ERR_INTERNAL from the normaliser). */
+struct org_names {
+	char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
+};
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     char opened[11], struct errlist *errs);
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     struct errlist *errs);
+/* The audit detail of org.create, as org_create_in records it. */
+void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
+		     const char *parent_code, struct audit_diff *d);
 
 #endif

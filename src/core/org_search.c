@@ -47,9 +47,10 @@ static bool like_escape(const char *q, char *out, size_t cap)
 
 /*
  * The statements. $1 under, $2 date, $3 include_closed, $4 'q%' (NULL: no q), $5 '%q%',
- * $6 level, $7 type, $8 after (code), $9 limit; with pinyin also $10 '%letters%' against
- * the initials (exact) and $11 against the pinyin (necessary). The last column says whether
- * the row matched without the pinyin (then nothing is left to decide).
+ * $6 level, $7 type, $8 after (code), $9 limit, $10..$12 the caller's view (SEEN); with
+ * pinyin also $13 '%letters%' against the initials (exact) and $14 against the pinyin
+ * (necessary). The last column says whether the row matched without the pinyin (then
+ * nothing is left to decide).
  */
 #define SEARCH_COLS(O)                                                                               \
 	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, "           \
@@ -60,12 +61,21 @@ static bool like_escape(const char *q, char *out, size_t cap)
 #define EXACT_PLAIN(O) "(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"
 #define EXACT_PINYIN(O, T)                                                                           \
 	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\'" \
-	" OR " T ".ini LIKE $10)"
-#define MATCH_PINYIN(O, T) "(" EXACT_PINYIN(O, T) " OR " T ".py LIKE $11)"
+	" OR " T ".ini LIKE $13)"
+#define MATCH_PINYIN(O, T) "(" EXACT_PINYIN(O, T) " OR " T ".py LIKE $14)"
+
+/* scope (issue 8 case 4): as of another day, only what the caller sees today ($10 user,
+ * $11 roles, $12 today; $10 NULL: no such rule). An org whose closure row below `under` is
+ * valid today too is below `under` today and so seen; only the others are checked. */
+#define SEEN(X)                                                                                      \
+	" AND (CAST($10 AS BIGINT) IS NULL OR (" X ".valid_from <= $12 AND (" X ".valid_to IS NULL OR " \
+	X ".valid_to > $12)) OR " ORG_SEEN_SQL("o.id", "$10", "$11", "$12") ")"
+/* end of scope (case 4) */
 
 #define FILTERS                                                                                      \
 	" AND o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"              \
-	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)"
+	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)" \
+	SEEN("x")
 
 #define IN_SUBTREE(X) X ".anc_id = $1 AND " X ".valid_from <= $2 AND (" X ".valid_to IS NULL OR " X ".valid_to > $2)"
 /* the same as a probe per candidate: "+ 0" keeps any planner (PostgreSQL's generic plans
@@ -141,9 +151,18 @@ static void bind_common(struct stmt *st, const struct plan *p, int64_t under, co
 		stmt_bind_null(st, 7);
 	stmt_bind_text(st, 8, after, strlen(after));
 	stmt_bind_int64(st, 9, limit);
+	/* scope (issue 8 case 4) */
+	if (org_seen_needed(f->seen, p->date)) {
+		org_seen_bind(st, 10, f->seen);
+	} else {
+		stmt_bind_null(st, 10);
+		stmt_bind_null(st, 11);
+		stmt_bind_null(st, 12);
+	}
+	/* end of scope (case 4) */
 	if (p->pinyin) {
-		stmt_bind_text(st, 10, p->q.like_letters, strlen(p->q.like_letters));
-		stmt_bind_text(st, 11, p->q.like_letters, strlen(p->q.like_letters));
+		stmt_bind_text(st, 13, p->q.like_letters, strlen(p->q.like_letters));
+		stmt_bind_text(st, 14, p->q.like_letters, strlen(p->q.like_letters));
 	}
 }
 
@@ -189,7 +208,7 @@ static int run(struct conn *c, int64_t under, struct plan *p, const char *after,
 		return rc;
 	bind_common(st, p, under, after, limit);
 	if (p->candidates)
-		nameindex_bind_candidates(st, p->pinyin ? 11 : 9, NX_ORG, &p->q);
+		nameindex_bind_candidates(st, p->pinyin ? 14 : 12, NX_ORG, &p->q);
 	int64_t rows = 0;
 	while ((rc = stmt_step(st)) == STORE_ROW) {
 		rows++;
@@ -236,7 +255,7 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 		rc = choose(c, under, p, max);
 	if (!rc && p->candidates) {
 		char cand[1024];
-		if (nameindex_candidates_sql(p->pinyin ? 11 : 9, cand, sizeof(cand)) < 0) {
+		if (nameindex_candidates_sql(p->pinyin ? 14 : 12, cand, sizeof(cand)) < 0) {
 			rc = ERR_INTERNAL;
 			goto done;
 		}

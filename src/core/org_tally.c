@@ -85,11 +85,15 @@
 
 #define SYNC_DELETE(SET) "WITH RECURSIVE " SET " DELETE FROM org_closure WHERE org_id IN (SELECT id FROM sset)"
 
+/* Inserts the rows of up (moved: the period starts after the org opened, a move on its chain) */
+#define CLOSURE_INSERT                                                                               \
+	" INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code, moved)"                \
+	" SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code, CASE WHEN up.vf > o.opened_on THEN 1 ELSE 0 END" \
+	" FROM up JOIN org o ON o.id = up.org_id WHERE true ON CONFLICT DO NOTHING"
+
 #define SYNC_INSERT(SET)                                                                             \
 	"WITH RECURSIVE " SET ", " UP_ROWS                                                            \
-	" INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code)"                       \
-	" SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code FROM up JOIN org o ON o.id = up.org_id WHERE true" \
-	" ON CONFLICT DO NOTHING"
+	CLOSURE_INSERT
 
 #define SYNC_COUNTED(SET)                                                                            \
 	"WITH RECURSIVE " SET " INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)"  \
@@ -188,10 +192,7 @@ static const char *const rebuild_sql[] = {
 	"DELETE FROM org_count",
 	"DELETE FROM org_closure",
 	"DELETE FROM org_counted",
-	"WITH RECURSIVE sset(id) AS (SELECT id FROM org), " UP_ROWS
-	" INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code)"
-	" SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code FROM up JOIN org o ON o.id = up.org_id WHERE true"
-	" ON CONFLICT DO NOTHING",
+	"WITH RECURSIVE sset(id) AS (SELECT id FROM org), " UP_ROWS CLOSURE_INSERT,
 	"INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)"
 	" SELECT id, level, type, opened_on, closed_on FROM org",
 	"WITH spans(anc_id, s, e, level, type, sg) AS (" SPAN_OF("c", "valid_from", "valid_to", "k")
@@ -222,7 +223,7 @@ int org_tally_rebuild(struct app *a)
 
 static void count_add(struct org_counts *out, const char *level, const char *type, int64_t n)
 {
-	int k = org_level_index(level);
+	int k = codeset_index(&codelist_org_level, level);
 	if (k >= 0)
 		out->by_level[k] += n;
 	out->total += n;
@@ -277,15 +278,60 @@ int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_coun
 	return rc < 0 ? rc : 0;
 }
 
+/* Orgs counted for (root, d) that the caller does not see today (issue 8 case 4: lists for
+ * another date show only what the caller sees today): only orgs whose place below root
+ * differs between d and today can be among them (the rest are below root today, and root is
+ * seen), so only the closure rows below root that end between d and today, or start
+ * between today and d, are checked, through two small partial indexes. */
+#define UNSEEN_COUNT(DATES)                                                                          \
+	"SELECT k.level, k.type, count(*) FROM org_closure x JOIN org_counted k ON k.org_id = x.org_id" \
+	" WHERE x.anc_id = $1 AND x.org_id <> $1 AND " DATES                                           \
+	" AND k.opened_on <= $2 AND (k.closed_on IS NULL OR k.closed_on > $2)"                         \
+	" AND NOT " ORG_SEEN_SQL("x.org_id", "$3", "$4", "$5") " GROUP BY k.level, k.type"
+static const char unseen_past[] = UNSEEN_COUNT(
+	"x.valid_to IS NOT NULL AND x.valid_to > $2 AND x.valid_to <= $5 AND x.valid_from <= $2");
+static const char unseen_future[] = UNSEEN_COUNT(
+	"x.moved = 1 AND x.valid_from > $5 AND x.valid_from <= $2 AND (x.valid_to IS NULL OR x.valid_to > $2)");
+
 int org_subtree_counts(struct app *a, int64_t root, const char *as_of, struct org_counts *out)
+{
+	return org_subtree_counts_seen(a, root, as_of, NULL, out);
+}
+
+int org_subtree_counts_seen(struct app *a, int64_t root, const char *as_of, const struct rbac_seen *seen,
+			    struct org_counts *out)
 {
 	char today[11];
 	const char *d = org_date_or_today(as_of, today);
+	org_today(today);
 	struct conn *c = NULL;
+	struct stmt *st = NULL;
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = org_counts_conn(c, root, d, out);
+	rc = conn_read_begin(c);
+	if (!rc)
+		rc = org_counts_conn(c, root, d, out);
+	/* scope (issue 8 case 4): as of another day, count only what the caller sees today */
+	if (!rc && org_seen_needed(seen, d)) {
+		rc = conn_prepare(c, strcmp(d, today) < 0 ? unseen_past : unseen_future, &st);
+		if (!rc) {
+			stmt_bind_int64(st, 1, root);
+			stmt_bind_text(st, 2, d, strlen(d));
+			org_seen_bind(st, 3, seen);
+			while ((rc = stmt_step(st)) == STORE_ROW)
+				count_add(out, stmt_text(st, 0, NULL), stmt_text(st, 1, NULL), -stmt_int64(st, 2));
+			rc = rc < 0 ? rc : 0;
+		}
+		stmt_done(st);
+		/* types counted to nothing are not listed, as before */
+		int k = 0;
+		for (int i = 0; i < out->ntypes; i++)
+			if (out->by_type[i].n > 0)
+				out->by_type[k++] = out->by_type[i];
+		out->ntypes = k;
+	}
+	/* end of scope (case 4) */
 	store_release(c);
 	return rc;
 }

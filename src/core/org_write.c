@@ -7,6 +7,7 @@
 #include "core/org_int.h"
 #include "core/rbac.h"
 #include "core/codes.h"
+#include "core/names.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -32,16 +33,33 @@ static bool code_ok(const char *s)
 	return true;
 }
 
-static bool text_ok(const char *s, size_t min_cp, size_t max_cp)
+/* Checks a text field given (s non-NULL) or required (min_cp > 0): the field error says
+ * which rule failed (required, too_long with params.max, control_character). Returns 0
+ * or ERR_UNPROCESSABLE. */
+static int check_text(struct errlist *errs, const char *field, const char *s, size_t min_cp, size_t max_cp)
 {
-	size_t n = strlen(s);
+	size_t n = s ? strlen(s) : 0;
+	if (!n && min_cp)
+		return errlist_add(errs, field, "required", "is required");
+	if (!s)
+		return 0;
 	if (!utf8_valid(s, n, NULL))
-		return false;
+		return errlist_add(errs, field, "invalid_utf8", "is not valid UTF-8");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20)
-			return false;
+			return errlist_add(errs, field, "control_character", "must not hold control characters");
 	size_t cp = utf8_count(s, n);
-	return cp >= min_cp && cp <= max_cp;
+	if (cp < min_cp) {
+		errlist_add(errs, field, "too_short", "is too short");
+		return errlist_param_int(errs, "min", (long long)min_cp);
+	}
+	if (cp > max_cp) {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "at most %zu characters", max_cp);
+		errlist_add(errs, field, "too_long", msg);
+		return errlist_param_int(errs, "max", (long long)max_cp);
+	}
+	return 0;
 }
 
 static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
@@ -58,10 +76,42 @@ static int audit_org(struct conn *c, const struct audit_entry *who, const char *
 	return audit_append(c, &e);
 }
 
+#define ORG_SHORT_MAX 64 /* code points */
+
+/* The name and short name through the one name normaliser (core/names.h) into name and
+ * short_name (the job's buffers); *norm becomes in with those. 0, ERR_UNPROCESSABLE with
+ * the field errors in errs, or ERR_NOMEM / ERR_INTERNAL. */
+static int org_names(const struct org_input *in, bool create, struct org_input *norm,
+		     char name[ORG_NAME_MAX * 4 + 1], char short_name[ORG_SHORT_MAX * 4 + 1],
+		     struct errlist *errs)
+{
+	int bad = 0, rc;
+	*norm = *in;
+	if (in->name || create) {
+		rc = name_normalize(in->name, in->name ? strlen(in->name) : 0, NAME_OFFICIAL, 1,
+				    ORG_NAME_MAX, name, ORG_NAME_MAX * 4 + 1, "name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->name = name;
+	}
+	if (in->short_name) {
+		rc = name_normalize(in->short_name, strlen(in->short_name), NAME_OFFICIAL, 0,
+				    ORG_SHORT_MAX, short_name, ORG_SHORT_MAX * 4 + 1, "short_name", errs);
+		if (rc && rc != ERR_UNPROCESSABLE)
+			return rc;
+		bad |= rc;
+		norm->short_name = short_name;
+	}
+	return bad ? ERR_UNPROCESSABLE : 0;
+}
+
 struct create_job {
-	const struct org_input *in;
+	const struct org_input *in; /* after create_check: norm */
 	const struct audit_entry *who;
 	struct errlist *errs;
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	char credit[19];
 	const char *opened;
 	int64_t id;
@@ -78,6 +128,45 @@ static int exists(struct conn *c, const char *sql, const char *v, bool *yes)
 	*yes = rc == STORE_ROW;
 	stmt_done(st);
 	return rc < 0 ? rc : 0;
+}
+
+/* How many levels the branch of id reaches below it as of date (0 for a leaf). */
+static int branch_height(struct conn *c, int64_t id, const char *date, int64_t *height)
+{
+	struct stmt *st = NULL;
+	*height = 0;
+	int rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT max(depth) FROM down", &st);
+	if (rc)
+		return rc;
+	stmt_bind_int64(st, 1, id);
+	stmt_bind_text(st, 2, date, strlen(date));
+	rc = stmt_step(st);
+	if (rc == STORE_ROW)
+		*height = stmt_int64(st, 0);
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
+/* The one depth check (create, move, and the import through them): may a branch `height`
+ * levels deep (0: a single org) hang under `parent` as of date? Its deepest org would
+ * have the parent's chain, plus itself and the levels between, on its chain; more than
+ * ORG_DEPTH_MAX is refused with a field error, because every walk of the tree stops at 64
+ * steps and would lose it. */
+static int depth_check(struct conn *c, int64_t parent, int64_t height, const char *date,
+		       const char *field, struct errlist *errs)
+{
+	int64_t path[ORG_PATH_MAX];
+	int n = 0;
+	int rc = org_path_conn(c, parent, date, path, &n);
+	if (rc)
+		return rc;
+	if (n + 1 + height > ORG_DEPTH_MAX) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %" PRId64,
+			 ORG_DEPTH_MAX, n + 1 + height);
+		return errlist_add(errs, field, "too_deep", msg);
+	}
+	return 0;
 }
 
 static int create_tx(struct conn *c, void *arg)
@@ -104,17 +193,22 @@ static int create_tx(struct conn *c, void *arg)
 	}
 	struct org parent = {0};
 	bool national = !strcmp(in->level, "national");
-	if (in->parent_code && *in->parent_code) {
-		rc = org_load_conn(c, 0, in->parent_code, j->opened, &parent);
+	const char *pfield = in->parent_id > 0 ? "parent_id" : "parent_code";
+	if (in->parent_id > 0 || (in->parent_code && *in->parent_code)) {
+		rc = in->parent_id > 0 ? org_load_conn(c, in->parent_id, NULL, j->opened, &parent)
+				       : org_load_conn(c, 0, in->parent_code, j->opened, &parent);
 		if (rc == ERR_NOTFOUND)
-			return errlist_add(j->errs, "parent_code", "not_found",
-					   "no organization with this code was open on opened_on");
+			return errlist_add(j->errs, pfield, "not_found",
+					   "no such organization was open on opened_on");
 		if (rc)
 			return rc;
 		if (parent.closed_on[0] && strcmp(parent.closed_on, j->opened) <= 0)
-			return errlist_add(j->errs, "parent_code", "closed", "the parent organization is closed");
+			return errlist_add(j->errs, pfield, "closed", "the parent organization is closed");
+		rc = depth_check(c, parent.id, 0, j->opened, pfield, j->errs);
+		if (rc)
+			return rc;
 	} else if (!national) {
-		return errlist_add(j->errs, "parent_code", "required",
+		return errlist_add(j->errs, pfield, "required",
 				   "every organization below the national level needs a parent");
 	}
 	struct stmt *st = NULL;
@@ -168,19 +262,25 @@ static int create_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	struct audit_diff d;
-	audit_diff_init(&d);
-	audit_diff_change(&d, "code", NULL, in->code);
-	audit_diff_change(&d, "name", NULL, in->name);
-	audit_diff_change(&d, "short_name", NULL, in->short_name);
-	audit_diff_change(&d, "level", NULL, in->level);
-	audit_diff_change(&d, "type", NULL, in->type);
-	audit_diff_change(&d, "region_code", NULL, in->region_code);
-	audit_diff_change(&d, "credit_code", NULL, j->credit);
-	if (in->contact && *in->contact)
-		audit_diff_secret(&d, "contact");
-	audit_diff_change(&d, "opened_on", NULL, j->opened);
-	audit_diff_change(&d, "parent", NULL, parent.id ? parent.code : NULL);
+	org_create_diff(in, j->credit, j->opened, parent.id ? parent.code : NULL, &d);
 	return audit_org(c, j->who, "org.create", j->id, audit_diff_text(&d));
+}
+
+void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
+		     const char *parent_code, struct audit_diff *d)
+{
+	audit_diff_init(d);
+	audit_diff_change(d, "code", NULL, in->code);
+	audit_diff_change(d, "name", NULL, in->name);
+	audit_diff_change(d, "short_name", NULL, in->short_name);
+	audit_diff_change(d, "level", NULL, in->level);
+	audit_diff_change(d, "type", NULL, in->type);
+	audit_diff_change(d, "region_code", NULL, in->region_code);
+	audit_diff_change(d, "credit_code", NULL, credit);
+	if (in->contact && *in->contact)
+		audit_diff_secret(d, "contact");
+	audit_diff_change(d, "opened_on", NULL, opened);
+	audit_diff_change(d, "parent", NULL, parent_code);
 }
 
 /* The checks that need no database; fills j's normalised credit code and date. */
@@ -189,27 +289,34 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
 		bad = errlist_add(errs, "code", "invalid_code", "1 to 32 letters, digits, '.', '_' or '-'");
-	if (!in->name || !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (!in->level || !org_in_list(ORG_LEVELS, in->level))
-		bad = errlist_add(errs, "level", "not_allowed", ORG_LEVELS);
-	if (!in->type || !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	int nrc = org_names(in, true, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (!codeset_has(&codelist_org_level, in->level))
+		bad = codelist_refuse(errs, "level", &codelist_org_level);
+	if (!codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
 	if (in->credit_code && *in->credit_code &&
 	    credit_code_normalize(in->credit_code, j->credit, sizeof(j->credit), "credit_code", errs))
 		bad = ERR_UNPROCESSABLE;
-	j->opened = org_date_or_today(in->opened_on, today);
+	org_today(today);
+	j->opened = in->opened_on && *in->opened_on ? in->opened_on : today;
 	if (!date_valid(j->opened))
 		bad = errlist_add(errs, "opened_on", "invalid_date", "must be a date YYYY-MM-DD");
-	if (in->level && !strcmp(in->level, "national") && in->parent_code && *in->parent_code)
-		bad = errlist_add(errs, "parent_code", "not_allowed", "the national level has no parent");
+	else if (strcmp(j->opened, today) > 0)
+		/* an org that opens later would exist for nobody until then: refused, never half made */
+		bad = errlist_add(errs, "opened_on", "future", "an organization cannot open after today");
+	if (in->level && !strcmp(in->level, "national") && ((in->parent_code && *in->parent_code) || in->parent_id > 0))
+		bad = errlist_add(errs, in->parent_id > 0 ? "parent_id" : "parent_code", "not_allowed",
+				  "the national level has no parent");
 	return bad ? ERR_UNPROCESSABLE : 0;
 }
 
@@ -321,6 +428,12 @@ static int move_tx(struct conn *c, void *arg)
 			    "cannot move an organization under itself or one of its descendants");
 		return ERR_CONFLICT;
 	}
+	int64_t height = 0;
+	rc = branch_height(c, j->id, j->on, &height);
+	if (!rc)
+		rc = depth_check(c, j->parent, height, j->on, "parent_id", j->errs);
+	if (rc)
+		return rc;
 	/* the open-ended placement, whatever the date asked: history is only appended to */
 	struct stmt *st = NULL;
 	char current_from[11] = "";
@@ -436,6 +549,17 @@ static int close_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	struct stmt *st = NULL;
+	/* history is only appended to: no closing dated before the org last reopened */
+	char reopened[11] = "";
+	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closed_period WHERE org_id = $1 AND reopened_on > $2", "it", "t",
+		      j->id, j->on, reopened, sizeof(reopened));
+	if (rc && rc != ERR_NOTFOUND)
+		return rc;
+	if (reopened[0]) {
+		errlist_add(j->errs, "on", "before_current", "a closing cannot take effect before the organization reopened");
+		errlist_param_str(j->errs, "min", reopened);
+		return ERR_CONFLICT;
+	}
 	int64_t open_below = 0;
 	rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
 				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
@@ -492,11 +616,130 @@ int org_close(struct app *a, const struct audit_entry *who, int64_t id, const ch
 	return rc;
 }
 
+/* ---- reopen ---- */
+
+struct reopen_job {
+	const struct audit_entry *who;
+	int64_t id, expect;
+	const char *on;
+	struct errlist *errs;
+};
+
+/* The open-ended placement of id: its start and parent (0 for a root). */
+static int current_placement(struct conn *c, int64_t id, char from[11], int64_t *parent)
+{
+	from[0] = '\0';
+	*parent = 0;
+	int rc = conn_row(c, "SELECT valid_from, COALESCE(parent_id, 0) FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
+			  "i", "ti", id, from, (size_t)11, parent);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* The placement across a reopening: the days [closed_on, on) become a gap (the period
+ * ends at the closing and a new one under the same parent starts on `on`), so tree reads
+ * of those days do not show the org. Reopening on the closing day leaves no gap. */
+static int reopen_placement(struct conn *c, int64_t id, const char *closed_on, const char *on)
+{
+	char from[11];
+	int64_t parent = 0;
+	int rc = current_placement(c, id, from, &parent);
+	if (rc || !strcmp(on, closed_on))
+		return rc;
+	if (strcmp(from, closed_on) < 0) {
+		rc = conn_run(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id,
+			      closed_on);
+		if (rc >= 0)
+			rc = parent ? conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
+					       "iit", id, parent, on)
+				    : conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, NULL, $2)",
+					       "it", id, on);
+		return rc < 0 ? rc : 0;
+	}
+	/* placed on the closing day itself (or later): that placement starts when it reopens */
+	rc = conn_run(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id, on);
+	return rc < 0 ? rc : 0;
+}
+
+static int reopen_tx(struct conn *c, void *arg)
+{
+	struct reopen_job *j = arg;
+	char today[11];
+	struct org o;
+	int rc = org_load_conn(c, j->id, NULL, org_date_or_today(NULL, today), &o);
+	if (rc)
+		return rc;
+	if (o.version != j->expect)
+		return ERR_PRECONDITION;
+	if (!o.closed_on[0]) {
+		errlist_add(j->errs, "", "not_closed", "the organization is not closed");
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, o.closed_on) < 0) {
+		errlist_add(j->errs, "on", "before_closed", "an organization reopens on or after the day it closed");
+		errlist_param_str(j->errs, "min", o.closed_on);
+		return ERR_CONFLICT;
+	}
+	if (strcmp(j->on, today) > 0 && strcmp(j->on, o.closed_on)) {
+		errlist_add(j->errs, "on", "out_of_range", "a reopening is not dated ahead (except on a closing day ahead)");
+		errlist_param_str(j->errs, "max", strcmp(o.closed_on, today) > 0 ? o.closed_on : today);
+		return ERR_UNPROCESSABLE;
+	}
+	char from[11];
+	int64_t parent = 0;
+	rc = current_placement(c, j->id, from, &parent);
+	if (rc)
+		return rc;
+	if (parent) {
+		struct org p;
+		rc = org_load_conn(c, parent, NULL, j->on, &p);
+		if (rc && rc != ERR_NOTFOUND)
+			return rc;
+		if (rc || (p.closed_on[0] && strcmp(p.closed_on, j->on) <= 0)) {
+			errlist_add(j->errs, "", "parent_closed", "the parent is closed on that day: reopen it first");
+			errlist_param_str(j->errs, "other_field", "parent_id");
+			return ERR_CONFLICT;
+		}
+	}
+	rc = reopen_placement(c, j->id, o.closed_on, j->on);
+	if (!rc && strcmp(j->on, o.closed_on))
+		rc = conn_run(c, "INSERT INTO org_closed_period (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
+			      j->id, o.closed_on, j->on);
+	if (rc >= 0)
+		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
+			      "it", j->id, o.closed_on);
+	rc = rc < 0 ? rc : 0;
+	/* the orgs below stay closed, so the subtree gains this org alone */
+	if (!rc)
+		rc = org_tally_add(c, j->id, o.level, o.type, 1);
+	if (rc)
+		return rc;
+	struct audit_diff d;
+	audit_diff_init(&d);
+	audit_diff_change(&d, "closed_on", o.closed_on, NULL);
+	audit_diff_str(&d, "from", j->on);
+	return audit_org(c, j->who, "org.reopen", j->id, audit_diff_text(&d));
+}
+
+int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
+	       int64_t expect_version, struct errlist *errs)
+{
+	char today[11];
+	struct reopen_job j = {.who = who, .id = id, .expect = expect_version,
+			       .on = org_date_or_today(on, today), .errs = errs};
+	if (!date_valid(j.on))
+		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
+	if (expect_version < 1)
+		return ERR_PRECOND_REQUIRED;
+	return store_tx(a->store, reopen_tx, &j);
+}
+
 /* ---- update, history ---- */
 
 struct update_job {
 	const struct audit_entry *who;
-	const struct org_input *in;
+	const struct org_input *in; /* after update_check: norm */
+	struct org_input norm;
+	char name[ORG_NAME_MAX * 4 + 1], short_name[ORG_SHORT_MAX * 4 + 1];
 	int64_t id, expect;
 	char credit[19];
 	struct errlist *errs;
@@ -585,14 +828,16 @@ static int update_tx(struct conn *c, void *arg)
 static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
 {
 	int bad = 0;
-	if (in->name && !text_ok(in->name, 1, ORG_NAME_MAX))
-		bad = errlist_add(errs, "name", "bad_length", "1 to 200 characters of text");
-	if (in->short_name && !text_ok(in->short_name, 0, 64))
-		bad = errlist_add(errs, "short_name", "bad_length", "at most 64 characters of text");
-	if (in->contact && !text_ok(in->contact, 0, 60))
-		bad = errlist_add(errs, "contact", "bad_length", "at most 60 characters of text");
-	if (in->type && !org_in_list(ORG_TYPES, in->type))
-		bad = errlist_add(errs, "type", "not_allowed", ORG_TYPES);
+	int nrc = org_names(in, false, &j->norm, j->name, j->short_name, errs);
+	if (nrc && nrc != ERR_UNPROCESSABLE)
+		return nrc;
+	if (nrc)
+		bad = nrc;
+	j->in = &j->norm;
+	if (check_text(errs, "contact", in->contact, 0, 60))
+		bad = ERR_UNPROCESSABLE;
+	if (in->type && !codeset_has(&codelist_org_type, in->type))
+		bad = codelist_refuse(errs, "type", &codelist_org_type);
 	if (in->region_code && *in->region_code &&
 	    (strlen(in->region_code) != 6 || strspn(in->region_code, "0123456789") != 6))
 		bad = errlist_add(errs, "region_code", "invalid_code", "must be 6 digits (GB/T 2260)");
@@ -636,12 +881,19 @@ static int link_tx(struct conn *c, void *arg)
 	struct link_job *j = arg;
 	struct org o, g;
 	int rc = org_load_conn(c, j->id, NULL, j->on, &o);
+	if (rc == ERR_NOTFOUND)
+		return errlist_add(j->errs, "on", "not_open", "the organization was not open on that date");
 	if (!rc)
 		rc = org_load_conn(c, j->guide, NULL, j->on, &g);
 	if (rc == ERR_NOTFOUND)
-		return errlist_add(j->errs, "guide_id", "not_found", "no such organization on that date");
+		return errlist_add(j->errs, "guide_id", "not_open", "the guiding organization was not open on that date");
 	if (rc)
 		return rc;
+	/* who guides: an association or a society, at the same level or above */
+	if ((strcmp(g.type, "association") && strcmp(g.type, "society")) ||
+	    codeset_index(&codelist_org_level, g.level) > codeset_index(&codelist_org_level, o.level))
+		return errlist_add(j->errs, "guide_id", "cannot_guide",
+				   "only an association or a society at the same level or above can guide");
 	struct stmt *st = NULL;
 	rc = conn_prepare(c, "INSERT INTO org_link (org_id, guide_id, valid_from) VALUES ($1, $2, $3)", &st);
 	if (rc)
@@ -670,4 +922,44 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 	if (id == guide)
 		return errlist_add(errs, "guide_id", "cycle", "an organization cannot guide itself");
 	return store_tx(a->store, link_tx, &j);
+}
+
+/* ---- the checks without the database, for bulk loads (orgimport.c) ---- */
+
+/* norm as the check left it, its names moved into nb (the job's buffers end with it) */
+static void keep_names(const struct org_input *from, const char *name, const char *short_name,
+		       struct org_input *norm, struct org_names *nb)
+{
+	*norm = *from;
+	if (from->name == name) {
+		str_copy(nb->name, sizeof(nb->name), name);
+		norm->name = nb->name;
+	}
+	if (from->short_name == short_name) {
+		str_copy(nb->short_name, sizeof(nb->short_name), short_name);
+		norm->short_name = nb->short_name;
+	}
+}
+
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     char opened[11], struct errlist *errs)
+{
+	struct create_job j = {.in = in, .errs = errs};
+	char today[11];
+	int rc = create_check(in, &j, today, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
+	str_copy(credit, 19, j.credit);
+	str_copy(opened, 11, j.opened ? j.opened : "");
+	norm->opened_on = NULL; /* pointed at this frame: the caller has `opened` */
+	return rc;
+}
+
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
+		     struct errlist *errs)
+{
+	struct update_job j = {.in = in, .errs = errs};
+	int rc = update_check(in, &j, errs);
+	keep_names(j.in, j.name, j.short_name, norm, nb);
+	str_copy(credit, 19, j.credit);
+	return rc;
 }

@@ -42,6 +42,8 @@ struct policy user_policy(const struct app *a)
 		p.session_idle_s = 30 * 60;
 	if (p.session_max_s < 3600)
 		p.session_max_s = 12 * 3600;
+	if (p.token_max_days < 1)
+		p.token_max_days = 365;
 	return p;
 }
 
@@ -129,8 +131,8 @@ int user_set_password_conn(struct conn *c, int64_t id, const char *hash, int kee
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	/* a new password ends every session of the account */
-	return user_end_credentials(c, id, false, ended);
+	/* a new password ends every session and API token of the account */
+	return user_end_credentials(c, id, true, ended);
 }
 
 
@@ -183,16 +185,83 @@ int user_reuse_check(struct app *a, int64_t id, const char *password, const char
 
 
 
-int user_change_own_password(struct app *a, const struct audit_entry *who, int64_t user_id,
-			     const char *current, const char *password, struct errlist *errs)
+struct own_fail_job {
+	const struct audit_entry *who;
+	const struct caller *c;
+	struct policy p;
+	struct own_password_result *out;
+};
+
+/* A wrong current password: counted with the sign-in failures and audited; at the limit
+ * the account locks and the credential that asked (session or token) ends. */
+static int own_fail_tx(struct conn *c, void *arg)
 {
-	char hash[crypto_pwhash_STRBYTES] = "";
-	int rc = user_account_text(a, "SELECT password_hash FROM app_user WHERE id = $1", user_id, hash, sizeof(hash));
+	struct own_fail_job *j = arg;
+	int failures = 0;
+	int64_t until = 0;
+	int rc = user_count_failure(c, j->c->user_id, &j->p, &failures, &until);
 	if (rc)
 		return rc;
+	j->out->locked_for_s = until ? until - time_unix() : 0;
+	const char *ended = "";
+	if (until) {
+		const bool token = j->c->token_id > 0;
+		rc = conn_run(c, token ? "UPDATE api_token SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
+				       : "UPDATE session SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+			      "ii", token ? j->c->token_id : j->c->session_id, time_unix());
+		if (rc < 0)
+			return rc;
+		j->out->ended = true;
+		ended = token ? ",\"token\":\"revoked\"" : ",\"session\":\"ended\"";
+	}
+	char oid[24], detail[160];
+	snprintf(oid, sizeof(oid), "%" PRId64, j->c->user_id);
+	snprintf(detail, sizeof(detail), "{\"current_password\":\"wrong\",\"failures\":%d,\"locked_minutes\":%" PRId64 "%s}",
+		 failures, until ? j->p.lock_s / 60 : 0, ended);
+	struct audit_entry e = *j->who;
+	e.action = "user.password_failed";
+	e.object_type = "user";
+	e.object_id = oid;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
+int user_change_own_password(struct app *a, const struct audit_entry *who, const struct caller *c,
+			     const char *current, const char *password, struct errlist *errs,
+			     struct own_password_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	char hash[crypto_pwhash_STRBYTES] = "";
+	struct conn *conn = NULL;
+	int64_t locked_until = 0;
+	/* the primary: a lock set a moment ago must already hold */
+	int rc = store_acquire(a->store, STORE_WRITE, &conn);
+	if (rc)
+		return rc;
+	rc = conn_row(conn, "SELECT password_hash, locked_until FROM app_user WHERE id = $1", "i", "ti",
+		      c->user_id, hash, sizeof(hash), &locked_until);
+	store_release(conn);
+	if (rc)
+		return rc;
+	int64_t now = time_unix();
+	if (locked_until > now) { /* no password check at all while locked, as at sign-in */
+		out->locked_for_s = locked_until - now;
+		errlist_add(errs, "current_password", "account_locked",
+			    "too many wrong passwords: wait, or ask a security administrator to unlock the account");
+		return ERR_RATELIMIT;
+	}
 	if (crypto_pwhash_str_verify(hash, current, strlen(current)) != 0) {
+		struct own_fail_job j = {.who = who, .c = c, .p = user_policy(a), .out = out};
+		rc = store_tx(a->store, own_fail_tx, &j);
+		if (rc)
+			return rc;
+		if (out->locked_for_s > 0) {
+			errlist_add(errs, "current_password", "account_locked",
+				    "too many wrong passwords: the account is locked");
+			return ERR_RATELIMIT;
+		}
 		errlist_add(errs, "current_password", "wrong_password", "the current password is not right");
 		return ERR_FORBIDDEN;
 	}
-	return user_set_password(a, who, user_id, password, "new_password", errs);
+	return user_set_password(a, who, c->user_id, password, "new_password", errs);
 }

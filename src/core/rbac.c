@@ -1,30 +1,38 @@
 /*
- * rbac.c - permissions per role (one table) and the subtree scope check.
+ * rbac.c - permissions per role (one table) and the one scope rule (see rbac.h).
  *
- * The three administrator posts of 等保 are separate: the system admin runs the tree and
- * cannot read the audit log or manage accounts; the security admin manages accounts and
- * policy; the audit admin only reads the audit log.
+ * The three administrator posts of 等保 are separate and system-wide: the system admin
+ * runs the tree (every root) and cannot read the audit log or manage accounts; the
+ * security admin manages accounts and requests and approves posts; the audit admin reads
+ * the audit log. Separation of duties between them is enforced where roles are given
+ * (account.c, post.c): nobody holds two posts, a post holder holds no other role, and a
+ * post is given over HTTP only by two different security administrators.
  */
 #include "core/rbac.h"
 #include "core/org.h"
+#include "core/codelist.h"
+#include "base/timeutil.h"
 #include "base/utf8.h"
 
+#include <stdio.h>
 #include <string.h>
-
-const char RBAC_ROLES[] = "system_admin|security_admin|audit_admin|org_admin|staff|reviewer|member";
 
 static const struct {
 	const char *role;
 	const char *perms; /* space-separated */
+	bool post;         /* one of the three system-wide administrator posts */
 } role_perms[] = {
-	{"system_admin", "org.read org.write"},
-	{"security_admin", "org.read user.read user.admin"},
-	{"audit_admin", "org.read audit.read"},
-	{"org_admin", "org.read org.write user.read user.admin"},
-	{"staff", "org.read"},
-	{"reviewer", ""},
-	{"member", ""},
+	{"system_admin", "org.read org.write", true},
+	{"security_admin", "org.read user.read user.admin user.post", true},
+	{"audit_admin", "org.read audit.read", true},
+	{"org_admin", "org.read org.write user.read user.admin", false},
+	{"staff", "org.read", false},
+	{"reviewer", "", false},
+	{"member", "", false},
 };
+/* one row per role of codelist_role (core/codelist.c), which names and orders them */
+_Static_assert(sizeof(role_perms) / sizeof(role_perms[0]) == CODELIST_ROLES,
+	       "a role of codelist_role has no permissions row, or the reverse");
 
 bool rbac_role_has(const char *role, const char *perm)
 {
@@ -32,6 +40,29 @@ bool rbac_role_has(const char *role, const char *perm)
 		if (!strcmp(role_perms[i].role, role))
 			return word_in(role_perms[i].perms, ' ', perm, false);
 	return false;
+}
+
+bool rbac_is_post(const char *role)
+{
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++)
+		if (!strcmp(role_perms[i].role, role))
+			return role_perms[i].post;
+	return false;
+}
+
+const char *rbac_posts(char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
+		if (!role_perms[i].post)
+			continue;
+		int w = snprintf(out + len, cap - len, "%s%s", len ? "|" : "", role_perms[i].role);
+		if (w < 0 || (size_t)w >= cap - len)
+			break;
+		len += (size_t)w;
+	}
+	return out;
 }
 
 bool rbac_permits(const struct caller *c, const char *perm)
@@ -42,39 +73,50 @@ bool rbac_permits(const struct caller *c, const char *perm)
 	return false;
 }
 
-int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n)
+bool rbac_permits_system(const struct caller *c, const char *perm)
+{
+	for (int i = 0; i < c->ngrants; i++)
+		if (rbac_is_post(c->g[i].role) && rbac_role_has(c->g[i].role, perm))
+			return true;
+	return false;
+}
+
+bool rbac_holds_role(const struct caller *c, const char *role)
+{
+	for (int i = 0; i < c->ngrants; i++)
+		if (!strcmp(c->g[i].role, role))
+			return true;
+	return false;
+}
+
+/* Does grant g cover the org whose chain is path[0..n)? A post covers every org. */
+static bool covers(const struct grant *g, const int64_t *path, int n)
+{
+	if (rbac_is_post(g->role))
+		return true;
+	for (int k = 0; k < n; k++)
+		if (path[k] == g->org_id)
+			return true;
+	return false;
+}
+
+int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n,
+		    const char **role)
 {
 	bool visible = false;
+	if (role)
+		*role = "";
 	for (int i = 0; i < c->ngrants; i++) {
-		bool covers = false;
-		for (int k = 0; k < n && !covers; k++)
-			covers = path[k] == c->g[i].org_id;
-		if (!covers)
+		if (!covers(&c->g[i], path, n))
 			continue;
-		if (!perm || rbac_role_has(c->g[i].role, perm))
+		if (!perm || rbac_role_has(c->g[i].role, perm)) {
+			if (role)
+				*role = c->g[i].role;
 			return 0;
+		}
 		visible = true; /* in a scope of the caller, without the role: it exists for them */
 	}
 	return visible ? ERR_FORBIDDEN : ERR_NOTFOUND;
-}
-
-/* The first grant whose role passes `want` and whose org is on the path, or -1. */
-static int covering(const struct caller *c, const int64_t *path, int n,
-		    bool (*want)(const char *role, const char *arg), const char *arg)
-{
-	for (int i = 0; i < c->ngrants; i++) {
-		if (!want(c->g[i].role, arg))
-			continue;
-		for (int k = 0; k < n; k++)
-			if (path[k] == c->g[i].org_id)
-				return i;
-	}
-	return -1;
-}
-
-static bool is_role(const char *role, const char *arg)
-{
-	return !strcmp(role, arg);
 }
 
 int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
@@ -82,26 +124,39 @@ int rbac_check(struct app *a, const struct caller *c, const char *perm, int64_t 
 	int64_t path[ORG_PATH_MAX];
 	int n = 0;
 	int rc = org_path(a, org_id, path, &n);
-	return rc ? rc : rbac_check_path(c, perm, path, n);
+	return rc ? rc : rbac_check_path(c, perm, path, n, NULL);
 }
 
 const char *rbac_role_for(struct app *a, const struct caller *c, const char *perm, int64_t org_id)
 {
+	if (!org_id) {
+		for (int i = 0; i < c->ngrants; i++)
+			if (rbac_role_has(c->g[i].role, perm))
+				return c->g[i].role;
+		return "";
+	}
 	int64_t path[ORG_PATH_MAX];
 	int n = 0;
-	if (org_path(a, org_id, path, &n))
-		return "";
-	int i = covering(c, path, n, rbac_role_has, perm);
-	return i >= 0 ? c->g[i].role : "";
+	const char *role = "";
+	if (org_path(a, org_id, path, &n) == 0)
+		rbac_check_path(c, perm, path, n, &role);
+	return role;
 }
 
-int rbac_holds(struct app *a, const struct caller *c, const char *role, int64_t org_id, bool *yes)
+void rbac_seen(const struct caller *c, const char *perm, struct rbac_seen *out)
 {
-	int64_t path[ORG_PATH_MAX];
-	int n = 0;
-	*yes = false;
-	int rc = org_path(a, org_id, path, &n);
-	if (!rc)
-		*yes = covering(c, path, n, is_role, role) >= 0;
-	return rc;
+	memset(out, 0, sizeof(*out));
+	date_today(out->today, sizeof(out->today));
+	out->all = rbac_permits_system(c, perm);
+	out->user_id = c->user_id;
+	size_t len = 0;
+	out->roles[len++] = '|';
+	for (size_t i = 0; i < sizeof(role_perms) / sizeof(role_perms[0]); i++) {
+		const char *role = role_perms[i].role;
+		if (rbac_is_post(role) || !rbac_role_has(role, perm))
+			continue;
+		int w = snprintf(out->roles + len, sizeof(out->roles) - len, "%s|", role);
+		if (w > 0 && (size_t)w < sizeof(out->roles) - len)
+			len += (size_t)w;
+	}
 }

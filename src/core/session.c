@@ -6,6 +6,7 @@
 #include "core/user.h"
 #include "core/user_int.h"
 #include "core/org.h"
+#include "core/touch.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -45,10 +46,11 @@ struct login_job {
 	int history;
 	struct login_result *res;
 	struct app *app;
-	bool verified;
+	bool verified;  /* the right password, an active account, no lock: a new session */
+	bool right;     /* the right password (whatever the account's state) */
+	bool locked;    /* the account was locked when the attempt came */
 	int64_t user_id;
 	char user_hash[crypto_pwhash_STRBYTES];
-	int failed;
 	int64_t locked_until, changed_at;
 	bool exists, active;
 	struct policy p;
@@ -59,12 +61,33 @@ static int login_audit(struct conn *c, struct login_job *j, const char *action, 
 	struct audit_entry e = {.user_id = j->user_id, .via = "session", .request_id = j->request_id,
 				.client_addr = j->addr, .action = action, .object_type = "user",
 				.object_id = "", .detail = detail};
-	char oid[24];
+	char oid[33];
 	if (j->user_id) {
 		snprintf(oid, sizeof(oid), "%" PRId64, j->user_id);
 		e.object_id = oid;
+	} else {
+		/* no account has this login: only its keyed hash is kept, never the text typed
+		 * (often a password in the wrong field); the same text gives the same hash */
+		audit_login_hash(j->app, j->login, oid);
+		e.object_type = "unknown_login";
+		e.object_id = oid;
 	}
 	return audit_append(c, &e);
+}
+
+int user_count_failure(struct conn *c, int64_t id, const struct policy *p, int *failures, int64_t *locked_until)
+{
+	*failures = 0;
+	*locked_until = 0;
+	/* one statement: concurrent failures each count */
+	int rc = conn_row(c, "UPDATE app_user SET failed_count = failed_count + 1 WHERE id = $1 RETURNING failed_count",
+			  "i", "d", id, failures);
+	if (rc || *failures < p->lock_failures)
+		return rc;
+	*locked_until = time_unix() + p->lock_s;
+	rc = conn_run(c, "UPDATE app_user SET failed_count = 0, locked_until = $2 WHERE id = $1", "ii", id,
+		      *locked_until);
+	return rc < 0 ? rc : 0;
 }
 
 /* Records the outcome: failure counters and lock, or a new session. */
@@ -76,28 +99,24 @@ static int login_finish_tx(struct conn *c, void *arg)
 	int rc;
 	if (!j->verified) {
 		char detail[200];
-		if (j->exists) {
-			int failed = j->failed + 1;
-			int64_t lock = failed >= j->p.lock_failures ? now + j->p.lock_s : 0;
-			rc = conn_prepare(c, "UPDATE app_user SET failed_count = $2, locked_until = $3 WHERE id = $1", &st);
+		if (!j->exists) {
+			str_copy(detail, sizeof(detail), "{\"reason\":\"unknown_login\"}");
+		} else if (j->locked) {
+			/* a lock is not lengthened by more attempts; whether the password was right
+			 * tells an investigator the password is known */
+			snprintf(detail, sizeof(detail),
+				 "{\"reason\":\"locked\",\"password\":\"%s\",\"locked_minutes_left\":%" PRId64 "}",
+				 j->right ? "right" : "wrong", (j->locked_until - now + 59) / 60);
+		} else {
+			int failures = 0;
+			int64_t until = 0;
+			rc = user_count_failure(c, j->user_id, &j->p, &failures, &until);
 			if (rc)
 				return rc;
-			stmt_bind_int64(st, 1, j->user_id);
-			stmt_bind_int64(st, 2, lock ? 0 : failed);
-			stmt_bind_int64(st, 3, lock);
-			rc = stmt_step(st);
-			stmt_done(st);
-			if (rc < 0)
-				return rc;
-			j->locked_until = lock;
-			snprintf(detail, sizeof(detail), "{\"failures\":%d,\"locked_minutes\":%" PRId64 "}",
-				 failed, lock ? j->p.lock_s / 60 : 0);
-		} else {
-			/* the attempted login is kept (it is what an investigator needs), never the password */
-			struct audit_diff d;
-			audit_diff_init(&d);
-			audit_diff_str(&d, "unknown_login", j->login);
-			str_copy(detail, sizeof(detail), audit_diff_text(&d));
+			j->locked_until = until;
+			snprintf(detail, sizeof(detail),
+				 "{\"reason\":\"%s\",\"failures\":%d,\"locked_minutes\":%" PRId64 "}",
+				 j->right ? "disabled" : "wrong_password", failures, until ? j->p.lock_s / 60 : 0);
 		}
 		return login_audit(c, j, "user.login_failed", detail);
 	}
@@ -105,7 +124,8 @@ static int login_finish_tx(struct conn *c, void *arg)
 	if (j->new_hash) {
 		rc = user_set_password_conn(c, j->user_id, j->new_hash, j->history, NULL);
 		if (!rc)
-			rc = login_audit(c, j, "user.password", "{\"password\":\"changed\",\"at\":\"sign-in\"}");
+			rc = login_audit(c, j, "user.password",
+					 "{\"password\":\"changed\",\"at\":\"sign-in\",\"tokens\":\"revoked\"}");
 		if (rc)
 			return rc;
 	}
@@ -153,7 +173,7 @@ int session_login(struct app *a, const char *login, const char *password, const 
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT id, password_hash, failed_count, locked_until, status,"
+	rc = conn_prepare(c, "SELECT id, password_hash, locked_until, status,"
 			     " password_changed_at FROM app_user WHERE login = $1", &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, login, strlen(login));
@@ -162,10 +182,9 @@ int session_login(struct app *a, const char *login, const char *password, const 
 			j.exists = true;
 			j.user_id = stmt_int64(st, 0);
 			str_copy(j.user_hash, sizeof(j.user_hash), stmt_text(st, 1, NULL));
-			j.failed = (int)stmt_int64(st, 2);
-			j.locked_until = stmt_int64(st, 3);
-			j.active = !strcmp(stmt_text(st, 4, NULL), "active");
-			j.changed_at = stmt_int64(st, 5);
+			j.locked_until = stmt_int64(st, 2);
+			j.active = !strcmp(stmt_text(st, 3, NULL), "active");
+			j.changed_at = stmt_int64(st, 4);
 		}
 		rc = rc < 0 ? rc : 0;
 	}
@@ -174,14 +193,14 @@ int session_login(struct app *a, const char *login, const char *password, const 
 	if (rc)
 		return rc;
 	int64_t now = time_unix();
-	if (j.exists && j.locked_until > now) {
-		res->locked_for_s = j.locked_until - now;
-		return ERR_RATELIMIT; /* no password check at all while locked */
-	}
+	j.locked = j.exists && j.locked_until > now;
+	/* the password is checked in every case, locked accounts included: from outside, an
+	 * unknown login, a wrong password and a locked account take the same time and get the
+	 * same answer; only the right password learns of a lock */
 	char against[crypto_pwhash_STRBYTES]; /* the API reads a full-size buffer */
 	str_copy(against, sizeof(against), j.exists ? j.user_hash : dummy);
-	j.verified = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 &&
-		     j.exists && j.active;
+	j.right = crypto_pwhash_str_verify(against, password, strlen(password)) == 0 && j.exists;
+	j.verified = j.right && j.active && !j.locked;
 	char new_hash[crypto_pwhash_STRBYTES];
 	if (j.verified) {
 		res->password_expired = j.p.password_strict && j.p.password_expiry_days > 0 &&
@@ -208,7 +227,7 @@ int session_login(struct app *a, const char *login, const char *password, const 
 		sodium_memzero(new_hash, sizeof(new_hash));
 	if (rc)
 		return rc;
-	if (!j.verified && j.locked_until > now) {
+	if (j.locked && j.right && j.active) {
 		res->locked_for_s = j.locked_until - now;
 		return ERR_RATELIMIT;
 	}
@@ -234,12 +253,11 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 			  " FROM session s JOIN app_user u ON u.id = s.user_id"
 			  " LEFT JOIN role_assignment r ON r.user_id = u.id"
 			  " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
-			  " AND s.last_seen_at > $3 AND u.status = 'active' ORDER BY r.role, r.org_id",
+			  " AND u.status = 'active'",
 			  &st);
 	if (!rc) {
 		stmt_bind_text(st, 1, hash, strlen(hash));
 		stmt_bind_int64(st, 2, now);
-		stmt_bind_int64(st, 3, now - p.session_idle_s);
 		rc = stmt_step(st);
 		if (rc == STORE_ROW) {
 			user_add_grant(st, 6, out);
@@ -266,21 +284,24 @@ int session_resolve(struct app *a, const char *token, const char *csrf, struct c
 	store_release(c);
 	if (rc)
 		return rc;
+	/* the idle clock: the stored time, or a later one noted and not yet written */
+	if (last_seen <= now - p.session_idle_s) {
+		int64_t noted = touch_pending(a->touch, TOUCH_SESSION, sid);
+		if (noted <= now - p.session_idle_s) {
+			memset(out, 0, sizeof(*out));
+			return ERR_UNAUTHORIZED;
+		}
+		last_seen = noted;
+	}
 	if (csrf) {
 		user_token_hash(a, csrf, csrf_h);
 		if (sodium_memcmp(csrf_h, stored_csrf, 64) != 0)
 			return ERR_FORBIDDEN;
 	}
-	if (now - last_seen >= 60 && store_acquire(a->store, STORE_WRITE, &c) == 0) {
-		/* the idle clock, moved at most once a minute */
-		if (conn_prepare(c, "UPDATE session SET last_seen_at = $2 WHERE id = $1", &st) == 0) {
-			stmt_bind_int64(st, 1, sid);
-			stmt_bind_int64(st, 2, now);
-			(void)stmt_step(st);
-			stmt_done(st);
-		}
-		store_release(c);
-	}
+	/* the idle clock moves at most once a minute, written in the background: a request
+	 * never waits for (or fails on) a bookkeeping write */
+	if (now - last_seen >= 60)
+		touch_note(a->touch, TOUCH_SESSION, sid, now);
 	return 0;
 }
 
@@ -305,6 +326,7 @@ static int logout_tx(struct conn *c, void *arg)
 	struct audit_entry e = *j->who;
 	e.action = "user.logout";
 	e.object_type = "session";
+	e.subject_id = j->who->user_id; /* the account signing out: its orgs tag the record */
 	return audit_append(c, &e);
 }
 
@@ -335,6 +357,9 @@ int session_list(struct app *a, int64_t user_id, int (*fn)(const struct session_
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			struct session_row s = {.id = stmt_int64(st, 0), .created_at = stmt_int64(st, 1),
 						.last_seen_at = stmt_int64(st, 2), .expires_at = stmt_int64(st, 3)};
+			int64_t noted = touch_pending(a->touch, TOUCH_SESSION, s.id); /* not yet written */
+			if (noted > s.last_seen_at)
+				s.last_seen_at = noted;
 			int64_t idle_end = s.last_seen_at + user_policy(a).session_idle_s;
 			if (idle_end < s.expires_at)
 				s.expires_at = idle_end;
@@ -383,6 +408,7 @@ static int own_tx(struct conn *c, void *arg)
 	e.action = j->token ? "token.revoke" : "session.end";
 	e.object_type = j->token ? "api_token" : "session";
 	e.object_id = oid;
+	e.subject_id = j->user_id;
 	e.detail = "{\"revoked\":true}";
 	return audit_append(c, &e);
 }

@@ -4,8 +4,9 @@
  * Passwords: argon2id (libsodium crypto_pwhash_str, interactive limits: ~75 ms, 64 MiB),
  * minimum length 8, not the login, not one of the most common passwords. API tokens:
  * "kx_" + 43 base64url characters (256 random bits), shown once, stored only as
- * BLAKE2b keyed with the server's secret key, revocable, optionally expiring; a disabled
- * user's tokens stop working at once.
+ * BLAKE2b keyed with the server's secret key, revocable, expiring (at most token_max_days
+ * after creation); a disabled user's tokens, and every token of an account whose password
+ * changes, stop working at once.
  */
 #ifndef KEXIE_CORE_USER_H
 #define KEXIE_CORE_USER_H
@@ -24,6 +25,15 @@
 struct user_input {
 	const char *login, *display_name, *password, *role, *org_code;
 	int64_t org_id; /* > 0: the role's org by id instead of org_code */
+	bool post_ok;   /* the first role may be an administrator post (the CLI on the server only) */
+};
+
+#define USER_ROW_GRANTS 8
+struct user_grant {
+	char role[16];
+	int64_t org_id;
+	char org_code[33];
+	char org_name[801];
 };
 
 struct user_row {
@@ -32,17 +42,12 @@ struct user_row {
 	char display_name[401];
 	char status[10];
 	bool locked;
-	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" */
+	char roles[256]; /* "staff@DC-C1-K1, org_admin@DC" (the CLI's listing) */
+	struct user_grant g[USER_ROW_GRANTS]; /* the same roles with org names (user_search only) */
+	int ngrants;
 };
 
 #define USER_MAX_GRANTS 32
-struct user_grant {
-	char role[16];
-	int64_t org_id;
-	char org_code[33];
-	char org_name[801];
-};
-
 struct user_detail {
 	int64_t id;
 	char login[65];
@@ -59,7 +64,8 @@ struct user_detail {
 int password_check(const struct app *a, const char *password, const char *login, const char *field,
 		   struct errlist *errs);
 
-/* Creates an account with one role at one org (an account always holds at least one). */
+/* Creates an account with one role at one org (an account always holds at least one).
+ * A post as that role only with in->post_ok (ERR_FORBIDDEN, field role `post_by_request`). */
 int user_add(struct app *a, const struct audit_entry *who, const struct user_input *in,
 	     struct errlist *errs, int64_t *id);
 
@@ -79,27 +85,43 @@ int user_unlock(struct app *a, const struct audit_entry *who, int64_t id);
 int user_end_sessions(struct app *a, const struct audit_entry *who, int64_t id, int64_t *ended);
 
 /* Sets a new password (policy checked; strict mode refuses the last 5) and ends the
- * account's sessions. Field errors go under `field`. */
+ * account's sessions and API tokens. Field errors go under `field`. */
 int user_set_password(struct app *a, const struct audit_entry *who, int64_t id, const char *password,
 		      const char *field, struct errlist *errs);
 
-/* The caller's own change: the current password must match (ERR_FORBIDDEN otherwise). */
-int user_change_own_password(struct app *a, const struct audit_entry *who, int64_t user_id,
-			     const char *current, const char *password, struct errlist *errs);
+/* Separation of duties: may account `by` set a new password for user_id over HTTP? Not
+ * when user_id holds one of the three posts (and is not `by`): whoever sets it could sign
+ * in as that post. ERR_FORBIDDEN with a field error on password (`post_holder`); the
+ * holder changes it itself, or it is set on the server (the CLI does not ask). */
+int user_password_reset_check(struct app *a, int64_t by, int64_t user_id, struct errlist *errs);
 
-/* May the caller use perm ("user.read", "user.admin") on this account? Visible when one of
- * its roles sits in a scope of the caller (else ERR_NOTFOUND); allowed when all of them do
- * and, for the three administrator posts, the caller is a security administrator over
- * them (else ERR_FORBIDDEN). */
-int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id);
+/* The caller's own change: the current password must match. A wrong one counts with the
+ * sign-in failures and is audited (user.password_failed): ERR_FORBIDDEN with a field
+ * error on current_password; at login_max_failures the account locks and the credential
+ * the caller used (session or token) ends: ERR_RATELIMIT with out->locked_for_s and
+ * out->ended. While locked: ERR_RATELIMIT without any password check. On success every
+ * session and token of the account ends (user_set_password). */
+struct own_password_result {
+	int64_t locked_for_s; /* > 0: the account is locked for so long */
+	bool ended;           /* the caller's session or token was ended by this request */
+};
+int user_change_own_password(struct app *a, const struct audit_entry *who, const struct caller *c,
+			     const char *current, const char *password, struct errlist *errs,
+			     struct own_password_result *out);
 
-/* May the caller assign `role` at org_id? Field errors; ERR_FORBIDDEN for an
- * administrator post given by anyone but a security administrator over that org. */
-int user_grant_check(struct app *a, const struct caller *c, const char *role, int64_t org_id,
-		     struct errlist *errs);
+/* The scope rule for an account (the route objects of kind account): may the caller use
+ * perm ("user.read", "user.admin") on it? Seen when one of its roles sits in a scope of the
+ * caller (else ERR_NOTFOUND, as for a missing account); allowed when all of them do with
+ * perm and, when it holds one of the three posts and perm changes it, the caller is a
+ * security administrator (else ERR_FORBIDDEN). On 0 *role is the caller's role granting
+ * perm (a pointer into c), else "". */
+int user_check(struct app *a, const struct caller *c, const char *perm, int64_t user_id, const char **role);
 
 /* Adds or removes a role assignment; either way the account's sessions end (a privilege
- * change means a new sign-in). Removing the last role is ERR_CONFLICT. */
+ * change means a new sign-in). Removing the last role is ERR_CONFLICT. Separation of
+ * duties (field errors on role): nobody changes their own roles (ERR_FORBIDDEN, `self`);
+ * a post is never added here (ERR_FORBIDDEN, `post_by_request`: post.h gives posts); a
+ * post holder gets no other role (ERR_CONFLICT, `post_holder`). */
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,
 		  int64_t org_id, bool add, struct errlist *errs);
 
@@ -126,12 +148,15 @@ int token_revoke(struct app *a, const struct audit_entry *who, int64_t user_id, 
 /* Calls fn for every user, ordered by login. */
 int user_list(struct app *a, void (*fn)(const struct user_row *u, void *arg), void *arg);
 
-/* Creates a token for login (expires_days 0 = never) and writes it to out (cap >= 47). */
-int token_create(struct app *a, const struct audit_entry *who, const char *login, int expires_days,
-		 const char *name, char *out, size_t cap);
+/* Creates a token for login and writes it to out (cap >= 47). *expires_days 0 becomes the
+ * maximum life (policy token_max_days); more than that is ERR_UNPROCESSABLE with a field
+ * error on expires_days (errs may be NULL). ERR_NOTFOUND: no active account login. */
+int token_create(struct app *a, const struct audit_entry *who, const char *login, int *expires_days,
+		 const char *name, char *out, size_t cap, struct errlist *errs);
 
 /* Resolves a presented token to its caller with grants. ERR_UNAUTHORIZED when unknown,
- * revoked, expired or the user is disabled. */
+ * revoked, expired (its own expiry, or older than token_max_days), or the user is
+ * disabled. */
 int token_resolve(struct app *a, const char *token, struct caller *out);
 
 /* ---- sessions (timeouts and lockout from a->policy) ---- */
@@ -144,9 +169,12 @@ struct login_result {
 };
 
 /* Checks login and password (argon2id: call it from a worker pool, not an HTTP thread).
- * Wrong password or unknown login -> ERR_UNAUTHORIZED, the same either way, recorded in
- * the audit trail; after LOGIN_MAX_FAILURES the account is locked for LOGIN_LOCK_S ->
- * ERR_RATELIMIT with res->locked_for_s. On success a new session (new token) is created. */
+ * The password is hashed in every case, so an unknown login, a wrong password, a disabled
+ * and a locked account all answer ERR_UNAUTHORIZED alike and take the same time; every
+ * attempt is audited (an unknown login only as its keyed hash). p->lock_failures wrong
+ * passwords in a row lock the account for p->lock_s; only the right password of a locked
+ * account gets ERR_RATELIMIT with res->locked_for_s. On success a new session (new token)
+ * is created. */
 /* With new_password (or when strict mode finds the password expired, which then requires
  * one: ERR_FORBIDDEN with a field error on new_password), the right password is replaced
  * before the session is created; policy errors are ERR_UNPROCESSABLE on new_password. */

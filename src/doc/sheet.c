@@ -9,6 +9,7 @@
  */
 #include "doc/sheet.h"
 #include "base/err.h"
+#include "base/arena.h"
 #include "base/utf8.h"
 
 #include <expat.h>
@@ -21,11 +22,7 @@
 
 void sheet_free(struct sheet *s)
 {
-	for (long i = 0; i < s->nrows; i++) {
-		for (int k = 0; k < s->rows[i].ncells; k++)
-			free(s->rows[i].cells[k]);
-		free(s->rows[i].cells);
-	}
+	arena_free(&s->arena);
 	free(s->rows);
 	memset(s, 0, sizeof(*s));
 }
@@ -36,15 +33,15 @@ struct builder {
 	struct sheet *s;
 	long cap;
 	struct sheet_row cur;
-	int cells_cap;
+	char *cells[SHEET_MAX_COLS]; /* the row being read; copied to the arena at its end */
 	bool failed; /* out of memory */
 };
 
 static int row_begin(struct builder *b, long number)
 {
 	memset(&b->cur, 0, sizeof(b->cur));
+	memset(b->cells, 0, sizeof(b->cells));
 	b->cur.number = number;
-	b->cells_cap = 0;
 	return 0;
 }
 
@@ -55,33 +52,20 @@ static void row_set(struct builder *b, int col, const char *v, size_t n)
 		b->cur.too_long = true;
 		return;
 	}
-	if (col >= b->cells_cap) {
-		int nc = col + 8 > SHEET_MAX_COLS ? SHEET_MAX_COLS : col + 8;
-		char **p = realloc(b->cur.cells, (size_t)nc * sizeof(*p));
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		for (int i = b->cells_cap; i < nc; i++)
-			p[i] = NULL;
-		b->cur.cells = p;
-		b->cells_cap = nc;
-	}
 	if (n > SHEET_MAX_CELL) {
 		n = SHEET_MAX_CELL;
 		while (n > 0 && ((unsigned char)v[n] & 0xC0) == 0x80)
 			n--; /* never split a character */
 		b->cur.too_long = true;
 	}
-	char *c = malloc(n + 1);
+	char *c = arena_alloc(&b->s->arena, n + 1);
 	if (!c) {
 		b->failed = true;
 		return;
 	}
 	memcpy(c, v, n);
 	c[n] = '\0';
-	free(b->cur.cells[col]);
-	b->cur.cells[col] = c;
+	b->cells[col] = c; /* a cell given twice: the later wins, the earlier stays in the arena */
 	if (col + 1 > b->cur.ncells)
 		b->cur.ncells = col + 1;
 }
@@ -89,20 +73,15 @@ static void row_set(struct builder *b, int col, const char *v, size_t n)
 /* Ends the row: blank rows are dropped, holes become "". */
 static int row_end(struct builder *b)
 {
+	static char empty[1];
 	bool blank = true;
 	for (int i = 0; i < b->cur.ncells; i++) {
-		if (!b->cur.cells[i]) {
-			b->cur.cells[i] = calloc(1, 1);
-			if (!b->cur.cells[i])
-				b->failed = true;
-		} else if (b->cur.cells[i][strspn(b->cur.cells[i], " \t")]) {
+		if (!b->cells[i])
+			b->cells[i] = empty;
+		else if (b->cells[i][strspn(b->cells[i], " \t")])
 			blank = false;
-		}
 	}
 	if (blank && !b->cur.bad_encoding) {
-		for (int i = 0; i < b->cur.ncells; i++)
-			free(b->cur.cells[i]);
-		free(b->cur.cells);
 		memset(&b->cur, 0, sizeof(b->cur));
 		return 0;
 	}
@@ -116,6 +95,11 @@ static int row_end(struct builder *b)
 		b->s->rows = p;
 		b->cap = nc;
 	}
+	size_t bytes = (size_t)(b->cur.ncells ? b->cur.ncells : 1) * sizeof(char *);
+	b->cur.cells = arena_alloc(&b->s->arena, bytes);
+	if (!b->cur.cells)
+		return ERR_NOMEM;
+	memcpy(b->cur.cells, b->cells, (size_t)b->cur.ncells * sizeof(char *));
 	b->s->rows[b->s->nrows++] = b->cur;
 	memset(&b->cur, 0, sizeof(b->cur));
 	return b->failed ? ERR_NOMEM : 0;
@@ -123,9 +107,6 @@ static int row_end(struct builder *b)
 
 static void row_discard(struct builder *b)
 {
-	for (int i = 0; i < b->cur.ncells; i++)
-		free(b->cur.cells[i]);
-	free(b->cur.cells);
 	memset(&b->cur, 0, sizeof(b->cur));
 }
 
@@ -146,12 +127,14 @@ static bool from_gb18030(iconv_t cd, const char *in, size_t n, char *out, size_t
 int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
 {
 	memset(out, 0, sizeof(*out));
-	if (n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
+	bool bom = n >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3);
+	if (bom) {
 		data += 3;
 		n -= 3;
 	}
 	bool utf8 = utf8_valid(data, n, NULL);
-	out->encoding = utf8 ? "utf-8" : "gb18030";
+	out->format = "csv";
+	out->encoding = utf8 ? (bom ? "utf-8-bom" : "utf-8") : "gb18030";
 	iconv_t cd = (iconv_t)-1;
 	char *dec = NULL;
 	if (!utf8) {
@@ -186,6 +169,16 @@ int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, si
 		else                         \
 			b.cur.too_long = true; \
 	} while (0)
+#define PUTN(p, k)                                                \
+	do {                                                      \
+		size_t k_ = (k);                                  \
+		if (k_ > cell_cap - len) {                        \
+			k_ = cell_cap - len;                      \
+			b.cur.too_long = true;                    \
+		}                                                 \
+		memcpy(cell + len, (p), k_);                      \
+		len += k_;                                        \
+	} while (0)
 #define FLUSH()                                                                             \
 	do {                                                                                \
 		if (utf8) {                                                                 \
@@ -215,8 +208,11 @@ int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, si
 				i++;
 				continue;
 			}
-			PUT(ch);
-			i++;
+			/* the run up to the next quote in one copy */
+			const char *q = memchr(data + i, '"', n - i);
+			size_t run = q ? (size_t)(q - (data + i)) : n - i;
+			PUTN(data + i, run);
+			i += run;
 			continue;
 		}
 		if (ch == '"' && len == 0 && !open) {
@@ -242,9 +238,13 @@ int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, si
 			col = 0;
 			continue;
 		}
+		/* an unquoted cell: the run up to the next comma or line end in one copy */
 		open = true;
-		PUT(ch);
-		i++;
+		size_t j = i + 1;
+		while (j < n && data[j] != ',' && data[j] != '\r' && data[j] != '\n')
+			j++;
+		PUTN(data + i, j - i);
+		i = j;
 	}
 	if (!rc && (len || col || open)) {
 		FLUSH();
@@ -253,6 +253,7 @@ int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, si
 		row_discard(&b);
 	}
 #undef PUT
+#undef PUTN
 #undef FLUSH
 	free(cell);
 	free(dec);
@@ -527,11 +528,16 @@ static void ws_text(void *ud, const char *s, int len)
 		text_add(&w->t, s, len);
 }
 
-static int read_xlsx(const char *path, struct sheet *out, char *why, size_t cap)
+static int read_xlsx(const char *data, size_t len, struct sheet *out, char *why, size_t cap)
 {
-	int zerr = 0, rc = 0;
-	zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+	int rc = 0;
+	zip_error_t zerr;
+	zip_error_init(&zerr);
+	zip_source_t *src = zip_source_buffer_create(data, len, 0, &zerr);
+	zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &zerr) : NULL;
+	zip_error_fini(&zerr);
 	if (!z) {
+		zip_source_free(src);
 		snprintf(why, cap, "not a readable XLSX file (damaged ZIP)");
 		return ERR_INVALID;
 	}
@@ -578,6 +584,7 @@ static int read_xlsx(const char *path, struct sheet *out, char *why, size_t cap)
 	}
 	ws->b.s = out;
 	ws->sst = s;
+	out->format = "xlsx";
 	out->encoding = "xlsx";
 	rc = parse_xml(buf, n, ws, ws_start, ws_end, ws_text);
 	free(buf);
@@ -601,6 +608,27 @@ done:
 	if (rc)
 		sheet_free(out);
 	return rc;
+}
+
+int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
+{
+	memset(out, 0, sizeof(*out));
+	if (n == 0) {
+		snprintf(why, cap, "the file is empty");
+		return ERR_UNPROCESSABLE;
+	}
+	if (n > SHEET_MAX_BYTES) {
+		snprintf(why, cap, "the file is larger than %u MB", SHEET_MAX_BYTES >> 20);
+		return ERR_TOOBIG;
+	}
+	if (n >= 4 && !memcmp(data, "PK\x03\x04", 4))
+		return read_xlsx(data, n, out, why, cap);
+	/* binary files (old .xls, images) are not CSV */
+	if (memchr(data, '\0', n)) {
+		snprintf(why, cap, "not a CSV or XLSX file (save the sheet as .xlsx or .csv)");
+		return ERR_UNPROCESSABLE;
+	}
+	return sheet_parse_csv(data, n, out, why, cap);
 }
 
 int sheet_read(const char *path, struct sheet *out, char *why, size_t cap)
@@ -637,19 +665,7 @@ int sheet_read(const char *path, struct sheet *out, char *why, size_t cap)
 	}
 	fclose(f);
 	data[n] = '\0';
-	int rc;
-	if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
-		free(data);
-		rc = read_xlsx(path, out, why, cap);
-	} else {
-		/* binary files (old .xls, images) are not CSV */
-		if (memchr(data, '\0', n)) {
-			free(data);
-			snprintf(why, cap, "not a CSV or XLSX file (save the sheet as .xlsx or .csv)");
-			return ERR_UNPROCESSABLE;
-		}
-		rc = sheet_parse_csv(data, n, out, why, cap);
-		free(data);
-	}
+	int rc = sheet_read_mem(data, n, out, why, cap);
+	free(data);
 	return rc;
 }

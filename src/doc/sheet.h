@@ -11,6 +11,8 @@
 #ifndef KEXIE_DOC_SHEET_H
 #define KEXIE_DOC_SHEET_H
 
+#include "base/arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,12 +32,17 @@ struct sheet_row {
 struct sheet {
 	struct sheet_row *rows;
 	long nrows;
-	const char *encoding; /* "utf-8", "gb18030" or "xlsx" */
+	const char *format;   /* "csv" or "xlsx" */
+	const char *encoding; /* "utf-8", "utf-8-bom", "gb18030" or "xlsx" */
+	struct arena arena;   /* every cell and cell array: freed at once by sheet_free */
 };
 
 /* Reads path (kind by content: a ZIP is XLSX, anything else CSV). Returns 0, or an ERR_*
  * code with a reason for a person in why (empty file, not a spreadsheet, too large...). */
 int sheet_read(const char *path, struct sheet *out, char *why, size_t cap);
+
+/* The same for n bytes in memory (an upload); data is borrowed and not changed. */
+int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, size_t cap);
 
 /* Parses CSV bytes (used by sheet_read; exposed for tests). */
 int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap);

@@ -323,11 +323,16 @@ static void unit_of(uint64_t h, const char *county, const char *tp, char name[10
 	}
 }
 
+/* The level k steps below the national one (1 = provincial ... 5 = grassroots). */
+static const char *level_below(int k)
+{
+	return codelist_org_level.items[k].code;
+}
+
 /* Lays the tree out in rows (parents before children). Returns the number of rows. */
 static int gen_layout(struct gen_row *rows, int n)
 {
 	static const int fan[] = {31, 12, 9, 6};
-	static const char *const levels[] = {"provincial", "city", "county", "township", "grassroots"};
 	const int towns = 31 * 12 * 9 * 6, above = 31 + 31 * 12 + 31 * 12 * 9 + towns;
 	int per_town = (n - above + towns - 1) / towns; /* round up; the loops stop at n */
 	if (per_town < 1)
@@ -335,7 +340,7 @@ static int gen_layout(struct gen_row *rows, int n)
 	char pl[4][16];
 	int at[4] = {0}, m = 0, prev_town = -1;
 	uint64_t seq = 0;
-#define ROW(LEVEL, TYPE, PARENT) (rows[m].level = levels[LEVEL], rows[m].type = (TYPE), rows[m].parent = (PARENT), \
+#define ROW(LEVEL, TYPE, PARENT) (rows[m].level = level_below(1 + (LEVEL)), rows[m].type = (TYPE), rows[m].parent = (PARENT), \
 				    rows[m].moved_to = -1, seq++, &rows[m])
 	int p[4];
 	for (p[0] = 0; p[0] < fan[0] && m < n; p[0]++) {

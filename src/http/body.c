@@ -11,6 +11,7 @@
 #include "http/internal.h"
 #include "base/num.h"
 #include "base/timeutil.h"
+#include "base/codeset.h"
 #include "base/utf8.h"
 
 #include <stdio.h>
@@ -27,21 +28,49 @@ static const struct field *spec_find(const struct field *spec, const char *name)
 	return NULL;
 }
 
-static bool enum_has(const char *values, const char *v)
+/* Is v an allowed value of the FT_ENUM or FT_CODE field f? */
+static bool enum_allows(const struct field *f, const char *v)
 {
-	size_t n = strlen(v);
-	const char *p = values;
-	while (p && *p) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-		if (len == n && !strncmp(p, v, n))
-			return true;
-		p = bar ? bar + 1 : NULL;
-	}
-	return false;
+	if (f->type == FT_CODE)
+		return f->values && codeset_has(codeset_of(f->values), v);
+	return word_in(f->values ? f->values : "", '|', v, false);
 }
 
-/* Checks one scalar value given as text (query parameters). */
+/* not_allowed, naming the code list (params.list) or the allowed words (params.allowed). */
+static int enum_refused(struct req *r, const struct field *f)
+{
+	char words[512], msg[600];
+	const struct codeset *list = f->type == FT_CODE && f->values ? codeset_of(f->values) : NULL;
+	const char *allowed = list ? codeset_join(list, '|', words, sizeof(words))
+				   : (f->values ? f->values : "");
+	snprintf(msg, sizeof(msg), "must be one of: %s", allowed);
+	errlist_add(&r->errs, f->name, "not_allowed", msg);
+	if (list)
+		errlist_param_str(&r->errs, "list", list->name);
+	else
+		errlist_param_str(&r->errs, "allowed", allowed);
+	return ERR_INVALID;
+}
+
+/* out_of_range with the bounds as params (an id's bound of INT64_MAX is no bound a person
+ * needs to read: then only min). Returns ERR_UNPROCESSABLE. */
+static int range_refused(struct req *r, const struct field *f)
+{
+	char msg[96];
+	if (f->max == INT64_MAX)
+		snprintf(msg, sizeof(msg), "must be at least %lld", (long long)f->min);
+	else
+		snprintf(msg, sizeof(msg), "must be between %lld and %lld", (long long)f->min, (long long)f->max);
+	errlist_add(&r->errs, f->name, "out_of_range", msg);
+	errlist_param_int(&r->errs, "min", f->min);
+	if (f->max != INT64_MAX)
+		errlist_param_int(&r->errs, "max", f->max);
+	return ERR_UNPROCESSABLE;
+}
+
+/* Checks one scalar value given as text (a query parameter, or a JSON string). Distinct
+ * codes let the UI say the right thing: required (empty and required), too_short /
+ * too_long (params min / max), out_of_range (min, max), not_allowed, invalid_date ... */
 static int check_text_value(struct req *r, const struct field *f, const char *v)
 {
 	char msg[160];
@@ -49,17 +78,19 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	if (!utf8_valid(v, len, NULL))
 		return errlist_add(&r->errs, f->name, "invalid_utf8", "is not valid UTF-8"),
 		       ERR_INVALID;
+	/* left empty where a value is needed: say so, not "too short" (what people see when
+	 * they clear a field) */
+	if (!len && ((f->flags & FF_REQUIRED) || f->type == FT_ENUM || f->type == FT_CODE || f->type == FT_DATE ||
+		     (f->type == FT_STRING && f->min > 0)))
+		return errlist_add(&r->errs, f->name, "required", "must not be empty"), ERR_INVALID;
 	switch (f->type) {
 	case FT_INT: {
 		int64_t x;
 		if (!num_int64(v, &x))
 			return errlist_add(&r->errs, f->name, "not_integer", "must be an integer"),
 			       ERR_INVALID;
-		if ((f->min || f->max) && (x < f->min || x > f->max)) {
-			snprintf(msg, sizeof(msg), "must be between %lld and %lld",
-				 (long long)f->min, (long long)f->max);
-			return errlist_add(&r->errs, f->name, "out_of_range", msg), ERR_INVALID;
-		}
+		if ((f->min || f->max) && (x < f->min || x > f->max))
+			return range_refused(r, f), ERR_INVALID;
 		return 0;
 	}
 	case FT_BOOL:
@@ -69,11 +100,8 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 			       ERR_INVALID;
 		return 0;
 	case FT_ENUM:
-		if (!enum_has(f->values, v)) {
-			snprintf(msg, sizeof(msg), "must be one of: %s", f->values);
-			return errlist_add(&r->errs, f->name, "not_allowed", msg), ERR_INVALID;
-		}
-		return 0;
+	case FT_CODE:
+		return enum_allows(f, v) ? 0 : enum_refused(r, f);
 	case FT_DATE:
 		if (!date_valid(v))
 			return errlist_add(&r->errs, f->name, "invalid_date",
@@ -83,10 +111,17 @@ static int check_text_value(struct req *r, const struct field *f, const char *v)
 	default: {
 		size_t cp = utf8_count(v, len);
 		int64_t max = f->max ? f->max : 1000;
-		if ((int64_t)cp > max || (int64_t)cp < f->min) {
-			snprintf(msg, sizeof(msg), "length must be between %lld and %lld characters",
-				 (long long)f->min, (long long)max);
-			return errlist_add(&r->errs, f->name, "bad_length", msg), ERR_INVALID;
+		if ((int64_t)cp < f->min) {
+			snprintf(msg, sizeof(msg), "must be at least %lld characters", (long long)f->min);
+			errlist_add(&r->errs, f->name, "too_short", msg);
+			errlist_param_int(&r->errs, "min", f->min);
+			return ERR_INVALID;
+		}
+		if ((int64_t)cp > max) {
+			snprintf(msg, sizeof(msg), "must be at most %lld characters", (long long)max);
+			errlist_add(&r->errs, f->name, "too_long", msg);
+			errlist_param_int(&r->errs, "max", max);
+			return ERR_INVALID;
 		}
 		return 0;
 	}
@@ -318,7 +353,6 @@ fail:
 
 static int check_json_field(struct req *r, const struct field *f, json_t *v)
 {
-	char msg[160];
 	if (json_is_null(v)) {
 		if (f->flags & FF_NULLABLE)
 			return 0;
@@ -334,11 +368,8 @@ static int check_json_field(struct req *r, const struct field *f, json_t *v)
 					   "must be an integer"),
 			       ERR_INVALID;
 		if ((f->min || f->max) &&
-		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max)) {
-			snprintf(msg, sizeof(msg), "must be between %lld and %lld",
-				 (long long)f->min, (long long)f->max);
-			return errlist_add(&r->errs, f->name, "out_of_range", msg);
-		}
+		    (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+			return range_refused(r, f);
 		return 0;
 	case FT_BOOL:
 		return json_is_boolean(v) ? 0
@@ -357,6 +388,7 @@ static int check_json_field(struct req *r, const struct field *f, json_t *v)
 					   ERR_INVALID);
 	case FT_STRING:
 	case FT_ENUM:
+	case FT_CODE:
 	case FT_DATE: {
 		if (!json_is_string(v))
 			return errlist_add(&r->errs, f->name, "not_string", "must be a string"),

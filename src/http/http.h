@@ -12,7 +12,8 @@
  *   bad type, invalid UTF-8) -> the before hook (authentication and permissions, supplied
  *   by the api layer) -> JSON body: UTF-8 and U+0000 (400 naming the field), depth <= 64,
  *   duplicate keys, parse -> fields against the route's body spec (400 unknown field or
- *   wrong type, 422 missing / out of range) -> handler.
+ *   wrong type, 422 missing / out of range) -> the objects hook (the route's declared
+ *   objects resolved and scope-checked: 404 / 403) -> handler.
  *
  * Handlers return 0 after setting a response, or a negative ERR_* code (with details in
  * r->errs) which the dispatcher turns into the JSON error shape with the right status.
@@ -21,6 +22,7 @@
 #define KEXIE_HTTP_HTTP_H
 
 #include "base/buf.h"
+#include "base/codeset.h"
 #include "base/err.h"
 
 #include <jansson.h>
@@ -50,15 +52,24 @@ enum route_flag {
 	RF_READ = 1u << 3,       /* read-only: may be served from the read replica */
 	RF_RAW = 1u << 4,        /* handler answers non-JSON (metrics, files) */
 	RF_NOLOG = 1u << 5,      /* do not access-log successful answers (health probes) */
-	RF_SUBTREE = 1u << 6,    /* the object's org must sit in the caller's scope (404 if not) */
+	/* The body is a file (raw bytes, e.g. a spreadsheet), not JSON: its Content-Type must be
+	 * one of the route's upload_types (415), its size at most body_max (413, answered before
+	 * reading); the before hook (who is calling) runs as soon as the headers are in, so a
+	 * stranger's upload is refused before a byte of it is stored. req_body gives the bytes. */
+	RF_UPLOAD = 1u << 7,
 };
 
-enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE };
+enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE, FT_CODE };
 enum field_flag { FF_REQUIRED = 1u << 0, FF_NULLABLE = 1u << 1 };
 
 /* One body field or query parameter. Arrays of these end with a {0} entry.
  * FT_STRING: min/max are lengths in code points (0 max = 1000). FT_INT: min/max are the
- * allowed range (both 0 = any int64). FT_ENUM: `values` is "a|b|c". FT_DATE: YYYY-MM-DD. */
+ * allowed range (both 0 = any int64). FT_CODE: a code of a code list (core/codelist.h:
+ * levels, types, roles ...); `values` is that list's name member, `codelist_org_level.name`,
+ * which is where the list starts (codeset_of). FT_ENUM: a switch that is no code list
+ * (sort order, output format), one of the words of `values` ("a|b|c"). FT_DATE: YYYY-MM-DD.
+ * Errors name the field with a distinct code: required, too_short / too_long (params min,
+ * max), out_of_range (min, max), not_allowed (params list or allowed), not_integer ... */
 struct field {
 	const char *name;
 	enum field_type type;
@@ -69,6 +80,20 @@ struct field {
 };
 
 typedef int (*http_handler)(struct req *r, void *app);
+
+/* What a route acts on, declared as data. This layer attaches no meaning to `kind` or
+ * `flags` (they are the layer above's numbers: org, account, the caller itself ...); it
+ * only carries them to the hooks, which resolve each object and apply the scope rule
+ * before the handler runs. */
+enum route_obj_in { RO_NONE = 0, RO_PATH, RO_QUERY, RO_BODY };
+struct route_obj {
+	int kind;             /* the api layer's OBJ_*; 0 = none (ends the list) */
+	enum route_obj_in in; /* where its id is: a path or query parameter, a body field */
+	const char *name;     /* that parameter's or field's name */
+	const char *perm;     /* the permission needed on it; NULL = the route's perm */
+	unsigned flags;       /* the api layer's OBJF_* (what an absent id means) */
+};
+#define ROUTE_OBJS 3
 
 struct route {
 	unsigned method;           /* exactly one HM_*; GET routes also answer HEAD */
@@ -82,22 +107,39 @@ struct route {
 	const char *summary;       /* OpenAPI summary; required (a test enforces it) */
 	const char *response;      /* OpenAPI: short description of the success answer */
 	const char *perm;          /* permission the caller's role must grant, NULL = none */
+	struct route_obj obj[ROUTE_OBJS]; /* obj[0]: what the route is about; more: other objects it names */
+	const char *why;           /* when obj[0] cannot be declared: why (a unit test demands one or the other) */
+	unsigned status;           /* the success status: 200, 201, 202, 204 (OpenAPI; a test demands it) */
+	const char *reply;         /* the success reply's shape by name, e.g. "org", "page:org" (OpenAPI) */
+	const char *upload_types;  /* RF_UPLOAD: accepted media types, "text/csv|application/..." */
 };
 
 /* Hooks the layer above supplies; both optional. */
 struct http_hooks {
-	/* Runs after all generic checks, before the handler: authentication, roles, scope.
-	 * Returns 0 to continue or an ERR_* code. */
+	/* Runs after the query checks, before the body is parsed: authentication and the
+	 * route's permission (who is asking comes before what they sent). Returns 0 to
+	 * continue or an ERR_* code. */
 	int (*before)(struct req *r, void *app);
+	/* Runs after the body is parsed and checked, right before the handler: resolves the
+	 * route's objects (route.obj) and applies the scope rule to each. 0 or an ERR_* code. */
+	int (*objects)(struct req *r, void *app);
 };
 
 struct server_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", port 0 picks a free port */
 	int threads;          /* MHD thread pool size; <= 0 = number of cores */
+	int write_threads;    /* > 0: routes that are not RF_READ run on this many threads of
+				 their own (a write lane); 0: on the MHD threads */
 	unsigned timeout_s;   /* idle connection timeout */
 	size_t body_max;      /* default JSON body limit */
 	const char *web_dir;  /* built SPA to serve, NULL or missing = none */
 	const char *server_name; /* "kexie/0.1.0" for logs */
+	/* the edges (http/edge.c) */
+	const char *trusted_proxies; /* CIDRs whose X-Forwarded-For is believed; NULL = none */
+	unsigned per_client;      /* connections one client address may hold; 0 = no limit */
+	unsigned head_timeout_s;  /* the whole request head within this; 0 = 10 s */
+	const char *metrics_token;  /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
+	const char *metrics_listen; /* a second address serving /metrics and /healthz; NULL = none */
 };
 
 /* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every
@@ -106,6 +148,8 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
 		 size_t errcap);
 int server_port(const struct server *s);
+/* The metrics listener's port, 0 when there is none. */
+int server_metrics_port(const struct server *s);
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. */
 void server_stop(struct server *s, int grace_ms);
 /* Prometheus text for the HTTP metrics (requests, latency); appended to out. */
@@ -125,6 +169,9 @@ const char *req_query(const struct req *r, const char *name);
 bool req_query_int(const struct req *r, const char *name, int64_t *out);
 /* The parsed JSON body (an object, checked against the body spec); NULL when none. */
 json_t *req_json(const struct req *r);
+/* The raw body of an RF_UPLOAD route (borrowed, valid for the request); *len its bytes.
+ * Never NULL ("" with 0 bytes when none was sent). */
+const char *req_body(const struct req *r, size_t *len);
 struct errlist *req_errs(struct req *r);
 /* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *));

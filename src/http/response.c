@@ -3,8 +3,11 @@
  * error shape, and the headers every answer carries.
  *
  * Error shape: {"error":{"code":"invalid","message":"...","request_id":"...",
- *               "details":[{"field":"...","code":"...","message":"..."}]}}
- * Messages are English; `code` is stable for the UI to translate. No SQL, stack or path
+ *               "details":[{"field":"...","code":"...","message":"...",
+ *                           "params":{"max":200}}]}}
+ * Messages are English; `code` is stable for the UI to translate, with `params` (min, max,
+ * row, column, other_field ...) for it to fill in; a detail about a file row also carries
+ * "row" beside the params. No SQL, stack or path
  * ever goes in: internal failures say "internal error" and the log has the rest.
  */
 #include "http/internal.h"
@@ -34,6 +37,7 @@ unsigned http_status_for(int code)
 	case ERR_UNAVAILABLE: return 503;
 	case ERR_METHOD: return 405;
 	case ERR_URITOOLONG: return 414;
+	case ERR_HEADTOOBIG: return 431;
 	default: return 500;
 	}
 }
@@ -56,6 +60,7 @@ static const char *default_message(int code)
 	case ERR_UNAVAILABLE: return "the database is unavailable";
 	case ERR_METHOD: return "this method is not allowed here";
 	case ERR_URITOOLONG: return "the URL is too long";
+	case ERR_HEADTOOBIG: return "the request headers are too large";
 	default: return "internal error";
 	}
 }
@@ -143,6 +148,20 @@ int resp_error(struct req *r, int code)
 				      "message", e->message);
 		if (d && e->row)
 			json_object_set_new(d, "row", json_integer(e->row));
+		if (d && (e->nparams || e->row)) {
+			json_t *p = json_object();
+			if (e->row) { /* a file's cell: the row, and the column is the field */
+				json_object_set_new(p, "row", json_integer(e->row));
+				if (e->field[0])
+					json_object_set_new(p, "column", json_string(e->field));
+			}
+			for (int k = 0; k < e->nparams && k < FIELDERR_PARAMS; k++) {
+				const struct fielderr_param *fp = &e->params[k];
+				json_object_set_new(p, fp->key, fp->is_num ? json_integer(fp->num)
+									   : json_string(fp->text));
+			}
+			json_object_set_new(d, "params", p);
+		}
 		json_array_append_new(details, d);
 	}
 	/* internal failures never echo what a handler wrote: it may hold database detail */

@@ -7,6 +7,15 @@
  * at a third of the throughput), except for early errors on requests that carry a body we
  * refuse to read: those are queued at once and MHD closes the connection.
  * Completion writes the access log line and the metrics, then frees the request.
+ *
+ * Threads: the MHD pool (one per core by default) answers reads; with a write lane
+ * (server_opts.write_threads), handlers of routes that are not RF_READ run on threads of
+ * their own through the same suspend/resume as req_defer, so a read never waits behind a
+ * write that happens to share its HTTP thread (measured on SQLite at 80% reads / 20%
+ * creates: that queueing was most of the reads' tail). A handler on the lane that defers
+ * again (a password hash) hands its request on to that pool. A write still queued after
+ * LANE_WAIT_MS is answered 503 + Retry-After without running, so with the database held
+ * elsewhere no write waits much longer than that plus store_tx's own budget.
  */
 #include "http/internal.h"
 #include "base/log.h"
@@ -26,12 +35,18 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define DISCARD_MAX ((size_t)8 << 20)
 
 struct server {
 	struct MHD_Daemon *d;
+	struct MHD_Daemon *md;      /* the metrics listener (metrics_listen), or NULL */
+	struct edge *edge;          /* client addresses, per-client limits, head deadline */
+	int metrics_idx, health_idx; /* the routes served on the metrics listener */
+	int metrics_port;
+	char metrics_token[130];    /* "" = none: /metrics only on the metrics listener */
 	const struct route *routes;
 	size_t nroutes;
 	struct router *router;
@@ -45,6 +60,7 @@ struct server {
 	uint32_t rid_prefix;        /* random per server start */
 	_Atomic uint32_t rid_next;  /* request ids: prefix + counter, no syscall per request */
 	struct logbuf *access;      /* the access log, buffered (flushed within 250 ms) */
+	struct workpool *writes;    /* the write lane, or NULL */
 };
 
 /* A deferred request: the worker waits until the connection is suspended before it may
@@ -56,7 +72,10 @@ struct defer {
 	int rc;
 	int (*fn)(struct req *r, void *arg);
 	void *arg;
+	uint64_t deadline_ns; /* the write lane: past this in the queue, 503 without running */
 };
+
+#define LANE_WAIT_MS 1000 /* longest wait in the write lane's queue (then 503) */
 
 /* ---- request accessors ---- */
 
@@ -64,6 +83,12 @@ const struct route *req_route(const struct req *r) { return r->route; }
 const char *req_id(const struct req *r) { return r->rid; }
 unsigned req_method(const struct req *r) { return r->method; }
 json_t *req_json(const struct req *r) { return r->json; }
+
+const char *req_body(const struct req *r, size_t *len)
+{
+	*len = r->body.len;
+	return r->body.ptr;
+}
 struct errlist *req_errs(struct req *r) { return &r->errs; }
 void *req_user(const struct req *r) { return r->user; }
 void *req_ctx(const struct req *r) { return r->ctx; }
@@ -102,7 +127,14 @@ static void run_deferred(void *p)
 	while (!d->suspended)
 		pthread_cond_wait(&d->cv, &d->mu);
 	pthread_mutex_unlock(&d->mu);
-	int rc = d->fn(r, d->arg);
+	int rc;
+	if (d->deadline_ns && time_mono_ns() > d->deadline_ns)
+		rc = req_fail(r, ERR_BUSY, "too many writes at once; try again in a moment");
+	else
+		rc = d->fn(r, d->arg);
+	d->deadline_ns = 0;
+	if (rc == HTTP_DEFERRED)
+		return; /* handed on to another pool (req_defer from a worker): r is not ours now */
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL;
 	pthread_mutex_lock(&d->mu);
@@ -112,8 +144,19 @@ static void run_deferred(void *p)
 	MHD_resume_connection(r->conn);
 }
 
-int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg)
+static int defer_to(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg),
+		    void *arg, const char *busy, uint64_t deadline_ns)
 {
+	if (r->defer) {
+		/* already on a worker (the write lane), the connection suspended: the request
+		 * moves on to wp, whose worker finishes it */
+		struct defer *d = r->defer;
+		d->fn = fn;
+		d->arg = arg;
+		if (workpool_submit(wp, run_deferred, r))
+			return req_fail(r, ERR_BUSY, "%s", busy);
+		return HTTP_DEFERRED;
+	}
 	struct defer *d = calloc(1, sizeof(*d));
 	if (!d)
 		return ERR_NOMEM;
@@ -121,6 +164,7 @@ int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void 
 	pthread_cond_init(&d->cv, NULL);
 	d->fn = fn;
 	d->arg = arg;
+	d->deadline_ns = deadline_ns;
 	r->defer = d;
 	pthread_mutex_lock(&d->mu);
 	if (workpool_submit(wp, run_deferred, r)) {
@@ -129,13 +173,18 @@ int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void 
 		pthread_mutex_destroy(&d->mu);
 		pthread_cond_destroy(&d->cv);
 		free(d);
-		return req_fail(r, ERR_BUSY, "too many sign-ins at once; try again in a moment");
+		return req_fail(r, ERR_BUSY, "%s", busy);
 	}
 	MHD_suspend_connection(r->conn);
 	d->suspended = true;
 	pthread_cond_signal(&d->cv);
 	pthread_mutex_unlock(&d->mu);
 	return HTTP_DEFERRED;
+}
+
+int req_defer(struct req *r, struct workpool *wp, int (*fn)(struct req *r, void *arg), void *arg)
+{
+	return defer_to(r, wp, fn, arg, "the server is busy with slow work; try again in a moment", 0);
 }
 
 const char *req_query(const struct req *r, const char *name)
@@ -170,22 +219,8 @@ const char *req_param_str(const struct req *r, const char *name)
 
 const char *req_client_addr(struct req *r)
 {
-	if (r->addr[0])
-		return r->addr;
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				  r->addr, sizeof(r->addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->addr,
-				  sizeof(r->addr));
-	}
 	if (!r->addr[0])
-		snprintf(r->addr, sizeof(r->addr), "-");
+		edge_client(r->srv->edge, r->conn, r->addr, sizeof(r->addr));
 	return r->addr;
 }
 
@@ -199,8 +234,22 @@ int server_port(const struct server *s) { return s->port; }
 
 int server_metrics(struct server *s, struct buf *out)
 {
-	return metrics_render(s->metrics, s->routes, s->nroutes, out);
+	int rc = metrics_render(s->metrics, s->routes, s->nroutes, out);
+	uint64_t refused, slow;
+	edge_stats(s->edge, &refused, &slow);
+	if (!rc)
+		rc = buf_printf(out,
+				"# HELP kexie_http_connections_refused_total Connections refused at accept because their client held too many.\n"
+				"# TYPE kexie_http_connections_refused_total counter\n"
+				"kexie_http_connections_refused_total{reason=\"per_client\"} %llu\n"
+				"# HELP kexie_http_slow_heads_closed_total Connections closed because the request head took too long.\n"
+				"# TYPE kexie_http_slow_heads_closed_total counter\n"
+				"kexie_http_slow_heads_closed_total %llu\n",
+				(unsigned long long)refused, (unsigned long long)slow);
+	return rc;
 }
+
+int server_metrics_port(const struct server *s) { return s->metrics_port; }
 
 /* ---- request lifecycle ---- */
 
@@ -273,6 +322,31 @@ static void fail(struct req *r, int code)
 	}
 }
 
+/* MHD keeps no memory for this connection's answer (a head just below its pool size): the
+ * short error goes straight to the socket and MHD closes the connection. Nothing else was
+ * written for this request, and only this thread handles the connection meanwhile. */
+static enum MHD_Result answer_direct(struct req *r)
+{
+	const union MHD_ConnectionInfo *fd = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	const char *body = r->out_static ? r->out_static : r->out ? r->out : "";
+	char head[512];
+	int n = snprintf(head, sizeof(head),
+			 "HTTP/1.1 %u %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			 "Connection: close\r\nX-Request-Id: %s\r\nCache-Control: no-store\r\n"
+			 "X-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin\r\n"
+			 "X-Frame-Options: DENY\r\nCross-Origin-Opener-Policy: same-origin\r\n"
+			 "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n\r\n",
+			 r->status, MHD_get_reason_phrase_for(r->status), r->out_len, r->rid);
+	if (fd && n > 0 && (size_t)n < sizeof(head)) {
+		struct iovec iov[2] = {{head, (size_t)n}, {(void *)(uintptr_t)body, r->out_len}};
+		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+		if (sendmsg(fd->connect_fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			r->status = 0; /* the log says nobody got it */
+	}
+	r->queued = true;
+	return MHD_NO;
+}
+
 static bool is_json_ctype(const char *ct)
 {
 	if (!ct)
@@ -293,6 +367,23 @@ static bool is_json_ctype(const char *ct)
 	while (*ct == ' ')
 		ct++;
 	return !strcasecmp(ct, "charset=utf-8") || !strcasecmp(ct, "charset=\"utf-8\"");
+}
+
+/* Is the media type of ct (parameters ignored) one of the '|'-separated types? */
+static bool ctype_in(const char *ct, const char *types)
+{
+	if (!ct || !types)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strcspn(ct, "; ");
+	for (const char *t = types; *t;) {
+		size_t k = strcspn(t, "|");
+		if (k == n && !strncasecmp(t, ct, n))
+			return true;
+		t += k + (t[k] == '|');
+	}
+	return false;
 }
 
 static bool has_body(struct req *r, unsigned long long *clen)
@@ -323,17 +414,67 @@ static bool cross_origin(struct req *r)
 	return strcmp(p + 3, host) != 0;
 }
 
+static int upload_checks(struct server *s, struct req *r, bool body, unsigned long long clen);
+
+/* The request head as a whole, before anything reads it: URL length (414), head size (431),
+ * framing (400). Refusals close the connection: after bad framing nothing on it can be
+ * trusted to start where the client says. */
+static int head_checks(struct req *r)
+{
+	int rc = edge_head_check(r->conn, &r->errs, r->errmsg, sizeof(r->errmsg), &r->no_room);
+	if (strlen(r->url) > URL_MAX) {
+		r->errs.n = 0;
+		r->errmsg[0] = '\0';
+		rc = ERR_URITOOLONG;
+	}
+	if (rc)
+		r->early = true;
+	return rc;
+}
+
+/* Which listener serves a route: the metrics listener only /metrics and /healthz; the main
+ * one everything, /metrics only when a metrics token guards it. */
+static bool served_here(const struct server *s, const struct req *r, int idx)
+{
+	if (r->side)
+		return idx == s->metrics_idx || idx == s->health_idx;
+	return idx != s->metrics_idx || s->metrics_token[0];
+}
+
+/* /metrics: with a metrics token, "Authorization: Bearer TOKEN" (compared in constant time). */
+static int metrics_gate(struct server *s, struct req *r)
+{
+	if (!s->metrics_token[0])
+		return 0;
+	const char *authz = req_header(r, "Authorization");
+	unsigned char want[32], got[32];
+	crypto_generichash(want, sizeof(want), (const unsigned char *)s->metrics_token,
+			   strlen(s->metrics_token), NULL, 0);
+	bool ok = authz && !strncasecmp(authz, "Bearer ", 7);
+	if (ok)
+		crypto_generichash(got, sizeof(got), (const unsigned char *)authz + 7, strlen(authz + 7),
+				   NULL, 0);
+	if (!ok || sodium_memcmp(want, got, sizeof(want))) {
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+		return req_fail(r, ERR_UNAUTHORIZED, "the metrics token is missing or wrong");
+	}
+	return 0;
+}
+
 /* Checks made as soon as the headers are in. Returns 0 or an ERR_* code. */
 static int early_checks(struct server *s, struct req *r)
 {
 	unsigned allow = 0;
-	if (strlen(r->url) > URL_MAX)
-		return ERR_URITOOLONG;
 	if (!utf8_valid(r->url, strlen(r->url), NULL)) {
 		errlist_add(&r->errs, "", "invalid_utf8", "the path is not valid UTF-8");
 		return ERR_INVALID;
 	}
 	int idx = router_match(s->router, r, r->url, r->method, &allow);
+	if (idx >= 0 && !served_here(s, r, idx)) {
+		/* not here, and no web page either (the app's history fallback would answer) */
+		snprintf(r->errmsg, sizeof(r->errmsg), "no such endpoint");
+		return ERR_NOTFOUND;
+	}
 	if (idx == ERR_METHOD) {
 		char hdr[96] = "";
 		size_t len = 0;
@@ -348,7 +489,7 @@ static int early_checks(struct server *s, struct req *r)
 		return ERR_METHOD;
 	}
 	if (idx < 0) {
-		if (idx == ERR_NOTFOUND && (r->method == HM_GET || r->method == HM_HEAD) &&
+		if (idx == ERR_NOTFOUND && !r->side && (r->method == HM_GET || r->method == HM_HEAD) &&
 		    static_serve(s->site, r, r->url) == 0) {
 			r->route_idx = -2;
 			return 0;
@@ -361,6 +502,8 @@ static int early_checks(struct server *s, struct req *r)
 	r->route = &s->routes[idx];
 	unsigned long long clen = 0;
 	bool body = has_body(r, &clen);
+	if (r->route->flags & RF_UPLOAD)
+		return upload_checks(s, r, body, clen);
 	if (!r->route->body) {
 		if (body) {
 			snprintf(r->errmsg, sizeof(r->errmsg), "this endpoint takes no request body");
@@ -388,41 +531,95 @@ static int early_checks(struct server *s, struct req *r)
 	return 0;
 }
 
-/* Everything after the body is in: the remaining generic checks, then the handler. */
-static int dispatch(struct server *s, struct req *r)
+/* What is checked before a body is looked at: origin, query, who is calling. /metrics is
+ * answered here (its scraper is no account): *done says the answer is made. */
+static int pre_body(struct server *s, struct req *r, bool *done)
 {
-	int rc;
+	*done = false;
+	if (r->checked)
+		return 0;
+	r->checked = true;
 	const struct route *rt = r->route;
 	if (unsafe(r->method) && cross_origin(r)) {
 		snprintf(r->errmsg, sizeof(r->errmsg), "cross-origin request refused");
 		return ERR_FORBIDDEN;
 	}
-	rc = body_check_query(r, rt->query);
+	int rc = body_check_query(r, rt->query);
 	if (rc)
 		return rc;
-	/* who is asking comes before what they sent: strangers learn nothing from validation */
-	if (s->hooks.before) {
-		rc = s->hooks.before(r, s->app);
-		if (rc)
-			return rc;
+	if (r->route_idx == s->metrics_idx) {
+		/* the scraper is no account: its token is checked here, not by the hook */
+		rc = metrics_gate(s, r);
+		if (!rc)
+			rc = rt->handler(r, s->app);
+		if (rc == 0 && !r->status)
+			rc = ERR_INTERNAL;
+		*done = true;
+		return rc;
 	}
+	/* who is asking comes before what they sent: strangers learn nothing from validation */
+	return s->hooks.before ? s->hooks.before(r, s->app) : 0;
+}
+
+/* RF_UPLOAD, with the headers in: the media type (415), the size (413), then the checks
+ * that need no body (origin, query, the caller) before a byte of it is read. */
+static int upload_checks(struct server *s, struct req *r, bool body, unsigned long long clen)
+{
+	const struct route *rt = r->route;
+	r->body_max = rt->body_max ? rt->body_max : s->body_max;
+	if (body && !ctype_in(req_header(r, "Content-Type"), rt->upload_types)) {
+		char msg[192];
+		snprintf(msg, sizeof(msg), "must be one of: %s", rt->upload_types ? rt->upload_types : "");
+		for (char *p = msg; *p; p++)
+			if (*p == '|')
+				*p = ' ';
+		errlist_add(&r->errs, "Content-Type", "unsupported_media_type", msg);
+		return ERR_MEDIATYPE;
+	}
+	if (clen > r->body_max) {
+		snprintf(r->errmsg, sizeof(r->errmsg), "the file is larger than %zu bytes", r->body_max);
+		return ERR_TOOBIG;
+	}
+	bool done;
+	int rc = pre_body(s, r, &done);
+	if (rc)
+		return rc;
+	buf_init(&r->body, r->body_max);
+	return 0;
+}
+
+/* Everything after the body is in: the remaining generic checks, then the handler. */
+static int dispatch(struct server *s, struct req *r)
+{
+	bool done;
+	int rc = pre_body(s, r, &done);
+	if (rc || done)
+		return rc;
+	const struct route *rt = r->route;
 	if (rt->body && !r->bodyless) {
 		rc = body_parse_json(r, rt->body);
 		if (rc)
 			return rc;
 	}
+	if (s->hooks.objects) {
+		rc = s->hooks.objects(r, s->app);
+		if (rc)
+			return rc;
+	}
+	if (s->writes && !(rt->flags & RF_READ))
+		return defer_to(r, s->writes, rt->handler, s->app,
+				"too many writes at once; try again in a moment",
+				time_mono_ns() + (uint64_t)LANE_WAIT_MS * 1000000u);
 	rc = rt->handler(r, s->app);
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL; /* a handler must answer */
 	return rc;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection *conn,
+			      const char *url, const char *method, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
 {
-	(void)version;
-	struct server *s = cls;
 	struct req *r = *con_cls;
 	if (!r) {
 		/* zero everything but the ~10 KB error area at the end, which only needs empty
@@ -438,6 +635,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&s->inflight, 1);
 		r->srv = s;
 		r->conn = conn;
+		r->side = side;
+		edge_head_in(conn);
 		r->t0 = time_mono_ns();
 		r->route_idx = -1;
 		r->method = method_parse(method);
@@ -447,11 +646,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			 atomic_fetch_add_explicit(&s->rid_next, 1, memory_order_relaxed));
 		if (!r->url)
 			return MHD_NO;
-		int rc = r->method ? early_checks(s, r) : ERR_METHOD;
+		int rc = head_checks(r);
+		if (!rc)
+			rc = r->method ? early_checks(s, r) : ERR_METHOD;
 		if (rc) {
 			fail(r, rc);
+			if (r->no_room)
+				return answer_direct(r);
 			unsigned long long clen;
-			if (has_body(r, &clen)) {
+			if (r->early || has_body(r, &clen)) {
 				/* refuse the body without reading it: answer now and close */
 				r->early = true;
 				return queue(r);
@@ -501,13 +704,31 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return queue(r);
 }
 
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	return handle(cls, false, conn, url, method, upload_data, upload_data_size, con_cls);
+}
+
+/* The metrics listener: the same dispatcher, which serves only /metrics and /healthz here. */
+static enum MHD_Result on_request_side(void *cls, struct MHD_Connection *conn, const char *url,
+				       const char *method, const char *version,
+				       const char *upload_data, size_t *upload_data_size,
+				       void **con_cls)
+{
+	(void)version;
+	return handle(cls, true, conn, url, method, upload_data, upload_data_size, con_cls);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)conn;
 	(void)toe;
 	struct server *s = cls;
 	struct req *r = *con_cls;
+	edge_head_wait(s->edge, conn); /* a kept-alive connection: the deadline for its next head */
 	if (!r)
 		return;
 	uint64_t ns = time_mono_ns() - r->t0;
@@ -518,8 +739,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		const char *what = r->route ? r->route->pattern
 				   : r->route_idx == -2 ? "(static)"
 							: "(unmatched)";
-		logbuf_line(s->access, LOG_INFO, "http rid=%s %s %s status=%u ms=%.3f bytes=%zu", r->rid,
-			 method_name(r->method), what, status, (double)ns / 1e6, r->out_len);
+		logbuf_line(s->access, LOG_INFO, "http rid=%s client=%s %s %s status=%u ms=%.3f bytes=%zu",
+			    r->rid, req_client_addr(r), method_name(r->method), what, status,
+			    (double)ns / 1e6, r->out_len);
 	}
 	req_free(r);
 	*con_cls = NULL;
@@ -561,6 +783,46 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 	return 0;
 }
 
+static int find_route(const struct route *routes, size_t n, const char *pattern)
+{
+	for (size_t i = 0; i < n; i++)
+		if (routes[i].method == HM_GET && !strcmp(routes[i].pattern, pattern))
+			return (int)i;
+	return -1;
+}
+
+/* The metrics listener (metrics_listen): one thread, 64 connections, the head deadline, no
+ * per-client limit (it serves the monitoring network, not the public). */
+static int start_metrics_listener(struct server *s, const struct server_opts *o, char *err,
+				  size_t errcap)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(o->metrics_listen, &ss, &sl)) {
+		snprintf(err, errcap, "bad metrics_listen address %s (want HOST:PORT or [IPv6]:PORT)",
+			 o->metrics_listen);
+		return ERR_INVALID;
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->md = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request_side, s, MHD_OPTION_EXTERNAL_LOGGER,
+		edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : 30u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 64u,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, edge_notify_uncounted, s->edge, MHD_OPTION_END);
+	if (!s->md) {
+		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
+			 o->metrics_listen);
+		return ERR_IO;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->md, MHD_DAEMON_INFO_BIND_PORT);
+	s->metrics_port = di ? di->port : 0;
+	return 0;
+}
+
 int server_start(const struct server_opts *o, const struct route *routes, size_t nroutes,
 		 const struct http_hooks *hooks, void *app, struct server **out, char *err,
 		 size_t errcap)
@@ -582,7 +844,24 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	s->rid_prefix = randombytes_random();
 	if (hooks)
 		s->hooks = *hooks;
-	int rc = router_new(routes, nroutes, &s->router);
+	s->metrics_idx = find_route(routes, nroutes, "/metrics");
+	s->health_idx = find_route(routes, nroutes, "/healthz");
+	if (o->metrics_token && strlen(o->metrics_token) >= sizeof(s->metrics_token)) {
+		snprintf(err, errcap, "metrics_token is too long");
+		free(s);
+		return ERR_INVALID;
+	}
+	str_copy(s->metrics_token, sizeof(s->metrics_token), o->metrics_token ? o->metrics_token : "");
+	struct edge_opts eo = {.trusted_proxies = o->trusted_proxies,
+			       .per_client = o->per_client,
+			       .head_timeout_s = o->head_timeout_s,
+			       .idle_timeout_s = o->timeout_s};
+	int rc = edge_new(&eo, &s->edge, err, errcap);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	rc = router_new(routes, nroutes, &s->router);
 	if (rc) {
 		snprintf(err, errcap, "the route table has a bad pattern");
 		goto fail;
@@ -599,6 +878,11 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 		if (rc)
 			goto fail;
 	}
+	/* a short queue: past it a write is refused at once (503), never left to pile up */
+	if (o->write_threads > 0 && workpool_new(o->write_threads, 256, &s->writes)) {
+		rc = ERR_NOMEM;
+		goto fail;
+	}
 	long threads = o->threads > 0 ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
@@ -607,14 +891,16 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		flags, 0, edge_accept, s->edge, on_request, s,
+		/* first, so that MHD's own lines all go through our logger */
+		MHD_OPTION_EXTERNAL_LOGGER, edge_log, s->edge, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
 		o->timeout_s ? o->timeout_s : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		/* 16 KiB per connection: headers up to ~12 KB (more is 431); MHD zeroes the
+		/* 16 KiB per connection: heads up to HEAD_MAX (more is 431); MHD zeroes the
 		 * pool for every request, so a larger one costs time on every request */
-		(size_t)16 * 1024, MHD_OPTION_CONNECTION_LIMIT, 4000u,
+		CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, 4000u,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-		s, MHD_OPTION_END);
+		s, MHD_OPTION_NOTIFY_CONNECTION, edge_notify, s->edge, MHD_OPTION_END);
 	(void)sl;
 	if (!s->d) {
 		snprintf(err, errcap, "cannot listen on %s (address in use or not permitted)",
@@ -624,9 +910,18 @@ int server_start(const struct server_opts *o, const struct route *routes, size_t
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : 0;
+	if (o->metrics_listen && *o->metrics_listen) {
+		rc = start_metrics_listener(s, o, err, errcap);
+		if (rc) {
+			MHD_stop_daemon(s->d);
+			goto fail;
+		}
+	}
 	*out = s;
 	return 0;
 fail:
+	workpool_free(s->writes);
+	edge_free(s->edge);
 	logbuf_free(s->access);
 	router_free(s->router);
 	metrics_free(s->metrics);
@@ -642,12 +937,16 @@ void server_stop(struct server *s, int grace_ms)
 	MHD_socket ls = MHD_quiesce_daemon(s->d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
+	if (s->md)
+		MHD_stop_daemon(s->md); /* metrics answers are instant: no grace needed */
 	for (int waited = 0; atomic_load(&s->inflight) > 0 && waited < grace_ms; waited += 20)
 		usleep(20000);
 	int left = atomic_load(&s->inflight);
 	if (left > 0)
 		log_warn("http: stopping with %d requests still open", left);
+	workpool_free(s->writes); /* queued writes finish while their connections can resume */
 	MHD_stop_daemon(s->d);
+	edge_free(s->edge);     /* after both daemons: every close notification has run */
 	logbuf_free(s->access); /* after the last request: every line is written */
 	router_free(s->router);
 	metrics_free(s->metrics);

@@ -28,7 +28,27 @@ struct store_driver {
 	void (*reset)(void *st);
 	int64_t (*changes)(void *st); /* rows written by the last step of an INSERT/UPDATE/DELETE */
 	int (*exec)(void *h, const char *sql);
-	const char *begin_sql; /* how a write transaction starts */
+	/* Starts a write transaction, waiting at most wait_ms for locks held by others (SQLite:
+	 * the busy timeout for BEGIN IMMEDIATE and what follows; PostgreSQL: lock_timeout for
+	 * the transaction). ERR_BUSY when the wait ran out. */
+	int (*begin)(void *h, int wait_ms);
+	/* Sets how long a statement outside store_tx may wait for locks (after a transaction
+	 * that narrowed it). NULL where begin's limit ends with the transaction. */
+	void (*set_wait)(void *h, int wait_ms);
+	/* Whether the connection is inside a transaction (SQLite ends one by itself on some
+	 * errors); NULL where the answer is always yes after begin. */
+	bool (*in_tx)(void *h);
+	/* Moves what it can from the write-ahead log into the database without waiting for
+	 * anyone (SQLite PASSIVE checkpoint); NULL where there is nothing to do. */
+	int (*checkpoint)(void *h);
+	/* Turns reading through mmap on or off (SQLite readers, see store.c); NULL elsewhere. */
+	int (*set_mmap)(void *h, bool on);
+	/* Queues a bound statement to be sent with the next one the connection executes (one
+	 * round trip); its result is kept for its next step with the same parameters. NULL
+	 * where round trips cost nothing (SQLite). */
+	int (*prefetch)(void *st);
+	/* Drops everything prefetched on the connection (it goes back to its pool). */
+	void (*forget)(void *h);
 	/* Several reads as one snapshot, where that is cheaper than one statement each (SQLite:
 	 * one WAL read lock instead of one per statement); NULL where it only adds round trips. */
 	const char *read_begin_sql, *read_end_sql;

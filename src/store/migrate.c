@@ -208,7 +208,7 @@ int migrate_apply(struct store *s, int *applied, char *msg, size_t cap)
 			return ERR_INTERNAL;
 		}
 		struct apply_ctx a = {.m = m};
-		rc = store_tx(s, apply_one, &a);
+		rc = store_tx_within(s, 60000, apply_one, &a);
 		if (rc) {
 			snprintf(msg, cap, "migration %s failed (%s); nothing of it was applied",
 				 m->name, err_name(rc));

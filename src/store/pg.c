@@ -6,6 +6,15 @@
  * connection runs in UTC. SQLSTATE classes map to store error codes: 23xxx -> conflict,
  * 40001/40P01 -> busy (retry), 08xxx and a dead connection -> unavailable.
  * Any libpq connection string works, including several hosts and target_session_attrs.
+ *
+ * Prefetch (store.h, stmt_prefetch): a bound read can be queued to travel with the next
+ * statement the connection executes, in one libpq pipeline (one round trip; the next
+ * statement first, so a failing prefetch cannot touch its answer). Its result waits in the
+ * statement until it is stepped again with the same parameters; a different binding, the
+ * connection going back to its pool, or a transaction block discards it (a read from
+ * before a transaction must not stand in for one inside it, and a prefetch must never run
+ * inside someone's transaction). store.c drops them too before lending a view's
+ * connection to a write, so only reads ever share a pipeline's implicit transaction.
  */
 #include "store/driver.h"
 #include "base/err.h"
@@ -19,10 +28,15 @@
 #include <string.h>
 
 #define PG_MAXPARAMS 64
+#define PG_PREFETCH 8 /* statements queued or holding a prefetched result, per connection */
+
+struct pg_stmt;
 
 struct pg_conn {
 	PGconn *pg;
 	unsigned next_id;
+	struct pg_stmt *pre[PG_PREFETCH]; /* queued (not sent) or fetched (result waiting) */
+	int npre;
 };
 
 struct pg_stmt {
@@ -33,6 +47,10 @@ struct pg_stmt {
 	PGresult *res;
 	int row;  /* current row, -1 before the first step */
 	int done; /* executed and exhausted */
+	/* prefetch: the parameters it was queued with, and its result once fetched */
+	char *pre_values[PG_MAXPARAMS];
+	PGresult *pre_res;
+	bool queued, fetched;
 };
 
 static int pg_code(PGconn *pg, const PGresult *res, const char *what)
@@ -45,7 +63,8 @@ static int pg_code(PGconn *pg, const PGresult *res, const char *what)
 	if (state) {
 		if (strncmp(state, "23", 2) == 0)
 			return ERR_CONFLICT;
-		if (!strcmp(state, "40001") || !strcmp(state, "40P01"))
+		/* serialization failure, deadlock, lock_timeout (55P03): another writer won */
+		if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
 			return ERR_BUSY;
 		if (strncmp(state, "08", 2) == 0 || !strcmp(state, "57P01"))
 			return ERR_UNAVAILABLE;
@@ -163,6 +182,110 @@ static int pg_prepare(void *h, const char *sql, void **out)
 	return 0;
 }
 
+/* Drops s's prefetch (queued or fetched) and takes it off its connection's list. */
+static void pre_drop(struct pg_stmt *s)
+{
+	if (!s->queued && !s->fetched)
+		return;
+	for (int i = 0; i < s->nparams; i++) {
+		free(s->pre_values[i]);
+		s->pre_values[i] = NULL;
+	}
+	PQclear(s->pre_res);
+	s->pre_res = NULL;
+	s->queued = s->fetched = false;
+	struct pg_conn *c = s->c;
+	for (int i = 0; i < c->npre; i++)
+		if (c->pre[i] == s) {
+			c->pre[i] = c->pre[--c->npre];
+			break;
+		}
+}
+
+static int pg_prefetch(void *st)
+{
+	struct pg_stmt *s = st;
+	struct pg_conn *c = s->c;
+	pre_drop(s);
+	if (c->npre >= PG_PREFETCH)
+		return 0; /* it will simply run when asked for */
+	for (int i = 0; i < s->nparams; i++) {
+		s->pre_values[i] = s->values[i]; /* moved: the statement is reset next */
+		s->values[i] = NULL;
+	}
+	s->queued = true;
+	c->pre[c->npre++] = s;
+	return 0;
+}
+
+/* The connection goes back to its pool: nothing prefetched outlives the request. */
+static void pg_forget(void *h)
+{
+	struct pg_conn *c = h;
+	while (c->npre > 0)
+		pre_drop(c->pre[c->npre - 1]);
+}
+
+static bool same_params(const struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++) {
+		const char *a = s->values[i], *b = s->pre_values[i];
+		if ((a == NULL) != (b == NULL) || (a && strcmp(a, b)))
+			return false;
+	}
+	return true;
+}
+
+/* Runs s together with every queued statement of its connection in one pipeline: s first,
+ * then the queued ones, one Sync. Leaves s->res set (NULL when the exchange failed) and
+ * each queued statement fetched or dropped. */
+static void pipeline_run(struct pg_stmt *s)
+{
+	struct pg_conn *c = s->c;
+	PGconn *pg = c->pg;
+	struct pg_stmt *q[PG_PREFETCH];
+	int nq = 0;
+	for (int i = 0; i < c->npre; i++)
+		if (c->pre[i]->queued)
+			q[nq++] = c->pre[i];
+	bool ok = PQenterPipelineMode(pg) == 1;
+	ok = ok && PQsendQueryPrepared(pg, s->name, s->nparams, (const char *const *)s->values,
+				       NULL, NULL, 0) == 1;
+	int sent = 0;
+	for (; ok && sent < nq; sent++)
+		ok = PQsendQueryPrepared(pg, q[sent]->name, q[sent]->nparams,
+					 (const char *const *)q[sent]->pre_values, NULL, NULL, 0) == 1;
+	ok = ok && PQpipelineSync(pg) == 1;
+	/* answers come in order, each followed by NULL; then the Sync's own result */
+	s->res = ok ? PQgetResult(pg) : NULL;
+	if (s->res)
+		PQclear(PQgetResult(pg));
+	for (int i = 0; i < nq; i++) {
+		struct pg_stmt *p = q[i];
+		PGresult *r = ok && i < sent ? PQgetResult(pg) : NULL;
+		if (r)
+			PQclear(PQgetResult(pg));
+		if (r && PQresultStatus(r) == PGRES_TUPLES_OK) {
+			p->pre_res = r;
+			p->queued = false;
+			p->fetched = true;
+		} else {
+			PQclear(r);
+			pre_drop(p);
+		}
+	}
+	/* up to the Sync (and past anything unexpected), then back to normal mode */
+	for (int guard = 0; ok && guard < 64; guard++) {
+		PGresult *r = PQgetResult(pg);
+		ExecStatusType es = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+		PQclear(r);
+		if (es == PGRES_PIPELINE_SYNC || (!r && PQpipelineStatus(pg) == PQ_PIPELINE_OFF))
+			break;
+	}
+	if (PQexitPipelineMode(pg) != 1)
+		log_error("postgresql: cannot leave pipeline mode: %s", PQerrorMessage(pg));
+}
+
 static void pg_reset(void *st)
 {
 	struct pg_stmt *s = st;
@@ -181,6 +304,7 @@ static void pg_finalize(void *st)
 	struct pg_stmt *s = st;
 	if (!s)
 		return;
+	pre_drop(s);
 	pg_reset(s);
 	free(s);
 }
@@ -227,8 +351,21 @@ static int pg_step(void *st)
 	if (s->done)
 		return 0;
 	if (!s->res) {
-		s->res = PQexecPrepared(s->c->pg, s->name, s->nparams,
-					(const char *const *)s->values, NULL, NULL, 0);
+		bool idle = PQtransactionStatus(s->c->pg) == PQTRANS_IDLE;
+		if (!idle)
+			pg_forget(s->c);
+		if (s->fetched && same_params(s)) { /* it came with an earlier round trip */
+			s->res = s->pre_res;
+			s->pre_res = NULL;
+			pre_drop(s);
+		} else {
+			pre_drop(s);
+			if (s->c->npre > 0)
+				pipeline_run(s);
+			else
+				s->res = PQexecPrepared(s->c->pg, s->name, s->nparams,
+							(const char *const *)s->values, NULL, NULL, 0);
+		}
 		ExecStatusType es = PQresultStatus(s->res);
 		if (es == PGRES_COMMAND_OK) {
 			s->done = 1;
@@ -304,6 +441,14 @@ static int pg_exec(void *h, const char *sql)
 	return rc;
 }
 
+/* One round trip, as plain BEGIN was: the lock wait ends with the transaction (LOCAL). */
+static int pg_begin(void *h, int wait_ms)
+{
+	char sql[80];
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %d", wait_ms > 0 ? wait_ms : 1);
+	return pg_exec(h, sql);
+}
+
 const struct store_driver store_pg_driver = {
 	.name = "postgresql",
 	.connect = pg_connect,
@@ -322,5 +467,7 @@ const struct store_driver store_pg_driver = {
 	.reset = pg_reset,
 	.changes = pg_changes,
 	.exec = pg_exec,
-	.begin_sql = "BEGIN",
+	.begin = pg_begin,
+	.prefetch = pg_prefetch,
+	.forget = pg_forget,
 };

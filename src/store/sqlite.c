@@ -8,7 +8,11 @@
  * sorts Chinese names by pinyin exactly as PostgreSQL's ICU collation does.
  * Reader connections set query_only so a bug cannot write through them. Pages are read
  * through mmap (up to 1 GiB) rather than one pread(2) per page: on this machine kind a
- * syscall is expensive enough that this alone moves the row-by-id benchmark.
+ * syscall is expensive enough that this alone moves the row-by-id benchmark. But a read
+ * transaction that finds the database changed since the connection's last one unmaps the
+ * whole file (SQLite's pager does, to drop stale pages) and faults it in again: with
+ * writes going on, that churn took most of the time (store.c turns mmap off on readers
+ * while the writer is busy: sq_set_mmap).
  * SQL arrives with $1..$n parameters and is rewritten to ?1..?n before preparing.
  */
 #include "store/driver.h"
@@ -19,11 +23,17 @@
 #include <unicode/ucol.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#define SQ_MMAP_BYTES 1073741824
+#define TOSTR_(x) #x
+#define TOSTR(x) TOSTR_(x)
 
 struct sq_conn {
 	sqlite3 *db;
@@ -82,6 +92,29 @@ static int ensure_parent_dir(const char *path)
 	return 0;
 }
 
+/* The database holds personal data: a new file is created 0600 before SQLite opens it, and
+ * SQLite gives its -wal and -shm files the database file's mode. An existing file readable
+ * by others is used but named in the log (the writer opens once per process). */
+static int create_private(const char *path, char *err, size_t cap)
+{
+	if (!strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+		return 0;
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	struct stat sb;
+	if (errno != EEXIST || stat(path, &sb)) {
+		snprintf(err, cap, "cannot create SQLite database %s: %s", path, strerror(errno));
+		return ERR_IO;
+	}
+	if (S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+		log_warn("sqlite: %s is readable by other users (mode %03o); run: chmod 600 %s %s-wal %s-shm",
+			 path, (unsigned)(sb.st_mode & 0777), path, path, path);
+	return 0;
+}
+
 static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *err, size_t cap)
 {
 	struct sq_conn *c = calloc(1, sizeof(*c));
@@ -91,6 +124,13 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 		snprintf(err, cap, "cannot create the directory for %s", path);
 		free(c);
 		return ERR_IO;
+	}
+	if (!ro) {
+		int prc = create_private(path, err, cap);
+		if (prc) {
+			free(c);
+			return prc;
+		}
 	}
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (ro ? 0 : SQLITE_OPEN_CREATE);
 	int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
@@ -105,7 +145,7 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 	char pragmas[256];
 	snprintf(pragmas, sizeof(pragmas),
 		 "%sPRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-		 " PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;"
+		 " PRAGMA mmap_size=" TOSTR(SQ_MMAP_BYTES) "; PRAGMA cache_size=-16384;"
 		 "%s",
 		 ro ? "" : "PRAGMA journal_mode=WAL; ", ro ? "PRAGMA query_only=ON;" : "");
 	char *msg = NULL;
@@ -253,6 +293,37 @@ static int sq_exec(void *h, const char *sql)
 	return rc == SQLITE_OK ? 0 : sq_err(c->db, rc, "exec");
 }
 
+static int sq_begin(void *h, int wait_ms)
+{
+	struct sq_conn *c = h;
+	sqlite3_busy_timeout(c->db, wait_ms > 0 ? wait_ms : 1);
+	return sq_exec(h, "BEGIN IMMEDIATE");
+}
+
+static bool sq_in_tx(void *h)
+{
+	struct sq_conn *c = h;
+	return !sqlite3_get_autocommit(c->db);
+}
+
+static int sq_checkpoint(void *h)
+{
+	struct sq_conn *c = h;
+	int rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : sq_err(c->db, rc, "checkpoint");
+}
+
+static int sq_set_mmap(void *h, bool on)
+{
+	return sq_exec(h, on ? "PRAGMA mmap_size=" TOSTR(SQ_MMAP_BYTES) : "PRAGMA mmap_size=0");
+}
+
+static void sq_set_wait(void *h, int wait_ms)
+{
+	struct sq_conn *c = h;
+	sqlite3_busy_timeout(c->db, wait_ms);
+}
+
 const struct store_driver store_sqlite_driver = {
 	.name = "sqlite",
 	.connect = sq_connect,
@@ -271,7 +342,11 @@ const struct store_driver store_sqlite_driver = {
 	.reset = sq_reset,
 	.changes = sq_changes,
 	.exec = sq_exec,
-	.begin_sql = "BEGIN IMMEDIATE",
+	.begin = sq_begin,
+	.set_wait = sq_set_wait,
+	.set_mmap = sq_set_mmap,
+	.checkpoint = sq_checkpoint,
+	.in_tx = sq_in_tx,
 	.read_begin_sql = "BEGIN",
 	.read_end_sql = "COMMIT",
 };

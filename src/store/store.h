@@ -42,13 +42,23 @@ struct store_opts {
 	const char *url;      /* "sqlite:PATH", "postgresql://...", "postgres://...", "pg:KEY=VAL ..." */
 	const char *read_url; /* optional replica for STORE_READ (PostgreSQL only); NULL for none */
 	int pool_size;        /* connections per pool (readers on SQLite); >= 1 */
-	int busy_timeout_ms;  /* SQLite busy timeout; also the pool wait limit */
+	int busy_timeout_ms;  /* SQLite busy timeout; also the pool wait limit outside store_tx */
+	int tx_budget_ms;     /* store_tx's limit for waiting on other writers; 0: STORE_TX_BUDGET_MS */
 };
+
+/* How long a store_tx may wait, in all, for the pool, locks and retries before it answers
+ * ERR_BUSY (503 + Retry-After over HTTP): a worker thread is never held much longer. */
+#define STORE_TX_BUDGET_MS 500
 
 /* Opens the store and checks that one write connection can be made. On failure returns
  * a negative code and writes a message safe to print (no password) into err. */
 int store_open(const struct store_opts *o, struct store **out, char *err, size_t errcap);
 void store_close(struct store *s); /* NULL is fine; all connections must be released */
+/* Starts the store's background work for a long-running server: on SQLite a thread that
+ * checkpoints the write-ahead log every 200 ms on its own connection, so no request's
+ * commit does (the writer's own checkpoint stays as a backstop for a much longer log).
+ * Stopped by store_close. Returns 0 (also where there is nothing to run) or an error. */
+int store_background(struct store *s);
 enum store_kind store_kind(const struct store *s);
 const char *store_kind_name(const struct store *s); /* "sqlite" or "postgresql" */
 bool store_has_replica(const struct store *s);
@@ -64,9 +74,18 @@ void store_view_close(struct store *v); /* NULL is fine */
 void store_release(struct conn *c); /* NULL is fine */
 enum store_kind conn_kind(const struct conn *c);
 
+/* The context that opened the store (borrowed, opaque here), for code that is handed only
+ * a connection, such as the audit trail, which needs the server key to append a record.
+ * conn_owner returns NULL until store_set_owner is called; a view's connections answer
+ * their base store's owner. */
+void store_set_owner(struct store *s, const void *owner);
+const void *conn_owner(const struct conn *c);
+
 struct store_stats {
 	int write_size, write_in_use, read_size, read_in_use;
+	int write_waiting; /* threads waiting for a write connection right now (a bulk job yields to them) */
 	uint64_t waits; /* acquisitions that had to wait for a free connection */
+	uint64_t tx_groups, tx_grouped; /* group commits (SQLite), and transactions in them */
 };
 void store_stats(struct store *s, struct store_stats *out);
 
@@ -78,6 +97,18 @@ int stmt_bind_int64(struct stmt *st, int idx, int64_t v); /* idx is 1-based, as 
 int stmt_bind_text(struct stmt *st, int idx, const char *p, size_t n);
 int stmt_bind_null(struct stmt *st, int idx);
 int stmt_step(struct stmt *st); /* STORE_ROW, STORE_DONE, or < 0 */
+
+/* Prefetch, for reads whose statement is known before the one that must come first (a
+ * request's object, before its caller is resolved): after binding, stmt_prefetch queues st
+ * to be sent along with the next statement executed on the same connection, in one round
+ * trip; call stmt_done as usual. Stepping st later with the same parameters reads the
+ * fetched rows without asking again; different parameters run it afresh. Anything
+ * prefetched is dropped when the connection is released (for a view: when it closes), so
+ * it never outlives the request. Returns 0 (also when the driver does not prefetch:
+ * store_prefetches is false for SQLite, where a round trip costs nothing, and the
+ * statement then just runs when stepped). For reads only, outside transactions. */
+int stmt_prefetch(struct stmt *st);
+bool store_prefetches(const struct store *s);
 int stmt_ncols(struct stmt *st);
 /* Rows an INSERT/UPDATE/DELETE changed, after its step (before stmt_done). */
 int64_t stmt_changes(struct stmt *st);
@@ -97,9 +128,18 @@ int conn_commit(struct conn *c);
 int conn_rollback(struct conn *c);
 
 /* Runs fn(conn, arg) in one transaction on a write connection, committing when fn
- * returns 0 and rolling back otherwise. Retries the whole transaction (up to 5 times,
- * with backoff) when the database answers ERR_BUSY. Returns fn's code or the commit's. */
+ * returns 0 and rolling back otherwise. When the database answers ERR_BUSY (another
+ * writer holds it: SQLite's lock, a PostgreSQL lock_timeout, serialization failure or
+ * deadlock) the whole transaction is retried with a short jittered backoff, as long as the
+ * store's tx budget (STORE_TX_BUDGET_MS unless store_opts says) lasts; the budget also
+ * bounds the wait for a free write connection and for locks inside each attempt (the time
+ * fn itself works is not limited). Returns fn's code or the commit's, ERR_BUSY when the
+ * budget ran out. On a view whose connection came from the write pool (PostgreSQL without
+ * a replica) the transaction runs on that connection. fn may run more than once. */
 int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
+/* store_tx with its own budget in milliseconds (<= 0: the store's): for work such as
+ * migrations that may wait longer than a request should. */
+int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg);
 
 
 /* ---- statement shapes (stmt.c): one call instead of prepare -> bind -> step -> done ----

@@ -53,15 +53,82 @@ test('an org admin creates an account in its subtree; it lists, shows roles, and
   await expectError(assert, await call(s, 'POST', '/api/v1/users', { token: orgAdmin, body: { login: 'acc.zhao', display_name: 'x', password: PW, role: 'staff', org_id: Number(ids['DC-C1']) } }), 409);
 });
 
-test('the administrator posts are the security admin\'s alone', async () => {
-  const e = await expectError(assert, await call(s, 'POST', '/api/v1/users', { token: orgAdmin, body: { login: 'acc.sys', display_name: 'x', password: PW, role: 'system_admin', org_id: Number(ids['DC-C1']) } }), 403);
-  assert.equal(e.details[0].code, 'admin_post');
-  const r = await call(s, 'POST', '/api/v1/users', { token: sec, body: { login: 'acc.sys', display_name: '系统管理员', password: PW, role: 'system_admin', org_id: Number(ids['DC-C1']) } });
+test('issue 8 case 1: nobody gives a post over the role routes: not the security admin to itself (the issue\'s probe), not to others', async () => {
+  const selfId = Number(sql(s.db, "SELECT id FROM app_user WHERE login = 'acc.sec'").trim());
+  for (const post of ['audit_admin', 'system_admin', 'security_admin']) {
+    const e = await expectError(assert, await call(s, 'POST', `/api/v1/users/${selfId}/roles`, { token: sec, body: { role: post, org_id: Number(ids.CAST) } }), 403);
+    assert.equal(e.details[0].field, 'role');
+  }
+  // signed in again, still no audit log
+  const who = await signIn(s, 'acc.sec');
+  assert.equal((await call(s, 'GET', '/api/v1/audit', who)).status, 403);
+  // nor over account creation, by anyone
+  for (const t of [orgAdmin, sec]) {
+    const e = await expectError(assert, await call(s, 'POST', '/api/v1/users', { token: t, body: { login: 'acc.sys', display_name: 'x', password: PW, role: 'system_admin', org_id: Number(ids['DC-C1']) } }), 403);
+    assert.equal(e.details[0].code, 'post_by_request');
+  }
+  assert.equal(sql(s.db, "SELECT count(*) FROM app_user WHERE login = 'acc.sys'").trim(), '0');
+  // nor may anyone change their own roles at all
+  const oaId = Number(sql(s.db, "SELECT id FROM app_user WHERE login = 'acc.oa'").trim());
+  const e = await expectError(assert, await call(s, 'POST', `/api/v1/users/${oaId}/roles`, { token: orgAdmin, body: { role: 'staff', org_id: Number(ids['DC-C1-K1']) } }), 403);
+  assert.equal(e.details[0].code, 'self');
+});
+
+test('issue 8 case 1: with a single security admin, a post is given on the server (kexie user grant-post), replacing the account\'s roles', async () => {
+  const r = await call(s, 'POST', '/api/v1/users', { token: sec, body: { login: 'acc.sysadm', display_name: '系统管理员乙', password: PW, role: 'member', org_id: Number(ids.CAST) } });
   assert.equal(r.status, 201);
   const { id } = await json(r);
-  // the org admin sees the account (its role sits in the subtree) but cannot change it
-  assert.equal((await call(s, 'GET', `/api/v1/users/${id}`, { token: orgAdmin })).status, 200);
-  await expectError(assert, await call(s, 'POST', `/api/v1/users/${id}/disable`, { token: orgAdmin }), 403);
+  const before = await signIn(s, 'acc.sysadm');
+  // over HTTP the request waits for a second security admin, who does not exist here
+  const req = await call(s, 'POST', '/api/v1/post-requests', { token: sec, body: { user_id: id, role: 'system_admin' } });
+  assert.equal(req.status, 201);
+  const reqId = (await json(req)).id;
+  await expectError(assert, await call(s, 'POST', `/api/v1/post-requests/${reqId}/approve`, { token: sec }), 403);
+  const rej = await call(s, 'POST', `/api/v1/post-requests/${reqId}/reject`, { token: sec, body: { reason: 'x' } });
+  assert.equal(rej.status, 403, 'the asker does not decide either way');
+  await rej.arrayBuffer();
+  assert.equal(sql(s.db, `SELECT role FROM role_assignment WHERE user_id = ${id}`).trim(), 'member');
+  // on the server: given, audited, the other role gone, sessions ended
+  let g = kexie(['user', 'grant-post', 'acc.sysadm', 'system_admin'], s.env);
+  assert.equal(g.code, 0, g.stderr);
+  assert.equal(sql(s.db, `SELECT role FROM role_assignment WHERE user_id = ${id}`).trim(), 'system_admin');
+  assert.equal(await alive(s, before), 401);
+  const d = JSON.parse(sql(s.db, `SELECT detail FROM audit_log WHERE action = 'user.post_grant' AND object_id = '${id}'`).trim());
+  assert.deepEqual([d.role, d.replaced], [[null, 'system_admin'], 'member@CAST']);
+  // nobody holds two posts, from the CLI either
+  g = kexie(['user', 'grant-post', 'acc.sysadm', 'audit_admin'], s.env);
+  assert.equal(g.code, 1);
+  assert.match(g.stderr, /holds_post/);
+  // the pending request can no longer be approved into a second post
+  assert.equal(sql(s.db, `SELECT count(*) FROM role_assignment WHERE user_id = ${id}`).trim(), '1');
+  // the post is system-wide: the national societies (separate roots) are the system admin's too
+  const now = await signIn(s, 'acc.sysadm');
+  assert.equal((await call(s, 'GET', `/api/v1/orgs/${ids['S-MECH']}`, now)).status, 200);
+  assert.equal((await call(s, 'GET', `/api/v1/orgs/${ids['DC-C1-K1']}`, now)).status, 200);
+  // an org admin may see a post holder whose post is recorded in its subtree, never change it
+  const inDc = await call(s, 'POST', '/api/v1/users', { token: sec, body: { login: 'acc.aud', display_name: '审计乙', password: PW, role: 'member', org_id: Number(ids['DC-C1']) } });
+  const audId = (await json(inDc)).id;
+  assert.equal(kexie(['user', 'grant-post', 'acc.aud', 'audit_admin'], s.env).code, 0);
+  assert.equal((await call(s, 'GET', `/api/v1/users/${audId}`, { token: orgAdmin })).status, 200);
+  await expectError(assert, await call(s, 'POST', `/api/v1/users/${audId}/disable`, { token: orgAdmin }), 403);
+  assert.equal((await call(s, 'POST', `/api/v1/users/${audId}/unlock`, { token: sec })).status, 200);
+  // nor does the security admin set a post holder's password (it could then act as that post)
+  const pw = await expectError(assert, await call(s, 'POST', `/api/v1/users/${audId}/password`, { token: sec, body: { password: 'Another-long-pass-9' } }), 403);
+  assert.deepEqual([pw.details[0].field, pw.details[0].code], ['password', 'post_holder']);
+  assert.equal((await signIn(s, 'acc.aud')).status, 201, 'the old password still works');
+  const cli = kexie(['user', 'passwd', 'acc.aud', '--password-stdin'], s.env, { input: 'Another-long-pass-9\n' });
+  assert.equal(cli.code, 0, cli.stderr);
+});
+
+test('issue 8 case 1: the security admin is system-wide: accounts of every root are its to manage', async () => {
+  const r = await call(s, 'POST', '/api/v1/users', { token: sec, body: { login: 'acc.mech', display_name: '学会秘书', password: PW, role: 'staff', org_id: Number(ids['S-MECH']) } });
+  assert.equal(r.status, 201);
+  const { id } = await json(r);
+  assert.equal((await call(s, 'GET', `/api/v1/users/${id}`, { token: sec })).status, 200);
+  assert.equal((await call(s, 'GET', `/api/v1/users?under=${ids['S-MECH']}`, { token: sec })).status, 200);
+  assert.equal((await call(s, 'POST', `/api/v1/users/${id}/disable`, { token: sec })).status, 200);
+  // an org admin of another root sees nothing of it
+  await expectError(assert, await call(s, 'GET', `/api/v1/users/${id}`, { token: orgAdmin }), 404);
 });
 
 test('a role change ends the account\'s sessions; the last role cannot be removed', async () => {

@@ -29,6 +29,43 @@ test('GET /api/v1/openapi.json documents every route in the table', async () => 
   assert.equal(ops, routes.length, 'no documented route the server lacks');
 });
 
+test('issue 9 item 4: each operation has its real success status, a reply schema and an operationId in words', async () => {
+  const doc = JSON.parse(kexie(['openapi']).stdout);
+  const routes = JSON.parse(kexie(['routes', '--json']).stdout);
+  const seen = new Set();
+  let bodies = 0;
+  for (const rt of routes) {
+    const op = doc.paths[rt.pattern.replace(/\{(\w+):\w+\}/g, '{$1}')][rt.method.toLowerCase()];
+    assert.ok(op.summary, `${rt.pattern}: summary`);
+    assert.match(op.operationId, /^[a-z][A-Za-z]+$/, `${rt.pattern}: ${op.operationId}`);
+    assert.ok(!seen.has(op.operationId), `operationId ${op.operationId} twice`);
+    seen.add(op.operationId);
+    const ok = op.responses[String(rt.status)];
+    assert.ok(ok, `${rt.method} ${rt.pattern}: documents ${rt.status}`);
+    assert.deepEqual(Object.keys(op.responses).sort(), [String(rt.status), 'default'].sort());
+    if (rt.status === 204) { assert.equal(ok.content, undefined); continue; }
+    const schema = ok.content['application/json']?.schema || ok.content['text/plain']?.schema;
+    assert.ok(schema, `${rt.pattern}: reply schema`);
+    const ref = schema.$ref || schema.properties?.items?.items?.$ref;
+    if (ref) {
+      const target = doc.components.schemas[ref.split('/').at(-1)];
+      assert.ok(target, `${rt.pattern}: ${ref} resolves`);
+      bodies++;
+    }
+    assert.ok(Array.isArray(op['x-object']) && (op['x-object'].length || op['x-object-why']), `${rt.pattern}: x-object`);
+  }
+  assert.ok(bodies > 30);
+  // a few that used to read "200, {}"
+  const o = (m, p) => doc.paths[p][m];
+  assert.equal(o('get', '/api/v1/orgs/{id}').operationId, 'getOrg');
+  assert.equal(o('get', '/api/v1/orgs/{id}/children').operationId, 'listOrgChildren');
+  assert.ok(o('post', '/api/v1/orgs').responses['201']);
+  assert.ok(o('delete', '/api/v1/session').responses['204']);
+  assert.ok(o('post', '/api/v1/client-errors').responses['202']);
+  assert.equal(o('get', '/api/v1/orgs/{id}').responses['200'].content['application/json'].schema.$ref, '#/components/schemas/org');
+  assert.ok(doc.components.schemas.org.properties.parent_id);
+});
+
 test('every setting is documented in docs/operations.md', () => {
   const ops = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
   const help = kexie(['help', 'config']).stdout;

@@ -65,7 +65,7 @@ export async function startServer({ seed = true, migrate = true, extraArgs = [],
   const proc = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', ...extraArgs], { env: { ...process.env, ...base }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const url = await new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`server did not start:\n${log}`)), 15000);
+    const t = setTimeout(() => { proc.kill('SIGKILL'); rej(new Error(`server did not start:\n${log}`)); }, 15000);
     proc.stderr.on('data', (d) => {
       log += d;
       const m = /serving (http:\/\/[\d.]+:\d+)\//.exec(log);
@@ -115,6 +115,20 @@ export function rawRequest(url, text, { writeAfter, timeoutMs = 5000 } = {}) {
       res({ status, headers, body: rest.join('\r\n\r\n'), raw });
     });
   });
+}
+
+// Starts several servers one after the other (startServer migrates and seeds synchronously,
+// which would stall the others' start timers); if one fails, stops those already running
+// before rethrowing, so a failed start never leaves a server behind.
+export async function startServers(...optsList) {
+  const started = [];
+  try {
+    for (const o of optsList) started.push(await startServer(o));
+  } catch (e) {
+    await Promise.allSettled(started.map((x) => x.stop()));
+    throw e;
+  }
+  return started;
 }
 
 export async function json(res) {

@@ -3,6 +3,8 @@
 // validation, and the audit trail naming the actor.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
 
 let s, ids, tok;
@@ -139,7 +141,7 @@ test('audit log: only the audit admin reads it; filters, paging and CSV export',
   const bytes = Buffer.from(await r.arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
-  assert.equal(lines[0], 'seq,at,login,role,via,request_id,client_addr,action,object_type,object_id,org_code,detail');
+  assert.equal(lines[0], '序号,时间（北京时间）,账号,角色,方式,请求编号,客户端地址,操作,对象类型,对象,组织,变更内容'); // issue 11: in the user's language
   assert.ok(lines.length > 60);
   await expectError(assert, await get('/api/v1/audit?format=xml', tok.audit), 400);
 });
@@ -189,7 +191,8 @@ test('history lists placement periods; links list and add guided-by', async () =
   l = await json(r);
   assert.deepEqual(l.guided_by.map((x) => x.code).sort(), ['S-INFO', 'S-MECH']);
   await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: Number(ids['S-INFO']), on: '2024-01-01' }), 409);
-  await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: 999999 }), 422);
+  const gone = await expectError(assert, await post(`/api/v1/orgs/${soc}/links`, tok.sys, { guide_id: 999999 }), 404);
+  assert.equal(gone.details[0].field, 'guide_id');
 });
 
 test('search within a subtree: code prefix, name part, level, keyset pages, scope', async () => {
@@ -399,4 +402,162 @@ describe('issue10: search and dated counts agree with the recursive walks', () =
     }
     assert.ok(combos > 200, `${combos} searches compared`);
   });
+});
+
+// ---- issue 8: access to the tree (cases 3-7) ----
+
+const count = (where) => Number(sql(s.db, `SELECT count(*) FROM org WHERE ${where}`).trim());
+const audited = (code) => Number(sql(s.db, `SELECT count(*) FROM audit_log WHERE action = 'org.create' AND detail LIKE '%"${code}"%'`).trim());
+const importCsv = (name, lines) => {
+  const p = join(s.dir, name);
+  writeFileSync(p, `code,name,level,type,parent_code,opened_on\n${lines.join('\n')}\n`);
+  const r = kexie(['org', 'import', p], s.env);
+  return { code: r.code, report: r.stdout.trim() ? JSON.parse(r.stdout) : null, stderr: r.stderr };
+};
+
+test('issue 8 case 3: a root needs a system-wide post; under a parent, org.write over that parent', async () => {
+  const national = userWithToken(s.env, 't.national', 'org_admin', 'CAST');
+  for (const [t, code] of [[tok.city, 'ROOT-BY-CITY'], [national, 'ROOT-BY-NATIONAL']]) {
+    const e = await expectError(assert, await post('/api/v1/orgs', t, { code, name: '越权的根', level: 'national', type: 'society' }), 403);
+    assert.deepEqual([e.details[0].field, e.details[0].code], ['parent_id', 'root_needs_post']);
+    assert.equal(count(`code = '${code}'`), 0);
+    assert.equal(audited(code), 0, 'nothing half-written, nothing recorded');
+  }
+  // the system administrator creates it and, the post being system-wide, runs it afterwards
+  const r = await post('/api/v1/orgs', tok.sys, { code: 'S-NEWROOT', name: '中国新设学会', level: 'national', type: 'society' });
+  assert.equal(r.status, 201);
+  const root = await json(r);
+  assert.equal(root.parent_id, null);
+  assert.equal((await get(`/api/v1/orgs/${root.id}`, tok.sys)).status, 200);
+  const child = await post('/api/v1/orgs', tok.sys, { code: 'S-NEWROOT-1', name: '分会', level: 'provincial', type: 'society', parent_id: root.id });
+  assert.equal(child.status, 201);
+  // the other national societies are separate roots the system administrator runs as well
+  assert.equal((await get(`/api/v1/orgs/${ids['S-MECH']}/children`, tok.sys)).status, 200);
+  // under a parent: the one scope rule on that parent (another root: 404 naming it; no role: 403)
+  const e = await expectError(assert, await post('/api/v1/orgs', national, { code: 'X-UNDER', name: '子', level: 'provincial', type: 'society', parent_id: root.id }), 404);
+  assert.equal(e.details[0].field, 'parent_id');
+  const staff = userWithToken(s.env, 't.staff3', 'staff', 'DC-C1');
+  await expectError(assert, await post('/api/v1/orgs', staff, { code: 'X-STAFF', name: '子', level: 'grassroots', type: 'other', parent_id: Number(ids['DC-C1']) }), 403);
+  assert.equal(count("code IN ('X-UNDER', 'X-STAFF')"), 0);
+});
+
+test('issue 8 case 4: after a move across provinces, children, search and counts as of past and future dates list only what the caller sees today', async () => {
+  const k = ids['DC-C2-K1'];
+  const dc = userWithToken(s.env, 't.dc2', 'org_admin', 'DC-C2');
+  const nh = userWithToken(s.env, 't.nh', 'org_admin', 'NH');
+  const branch = sql(s.db, `SELECT count(*) FROM org o JOIN org_parent p ON p.org_id = o.id AND p.valid_to IS NULL WHERE o.code LIKE 'DC-C2-K1%'`).trim();
+  let r = await post(`/api/v1/orgs/${k}/move`, tok.sys, { parent_id: Number(ids['NH-C1']), on: '2024-01-01' });
+  assert.equal(r.status, 200);
+  await r.arrayBuffer();
+  // the issue's probe: the org itself 404, and no list of the old parent shows it
+  await expectError(assert, await get(`/api/v1/orgs/${k}?as_of=2020-01-01`, dc), 404);
+  const kids = await json(await get(`/api/v1/orgs/${ids['DC-C2']}/children?as_of=2020-01-01`, dc));
+  assert.deepEqual(kids.items.map((x) => x.code), ['DC-C2-K2']);
+  const sysKids = await json(await get(`/api/v1/orgs/${ids['DC-C2']}/children?as_of=2020-01-01`, tok.sys));
+  assert.deepEqual(sysKids.items.map((x) => x.code), ['DC-C2-K1', 'DC-C2-K2'], 'the tree as it stood');
+  const found = await json(await get(`/api/v1/orgs?under=${ids['DC-C2']}&as_of=2020-01-01&limit=500`, dc));
+  assert.ok(found.items.length > 0 && found.items.every((x) => !x.code.startsWith('DC-C2-K1')), found.items.map((x) => x.code).join());
+  const mine = await json(await get(`/api/v1/orgs/${ids['DC-C2']}/counts?as_of=2020-01-01`, dc));
+  const all = await json(await get(`/api/v1/orgs/${ids['DC-C2']}/counts?as_of=2020-01-01`, tok.sys));
+  assert.equal(all.total - mine.total, Number(branch));
+  assert.equal(all.by_level.county - mine.by_level.county, 1);
+  // the new province sees the branch today, and not as it stood before it came
+  assert.equal((await get(`/api/v1/orgs/${k}`, nh)).status, 200);
+  const nhThen = await json(await get(`/api/v1/orgs/${ids['NH-C1']}/children?as_of=2020-01-01`, nh));
+  assert.ok(!nhThen.items.some((x) => x.code === 'DC-C2-K1'));
+  // a future move: the org belongs to DC today, so NH sees nothing of it on any date
+  const fut = ids['DC-C2-K2'];
+  r = await post(`/api/v1/orgs/${fut}/move`, tok.sys, { parent_id: Number(ids['NH-C1']), on: '2099-01-01' });
+  assert.equal(r.status, 200);
+  await r.arrayBuffer();
+  const sysLater = await json(await get(`/api/v1/orgs/${ids['NH-C1']}/children?as_of=2099-06-01`, tok.sys));
+  assert.ok(sysLater.items.some((x) => x.code === 'DC-C2-K2'));
+  const nhLater = await json(await get(`/api/v1/orgs/${ids['NH-C1']}/children?as_of=2099-06-01`, nh));
+  assert.ok(!nhLater.items.some((x) => x.code.startsWith('DC-C2-K2')));
+  const nhSearch = await json(await get(`/api/v1/orgs?under=${ids.NH}&as_of=2099-06-01&limit=500`, nh));
+  assert.ok(!nhSearch.items.some((x) => x.code.startsWith('DC-C2-K2')));
+  const nhCount = await json(await get(`/api/v1/orgs/${ids['NH-C1']}/counts?as_of=2099-06-01`, nh));
+  const sysCount = await json(await get(`/api/v1/orgs/${ids['NH-C1']}/counts?as_of=2099-06-01`, tok.sys));
+  assert.ok(sysCount.total > nhCount.total);
+  await expectError(assert, await get(`/api/v1/orgs/${fut}?as_of=2099-06-01`, nh), 404);
+  // history: the period under DC stays, DC's org is not named to NH
+  const h = await json(await get(`/api/v1/orgs/${k}/history`, nh));
+  assert.deepEqual(h.parents.map((p) => [p.code, p.from, p.hidden === true]), [[null, '2015-01-01', true], ['NH-C1', '2024-01-01', false]]);
+});
+
+test('issue 8 case 5: a guide must be one the caller sees (any other id: the same 404) and an association or society at the same level or above', async () => {
+  const t1 = ids['DC-C1-K1-T1'];
+  const other = await post(`/api/v1/orgs/${t1}/links`, tok.city, { guide_id: Number(ids['XL-C1']) });
+  const none = await post(`/api/v1/orgs/${t1}/links`, tok.city, { guide_id: 987654 });
+  const a = await expectError(assert, other, 404);
+  const b = await expectError(assert, none, 404);
+  assert.deepEqual([a.message, a.details], [b.message, b.details], 'probing an id tells nothing');
+  assert.equal(a.details[0].field, 'guide_id');
+  assert.equal(count(`id IN (SELECT org_id FROM org_link WHERE guide_id = ${ids['XL-C1']})`), 0);
+  // kinds: not an enterprise; not a lower level
+  const ent = await post('/api/v1/orgs', tok.city, { code: 'DC-C1-K1-GENT', name: '企业', level: 'grassroots', type: 'enterprise', parent_id: Number(ids['DC-C1-K1']) });
+  const entId = (await json(ent)).id;
+  const e1 = await expectError(assert, await post(`/api/v1/orgs/${t1}/links`, tok.city, { guide_id: entId }), 422);
+  assert.deepEqual([e1.details[0].field, e1.details[0].code], ['guide_id', 'cannot_guide']);
+  const e2 = await expectError(assert, await post(`/api/v1/orgs/${ids['DC-C1-K1']}/links`, tok.city, { guide_id: Number(t1) }), 422);
+  assert.equal(e2.details[0].code, 'cannot_guide');
+  // a city association guiding a township in its city: fine
+  const ok = await post(`/api/v1/orgs/${t1}/links`, tok.city, { guide_id: Number(ids['DC-C1']) });
+  assert.equal(ok.status, 201);
+  assert.deepEqual((await json(ok)).guided_by.map((x) => x.code), ['DC-C1']);
+});
+
+test('issue 8 case 6: a future opened_on is refused with a field error, over HTTP and in an import; nothing is written', async () => {
+  for (let i = 0; i < 2; i++) { // a retry answers the same: nothing was committed the first time
+    const e = await expectError(assert, await post('/api/v1/orgs', tok.city, { code: 'DC-C1-FUTURE', name: '未来的单位', level: 'grassroots', type: 'other', parent_id: Number(ids['DC-C1']), opened_on: '2030-01-01' }), 422);
+    assert.deepEqual([e.details[0].field, e.details[0].code], ['opened_on', 'future']);
+  }
+  assert.equal(count("code = 'DC-C1-FUTURE'"), 0);
+  assert.equal(audited('DC-C1-FUTURE'), 0);
+  const r = importCsv('future.csv', ['DC-C1-FUT2,未来,grassroots,other,DC-C1,2030-01-01']);
+  assert.equal(r.report.rejected, 1, JSON.stringify(r.report));
+  assert.equal(r.report.errors[0].code, 'future');
+  assert.equal(count("code = 'DC-C1-FUT2'"), 0);
+  // today is fine and answers 201 with the row
+  const today = new Date().toISOString().slice(0, 10);
+  const made = await post('/api/v1/orgs', tok.city, { code: 'DC-C1-TODAY', name: '今天', level: 'grassroots', type: 'other', parent_id: Number(ids['DC-C1']), opened_on: today });
+  assert.equal(made.status, 201);
+  assert.equal((await json(made)).opened_on, today);
+});
+
+test('issue 8 case 7: at most 64 levels: create, move and import refuse deeper with a field error; every level stays reachable', async () => {
+  // CAST is level 1; D1..D63 make a chain 64 deep
+  let parent = Number(ids.CAST);
+  const chain = [];
+  for (let i = 1; i <= 63; i++) {
+    const r = await post('/api/v1/orgs', tok.sys, { code: `D${i}`, name: `深${i}`, level: 'grassroots', type: 'other', parent_id: parent });
+    assert.equal(r.status, 201, `D${i}`);
+    parent = (await json(r)).id;
+    chain.push(parent);
+  }
+  const e = await expectError(assert, await post('/api/v1/orgs', tok.sys, { code: 'D64', name: '深64', level: 'grassroots', type: 'other', parent_id: parent }), 422);
+  assert.deepEqual([e.details[0].field, e.details[0].code], ['parent_id', 'too_deep']);
+  assert.equal(count("code = 'D64'"), 0);
+  // the deepest is reachable by every path
+  assert.equal((await get(`/api/v1/orgs/${parent}`, tok.sys)).status, 200);
+  await expectError(assert, await fetch(`${s.url}/api/v1/orgs/${parent}`, { method: 'PATCH', headers: H(tok.sys, { 'content-type': 'application/json' }), body: JSON.stringify({ contact: 'x' }) }), 428);
+  const national = userWithToken(s.env, 't.national2', 'org_admin', 'CAST');
+  assert.equal((await get(`/api/v1/orgs/${parent}`, national)).status, 200, 'the scope walk reaches it');
+  // move: a branch two deep fits under D61 (levels 63, 64), not under D62
+  const top = await json(await post('/api/v1/orgs', tok.sys, { code: 'DM', name: '枝', level: 'grassroots', type: 'other', parent_id: Number(ids.CAST) }));
+  await json(await post('/api/v1/orgs', tok.sys, { code: 'DM-1', name: '枝下', level: 'grassroots', type: 'other', parent_id: top.id }));
+  const m1 = await expectError(assert, await post(`/api/v1/orgs/${top.id}/move`, tok.sys, { parent_id: chain[61] }), 422);
+  assert.deepEqual([m1.details[0].field, m1.details[0].code], ['parent_id', 'too_deep']);
+  assert.equal((await post(`/api/v1/orgs/${top.id}/move`, tok.sys, { parent_id: chain[60] })).status, 200);
+  // import: under D63 refused; a chain in the file deeper than 64 is "too deep", not a cycle, and nothing of it beyond the limit is created
+  const rows = ['DI-1,导入1,grassroots,other,D63,']; // opened today, like D63
+  for (let i = 1; i <= 70; i++) rows.push(`DF-${i},链${i},grassroots,other,${i === 1 ? 'CAST' : `DF-${i - 1}`},2015-01-01`);
+  const r = importCsv('deep.csv', rows);
+  assert.equal(r.code === 0 || r.code === 1, true, r.stderr);
+  const codes = new Set(r.report.errors.map((x) => x.code));
+  assert.ok(!codes.has('cycle'), JSON.stringify(r.report.errors.slice(0, 3)));
+  assert.deepEqual([...codes], ['too_deep']);
+  assert.equal(count("code = 'DI-1'"), 0);
+  assert.equal(count("code LIKE 'DF-%'"), 63, 'DF-1..DF-63 fit (64 levels with CAST)');
+  assert.equal(r.report.rejected, 1 + 7);
 });

@@ -1,6 +1,7 @@
 // xlsx.mjs - writes a minimal XLSX (shared strings, numbers, inline strings) for tests:
 // the same parts Excel and WPS write, zipped with deflate.
 import { deflateRawSync, crc32 } from 'node:zlib';
+import * as zlibSync from 'node:zlib';
 
 function zip(files) {
   const locals = []; const centrals = []; let offset = 0;
@@ -54,4 +55,28 @@ export function makeXlsx(rows, { rowNumbers, sheetPath = 'worksheets/sheet1.xml'
 // A ZIP whose one entry inflates to `mb` megabytes of zeros (a zip bomb in miniature).
 export function makeZipBomb(mb) {
   return zip([['xl/sharedStrings.xml', '\0'.repeat(mb << 20)], ['xl/worksheets/sheet1.xml', '<worksheet/>']]);
+}
+
+// Reads one entry of a ZIP (an XLSX) as text: the central directory names it, the local
+// header gives its data, stored or deflated. For tests that look inside exported files.
+export function unzipEntry(buf, name) {
+  const { inflateRawSync } = zlibSync;
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('not a ZIP');
+  let p = buf.readUInt32LE(eocd + 16);
+  const count = buf.readUInt16LE(eocd + 10);
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(p + 10), csize = buf.readUInt32LE(p + 20);
+    const nlen = buf.readUInt16LE(p + 28), xlen = buf.readUInt16LE(p + 30), clen = buf.readUInt16LE(p + 32);
+    const off = buf.readUInt32LE(p + 42);
+    const entry = buf.subarray(p + 46, p + 46 + nlen).toString('utf8');
+    if (entry === name) {
+      const start = off + 30 + buf.readUInt16LE(off + 26) + buf.readUInt16LE(off + 28);
+      const data = buf.subarray(start, start + csize);
+      return (method === 8 ? inflateRawSync(data) : data).toString('utf8');
+    }
+    p += 46 + nlen + xlen + clen;
+  }
+  return null;
 }

@@ -17,11 +17,11 @@ static int h(struct req *r, void *app)
 }
 
 static const struct route routes[] = {
-	{HM_GET, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "get", "x", NULL},
-	{HM_PATCH, "/api/v1/orgs/{id:int}", h, 0, NULL, NULL, 0, "t", "patch", "x", NULL},
-	{HM_GET, "/api/v1/orgs/{id:int}/children", h, 0, NULL, NULL, 0, "t", "kids", "x", NULL},
-	{HM_GET, "/api/v1/regions/{code:str}", h, 0, NULL, NULL, 0, "t", "region", "x", NULL},
-	{HM_GET, "/healthz", h, 0, NULL, NULL, 0, "t", "health", "x", NULL},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}", .handler = h, .tag = "t", .summary = "get", .response = "x"},
+	{.method = HM_PATCH, .pattern = "/api/v1/orgs/{id:int}", .handler = h, .tag = "t", .summary = "patch", .response = "x"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/children", .handler = h, .tag = "t", .summary = "kids", .response = "x"},
+	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = h, .tag = "t", .summary = "region", .response = "x"},
+	{.method = HM_GET, .pattern = "/healthz", .handler = h, .tag = "t", .summary = "health", .response = "x"},
 };
 
 static struct router *rt;
@@ -99,7 +99,7 @@ static void t_404_and_405(void **st)
 static void t_bad_pattern_refused(void **st)
 {
 	(void)st;
-	static const struct route bad[] = {{HM_GET, "/x/{id:float}", h, 0, NULL, NULL, 0, "t", "s", "x", NULL}};
+	static const struct route bad[] = {{.method = HM_GET, .pattern = "/x/{id:float}", .handler = h, .tag = "t", .summary = "s", .response = "x"}};
 	struct router *r2 = NULL;
 	assert_int_not_equal(router_new(bad, 1, &r2), 0);
 }

@@ -1,14 +1,14 @@
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
-import ElementPlus from 'element-plus';
-import 'element-plus/dist/index.css';
+import 'element-plus/theme-chalk/base.css';
+import './theme.css';
 import App from './App.vue';
 import { router } from './router';
 import { i18n } from './i18n';
 import { api } from './api/client';
 
 const app = createApp(App);
-app.use(createPinia()).use(router).use(i18n).use(ElementPlus);
+app.use(createPinia()).use(router).use(i18n);
 
 // Errors in the browser reach the server log (message and route only, no personal data).
 app.config.errorHandler = (err) => {

@@ -1,7 +1,9 @@
 // auth.ts - who is signed in. The session cookie is HttpOnly (the page never sees it);
-// the CSRF token from sign-in rides along on unsafe requests (api/client.ts).
+// the CSRF token from sign-in rides along on unsafe requests (api/client.ts). Signing in
+// loads the code lists (codes.ts) once.
 import { defineStore } from 'pinia';
 import { api, setCsrf, type Me } from '../api/client';
+import { loadCodes, resetCodes } from '../codes';
 
 // What each role may see in the menu: mirrors the server's permissions (src/domain/rbac.c).
 const PERMS: Record<string, string[]> = {
@@ -17,6 +19,8 @@ export const useAuth = defineStore('auth', {
   getters: {
     signedIn: (s) => !!s.me,
     can: (s) => (perm: string) => perm === 'signed-in' ? !!s.me : !!s.me?.roles.some((g) => PERMS[g.role]?.includes(perm)),
+    // the org ids at the top of the caller's scope (one per grant, no duplicates)
+    roots: (s) => [...new Set((s.me?.roles ?? []).map((g) => g.org_id))],
   },
   actions: {
     // Asks the server only when this browser signed in before (a guest's page load must
@@ -26,6 +30,7 @@ export const useAuth = defineStore('auth', {
         try {
           this.me = await api.me();
           setCsrf(this.me.csrf_token ?? null);
+          loadCodes();
         } catch {
           this.me = null;
           localStorage.removeItem(HINT);
@@ -39,9 +44,11 @@ export const useAuth = defineStore('auth', {
       localStorage.setItem(HINT, '1');
       this.me = me;
       this.checked = true;
+      resetCodes();
+      loadCodes();
     },
     async logout() {
-      try { await api.logout(); } finally { setCsrf(null); localStorage.removeItem(HINT); this.me = null; }
+      try { await api.logout(); } finally { setCsrf(null); localStorage.removeItem(HINT); this.me = null; resetCodes(); }
     },
   },
 });

@@ -1,0 +1,101 @@
+/*
+ * orglife.c (api) - an organization's life beyond the tree edits of api/org.c: reopening
+ * a closed org, what happened in a subtree in a year, and the latest changes there (the
+ * workbench's "recent changes", with names and one readable line per record). The rows
+ * declare the org in the path; the objects hook has checked it against the caller's scope
+ * (api_obj), as for every org route.
+ */
+#include "api/api.h"
+#include "api/auditview.h"
+#include "core/org.h"
+#include "core/rbac.h"
+#include "base/timeutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int api_org_reopen(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = api_obj(r, 0)->id, version;
+	const char *on = api_str(req_json(r), "on");
+	int rc = api_if_match(r, &version);
+	if (rc)
+		return rc;
+	if (version == 0)
+		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you saw");
+	struct audit_entry who = api_actor_obj(r, api, 0);
+	rc = org_reopen(api_app(r, api), &who, id, on, version, req_errs(r));
+	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)
+		return req_fail(r, rc, "the organization was not reopened");
+	if (rc == ERR_PRECONDITION)
+		return req_fail(r, rc, "the organization was changed by someone else; reload it");
+	if (rc)
+		return rc;
+	struct org o;
+	rc = org_get(api_app(r, api), id, on, &o);
+	return rc ? rc : api_org_answer(r, &o, 200);
+}
+
+int api_org_stats(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = api_obj(r, 0)->id, year;
+	if (!req_query_int(r, "year", &year)) {
+		char today[11];
+		date_today(today, sizeof(today));
+		year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+	}
+	struct org_year y;
+	int rc = org_year_stats(api_app(r, api), id, (int)year, &y);
+	if (rc)
+		return rc;
+	return resp_json(r, 200,
+			 json_pack("{s:I,s:I,s:I,s:I}", "year", (json_int_t)year, "opened", (json_int_t)y.opened,
+				   "closed", (json_int_t)y.closed, "reopened", (json_int_t)y.reopened));
+}
+
+struct changes_out {
+	json_t *items;
+	struct auditview *v;
+	struct buf line;
+};
+
+static int change_json(const struct org_change *ch, void *arg)
+{
+	struct changes_out *o = arg;
+	buf_reset(&o->line);
+	int rc = auditview_changes(o->v, ch->detail, &o->line);
+	if (rc)
+		return rc;
+	json_t *item = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o,s:s}", "seq", (json_int_t)ch->seq, "at", ch->at,
+				 "action", ch->action, "object_id", ch->object_id, "org_id", (json_int_t)ch->org_id,
+				 "org_code", ch->org_code, "org_name", ch->org_name, "actor", ch->actor, "changes",
+				 auditview_changes_json(ch->detail), "text", o->line.ptr);
+	return item && !json_array_append_new(o->items, item) ? 0 : ERR_NOMEM;
+}
+
+int api_org_changes(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	int64_t id = api_obj(r, 0)->id, limit = 20;
+	req_query_int(r, "limit", &limit);
+	struct changes_out o = {.items = json_array(), .v = calloc(1, sizeof(*o.v))};
+	if (!o.items || !o.v) {
+		json_decref(o.items);
+		free(o.v);
+		return ERR_NOMEM;
+	}
+	o.v->app = api_app(r, api);
+	o.v->en = api_lang_en(r);
+	buf_init(&o.line, 64 * 1024);
+	int rc = org_changes(api_app(r, api), id, (int)limit, change_json, &o);
+	buf_release(&o.line);
+	free(o.v);
+	if (rc) {
+		json_decref(o.items);
+		return rc;
+	}
+	return resp_json(r, 200, json_pack("{s:o}", "items", o.items));
+}

@@ -1,0 +1,322 @@
+/*
+ * codelist.c - the code lists (see codelist.h). Each table is in display order; labels are
+ * what a user of the Chinese or English interface reads; `words` are the other spellings
+ * people type into spreadsheets, matched by codeset_match (imports).
+ */
+#include "core/codelist.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LIST(var, label, table)                                                              \
+	const struct codeset var = {label, table, sizeof(table) / sizeof(table[0])}
+
+static const struct code_item org_levels[] = {
+	{"national", "全国", "National", "国家级|全国性"},
+	{"provincial", "省级", "Provincial", "省|省级科协"},
+	{"city", "市级", "City", "市|地市级|地市"},
+	{"county", "县级", "County", "县|区县|县区"},
+	{"township", "乡镇街道", "Township", "乡镇|乡镇级|街道"},
+	{"grassroots", "基层", "Grassroots", "基层组织"},
+};
+LIST(codelist_org_level, "org_level", org_levels);
+_Static_assert(sizeof(org_levels) / sizeof(org_levels[0]) == CODELIST_ORG_LEVELS,
+	       "CODELIST_ORG_LEVELS must match the level table");
+
+static const struct code_item org_types[] = {
+	{"association", "科协", "Association", "协会"},
+	{"society", "学会", "Society", NULL},
+	{"enterprise", "企业科协", "Enterprise", "企业"},
+	{"university", "高校科协", "University", "高校|高等学校|大学|学校"},
+	{"park", "园区科协", "Park", "园区|开发区"},
+	{"institute", "院所科协", "Institute", "科研院所|院所|研究所|研究院"},
+	{"hospital", "医院科协", "Hospital", "医院"},
+	{"village", "农技协", "Village", "村|行政村"},
+	{"community", "社区科普协会", "Community", "社区"},
+	{"other", "其他", "Other", "其它"},
+};
+LIST(codelist_org_type, "org_type", org_types);
+
+static const struct code_item roles[] = {
+	{"system_admin", "系统管理员", "System administrator", NULL},
+	{"security_admin", "安全管理员", "Security administrator", NULL},
+	{"audit_admin", "审计管理员", "Audit administrator", NULL},
+	{"org_admin", "组织管理员", "Organization administrator", NULL},
+	{"staff", "工作人员", "Staff", NULL},
+	{"reviewer", "评审专家", "Reviewer", NULL},
+	{"member", "会员", "Member", NULL},
+};
+LIST(codelist_role, "role", roles);
+_Static_assert(sizeof(roles) / sizeof(roles[0]) == CODELIST_ROLES, "CODELIST_ROLES must match the role table");
+
+static const struct code_item audit_actions[] = {
+	{"org.create", "新建组织", "Create organization", NULL},
+	{"org.update", "修改组织信息", "Edit organization", NULL},
+	{"org.move", "调整隶属关系", "Move organization", NULL},
+	{"org.close", "撤销组织", "Close organization", NULL},
+	{"org.reopen", "恢复组织", "Reopen organization", NULL},
+	{"org.link", "添加业务指导关系", "Add guided-by link", NULL},
+	{"org.import", "导入组织", "Import organizations", NULL},
+	{"org.export", "导出组织", "Export organizations", NULL},
+	{"org.generate", "生成测试组织", "Generate test organizations", NULL},
+	{"region.import", "导入行政区划", "Import regions", NULL},
+	{"region.generate", "生成测试区划", "Generate test regions", NULL},
+	{"user.create", "新建账号", "Create account", NULL},
+	{"user.role_add", "授予角色", "Grant role", NULL},
+	{"user.role_remove", "移除角色", "Remove role", NULL},
+	{"user.disable", "禁用账号", "Disable account", NULL},
+	{"user.enable", "启用账号", "Enable account", NULL},
+	{"user.unlock", "解除锁定", "Unlock account", NULL},
+	{"user.password", "修改密码", "Change password", NULL},
+	{"user.sessions_end", "强制下线", "End sessions", NULL},
+	{"user.login", "登录", "Sign in", NULL},
+	{"user.login_failed", "登录失败", "Failed sign-in", NULL},
+	{"user.logout", "退出登录", "Sign out", NULL},
+	{"session.end", "结束会话", "End session", NULL},
+	{"token.create", "创建 API 令牌", "Create API token", NULL},
+	{"token.revoke", "吊销 API 令牌", "Revoke API token", NULL},
+	{"user.password_failed", "修改密码失败", "Failed password change", NULL},
+	{"user.post_grant", "授予三员岗位", "Give an administrator post", NULL},
+	{"post_request.create", "申请三员岗位", "Request an administrator post", NULL},
+	{"post_request.approve", "批准三员岗位申请", "Approve a post request", NULL},
+	{"post_request.reject", "驳回三员岗位申请", "Reject a post request", NULL},
+	{"job.cancel", "取消后台任务", "Cancel a job", NULL},
+	{"audit.prune", "清理过期审计记录", "Prune audit records", NULL},
+	{"audit.rekey", "审计链改用密钥签名", "Re-chain the audit trail with the key", NULL},
+};
+LIST(codelist_audit_action, "audit_action", audit_actions);
+
+static const struct code_item object_types[] = {
+	{"org", "组织", "Organization", NULL},
+	{"user", "账号", "Account", NULL},
+	{"session", "会话", "Session", NULL},
+	{"api_token", "API 令牌", "API token", NULL},
+	{"region", "行政区划", "Region", NULL},
+	{"audit_log", "审计日志", "Audit log", NULL},
+	{"post_request", "三员岗位申请", "Post request", NULL},
+	{"unknown_login", "未知账号", "Unknown login", NULL},
+	{"job", "后台任务", "Job", NULL},
+};
+LIST(codelist_object_type, "object_type", object_types);
+
+static const struct code_item job_states[] = {
+	{"queued", "排队中", "Queued", NULL},
+	{"running", "进行中", "Running", NULL},
+	{"succeeded", "已完成", "Succeeded", NULL},
+	{"failed", "失败", "Failed", NULL},
+	{"cancelled", "已取消", "Cancelled", NULL},
+};
+LIST(codelist_job_state, "job_state", job_states);
+
+static const struct code_item user_statuses[] = {
+	{"active", "正常", "Active", NULL},
+	{"disabled", "已禁用", "Disabled", NULL},
+};
+LIST(codelist_user_status, "user_status", user_statuses);
+
+/* The keys audit diffs use (core/org_write.c, account.c, session.c ...), for the readable
+ * change column of the audit CSV and the workbench's recent changes. */
+static const struct code_item audit_fields[] = {
+	{"code", "编码", "Code", NULL},
+	{"name", "名称", "Name", NULL},
+	{"short_name", "简称", "Short name", NULL},
+	{"level", "层级", "Level", NULL},
+	{"type", "类型", "Type", NULL},
+	{"region_code", "行政区划代码", "Region code", NULL},
+	{"credit_code", "统一社会信用代码", "Credit code", NULL},
+	{"contact", "联系人", "Contact", NULL},
+	{"opened_on", "成立日期", "Opened on", NULL},
+	{"closed_on", "撤销日期", "Closed on", NULL},
+	{"parent", "上级组织", "Parent", NULL},
+	{"parent_id", "上级组织", "Parent", NULL},
+	{"parent_code", "上级组织编码", "Parent code", NULL},
+	{"from", "生效日期", "Effective from", NULL},
+	{"guided_by", "业务指导单位", "Guided by", NULL},
+	{"orgs_closed", "撤销组织数", "Organizations closed", NULL},
+	{"scope", "范围", "Scope", NULL},
+	{"login", "账号", "Login", NULL},
+	{"display_name", "姓名", "Name", NULL},
+	{"role", "角色", "Role", NULL},
+	{"org_id", "组织", "Organization", NULL},
+	{"user", "账号", "Account", NULL},
+	{"status", "状态", "Status", NULL},
+	{"password", "密码", "Password", NULL},
+	{"sessions", "会话", "Sessions", NULL},
+	{"sessions_ended", "结束的会话数", "Sessions ended", NULL},
+	{"tokens", "令牌", "Tokens", NULL},
+	{"session", "会话", "Session", NULL},
+	{"lock", "锁定", "Lock", NULL},
+	{"failures", "失败次数", "Failures", NULL},
+	{"locked_minutes", "锁定分钟数", "Locked minutes", NULL},
+	{"unknown_login", "未知账号", "Unknown login", NULL},
+	{"expires_days", "有效天数", "Days valid", NULL},
+	{"revoked", "已吊销", "Revoked", NULL},
+	{"at", "场合", "At", NULL},
+	{"rows", "行数", "Rows", NULL},
+	{"inserted", "新增", "Inserted", NULL},
+	{"updated", "更新", "Updated", NULL},
+	{"unchanged", "未变", "Unchanged", NULL},
+	{"rejected", "拒绝", "Rejected", NULL},
+	{"generated", "生成数", "Generated", NULL},
+	{"removed", "删除数", "Removed", NULL},
+	{"older_than", "早于", "Older than", NULL},
+	{"through_seq", "截至序号", "Through record", NULL},
+	{"truncated", "内容过长已截断", "Truncated", NULL},
+	/* values that stand for themselves in diffs */
+	{"changed", "已修改（不显示内容）", "changed (not shown)", NULL},
+	{"ended", "已结束", "ended", NULL},
+	{"cleared", "已解除", "cleared", NULL},
+	{"new", "新建", "new", NULL},
+	{"branch", "整个分支", "whole branch", NULL},
+	{"one", "仅本组织", "this organization only", NULL},
+	{"sign-in", "登录时", "at sign-in", NULL},
+};
+LIST(codelist_audit_field, "audit_field", audit_fields);
+
+/* Error codes: the top-level error.code (err_name) and the per-field details[].code. The
+ * web app words its messages from these codes and details[].params; the labels here are
+ * its fallback and the source of truth for which codes exist (test/api/codes.test.mjs
+ * fails when src/ sends a code missing from this table). */
+static const struct code_item errors[] = {
+	/* top level */
+	{"invalid", "请求有误", "The request is invalid", NULL},
+	{"unprocessable", "部分字段填写有误", "Some fields are invalid", NULL},
+	{"not_found", "不存在", "Not found", NULL},
+	{"conflict", "与当前状态冲突", "Conflicts with the current state", NULL},
+	{"precondition_failed", "已被他人修改，请刷新后重试", "Changed by someone else; reload", NULL},
+	{"precondition_required", "缺少版本号，请刷新后重试", "The version is missing; reload", NULL},
+	{"forbidden", "无权进行此操作", "Not allowed", NULL},
+	{"unauthorized", "请先登录", "Sign in first", NULL},
+	{"too_large", "内容过大", "Too large", NULL},
+	{"unsupported_media_type", "不支持的内容类型", "Unsupported content type", NULL},
+	{"rate_limited", "请求过于频繁，请稍后再试", "Too many requests; try later", NULL},
+	{"busy", "服务器繁忙，请稍后再试", "The server is busy; try again shortly", NULL},
+	{"unavailable", "数据库暂不可用", "The database is unavailable", NULL},
+	{"method_not_allowed", "不支持的请求方法", "Method not allowed", NULL},
+	{"uri_too_long", "地址过长", "The URL is too long", NULL},
+	{"headers_too_large", "请求头过大", "The request headers are too large", NULL},
+	{"internal", "服务器内部错误", "Internal error", NULL},
+	/* fields: presence, type, size (params: min, max) */
+	{"required", "必填", "Required", NULL},
+	{"too_short", "太短", "Too short", NULL},
+	{"too_long", "太长", "Too long", NULL},
+	{"out_of_range", "超出允许范围", "Out of range", NULL},
+	{"not_allowed", "取值不在允许范围内", "Not an allowed value", NULL},
+	{"not_integer", "须为整数", "Must be a whole number", NULL},
+	{"not_string", "须为文本", "Must be text", NULL},
+	{"not_boolean", "须为是或否", "Must be true or false", NULL},
+	{"not_object", "须为对象", "Must be an object", NULL},
+	{"not_array", "须为列表", "Must be a list", NULL},
+	{"not_nullable", "不能为空值", "Must not be null", NULL},
+	{"invalid_date", "日期不正确", "Not a valid date", NULL},
+	{"invalid_code", "代码格式不正确", "Malformed code", NULL},
+	{"invalid_name", "名称不正确", "Invalid name", NULL},
+	{"invalid_id", "编号不正确", "Invalid id", NULL},
+	{"invalid_parameter", "参数不正确", "Invalid parameter", NULL},
+	/* request syntax */
+	{"unknown_field", "不支持的字段", "Not a known field", NULL},
+	{"unknown_parameter", "不支持的参数", "Not a known parameter", NULL},
+	{"duplicate_parameter", "参数重复", "Parameter given twice", NULL},
+	{"duplicate_key", "字段重复", "Field given twice", NULL},
+	{"invalid_json", "JSON 格式不正确", "Malformed JSON", NULL},
+	{"body_required", "缺少请求内容", "The request body is empty", NULL},
+	{"invalid_utf8", "含有无效字符", "Invalid characters", NULL},
+	{"nul_character", "含有空字符", "Contains U+0000", NULL},
+	{"control_character", "含有控制字符", "Contains a control character", NULL},
+	{"too_deep", "嵌套过深", "Nested too deeply", NULL},
+	{"bad_header", "请求头格式不正确", "Malformed header", NULL},
+	{"duplicate_header", "请求头重复", "Header given twice", NULL},
+	{"conflicting_headers", "请求头相互矛盾", "Conflicting headers", NULL},
+	{"unsupported_encoding", "不支持的传输编码", "Unsupported transfer encoding", NULL},
+	/* official names (core/names.c) */
+	{"name_invisible", "名称没有可见字符", "The name has no visible character", NULL},
+	{"name_bidi", "名称含有文字方向控制字符", "The name holds a bidirectional control character", NULL},
+	{"name_control", "名称含有不可见的控制字符", "The name holds an invisible control character", NULL},
+	{"name_emoji", "正式名称不能包含表情符号或图形符号", "An official name cannot hold emoji or pictographs", NULL},
+	/* the organization tree */
+	{"taken", "已被使用", "Already taken", NULL},
+	{"cycle", "不能调整到自身或其下级组织之下", "Cannot go under itself or a descendant", NULL},
+	{"closed", "组织已撤销", "The organization is closed", NULL},
+	{"not_closed", "组织未撤销", "The organization is not closed", NULL},
+	{"before_current", "生效日期早于当前隶属关系", "Before the current placement", NULL},
+	{"before_closed", "恢复日期早于撤销日期", "Before the closing date", NULL},
+	{"parent_closed", "上级组织已撤销，请先恢复上级", "The parent is closed; reopen it first", NULL},
+	{"open_children", "下级还有未撤销的组织", "Organizations below are still open", NULL},
+	{"unknown_parent", "上级不存在", "Unknown parent", NULL},
+	{"not_open", "该日期组织尚未成立或已撤销", "Not open on that date", NULL},
+	{"future", "日期不能晚于今天", "Cannot be after today", NULL},
+	{"cannot_guide", "只有同级或上级的科协、学会可以业务指导", "Only an association or society at the same level or above can guide", NULL},
+	{"root_needs_post", "只有系统管理员可以新建顶级组织", "Only a system-wide administrator creates a root", NULL},
+	/* national codes */
+	{"credit_code_format", "统一社会信用代码格式不正确", "Malformed credit code", NULL},
+	{"credit_code_checksum", "统一社会信用代码校验位不符", "Credit code check character is wrong", NULL},
+	{"id_format", "身份证号格式不正确", "Malformed ID number", NULL},
+	{"id_checksum", "身份证号校验位不符", "ID number check character is wrong", NULL},
+	{"id_birth_date", "身份证号中的出生日期不正确", "Impossible birth date in the ID number", NULL},
+	{"mobile_format", "手机号格式不正确", "Malformed mobile number", NULL},
+	/* accounts and passwords */
+	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）", "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},
+	{"exists", "已拥有该角色", "Already holds this role", NULL},
+	{"last_role", "账号至少保留一个角色", "An account keeps at least one role", NULL},
+	{"admin_post", "三员角色只能由安全管理员分配", "Only security administrators assign the three posts", NULL},
+	{"account_locked", "账号已锁定", "The account is locked", NULL},
+	{"wrong_password", "密码不正确", "Wrong password", NULL},
+	{"password_too_short", "密码太短", "The password is too short", NULL},
+	{"password_common", "密码过于常见", "The password is too common", NULL},
+	{"password_is_login", "密码不能与账号相同", "The password equals the login", NULL},
+	{"password_classes", "须包含至少三类字符", "Needs three of four character classes", NULL},
+	{"password_reused", "不能使用最近用过的密码", "A recently used password", NULL},
+	{"password_expired", "密码已过期", "The password has expired", NULL},
+	/* the three administrator posts (core/post.c) */
+	{"self", "不能对自己的账号进行此操作", "Not on your own account", NULL},
+	{"post_by_request", "三员岗位须经另一名安全管理员审批", "A post is given by a request a second security administrator approves", NULL},
+	{"post_holder", "三员岗位账号须由本人或在服务器上设置", "Post holders are managed by themselves or on the server", NULL},
+	{"holds_post", "该账号已担任三员岗位", "The account holds a post already", NULL},
+	{"pending", "已有待审批的申请", "A request awaits a decision", NULL},
+	{"not_pending", "该申请已处理", "The request was decided already", NULL},
+	{"expired", "该申请已过期", "The request has expired", NULL},
+	{"same_person", "须由另一名安全管理员审批", "A second security administrator must decide", NULL},
+	/* files and imports (params: row, column) */
+	{"missing_column", "缺少必需的列", "A required column is missing", NULL},
+	{"duplicate_column", "列重复", "The column appears twice", NULL},
+	{"column_ignored", "无法识别的列，已忽略", "Unknown column, ignored", NULL},
+	{"duplicate_code", "文件中编码重复", "The code appears twice in the file", NULL},
+	{"encoding", "无法识别的文字编码", "Unreadable text encoding", NULL},
+	{"empty", "文件没有数据行", "The file has no data rows", NULL},
+	{"rejected", "该行未导入", "The row was not imported", NULL},
+	{"parent_rejected", "上级所在行未导入", "The parent's row was not imported", NULL},
+	{"parent_missing", "上级组织不存在", "The parent does not exist", NULL},
+	{"level_change", "导入不能修改层级", "An import cannot change the level", NULL},
+	{"out_of_scope", "不在您的管理范围内", "Outside your scope", NULL},
+	/* jobs */
+	{"finished", "任务已结束", "The job has ended already", NULL},
+};
+LIST(codelist_error, "error", errors);
+
+static const struct codeset *const all[] = {
+	&codelist_org_level, &codelist_org_type, &codelist_role, &codelist_audit_action,
+	&codelist_object_type, &codelist_job_state, &codelist_user_status, &codelist_audit_field,
+	&codelist_error,
+};
+
+const struct codeset *const *codelist_all(size_t *n)
+{
+	*n = sizeof(all) / sizeof(all[0]);
+	return all;
+}
+
+const struct codeset *codelist_find(const char *name)
+{
+	for (size_t i = 0; name && i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
+
+int codelist_refuse(struct errlist *errs, const char *field, const struct codeset *s)
+{
+	char words[512], msg[540];
+	snprintf(msg, sizeof(msg), "must be one of: %s", codeset_join(s, '|', words, sizeof(words)));
+	errlist_add(errs, field, "not_allowed", msg);
+	return errlist_param_str(errs, "list", s->name);
+}

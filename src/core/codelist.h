@@ -1,0 +1,43 @@
+/*
+ * codelist.h - every code list of kexie in one place: org levels and types, roles, audit
+ * actions, object types, job states, account statuses, the field names of audit diffs and
+ * the error codes the web app translates. One table per list (code, Chinese label, English
+ * label, display order = array order, other spellings for files), used by validation (the
+ * route table's FT_ENUM fields point here), the imports (Chinese words in spreadsheets),
+ * the OpenAPI enums, the audit CSV and GET /api/v1/codes. A module adds its lists here
+ * (the member register's ethnicity, political status, education ...) and to codelist_all.
+ */
+#ifndef KEXIE_CORE_CODELIST_H
+#define KEXIE_CORE_CODELIST_H
+
+#include "base/codeset.h"
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Lists with a fixed size that other code dimensions arrays by (checked in codelist.c). */
+#define CODELIST_ORG_LEVELS 6
+#define CODELIST_ROLES 7
+
+extern const struct codeset codelist_org_level;   /* national .. grassroots, top down */
+extern const struct codeset codelist_org_type;    /* association, society, ... other */
+extern const struct codeset codelist_role;        /* system_admin .. member */
+extern const struct codeset codelist_audit_action;/* org.create, user.login, ... */
+extern const struct codeset codelist_object_type; /* org, user, session, api_token ... */
+extern const struct codeset codelist_job_state;   /* queued, running, succeeded, failed, cancelled */
+extern const struct codeset codelist_user_status; /* active, disabled */
+extern const struct codeset codelist_audit_field; /* keys of audit diffs: name, parent_id ... */
+extern const struct codeset codelist_error;       /* error codes (top level and per field) */
+
+/* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
+const struct codeset *const *codelist_all(size_t *n);
+
+/* The list called name ("org_level"), or NULL. */
+const struct codeset *codelist_find(const char *name);
+
+/* Adds the field error for a value not in s: code not_allowed, the codes in the message,
+ * params.list = the list's name. Returns ERR_UNPROCESSABLE. */
+int codelist_refuse(struct errlist *errs, const char *field, const struct codeset *s);
+
+#endif
