@@ -708,9 +708,10 @@ static int reopen_tx(struct conn *c, void *arg)
 		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
 			      "it", j->id, o.closed_on);
 	rc = rc < 0 ? rc : 0;
-	/* the orgs below stay closed, so the subtree gains this org alone */
+	/* the tree's index: the orgs below stay closed, but with a gap in the placement their
+	 * closure rows through this org split at it too, so the branch is synced then */
 	if (!rc)
-		rc = org_tally_add(c, j->id, o.level, o.type, 1);
+		rc = org_index_sync(c, j->id, strcmp(j->on, o.closed_on) != 0);
 	if (rc)
 		return rc;
 	struct audit_diff d;
