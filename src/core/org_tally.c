@@ -72,7 +72,7 @@
 	" CASE g.gran WHEN 1 THEN substr(ev.day, 1, 4) WHEN 2 THEN substr(ev.day, 1, 7) ELSE ev.day END," \
 	" ev.level, ev.type, sum(ev.n)"                                                               \
 	" FROM ev CROSS JOIN (SELECT 1 AS gran UNION ALL SELECT 2 UNION ALL SELECT 3) g WHERE true"   \
-	" GROUP BY 1, 2, 3, 4, 5 HAVING sum(ev.n) <> 0"                                               \
+	" GROUP BY 1, 2, 3, 4, 5 HAVING sum(ev.n) <> 0 ORDER BY 1, 2, 3, 4, 5" /* rows in key order */ \
 	" ON CONFLICT (org_id, gran, bucket, level, type) DO UPDATE SET n = org_count.n + excluded.n"
 
 #define SYNC_COUNTS(SET)                                                                             \
