@@ -13,6 +13,7 @@
 #include "core/audit.h"
 #include "core/nameindex.h"
 #include "core/org.h"
+#include "core/codelist.h"
 #include "core/rbac.h"
 #include "base/timeutil.h"
 #include "domain/demo.h"
@@ -397,8 +398,8 @@ static void parity_counts(void)
 				int64_t n = stmt_int64(st, 2);
 				const char *level = stmt_text(st, 0, NULL), *type = stmt_text(st, 1, NULL);
 				want.total += n;
-				for (int l = 0; l < 6; l++)
-					if (!strcmp(org_level_name(l), level))
+				for (int l = 0; l < CODELIST_ORG_LEVELS; l++)
+					if (!strcmp(codelist_org_level.items[l].code, level))
 						want.by_level[l] += n;
 				int t = 0;
 				while (t < want.ntypes && strcmp(want.by_type[t].type, type))
