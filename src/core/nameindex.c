@@ -575,6 +575,28 @@ done:
 	return rc;
 }
 
+int nameindex_add(struct conn *c, int kind, int n, const int64_t *ids, char *const *names, char *const *keys)
+{
+	struct page *pg = calloc(1, sizeof(*pg));
+	struct analysis *a = malloc(sizeof(*a));
+	int rc = pg && a ? 0 : ERR_NOMEM;
+	for (int at = 0; !rc && at < n; at += REBUILD_PAGE) {
+		for (int i = at; !rc && i < n && i - at < REBUILD_PAGE; i++) {
+			int k = pg->n++;
+			pg->id[k] = ids[i];
+			pg->name[k] = strdup(names[i]);
+			pg->key[k] = keys[i] ? strdup(keys[i]) : NULL;
+			rc = !pg->name[k] || (keys[i] && !pg->key[k]) ? ERR_NOMEM : 0;
+		}
+		if (!rc)
+			rc = page_write(c, kind, pg, a);
+		page_clear(pg);
+	}
+	free(pg);
+	free(a);
+	return rc;
+}
+
 int nameindex_rebuild(struct conn *c, int kind, const char *source)
 {
 	static const char *const wipe[] = {

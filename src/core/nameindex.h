@@ -60,6 +60,12 @@ int nameindex_set(struct conn *c, int kind, int64_t id, const char *name, const 
 /* Removes (kind, id) from the index. 0 (also when it was not there) or a store error. */
 int nameindex_unset(struct conn *c, int kind, int64_t id);
 
+/* Indexes n objects of a kind that are not in the index yet (a bulk load's new rows), set-
+ * based: multi-row inserts per page of 1,000, the vocabulary counts summed per page. names[i]
+ * and keys[i] (NULL for none) belong to the caller. An object already indexed must go
+ * through nameindex_set instead (its old grams would stay). 0 or a store error. */
+int nameindex_add(struct conn *c, int kind, int n, const int64_t *ids, char *const *names, char *const *keys);
+
 /* Indexes every object of a kind again from scratch: `source` is SQL returning
  * (id, name, key) for the objects with id > $1 in id order, at most $2 rows (it is run
  * page by page). Marks the kind as built (nameindex_state). 0 or a store error. */

@@ -102,7 +102,8 @@
 	" opened_on = excluded.opened_on, closed_on = excluded.closed_on"
 
 #define SYNC_NAMES(SET)                                                                              \
-	"WITH RECURSIVE " SET " SELECT o.id, o.name, o.code FROM org o JOIN sset ON sset.id = o.id"   \
+	"WITH RECURSIVE " SET " SELECT o.id, o.name, o.code, CASE WHEN t.obj_id IS NULL THEN 1 ELSE 0 END" \
+	" FROM org o JOIN sset ON sset.id = o.id"                                                     \
 	" LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"                                    \
 	" WHERE t.obj_id IS NULL OR t.name <> o.name OR t.key IS NULL OR t.key <> o.code"
 
@@ -122,15 +123,17 @@ static void bind_set(struct stmt *st, int64_t a, int64_t b, bool range)
 		stmt_bind_int64(st, 2, b);
 }
 
-/* Re-indexes the names of the set that changed (or were never indexed). */
+/* Re-indexes the names of the set that changed, one by one, and adds those never indexed
+ * (a bulk import's new orgs) in pages of multi-row inserts. */
 static int sync_names(struct conn *c, const char *sql, int64_t a, int64_t b, bool range)
 {
 	struct stmt *st = NULL;
 	struct pending {
 		int64_t id;
 		char *name, *code;
+		bool fresh;
 	} *todo = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, nfresh = 0;
 	int rc = conn_prepare(c, sql, &st);
 	if (rc)
 		return rc;
@@ -150,6 +153,8 @@ static int sync_names(struct conn *c, const char *sql, int64_t a, int64_t b, boo
 		todo[n].id = stmt_int64(st, 0);
 		todo[n].name = strdup(stmt_text(st, 1, NULL));
 		todo[n].code = strdup(stmt_text(st, 2, NULL));
+		todo[n].fresh = stmt_int64(st, 3) == 1;
+		nfresh += todo[n].fresh;
 		n++;
 		if (!todo[n - 1].name || !todo[n - 1].code) {
 			rc = ERR_NOMEM;
@@ -159,7 +164,25 @@ static int sync_names(struct conn *c, const char *sql, int64_t a, int64_t b, boo
 	stmt_done(st);
 	rc = rc < 0 ? rc : 0;
 	for (size_t i = 0; !rc && i < n; i++)
-		rc = nameindex_set(c, NX_ORG, todo[i].id, todo[i].name, todo[i].code);
+		if (!todo[i].fresh || nfresh < 8)
+			rc = nameindex_set(c, NX_ORG, todo[i].id, todo[i].name, todo[i].code);
+	if (!rc && nfresh >= 8) {
+		int64_t *ids = malloc(nfresh * sizeof(*ids));
+		char **names = malloc(nfresh * sizeof(*names)), **codes = malloc(nfresh * sizeof(*codes));
+		size_t k = 0;
+		rc = ids && names && codes ? 0 : ERR_NOMEM;
+		for (size_t i = 0; !rc && i < n; i++)
+			if (todo[i].fresh) {
+				ids[k] = todo[i].id;
+				names[k] = todo[i].name;
+				codes[k++] = todo[i].code;
+			}
+		if (!rc)
+			rc = nameindex_add(c, NX_ORG, (int)k, ids, names, codes);
+		free(ids);
+		free(names);
+		free(codes);
+	}
 	for (size_t i = 0; i < n; i++) {
 		free(todo[i].name);
 		free(todo[i].code);
