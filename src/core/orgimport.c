@@ -1113,6 +1113,7 @@ struct batch {
 	struct job_progress progress;
 	char checkpoint[96], result[256];
 	bool final;
+	uint64_t tx_ns;           /* the last attempt's time inside the transaction */
 };
 
 static int org_returned(struct stmt *st, void *arg)
@@ -1368,6 +1369,7 @@ static int batch_tx(struct conn *c, void *arg)
 {
 	struct batch *b = arg;
 	struct imp *m = b->m;
+	uint64_t t0 = time_mono_ns();
 	arena_free(&b->scratch);
 	memcpy(b->counts, m->counts, sizeof(b->counts));
 	b->flushed = b->from;
@@ -1410,6 +1412,7 @@ static int batch_tx(struct conn *c, void *arg)
 		return rc;
 	describe(m, b->counts, b->to, b->result, sizeof(b->result), b->checkpoint, sizeof(b->checkpoint));
 	b->progress.rows_done = b->to;
+	b->tx_ns = time_mono_ns() - t0;
 	return 0;
 }
 
@@ -1420,6 +1423,14 @@ static void note_planned(struct imp *m, long from, long to)
 		if (m->order[i]->plan == P_REJECT)
 			note_errors(m, m->order[i]);
 }
+
+/* Every other writer waits while a batch's transaction runs, so batches are kept short: a
+ * batch taking longer than IMPORT_STEP_MS halves the next one (down to IMPORT_STEP_MIN
+ * rows), one under a quarter of it doubles the next (up to the configured batch_rows). The
+ * rows, their order and the results are the same whatever the sizes; only the checkpoints
+ * come more often. */
+#define IMPORT_STEP_MS 50
+#define IMPORT_STEP_MIN 64
 
 static int write_batches(struct imp *m, int batch_rows)
 {
@@ -1432,7 +1443,7 @@ static int write_batches(struct imp *m, int batch_rows)
 				  .per_stmt = m->per_stmt};
 	bulk_init(&b.orgs);
 	bulk_init(&b.parents);
-	int rc = 0;
+	int rc = 0, rows = batch_rows;
 	long from = m->done;
 	do {
 		if (job_stopping(m->job)) {
@@ -1440,7 +1451,7 @@ static int write_batches(struct imp *m, int batch_rows)
 			break;
 		}
 		b.from = from;
-		b.to = from + batch_rows < m->nitems ? from + batch_rows : m->nitems;
+		b.to = from + rows < m->nitems ? from + rows : m->nitems;
 		b.final = b.to == m->nitems;
 		b.careful = false;
 		b.progress = (struct job_progress){.rows_total = m->nitems, .rows_done = b.to,
@@ -1455,6 +1466,11 @@ static int write_batches(struct imp *m, int batch_rows)
 		}
 		if (rc)
 			break;
+		uint64_t ms = b.tx_ns / 1000000u;
+		if (ms > IMPORT_STEP_MS && rows > IMPORT_STEP_MIN)
+			rows = rows / 2 > IMPORT_STEP_MIN ? rows / 2 : IMPORT_STEP_MIN;
+		else if (ms < IMPORT_STEP_MS / 4 && rows < batch_rows)
+			rows = rows * 2 < batch_rows ? rows * 2 : batch_rows;
 		memcpy(m->counts, b.counts, sizeof(m->counts));
 		m->done = b.to;
 		from = b.to;
