@@ -1426,9 +1426,10 @@ static void note_planned(struct imp *m, long from, long to)
 
 /* Every other writer waits while a batch's transaction runs, so batches are kept short: a
  * batch taking longer than IMPORT_STEP_MS halves the next one (down to IMPORT_STEP_MIN
- * rows), one under a quarter of it doubles the next (up to the configured batch_rows). The
- * rows, their order and the results are the same whatever the sizes; only the checkpoints
- * come more often. */
+ * rows), one under a quarter of it doubles the next (up to the configured batch_rows), and
+ * the first batch is IMPORT_STEP_MIN rows (its time is not known yet). The rows, their
+ * order and the results are the same whatever the sizes; only the checkpoints come more
+ * often. */
 #define IMPORT_STEP_MS 50
 #define IMPORT_STEP_MIN 64
 
@@ -1443,7 +1444,7 @@ static int write_batches(struct imp *m, int batch_rows)
 				  .per_stmt = m->per_stmt};
 	bulk_init(&b.orgs);
 	bulk_init(&b.parents);
-	int rc = 0, rows = batch_rows;
+	int rc = 0, rows = batch_rows < IMPORT_STEP_MIN ? batch_rows : IMPORT_STEP_MIN;
 	long from = m->done;
 	do {
 		if (job_stopping(m->job)) {
