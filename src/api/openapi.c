@@ -782,11 +782,25 @@ json_t *api_openapi(const char *version, char *why, size_t cap)
 			  "required", "code", "message", "request_id", "properties", "code", "type", "string",
 			  "message", "type", "string", "request_id", "type", "string", "details", "type",
 			  "array", "items", "type", "object"));
-	return json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}",
+	json_t *doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}",
 			 "openapi", "3.1.0", "info", "title", "kexie API", "version", version,
 			 "description",
 			 "JSON API of kexie, generated from the server's route table.", "paths",
 			 paths, "components", "schemas", schemas, "securitySchemes",
 			 "cookie", "type", "apiKey", "in", "cookie", "name", "kexie_session",
 			 "bearer", "type", "http", "scheme", "bearer");
+	/* the code lists with their words (what GET /api/v1/codes serves): the web app's
+	 * compiled-in words are generated from here, so there is one list per code */
+	json_t *lists = json_object();
+	size_t nl = 0;
+	const struct codeset *const *all = codelist_all(&nl);
+	for (size_t i = 0; i < nl; i++) {
+		json_t *items = json_array();
+		for (size_t k = 0; k < all[i]->n; k++)
+			json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", all[i]->items[k].code,
+								 "zh", all[i]->items[k].zh, "en", all[i]->items[k].en));
+		json_object_set_new(lists, all[i]->name, items);
+	}
+	json_object_set_new(doc, "x-code-lists", lists);
+	return doc;
 }

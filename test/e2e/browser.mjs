@@ -5,8 +5,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
-import { ROOT, BIN } from '../api/lib.mjs';
+import { ROOT } from '../api/lib.mjs';
 
 const require = createRequire(join(ROOT, 'web/package.json'));
 const { chromium, selectors } = require('playwright-core');
@@ -27,8 +26,7 @@ export function launch() {
 
 // A fresh context and page; `problems` collects console errors and uncaught exceptions.
 // Failed requests are listed by status and path instead of the console's bare "Failed to
-// load resource"; a 404 from an endpoint of the issue-11 contract that this server build
-// does not have yet (see `pending`) is not a problem: the app must work without it.
+// load resource".
 export async function openPage(browser, { viewport = DESKTOP, locale, isMobile = false } = {}) {
   const ctx = await browser.newContext({ viewport, locale: 'zh-CN', isMobile, hasTouch: isMobile, acceptDownloads: true });
   if (locale) await ctx.addInitScript((l) => localStorage.setItem('kexie.locale', l), locale);
@@ -39,29 +37,9 @@ export async function openPage(browser, { viewport = DESKTOP, locale, isMobile =
   page.on('response', (r) => {
     if (r.status() < 400) return;
     const path = new URL(r.url()).pathname;
-    if (r.status() === 404 && pending(path)) return;
     problems.push(`${r.status()} ${r.request().method()} ${path}`);
   });
   return { ctx, page, problems };
-}
-
-// Endpoints of /work/plan/contract-11.md, as patterns; `pending(path)` is true when the
-// running server's OpenAPI document lacks the endpoint (built before it landed).
-const CONTRACT = ['/api/v1/codes', '/api/v1/todo', '/api/v1/jobs/{id}', '/api/v1/orgs/{id}/stats', '/api/v1/orgs/{id}/changes',
-  '/api/v1/orgs/{id}/export', '/api/v1/orgs/{id}/reopen', '/api/v1/orgs/import', '/api/v1/orgs/import/preview'];
-let documented = null;
-function pending(path) {
-  if (!documented) {
-    try {
-      documented = new Set(Object.keys(JSON.parse(execFileSync(BIN, ['openapi'], { encoding: 'utf8' })).paths));
-    } catch { documented = new Set(); }
-  }
-  const tpl = CONTRACT.find((c) => new RegExp(`^${c.replace(/\{\w+\}/g, '\\d+')}$`).test(path));
-  return !!tpl && !documented.has(tpl);
-}
-export function contractPending(tpl) {
-  pending('/');
-  return !documented.has(tpl);
 }
 
 export const input = (page, id) => page.locator(`input[data-test=${id}], [data-test=${id}] input`).first();

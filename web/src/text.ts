@@ -5,6 +5,7 @@
 // translation exists.
 import { i18n } from './i18n';
 import type { ApiError, FieldError } from './api/client';
+import { codeTables } from './codes';
 
 const g = () => i18n.global;
 
@@ -16,9 +17,15 @@ export function tr(key: string, params?: Record<string, unknown>): string {
 
 const isEnglish = () => g().locale.value === 'en';
 
+// The word of an error code from the server's error list (src/core/codelist.c), or ''.
+function errorWord(code: string): string {
+  const hit = codeTables.lists.error?.find((x) => x.code === code);
+  return hit ? (isEnglish() ? hit.en : hit.zh) : '';
+}
+
 // The translated title of a failed request.
 export function errorTitle(e: ApiError): string {
-  return tr(`errors.${e.code}`) || (isEnglish() && e.message) || tr('errors.internal');
+  return tr(`errors.${e.code}`) || errorWord(e.code) || (isEnglish() && e.message) || tr('errors.internal');
 }
 
 // The translated message of one field error: with params when the server sent them.
@@ -28,7 +35,7 @@ export function fieldMessage(d: FieldError): string {
     const withParams = tr(`fieldErrorsP.${d.code}`, p);
     if (withParams && !/\{\w+\}/.test(withParams)) return withParams;
   }
-  return tr(`fieldErrors.${d.code}`) || (isEnglish() && d.message) || tr('errors.invalid');
+  return tr(`fieldErrors.${d.code}`) || errorWord(d.code) || (isEnglish() && d.message) || tr('errors.invalid');
 }
 
 // A field's label for messages that are not placed on a form item.
