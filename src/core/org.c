@@ -408,3 +408,9 @@ int org_links(struct app *a, int64_t id, const struct rbac_seen *seen,
 		       " ORDER BY l.valid_from, g.code",
 		       id, seen, fn, arg);
 }
+
+/* One row of ORG_COLS (for org_search.c, which reads a further column of its own). */
+void org_row(struct stmt *st, struct org *o)
+{
+	row_to_org(st, o);
+}

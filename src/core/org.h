@@ -242,9 +242,8 @@ int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64
 		 const char *on, struct errlist *errs);
 
 /* Open orgs in the subtree of root (itself included) as of the date, by level (index in
- * codelist_org_level) and by type. Today's counts come from the tally kept with every write
- * (a few rows, whatever the subtree's size) unless a change is dated in the future; other
- * dates walk the history. */
+ * codelist_org_level) and by type, from the dated counts kept with every write: a few hundred
+ * rows whatever the subtree's size and the date (from_tally is always true now). */
 #define ORG_COUNT_TYPES 32
 struct org_counts {
 	int64_t total;
@@ -263,5 +262,23 @@ int org_subtree_counts_seen(struct app *a, int64_t root, const char *as_of, cons
 
 /* Recomputes the whole tally from the tree (after bulk loads; `kexie org recount`). */
 int org_tally_rebuild(struct app *a);
+
+/* ---- the tree's index: closure, dated counts, name index (org_tally.c) ----
+ * Derived from org, org_parent and the names; every tree write keeps it in step inside its
+ * transaction with one call, and bulk loaders that write those tables themselves call one
+ * of these before they commit. All run in the caller's write transaction; a failure leaves
+ * partial statements for its rollback.
+ *
+ * org_index_sync: after a change to org `id` (created, moved, closed, reopened, renamed,
+ * type changed); with `branch`, also every org ever placed below it (a move, or a close of
+ * a branch). Only the net change of the counts is written, so moving a branch costs its
+ * closure rows, not its counts.
+ * org_index_sync_range: after creating or changing the orgs with ids in [first_id, last_id]
+ * (a bulk import's new rows; not their descendants outside the range).
+ * org_index_rebuild_conn: everything from scratch (org_tally_rebuild in a transaction of
+ * its own; `kexie org recount`). */
+int org_index_sync(struct conn *c, int64_t id, bool branch);
+int org_index_sync_range(struct conn *c, int64_t first_id, int64_t last_id);
+int org_index_rebuild_conn(struct conn *c);
 
 #endif

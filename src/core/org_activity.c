@@ -13,13 +13,18 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Below this many open orgs (the tally of root) a subtree is walked whole. */
+/* Below this many open orgs (root's dated counts today) a subtree is walked whole. */
 #define SMALL_SUBTREE 2000
 
 static int subtree_size(struct conn *c, int64_t root, int64_t *n)
 {
+	char today[11];
+	struct org_counts k;
 	*n = 0;
-	return conn_row(c, "SELECT COALESCE(sum(n), 0) FROM org_tally WHERE org_id = $1", "i", "i", root, n);
+	int rc = org_counts_conn(c, root, org_date_or_today(NULL, today), &k);
+	if (!rc)
+		*n = k.total;
+	return rc;
 }
 
 struct year_job {

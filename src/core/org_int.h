@@ -24,6 +24,8 @@
 
 /* d when given and non-empty, else today written into buf. */
 const char *org_date_or_today(const char *d, char buf[11]);
+/* Reads the current row of st (the columns of ORG_COLS, first) into o. */
+void org_row(struct stmt *st, struct org *o);
 /* Steps st to the end, filling out[0..max) with its rows (ORG_COLS); *n counts them. */
 int org_collect(struct stmt *st, struct org *out, int max, int *n);
 /* Loads one org by id (or by code when code != NULL) as of date on an open connection.
@@ -31,11 +33,8 @@ int org_collect(struct stmt *st, struct org *out, int max, int *n);
 int org_load_conn(struct conn *c, int64_t id, const char *code, const char *date, struct org *out);
 /* *yes = ancestor is id or above it as of date, on an open connection. */
 int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *date, bool *yes);
-/* The tally (org_tally.c): adds delta to (level, type) at `from` and every org above it in
- * the latest tree; moves an org's whole subtree figures from old_parent's chain to
- * new_parent's. Both run inside the caller's transaction. */
-int org_tally_add(struct conn *c, int64_t from, const char *level, const char *type, int64_t delta);
-int org_tally_shift(struct conn *c, int64_t id, int64_t old_parent, int64_t new_parent);
+/* Subtree counts as of date d (valid YYYY-MM-DD) on an open connection (org_tally.c). */
+int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_counts *out);
 
 /* What org_create_in and org_update_in check before touching the database, for loads that
  * check every row first (orgimport.c): the same field errors. *norm receives in as the

@@ -1,7 +1,7 @@
 /*
  * org_write.c - changes to the organization tree: create, move, close, update, guided-by
- * links (see org.h). Each runs in one transaction with its audit record and keeps the tally
- * (org_tally.c) in step.
+ * links (see org.h). Each runs in one transaction with its audit record and keeps the tree's
+ * index (closure, dated counts, name index: org_index_sync in org_tally.c) in step.
  */
 #include "core/org.h"
 #include "core/org_int.h"
@@ -258,7 +258,7 @@ static int create_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc < 0)
 		return rc;
-	rc = org_tally_add(c, j->id, in->level, in->type, 1);
+	rc = org_index_sync(c, j->id, false);
 	if (rc)
 		return rc;
 	struct audit_diff d;
@@ -482,7 +482,7 @@ static int move_tx(struct conn *c, void *arg)
 		if (rc < 0)
 			return rc;
 	}
-	rc = org_tally_shift(c, j->id, current_parent, j->parent);
+	rc = org_index_sync(c, j->id, true);
 	if (!rc)
 		rc = bump_version(c, j->id);
 	if (rc)
@@ -578,27 +578,6 @@ static int close_tx(struct conn *c, void *arg)
 		errlist_add(j->errs, "branch", "open_children", msg);
 		return ERR_CONFLICT;
 	}
-	/* the tally: the branch's open orgs leave every org above it; its own rows go */
-	int64_t parent = 0;
-	rc = conn_prepare(c, "SELECT parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->id);
-	if (stmt_step(st) == STORE_ROW)
-		parent = stmt_int64(st, 0);
-	stmt_done(st);
-	rc = org_tally_shift(c, j->id, parent, 0);
-	if (rc)
-		return rc;
-	rc = conn_prepare(c, ORG_SUBTREE_CTE " DELETE FROM org_tally WHERE org_id IN (SELECT id FROM down)", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->id);
-	stmt_bind_text(st, 2, j->on, strlen(j->on));
-	rc = stmt_step(st);
-	stmt_done(st);
-	if (rc < 0)
-		return rc;
 	rc = conn_prepare(c, ORG_SUBTREE_CTE " UPDATE org SET closed_on = $3, version = version + 1"
 				      " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL", &st);
 	if (rc)
@@ -609,6 +588,9 @@ static int close_tx(struct conn *c, void *arg)
 	rc = stmt_step(st);
 	stmt_done(st);
 	if (rc < 0)
+		return rc;
+	rc = org_index_sync(c, j->id, open_below > 0);
+	if (rc)
 		return rc;
 	j->closed = (int)open_below + 1;
 	struct audit_diff d;
@@ -726,9 +708,10 @@ static int reopen_tx(struct conn *c, void *arg)
 		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
 			      "it", j->id, o.closed_on);
 	rc = rc < 0 ? rc : 0;
-	/* the orgs below stay closed, so the subtree gains this org alone */
+	/* the tree's index: the orgs below stay closed, but with a gap in the placement their
+	 * closure rows through this org split at it too, so the branch is synced then */
 	if (!rc)
-		rc = org_tally_add(c, j->id, o.level, o.type, 1);
+		rc = org_index_sync(c, j->id, strcmp(j->on, o.closed_on) != 0);
 	if (rc)
 		return rc;
 	struct audit_diff d;
@@ -815,13 +798,6 @@ static int update_tx(struct conn *c, void *arg)
 	note_change(&d, "contact", o.contact, in->contact, true); /* a person and a phone number */
 	if (!audit_diff_count(&d))
 		return 0; /* nothing to change: no version bump, no record */
-	if (in->type && strcmp(in->type, o.type)) {
-		rc = org_tally_add(c, j->id, o.level, o.type, -1);
-		if (!rc)
-			rc = org_tally_add(c, j->id, o.level, in->type, 1);
-		if (rc)
-			return rc;
-	}
 	struct stmt *st = NULL;
 	rc = conn_prepare(c,
 			  "UPDATE org SET name = $2, short_name = $3, type = $4, region_code = $5,"
@@ -842,6 +818,9 @@ static int update_tx(struct conn *c, void *arg)
 	rc = stmt_step(st);
 	stmt_done(st);
 	if (rc < 0)
+		return rc;
+	rc = org_index_sync(c, j->id, false);
+	if (rc)
 		return rc;
 	return audit_org(c, j->who, "org.update", j->id, audit_diff_text(&d));
 }

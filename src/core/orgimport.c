@@ -11,8 +11,9 @@
  *      errors) of org_create_in / org_update_in / org_move_in, and its effect applied to the
  *      maps, so later rows see earlier ones. A dry run stops here.
  *   4. write, one batch per job step (one transaction): new orgs by multi-row inserts with
- *      their placements, audit records (audit_append_many) and subtree counts (the latest
- *      tree's ancestors, read in the transaction); changed rows through the per-row update
+ *      their placements, audit records (audit_append_many) and the tree's index (closure,
+ *      dated counts, name index: one org_index_sync_range per flush, set-based, from the
+ *      placements in the transaction); changed rows through the per-row update
  *      and move (fresh reads, a savepoint each). A batch whose inserts hit a constraint
  *      (someone created the same code meanwhile) is done again row by row, as the import
  *      always did. The checkpoint (next item, counts so far) commits with the batch.
@@ -322,7 +323,7 @@ struct rec {
 	const char *code, *name, *short_name, *level, *type, *region, *credit, *contact, *opened, *closed;
 	int64_t version;
 	struct rec *parent; /* as of today (NULL: a root) */
-	struct rec *latest; /* the open-ended placement's parent: the tree the tally counts */
+	struct rec *latest; /* the open-ended placement's parent: the latest tree */
 	const char *latest_from;
 	struct item *item;  /* the row that creates it */
 };
@@ -1099,182 +1100,21 @@ static void plan_item(struct imp *m, struct item *it)
 
 /* ---- 4. write ---- */
 
-/* The subtree counts a batch adds: (org, level, type) -> n, with the org's depth. */
-struct tally_ent {
-	int64_t org;
-	uint8_t lv, ty;
-	int depth;
-	int64_t n;
-};
-
 struct batch {
 	struct imp *m;
 	long from, to;
 	bool careful;             /* row by row (after a constraint hit a batch) */
 	long counts[O_N];         /* after this batch */
-	struct bulk orgs, parents, tally;
+	struct bulk orgs, parents;
 	struct audit_entry *audit; /* inserts since the last flush */
 	size_t naudit, capaudit;
 	long flushed;             /* items [from, flushed) written */
 	struct arena scratch;     /* audit texts and ids: per attempt */
-	struct tally_ent *t;      /* open-addressed by (org, lv, ty) */
-	size_t tcap, tn;
-	struct imap anchors;      /* org id -> chain (int64 count, then ids), per attempt */
 	struct job_progress progress;
 	char checkpoint[96], result[256];
 	bool final;
+	uint64_t tx_ns;           /* the last attempt's time inside the transaction */
 };
-
-static size_t tally_hash(int64_t org, int lv, int ty)
-{
-	return hash_int(org * 256 + lv * 16 + ty);
-}
-
-static int tally_add(struct batch *b, int64_t org, uint8_t lv, uint8_t ty, int depth)
-{
-	if ((b->tn + 1) * 2 > b->tcap) {
-		size_t cap = b->tcap ? b->tcap * 2 : 4096;
-		struct tally_ent *t = calloc(cap, sizeof(*t));
-		if (!t)
-			return ERR_NOMEM;
-		for (size_t i = 0; i < b->tcap; i++) {
-			if (!b->t[i].org)
-				continue;
-			size_t h = tally_hash(b->t[i].org, b->t[i].lv, b->t[i].ty) & (cap - 1);
-			while (t[h].org)
-				h = (h + 1) & (cap - 1);
-			t[h] = b->t[i];
-		}
-		free(b->t);
-		b->t = t;
-		b->tcap = cap;
-	}
-	size_t h = tally_hash(org, lv, ty) & (b->tcap - 1);
-	while (b->t[h].org && !(b->t[h].org == org && b->t[h].lv == lv && b->t[h].ty == ty))
-		h = (h + 1) & (b->tcap - 1);
-	if (!b->t[h].org) {
-		b->t[h] = (struct tally_ent){.org = org, .lv = lv, .ty = ty, .depth = depth};
-		b->tn++;
-	}
-	b->t[h].n++;
-	return 0;
-}
-
-/* The latest tree's chain above (and at) a database org, read in the batch's transaction:
- * the tally counts where the tree is now, whatever the snapshot said. */
-static int anchor_chain(struct conn *c, struct batch *b, int64_t id, const int64_t **chain)
-{
-	int64_t *ch = imap_get(&b->anchors, id);
-	if (!ch) {
-		int64_t tmp[ORG_PATH_MAX + 1];
-		int n = 0;
-		struct stmt *st = NULL;
-		int rc = conn_prepare(c,
-				      "WITH RECURSIVE up(id, depth) AS ("
-				      " SELECT CAST($1 AS BIGINT), 0 UNION ALL"
-				      " SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"
-				      " WHERE p.valid_to IS NULL AND p.parent_id IS NOT NULL AND up.depth < 64)"
-				      " SELECT id, depth FROM up",
-				      &st);
-		if (rc)
-			return rc;
-		stmt_bind_int64(st, 1, id);
-		while ((rc = stmt_step(st)) == STORE_ROW) {
-			int64_t d = stmt_int64(st, 1);
-			if (d >= 0 && d < ORG_PATH_MAX) {
-				tmp[1 + d] = stmt_int64(st, 0);
-				if (d + 1 > n)
-					n = (int)d + 1;
-			}
-		}
-		stmt_done(st);
-		if (rc < 0)
-			return rc;
-		tmp[0] = n;
-		ch = arena_alloc(&b->scratch, (size_t)(n + 1) * sizeof(int64_t));
-		if (!ch)
-			return ERR_NOMEM;
-		memcpy(ch, tmp, (size_t)(n + 1) * sizeof(int64_t));
-		rc = imap_put(&b->anchors, id, ch);
-		if (rc)
-			return rc;
-	}
-	*chain = ch;
-	return 0;
-}
-
-/* One new org in every subtree above it: its own rows and those of its ancestors. */
-static int tally_insert(struct conn *c, struct batch *b, const struct rec *r)
-{
-	const struct rec *chain[ORG_PATH_MAX];
-	int n = 0;
-	const struct rec *a = r;
-	for (; a && a->item && n < ORG_PATH_MAX; a = a->latest)
-		chain[n++] = a;
-	const int64_t *anc = NULL;
-	int na = 0;
-	if (a) {
-		int rc = anchor_chain(c, b, a->id, &anc);
-		if (rc)
-			return rc;
-		na = (int)anc[0];
-	}
-	uint8_t lv = r->item->lv, ty = r->item->ty;
-	int total = n + na;
-	for (int i = 0; i < n; i++) {
-		int rc = tally_add(b, chain[i]->id, lv, ty, total - 1 - i);
-		if (rc)
-			return rc;
-	}
-	for (int i = 0; i < na; i++) {
-		int rc = tally_add(b, anc[1 + i], lv, ty, na - 1 - i);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int by_depth_desc(const void *x, const void *y)
-{
-	const struct tally_ent *a = x, *b = y;
-	if (a->depth != b->depth)
-		return b->depth - a->depth;
-	return (a->org > b->org) - (a->org < b->org);
-}
-
-/* Writes the batch's counts, deepest orgs first: every writer of the tally takes its rows
- * from the leaf up, so two of them never wait on each other in opposite orders. */
-static int tally_flush(struct conn *c, struct batch *b)
-{
-	if (!b->tn)
-		return 0;
-	struct tally_ent *list = malloc(b->tn * sizeof(*list));
-	if (!list)
-		return ERR_NOMEM;
-	size_t n = 0;
-	for (size_t i = 0; i < b->tcap; i++)
-		if (b->t[i].org)
-			list[n++] = b->t[i];
-	qsort(list, n, sizeof(*list), by_depth_desc);
-	int rc = 0;
-	for (size_t i = 0; !rc && i < n; i++) {
-		struct bulk_val *v = bulk_row(&b->tally);
-		if (!v) {
-			rc = ERR_NOMEM;
-			break;
-		}
-		bulk_int(&v[0], list[i].org);
-		bulk_text(&v[1], LEVELS.items[list[i].lv].code);
-		bulk_text(&v[2], TYPES.items[list[i].ty].code);
-		bulk_int(&v[3], list[i].n);
-	}
-	if (!rc)
-		rc = bulk_flush(c, &b->tally);
-	free(list);
-	memset(b->t, 0, b->tcap * sizeof(*b->t));
-	b->tn = 0;
-	return rc;
-}
 
 static int org_returned(struct stmt *st, void *arg)
 {
@@ -1318,6 +1158,7 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 		return 0;
 	}
 	rc = bulk_flush(c, &b->orgs);
+	int64_t lo = 0, hi = 0;
 	for (long i = first; !rc && i < upto; i++) {
 		struct item *it = m->order[i];
 		if (it->plan != P_INSERT || it->outcome != O_INSERTED)
@@ -1357,15 +1198,20 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 		e->detail = arena_strndup(&b->scratch, text, strlen(text));
 		if (!e->object_id || !e->detail)
 			return ERR_NOMEM;
-		rc = tally_insert(c, b, r);
+		if (!lo || r->id < lo)
+			lo = r->id;
+		if (r->id > hi)
+			hi = r->id;
 	}
 	if (!rc)
 		rc = bulk_flush(c, &b->parents);
-	/* the counts, then the audit head, last: the order every writer takes them in (org_write.c
-	 * adds to the tally, then appends its record), so on PostgreSQL an import and a create
-	 * wait for each other at most, never deadlock */
+	/* the tree's index (closure, dated counts, name index) for the new orgs, set-based: one
+	 * sync of their id range (another writer's orgs in it are recomputed to the same rows).
+	 * Then the audit head, last: the order every writer takes them in (org_write.c syncs the
+	 * index, then appends its record; the counts' upsert takes its rows in key order), so on
+	 * PostgreSQL an import and a create wait for each other at most, never deadlock */
 	if (!rc)
-		rc = tally_flush(c, b);
+		rc = org_index_sync_range(c, lo, hi);
 	if (!rc)
 		rc = audit_append_many(c, b->audit, b->naudit, m->per_stmt);
 	b->naudit = 0;
@@ -1523,18 +1369,13 @@ static int batch_tx(struct conn *c, void *arg)
 {
 	struct batch *b = arg;
 	struct imp *m = b->m;
+	uint64_t t0 = time_mono_ns();
 	arena_free(&b->scratch);
-	free(b->anchors.e);
-	memset(&b->anchors, 0, sizeof(b->anchors));
 	memcpy(b->counts, m->counts, sizeof(b->counts));
 	b->flushed = b->from;
 	b->naudit = 0;
 	bulk_reset(&b->orgs);
 	bulk_reset(&b->parents);
-	bulk_reset(&b->tally);
-	if (b->tcap)
-		memset(b->t, 0, b->tcap * sizeof(*b->t));
-	b->tn = 0;
 	for (long i = b->from; i < b->to; i++) { /* what an earlier attempt did is undone */
 		struct item *it = m->order[i];
 		if (it->plan == P_INSERT) {
@@ -1571,6 +1412,7 @@ static int batch_tx(struct conn *c, void *arg)
 		return rc;
 	describe(m, b->counts, b->to, b->result, sizeof(b->result), b->checkpoint, sizeof(b->checkpoint));
 	b->progress.rows_done = b->to;
+	b->tx_ns = time_mono_ns() - t0;
 	return 0;
 }
 
@@ -1582,6 +1424,15 @@ static void note_planned(struct imp *m, long from, long to)
 			note_errors(m, m->order[i]);
 }
 
+/* Every other writer waits while a batch's transaction runs, so batches are kept short: a
+ * batch taking longer than IMPORT_STEP_MS halves the next one (down to IMPORT_STEP_MIN
+ * rows), one under a quarter of it doubles the next (up to the configured batch_rows), and
+ * the first batch is IMPORT_STEP_MIN rows (its time is not known yet). The rows, their
+ * order and the results are the same whatever the sizes; only the checkpoints come more
+ * often. */
+#define IMPORT_STEP_MS 50
+#define IMPORT_STEP_MIN 64
+
 static int write_batches(struct imp *m, int batch_rows)
 {
 	struct batch b = {.m = m};
@@ -1591,13 +1442,9 @@ static int write_batches(struct imp *m, int batch_rows)
 			       .returned = org_returned, .arg = m};
 	b.parents = (struct bulk){.head = "INSERT INTO org_parent (org_id, parent_id, valid_from)", .ncols = 3,
 				  .per_stmt = m->per_stmt};
-	b.tally = (struct bulk){.head = "INSERT INTO org_tally (org_id, level, type, n)",
-				.tail = " ON CONFLICT (org_id, level, type) DO UPDATE SET n = org_tally.n + excluded.n",
-				.ncols = 4, .per_stmt = m->per_stmt};
 	bulk_init(&b.orgs);
 	bulk_init(&b.parents);
-	bulk_init(&b.tally);
-	int rc = 0;
+	int rc = 0, rows = batch_rows < IMPORT_STEP_MIN ? batch_rows : IMPORT_STEP_MIN;
 	long from = m->done;
 	do {
 		if (job_stopping(m->job)) {
@@ -1605,7 +1452,7 @@ static int write_batches(struct imp *m, int batch_rows)
 			break;
 		}
 		b.from = from;
-		b.to = from + batch_rows < m->nitems ? from + batch_rows : m->nitems;
+		b.to = from + rows < m->nitems ? from + rows : m->nitems;
 		b.final = b.to == m->nitems;
 		b.careful = false;
 		b.progress = (struct job_progress){.rows_total = m->nitems, .rows_done = b.to,
@@ -1620,16 +1467,18 @@ static int write_batches(struct imp *m, int batch_rows)
 		}
 		if (rc)
 			break;
+		uint64_t ms = b.tx_ns / 1000000u;
+		if (ms > IMPORT_STEP_MS && rows > IMPORT_STEP_MIN)
+			rows = rows / 2 > IMPORT_STEP_MIN ? rows / 2 : IMPORT_STEP_MIN;
+		else if (ms < IMPORT_STEP_MS / 4 && rows < batch_rows)
+			rows = rows * 2 < batch_rows ? rows * 2 : batch_rows;
 		memcpy(m->counts, b.counts, sizeof(m->counts));
 		m->done = b.to;
 		from = b.to;
 	} while (from < m->nitems);
 	bulk_release(&b.orgs);
 	bulk_release(&b.parents);
-	bulk_release(&b.tally);
 	free(b.audit);
-	free(b.t);
-	free(b.anchors.e);
 	arena_free(&b.scratch);
 	return rc;
 }

@@ -14,9 +14,11 @@
  * (nothing written, *created 0). */
 int org_seed_demo(struct app *a, const struct audit_entry *who, int *created);
 
-/* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, ~12 cities
- * each, ~9 counties each, then townships and grassroots units), codes "G..." . One
- * transaction, one audit record. Requires the demo tree's CAST. *created counts new orgs.
+/* Benchmark data: n generated orgs under CAST in a national shape (31 provinces, 12 cities
+ * each, 9 counties each, 6 townships each, then grassroots units of every type), codes
+ * P24-C7-K3-T2-G5, Chinese names, opening days over 2000-2025 with some closes and moves.
+ * One transaction (the tree's index rebuilt in it), one audit record. Requires the demo
+ * tree's CAST. *created counts new orgs.
  * ERR_NOTFOUND when there is no CAST (run the demo seed first); ERR_NOMEM or a store error
  * (nothing written). */
 int org_generate(struct app *a, const struct audit_entry *who, int n, int *created);
