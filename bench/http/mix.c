@@ -208,8 +208,13 @@ static void merge(struct samples *into, const struct samples *s)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {.conns = 64, .threads = 2, .duration = 10, .write_pct = 20,
-			 .get_path = "/", .post_path = "/", .body = "{}"};
+	struct opts o = {.conns = 64,
+			 .threads = 2,
+			 .duration = 10,
+			 .write_pct = 20,
+			 .get_path = "/",
+			 .post_path = "/",
+			 .body = "{}"};
 	int ch;
 	while ((ch = getopt(argc, argv, "c:t:d:w:H:g:p:b:")) != -1) {
 		switch (ch) {
@@ -227,8 +232,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc || o.threads < 1 || o.conns < o.threads || o.write_pct < 0 ||
-	    o.write_pct > 50) {
+	if (optind >= argc || o.threads < 1 || o.conns < o.threads || o.write_pct < 0 || o.write_pct > 50) {
 		fprintf(stderr, "mix: give HOST:PORT; -w between 0 and 50\n");
 		return 2;
 	}
@@ -261,7 +265,6 @@ int main(int argc, char **argv)
 	double d = o.duration;
 	printf("get %zu %.0f %.3f %.3f | post %zu %.0f %.3f %.3f | total %.0f | errors %llu\n", get.n,
 	       (double)get.n / d, pct(&get, 0.5), pct(&get, 0.99), post.n, (double)post.n / d,
-	       pct(&post, 0.5), pct(&post, 0.99), (double)(get.n + post.n) / d,
-	       (unsigned long long)errors);
+	       pct(&post, 0.5), pct(&post, 0.99), (double)(get.n + post.n) / d, (unsigned long long)errors);
 	return 0;
 }

@@ -97,8 +97,10 @@ static void find_backends(struct app *a)
 	nbackends = 0;
 	if (store_kind(a->store) != STORE_PG || store_acquire(a->store, STORE_READ, &c))
 		return;
-	conn_each(c, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
-		  pid_row, NULL, "");
+	conn_each(
+		c,
+		"SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'",
+		pid_row, NULL, "");
 	store_release(c);
 }
 
@@ -160,9 +162,11 @@ static double flat(struct app *a, const char *sql, const char *p1, const char *p
 static void line(const char *what, struct series *s, double base)
 {
 	double p50 = pct(s, 0.5), p99 = pct(s, 0.99), mx = pct(s, 1.0);
-	double cpu99 = pct_of(s->cpu, s->n, 0.99), r50 = pct_of(s->root, s->nroot, 0.5), r99 = pct_of(s->root, s->nroot, 0.99);
-	printf("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.3f | %.4f |\n", what, s->n, p50, p99, mx, cpu99,
-	       r50, r99, s->n ? (double)s->rows / s->n : 0.0, base, base > 0 ? p50 / base : 0.0);
+	double cpu99 = pct_of(s->cpu, s->n, 0.99), r50 = pct_of(s->root, s->nroot, 0.5),
+	       r99 = pct_of(s->root, s->nroot, 0.99);
+	printf("| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f | %.3f | %.4f |\n", what, s->n,
+	       p50, p99, mx, cpu99, r50, r99, s->n ? (double)s->rows / s->n : 0.0, base,
+	       base > 0 ? p50 / base : 0.0);
 	fflush(stdout);
 	free(s->ms);
 	free(s->cpu);
@@ -184,7 +188,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tree-bench: %s\n", err);
 		return 1;
 	}
-	static const char *const where[] = {"CAST", "P0", "P24", "P0-C7", "P24-C7", "P0-C7-K3", "P24-C7-K3-T2"};
+	static const char *const where[] = {"CAST",   "P0",       "P24",         "P0-C7",
+					    "P24-C7", "P0-C7-K3", "P24-C7-K3-T2"};
 	int64_t under[8];
 	int nunder = 0;
 	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
@@ -237,8 +242,10 @@ int main(int argc, char **argv)
 		char pre[64], inf[64];
 		snprintf(pre, sizeof(pre), "%s%%", q0);
 		snprintf(inf, sizeof(inf), "%%%s%%", q0);
-		double base = flat(&a, "SELECT id, code FROM org WHERE code LIKE $1 OR name LIKE $2 ORDER BY code LIMIT 100",
-				   pre, inf, 5);
+		double base = flat(
+			&a,
+			"SELECT id, code FROM org WHERE code LIKE $1 OR name LIKE $2 ORDER BY code LIMIT 100",
+			pre, inf, 5);
 		line(kinds[k].kind, &s, base);
 	}
 	static const char *const past[] = {"2005-03-31", "2012-07-01", "2019-12-31", "2024-02-29"};
@@ -256,7 +263,8 @@ int main(int argc, char **argv)
 			if (org_get_by_code(&a, "P0-C7-K3-T2-G0", NULL, &g) == 0 &&
 			    org_get_by_code(&a, "P0-C7-K3-T1", NULL, &t) == 0) {
 				char next[16];
-				snprintf(next, sizeof(next), "%04d%.6s", (atoi(today) + 1) % 10000, today + 4);
+				snprintf(next, sizeof(next), "%04d%.6s", (atoi(today) + 1) % 10000,
+					 today + 4);
 				if (!strcmp(next + 4, "-02-29"))
 					memcpy(next + 4, "-02-28", 6);
 				struct audit_entry who = {.via = "cli", .role = "system_admin"};
@@ -264,8 +272,10 @@ int main(int argc, char **argv)
 				errlist_init(&e);
 				int mrc = org_move(&a, &who, g.id, t.id, next, 0, &e);
 				if (mrc && !(e.n && !strcmp(e.e[0].code, "before_current"))) {
-					fprintf(stderr, "tree-bench: could not move an org next year: %s %s %s\n", err_name(mrc),
-						e.n ? e.e[0].field : "", e.n ? e.e[0].message : "");
+					fprintf(stderr,
+						"tree-bench: could not move an org next year: %s %s %s\n",
+						err_name(mrc), e.n ? e.e[0].field : "",
+						e.n ? e.e[0].message : "");
 					return 1;
 				}
 			}

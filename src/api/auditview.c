@@ -84,8 +84,10 @@ const char *auditview_via(const struct auditview *v, const char *via, char *out,
 	static const struct {
 		const char *prefix, *zh, *en;
 	} words[] = {
-		{"session", "会话", "session"}, {"token", "API 令牌", "API token"},
-		{"cli", "命令行", "command line"}, {"system", "系统", "system"},
+		{"session", "会话", "session"},
+		{"token", "API 令牌", "API token"},
+		{"cli", "命令行", "command line"},
+		{"system", "系统", "system"},
 	};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t n = strlen(words[i].prefix);
@@ -174,13 +176,13 @@ json_t *auditview_changes_json(const char *detail)
 	json_t *out = json_object();
 	const char *key;
 	json_t *x;
-	json_object_foreach(d, key, x) {
+	json_object_foreach(d, key, x)
+	{
 		if (json_is_array(x)) {
 			json_t *arr = json_array();
 			size_t i;
 			json_t *e;
-			json_array_foreach(x, i, e)
-				json_array_append_new(arr, id_value(key, e));
+			json_array_foreach(x, i, e) json_array_append_new(arr, id_value(key, e));
 			json_object_set_new(out, key, arr);
 		} else {
 			json_object_set_new(out, key, id_value(key, x));
@@ -203,7 +205,8 @@ int auditview_changes(struct auditview *v, const char *detail, struct buf *out)
 	int rc = 0, items = 0;
 	const char *key;
 	json_t *x;
-	json_object_foreach(d, key, x) {
+	json_object_foreach(d, key, x)
+	{
 		if (rc)
 			break;
 		if (has_parent_id && !strcmp(key, "parent_code"))

@@ -118,7 +118,9 @@ static int resolve_caller(struct req *r, struct api *api, bool needs)
 		int rc = token_resolve(api_app(r, api), authz + 7, c);
 		if (rc) {
 			free(c);
-			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the token is invalid, revoked or expired") : rc;
+			return rc == ERR_UNAUTHORIZED
+				       ? unauthorized(r, "the token is invalid, revoked or expired")
+				       : rc;
 		}
 		req_set_user(r, c, free);
 	} else if (needs && api_session_cookie(r)) {
@@ -137,7 +139,9 @@ static int resolve_caller(struct req *r, struct api *api, bool needs)
 			free(c);
 			if (rc == ERR_FORBIDDEN)
 				return req_fail(r, rc, "the X-CSRF-Token does not match this session");
-			return rc == ERR_UNAUTHORIZED ? unauthorized(r, "the session has ended: sign in again") : rc;
+			return rc == ERR_UNAUTHORIZED
+				       ? unauthorized(r, "the session has ended: sign in again")
+				       : rc;
 		}
 		req_set_user(r, c, free);
 	}
@@ -177,11 +181,8 @@ static bool object_id(struct req *r, const struct route_obj *o, int64_t *id)
 {
 	*id = 0;
 	switch (o->in) {
-	case RO_PATH:
-		*id = req_param_int(r, o->name);
-		return true;
-	case RO_QUERY:
-		return req_query_int(r, o->name, id);
+	case RO_PATH: *id = req_param_int(r, o->name); return true;
+	case RO_QUERY: return req_query_int(r, o->name, id);
 	case RO_BODY: {
 		json_t *v = json_object_get(req_json(r), o->name);
 		if (!json_is_integer(v))
@@ -189,8 +190,7 @@ static bool object_id(struct req *r, const struct route_obj *o, int64_t *id)
 		*id = json_integer_value(v);
 		return true;
 	}
-	default:
-		return false;
+	default: return false;
 	}
 }
 
@@ -221,8 +221,8 @@ static const char *system_role(const struct caller *c, const char *perm)
 }
 
 /* An org or account object that the request gives no id for: what the row says that means. */
-static int resolve_absent(struct req *r, const struct caller *c, const struct route_obj *o,
-			  const char *perm, struct api_obj *out, bool *done)
+static int resolve_absent(struct req *r, const struct caller *c, const struct route_obj *o, const char *perm,
+			  struct api_obj *out, bool *done)
 {
 	*done = true;
 	if (o->flags & OBJF_OPTIONAL)
@@ -253,18 +253,15 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 {
 	switch (o->kind) {
 	case OBJ_PUBLIC:
-	case OBJ_SELF:
-		return 0;
+	case OBJ_SELF: return 0;
 	case OBJ_SYSTEM:
 		if (perm && !rbac_permits_system(c, perm))
 			return req_fail(r, ERR_FORBIDDEN, "this needs a system-wide administrator post");
 		out->role = perm ? system_role(c, perm) : "";
 		return 0;
 	case OBJ_ORG:
-	case OBJ_ACCOUNT:
-		break;
-	default:
-		return ERR_INTERNAL; /* a row the unit test should have refused */
+	case OBJ_ACCOUNT: break;
+	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
 		bool done = true;
@@ -322,8 +319,10 @@ void api_set_session_cookie(struct req *r, struct api *api, const char *token)
 struct audit_entry api_actor(struct req *r, struct api *api, const char *perm, int64_t org_id)
 {
 	const struct caller *c = req_user(r);
-	struct audit_entry e = {.user_id = c->user_id, .via = c->cred[0] ? c->cred : c->via,
-				.request_id = req_id(r), .client_addr = req_client_addr(r)};
+	struct audit_entry e = {.user_id = c->user_id,
+				.via = c->cred[0] ? c->cred : c->via,
+				.request_id = req_id(r),
+				.client_addr = req_client_addr(r)};
 	e.role = perm && *perm ? rbac_role_for(api_app(r, api), c, perm, org_id) : "";
 	return e;
 }

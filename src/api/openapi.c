@@ -186,7 +186,8 @@ static const struct field s_post_request[] = {
 	{"user_id", FT_INT, 0, 0, 0, NULL, "the account"},
 	{"login", FT_STRING, 0, 0, 64, NULL, "its login"},
 	{"display_name", FT_STRING, 0, 0, 100, NULL, "its name"},
-	{"role", FT_CODE, 0, 0, 0, codelist_role.name, "the post (system_admin, security_admin or audit_admin)"},
+	{"role", FT_CODE, 0, 0, 0, codelist_role.name,
+	 "the post (system_admin, security_admin or audit_admin)"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "where it is recorded (posts are system-wide)"},
 	{"org_code", FT_STRING, 0, 0, 32, NULL, "that org's code"},
 	{"requested_by", FT_STRING, 0, 0, 64, NULL, "login of the security administrator who asked"},
@@ -222,7 +223,8 @@ static const struct field s_code_item[] = {
 	{0},
 };
 static const struct field s_codes[] = {
-	{"lists", FT_OBJECT, 0, 0, 0, NULL, "list name (org_level, org_type, role, audit_action, object_type, job_state, user_status, audit_field, error) -> [code_item] in display order"},
+	{"lists", FT_OBJECT, 0, 0, 0, NULL,
+	 "list name (org_level, org_type, role, audit_action, object_type, job_state, user_status, audit_field, error) -> [code_item] in display order"},
 	{0},
 };
 static const struct field s_year_stats[] = {
@@ -274,7 +276,8 @@ static const struct field s_job[] = {
 	{"errors", FT_ARRAY, 0, 0, 0, "job_error", "the first 100, by row"},
 	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "checked and reported, nothing written"},
 	{"attempts", FT_INT, 0, 0, 0, NULL, "runs: 2 and more after an interruption (resumed)"},
-	{"result", FT_OBJECT, NUL, 0, 0, NULL, "kind-specific: for org.import rows, inserted, updated, unchanged, rejected (so far, then final)"},
+	{"result", FT_OBJECT, NUL, 0, 0, NULL,
+	 "kind-specific: for org.import rows, inserted, updated, unchanged, rejected (so far, then final)"},
 	{"file_name", FT_STRING, 0, 0, 0, NULL, "the file as the uploader named it (X-File-Name)"},
 	{"message", FT_STRING, NUL, 0, 0, NULL, "why it failed"},
 	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
@@ -305,18 +308,40 @@ static const struct {
 	const char *name;
 	const struct field *fields;
 } shapes[] = {
-	{"org", s_org}, {"counts", s_counts}, {"period", s_period}, {"history", s_history},
-	{"links", s_links}, {"closed", s_closed}, {"health", s_health}, {"about", s_about},
-	{"accepted", s_accepted}, {"region", s_region}, {"regions", s_regions}, {"grant", s_grant},
-	{"caller", s_caller}, {"session", s_session}, {"token", s_token}, {"new_token", s_new_token},
-	{"account_row", s_account_row}, {"account_page", s_account_page},
-	{"account_grant", s_account_grant}, {"account", s_account},
-	{"sessions_ended", s_sessions_ended}, {"post_request", s_post_request}, {"audit", s_audit},
+	{"org", s_org},
+	{"counts", s_counts},
+	{"period", s_period},
+	{"history", s_history},
+	{"links", s_links},
+	{"closed", s_closed},
+	{"health", s_health},
+	{"about", s_about},
+	{"accepted", s_accepted},
+	{"region", s_region},
+	{"regions", s_regions},
+	{"grant", s_grant},
+	{"caller", s_caller},
+	{"session", s_session},
+	{"token", s_token},
+	{"new_token", s_new_token},
+	{"account_row", s_account_row},
+	{"account_page", s_account_page},
+	{"account_grant", s_account_grant},
+	{"account", s_account},
+	{"sessions_ended", s_sessions_ended},
+	{"post_request", s_post_request},
+	{"audit", s_audit},
 	{"document", s_document},
-	{"code_item", s_code_item}, {"codes", s_codes}, {"year_stats", s_year_stats},
-	{"org_change", s_org_change}, {"todo_item", s_todo_item},
-	{"job", s_job}, {"job_error", s_job_error}, {"job_accepted", s_job_accepted},
-	{"import_column", s_import_column}, {"import_preview", s_import_preview},
+	{"code_item", s_code_item},
+	{"codes", s_codes},
+	{"year_stats", s_year_stats},
+	{"org_change", s_org_change},
+	{"todo_item", s_todo_item},
+	{"job", s_job},
+	{"job_error", s_job_error},
+	{"job_accepted", s_job_accepted},
+	{"import_column", s_import_column},
+	{"import_preview", s_import_preview},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -360,9 +385,7 @@ static json_t *schema_of(const struct field *f)
 			json_object_set_new(s, "maximum", json_integer(f->max));
 		}
 		break;
-	case FT_BOOL:
-		json_object_set_new(s, "type", json_string("boolean"));
-		break;
+	case FT_BOOL: json_object_set_new(s, "type", json_string("boolean")); break;
 	case FT_OBJECT:
 		if (f->values) {
 			json_decref(s);
@@ -460,15 +483,15 @@ static json_t *reply_shape(const struct field *fields)
 static json_t *reply_schema(const char *reply)
 {
 	if (!strncmp(reply, "page:", 5))
-		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object", "required",
-				 "items", "next_after", "properties", "items", "type", "array", "items",
-				 ref_to(reply + 5), "next_after", "type", "string", "null", "description",
-				 "pass as `after` for the next page (null: last page)");
+		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object",
+				 "required", "items", "next_after", "properties", "items", "type", "array",
+				 "items", ref_to(reply + 5), "next_after", "type", "string", "null",
+				 "description", "pass as `after` for the next page (null: last page)");
 	if (!strncmp(reply, "before_page:", 12))
-		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object", "required",
-				 "items", "next_before", "properties", "items", "type", "array", "items",
-				 ref_to(reply + 12), "next_before", "type", "integer", "null", "description",
-				 "pass as `before` for the next page (null: last page)");
+		return json_pack("{s:s,s:[s,s],s:{s:{s:s,s:o},s:{s:[s,s],s:s}}}", "type", "object",
+				 "required", "items", "next_before", "properties", "items", "type", "array",
+				 "items", ref_to(reply + 12), "next_before", "type", "integer", "null",
+				 "description", "pass as `before` for the next page (null: last page)");
 	if (!strncmp(reply, "items:", 6))
 		return json_pack("{s:s,s:[s],s:{s:{s:s,s:o}}}", "type", "object", "required", "items",
 				 "properties", "items", "type", "array", "items", ref_to(reply + 6));
@@ -490,10 +513,9 @@ static void convert_path(const char *pattern, char *out, size_t cap, json_t *par
 			if (w > 0 && (size_t)w < cap - len)
 				len += (size_t)w;
 			bool is_int = !strncmp(colon + 1, "int", 3);
-			json_array_append_new(
-				params,
-				json_pack("{s:s%,s:s,s:b,s:{s:s}}", "name", p + 1, nlen, "in", "path",
-					  "required", 1, "schema", "type", is_int ? "integer" : "string"));
+			json_array_append_new(params, json_pack("{s:s%,s:s,s:b,s:{s:s}}", "name", p + 1, nlen,
+								"in", "path", "required", 1, "schema", "type",
+								is_int ? "integer" : "string"));
 			p = close + 1;
 		} else {
 			out[len++] = *p++;
@@ -562,22 +584,20 @@ void api_operation_id(const struct route *rt, char *out, size_t cap)
 	int last = n - 1;
 	while (last >= 0 && seg[last].param)
 		last--;
-	bool action = rt->method == HM_POST && rt->status == 200 && last > 0 && seg[last - 1].param && last == n - 1;
+	bool action = rt->method == HM_POST && rt->status == 200 && last > 0 && seg[last - 1].param &&
+		      last == n - 1;
 	const char *verb = "get";
 	char vbuf[32] = "";
 	switch (rt->method) {
 	case HM_GET:
 		verb = rt->reply && (strchr(rt->reply, ':') || !strcmp(rt->reply, "regions") ||
-				     !strcmp(rt->reply, "account_page")) ? "list" : "get";
+				     !strcmp(rt->reply, "account_page"))
+			       ? "list"
+			       : "get";
 		break;
-	case HM_PATCH:
-		verb = "update";
-		break;
-	case HM_DELETE:
-		verb = "delete";
-		break;
-	default:
-		verb = action ? NULL : rt->status == 204 ? "set" : "create";
+	case HM_PATCH: verb = "update"; break;
+	case HM_DELETE: verb = "delete"; break;
+	default: verb = action ? NULL : rt->status == 204 ? "set" : "create";
 	}
 	if (!verb) {
 		snprintf(vbuf, sizeof(vbuf), "%.*s", (int)seg[last].len, seg[last].s);
@@ -589,7 +609,8 @@ void api_operation_id(const struct route *rt, char *out, size_t cap)
 		if (seg[i].param)
 			continue;
 		bool before_id = i + 1 < n && seg[i + 1].param;
-		bool made = rt->method == HM_POST && (rt->status == 201 || rt->status == 202) && i == last; /* createOrg */
+		bool made = rt->method == HM_POST && (rt->status == 201 || rt->status == 202) &&
+			    i == last; /* createOrg */
 		camel(out, cap, seg[i].s, seg[i].len, before_id || made);
 	}
 }
@@ -620,11 +641,14 @@ static json_t *responses_of(const struct route *rt, bool csv)
 	snprintf(status, sizeof(status), "%u", rt->status);
 	json_t *ok = json_pack("{s:s}", "description", rt->response);
 	if (!strcmp(rt->reply, "raw")) {
-		json_object_set_new(ok, "content", json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string"));
+		json_object_set_new(ok, "content",
+				    json_pack("{s:{s:{s:s}}}", "text/plain", "schema", "type", "string"));
 	} else if (strcmp(rt->reply, "none")) {
-		json_t *content = json_pack("{s:{s:o}}", "application/json", "schema", reply_schema(rt->reply));
+		json_t *content = json_pack("{s:{s:o}}", "application/json", "schema",
+					    reply_schema(rt->reply));
 		if (csv)
-			json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
+			json_object_set_new(content, "text/csv",
+					    json_pack("{s:{s:s}}", "schema", "type", "string"));
 		json_object_set_new(ok, "content", content);
 	}
 	json_t *responses = json_object();
@@ -658,8 +682,8 @@ static json_t *operation(const struct route *rt)
 		json_object_set_new(op, "x-object-why", json_string(rt->why));
 	if (rt->body)
 		json_object_set_new(op, "requestBody",
-				    json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content", "application/json",
-					      "schema", object_of(rt->body, true)));
+				    json_pack("{s:b,s:{s:{s:o}}}", "required", 1, "content",
+					      "application/json", "schema", object_of(rt->body, true)));
 	if ((rt->flags & RF_UPLOAD) && rt->upload_types) {
 		/* a file as the body: each accepted media type, raw bytes */
 		json_t *content = json_object();
@@ -669,9 +693,12 @@ static json_t *operation(const struct route *rt)
 			next = strchr(t, '|');
 			if (next)
 				*next++ = '\0';
-			json_object_set_new(content, t, json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
+			json_object_set_new(
+				content, t,
+				json_pack("{s:{s:s,s:s}}", "schema", "type", "string", "format", "binary"));
 		}
-		json_object_set_new(op, "requestBody", json_pack("{s:b,s:o}", "required", 1, "content", content));
+		json_object_set_new(op, "requestBody",
+				    json_pack("{s:b,s:o}", "required", 1, "content", content));
 	}
 	if (rt->perm)
 		json_object_set_new(op, "x-permission", json_string(rt->perm));
@@ -719,8 +746,10 @@ static int route_objects_check(const struct route *rt, char *why, size_t cap)
 			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)
 						 : false;
 		if (placed != (o->in != RO_NONE) || (placed && !found)) {
-			snprintf(why, cap, "%s: object %d (%s) must name an integer path parameter, query parameter or body field of the route",
-				 rt->pattern, i, api_obj_kind_name(o->kind));
+			snprintf(
+				why, cap,
+				"%s: object %d (%s) must name an integer path parameter, query parameter or body field of the route",
+				rt->pattern, i, api_obj_kind_name(o->kind));
 			return ERR_INVALID;
 		}
 		if (placed && !(o->perm ? o->perm : rt->perm)) {
@@ -744,8 +773,8 @@ int api_route_check(const struct route *rt, char *why, size_t cap)
 	}
 	if (!api_reply_known(rt->reply) || (rt->status == 204) != !strcmp(rt->reply, "none") ||
 	    ((rt->flags & RF_RAW) != 0) != !strcmp(rt->reply, "raw")) {
-		snprintf(why, cap, "%s: reply shape %s is unknown or does not fit the status and flags", rt->pattern,
-			 rt->reply ? rt->reply : "(none)");
+		snprintf(why, cap, "%s: reply shape %s is unknown or does not fit the status and flags",
+			 rt->pattern, rt->reply ? rt->reply : "(none)");
 		return ERR_INVALID;
 	}
 	return route_objects_check(rt, why, cap);
@@ -783,12 +812,11 @@ json_t *api_openapi(const char *version, char *why, size_t cap)
 			  "message", "type", "string", "request_id", "type", "string", "details", "type",
 			  "array", "items", "type", "object"));
 	json_t *doc = json_pack("{s:s,s:{s:s,s:s,s:s},s:o,s:{s:o,s:{s:{s:s,s:s,s:s},s:{s:s,s:s}}}}",
-			 "openapi", "3.1.0", "info", "title", "kexie API", "version", version,
-			 "description",
-			 "JSON API of kexie, generated from the server's route table.", "paths",
-			 paths, "components", "schemas", schemas, "securitySchemes",
-			 "cookie", "type", "apiKey", "in", "cookie", "name", "kexie_session",
-			 "bearer", "type", "http", "scheme", "bearer");
+				"openapi", "3.1.0", "info", "title", "kexie API", "version", version,
+				"description", "JSON API of kexie, generated from the server's route table.",
+				"paths", paths, "components", "schemas", schemas, "securitySchemes", "cookie",
+				"type", "apiKey", "in", "cookie", "name", "kexie_session", "bearer", "type",
+				"http", "scheme", "bearer");
 	/* the code lists with their words (what GET /api/v1/codes serves): the web app's
 	 * compiled-in words are generated from here, so there is one list per code */
 	json_t *lists = json_object();
@@ -797,8 +825,9 @@ json_t *api_openapi(const char *version, char *why, size_t cap)
 	for (size_t i = 0; i < nl; i++) {
 		json_t *items = json_array();
 		for (size_t k = 0; k < all[i]->n; k++)
-			json_array_append_new(items, json_pack("{s:s,s:s,s:s}", "code", all[i]->items[k].code,
-								 "zh", all[i]->items[k].zh, "en", all[i]->items[k].en));
+			json_array_append_new(items,
+					      json_pack("{s:s,s:s,s:s}", "code", all[i]->items[k].code, "zh",
+							all[i]->items[k].zh, "en", all[i]->items[k].en));
 		json_object_set_new(lists, all[i]->name, items);
 	}
 	json_object_set_new(doc, "x-code-lists", lists);

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* One organization as JSON members (the writer is inside an object). */
 static void org_members(struct jsonw *w, const struct org *o)
 {
@@ -81,7 +80,6 @@ static int answer_org(struct req *r, struct api *api, int64_t id, const char *as
 	return send_org(r, &o, status);
 }
 
-
 /* The caller's view for lists of orgs (the one as-of rule, org.h ORG_SEEN_SQL). */
 static void seen_of(struct req *r, struct rbac_seen *seen)
 {
@@ -121,8 +119,8 @@ int api_org_children(struct req *r, void *ctx)
 	if (!kids)
 		return ERR_NOMEM;
 	int n = 0;
-	int rc = org_children_seen(api_app(r, api), api_obj(r, 0)->id, req_query(r, "as_of"), include_closed(r),
-				   req_query(r, "after"), &seen, kids, (int)limit, &n);
+	int rc = org_children_seen(api_app(r, api), api_obj(r, 0)->id, req_query(r, "as_of"),
+				   include_closed(r), req_query(r, "after"), &seen, kids, (int)limit, &n);
 	if (!rc)
 		rc = answer_page(r, kids, n, limit);
 	free(kids);
@@ -153,7 +151,6 @@ int api_org_counts(struct req *r, void *ctx)
 	return resp_json(r, 200, body);
 }
 
-
 int api_org_create(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
@@ -161,10 +158,16 @@ int api_org_create(struct req *r, void *ctx)
 	/* the parent: in the caller's scope with org.write, or absent for a root, which needs a
 	 * post (the route's objects) */
 	struct org_input in = {
-		.code = api_str(b, "code"), .name = api_str(b, "name"), .short_name = api_str(b, "short_name"),
-		.level = api_str(b, "level"), .type = api_str(b, "type"), .region_code = api_str(b, "region_code"),
-		.credit_code = api_str(b, "credit_code"), .contact = api_str(b, "contact"),
-		.opened_on = api_str(b, "opened_on"), .parent_id = api_obj(r, 0)->id,
+		.code = api_str(b, "code"),
+		.name = api_str(b, "name"),
+		.short_name = api_str(b, "short_name"),
+		.level = api_str(b, "level"),
+		.type = api_str(b, "type"),
+		.region_code = api_str(b, "region_code"),
+		.credit_code = api_str(b, "credit_code"),
+		.contact = api_str(b, "contact"),
+		.opened_on = api_str(b, "opened_on"),
+		.parent_id = api_obj(r, 0)->id,
 	};
 	struct audit_entry who = api_actor_obj(r, api, 0);
 	int64_t id = 0;
@@ -234,8 +237,8 @@ int api_org_close(struct req *r, void *ctx)
 		return rc;
 	struct audit_entry who = api_actor_obj(r, api, 0);
 	int closed = 0;
-	rc = org_close(api_app(r, api), &who, id, api_str(b, "on"), json_is_true(json_object_get(b, "branch")),
-		       version, req_errs(r), &closed);
+	rc = org_close(api_app(r, api), &who, id, api_str(b, "on"),
+		       json_is_true(json_object_get(b, "branch")), version, req_errs(r), &closed);
 	rc = refused(r, rc, "the organization was not closed");
 	if (rc)
 		return rc;
@@ -256,7 +259,9 @@ int api_org_update(struct req *r, void *ctx)
 	/* null clears an optional code; absent keeps it */
 	json_t *rc_j = json_object_get(b, "region_code"), *cc_j = json_object_get(b, "credit_code");
 	struct org_input in = {
-		.name = api_str(b, "name"), .short_name = api_str(b, "short_name"), .type = api_str(b, "type"),
+		.name = api_str(b, "name"),
+		.short_name = api_str(b, "short_name"),
+		.type = api_str(b, "type"),
 		.contact = api_str(b, "contact"),
 		.region_code = json_is_null(rc_j) ? "" : api_str(b, "region_code"),
 		.credit_code = json_is_null(cc_j) ? "" : api_str(b, "credit_code"),
@@ -269,8 +274,8 @@ int api_org_update(struct req *r, void *ctx)
 
 static int period_json(const struct org_period *p, void *arg)
 {
-	json_t *o = json_pack("{s:s,s:s?,s:s?,s:s?}", "from", p->from, "to", p->to[0] ? p->to : NULL,
-			      "code", p->parent_code[0] ? p->parent_code : NULL, "name",
+	json_t *o = json_pack("{s:s,s:s?,s:s?,s:s?}", "from", p->from, "to", p->to[0] ? p->to : NULL, "code",
+			      p->parent_code[0] ? p->parent_code : NULL, "name",
 			      p->parent_name[0] ? p->parent_name : NULL);
 	json_object_set_new(o, "id", p->parent_id ? json_integer(p->parent_id) : json_null());
 	if (p->hidden) /* an org the caller cannot see today: the period, never who it was */
@@ -341,9 +346,12 @@ int api_org_search(struct req *r, void *ctx)
 	req_query_int(r, "limit", &limit);
 	struct rbac_seen seen;
 	seen_of(r, &seen);
-	struct org_filter f = {.q = req_query(r, "q"), .level = req_query(r, "level"),
-			       .type = req_query(r, "type"), .as_of = req_query(r, "as_of"),
-			       .after_code = req_query(r, "after"), .include_closed = include_closed(r),
+	struct org_filter f = {.q = req_query(r, "q"),
+			       .level = req_query(r, "level"),
+			       .type = req_query(r, "type"),
+			       .as_of = req_query(r, "as_of"),
+			       .after_code = req_query(r, "after"),
+			       .include_closed = include_closed(r),
 			       .seen = &seen};
 	struct org *found = calloc((size_t)limit, sizeof(*found));
 	if (!found)

@@ -63,7 +63,8 @@ static const struct field b_org_create[] = {
 	{"level", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_level.name, "level in the tree"},
 	{"type", FT_CODE, FF_REQUIRED, 0, 0, codelist_org_type.name, "kind of organization"},
 	{"region_code", FT_STRING, 0, 6, 6, NULL, "GB/T 2260 region code"},
-	{"credit_code", FT_STRING, 0, 18, 40, NULL, "GB 32100 unified social credit code (check character verified)"},
+	{"credit_code", FT_STRING, 0, 18, 40, NULL,
+	 "GB 32100 unified social credit code (check character verified)"},
 	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
 	{"opened_on", FT_DATE, 0, 0, 0, NULL, "date it opened (default today)"},
 	{"parent_id", FT_INT, 0, 1, INT64_MAX, NULL, "parent organization; omit only for the national level"},
@@ -101,11 +102,13 @@ static const struct field b_org_close[] = {
 static const struct field q_audit[] = {
 	{"from", FT_DATE, 0, 0, 0, NULL, "first day (UTC), inclusive"},
 	{"to", FT_DATE, 0, 0, 0, NULL, "last day (UTC), inclusive"},
-	{"login", FT_STRING, 0, 1, 64, NULL, "the acting account, or failed sign-ins on this login when no account has it"},
+	{"login", FT_STRING, 0, 1, 64, NULL,
+	 "the acting account, or failed sign-ins on this login when no account has it"},
 	{"action", FT_STRING, 0, 1, 64, NULL, "e.g. org.move"},
 	{"object_type", FT_STRING, 0, 1, 32, NULL, "e.g. org"},
 	{"object_id", FT_STRING, 0, 1, 64, NULL, "the object's id"},
-	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "only records about this subtree (the object's org, or the roles of the account a record is about)"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "only records about this subtree (the object's org, or the roles of the account a record is about)"},
 	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
 	{"limit", FT_INT, 0, 1, 1000, NULL, "page size (default 100)"},
 	{"format", FT_ENUM, 0, 0, 0, "json|csv", "csv: a spreadsheet download (UTF-8 with BOM)"},
@@ -115,12 +118,14 @@ static const struct field q_audit[] = {
 static const struct field b_session[] = {
 	{"login", FT_STRING, FF_REQUIRED, 1, 64, NULL, "account login"},
 	{"password", FT_STRING, FF_REQUIRED, 1, 256, NULL, "password"},
-	{"new_password", FT_STRING, 0, 1, 256, NULL, "replace the password while signing in (required once it has expired)"},
+	{"new_password", FT_STRING, 0, 1, 256, NULL,
+	 "replace the password while signing in (required once it has expired)"},
 	{0},
 };
 
 static const struct field q_users[] = {
-	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "accounts with a role in this subtree (default: your scope)"},
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "accounts with a role in this subtree (default: your scope)"},
 	{"q", FT_STRING, 0, 1, 64, NULL, "part of the login or the name"},
 	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: the next_after of the previous page"},
 	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
@@ -159,8 +164,10 @@ static const struct field b_own_password[] = {
 
 static const struct field b_post_request[] = {
 	{"user_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the account to hold the post"},
-	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name, "the post: system_admin, security_admin or audit_admin (other roles: not_allowed)"},
-	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "where the account belongs on record (default: its first role's org); posts are system-wide"},
+	{"role", FT_CODE, FF_REQUIRED, 0, 0, codelist_role.name,
+	 "the post: system_admin, security_admin or audit_admin (other roles: not_allowed)"},
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "where the account belongs on record (default: its first role's org); posts are system-wide"},
 	{0},
 };
 
@@ -178,13 +185,15 @@ static const struct field q_post_requests[] = {
 
 static const struct field b_token[] = {
 	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "what the token is for"},
-	{"expires_days", FT_INT, 0, 1, 3650, NULL, "days until it stops working (default and most: the setting token_max_days, 365)"},
+	{"expires_days", FT_INT, 0, 1, 3650, NULL,
+	 "days until it stops working (default and most: the setting token_max_days, 365)"},
 	{0},
 };
 
 /* srv11 (issue 11): code lists, reopen, yearly figures, recent changes, to-do */
 static const struct field b_org_reopen[] = {
-	{"on", FT_DATE, 0, 0, 0, NULL, "the day it reopens: on or after its closing day, not ahead (default today)"},
+	{"on", FT_DATE, 0, 0, 0, NULL,
+	 "the day it reopens: on or after its closing day, not ahead (default today)"},
 	{0},
 };
 
@@ -212,17 +221,20 @@ static const struct field q_export[] = {
 };
 
 static const struct field q_job_errors[] = {
-	{"format", FT_ENUM, 0, 0, 0, "csv", "csv: a spreadsheet (UTF-8 with BOM), headers in the Accept-Language"},
+	{"format", FT_ENUM, 0, 0, 0, "csv",
+	 "csv: a spreadsheet (UTF-8 with BOM), headers in the Accept-Language"},
 	{0},
 };
 
 /* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
  * the reader decides by the bytes, not by the name. */
-#define SHEET_TYPES                                                                            \
-	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|"            \
+#define SHEET_TYPES                                                                   \
+	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|" \
 	"application/octet-stream|application/vnd.ms-excel"
 #define SHEET_UPLOAD_MAX ((size_t)20 << 20)
 
+/* one route a row group, laid out to be read as a table */
+/* clang-format off */
 const struct route api_routes[] = {
 	/* system */
 	{.method = HM_GET, .pattern = "/healthz", .handler = api_health,
@@ -478,5 +490,6 @@ const struct route api_routes[] = {
 	 .tag = "regions", .summary = "One administrative division by code",
 	 .status = 200, .reply = "region", .response = "the region"},
 };
+/* clang-format on */
 
 const size_t api_routes_count = sizeof(api_routes) / sizeof(api_routes[0]);

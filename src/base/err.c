@@ -53,8 +53,7 @@ size_t str_copy(char *dst, size_t cap, const char *src)
 	return n;
 }
 
-int errlist_add_row(struct errlist *l, long row, const char *field, const char *code,
-		    const char *message)
+int errlist_add_row(struct errlist *l, long row, const char *field, const char *code, const char *message)
 {
 	if (l->n >= ERRLIST_MAX) {
 		l->dropped++;

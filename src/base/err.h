@@ -14,32 +14,32 @@
 
 enum {
 	ERR_OK = 0,
-	ERR_INVALID = -1,      /* malformed request or input: 400 */
-	ERR_UNPROCESSABLE = -2, /* well-formed but fails validation: 422 */
-	ERR_NOTFOUND = -3,     /* 404 (also used to hide objects outside the caller's scope) */
-	ERR_CONFLICT = -4,     /* 409 */
-	ERR_PRECONDITION = -5, /* stale version: 412 */
+	ERR_INVALID = -1,          /* malformed request or input: 400 */
+	ERR_UNPROCESSABLE = -2,    /* well-formed but fails validation: 422 */
+	ERR_NOTFOUND = -3,         /* 404 (also used to hide objects outside the caller's scope) */
+	ERR_CONFLICT = -4,         /* 409 */
+	ERR_PRECONDITION = -5,     /* stale version: 412 */
 	ERR_PRECOND_REQUIRED = -6, /* If-Match missing: 428 */
-	ERR_FORBIDDEN = -7,    /* 403 */
-	ERR_UNAUTHORIZED = -8, /* 401 */
-	ERR_TOOBIG = -9,       /* 413, or a bounded buffer hit its maximum */
-	ERR_MEDIATYPE = -10,   /* 415 */
-	ERR_RATELIMIT = -11,   /* 429 */
-	ERR_BUSY = -12,        /* database busy / serialization failure: retryable; 503 */
-	ERR_UNAVAILABLE = -13, /* dependency down (database unreachable): 503 */
-	ERR_DB = -14,          /* unexpected database error: 500 */
-	ERR_NOMEM = -15,       /* 500 */
-	ERR_IO = -16,          /* file system error: 500 */
-	ERR_INTERNAL = -17,    /* 500 */
-	ERR_METHOD = -18,      /* 405 */
-	ERR_URITOOLONG = -19,  /* 414 */
-	ERR_HEADTOOBIG = -40,  /* request head too large: 431 */
+	ERR_FORBIDDEN = -7,        /* 403 */
+	ERR_UNAUTHORIZED = -8,     /* 401 */
+	ERR_TOOBIG = -9,           /* 413, or a bounded buffer hit its maximum */
+	ERR_MEDIATYPE = -10,       /* 415 */
+	ERR_RATELIMIT = -11,       /* 429 */
+	ERR_BUSY = -12,            /* database busy / serialization failure: retryable; 503 */
+	ERR_UNAVAILABLE = -13,     /* dependency down (database unreachable): 503 */
+	ERR_DB = -14,              /* unexpected database error: 500 */
+	ERR_NOMEM = -15,           /* 500 */
+	ERR_IO = -16,              /* file system error: 500 */
+	ERR_INTERNAL = -17,        /* 500 */
+	ERR_METHOD = -18,          /* 405 */
+	ERR_URITOOLONG = -19,      /* 414 */
+	ERR_HEADTOOBIG = -40,      /* request head too large: 431 */
 };
 
 /* Stable lower-case name of a code ("invalid", "not_found", ...); never NULL. */
 const char *err_name(int code);
 
-#define ERRLIST_MAX 32
+#define ERRLIST_MAX     32
 #define FIELDERR_PARAMS 4
 
 /* A value the UI fills into its own translated message ("max": 200, "other_field": "to"). */
@@ -51,10 +51,10 @@ struct fielderr_param {
 };
 
 struct fielderr {
-	char field[64];   /* dotted path ("contact.phone"), or "" for the whole request */
-	char code[32];    /* stable machine code the UI translates ("required", "id_checksum") */
-	char message[192];/* English, for people reading logs and API consumers */
-	long row;         /* 1-based file row for imports, 0 when not about a file */
+	char field[64];    /* dotted path ("contact.phone"), or "" for the whole request */
+	char code[32];     /* stable machine code the UI translates ("required", "id_checksum") */
+	char message[192]; /* English, for people reading logs and API consumers */
+	long row;          /* 1-based file row for imports, 0 when not about a file */
 	struct fielderr_param params[FIELDERR_PARAMS];
 	int nparams;
 };
@@ -76,8 +76,7 @@ void errlist_init(struct errlist *l);
 int errlist_add(struct errlist *l, const char *field, const char *code, const char *message);
 
 /* Like errlist_add with a file row number. Returns ERR_UNPROCESSABLE. */
-int errlist_add_row(struct errlist *l, long row, const char *field, const char *code,
-		    const char *message);
+int errlist_add_row(struct errlist *l, long row, const char *field, const char *code, const char *message);
 
 /* Attach a number or a text parameter to the error added last (min, max, row, column,
  * other_field ...): the UI words its message from code + params. A no-op when that error

@@ -19,7 +19,12 @@ size_t json_quote(char *out, size_t cap, const char *s)
 		return 0;
 	out[n++] = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc = *p == '"' ? '"' : *p == '\\' ? '\\' : *p == '\n' ? 'n' : *p == '\t' ? 't' : *p == '\r' ? 'r' : 0;
+		char esc = *p == '"'    ? '"'
+			   : *p == '\\' ? '\\'
+			   : *p == '\n' ? 'n'
+			   : *p == '\t' ? 't'
+			   : *p == '\r' ? 'r'
+					: 0;
 		if (esc || *p < 0x20) {
 			if (n + (esc ? 2 : 6) + 1 > cap) /* the escape and the closing quote */
 				return 0;

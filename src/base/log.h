@@ -12,8 +12,8 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
 void log_line(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define log_info(...) log_line(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_line(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_line(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_line(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_line(LOG_ERROR, __VA_ARGS__)
 
 #define LOG_LINE_MAX 2048
@@ -26,7 +26,8 @@ void log_line(enum log_level lvl, const char *fmt, ...) __attribute__((format(pr
  * at once. */
 struct logbuf;
 int logbuf_new(int flush_ms, struct logbuf **out); /* 0, or -1 */
-void logbuf_line(struct logbuf *b, enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void logbuf_line(struct logbuf *b, enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void logbuf_free(struct logbuf *b);
 
 #endif

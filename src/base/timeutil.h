@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
-uint64_t time_mono_ns(void);   /* monotonic clock, for durations */
-int64_t time_unix(void);       /* wall clock seconds */
+uint64_t time_mono_ns(void); /* monotonic clock, for durations */
+int64_t time_unix(void);     /* wall clock seconds */
 /* "2026-11-23T09:41:35.123Z" into out (cap >= 25). */
 void time_iso_now(char *out, size_t cap);
 /* "2026-11-23T09:41:35Z" for a unix time (cap >= 21). */

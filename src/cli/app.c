@@ -62,7 +62,8 @@ int app_open(struct app *a, const struct config *cfg)
 		/* per pool: every HTTP thread holds one while it answers, so does each thread of
 		 * the write lane (8 on SQLite, one per core on PostgreSQL: cli/serve.c), and the
 		 * password workers and the bookkeeping writer need theirs */
-		.pool_size = cfg->pool ? cfg->pool : 2 * (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)) + 8,
+		.pool_size = cfg->pool ? cfg->pool
+				       : 2 * (cfg->threads ? cfg->threads : (int)(cores > 0 ? cores : 2)) + 8,
 		.busy_timeout_ms = 5000,
 	};
 	char err[512];

@@ -94,7 +94,8 @@ static int audit_prune_cmd(struct cmd_ctx *x)
 
 static const char *const verify_flags[] = {"--checkpoint=", NULL};
 
-/* clang-format off: one row per command, laid out to be read as a table */
+/* one row per command, read as a table */
+/* clang-format off */
 const struct command audit_commands[] = {
 	{.name = "verify",
 	 .run = audit_verify_cmd,

@@ -13,7 +13,8 @@
 static const char *const migrate_flags[] = {"--status", NULL};
 static const char *const seed_flags[] = {"--demo", "--regions=", "--orgs=", NULL};
 
-/* clang-format off: one row per command, laid out to be read as a table */
+/* one row per command, read as a table */
+/* clang-format off */
 const struct command commands[] = {
 	{.name = "serve",
 	 .run = cmd_serve,

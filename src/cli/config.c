@@ -28,26 +28,38 @@ const struct config_opt config_opts[] = {
 	{"pool", "0", "database connections per pool (0: 2 x threads + 8)"},
 	{"body_limit", "1048576", "largest JSON request body in bytes"},
 	{"timeout", "30", "idle connection timeout in seconds"},
-	{"trusted_proxies", "", "addresses or CIDRs of the proxies in front (127.0.0.1, 10.0.0.0/8, ::1): only from them is X-Forwarded-For believed"},
-	{"connections_per_client", "100", "connections one client address may hold open (an IPv6 /64 counts as one; trusted proxies are exempt; 0: no limit)"},
-	{"header_timeout", "10", "seconds a client has to send a whole request head, however slowly the bytes come"},
-	{"metrics_token", "", "secret of 16 to 128 characters: /metrics on the listen address needs 'Authorization: Bearer TOKEN' (unset: /metrics is not served there)"},
-	{"metrics_listen", "", "a second address (HOST:PORT) serving only /metrics and /healthz, for the monitoring network"},
-	{"https", "0", "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},
+	{"trusted_proxies", "",
+	 "addresses or CIDRs of the proxies in front (127.0.0.1, 10.0.0.0/8, ::1): only from them is X-Forwarded-For believed"},
+	{"connections_per_client", "100",
+	 "connections one client address may hold open (an IPv6 /64 counts as one; trusted proxies are exempt; 0: no limit)"},
+	{"header_timeout", "10",
+	 "seconds a client has to send a whole request head, however slowly the bytes come"},
+	{"metrics_token", "",
+	 "secret of 16 to 128 characters: /metrics on the listen address needs 'Authorization: Bearer TOKEN' (unset: /metrics is not served there)"},
+	{"metrics_listen", "",
+	 "a second address (HOST:PORT) serving only /metrics and /healthz, for the monitoring network"},
+	{"https", "0",
+	 "1: kexie is reached over HTTPS (a TLS proxy in front): the session cookie becomes __Host-kexie_session with Secure"},
 	{"password_min_length", "8", "shortest password accepted (characters)"},
-	{"password_strict", "0", "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
-	{"password_expiry_days", "90", "with password_strict: days before a password must be changed (0: never)"},
+	{"password_strict", "0",
+	 "1: 等保 level 3 rules: three of four character classes, expiry, no reuse of the last 5"},
+	{"password_expiry_days", "90",
+	 "with password_strict: days before a password must be changed (0: never)"},
 	{"login_max_failures", "5", "wrong passwords in a row that lock an account"},
 	{"login_lock_minutes", "15", "how long such a lock lasts"},
-	{"login_address_failures", "20", "failed sign-ins a minute from one client address before it is turned away (429) without any password work"},
+	{"login_address_failures", "20",
+	 "failed sign-ins a minute from one client address before it is turned away (429) without any password work"},
 	{"session_idle_minutes", "30", "a session unused this long ends"},
 	{"session_max_hours", "12", "a session ends this long after sign-in, used or not"},
-	{"audit_retention_days", "3650", "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
-	{"audit_checkpoint_seconds", "10", "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
+	{"audit_retention_days", "3650",
+	 "audit records older than this are pruned by `kexie audit prune` (at least 180)"},
+	{"audit_checkpoint_seconds", "10",
+	 "how often kexie serve writes a signed checkpoint of the audit trail while it grows (records newer than the last one could be removed unseen)"},
 	{"token_max_days", "365", "the longest an API token lives, and its life when none is asked for"},
 	/* background jobs (imports): see docs/jobs.md */
 	{"job_workers", "1", "threads of the server that run background jobs (imports)"},
-	{"job_pause_ms", "2", "pause after each batch of a job, so other writers get the database in between"},
+	{"job_pause_ms", "2",
+	 "pause after each batch of a job, so other writers get the database in between"},
 	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
 	{0},
 };
@@ -68,24 +80,24 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 {
 	long x;
 	size_t n = strlen(v);
-#define STR(field)                                                                       \
-	if (!strcmp(key, #field)) {                                                      \
-		if (n >= sizeof(c->field)) {                                             \
-			snprintf(why, cap, "value of %s is too long", key);              \
-			return -1;                                                       \
-		}                                                                        \
-		memcpy(c->field, v, n + 1);                                              \
-		return 0;                                                                \
+#define STR(field)                                                          \
+	if (!strcmp(key, #field)) {                                         \
+		if (n >= sizeof(c->field)) {                                \
+			snprintf(why, cap, "value of %s is too long", key); \
+			return -1;                                          \
+		}                                                           \
+		memcpy(c->field, v, n + 1);                                 \
+		return 0;                                                   \
 	}
-#define NUM(field, lo, hi)                                                               \
-	if (!strcmp(key, #field)) {                                                      \
-		if (set_int(v, lo, hi, &x)) {                                            \
-			snprintf(why, cap, "%s must be a whole number from %ld to %ld", key, \
-				 (long)(lo), (long)(hi));                                \
-			return -1;                                                       \
-		}                                                                        \
-		c->field = (__typeof__(c->field))x;                                      \
-		return 0;                                                                \
+#define NUM(field, lo, hi)                                                                               \
+	if (!strcmp(key, #field)) {                                                                      \
+		if (set_int(v, lo, hi, &x)) {                                                            \
+			snprintf(why, cap, "%s must be a whole number from %ld to %ld", key, (long)(lo), \
+				 (long)(hi));                                                            \
+			return -1;                                                                       \
+		}                                                                                        \
+		c->field = (__typeof__(c->field))x;                                                      \
+		return 0;                                                                                \
 	}
 	STR(listen)
 	STR(db)
@@ -104,7 +116,8 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 		snprintf(why, cap, "metrics_token must be 16 to 128 characters");
 		return -1;
 	}
-	if (!strcmp(key, "metrics_token") && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != n) {
+	if (!strcmp(key, "metrics_token") &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") != n) {
 		snprintf(why, cap, "metrics_token may hold letters, digits and -._~+/= only");
 		return -1;
 	}
@@ -139,8 +152,7 @@ static int on_ini_line(void *user, const char *section, const char *name, const 
 {
 	struct ini_ctx *x = user;
 	if (section[0] && strcmp(section, "kexie")) {
-		snprintf(x->why, sizeof(x->why), "unknown section [%s] (use [kexie] or none)",
-			 section);
+		snprintf(x->why, sizeof(x->why), "unknown section [%s] (use [kexie] or none)", section);
 		return 0;
 	}
 	if (config_set(x->cfg, name, value, x->why, sizeof(x->why)))
@@ -187,8 +199,8 @@ static int extra_kind(const char *const *extra, const char *flag, size_t len)
 	return 0;
 }
 
-int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char **rest,
-		int *nrest, const char *const *extra)
+int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char **rest, int *nrest,
+		const char *const *extra)
 {
 	char why[256];
 	memset(cfg, 0, sizeof(*cfg));
@@ -212,8 +224,7 @@ int config_load(struct config *cfg, const char *cmd, int argc, char **argv, char
 			return 1;
 		}
 		if (line > 0) {
-			fprintf(stderr, "kexie: %s:%d: %s\n", file, line,
-				x.why[0] ? x.why : "syntax error");
+			fprintf(stderr, "kexie: %s:%d: %s\n", file, line, x.why[0] ? x.why : "syntax error");
 			return 1;
 		}
 	}
@@ -298,8 +309,7 @@ int keyfile_load(const char *data_dir, unsigned char key[32])
 		}
 		close(fd);
 		sodium_memzero(k, sizeof(k));
-		fprintf(stderr, "kexie: created a new secret key at %s (mode 0600); back it up\n",
-			path);
+		fprintf(stderr, "kexie: created a new secret key at %s (mode 0600); back it up\n", path);
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0) {
@@ -313,9 +323,8 @@ int keyfile_load(const char *data_dir, unsigned char key[32])
 		return 1;
 	}
 	if (sb.st_mode & 077) {
-		fprintf(stderr,
-			"kexie: %s is readable by other users (mode %03o); run: chmod 600 %s\n",
-			path, (unsigned)(sb.st_mode & 0777), path);
+		fprintf(stderr, "kexie: %s is readable by other users (mode %03o); run: chmod 600 %s\n", path,
+			(unsigned)(sb.st_mode & 0777), path);
 		close(fd);
 		return 1;
 	}

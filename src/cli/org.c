@@ -237,7 +237,8 @@ static const char *const move_flags[] = {"--to=", "--on=", NULL};
 static const char *const close_flags[] = {"--on=", "--branch", NULL};
 static const char *const import_flags[] = {"--dry-run", NULL};
 
-/* clang-format off: one row per command, laid out to be read as a table */
+/* one row per command, read as a table */
+/* clang-format off */
 const struct command org_commands[] = {
 	{.name = "tree",
 	 .run = org_tree_cmd,

@@ -201,7 +201,8 @@ static const char *const passwd_flags[] = {"--password-stdin", NULL};
 static const char *const grant_flags[] = {"--org=", NULL};
 static const char *const token_flags[] = {"--login=", "--expires-days=", "--name=", NULL};
 
-/* clang-format off: one row per command, laid out to be read as a table */
+/* one row per command, read as a table */
+/* clang-format off */
 const struct command user_commands[] = {
 	{.name = "add",
 	 .run = user_add_cmd,
@@ -245,7 +246,8 @@ const struct command user_commands[] = {
 };
 /* clang-format on */
 
-/* clang-format off: one row per command, laid out to be read as a table */
+/* one row per command, read as a table */
+/* clang-format off */
 const struct command token_commands[] = {
 	{.name = "create",
 	 .run = token_create_cmd,

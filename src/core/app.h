@@ -26,13 +26,13 @@ struct policy {
 };
 
 struct app {
-	struct store *store;      /* owned by whoever built the app */
-	unsigned char key[32];    /* secret from DATA_DIR/kexie.key (field encryption, tokens) */
-	const char *version;      /* build version string */
+	struct store *store;   /* owned by whoever built the app */
+	unsigned char key[32]; /* secret from DATA_DIR/kexie.key (field encryption, tokens) */
+	const char *version;   /* build version string */
 	const char *data_dir;
-	int64_t started_at;       /* unix seconds */
+	int64_t started_at; /* unix seconds */
 	struct policy policy;
-	struct touch *touch;      /* bookkeeping writes batched off the request path (core/touch.h);
+	struct touch *touch; /* bookkeeping writes batched off the request path (core/touch.h);
 				     started by `serve`; NULL elsewhere: last-used times are not noted */
 };
 

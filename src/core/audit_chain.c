@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CP_PREFIX "kexie-audit-checkpoint v1 "
-#define CP_FILE "audit.checkpoint"
+#define CP_PREFIX  "kexie-audit-checkpoint v1 "
+#define CP_FILE    "audit.checkpoint"
 #define WALK_BATCH 256
 
 /* ---- the head ---- */
@@ -47,10 +47,12 @@ struct head {
 static int head_read(struct conn *c, struct head *h)
 {
 	memset(h, 0, sizeof(*h));
-	int rc = conn_row(c, "SELECT seq, last_hash, chain, pruned_seq, pruned_hash, pruned_mac"
-			     " FROM audit_head WHERE id = 1", "", "ittitt", &h->seq, h->last_hash,
-			  sizeof(h->last_hash), h->chain, sizeof(h->chain), &h->pruned_seq, h->pruned_hash,
-			  sizeof(h->pruned_hash), h->pruned_mac, sizeof(h->pruned_mac));
+	int rc = conn_row(c,
+			  "SELECT seq, last_hash, chain, pruned_seq, pruned_hash, pruned_mac"
+			  " FROM audit_head WHERE id = 1",
+			  "", "ittitt", &h->seq, h->last_hash, sizeof(h->last_hash), h->chain,
+			  sizeof(h->chain), &h->pruned_seq, h->pruned_hash, sizeof(h->pruned_hash),
+			  h->pruned_mac, sizeof(h->pruned_mac));
 	return rc == ERR_NOTFOUND ? ERR_DB : rc; /* the migration made the row: else damaged */
 }
 
@@ -171,12 +173,21 @@ static int walk(struct conn *c, int64_t after, int64_t upto, walk_fn fn, void *a
 		for (int i = 0; !rc && i < n; i++) {
 			struct wrow *w = &rows[i];
 			struct walked x = {
-				.rec = {.seq = w->seq, .at = w->t[W_AT], .user_id = w->user_id,
-					.role = w->t[W_ROLE], .via = w->t[W_VIA], .request_id = w->t[W_RID],
-					.client_addr = w->t[W_ADDR], .action = w->t[W_ACTION],
-					.object_type = w->t[W_OTYPE], .object_id = w->t[W_OID],
-					.org_id = w->org_id, .detail = w->t[W_DETAIL], .orgs = w->orgs.ptr},
-				.prev = w->t[W_PREV], .hash = w->t[W_HASH],
+				.rec = {.seq = w->seq,
+					.at = w->t[W_AT],
+					.user_id = w->user_id,
+					.role = w->t[W_ROLE],
+					.via = w->t[W_VIA],
+					.request_id = w->t[W_RID],
+					.client_addr = w->t[W_ADDR],
+					.action = w->t[W_ACTION],
+					.object_type = w->t[W_OTYPE],
+					.object_id = w->t[W_OID],
+					.org_id = w->org_id,
+					.detail = w->t[W_DETAIL],
+					.orgs = w->orgs.ptr},
+				.prev = w->t[W_PREV],
+				.hash = w->t[W_HASH],
 			};
 			rc = fn(&x, arg);
 		}
@@ -276,8 +287,9 @@ static int cp_parse(const struct app *a, const char *text, struct audit_checkpoi
 	cp_keys(a, pk, sk);
 	sodium_memzero(sk, sizeof(sk));
 	if (crypto_sign_verify_detached(sig, (const unsigned char *)start, signed_len, pk)) {
-		snprintf(why, cap, "the checkpoint of %s (record %" PRId64 ") is not signed with this"
-				   " server's key: it was altered or comes from another installation",
+		snprintf(why, cap,
+			 "the checkpoint of %s (record %" PRId64 ") is not signed with this"
+			 " server's key: it was altered or comes from another installation",
 			 cp->at, cp->seq);
 		return ERR_INVALID;
 	}
@@ -378,19 +390,22 @@ static int check_one(const struct walked *w, void *arg)
 	struct check *k = arg;
 	const struct audit_record *r = &w->rec;
 	if (r->seq != k->expect)
-		return broken(k->out, k->expect, "record %" PRId64 " is missing (next present is %" PRId64 ")",
-			      k->expect, r->seq);
+		return broken(k->out, k->expect,
+			      "record %" PRId64 " is missing (next present is %" PRId64 ")", k->expect,
+			      r->seq);
 	if (strcmp(w->prev, k->running))
 		return broken(k->out, r->seq, "record %" PRId64 " does not follow the one before it", r->seq);
 	char mac[AUDIT_HASH_HEX];
 	audit_record_mac(k->key, r, k->running, mac);
 	if (strlen(w->hash) != 64 || sodium_memcmp(mac, w->hash, 64) != 0)
 		return broken(k->out, r->seq,
-			      "record %" PRId64 " was altered (its content no longer matches its keyed hash)", r->seq);
+			      "record %" PRId64 " was altered (its content no longer matches its keyed hash)",
+			      r->seq);
 	for (int i = 0; i < k->ncps; i++)
 		if (k->cps[i].seq == r->seq && strcmp(k->cps[i].hash, mac))
 			return broken(k->out, r->seq,
-				      "record %" PRId64 " is not the one the checkpoint of %s names: the trail was rewritten",
+				      "record %" PRId64
+				      " is not the one the checkpoint of %s names: the trail was rewritten",
 				      r->seq, k->cps[i].at);
 	memcpy(k->running, mac, AUDIT_HASH_HEX);
 	k->count++;
@@ -411,22 +426,28 @@ static int check_from(const struct app *a, struct conn *c, const struct head *h,
 	int rc = 0;
 	for (int i = 0; !rc && i < ncps; i++)
 		if (cps[i].seq == after && after > 0 && strcmp(cps[i].hash, anchor))
-			rc = broken(out, after, "record %" PRId64 " is not the one the checkpoint of %s names:"
-						" the trail was rewritten", after, cps[i].at);
+			rc = broken(out, after,
+				    "record %" PRId64 " is not the one the checkpoint of %s names:"
+				    " the trail was rewritten",
+				    after, cps[i].at);
 	if (!rc)
 		rc = walk(c, after, h->seq, check_one, &k);
 	out->count = k.count;
 	if (!rc && k.expect - 1 != h->seq)
 		rc = broken(out, k.expect,
-			    "the trail ends at record %" PRId64 " but %" PRId64 " were written: records were removed",
+			    "the trail ends at record %" PRId64 " but %" PRId64
+			    " were written: records were removed",
 			    k.expect - 1, h->seq);
 	if (!rc && strcmp(k.running, h->last_hash))
-		rc = broken(out, h->seq, "the head of the trail does not match record %" PRId64
-					 ": records were removed or replaced", h->seq);
+		rc = broken(out, h->seq,
+			    "the head of the trail does not match record %" PRId64
+			    ": records were removed or replaced",
+			    h->seq);
 	for (int i = 0; !rc && i < ncps; i++)
 		if (cps[i].seq > h->seq)
 			rc = broken(out, h->seq + 1,
-				    "the trail ends at record %" PRId64 " but the checkpoint of %s names record %" PRId64
+				    "the trail ends at record %" PRId64
+				    " but the checkpoint of %s names record %" PRId64
 				    ": records were removed",
 				    h->seq, cps[i].at, cps[i].seq);
 	sodium_memzero(k.key, sizeof(k.key));
@@ -485,8 +506,10 @@ int audit_verify_full(struct app *a, const char *extra_line, struct audit_verify
 		goto done;
 	}
 	if (!pruned_mark_ok(a, &h)) {
-		rc = broken(out, 1, "the pruning mark (records up to %" PRId64 " removed) was not set by"
-				    " `kexie audit prune`: records were removed from the start", h.pruned_seq);
+		rc = broken(out, 1,
+			    "the pruning mark (records up to %" PRId64 " removed) was not set by"
+			    " `kexie audit prune`: records were removed from the start",
+			    h.pruned_seq);
 		goto done;
 	}
 	rc = check_from(a, c, &h, h.pruned_seq, h.pruned_hash, cps, ncps, out);
@@ -538,8 +561,9 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
 	str_copy(anchor, sizeof(anchor), h.pruned_hash);
 	if (found && prev.seq > h.pruned_seq) {
 		if (prev.seq > h.seq) {
-			rc = broken(res, h.seq + 1, "the trail ends at record %" PRId64 " but the checkpoint of %s"
-						    " names record %" PRId64 ": records were removed",
+			rc = broken(res, h.seq + 1,
+				    "the trail ends at record %" PRId64 " but the checkpoint of %s"
+				    " names record %" PRId64 ": records were removed",
 				    h.seq, prev.at, prev.seq);
 			goto done;
 		}
@@ -549,8 +573,9 @@ int audit_checkpoint(struct app *a, struct audit_checkpoint *out, bool *wrote, c
 		if (rc && rc != ERR_NOTFOUND)
 			goto done;
 		if (rc || strcmp(at_cp, prev.hash)) {
-			rc = broken(res, prev.seq, "record %" PRId64 " is %s the one the checkpoint of %s names",
-				    prev.seq, rc ? "missing, and was" : "not", prev.at);
+			rc = broken(res, prev.seq,
+				    "record %" PRId64 " is %s the one the checkpoint of %s names", prev.seq,
+				    rc ? "missing, and was" : "not", prev.at);
 			goto done;
 		}
 		after = prev.seq;
@@ -645,8 +670,9 @@ static int rekey_one(const struct walked *w, void *arg)
 	}
 	char mac[AUDIT_HASH_HEX];
 	audit_record_mac(j->key, &r, j->running, mac);
-	int rc = conn_run(j->c, "UPDATE audit_log SET prev_hash = $2, hash = $3, object_type = $4,"
-				" object_id = $5, detail = $6 WHERE seq = $1",
+	int rc = conn_run(j->c,
+			  "UPDATE audit_log SET prev_hash = $2, hash = $3, object_type = $4,"
+			  " object_id = $5, detail = $6 WHERE seq = $1",
 			  "ittttt", r.seq, j->running, mac, r.object_type, r.object_id, r.detail);
 	if (rc < 0)
 		return rc;
@@ -686,7 +712,9 @@ static int rekey_tx(struct conn *c, void *arg)
 	audit_diff_str(&d, "to", AUDIT_CHAIN_KEYED);
 	audit_diff_str(&d, "legacy_chain", j->legacy);
 	audit_diff_int(&d, "unknown_logins_hashed", j->scrubbed);
-	struct audit_entry e = {.via = "system", .action = "audit.rekey", .object_type = "audit_log",
+	struct audit_entry e = {.via = "system",
+				.action = "audit.rekey",
+				.object_type = "audit_log",
 				.detail = audit_diff_text(&d)};
 	return audit_append(c, &e);
 }
@@ -712,15 +740,18 @@ int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap)
 			rc = ERR_CONFLICT;
 		} else if (cp_load(a, &cp, &found, tmp, sizeof(tmp)) || found) {
 			/* keyed trails leave a checkpoint: an unkeyed one now was put in its place */
-			snprintf(why, cap, "the audit trail is not keyed, but %s/" CP_FILE " shows it was:"
-					   " its chain was replaced; run `kexie audit verify`", a->data_dir);
+			snprintf(why, cap,
+				 "the audit trail is not keyed, but %s/" CP_FILE " shows it was:"
+				 " its chain was replaced; run `kexie audit verify`",
+				 a->data_dir);
 			rc = ERR_CONFLICT;
 		} else {
 			str_copy(lc.running, sizeof(lc.running), h.pruned_hash);
 			rc = walk(c, h.pruned_seq, h.seq, legacy_one, &lc);
 			rc = rc < 0 ? rc : 0;
 			if (!rc && !lc.why[0] && lc.expect - 1 != h.seq)
-				snprintf(lc.why, sizeof(lc.why), "records after %" PRId64 " missing", lc.expect - 1);
+				snprintf(lc.why, sizeof(lc.why), "records after %" PRId64 " missing",
+					 lc.expect - 1);
 		}
 	}
 	store_release(c);
@@ -736,7 +767,8 @@ int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap)
 		if (!j.done_before) {
 			*rekeyed = j.records;
 			log_info("audit: keyed the trail: %" PRId64 " records re-chained with the server key"
-				 " (the plain chain before: %s; unknown logins kept as keyed hashes: %" PRId64 ")",
+				 " (the plain chain before: %s; unknown logins kept as keyed hashes: %" PRId64
+				 ")",
 				 j.records, j.legacy, j.scrubbed);
 		}
 	}
@@ -773,7 +805,8 @@ static void checkpoint_now(struct audit_checkpointer *k)
 	if (rc != ERR_CONFLICT)
 		snprintf(why, sizeof(why), "cannot write a checkpoint (%s)", err_name(rc));
 	if (strcmp(why, k->problem)) {
-		log_error("audit trail: %s (checkpoints stop until it is resolved; run `kexie audit verify`)", why);
+		log_error("audit trail: %s (checkpoints stop until it is resolved; run `kexie audit verify`)",
+			  why);
 		str_copy(k->problem, sizeof(k->problem), why);
 	}
 }
@@ -858,7 +891,8 @@ static int prune_tx(struct conn *c, void *arg)
 	j->removed = rc;
 	char mark[AUDIT_HASH_HEX];
 	pruned_mark_mac(j->a, j->through, j->through_hash, mark);
-	rc = conn_run(c, "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2, pruned_mac = $3 WHERE id = 1",
+	rc = conn_run(c,
+		      "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2, pruned_mac = $3 WHERE id = 1",
 		      "itt", j->through, j->through_hash, mark);
 	if (rc < 0)
 		return rc;
@@ -875,8 +909,8 @@ static int prune_tx(struct conn *c, void *arg)
 	return audit_append(c, &e);
 }
 
-int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16],
-		char *why, size_t cap)
+int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, char cutoff[16], char *why,
+		size_t cap)
 {
 	int days = a->policy.audit_retention_days < 180 ? 180 : a->policy.audit_retention_days;
 	struct prune_job j = {.a = a, .who = who};
@@ -924,9 +958,9 @@ int audit_prune(struct app *a, const struct audit_entry *who, int64_t *removed, 
 			rc = cps_load(a, NULL, cps, &ncps, res);
 		}
 		if (!rc)
-			rc = strcmp(h.chain, AUDIT_CHAIN_KEYED) ? not_keyed(res, &h)
-								 : check_from(a, c, &h, j.through, j.through_hash,
-									      cps, ncps, res);
+			rc = strcmp(h.chain, AUDIT_CHAIN_KEYED)
+				     ? not_keyed(res, &h)
+				     : check_from(a, c, &h, j.through, j.through_hash, cps, ncps, res);
 		if (rc) {
 			if (rc == ERR_CONFLICT)
 				snprintf(why, cap, "the records kept do not verify: %s", res->why);

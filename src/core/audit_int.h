@@ -14,10 +14,10 @@
 
 #include <stdint.h>
 
-#define AUDIT_HASH_HEX 65   /* 64 hex digits + NUL */
-#define AUDIT_ORGS_MAX 256  /* orgs one record may carry (the account's roles + the object's) */
+#define AUDIT_HASH_HEX    65  /* 64 hex digits + NUL */
+#define AUDIT_ORGS_MAX    256 /* orgs one record may carry (the account's roles + the object's) */
 #define AUDIT_CHAIN_KEYED "hmac-sha256"
-#define AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define AUDIT_ZERO_HASH   "0000000000000000000000000000000000000000000000000000000000000000"
 
 enum audit_key_id {
 	AUDIT_KEY_CHAIN = 1,      /* HMAC-SHA-256 of each record */
@@ -44,8 +44,8 @@ struct audit_record {
 /* The keyed link: hex(HMAC-SHA-256(chain_key, prev_hex || canonical v2)). Canonical:
  * "kexie-audit-v2\n", then each field as "<length>:<bytes>\n" in a fixed order (so no
  * choice of values makes two records serialise alike). */
-void audit_record_mac(const unsigned char chain_key[32], const struct audit_record *r,
-		      const char *prev, char out[AUDIT_HASH_HEX]);
+void audit_record_mac(const unsigned char chain_key[32], const struct audit_record *r, const char *prev,
+		      char out[AUDIT_HASH_HEX]);
 
 /* The unkeyed link of before (hex(SHA-256(prev_hex || canonical v1)), no orgs), only to
  * check a trail being re-chained. */

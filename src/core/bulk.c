@@ -62,7 +62,7 @@ static int build_sql(struct bulk *b, int k)
 /* Parameters one statement may carry: the PostgreSQL driver binds at most 64
  * (PG_MAXPARAMS in store/pg.c); SQLite allows 32766: a thousand or two is the fastest
  * measured (64 rows of 14 columns: 30% fewer instructions than one row a statement). */
-#define PG_PARAMS 64
+#define PG_PARAMS     64
 #define SQLITE_PARAMS 2000
 
 int bulk_flush(struct conn *c, struct bulk *b)

@@ -29,16 +29,16 @@ struct bulk_val {
 };
 
 struct bulk {
-	const char *head;  /* "INSERT INTO t (a, b, c)" */
-	const char *tail;  /* after the VALUES list: "", " ON CONFLICT ...", " RETURNING id" */
+	const char *head; /* "INSERT INTO t (a, b, c)" */
+	const char *tail; /* after the VALUES list: "", " ON CONFLICT ...", " RETURNING id" */
 	int ncols;
-	int per_stmt;      /* rows per statement (>= 1) */
+	int per_stmt; /* rows per statement (>= 1) */
 	/* For a tail with RETURNING: called for each row returned, in the database's order. */
 	int (*returned)(struct stmt *st, void *arg);
 	void *arg;
 	struct bulk_val *vals; /* nrows * ncols, row-major */
 	int nrows, cap;
-	struct buf sql;    /* the statement text for sql_rows rows */
+	struct buf sql; /* the statement text for sql_rows rows */
 	int sql_rows;
 };
 
@@ -53,9 +53,25 @@ int bulk_flush(struct conn *c, struct bulk *b);
 void bulk_reset(struct bulk *b);
 void bulk_release(struct bulk *b);
 
-static inline void bulk_text(struct bulk_val *v, const char *s) { v->t = BV_TEXT; v->s = s ? s : ""; }
-static inline void bulk_opt_text(struct bulk_val *v, const char *s) { v->t = s && *s ? BV_TEXT : BV_NULL; v->s = s; }
-static inline void bulk_int(struct bulk_val *v, int64_t i) { v->t = BV_INT; v->i = i; }
-static inline void bulk_opt_int(struct bulk_val *v, int64_t i) { v->t = i ? BV_INT : BV_NULL; v->i = i; }
+static inline void bulk_text(struct bulk_val *v, const char *s)
+{
+	v->t = BV_TEXT;
+	v->s = s ? s : "";
+}
+static inline void bulk_opt_text(struct bulk_val *v, const char *s)
+{
+	v->t = s && *s ? BV_TEXT : BV_NULL;
+	v->s = s;
+}
+static inline void bulk_int(struct bulk_val *v, int64_t i)
+{
+	v->t = BV_INT;
+	v->i = i;
+}
+static inline void bulk_opt_int(struct bulk_val *v, int64_t i)
+{
+	v->t = i ? BV_INT : BV_NULL;
+	v->i = i;
+}
 
 #endif

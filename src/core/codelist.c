@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LIST(var, label, table)                                                              \
-	const struct codeset var = {label, table, sizeof(table) / sizeof(table[0])}
+#define LIST(var, label, table) const struct codeset var = {label, table, sizeof(table) / sizeof(table[0])}
 
 static const struct code_item org_levels[] = {
 	{"national", "全国", "National", "国家级|全国性"},
@@ -47,7 +46,8 @@ static const struct code_item roles[] = {
 	{"member", "会员", "Member", NULL},
 };
 LIST(codelist_role, "role", roles);
-_Static_assert(sizeof(roles) / sizeof(roles[0]) == CODELIST_ROLES, "CODELIST_ROLES must match the role table");
+_Static_assert(sizeof(roles) / sizeof(roles[0]) == CODELIST_ROLES,
+	       "CODELIST_ROLES must match the role table");
 
 static const struct code_item audit_actions[] = {
 	{"org.create", "新建组织", "Create organization", NULL},
@@ -100,10 +100,8 @@ static const struct code_item object_types[] = {
 LIST(codelist_object_type, "object_type", object_types);
 
 static const struct code_item job_states[] = {
-	{"queued", "排队中", "Queued", NULL},
-	{"running", "进行中", "Running", NULL},
-	{"succeeded", "已完成", "Succeeded", NULL},
-	{"failed", "失败", "Failed", NULL},
+	{"queued", "排队中", "Queued", NULL},       {"running", "进行中", "Running", NULL},
+	{"succeeded", "已完成", "Succeeded", NULL}, {"failed", "失败", "Failed", NULL},
 	{"cancelled", "已取消", "Cancelled", NULL},
 };
 LIST(codelist_job_state, "job_state", job_states);
@@ -232,7 +230,8 @@ static const struct code_item errors[] = {
 	{"name_invisible", "名称没有可见字符", "The name has no visible character", NULL},
 	{"name_bidi", "名称含有文字方向控制字符", "The name holds a bidirectional control character", NULL},
 	{"name_control", "名称含有不可见的控制字符", "The name holds an invisible control character", NULL},
-	{"name_emoji", "正式名称不能包含表情符号或图形符号", "An official name cannot hold emoji or pictographs", NULL},
+	{"name_emoji", "正式名称不能包含表情符号或图形符号",
+	 "An official name cannot hold emoji or pictographs", NULL},
 	/* the organization tree */
 	{"taken", "已被使用", "Already taken", NULL},
 	{"cycle", "不能调整到自身或其下级组织之下", "Cannot go under itself or a descendant", NULL},
@@ -245,8 +244,10 @@ static const struct code_item errors[] = {
 	{"unknown_parent", "上级不存在", "Unknown parent", NULL},
 	{"not_open", "该日期组织尚未成立或已撤销", "Not open on that date", NULL},
 	{"future", "日期不能晚于今天", "Cannot be after today", NULL},
-	{"cannot_guide", "只有同级或上级的科协、学会可以业务指导", "Only an association or society at the same level or above can guide", NULL},
-	{"root_needs_post", "只有系统管理员可以新建顶级组织", "Only a system-wide administrator creates a root", NULL},
+	{"cannot_guide", "只有同级或上级的科协、学会可以业务指导",
+	 "Only an association or society at the same level or above can guide", NULL},
+	{"root_needs_post", "只有系统管理员可以新建顶级组织",
+	 "Only a system-wide administrator creates a root", NULL},
 	/* national codes */
 	{"credit_code_format", "统一社会信用代码格式不正确", "Malformed credit code", NULL},
 	{"credit_code_checksum", "统一社会信用代码校验位不符", "Credit code check character is wrong", NULL},
@@ -255,10 +256,12 @@ static const struct code_item errors[] = {
 	{"id_birth_date", "身份证号中的出生日期不正确", "Impossible birth date in the ID number", NULL},
 	{"mobile_format", "手机号格式不正确", "Malformed mobile number", NULL},
 	/* accounts and passwords */
-	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）", "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},
+	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）",
+	 "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},
 	{"exists", "已拥有该角色", "Already holds this role", NULL},
 	{"last_role", "账号至少保留一个角色", "An account keeps at least one role", NULL},
-	{"admin_post", "三员角色只能由安全管理员分配", "Only security administrators assign the three posts", NULL},
+	{"admin_post", "三员角色只能由安全管理员分配", "Only security administrators assign the three posts",
+	 NULL},
 	{"account_locked", "账号已锁定", "The account is locked", NULL},
 	{"wrong_password", "密码不正确", "Wrong password", NULL},
 	{"password_too_short", "密码太短", "The password is too short", NULL},
@@ -269,8 +272,10 @@ static const struct code_item errors[] = {
 	{"password_expired", "密码已过期", "The password has expired", NULL},
 	/* the three administrator posts (core/post.c) */
 	{"self", "不能对自己的账号进行此操作", "Not on your own account", NULL},
-	{"post_by_request", "三员岗位须经另一名安全管理员审批", "A post is given by a request a second security administrator approves", NULL},
-	{"post_holder", "三员岗位账号须由本人或在服务器上设置", "Post holders are managed by themselves or on the server", NULL},
+	{"post_by_request", "三员岗位须经另一名安全管理员审批",
+	 "A post is given by a request a second security administrator approves", NULL},
+	{"post_holder", "三员岗位账号须由本人或在服务器上设置",
+	 "Post holders are managed by themselves or on the server", NULL},
 	{"holds_post", "该账号已担任三员岗位", "The account holds a post already", NULL},
 	{"pending", "已有待审批的申请", "A request awaits a decision", NULL},
 	{"not_pending", "该申请已处理", "The request was decided already", NULL},
@@ -294,9 +299,9 @@ static const struct code_item errors[] = {
 LIST(codelist_error, "error", errors);
 
 static const struct codeset *const all[] = {
-	&codelist_org_level, &codelist_org_type, &codelist_role, &codelist_audit_action,
-	&codelist_object_type, &codelist_job_state, &codelist_user_status, &codelist_audit_field,
-	&codelist_error,
+	&codelist_org_level,    &codelist_org_type,    &codelist_role,
+	&codelist_audit_action, &codelist_object_type, &codelist_job_state,
+	&codelist_user_status,  &codelist_audit_field, &codelist_error,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

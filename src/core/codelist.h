@@ -18,17 +18,17 @@
 
 /* Lists with a fixed size that other code dimensions arrays by (checked in codelist.c). */
 #define CODELIST_ORG_LEVELS 6
-#define CODELIST_ROLES 7
+#define CODELIST_ROLES      7
 
-extern const struct codeset codelist_org_level;   /* national .. grassroots, top down */
-extern const struct codeset codelist_org_type;    /* association, society, ... other */
-extern const struct codeset codelist_role;        /* system_admin .. member */
-extern const struct codeset codelist_audit_action;/* org.create, user.login, ... */
-extern const struct codeset codelist_object_type; /* org, user, session, api_token ... */
-extern const struct codeset codelist_job_state;   /* queued, running, succeeded, failed, cancelled */
-extern const struct codeset codelist_user_status; /* active, disabled */
-extern const struct codeset codelist_audit_field; /* keys of audit diffs: name, parent_id ... */
-extern const struct codeset codelist_error;       /* error codes (top level and per field) */
+extern const struct codeset codelist_org_level;    /* national .. grassroots, top down */
+extern const struct codeset codelist_org_type;     /* association, society, ... other */
+extern const struct codeset codelist_role;         /* system_admin .. member */
+extern const struct codeset codelist_audit_action; /* org.create, user.login, ... */
+extern const struct codeset codelist_object_type;  /* org, user, session, api_token ... */
+extern const struct codeset codelist_job_state;    /* queued, running, succeeded, failed, cancelled */
+extern const struct codeset codelist_user_status;  /* active, disabled */
+extern const struct codeset codelist_audit_field;  /* keys of audit diffs: name, parent_id ... */
+extern const struct codeset codelist_error;        /* error codes (top level and per field) */
 
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);

@@ -48,8 +48,7 @@ static int credit_value(char c)
 	return c && p ? (int)(p - CREDIT_ALPHABET) : -1;
 }
 
-int credit_code_normalize(const char *in, char *out, size_t cap, const char *field,
-			  struct errlist *errs)
+int credit_code_normalize(const char *in, char *out, size_t cap, const char *field, struct errlist *errs)
 {
 	char tmp[64];
 	size_t n = 0;
@@ -63,8 +62,9 @@ int credit_code_normalize(const char *in, char *out, size_t cap, const char *fie
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 'a' + 'A');
 		if (n >= CREDIT_CODE_LEN || credit_value(c) < 0)
-			return errlist_add(errs, field, "credit_code_format",
-					   "must be 18 characters: digits and capital letters except I, O, Z, S, V");
+			return errlist_add(
+				errs, field, "credit_code_format",
+				"must be 18 characters: digits and capital letters except I, O, Z, S, V");
 		out[n++] = c;
 	}
 	out[n] = '\0';
@@ -106,15 +106,16 @@ static bool valid_ymd(const char *d8, const char *today)
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return false;
 	if (today && strlen(today) == 10) {
-		char t8[9] = {today[0], today[1], today[2], today[3], today[5], today[6], today[8], today[9], 0};
+		char t8[9] = {today[0], today[1], today[2], today[3], today[5],
+			      today[6], today[8], today[9], 0};
 		if (memcmp(d8, t8, 8) > 0)
 			return false;
 	}
 	return true;
 }
 
-int id_number_normalize(const char *in, const char *today, char *out, size_t cap,
-			const char *field, struct errlist *errs)
+int id_number_normalize(const char *in, const char *today, char *out, size_t cap, const char *field,
+			struct errlist *errs)
 {
 	char tmp[64], id[19];
 	size_t n = 0;
@@ -162,8 +163,7 @@ void id_number_facts(const char *id18, char birth[11], char *sex)
 	*sex = ((id18[16] - '0') % 2) ? 'M' : 'F';
 }
 
-int mobile_normalize(const char *in, char *out, size_t cap, const char *field,
-		     struct errlist *errs)
+int mobile_normalize(const char *in, char *out, size_t cap, const char *field, struct errlist *errs)
 {
 	char tmp[64], d[32];
 	size_t n = 0;

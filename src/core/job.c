@@ -40,13 +40,13 @@ struct job_runner {
 	const struct job_kind *const *kinds;
 	size_t nkinds;
 	int poll_ms, pause_ms, batch_rows;
-	char me[128];            /* host:pid:start, this process's runner identity */
+	char me[128]; /* host:pid:start, this process's runner identity */
 	pthread_t *threads;
 	int nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned kicks;
-	int64_t last_recovery;   /* unix seconds; under mu */
+	int64_t last_recovery; /* unix seconds; under mu */
 	atomic_bool stopping;
 };
 
@@ -61,8 +61,8 @@ struct job {
 	char via[32];
 	struct pending_error *errs; /* noted, not yet written */
 	int nerrs;
-	int64_t stored;             /* rows in job_error */
-	uint64_t mark_ns;           /* run time recorded up to here */
+	int64_t stored;   /* rows in job_error */
+	uint64_t mark_ns; /* run time recorded up to here */
 	char message[256];
 };
 
@@ -103,9 +103,9 @@ static bool runner_dead(const char *who, int64_t heartbeat, const char *me)
 
 /* ---- rows ---- */
 
-#define JOB_COLS                                                                                   \
+#define JOB_COLS                                                                                        \
 	"SELECT id, kind, origin, owner_id, role, request_id, client_addr, state, dry_run, input_path," \
-	" input_name, input_hash, rows_total, rows_done, error_count, checkpoint, result, message,"      \
+	" input_name, input_hash, rows_total, rows_done, error_count, checkpoint, result, message,"     \
 	" attempts, run_ms, created_at, started_at, heartbeat_at, finished_at, runner FROM job "
 
 static void row_to_info(struct stmt *st, struct job_info *o)
@@ -148,7 +148,8 @@ static int load_conn(struct conn *c, int64_t id, int64_t owner_id, struct job_in
 {
 	out->id = 0;
 	int rc = owner_id < 0 ? conn_each(c, JOB_COLS "WHERE id = $1", info_row, out, "i", id)
-			      : conn_each(c, JOB_COLS "WHERE id = $1 AND owner_id = $2", info_row, out, "ii", id, owner_id);
+			      : conn_each(c, JOB_COLS "WHERE id = $1 AND owner_id = $2", info_row, out, "ii",
+					  id, owner_id);
 	return rc ? rc : out->id ? 0 : ERR_NOTFOUND;
 }
 
@@ -188,21 +189,29 @@ static int create_tx(struct conn *c, void *arg)
 	const struct job_new *n = x->n;
 	if (n->owner_id > 0) {
 		int64_t open = 0;
-		int rc = conn_row(c, "SELECT count(*) FROM job WHERE owner_id = $1 AND state IN ('queued', 'running')",
-				  "i", "i", n->owner_id, &open);
+		int rc = conn_row(
+			c, "SELECT count(*) FROM job WHERE owner_id = $1 AND state IN ('queued', 'running')",
+			"i", "i", n->owner_id, &open);
 		if (rc)
 			return rc;
 		if (open >= JOB_UNFINISHED_MAX)
 			return ERR_RATELIMIT;
 	}
 #define S(v) ((v) ? (v) : "")
-	int rc = conn_row(c,
-			  "INSERT INTO job (kind, origin, owner_id, role, request_id, client_addr, state, dry_run,"
-			  " input_path, input_name, input_hash, created_at)"
-			  " VALUES ($1, $2, NULLIF(CAST($3 AS BIGINT), 0), $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING id",
-			  "tt" "i" "ttt" "i" "ttt" "i", "i", S(n->kind), S(n->origin), n->owner_id, S(n->role),
-			  S(n->request_id), S(n->client_addr), (int64_t)(n->dry_run ? 1 : 0), S(n->input_path),
-			  S(n->input_name), S(n->input_hash), time_unix(), &x->id);
+	int rc = conn_row(
+		c,
+		"INSERT INTO job (kind, origin, owner_id, role, request_id, client_addr, state, dry_run,"
+		" input_path, input_name, input_hash, created_at)"
+		" VALUES ($1, $2, NULLIF(CAST($3 AS BIGINT), 0), $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING id",
+		"tt"
+		"i"
+		"ttt"
+		"i"
+		"ttt"
+		"i",
+		"i", S(n->kind), S(n->origin), n->owner_id, S(n->role), S(n->request_id), S(n->client_addr),
+		(int64_t)(n->dry_run ? 1 : 0), S(n->input_path), S(n->input_name), S(n->input_hash),
+		time_unix(), &x->id);
 #undef S
 	return rc == ERR_NOTFOUND ? ERR_DB : rc;
 }
@@ -226,20 +235,21 @@ struct errors_call {
 static int error_row(struct stmt *st, void *arg)
 {
 	struct errors_call *x = arg;
-	x->rc = x->fn((long)stmt_int64(st, 0), stmt_text(st, 1, NULL), stmt_text(st, 2, NULL), stmt_text(st, 3, NULL),
-		      x->arg);
+	x->rc = x->fn((long)stmt_int64(st, 0), stmt_text(st, 1, NULL), stmt_text(st, 2, NULL),
+		      stmt_text(st, 3, NULL), x->arg);
 	return x->rc ? 1 : 0;
 }
 
 static int errors_read(struct conn *c, void *arg)
 {
 	struct errors_call *x = arg;
-	return conn_each(c, "SELECT row_no, col, code, message FROM job_error WHERE job_id = $1 ORDER BY row_no, seq",
-			 error_row, x, "i", x->id);
+	return conn_each(
+		c, "SELECT row_no, col, code, message FROM job_error WHERE job_id = $1 ORDER BY row_no, seq",
+		error_row, x, "i", x->id);
 }
 
-int job_errors(struct app *a, int64_t id, int (*fn)(long row, const char *col, const char *code,
-						     const char *message, void *arg),
+int job_errors(struct app *a, int64_t id,
+	       int (*fn)(long row, const char *col, const char *code, const char *message, void *arg),
 	       void *arg)
 {
 	struct errors_call x = {.id = id, .fn = fn, .arg = arg};
@@ -266,8 +276,9 @@ static int cancel_tx(struct conn *c, void *arg)
 	int rc = load_conn(c, x->id, x->owner_id, &x->before);
 	if (rc)
 		return rc;
-	rc = conn_run(c, "UPDATE job SET state = 'cancelled', finished_at = $3"
-			 " WHERE id = $1 AND owner_id = $2 AND state IN ('queued', 'running')",
+	rc = conn_run(c,
+		      "UPDATE job SET state = 'cancelled', finished_at = $3"
+		      " WHERE id = $1 AND owner_id = $2 AND state IN ('queued', 'running')",
 		      "iii", x->id, x->owner_id, time_unix());
 	if (rc < 0)
 		return rc;
@@ -356,9 +367,11 @@ static int write_errors(struct conn *c, struct job *j)
 {
 	for (int i = 0; i < j->nerrs; i++) {
 		const struct pending_error *e = &j->errs[i];
-		int rc = conn_run(c, "INSERT INTO job_error (job_id, seq, row_no, col, code, message)"
-				     " VALUES ($1, $2, $3, $4, $5, $6)",
-				  "iiittt", j->info.id, j->stored + i + 1, (int64_t)e->row, e->col, e->code, e->message);
+		int rc = conn_run(c,
+				  "INSERT INTO job_error (job_id, seq, row_no, col, code, message)"
+				  " VALUES ($1, $2, $3, $4, $5, $6)",
+				  "iiittt", j->info.id, j->stored + i + 1, (int64_t)e->row, e->col, e->code,
+				  e->message);
 		if (rc < 0)
 			return rc;
 	}
@@ -370,9 +383,9 @@ struct step_call {
 	int (*fn)(struct conn *c, void *arg);
 	void *arg;
 	const struct job_progress *p;
-	int nerrs0;        /* noted before the step: written by it */
+	int nerrs0; /* noted before the step: written by it */
 	int64_t count0;
-	int64_t ms;        /* run time to add */
+	int64_t ms; /* run time to add */
 };
 
 static int step_tx(struct conn *c, void *arg)
@@ -381,8 +394,9 @@ static int step_tx(struct conn *c, void *arg)
 	struct job *j = s->j;
 	j->nerrs = s->nerrs0; /* a retry starts again from what was noted before the step */
 	j->info.error_count = s->count0;
-	int rc = conn_run(c, "UPDATE job SET heartbeat_at = $2 WHERE id = $1 AND state = 'running' AND runner = $3",
-			  "iit", j->info.id, time_unix(), j->me);
+	int rc = conn_run(
+		c, "UPDATE job SET heartbeat_at = $2 WHERE id = $1 AND state = 'running' AND runner = $3",
+		"iit", j->info.id, time_unix(), j->me);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
@@ -393,16 +407,18 @@ static int step_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	const struct job_progress *p = s->p;
-	rc = conn_run(c,
-		      p->final ? "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
-				 " result = $6, run_ms = run_ms + $7, state = 'succeeded', finished_at = $8,"
-				 " message = '' WHERE id = $1"
-			       : "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
-				 " result = $6, run_ms = run_ms + $7, heartbeat_at = $8 WHERE id = $1",
-		      "iiii tt ii", j->info.id, p->rows_total >= 0 ? p->rows_total : j->info.rows_total,
-		      p->rows_done >= 0 ? p->rows_done : j->info.rows_done, j->info.error_count,
-		      p->checkpoint ? p->checkpoint : j->info.checkpoint, p->result ? p->result : j->info.result, s->ms,
-		      time_unix());
+	rc = conn_run(
+		c,
+		p->final
+			? "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
+			  " result = $6, run_ms = run_ms + $7, state = 'succeeded', finished_at = $8,"
+			  " message = '' WHERE id = $1"
+			: "UPDATE job SET rows_total = $2, rows_done = $3, error_count = $4, checkpoint = $5,"
+			  " result = $6, run_ms = run_ms + $7, heartbeat_at = $8 WHERE id = $1",
+		"iiii tt ii", j->info.id, p->rows_total >= 0 ? p->rows_total : j->info.rows_total,
+		p->rows_done >= 0 ? p->rows_done : j->info.rows_done, j->info.error_count,
+		p->checkpoint ? p->checkpoint : j->info.checkpoint, p->result ? p->result : j->info.result,
+		s->ms, time_unix());
 	return rc < 0 ? rc : 0;
 }
 
@@ -426,8 +442,13 @@ static void yield_to_writers(struct job *j)
 int job_step(struct job *j, int (*fn)(struct conn *c, void *arg), void *arg, const struct job_progress *p)
 {
 	uint64_t now = time_mono_ns();
-	struct step_call s = {.j = j, .fn = fn, .arg = arg, .p = p, .nerrs0 = j->nerrs,
-			      .count0 = j->info.error_count, .ms = (int64_t)((now - j->mark_ns) / 1000000u)};
+	struct step_call s = {.j = j,
+			      .fn = fn,
+			      .arg = arg,
+			      .p = p,
+			      .nerrs0 = j->nerrs,
+			      .count0 = j->info.error_count,
+			      .ms = (int64_t)((now - j->mark_ns) / 1000000u)};
 	int rc = store_tx(j->app->store, step_tx, &s);
 	if (rc) {
 		j->nerrs = s.nerrs0; /* what the step noted is gone with it */
@@ -471,16 +492,18 @@ struct claim_call {
 static int claim_tx(struct conn *c, void *arg)
 {
 	struct claim_call *x = arg;
-	int rc = conn_run(c, "UPDATE job SET state = 'running', runner = $2, attempts = attempts + 1,"
-			     " started_at = COALESCE(started_at, $3), heartbeat_at = $3"
-			     " WHERE id = $1 AND state = $4 AND runner = $5",
+	int rc = conn_run(c,
+			  "UPDATE job SET state = 'running', runner = $2, attempts = attempts + 1,"
+			  " started_at = COALESCE(started_at, $3), heartbeat_at = $3"
+			  " WHERE id = $1 AND state = $4 AND runner = $5",
 			  "ititt", x->id, x->me, time_unix(), x->state, x->runner);
 	x->claimed = rc == 1;
 	return rc < 0 ? rc : 0;
 }
 
 /* Takes job id from (state, runner) for `me`; *claimed says whether it was still there. */
-static int claim(struct app *a, int64_t id, const char *me, const char *state, const char *runner, bool *claimed)
+static int claim(struct app *a, int64_t id, const char *me, const char *state, const char *runner,
+		 bool *claimed)
 {
 	struct claim_call x = {.id = id, .me = me, .state = state, .runner = runner};
 	int rc = store_tx(a->store, claim_tx, &x);
@@ -502,7 +525,8 @@ static int end_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	int64_t ms = (int64_t)((time_mono_ns() - j->mark_ns) / 1000000u);
-	rc = x->message ? conn_run(c, x->sql, "itii ti", j->info.id, j->me, time_unix(), ms, x->message, j->info.error_count)
+	rc = x->message ? conn_run(c, x->sql, "itii ti", j->info.id, j->me, time_unix(), ms, x->message,
+				   j->info.error_count)
 			: conn_run(c, x->sql, "itii", j->info.id, j->me, time_unix(), ms);
 	return rc < 0 ? rc : 0;
 }
@@ -525,9 +549,12 @@ static int finish(struct job *j, int rc)
 		x.sql = "UPDATE job SET state = 'failed', finished_at = $3, run_ms = run_ms + $4, message = $5,"
 			" error_count = $6 WHERE id = $1 AND runner = $2 AND state = 'running'";
 		x.message = j->message[0] ? j->message : err_name(rc);
-		if (rc == ERR_DB || rc == ERR_NOMEM || rc == ERR_INTERNAL || rc == ERR_IO || rc == ERR_UNAVAILABLE)
-			x.message = "the job stopped on an internal error; what its committed steps did is kept";
-		log_warn("job %" PRId64 " (%s) failed: %s (%s)", j->info.id, j->info.kind, x.message, err_name(rc));
+		if (rc == ERR_DB || rc == ERR_NOMEM || rc == ERR_INTERNAL || rc == ERR_IO ||
+		    rc == ERR_UNAVAILABLE)
+			x.message =
+				"the job stopped on an internal error; what its committed steps did is kept";
+		log_warn("job %" PRId64 " (%s) failed: %s (%s)", j->info.id, j->info.kind, x.message,
+			 err_name(rc));
 	}
 	int r2 = store_tx(j->app->store, end_tx, &x);
 	if (r2)
@@ -563,8 +590,11 @@ static int run_claimed(struct app *a, const struct job_kind *kind, struct job_ru
 		store_release(c);
 	}
 	snprintf(j->via, sizeof(j->via), !strcmp(j->info.origin, "cli") ? "cli" : "job:%" PRId64, id);
-	j->actor = (struct audit_entry){.user_id = j->info.owner_id, .role = j->info.role, .via = j->via,
-					.request_id = j->info.request_id, .client_addr = j->info.client_addr};
+	j->actor = (struct audit_entry){.user_id = j->info.owner_id,
+					.role = j->info.role,
+					.via = j->via,
+					.request_id = j->info.request_id,
+					.client_addr = j->info.client_addr};
 	log_info("job %" PRId64 " (%s) %s", id, kind->name, j->info.attempts > 1 ? "resumed" : "started");
 	rc = kind->run(j);
 	finish(j, rc);
@@ -614,19 +644,25 @@ static int recover(struct app *a, const struct job_kind *const *kinds, size_t nk
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_each(c, "SELECT id, kind, runner, heartbeat_at FROM job WHERE state = 'running' AND origin = $1 ORDER BY id",
-		       orphan_row, &x, "t", origin);
+	rc = conn_each(
+		c,
+		"SELECT id, kind, runner, heartbeat_at FROM job WHERE state = 'running' AND origin = $1 ORDER BY id",
+		orphan_row, &x, "t", origin);
 	for (int i = 0; !rc && i < x.n; i++) {
 		const struct job_kind *k = find_kind(kinds, nkinds, x.o[i].kind);
 		bool resume = k && k->resumable;
-		rc = resume ? conn_run(c, "UPDATE job SET state = 'queued', runner = '' WHERE id = $1 AND state = 'running' AND runner = $2",
-				       "it", x.o[i].id, x.o[i].runner)
-			    : conn_run(c, "UPDATE job SET state = 'failed', message = 'interrupted', finished_at = $3"
-					  " WHERE id = $1 AND state = 'running' AND runner = $2",
-				       "iti", x.o[i].id, x.o[i].runner, time_unix());
+		rc = resume ? conn_run(
+				      c,
+				      "UPDATE job SET state = 'queued', runner = '' WHERE id = $1 AND state = 'running' AND runner = $2",
+				      "it", x.o[i].id, x.o[i].runner)
+			    : conn_run(
+				      c,
+				      "UPDATE job SET state = 'failed', message = 'interrupted', finished_at = $3"
+				      " WHERE id = $1 AND state = 'running' AND runner = $2",
+				      "iti", x.o[i].id, x.o[i].runner, time_unix());
 		rc = rc < 0 ? rc : 0;
-		log_warn("job %" PRId64 " (%s) was interrupted (its runner %s is gone): %s", x.o[i].id, x.o[i].kind,
-			 x.o[i].runner, resume ? "resuming from its checkpoint" : "failed");
+		log_warn("job %" PRId64 " (%s) was interrupted (its runner %s is gone): %s", x.o[i].id,
+			 x.o[i].kind, x.o[i].runner, resume ? "resuming from its checkpoint" : "failed");
 	}
 	store_release(c);
 	return rc;
@@ -651,8 +687,9 @@ static int queued_row(struct stmt *st, void *arg)
 
 static int queued_read(struct conn *c, void *arg)
 {
-	return conn_each(c, "SELECT id, kind FROM job WHERE state = 'queued' AND origin = 'http' ORDER BY id LIMIT 50",
-			 queued_row, arg, "");
+	return conn_each(
+		c, "SELECT id, kind FROM job WHERE state = 'queued' AND origin = 'http' ORDER BY id LIMIT 50",
+		queued_row, arg, "");
 }
 
 /* The oldest queued job of origin "http" whose kind this runner knows (on the primary: a
@@ -811,7 +848,8 @@ struct interrupted_call {
 static int interrupted_row(struct stmt *st, void *arg)
 {
 	struct interrupted_call *x = arg;
-	if (strcmp(stmt_text(st, 1, NULL), "queued") && !runner_dead(stmt_text(st, 2, NULL), stmt_int64(st, 3), x->me))
+	if (strcmp(stmt_text(st, 1, NULL), "queued") &&
+	    !runner_dead(stmt_text(st, 2, NULL), stmt_int64(st, 3), x->me))
 		return 0;
 	x->id = stmt_int64(st, 0);
 	return 1;
@@ -826,8 +864,9 @@ int job_find_interrupted(struct app *a, const char *kind, const char *input_hash
 	int rc = store_acquire(a->store, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_each(c, "SELECT id, state, runner, heartbeat_at FROM job WHERE origin = 'cli' AND kind = $1"
-			  " AND input_hash = $2 AND state IN ('queued', 'running') ORDER BY id DESC",
+	rc = conn_each(c,
+		       "SELECT id, state, runner, heartbeat_at FROM job WHERE origin = 'cli' AND kind = $1"
+		       " AND input_hash = $2 AND state IN ('queued', 'running') ORDER BY id DESC",
 		       interrupted_row, &x, "tt", kind, input_hash);
 	store_release(c);
 	*id = x.id;

@@ -15,7 +15,7 @@
 
 /* Names are indexed by their first NX_NAME_CP code points (org names have at most 200). */
 #define NX_NAME_CP 256
-#define NX_PY_MAX (NX_NAME_CP * 7 + 1)
+#define NX_PY_MAX  (NX_NAME_CP * 7 + 1)
 
 /* ---- characters ---- */
 
@@ -76,10 +76,10 @@ static uint32_t cp_norm(uint32_t cp)
 /* ---- analysing a name ---- */
 
 struct analysis {
-	int n;                    /* code points used */
-	uint32_t cp[NX_NAME_CP];  /* normalised */
+	int n;                   /* code points used */
+	uint32_t cp[NX_NAME_CP]; /* normalised */
 	const char *syl[NX_NAME_CP];
-	int ngrams;               /* distinct grams */
+	int ngrams; /* distinct grams */
 	char gram[NX_NAME_CP][9];
 	char gpy[NX_NAME_CP][13]; /* pinyin of the gram's Han prefix within its run */
 	char gini[NX_NAME_CP][3];
@@ -140,7 +140,7 @@ static void analyse(const char *name, struct analysis *a)
 
 #define GRAM_PAIRS 31 /* (gram, id) pairs per insert: 62 parameters + the kind */
 #define VOCAB_ROWS 15 /* (gram, py, ini, delta) rows per vocabulary upsert: 60 parameters + the kind */
-#define GRAM_DEL 16
+#define GRAM_DEL   16
 
 static const char sql_gram_insert[] =
 	"INSERT INTO name_gram (kind, gram, obj_id) SELECT CAST($1 AS INTEGER), column1, CAST(column2 AS BIGINT)"
@@ -268,7 +268,7 @@ static void key_norm(const char *key, char *out, size_t cap)
  * remove). Keys are handled by the caller. */
 static int regram(struct conn *c, int kind, int64_t id, const struct analysis *old, const struct analysis *nw)
 {
-	char (*gone)[9] = NULL, (*added)[9] = NULL;
+	char(*gone)[9] = NULL, (*added)[9] = NULL;
 	int64_t *ids = NULL;
 	struct vocab_delta *d = NULL;
 	int ngone = 0, nadded = 0, nd = 0;
@@ -298,9 +298,9 @@ static int regram(struct conn *c, int kind, int64_t id, const struct analysis *o
 			memcpy(v->ini, nw->gini[k], sizeof(v->ini));
 			v->n = 1;
 		}
-	rc = grams_delete(c, kind, id, (const char (*)[9])gone, ngone);
+	rc = grams_delete(c, kind, id, (const char(*)[9])gone, ngone);
 	if (!rc)
-		rc = grams_insert(c, kind, (const char (*)[9])added, ids, nadded);
+		rc = grams_insert(c, kind, (const char(*)[9])added, ids, nadded);
 	if (!rc)
 		rc = vocab_apply(c, kind, d, nd);
 done:
@@ -354,21 +354,25 @@ int nameindex_set(struct conn *c, int kind, int64_t id, const char *name, const 
 		if (had_key) {
 			char k[sizeof(oldkey)];
 			key_norm(oldkey, k, sizeof(k));
-			rc = conn_run(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2 AND key = $3", "dit", kind, id, k);
+			rc = conn_run(c, "DELETE FROM name_key WHERE kind = $1 AND obj_id = $2 AND key = $3",
+				      "dit", kind, id, k);
 		}
 		if (rc >= 0 && key) {
 			key_norm(key, newkey, sizeof(newkey));
-			rc = conn_run(c, "INSERT INTO name_key (kind, obj_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-				      "dit", kind, id, newkey);
+			rc = conn_run(
+				c,
+				"INSERT INTO name_key (kind, obj_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+				"dit", kind, id, newkey);
 		}
 		if (rc < 0)
 			goto done;
 	}
-	rc = conn_prepare(c,
-			  "INSERT INTO name_text (kind, obj_id, name, key, py, ini) VALUES ($1, $2, $3, $4, $5, $6)"
-			  " ON CONFLICT (kind, obj_id) DO UPDATE SET name = excluded.name, key = excluded.key,"
-			  " py = excluded.py, ini = excluded.ini",
-			  &st);
+	rc = conn_prepare(
+		c,
+		"INSERT INTO name_text (kind, obj_id, name, key, py, ini) VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (kind, obj_id) DO UPDATE SET name = excluded.name, key = excluded.key,"
+		" py = excluded.py, ini = excluded.ini",
+		&st);
 	if (rc)
 		goto done;
 	stmt_bind_int64(st, 1, kind);
@@ -446,7 +450,7 @@ static void page_clear(struct page *pg)
 }
 
 #define TEXT_ROWS 12 /* name_text rows per insert: 5 parameters each + the kind */
-#define KEY_ROWS 31  /* name_key rows per insert: 2 parameters each + the kind */
+#define KEY_ROWS  31 /* name_key rows per insert: 2 parameters each + the kind */
 
 static const char sql_text_insert[] =
 	"INSERT INTO name_text (kind, obj_id, name, key, py, ini) SELECT CAST($1 AS INTEGER),"
@@ -525,11 +529,11 @@ static int keys_insert(struct conn *c, int kind, const struct page *pg)
 static int page_write(struct conn *c, int kind, struct page *pg, struct analysis *a)
 {
 	size_t cap = (size_t)pg->n * NX_NAME_CP;
-	char (*grams)[9] = malloc(sizeof(*grams) * cap);
+	char(*grams)[9] = malloc(sizeof(*grams) * cap);
 	int64_t *ids = malloc(sizeof(*ids) * cap);
 	struct vocab_delta *d = malloc(sizeof(*d) * cap);
-	char (*py)[NX_PY_MAX] = malloc(sizeof(*py) * TEXT_ROWS);
-	char (*ini)[NX_NAME_CP + 1] = malloc(sizeof(*ini) * TEXT_ROWS);
+	char(*py)[NX_PY_MAX] = malloc(sizeof(*py) * TEXT_ROWS);
+	char(*ini)[NX_NAME_CP + 1] = malloc(sizeof(*ini) * TEXT_ROWS);
 	int ng = 0, rc = ERR_NOMEM;
 	if (!grams || !ids || !d || !py || !ini)
 		goto done;
@@ -553,7 +557,7 @@ static int page_write(struct conn *c, int kind, struct page *pg, struct analysis
 	if (!rc)
 		rc = keys_insert(c, kind, pg);
 	if (!rc)
-		rc = grams_insert(c, kind, (const char (*)[9])grams, ids, ng);
+		rc = grams_insert(c, kind, (const char(*)[9])grams, ids, ng);
 	if (rc)
 		goto done;
 	/* one vocabulary row per distinct gram of the page, with its count */
@@ -600,8 +604,10 @@ int nameindex_add(struct conn *c, int kind, int n, const int64_t *ids, char *con
 int nameindex_rebuild(struct conn *c, int kind, const char *source)
 {
 	static const char *const wipe[] = {
-		"DELETE FROM name_gram WHERE kind = $1", "DELETE FROM name_vocab WHERE kind = $1",
-		"DELETE FROM name_text WHERE kind = $1", "DELETE FROM name_key WHERE kind = $1",
+		"DELETE FROM name_gram WHERE kind = $1",
+		"DELETE FROM name_vocab WHERE kind = $1",
+		"DELETE FROM name_text WHERE kind = $1",
+		"DELETE FROM name_key WHERE kind = $1",
 	};
 	struct page *pg = calloc(1, sizeof(*pg));
 	struct analysis *a = malloc(sizeof(*a));
@@ -638,8 +644,10 @@ int nameindex_rebuild(struct conn *c, int kind, const char *source)
 			break;
 	}
 	if (!rc) {
-		rc = conn_run(c, "INSERT INTO nameindex_state (kind, built) VALUES ($1, 1) ON CONFLICT (kind) DO UPDATE SET built = 1",
-			      "d", kind);
+		rc = conn_run(
+			c,
+			"INSERT INTO nameindex_state (kind, built) VALUES ($1, 1) ON CONFLICT (kind) DO UPDATE SET built = 1",
+			"d", kind);
 		rc = rc < 0 ? rc : 0;
 	}
 	if (pg)
@@ -653,8 +661,8 @@ int nameindex_rebuild(struct conn *c, int kind, const char *source)
 
 static bool is_key_char(unsigned char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-	       ch == '_' || ch == '-';
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
 }
 
 int nameindex_parse(const char *q, bool keys, struct nameindex_q *out)
@@ -733,19 +741,20 @@ int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t 
 	struct stmt *st = NULL;
 	*candidates = 0;
 	*built = false;
-	int rc = conn_prepare(c,
-			      "SELECT 0, gram, n FROM name_vocab WHERE kind = $1 AND gram IN ($2, $3, $4, $5, $6, $7, $8, $9)"
-			      " UNION ALL SELECT 1, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
-			      " AND gram >= $10 AND gram < $11"
-			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
-			      " AND py >= $12 AND py < $13"
-			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
-			      " AND py IN ($14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-			      " UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1 AND ini = $25"
-			      " UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_key WHERE kind = $1"
-			      " AND key >= $26 AND key < $27 LIMIT 10001) k"
-			      " UNION ALL SELECT 4, '', built FROM nameindex_state WHERE kind = $1",
-			      &st);
+	int rc = conn_prepare(
+		c,
+		"SELECT 0, gram, n FROM name_vocab WHERE kind = $1 AND gram IN ($2, $3, $4, $5, $6, $7, $8, $9)"
+		" UNION ALL SELECT 1, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
+		" AND gram >= $10 AND gram < $11"
+		" UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
+		" AND py >= $12 AND py < $13"
+		" UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1"
+		" AND py IN ($14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+		" UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1 AND ini = $25"
+		" UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_key WHERE kind = $1"
+		" AND key >= $26 AND key < $27 LIMIT 10001) k"
+		" UNION ALL SELECT 4, '', built FROM nameindex_state WHERE kind = $1",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, kind);
@@ -796,16 +805,17 @@ int nameindex_candidates_sql(int base, char *out, size_t cap)
 	int b = base;
 	/* one simple index lookup per branch; the vocabulary leads its joins (CROSS JOIN keeps
 	 * SQLite from reading every posting to probe the vocabulary instead) */
-#define VOCAB_JOIN " UNION SELECT g.obj_id FROM name_vocab v CROSS JOIN name_gram g WHERE g.kind = v.kind AND g.gram = v.gram AND v.kind = $%d AND "
-	int n = snprintf(out, cap,
-			 "SELECT obj_id AS id FROM name_gram WHERE kind = $%d AND gram = $%d"
-			 " UNION SELECT obj_id FROM name_gram WHERE kind = $%d AND gram >= $%d AND gram < $%d"
-			 VOCAB_JOIN "v.py >= $%d AND v.py < $%d"
-			 VOCAB_JOIN "v.py IN ($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)"
-			 VOCAB_JOIN "v.ini = $%d"
-			 " UNION SELECT obj_id FROM name_key WHERE kind = $%d AND key >= $%d AND key < $%d",
-			 b + 1, b + 2, b + 1, b + 3, b + 4, b + 1, b + 5, b + 6, b + 1, b + 7, b + 8, b + 9, b + 10,
-			 b + 11, b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 1, b + 18, b + 1, b + 19, b + 20);
+#define VOCAB_JOIN \
+	" UNION SELECT g.obj_id FROM name_vocab v CROSS JOIN name_gram g WHERE g.kind = v.kind AND g.gram = v.gram AND v.kind = $%d AND "
+	int n = snprintf(
+		out, cap,
+		"SELECT obj_id AS id FROM name_gram WHERE kind = $%d AND gram = $%d"
+		" UNION SELECT obj_id FROM name_gram WHERE kind = $%d AND gram >= $%d AND gram < $%d" VOCAB_JOIN
+		"v.py >= $%d AND v.py < $%d" VOCAB_JOIN
+		"v.py IN ($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)" VOCAB_JOIN "v.ini = $%d"
+		" UNION SELECT obj_id FROM name_key WHERE kind = $%d AND key >= $%d AND key < $%d",
+		b + 1, b + 2, b + 1, b + 3, b + 4, b + 1, b + 5, b + 6, b + 1, b + 7, b + 8, b + 9, b + 10,
+		b + 11, b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 1, b + 18, b + 1, b + 19, b + 20);
 #undef VOCAB_JOIN
 	return n < 0 || (size_t)n >= cap ? -1 : 20;
 }

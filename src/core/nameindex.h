@@ -73,24 +73,24 @@ int nameindex_rebuild(struct conn *c, int kind, const char *source);
 
 /* ---- queries ---- */
 
-#define NX_QUERY_MAX 50   /* code points of q considered */
-#define NX_PINYIN_MAX 64  /* letters of a pinyin query */
-#define NX_BIGRAMS 8      /* bigrams of q looked up to find the rarest */
+#define NX_QUERY_MAX  50 /* code points of q considered */
+#define NX_PINYIN_MAX 64 /* letters of a pinyin query */
+#define NX_BIGRAMS    8  /* bigrams of q looked up to find the rarest */
 
 /* A query, parsed once: every string here is ready to bind. */
 struct nameindex_q {
-	char norm[NX_QUERY_MAX * 4 + 1];   /* q normalised as names are */
-	int ncp;                           /* its code points */
-	char bigram[NX_BIGRAMS][9];        /* its first bigrams ("" unused) */
-	char first[5], first_next[5];      /* one-character q: [first, first_next) */
-	bool pinyin;                       /* q is 2..NX_PINYIN_MAX ASCII letters */
-	char letters[NX_PINYIN_MAX + 1];   /* q lowercased, when pinyin */
+	char norm[NX_QUERY_MAX * 4 + 1]; /* q normalised as names are */
+	int ncp;                         /* its code points */
+	char bigram[NX_BIGRAMS][9];      /* its first bigrams ("" unused) */
+	char first[5], first_next[5];    /* one-character q: [first, first_next) */
+	bool pinyin;                     /* q is 2..NX_PINYIN_MAX ASCII letters */
+	char letters[NX_PINYIN_MAX + 1]; /* q lowercased, when pinyin */
 	char letters_next[NX_PINYIN_MAX + 1];
 	char like_letters[NX_PINYIN_MAX + 3]; /* "%letters%" */
-	char ini2[3];                       /* letters[0..2) */
-	bool keyable;                       /* q may be the start of a key */
+	char ini2[3];                         /* letters[0..2) */
+	bool keyable;                         /* q may be the start of a key */
 	char key[NX_QUERY_MAX + 1], key_next[NX_QUERY_MAX + 1];
-	char driver[9];                     /* set by nameindex_estimate: the rarest bigram */
+	char driver[9]; /* set by nameindex_estimate: the rarest bigram */
 };
 
 /* Parses q (valid UTF-8; at most NX_QUERY_MAX code points are used). ERR_INVALID for an

@@ -39,11 +39,15 @@ static int32_t put_cp(UChar *u, int32_t o, UChar32 c)
 	return o;
 }
 
-static bool collapsible(UChar32 c) { return c != NNBSP && u_isUWhiteSpace(c); }
+static bool collapsible(UChar32 c)
+{
+	return c != NNBSP && u_isUWhiteSpace(c);
+}
 
 static bool visible(UChar32 c)
 {
-	return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_P_MASK | U_GC_S_MASK | U_GC_CO_MASK)) != 0;
+	return (U_GET_GC_MASK(c) & (U_GC_L_MASK | U_GC_N_MASK | U_GC_P_MASK | U_GC_S_MASK | U_GC_CO_MASK)) !=
+	       0;
 }
 
 static bool control(UChar32 c)
@@ -160,8 +164,8 @@ static const char *message(const char *code)
 	return "is required";
 }
 
-int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_t max_cp,
-		   char *out, size_t cap, const char *field, struct errlist *errs)
+int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_t max_cp, char *out,
+		   size_t cap, const char *field, struct errlist *errs)
 {
 	UChar *u = NULL, *v = NULL;
 	const char *code = NULL;

@@ -41,7 +41,7 @@ enum name_flag {
  * max_cp * 4 + 1 always suffices). min_cp 0 lets the field be empty.
  * Returns 0; ERR_UNPROCESSABLE with one field error for `field` added to errs; ERR_NOMEM;
  * ERR_INTERNAL when ICU fails. out is "" on failure. */
-int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_t max_cp,
-		   char *out, size_t cap, const char *field, struct errlist *errs);
+int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_t max_cp, char *out,
+		   size_t cap, const char *field, struct errlist *errs);
 
 #endif

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void org_today(char out[11])
 {
 	date_today(out, 11);
@@ -31,7 +30,6 @@ const char *org_date_or_today(const char *d, char buf[11])
 	org_today(buf);
 	return buf;
 }
-
 
 static void row_to_org(struct stmt *st, struct org *o)
 {
@@ -61,8 +59,10 @@ static int closure_on(struct conn *c, struct org *o, const char *date)
 	org_today(today);
 	if (o->closed_on[0] || strcmp(date, today) >= 0)
 		return 0;
-	int rc = conn_row(c, "SELECT closed_on FROM org_closed_period WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
-			  "it", "t", o->id, date, o->closed_on, sizeof(o->closed_on));
+	int rc = conn_row(
+		c,
+		"SELECT closed_on FROM org_closed_period WHERE org_id = $1 AND closed_on <= $2 AND reopened_on > $2",
+		"it", "t", o->id, date, o->closed_on, sizeof(o->closed_on));
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -135,12 +135,12 @@ void org_seen_bind(struct stmt *st, int first, const struct rbac_seen *seen)
 	stmt_bind_text(st, first + 2, seen->today, strlen(seen->today));
 }
 
-#define CHILDREN_SQL                                                                          \
-	ORG_COLS "JOIN org_parent cp ON cp.org_id = o.id"                                     \
-	" WHERE cp.parent_id = $1 AND cp.valid_from <= $2"                                    \
-	" AND (cp.valid_to IS NULL OR cp.valid_to > $2) AND o.opened_on <= $2"                \
-	" AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"                            \
-	" AND o.code > $4"
+#define CHILDREN_SQL                                                                    \
+	ORG_COLS "JOIN org_parent cp ON cp.org_id = o.id"                               \
+		 " WHERE cp.parent_id = $1 AND cp.valid_from <= $2"                     \
+		 " AND (cp.valid_to IS NULL OR cp.valid_to > $2) AND o.opened_on <= $2" \
+		 " AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"             \
+		 " AND o.code > $4"
 
 int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
 		 const char *after_code, struct org *out, int max, int *n)
@@ -149,8 +149,7 @@ int org_children(struct app *a, int64_t parent, const char *as_of, bool include_
 }
 
 int org_children_seen(struct app *a, int64_t parent, const char *as_of, bool include_closed,
-		      const char *after_code, const struct rbac_seen *seen, struct org *out, int max,
-		      int *n)
+		      const char *after_code, const struct rbac_seen *seen, struct org *out, int max, int *n)
 {
 	char today[11];
 	const char *d = org_date_or_today(as_of, today);
@@ -164,8 +163,8 @@ int org_children_seen(struct app *a, int64_t parent, const char *as_of, bool inc
 	if (rc)
 		return rc;
 	rc = conn_prepare(c,
-			  filter ? CHILDREN_SQL " AND " ORG_SEEN_SQL("o.id", "$6", "$7", "$8")
-				   " ORDER BY o.code LIMIT $5"
+			  filter ? CHILDREN_SQL
+				  " AND " ORG_SEEN_SQL("o.id", "$6", "$7", "$8") " ORDER BY o.code LIMIT $5"
 				 : CHILDREN_SQL " ORDER BY o.code LIMIT $5",
 			  &st);
 	if (!rc) {
@@ -185,11 +184,11 @@ int org_children_seen(struct app *a, int64_t parent, const char *as_of, bool inc
 }
 
 /* `up(id, depth)`: org $1 and the orgs above it as of date $2 (itself at depth 0). */
-#define UP_CTE                                                                              \
-	"WITH RECURSIVE up(id, depth) AS ("                                                 \
-	" SELECT CAST($1 AS BIGINT), 0 UNION ALL"                                           \
-	" SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id"   \
-	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"             \
+#define UP_CTE                                                                            \
+	"WITH RECURSIVE up(id, depth) AS ("                                               \
+	" SELECT CAST($1 AS BIGINT), 0 UNION ALL"                                         \
+	" SELECT p.parent_id, up.depth + 1 FROM org_parent p JOIN up ON p.org_id = up.id" \
+	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"           \
 	" AND p.parent_id IS NOT NULL AND up.depth < 64) "
 
 int org_path_conn(struct conn *c, int64_t id, const char *date, int64_t path[ORG_PATH_MAX], int *n)
@@ -239,8 +238,8 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 }
 
 /* Today's org (depth 0) and the chain above it, in one statement: org_get_for's read. */
-static const char ORG_TODAY_SQL[] =
-	UP_CTE "SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
+static const char ORG_TODAY_SQL[] = UP_CTE
+	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
 	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0, CAST(NULL AS TEXT)"
 	" FROM org o WHERE o.id = $1"
 	/* the chain as a branch of its own: joining org to every row of it read org again
@@ -387,26 +386,29 @@ static int periods(struct app *a, const char *sql, int64_t id, const struct rbac
 }
 
 /* the other org is seen: a caller with a post (user 0) sees every org */
-#define SEEN_COL(col) " CASE WHEN CAST($2 AS BIGINT) = 0 OR " ORG_SEEN_SQL(col, "$2", "$3", "$4") " THEN 1 ELSE 0 END"
+#define SEEN_COL(col) \
+	" CASE WHEN CAST($2 AS BIGINT) = 0 OR " ORG_SEEN_SQL(col, "$2", "$3", "$4") " THEN 1 ELSE 0 END"
 
 int org_history(struct app *a, int64_t id, const struct rbac_seen *seen,
 		int (*fn)(const struct org_period *p, void *arg), void *arg)
 {
-	return periods(a,
-		       "SELECT h.valid_from, h.valid_to, h.parent_id, p.code, p.name," SEEN_COL("h.parent_id")
-		       " FROM org_parent h LEFT JOIN org p ON p.id = h.parent_id WHERE h.org_id = $1"
-		       " ORDER BY h.valid_from",
-		       id, seen, fn, arg);
+	return periods(
+		a,
+		"SELECT h.valid_from, h.valid_to, h.parent_id, p.code, p.name," SEEN_COL(
+			"h.parent_id") " FROM org_parent h LEFT JOIN org p ON p.id = h.parent_id WHERE h.org_id = $1"
+				       " ORDER BY h.valid_from",
+		id, seen, fn, arg);
 }
 
 int org_links(struct app *a, int64_t id, const struct rbac_seen *seen,
 	      int (*fn)(const struct org_period *p, void *arg), void *arg)
 {
-	return periods(a,
-		       "SELECT l.valid_from, l.valid_to, l.guide_id, g.code, g.name," SEEN_COL("l.guide_id")
-		       " FROM org_link l JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1"
-		       " ORDER BY l.valid_from, g.code",
-		       id, seen, fn, arg);
+	return periods(
+		a,
+		"SELECT l.valid_from, l.valid_to, l.guide_id, g.code, g.name," SEEN_COL(
+			"l.guide_id") " FROM org_link l JOIN org g ON g.id = l.guide_id WHERE l.org_id = $1"
+				      " ORDER BY l.valid_from, g.code",
+		id, seen, fn, arg);
 }
 
 /* One row of ORG_COLS (for org_search.c, which reads a further column of its own). */

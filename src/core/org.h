@@ -35,8 +35,8 @@ struct org {
 	char credit_code[19]; /* "" when none */
 	char contact[200];
 	char opened_on[11];
-	char closed_on[11];   /* "" while open */
-	int64_t parent_id;    /* as of the date asked; 0 at the root */
+	char closed_on[11];                     /* "" while open */
+	int64_t parent_id;                      /* as of the date asked; 0 at the root */
 	char parent_name[ORG_NAME_MAX * 4 + 1]; /* that parent's name; "" at the root */
 	int64_t version;
 };
@@ -56,8 +56,8 @@ void org_today(char out[11]);
  * (among them: opened_on after today, `future`; a parent already ORG_DEPTH_MAX deep,
  * `too_deep`), ERR_CONFLICT when the code or credit code is taken (field error names it).
  * Whether the caller may create there is the caller's check (the route's objects). */
-int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
-	       struct errlist *errs, int64_t *id);
+int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in, struct errlist *errs,
+	       int64_t *id);
 
 int org_get(struct app *a, int64_t id, const char *as_of, struct org *out);
 int org_get_by_code(struct app *a, const char *code, const char *as_of, struct org *out);
@@ -70,8 +70,7 @@ struct rbac_seen;
 int org_children(struct app *a, int64_t parent, const char *as_of, bool include_closed,
 		 const char *after_code, struct org *out, int max, int *n);
 int org_children_seen(struct app *a, int64_t parent, const char *as_of, bool include_closed,
-		      const char *after_code, const struct rbac_seen *seen, struct org *out, int max,
-		      int *n);
+		      const char *after_code, const struct rbac_seen *seen, struct org *out, int max, int *n);
 
 /* Search within the subtree of `under` as of a date; NULL filters match everything. q matches
  * a code prefix or a name substring (LIKE wildcards in q are matched literally). Ordered by
@@ -81,8 +80,7 @@ struct org_filter {
 	bool include_closed;
 	const struct rbac_seen *seen; /* only what this caller may see today; NULL = everything */
 };
-int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max,
-	       int *n);
+int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max, int *n);
 
 /* Asks for org_get_for's read of id (today) to travel with the next statement on a's
  * request view (store.h, stmt_prefetch): on PostgreSQL the caller and the object then come
@@ -111,12 +109,12 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
  * T (today) meets an org where user U holds one of the roles of R ("|org_admin|staff|").
  * U, R, T are the statement's parameter names ("$6" ...), bound with org_seen_bind. The
  * same text runs on SQLite and PostgreSQL. */
-#define ORG_SEEN_SQL(col, U, R, T)                                                           \
-	"EXISTS (WITH RECURSIVE sv(id, depth) AS (SELECT " col ", 0 UNION ALL"               \
-	" SELECT p.parent_id, sv.depth + 1 FROM org_parent p JOIN sv ON p.org_id = sv.id"    \
-	" WHERE p.valid_from <= " T " AND (p.valid_to IS NULL OR p.valid_to > " T ")"        \
-	" AND p.parent_id IS NOT NULL AND sv.depth < 64)"                                    \
-	" SELECT 1 FROM sv JOIN role_assignment ra ON ra.org_id = sv.id"                     \
+#define ORG_SEEN_SQL(col, U, R, T)                                                        \
+	"EXISTS (WITH RECURSIVE sv(id, depth) AS (SELECT " col ", 0 UNION ALL"            \
+	" SELECT p.parent_id, sv.depth + 1 FROM org_parent p JOIN sv ON p.org_id = sv.id" \
+	" WHERE p.valid_from <= " T " AND (p.valid_to IS NULL OR p.valid_to > " T ")"     \
+	" AND p.parent_id IS NOT NULL AND sv.depth < 64)"                                 \
+	" SELECT 1 FROM sv JOIN role_assignment ra ON ra.org_id = sv.id"                  \
 	" WHERE ra.user_id = " U " AND " R " LIKE '%|' || ra.role || '|%')"
 /* True when a list for `date` must add ORG_SEEN_SQL for seen: a caller without a post
  * granting everything, and a date other than today. */
@@ -140,10 +138,10 @@ int org_path_conn(struct conn *c, int64_t id, const char *date, int64_t path[ORG
 /* SQL: `down(id, depth)`, the subtree of org $1 as of date $2 (itself at depth 0, at most
  * 64 levels), for modules that select within a subtree; continue with ", name AS (...)"
  * or the SELECT. The same text runs on SQLite and PostgreSQL. */
-#define ORG_SUBTREE_CTE                                                                     \
-	"WITH RECURSIVE down(id, depth) AS ("                                               \
-	" SELECT CAST($1 AS BIGINT), 0"                                                     \
-	" UNION ALL"                                                                        \
+#define ORG_SUBTREE_CTE                                                                         \
+	"WITH RECURSIVE down(id, depth) AS ("                                                   \
+	" SELECT CAST($1 AS BIGINT), 0"                                                         \
+	" UNION ALL"                                                                            \
 	" SELECT p.org_id, down.depth + 1 FROM org_parent p JOIN down ON p.parent_id = down.id" \
 	" WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2) AND down.depth < 64)"
 
@@ -153,13 +151,13 @@ int org_within(struct app *a, int64_t ancestor, int64_t id, const char *as_of, b
 /* Moves id under new_parent from `on` (NULL = today). ERR_CONFLICT for a cycle, a closed
  * org or parent; ERR_UNPROCESSABLE (field parent_id, `too_deep`) when the branch would
  * reach deeper than ORG_DEPTH_MAX; ERR_PRECONDITION when expect_version (> 0) is stale. */
-int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent,
-	     const char *on, int64_t expect_version, struct errlist *errs);
+int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent, const char *on,
+	     int64_t expect_version, struct errlist *errs);
 
 /* Closes id on `on` (NULL = today); with branch, closes every open descendant too.
  * *closed counts the orgs closed. */
-int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
-	      bool branch, int64_t expect_version, struct errlist *errs, int *closed);
+int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on, bool branch,
+	      int64_t expect_version, struct errlist *errs, int *closed);
 
 /* Reopens a closed org from `on` (NULL = today), which must lie on or after its closing
  * date and not after today (or, to undo a closure dated ahead, on that date). The org goes
@@ -182,13 +180,13 @@ int org_year_stats(struct app *a, int64_t root, int year, struct org_year *out);
  * row and are valid during the callback only. */
 struct org_change {
 	int64_t seq;
-	const char *at;       /* UTC, ISO 8601 with milliseconds */
-	const char *action;   /* a code of codelist_audit_action */
+	const char *at;     /* UTC, ISO 8601 with milliseconds */
+	const char *action; /* a code of codelist_audit_action */
 	const char *object_id;
 	int64_t org_id;
 	const char *org_code, *org_name; /* the org's current code and name */
-	const char *actor;    /* the login, or "cli" / "system" */
-	const char *detail;   /* the audit diff (JSON text) */
+	const char *actor;               /* the login, or "cli" / "system" */
+	const char *detail;              /* the audit diff (JSON text) */
 };
 /* Calls fn for the most recent audit records (newest first, at most limit) about orgs in
  * the subtree of root as of today. fn returns 0 to go on, a negative ERR_* to stop with it.
@@ -223,7 +221,7 @@ struct org_period {
 	int64_t parent_id;     /* 0 at a root (or when hidden) */
 	char parent_code[ORG_CODE_MAX + 1];
 	char parent_name[ORG_NAME_MAX * 4 + 1];
-	bool hidden;           /* the other org is not seen by the caller today: no id, code, name */
+	bool hidden; /* the other org is not seen by the caller today: no id, code, name */
 };
 /* Calls fn for every placement period of id, oldest first. A parent that `seen` does not
  * see today is hidden (NULL seen: nothing is). */
@@ -238,8 +236,8 @@ int org_links(struct app *a, int64_t id, const struct rbac_seen *seen,
 /* Adds a guided-by link from `on` (NULL = today). The guide must be an association or a
  * society at the same level as id or above it, open on that date (ERR_UNPROCESSABLE with a
  * field error on guide_id); whether the caller may see the guide is the caller's check. */
-int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
-		 const char *on, struct errlist *errs);
+int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide, const char *on,
+		 struct errlist *errs);
 
 /* Open orgs in the subtree of root (itself included) as of the date, by level (index in
  * codelist_org_level) and by type, from the dated counts kept with every write: a few hundred

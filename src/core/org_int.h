@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 /* The columns row_to_org reads; $2 is the date the parent (id and name) is taken for. */
-#define ORG_COLS                                                                             \
-	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
-	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                    \
+#define ORG_COLS                                                                              \
+	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"          \
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                     \
 	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
-	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                     \
-	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id"              \
-	" WHERE p.org_id = o.id AND p.valid_from <= $2"                                      \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                      \
+	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id"               \
+	" WHERE p.org_id = o.id AND p.valid_from <= $2"                                       \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
 
 /* d when given and non-empty, else today written into buf. */
@@ -45,10 +45,10 @@ int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_coun
 struct org_names {
 	char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
 };
-int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
-		     char opened[11], struct errlist *errs);
-int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
-		     struct errlist *errs);
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb,
+		     char credit[19], char opened[11], struct errlist *errs);
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb,
+		     char credit[19], struct errlist *errs);
 /* The audit detail of org.create, as org_create_in records it. */
 void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
 		     const char *parent_code, struct audit_diff *d);

@@ -52,14 +52,15 @@ static bool like_escape(const char *q, char *out, size_t cap)
  * (necessary). The last column says whether the row matched without the pinyin (then
  * nothing is left to decide).
  */
-#define SEARCH_COLS(O)                                                                               \
-	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, "           \
-	O ".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O ".version," \
-	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2"      \
+#define SEARCH_COLS(O)                                                                                     \
+	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, " O           \
+	".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O ".version," \
+	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2"          \
 	" AND (p.valid_to IS NULL OR p.valid_to > $2)), "
 
-#define EXACT_PLAIN(O) "(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"
-#define EXACT_PINYIN(O, T)                                                                           \
+#define EXACT_PLAIN(O) \
+	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"
+#define EXACT_PINYIN(O, T)                                                                              \
 	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\'" \
 	" OR " T ".ini LIKE $13)"
 #define MATCH_PINYIN(O, T) "(" EXACT_PINYIN(O, T) " OR " T ".py LIKE $14)"
@@ -67,37 +68,39 @@ static bool like_escape(const char *q, char *out, size_t cap)
 /* scope (issue 8 case 4): as of another day, only what the caller sees today ($10 user,
  * $11 roles, $12 today; $10 NULL: no such rule). An org whose closure row below `under` is
  * valid today too is below `under` today and so seen; only the others are checked. */
-#define SEEN(X)                                                                                      \
-	" AND (CAST($10 AS BIGINT) IS NULL OR (" X ".valid_from <= $12 AND (" X ".valid_to IS NULL OR " \
-	X ".valid_to > $12)) OR " ORG_SEEN_SQL("o.id", "$10", "$11", "$12") ")"
+#define SEEN(X)                                                                                           \
+	" AND (CAST($10 AS BIGINT) IS NULL OR (" X ".valid_from <= $12 AND (" X ".valid_to IS NULL OR " X \
+	".valid_to > $12)) OR " ORG_SEEN_SQL("o.id", "$10", "$11", "$12") ")"
 /* end of scope (case 4) */
 
-#define FILTERS                                                                                      \
-	" AND o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"              \
-	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)" \
-	SEEN("x")
+#define FILTERS                                                                                               \
+	" AND o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"                      \
+	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)" SEEN( \
+		"x")
 
-#define IN_SUBTREE(X) X ".anc_id = $1 AND " X ".valid_from <= $2 AND (" X ".valid_to IS NULL OR " X ".valid_to > $2)"
+#define IN_SUBTREE(X) \
+	X ".anc_id = $1 AND " X ".valid_from <= $2 AND (" X ".valid_to IS NULL OR " X ".valid_to > $2)"
 /* the same as a probe per candidate: "+ 0" keeps any planner (PostgreSQL's generic plans
  * estimate every subtree at the average size) from scanning the whole subtree instead of
  * reading each candidate's few closure rows by org_id */
-#define IS_BELOW(X) X ".anc_id + 0 = $1 AND " X ".valid_from <= $2 AND (" X ".valid_to IS NULL OR " X ".valid_to > $2)"
+#define IS_BELOW(X) \
+	X ".anc_id + 0 = $1 AND " X ".valid_from <= $2 AND (" X ".valid_to IS NULL OR " X ".valid_to > $2)"
 
 #define TEXT_JOIN " LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"
 
 /* the subtree in code order. CROSS JOIN fixes the join order on SQLite (the table on its left
  * is read first); PostgreSQL plans it as a plain join, reading the index in order for the
  * LIMIT. */
-static const char walk_plain[] =
-	SEARCH_COLS("o") "CASE WHEN " EXACT_PLAIN("o") " THEN 1 ELSE 0 END"
-	" FROM org_closure x CROSS JOIN org o"
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " EXACT_PLAIN("o")
-	" ORDER BY x.code LIMIT $9";
-static const char walk_pinyin[] =
-	SEARCH_COLS("o") "CASE WHEN " EXACT_PINYIN("o", "t") " THEN 1 ELSE 0 END"
-	" FROM org_closure x CROSS JOIN org o" TEXT_JOIN
-	" WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS " AND " MATCH_PINYIN("o", "t")
-	" ORDER BY x.code LIMIT $9";
+static const char walk_plain[] = SEARCH_COLS("o") "CASE WHEN " EXACT_PLAIN(
+	"o") " THEN 1 ELSE 0 END"
+	     " FROM org_closure x CROSS JOIN org o"
+	     " WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS
+				       " AND " EXACT_PLAIN("o") " ORDER BY x.code LIMIT $9";
+static const char walk_pinyin[] = SEARCH_COLS("o") "CASE WHEN " EXACT_PINYIN(
+	"o", "t") " THEN 1 ELSE 0 END"
+		  " FROM org_closure x CROSS JOIN org o" TEXT_JOIN
+		  " WHERE " IN_SUBTREE("x") " AND x.code > $8 AND o.id = x.org_id" FILTERS
+					    " AND " MATCH_PINYIN("o", "t") " ORDER BY x.code LIMIT $9";
 
 /*
  * The index's candidates (their subquery is appended at run time, its parameters after
@@ -110,12 +113,13 @@ static const char walk_pinyin[] =
  *    0.5 s). `id = ANY(ARRAY(subquery))` is planned as a lookup of a short list of ids.
  */
 #define CAND_HEAD_SQLITE(EXACT) SEARCH_COLS("o") "CASE WHEN " EXACT " THEN 1 ELSE 0 END FROM ("
-#define CAND_TAIL_SQLITE(JOIN, MATCH)                                                                \
-	") k CROSS JOIN org o CROSS JOIN org_closure x" JOIN                                          \
-	" WHERE o.id = k.id AND x.org_id = o.id AND " IS_BELOW("x") " AND o.code > $8" FILTERS         \
-	" AND " MATCH " ORDER BY o.code LIMIT $9"
-#define CAND_HEAD_PG(EXACT, JOIN)                                                                    \
-	SEARCH_COLS("o") "CASE WHEN " EXACT " THEN 1 ELSE 0 END FROM org o JOIN org_closure x"        \
+#define CAND_TAIL_SQLITE(JOIN, MATCH)                                                                        \
+	") k CROSS JOIN org o CROSS JOIN org_closure x" JOIN                                                 \
+	" WHERE o.id = k.id AND x.org_id = o.id AND " IS_BELOW("x") " AND o.code > $8" FILTERS " AND " MATCH \
+								    " ORDER BY o.code LIMIT $9"
+#define CAND_HEAD_PG(EXACT, JOIN)                                             \
+	SEARCH_COLS("o")                                                      \
+	"CASE WHEN " EXACT " THEN 1 ELSE 0 END FROM org o JOIN org_closure x" \
 	" ON x.org_id = o.id AND " IS_BELOW("x") JOIN " WHERE o.id = ANY(ARRAY("
 #define CAND_TAIL_PG(MATCH) ")) AND o.code > $8" FILTERS " AND " MATCH " ORDER BY o.code LIMIT $9"
 
@@ -128,7 +132,8 @@ struct plan {
 	char sql[4096];
 };
 
-static void bind_common(struct stmt *st, const struct plan *p, int64_t under, const char *after, int64_t limit)
+static void bind_common(struct stmt *st, const struct plan *p, int64_t under, const char *after,
+			int64_t limit)
 {
 	const struct org_filter *f = p->f;
 	stmt_bind_int64(st, 1, under);
@@ -225,8 +230,7 @@ static int run(struct conn *c, int64_t under, struct plan *p, const char *after,
 	return rc < 0 ? rc : 0;
 }
 
-int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max,
-	       int *n)
+int org_search(struct app *a, int64_t under, const struct org_filter *f, struct org *out, int max, int *n)
 {
 	char today[11], esc[256];
 	struct plan *p = calloc(1, sizeof(*p));
@@ -262,8 +266,10 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 		bool pg = conn_kind(c) == STORE_PG;
 		const char *head = pg ? (p->pinyin ? CAND_HEAD_PG(EXACT_PINYIN("o", "t"), TEXT_JOIN)
 						   : CAND_HEAD_PG(EXACT_PLAIN("o"), ""))
-				      : (p->pinyin ? CAND_HEAD_SQLITE(EXACT_PINYIN("o", "t")) : CAND_HEAD_SQLITE(EXACT_PLAIN("o")));
-		const char *tail = pg ? (p->pinyin ? CAND_TAIL_PG(MATCH_PINYIN("o", "t")) : CAND_TAIL_PG(EXACT_PLAIN("o")))
+				      : (p->pinyin ? CAND_HEAD_SQLITE(EXACT_PINYIN("o", "t"))
+						   : CAND_HEAD_SQLITE(EXACT_PLAIN("o")));
+		const char *tail = pg ? (p->pinyin ? CAND_TAIL_PG(MATCH_PINYIN("o", "t"))
+						   : CAND_TAIL_PG(EXACT_PLAIN("o")))
 				      : (p->pinyin ? CAND_TAIL_SQLITE(TEXT_JOIN, MATCH_PINYIN("o", "t"))
 						   : CAND_TAIL_SQLITE("", EXACT_PLAIN("o")));
 		int len = snprintf(p->sql, sizeof(p->sql), "%s%s%s", head, cand, tail);

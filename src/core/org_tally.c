@@ -38,73 +38,75 @@
 /* The orgs of a sync: one org; one org and every org ever placed below it (through any
  * period; UNION stops at orgs seen, so even a corrupt cycle ends); a range of ids. */
 #define SET_ONE "sset(id) AS (SELECT CAST($1 AS BIGINT))"
-#define SET_BRANCH                                                                                   \
-	"sset(id) AS (SELECT CAST($1 AS BIGINT) UNION"                                               \
+#define SET_BRANCH                                     \
+	"sset(id) AS (SELECT CAST($1 AS BIGINT) UNION" \
 	" SELECT p.org_id FROM org_parent p JOIN sset s ON p.parent_id = s.id)"
 #define SET_RANGE "sset(id) AS (SELECT id FROM org WHERE id >= $1 AND id <= $2)"
 
 /* later(a, b) and earlier(a, b) of two dates where NULL is "open-ended" for the end */
 #define LATER(a, b) "CASE WHEN " a " > " b " THEN " a " ELSE " b " END"
-#define EARLIER_END(a, b) "CASE WHEN " a " IS NULL THEN " b " WHEN " b " IS NULL OR " a " < " b " THEN " a " ELSE " b " END"
+#define EARLIER_END(a, b) \
+	"CASE WHEN " a " IS NULL THEN " b " WHEN " b " IS NULL OR " a " < " b " THEN " a " ELSE " b " END"
 
 /* up(org_id, anc_id, vf, vt, depth): the closure rows of the set, from org_parent */
-#define UP_ROWS                                                                                      \
-	"up(org_id, anc_id, vf, vt, depth) AS ("                                                     \
+#define UP_ROWS                                                                                                     \
+	"up(org_id, anc_id, vf, vt, depth) AS ("                                                                    \
 	" SELECT p.org_id, p.org_id, p.valid_from, p.valid_to, 0 FROM org_parent p JOIN sset ON sset.id = p.org_id" \
-	" UNION ALL"                                                                                 \
-	" SELECT up.org_id, p.parent_id, " LATER("p.valid_from", "up.vf") ", " EARLIER_END("up.vt", "p.valid_to") \
-	", up.depth + 1 FROM up JOIN org_parent p ON p.org_id = up.anc_id"                            \
-	" WHERE p.parent_id IS NOT NULL AND (up.vt IS NULL OR p.valid_from < up.vt)"                 \
-	" AND (p.valid_to IS NULL OR p.valid_to > up.vf) AND up.depth < 64)"
+	" UNION ALL"                                                                                                \
+	" SELECT up.org_id, p.parent_id, " LATER("p.valid_from", "up.vf") ", " EARLIER_END(                         \
+		"up.vt",                                                                                            \
+		"p.valid_to") ", up.depth + 1 FROM up JOIN org_parent p ON p.org_id = up.anc_id"                    \
+			      " WHERE p.parent_id IS NOT NULL AND (up.vt IS NULL OR p.valid_from < up.vt)"          \
+			      " AND (p.valid_to IS NULL OR p.valid_to > up.vf) AND up.depth < 64)"
 
 /* The changes a closure row makes to its ancestor's counts: open and below from s to e. */
-#define SPAN_OF(C, F, T, K)                                                                          \
-	"SELECT " C ".anc_id, " LATER(C "." F, K ".opened_on") ", " EARLIER_END(C "." T, K ".closed_on") \
-	", " K ".level, " K ".type"
+#define SPAN_OF(C, F, T, K)                                                      \
+	"SELECT " C ".anc_id, " LATER(C "." F, K ".opened_on") ", " EARLIER_END( \
+		C "." T, K ".closed_on") ", " K ".level, " K ".type"
 
 /* Upserts the net changes of spans(anc_id, s, e, level, type, sg) into org_count. */
-#define COUNT_UPSERT                                                                                 \
-	", ev(anc_id, day, level, type, n) AS ("                                                     \
-	" SELECT anc_id, s, level, type, sg FROM spans WHERE e IS NULL OR s < e"                      \
-	" UNION ALL SELECT anc_id, e, level, type, -sg FROM spans WHERE e IS NOT NULL AND s < e)"     \
-	" INSERT INTO org_count (org_id, gran, bucket, level, type, n)"                               \
-	" SELECT ev.anc_id, g.gran,"                                                                  \
+#define COUNT_UPSERT                                                                                      \
+	", ev(anc_id, day, level, type, n) AS ("                                                          \
+	" SELECT anc_id, s, level, type, sg FROM spans WHERE e IS NULL OR s < e"                          \
+	" UNION ALL SELECT anc_id, e, level, type, -sg FROM spans WHERE e IS NOT NULL AND s < e)"         \
+	" INSERT INTO org_count (org_id, gran, bucket, level, type, n)"                                   \
+	" SELECT ev.anc_id, g.gran,"                                                                      \
 	" CASE g.gran WHEN 1 THEN substr(ev.day, 1, 4) WHEN 2 THEN substr(ev.day, 1, 7) ELSE ev.day END," \
-	" ev.level, ev.type, sum(ev.n)"                                                               \
-	" FROM ev CROSS JOIN (SELECT 1 AS gran UNION ALL SELECT 2 UNION ALL SELECT 3) g WHERE true"   \
-	" GROUP BY 1, 2, 3, 4, 5 HAVING sum(ev.n) <> 0 ORDER BY 1, 2, 3, 4, 5" /* rows in key order */ \
+	" ev.level, ev.type, sum(ev.n)"                                                                   \
+	" FROM ev CROSS JOIN (SELECT 1 AS gran UNION ALL SELECT 2 UNION ALL SELECT 3) g WHERE true"       \
+	" GROUP BY 1, 2, 3, 4, 5 HAVING sum(ev.n) <> 0 ORDER BY 1, 2, 3, 4, 5" /* rows in key order */    \
 	" ON CONFLICT (org_id, gran, bucket, level, type) DO UPDATE SET n = org_count.n + excluded.n"
 
-#define SYNC_COUNTS(SET)                                                                             \
-	"WITH RECURSIVE " SET ", " UP_ROWS ", spans(anc_id, s, e, level, type, sg) AS ("              \
-	SPAN_OF("c", "valid_from", "valid_to", "k") ", -1 FROM org_closure c JOIN sset ON sset.id = c.org_id" \
-	" JOIN org_counted k ON k.org_id = c.org_id WHERE c.anc_id <> c.org_id"                       \
-	" UNION ALL "                                                                                 \
-	SPAN_OF("u", "vf", "vt", "o") ", 1 FROM up u JOIN org o ON o.id = u.org_id WHERE u.anc_id <> u.org_id)" \
-	COUNT_UPSERT
+#define SYNC_COUNTS(SET)                                                                          \
+	"WITH RECURSIVE " SET ", " UP_ROWS ", spans(anc_id, s, e, level, type, sg) AS (" SPAN_OF( \
+		"c", "valid_from", "valid_to",                                                    \
+		"k") ", -1 FROM org_closure c JOIN sset ON sset.id = c.org_id"                    \
+		     " JOIN org_counted k ON k.org_id = c.org_id WHERE c.anc_id <> c.org_id"      \
+		     " UNION ALL " SPAN_OF(                                                       \
+			     "u", "vf", "vt",                                                     \
+			     "o") ", 1 FROM up u JOIN org o ON o.id = u.org_id WHERE u.anc_id <> u.org_id)" COUNT_UPSERT
 
-#define SYNC_DELETE(SET) "WITH RECURSIVE " SET " DELETE FROM org_closure WHERE org_id IN (SELECT id FROM sset)"
+#define SYNC_DELETE(SET) \
+	"WITH RECURSIVE " SET " DELETE FROM org_closure WHERE org_id IN (SELECT id FROM sset)"
 
 /* Inserts the rows of up (moved: the period starts after the org opened, a move on its chain) */
-#define CLOSURE_INSERT                                                                               \
-	" INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code, moved)"                \
+#define CLOSURE_INSERT                                                                                        \
+	" INSERT INTO org_closure (org_id, anc_id, valid_from, valid_to, code, moved)"                        \
 	" SELECT up.org_id, up.anc_id, up.vf, up.vt, o.code, CASE WHEN up.vf > o.opened_on THEN 1 ELSE 0 END" \
 	" FROM up JOIN org o ON o.id = up.org_id WHERE true ON CONFLICT DO NOTHING"
 
-#define SYNC_INSERT(SET)                                                                             \
-	"WITH RECURSIVE " SET ", " UP_ROWS                                                            \
-	CLOSURE_INSERT
+#define SYNC_INSERT(SET) "WITH RECURSIVE " SET ", " UP_ROWS CLOSURE_INSERT
 
-#define SYNC_COUNTED(SET)                                                                            \
-	"WITH RECURSIVE " SET " INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)"  \
+#define SYNC_COUNTED(SET)                                                                                           \
+	"WITH RECURSIVE " SET " INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)"                \
 	" SELECT o.id, o.level, o.type, o.opened_on, o.closed_on FROM org o JOIN sset ON sset.id = o.id WHERE true" \
-	" ON CONFLICT (org_id) DO UPDATE SET level = excluded.level, type = excluded.type,"           \
+	" ON CONFLICT (org_id) DO UPDATE SET level = excluded.level, type = excluded.type,"                         \
 	" opened_on = excluded.opened_on, closed_on = excluded.closed_on"
 
-#define SYNC_NAMES(SET)                                                                              \
+#define SYNC_NAMES(SET)                                                                                    \
 	"WITH RECURSIVE " SET " SELECT o.id, o.name, o.code, CASE WHEN t.obj_id IS NULL THEN 1 ELSE 0 END" \
-	" FROM org o JOIN sset ON sset.id = o.id"                                                     \
-	" LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"                                    \
+	" FROM org o JOIN sset ON sset.id = o.id"                                                          \
+	" LEFT JOIN name_text t ON t.kind = 1 AND t.obj_id = o.id"                                         \
 	" WHERE t.obj_id IS NULL OR t.name <> o.name OR t.key IS NULL OR t.key <> o.code"
 
 static const char *const sync_one[] = {SYNC_COUNTS(SET_ONE), SYNC_DELETE(SET_ONE), SYNC_INSERT(SET_ONE),
@@ -218,8 +220,9 @@ static const char *const rebuild_sql[] = {
 	"WITH RECURSIVE sset(id) AS (SELECT id FROM org), " UP_ROWS CLOSURE_INSERT,
 	"INSERT INTO org_counted (org_id, level, type, opened_on, closed_on)"
 	" SELECT id, level, type, opened_on, closed_on FROM org",
-	"WITH spans(anc_id, s, e, level, type, sg) AS (" SPAN_OF("c", "valid_from", "valid_to", "k")
-	", 1 FROM org_closure c JOIN org_counted k ON k.org_id = c.org_id WHERE c.anc_id <> c.org_id)" COUNT_UPSERT,
+	"WITH spans(anc_id, s, e, level, type, sg) AS (" SPAN_OF(
+		"c", "valid_from", "valid_to",
+		"k") ", 1 FROM org_closure c JOIN org_counted k ON k.org_id = c.org_id WHERE c.anc_id <> c.org_id)" COUNT_UPSERT,
 };
 
 int org_index_rebuild_conn(struct conn *c)
@@ -228,7 +231,9 @@ int org_index_rebuild_conn(struct conn *c)
 	for (size_t i = 0; rc >= 0 && i < sizeof(rebuild_sql) / sizeof(rebuild_sql[0]); i++)
 		rc = conn_run(c, rebuild_sql[i], "");
 	return rc < 0 ? rc
-		      : nameindex_rebuild(c, NX_ORG, "SELECT id, name, code FROM org WHERE id > $1 ORDER BY id LIMIT $2");
+		      : nameindex_rebuild(
+				c, NX_ORG,
+				"SELECT id, name, code FROM org WHERE id > $1 ORDER BY id LIMIT $2");
 }
 
 static int rebuild_tx(struct conn *c, void *arg)
@@ -273,16 +278,17 @@ int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_coun
 	snprintf(month0, sizeof(month0), "%.7s-01", d);
 	struct stmt *st = NULL;
 	/* below the root from the dated counts; the root itself from its own row */
-	int rc = conn_prepare(c,
-			      "SELECT level, type, sum(n) FROM ("
-			      " SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 1 AND bucket < $2"
-			      " UNION ALL SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 2"
-			      " AND bucket >= $3 AND bucket < $4"
-			      " UNION ALL SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 3"
-			      " AND bucket >= $5 AND bucket <= $6"
-			      " UNION ALL SELECT level, type, 1 FROM org WHERE id = $1 AND opened_on <= $6"
-			      " AND (closed_on IS NULL OR closed_on > $6)) x GROUP BY level, type",
-			      &st);
+	int rc = conn_prepare(
+		c,
+		"SELECT level, type, sum(n) FROM ("
+		" SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 1 AND bucket < $2"
+		" UNION ALL SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 2"
+		" AND bucket >= $3 AND bucket < $4"
+		" UNION ALL SELECT level, type, n FROM org_count WHERE org_id = $1 AND gran = 3"
+		" AND bucket >= $5 AND bucket <= $6"
+		" UNION ALL SELECT level, type, 1 FROM org WHERE id = $1 AND opened_on <= $6"
+		" AND (closed_on IS NULL OR closed_on > $6)) x GROUP BY level, type",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, root);
@@ -306,10 +312,10 @@ int org_counts_conn(struct conn *c, int64_t root, const char *d, struct org_coun
  * differs between d and today can be among them (the rest are below root today, and root is
  * seen), so only the closure rows below root that end between d and today, or start
  * between today and d, are checked, through two small partial indexes. */
-#define UNSEEN_COUNT(DATES)                                                                          \
+#define UNSEEN_COUNT(DATES)                                                                             \
 	"SELECT k.level, k.type, count(*) FROM org_closure x JOIN org_counted k ON k.org_id = x.org_id" \
-	" WHERE x.anc_id = $1 AND x.org_id <> $1 AND " DATES                                           \
-	" AND k.opened_on <= $2 AND (k.closed_on IS NULL OR k.closed_on > $2)"                         \
+	" WHERE x.anc_id = $1 AND x.org_id <> $1 AND " DATES                                            \
+	" AND k.opened_on <= $2 AND (k.closed_on IS NULL OR k.closed_on > $2)"                          \
 	" AND NOT " ORG_SEEN_SQL("x.org_id", "$3", "$4", "$5") " GROUP BY k.level, k.type"
 static const char unseen_past[] = UNSEEN_COUNT(
 	"x.valid_to IS NOT NULL AND x.valid_to > $2 AND x.valid_to <= $5 AND x.valid_from <= $2");
@@ -343,7 +349,8 @@ int org_subtree_counts_seen(struct app *a, int64_t root, const char *as_of, cons
 			stmt_bind_text(st, 2, d, strlen(d));
 			org_seen_bind(st, 3, seen);
 			while ((rc = stmt_step(st)) == STORE_ROW)
-				count_add(out, stmt_text(st, 0, NULL), stmt_text(st, 1, NULL), -stmt_int64(st, 2));
+				count_add(out, stmt_text(st, 0, NULL), stmt_text(st, 1, NULL),
+					  -stmt_int64(st, 2));
 			rc = rc < 0 ? rc : 0;
 		}
 		stmt_done(st);

@@ -47,7 +47,8 @@ static int check_text(struct errlist *errs, const char *field, const char *s, si
 		return errlist_add(errs, field, "invalid_utf8", "is not valid UTF-8");
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20)
-			return errlist_add(errs, field, "control_character", "must not hold control characters");
+			return errlist_add(errs, field, "control_character",
+					   "must not hold control characters");
 	size_t cp = utf8_count(s, n);
 	if (cp < min_cp) {
 		errlist_add(errs, field, "too_short", "is too short");
@@ -62,8 +63,8 @@ static int check_text(struct errlist *errs, const char *field, const char *s, si
 	return 0;
 }
 
-static int audit_org(struct conn *c, const struct audit_entry *who, const char *action,
-		     int64_t id, const char *detail)
+static int audit_org(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
+		     const char *detail)
 {
 	char oid[24];
 	snprintf(oid, sizeof(oid), "%" PRId64, id);
@@ -88,16 +89,16 @@ static int org_names(const struct org_input *in, bool create, struct org_input *
 	int bad = 0, rc;
 	*norm = *in;
 	if (in->name || create) {
-		rc = name_normalize(in->name, in->name ? strlen(in->name) : 0, NAME_OFFICIAL, 1,
-				    ORG_NAME_MAX, name, ORG_NAME_MAX * 4 + 1, "name", errs);
+		rc = name_normalize(in->name, in->name ? strlen(in->name) : 0, NAME_OFFICIAL, 1, ORG_NAME_MAX,
+				    name, ORG_NAME_MAX * 4 + 1, "name", errs);
 		if (rc && rc != ERR_UNPROCESSABLE)
 			return rc;
 		bad |= rc;
 		norm->name = name;
 	}
 	if (in->short_name) {
-		rc = name_normalize(in->short_name, strlen(in->short_name), NAME_OFFICIAL, 0,
-				    ORG_SHORT_MAX, short_name, ORG_SHORT_MAX * 4 + 1, "short_name", errs);
+		rc = name_normalize(in->short_name, strlen(in->short_name), NAME_OFFICIAL, 0, ORG_SHORT_MAX,
+				    short_name, ORG_SHORT_MAX * 4 + 1, "short_name", errs);
 		if (rc && rc != ERR_UNPROCESSABLE)
 			return rc;
 		bad |= rc;
@@ -152,8 +153,8 @@ static int branch_height(struct conn *c, int64_t id, const char *date, int64_t *
  * have the parent's chain, plus itself and the levels between, on its chain; more than
  * ORG_DEPTH_MAX is refused with a field error, because every walk of the tree stops at 64
  * steps and would lose it. */
-static int depth_check(struct conn *c, int64_t parent, int64_t height, const char *date,
-		       const char *field, struct errlist *errs)
+static int depth_check(struct conn *c, int64_t parent, int64_t height, const char *date, const char *field,
+		       struct errlist *errs)
 {
 	int64_t path[ORG_PATH_MAX];
 	int n = 0;
@@ -162,8 +163,9 @@ static int depth_check(struct conn *c, int64_t parent, int64_t height, const cha
 		return rc;
 	if (n + 1 + height > ORG_DEPTH_MAX) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %" PRId64,
-			 ORG_DEPTH_MAX, n + 1 + height);
+		snprintf(msg, sizeof(msg),
+			 "the tree may be at most %d levels deep; this would make it %" PRId64, ORG_DEPTH_MAX,
+			 n + 1 + height);
 		return errlist_add(errs, field, "too_deep", msg);
 	}
 	return 0;
@@ -245,7 +247,8 @@ static int create_tx(struct conn *c, void *arg)
 	stmt_done(st);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
+	rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -284,7 +287,8 @@ void org_create_diff(const struct org_input *in, const char *credit, const char 
 }
 
 /* The checks that need no database; fills j's normalised credit code and date. */
-static int create_check(const struct org_input *in, struct create_job *j, char today[11], struct errlist *errs)
+static int create_check(const struct org_input *in, struct create_job *j, char today[11],
+			struct errlist *errs)
 {
 	int bad = 0;
 	if (!in->code || !code_ok(in->code))
@@ -314,7 +318,8 @@ static int create_check(const struct org_input *in, struct create_job *j, char t
 	else if (strcmp(j->opened, today) > 0)
 		/* an org that opens later would exist for nobody until then: refused, never half made */
 		bad = errlist_add(errs, "opened_on", "future", "an organization cannot open after today");
-	if (in->level && !strcmp(in->level, "national") && ((in->parent_code && *in->parent_code) || in->parent_id > 0))
+	if (in->level && !strcmp(in->level, "national") &&
+	    ((in->parent_code && *in->parent_code) || in->parent_id > 0))
 		bad = errlist_add(errs, in->parent_id > 0 ? "parent_id" : "parent_code", "not_allowed",
 				  "the national level has no parent");
 	return bad ? ERR_UNPROCESSABLE : 0;
@@ -333,8 +338,8 @@ static int create_call_tx(struct conn *c, void *arg)
 	return org_create_in(c, x->who, x->in, x->errs, &x->id);
 }
 
-int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in,
-	       struct errlist *errs, int64_t *id)
+int org_create(struct app *a, const struct audit_entry *who, const struct org_input *in, struct errlist *errs,
+	       int64_t *id)
 {
 	struct create_call x = {.who = who, .in = in, .errs = errs};
 	int rc = store_tx(a->store, create_call_tx, &x);
@@ -386,10 +391,8 @@ static int bump_version(struct conn *c, int64_t id)
 	return rc < 0 ? rc : 0;
 }
 
-
 /* Loads id for a write as of `on`: must exist, be open and match the expected version. */
-static int load_for_write(struct conn *c, int64_t id, const char *on, int64_t expect,
-			  struct org *o)
+static int load_for_write(struct conn *c, int64_t id, const char *on, int64_t expect, struct org *o)
 {
 	int rc = org_load_conn(c, id, NULL, on, o);
 	if (rc)
@@ -438,7 +441,9 @@ static int move_tx(struct conn *c, void *arg)
 	struct stmt *st = NULL;
 	char current_from[11] = "";
 	int64_t current_parent = 0;
-	rc = conn_prepare(c, "SELECT valid_from, parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL", &st);
+	rc = conn_prepare(
+		c, "SELECT valid_from, parent_id FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -457,9 +462,11 @@ static int move_tx(struct conn *c, void *arg)
 	bool same_day = !strcmp(j->on, current_from);
 	/* a second move on the same day replaces that day's placement; otherwise the current
 	 * period ends where the new one begins */
-	rc = conn_prepare(c, same_day ? "UPDATE org_parent SET parent_id = $3 WHERE org_id = $1 AND valid_from = $2"
-				      : "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL",
-			  &st);
+	rc = conn_prepare(
+		c,
+		same_day ? "UPDATE org_parent SET parent_id = $3 WHERE org_id = $1 AND valid_from = $2"
+			 : "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -471,7 +478,8 @@ static int move_tx(struct conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	if (!same_day) {
-		rc = conn_prepare(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
+		rc = conn_prepare(
+			c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)", &st);
 		if (rc)
 			return rc;
 		stmt_bind_int64(st, 1, j->id);
@@ -502,7 +510,10 @@ int org_move_in(struct conn *c, const struct audit_entry *who, int64_t id, int64
 		struct errlist *errs)
 {
 	char today[11];
-	struct move_job j = {.who = who, .id = id, .parent = new_parent, .on = org_date_or_today(NULL, today),
+	struct move_job j = {.who = who,
+			     .id = id,
+			     .parent = new_parent,
+			     .on = org_date_or_today(NULL, today),
 			     .errs = errs};
 	if (id == new_parent) {
 		errlist_add(errs, "parent_id", "cycle", "an organization cannot be its own parent");
@@ -512,12 +523,16 @@ int org_move_in(struct conn *c, const struct audit_entry *who, int64_t id, int64
 	return !rc && errs->n ? ERR_UNPROCESSABLE : rc;
 }
 
-int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent,
-	     const char *on, int64_t expect_version, struct errlist *errs)
+int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t new_parent, const char *on,
+	     int64_t expect_version, struct errlist *errs)
 {
 	char today[11];
-	struct move_job j = {.who = who, .id = id, .parent = new_parent, .expect = expect_version,
-			     .on = org_date_or_today(on, today), .errs = errs};
+	struct move_job j = {.who = who,
+			     .id = id,
+			     .parent = new_parent,
+			     .expect = expect_version,
+			     .on = org_date_or_today(on, today),
+			     .errs = errs};
 	if (!date_valid(j.on))
 		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
 	if (id == new_parent) {
@@ -528,7 +543,6 @@ int org_move(struct app *a, const struct audit_entry *who, int64_t id, int64_t n
 }
 
 /* ---- close ---- */
-
 
 struct close_job {
 	const struct audit_entry *who;
@@ -551,18 +565,22 @@ static int close_tx(struct conn *c, void *arg)
 	struct stmt *st = NULL;
 	/* history is only appended to: no closing dated before the org last reopened */
 	char reopened[11] = "";
-	rc = conn_row(c, "SELECT max(reopened_on) FROM org_closed_period WHERE org_id = $1 AND reopened_on > $2", "it", "t",
-		      j->id, j->on, reopened, sizeof(reopened));
+	rc = conn_row(c,
+		      "SELECT max(reopened_on) FROM org_closed_period WHERE org_id = $1 AND reopened_on > $2",
+		      "it", "t", j->id, j->on, reopened, sizeof(reopened));
 	if (rc && rc != ERR_NOTFOUND)
 		return rc;
 	if (reopened[0]) {
-		errlist_add(j->errs, "on", "before_current", "a closing cannot take effect before the organization reopened");
+		errlist_add(j->errs, "on", "before_current",
+			    "a closing cannot take effect before the organization reopened");
 		errlist_param_str(j->errs, "min", reopened);
 		return ERR_CONFLICT;
 	}
 	int64_t open_below = 0;
-	rc = conn_prepare(c, ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
-				      " WHERE down.id <> $1 AND o.closed_on IS NULL", &st);
+	rc = conn_prepare(c,
+			  ORG_SUBTREE_CTE " SELECT count(*) FROM down JOIN org o ON o.id = down.id"
+					  " WHERE down.id <> $1 AND o.closed_on IS NULL",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -573,13 +591,16 @@ static int close_tx(struct conn *c, void *arg)
 	if (open_below > 0 && !j->branch) {
 		char msg[160];
 		snprintf(msg, sizeof(msg),
-			 "%" PRId64 " organizations below are still open: close them first or close the whole branch",
+			 "%" PRId64
+			 " organizations below are still open: close them first or close the whole branch",
 			 open_below);
 		errlist_add(j->errs, "branch", "open_children", msg);
 		return ERR_CONFLICT;
 	}
-	rc = conn_prepare(c, ORG_SUBTREE_CTE " UPDATE org SET closed_on = $3, version = version + 1"
-				      " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL", &st);
+	rc = conn_prepare(c,
+			  ORG_SUBTREE_CTE " UPDATE org SET closed_on = $3, version = version + 1"
+					  " WHERE id IN (SELECT id FROM down) AND closed_on IS NULL",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -601,12 +622,16 @@ static int close_tx(struct conn *c, void *arg)
 	return audit_org(c, j->who, "org.close", j->id, audit_diff_text(&d));
 }
 
-int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
-	      bool branch, int64_t expect_version, struct errlist *errs, int *closed)
+int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on, bool branch,
+	      int64_t expect_version, struct errlist *errs, int *closed)
 {
 	char today[11];
-	struct close_job j = {.who = who, .id = id, .expect = expect_version,
-			      .on = org_date_or_today(on, today), .branch = branch, .errs = errs};
+	struct close_job j = {.who = who,
+			      .id = id,
+			      .expect = expect_version,
+			      .on = org_date_or_today(on, today),
+			      .branch = branch,
+			      .errs = errs};
 	*closed = 0;
 	if (!date_valid(j.on))
 		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
@@ -630,8 +655,10 @@ static int current_placement(struct conn *c, int64_t id, char from[11], int64_t 
 {
 	from[0] = '\0';
 	*parent = 0;
-	int rc = conn_row(c, "SELECT valid_from, COALESCE(parent_id, 0) FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
-			  "i", "ti", id, from, (size_t)11, parent);
+	int rc = conn_row(
+		c,
+		"SELECT valid_from, COALESCE(parent_id, 0) FROM org_parent WHERE org_id = $1 AND valid_to IS NULL",
+		"i", "ti", id, from, (size_t)11, parent);
 	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
@@ -646,17 +673,22 @@ static int reopen_placement(struct conn *c, int64_t id, const char *closed_on, c
 	if (rc || !strcmp(on, closed_on))
 		return rc;
 	if (strcmp(from, closed_on) < 0) {
-		rc = conn_run(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id,
-			      closed_on);
+		rc = conn_run(c, "UPDATE org_parent SET valid_to = $2 WHERE org_id = $1 AND valid_to IS NULL",
+			      "it", id, closed_on);
 		if (rc >= 0)
-			rc = parent ? conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
-					       "iit", id, parent, on)
-				    : conn_run(c, "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, NULL, $2)",
-					       "it", id, on);
+			rc = parent ? conn_run(
+					      c,
+					      "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, $2, $3)",
+					      "iit", id, parent, on)
+				    : conn_run(
+					      c,
+					      "INSERT INTO org_parent (org_id, parent_id, valid_from) VALUES ($1, NULL, $2)",
+					      "it", id, on);
 		return rc < 0 ? rc : 0;
 	}
 	/* placed on the closing day itself (or later): that placement starts when it reopens */
-	rc = conn_run(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", "it", id, on);
+	rc = conn_run(c, "UPDATE org_parent SET valid_from = $2 WHERE org_id = $1 AND valid_to IS NULL", "it",
+		      id, on);
 	return rc < 0 ? rc : 0;
 }
 
@@ -675,12 +707,14 @@ static int reopen_tx(struct conn *c, void *arg)
 		return ERR_CONFLICT;
 	}
 	if (strcmp(j->on, o.closed_on) < 0) {
-		errlist_add(j->errs, "on", "before_closed", "an organization reopens on or after the day it closed");
+		errlist_add(j->errs, "on", "before_closed",
+			    "an organization reopens on or after the day it closed");
 		errlist_param_str(j->errs, "min", o.closed_on);
 		return ERR_CONFLICT;
 	}
 	if (strcmp(j->on, today) > 0 && strcmp(j->on, o.closed_on)) {
-		errlist_add(j->errs, "on", "out_of_range", "a reopening is not dated ahead (except on a closing day ahead)");
+		errlist_add(j->errs, "on", "out_of_range",
+			    "a reopening is not dated ahead (except on a closing day ahead)");
 		errlist_param_str(j->errs, "max", strcmp(o.closed_on, today) > 0 ? o.closed_on : today);
 		return ERR_UNPROCESSABLE;
 	}
@@ -695,18 +729,23 @@ static int reopen_tx(struct conn *c, void *arg)
 		if (rc && rc != ERR_NOTFOUND)
 			return rc;
 		if (rc || (p.closed_on[0] && strcmp(p.closed_on, j->on) <= 0)) {
-			errlist_add(j->errs, "", "parent_closed", "the parent is closed on that day: reopen it first");
+			errlist_add(j->errs, "", "parent_closed",
+				    "the parent is closed on that day: reopen it first");
 			errlist_param_str(j->errs, "other_field", "parent_id");
 			return ERR_CONFLICT;
 		}
 	}
 	rc = reopen_placement(c, j->id, o.closed_on, j->on);
 	if (!rc && strcmp(j->on, o.closed_on))
-		rc = conn_run(c, "INSERT INTO org_closed_period (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)", "itt",
-			      j->id, o.closed_on, j->on);
+		rc = conn_run(
+			c,
+			"INSERT INTO org_closed_period (org_id, closed_on, reopened_on) VALUES ($1, $2, $3)",
+			"itt", j->id, o.closed_on, j->on);
 	if (rc >= 0)
-		rc = conn_run(c, "UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
-			      "it", j->id, o.closed_on);
+		rc = conn_run(
+			c,
+			"UPDATE org SET closed_on = NULL, version = version + 1 WHERE id = $1 AND closed_on = $2",
+			"it", j->id, o.closed_on);
 	rc = rc < 0 ? rc : 0;
 	/* the tree's index: the orgs below stay closed, but with a gap in the placement their
 	 * closure rows through this org split at it too, so the branch is synced then */
@@ -725,8 +764,11 @@ int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const c
 	       int64_t expect_version, struct errlist *errs)
 {
 	char today[11];
-	struct reopen_job j = {.who = who, .id = id, .expect = expect_version,
-			       .on = org_date_or_today(on, today), .errs = errs};
+	struct reopen_job j = {.who = who,
+			       .id = id,
+			       .expect = expect_version,
+			       .on = org_date_or_today(on, today),
+			       .errs = errs};
 	if (!date_valid(j.on))
 		return errlist_add(errs, "on", "invalid_date", "must be a date YYYY-MM-DD");
 	if (expect_version < 1)
@@ -784,7 +826,8 @@ static int update_tx(struct conn *c, void *arg)
 		if (rc)
 			return rc;
 		if (taken) {
-			errlist_add(j->errs, "credit_code", "taken", "another organization already has this credit code");
+			errlist_add(j->errs, "credit_code", "taken",
+				    "another organization already has this credit code");
 			return ERR_CONFLICT;
 		}
 	}
@@ -799,10 +842,11 @@ static int update_tx(struct conn *c, void *arg)
 	if (!audit_diff_count(&d))
 		return 0; /* nothing to change: no version bump, no record */
 	struct stmt *st = NULL;
-	rc = conn_prepare(c,
-			  "UPDATE org SET name = $2, short_name = $3, type = $4, region_code = $5,"
-			  " credit_code = $6, contact = $7, version = version + 1 WHERE id = $1 AND version = $8",
-			  &st);
+	rc = conn_prepare(
+		c,
+		"UPDATE org SET name = $2, short_name = $3, type = $4, region_code = $5,"
+		" credit_code = $6, contact = $7, version = version + 1 WHERE id = $1 AND version = $8",
+		&st);
 	if (rc)
 		return rc;
 	const char *name = in->name ? in->name : o.name, *sn = in->short_name ? in->short_name : o.short_name;
@@ -886,7 +930,8 @@ static int link_tx(struct conn *c, void *arg)
 	if (!rc)
 		rc = org_load_conn(c, j->guide, NULL, j->on, &g);
 	if (rc == ERR_NOTFOUND)
-		return errlist_add(j->errs, "guide_id", "not_open", "the guiding organization was not open on that date");
+		return errlist_add(j->errs, "guide_id", "not_open",
+				   "the guiding organization was not open on that date");
 	if (rc)
 		return rc;
 	/* who guides: an association or a society, at the same level or above */
@@ -914,11 +959,12 @@ static int link_tx(struct conn *c, void *arg)
 	return audit_org(c, j->who, "org.link", j->id, audit_diff_text(&d));
 }
 
-int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide,
-		 const char *on, struct errlist *errs)
+int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide, const char *on,
+		 struct errlist *errs)
 {
 	char today[11];
-	struct link_job j = {.who = who, .id = id, .guide = guide, .on = org_date_or_today(on, today), .errs = errs};
+	struct link_job j = {
+		.who = who, .id = id, .guide = guide, .on = org_date_or_today(on, today), .errs = errs};
 	if (id == guide)
 		return errlist_add(errs, "guide_id", "cycle", "an organization cannot guide itself");
 	return store_tx(a->store, link_tx, &j);
@@ -941,8 +987,8 @@ static void keep_names(const struct org_input *from, const char *name, const cha
 	}
 }
 
-int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
-		     char opened[11], struct errlist *errs)
+int org_create_check(const struct org_input *in, struct org_input *norm, struct org_names *nb,
+		     char credit[19], char opened[11], struct errlist *errs)
 {
 	struct create_job j = {.in = in, .errs = errs};
 	char today[11];
@@ -954,8 +1000,8 @@ int org_create_check(const struct org_input *in, struct org_input *norm, struct 
 	return rc;
 }
 
-int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb, char credit[19],
-		     struct errlist *errs)
+int org_update_check(const struct org_input *in, struct org_input *norm, struct org_names *nb,
+		     char credit[19], struct errlist *errs)
 {
 	struct update_job j = {.in = in, .errs = errs};
 	int rc = update_check(in, &j, errs);

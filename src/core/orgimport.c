@@ -58,20 +58,23 @@ static const struct {
 	[C_SHORT] = {"short_name", "简称", "short_name|short name|简称"},
 	[C_LEVEL] = {"level", "层级", "level|层级|级别|组织层级"},
 	[C_TYPE] = {"type", "类型", "type|类型|组织类型|机构类型"},
-	[C_PARENT] = {"parent_code", "上级代码", "parent_code|parent code|parent|上级代码|上级组织代码|上级编码|上级机构代码|上级"},
-	[C_REGION] = {"region_code", "行政区划代码", "region_code|region code|region|行政区划代码|区划代码|行政区划"},
-	[C_CREDIT] = {"credit_code", "统一社会信用代码", "credit_code|credit code|统一社会信用代码|信用代码|社会信用代码"},
+	[C_PARENT] = {"parent_code", "上级代码",
+		      "parent_code|parent code|parent|上级代码|上级组织代码|上级编码|上级机构代码|上级"},
+	[C_REGION] = {"region_code", "行政区划代码",
+		      "region_code|region code|region|行政区划代码|区划代码|行政区划"},
+	[C_CREDIT] = {"credit_code", "统一社会信用代码",
+		      "credit_code|credit code|统一社会信用代码|信用代码|社会信用代码"},
 	[C_OPENED] = {"opened_on", "成立日期", "opened_on|opened on|成立日期|成立时间|设立日期"},
 	[C_CONTACT] = {"contact", "联系人", "contact|联系人|联系方式"},
 };
 /* The export's column order: the import's required columns first. */
-static const enum col export_cols[] = {C_CODE, C_NAME, C_SHORT, C_LEVEL, C_TYPE, C_PARENT,
-				       C_REGION, C_CREDIT, C_OPENED, C_CONTACT};
+static const enum col export_cols[] = {C_CODE,   C_NAME,   C_SHORT,  C_LEVEL,  C_TYPE,
+				       C_PARENT, C_REGION, C_CREDIT, C_OPENED, C_CONTACT};
 
 /* Levels and types are the code lists' (core/codelist.c): a row may write the code, the
  * Chinese or English label or another word of the list; items index them. */
 #define LEVELS codelist_org_level
-#define TYPES codelist_org_type
+#define TYPES  codelist_org_type
 
 /* Trims ASCII and ideographic spaces in place, turns full-width ASCII (U+FF01..FF5E) into
  * ASCII when `ascii` (codes, dates): ０１２ -> 012, and drops the ' an export puts before a
@@ -325,7 +328,7 @@ struct rec {
 	struct rec *parent; /* as of today (NULL: a root) */
 	struct rec *latest; /* the open-ended placement's parent: the latest tree */
 	const char *latest_from;
-	struct item *item;  /* the row that creates it */
+	struct item *item; /* the row that creates it */
 };
 
 struct ierr {
@@ -340,12 +343,12 @@ struct item {
 	long row;           /* spreadsheet row */
 	const char *v[C_N]; /* cleaned cells (NULL: no such column) */
 	char opened[11];
-	uint8_t lv, ty;     /* index in LEVELS / TYPES */
-	bool bad, dup;      /* refused while reading (errors attached), a repeated code */
+	uint8_t lv, ty; /* index in LEVELS / TYPES */
+	bool bad, dup;  /* refused while reading (errors attached), a repeated code */
 	uint8_t plan, outcome;
-	int depth;          /* parents in the file first */
+	int depth; /* parents in the file first */
 	struct ierr *errs, *last;
-	struct rec *rec;    /* P_INSERT: the org it creates; else the existing one */
+	struct rec *rec; /* P_INSERT: the org it creates; else the existing one */
 };
 
 struct imp {
@@ -359,8 +362,8 @@ struct imp {
 	struct item *items;      /* in file order */
 	struct item **order;     /* the same in batch order: parents first (depth, then row) */
 	long nitems;
-	struct smap file_codes;  /* the file's codes -> their item (the first row of a repeated code) */
-	struct word_cache { /* the level and type words seen, and what they mean: files repeat a few */
+	struct smap file_codes; /* the file's codes -> their item (the first row of a repeated code) */
+	struct word_cache {     /* the level and type words seen, and what they mean: files repeat a few */
 		const char *w[8];
 		uint8_t v[8];
 		int n;
@@ -368,10 +371,10 @@ struct imp {
 	struct arena arena;
 	struct smap codes, credits;
 	struct imap ids;
-	struct caller *caller;   /* the owner's grants (HTTP jobs); NULL: no scope (command line) */
-	bool may_root;           /* the caller holds org.write at a root (for rows without a parent) */
-	long counts[O_N];        /* committed (or planned, for a dry run) */
-	long done;               /* items [0, done) committed */
+	struct caller *caller; /* the owner's grants (HTTP jobs); NULL: no scope (command line) */
+	bool may_root;         /* the caller holds org.write at a root (for rows without a parent) */
+	long counts[O_N];      /* committed (or planned, for a dry run) */
+	long done;             /* items [0, done) committed */
 	int per_stmt;
 };
 
@@ -483,10 +486,12 @@ static bool map_header(struct imp *m, const struct sheet_row *h, bool note)
 		int c = header_col(name);
 		if (c < 0) {
 			if (note)
-				job_error(m->job, h->number, name, "column_ignored", "not a known column: ignored");
+				job_error(m->job, h->number, name, "column_ignored",
+					  "not a known column: ignored");
 		} else if (m->map[c] >= 0) {
 			if (note)
-				job_error(m->job, h->number, name, "duplicate_column", "this column appears twice");
+				job_error(m->job, h->number, name, "duplicate_column",
+					  "this column appears twice");
 		} else {
 			m->map[c] = k;
 			m->header[c] = name;
@@ -496,8 +501,9 @@ static bool map_header(struct imp *m, const struct sheet_row *h, bool note)
 	static const int required[] = {C_CODE, C_NAME, C_LEVEL, C_TYPE};
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (m->map[required[i]] < 0) {
-			job_error(m->job, h->number, columns[required[i]].field, "missing_column",
-				  "this column is required (code, name, level, type; parent code below the national level)");
+			job_error(
+				m->job, h->number, columns[required[i]].field, "missing_column",
+				"this column is required (code, name, level, type; parent code below the national level)");
 			ok = false;
 		}
 	}
@@ -533,7 +539,8 @@ static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *
 		}
 		char *v = k < r->ncells ? r->cells[k] : NULL;
 		if (v) {
-			bool ascii = c == C_CODE || c == C_PARENT || c == C_REGION || c == C_CREDIT || c == C_OPENED;
+			bool ascii = c == C_CODE || c == C_PARENT || c == C_REGION || c == C_CREDIT ||
+				     c == C_OPENED;
 			clean(v, ascii);
 		}
 		it->v[c] = v ? v : "";
@@ -583,8 +590,8 @@ static void prepare_item(struct imp *m, const struct sheet_row *r, struct item *
 	}
 }
 
-#define DEPTH_DEEP (ORG_DEPTH_MAX + 1)   /* a chain deeper than the tree may be */
-#define DEPTH_CYCLE (ORG_DEPTH_MAX + 2)  /* a chain of parent codes that goes round */
+#define DEPTH_DEEP  (ORG_DEPTH_MAX + 1) /* a chain deeper than the tree may be */
+#define DEPTH_CYCLE (ORG_DEPTH_MAX + 2) /* a chain of parent codes that goes round */
 
 /* The depth of an item as the import always ordered rows: 0 without a parent code, 1 when
  * the parent is not in the file, else one more than its parent's; DEPTH_DEEP past
@@ -676,7 +683,8 @@ static int read_items(struct imp *m)
 			reject(m, it, NULL, "cycle", col_name(m, "parent_code"),
 			       "the parent codes in the file go round in a circle");
 		else if (d == DEPTH_DEEP && !it->bad)
-			reject(m, it, NULL, "too_deep", col_name(m, "parent_code"), "the tree may be at most 64 levels deep");
+			reject(m, it, NULL, "too_deep", col_name(m, "parent_code"),
+			       "the tree may be at most 64 levels deep");
 	}
 	/* the batch order: by depth, then row (a counting sort: depths are 0..DEPTH_CYCLE), so a
 	 * parent's row is applied before its children's */
@@ -721,11 +729,12 @@ static int snapshot(struct imp *m)
 	size_t np = 0, capp = 0;
 	struct pending_parent *pp = NULL;
 	if (!rc)
-		rc = conn_prepare(c,
-				  "SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"
-				  " o.contact, o.opened_on, o.closed_on, o.version, p.parent_id, p.valid_from"
-				  " FROM org o LEFT JOIN org_parent p ON p.org_id = o.id AND p.valid_to IS NULL",
-				  &st);
+		rc = conn_prepare(
+			c,
+			"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code, o.credit_code,"
+			" o.contact, o.opened_on, o.closed_on, o.version, p.parent_id, p.valid_from"
+			" FROM org o LEFT JOIN org_parent p ON p.org_id = o.id AND p.valid_to IS NULL",
+			&st);
 	while (!rc && (rc = stmt_step(st)) == STORE_ROW) {
 		rc = 0;
 		struct rec *r = new_rec(m);
@@ -755,8 +764,8 @@ static int snapshot(struct imp *m)
 		r->closed = stmt_isnull(st, 10) ? NULL : dup_str(m, stmt_text(st, 10, NULL));
 		r->version = stmt_int64(st, 11);
 		r->latest_from = dup_str(m, stmt_text(st, 13, NULL));
-		if (!r->code || !r->name || !r->short_name || !r->level || !r->type || !r->region || !r->credit ||
-		    !r->contact || !r->opened || !r->latest_from) {
+		if (!r->code || !r->name || !r->short_name || !r->level || !r->type || !r->region ||
+		    !r->credit || !r->contact || !r->opened || !r->latest_from) {
 			rc = ERR_NOMEM;
 			break;
 		}
@@ -776,8 +785,10 @@ static int snapshot(struct imp *m)
 		r->parent = r->latest;
 		if (strcmp(r->latest_from, m->today) <= 0)
 			continue;
-		rc = conn_prepare(c, "SELECT parent_id FROM org_parent WHERE org_id = $1 AND valid_from <= $2"
-				     " AND (valid_to IS NULL OR valid_to > $2)", &st);
+		rc = conn_prepare(c,
+				  "SELECT parent_id FROM org_parent WHERE org_id = $1 AND valid_from <= $2"
+				  " AND (valid_to IS NULL OR valid_to > $2)",
+				  &st);
 		if (rc)
 			break;
 		stmt_bind_int64(st, 1, r->id);
@@ -837,8 +848,8 @@ static void depth_check(const struct rec *p, struct errlist *errs)
 		n++;
 	if (n + 1 > ORG_DEPTH_MAX) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %d", ORG_DEPTH_MAX,
-			 n + 1);
+		snprintf(msg, sizeof(msg), "the tree may be at most %d levels deep; this would make it %d",
+			 ORG_DEPTH_MAX, n + 1);
 		errlist_add(errs, "parent_code", "too_deep", msg);
 	}
 }
@@ -846,10 +857,15 @@ static void depth_check(const struct rec *p, struct errlist *errs)
 static void plan_create(struct imp *m, struct item *it)
 {
 	const char *pcode = cell(it, C_PARENT);
-	struct org_input in = {.code = it->v[C_CODE], .name = it->v[C_NAME], .short_name = it->v[C_SHORT],
-			       .level = LEVELS.items[it->lv].code, .type = TYPES.items[it->ty].code,
-			       .region_code = it->v[C_REGION], .credit_code = it->v[C_CREDIT],
-			       .contact = it->v[C_CONTACT], .opened_on = it->opened[0] ? it->opened : NULL,
+	struct org_input in = {.code = it->v[C_CODE],
+			       .name = it->v[C_NAME],
+			       .short_name = it->v[C_SHORT],
+			       .level = LEVELS.items[it->lv].code,
+			       .type = TYPES.items[it->ty].code,
+			       .region_code = it->v[C_REGION],
+			       .credit_code = it->v[C_CREDIT],
+			       .contact = it->v[C_CONTACT],
+			       .opened_on = it->opened[0] ? it->opened : NULL,
 			       .parent_code = pcode};
 	struct errlist errs;
 	errs_clear(&errs);
@@ -868,16 +884,19 @@ static void plan_create(struct imp *m, struct item *it)
 	if (smap_get(&m->codes, in.code)) { /* known, but not open by today */
 		errlist_add(&errs, "code", "taken", "another organization already has this code");
 	} else if (credit[0] && smap_get(&m->credits, credit)) {
-		errlist_add(&errs, "credit_code", "taken", "another organization already has this credit code");
+		errlist_add(&errs, "credit_code", "taken",
+			    "another organization already has this credit code");
 	} else if (pcode) {
 		if (!p || strcmp(p->opened, opened) > 0)
-			errlist_add(&errs, "parent_code", "not_found", "no organization with this code was open on opened_on");
+			errlist_add(&errs, "parent_code", "not_found",
+				    "no organization with this code was open on opened_on");
 		else if (p->closed && strcmp(p->closed, opened) <= 0)
 			errlist_add(&errs, "parent_code", "closed", "the parent organization is closed");
 		else
 			depth_check(p, &errs);
 	} else if (strcmp(in.level, "national")) {
-		errlist_add(&errs, "parent_code", "required", "every organization below the national level needs a parent");
+		errlist_add(&errs, "parent_code", "required",
+			    "every organization below the national level needs a parent");
 	}
 	if (errs.n) {
 		reject(m, it, &errs, "rejected", "", "the row was not accepted");
@@ -927,7 +946,8 @@ static bool move_check(struct imp *m, struct rec *r, struct rec *p, struct errli
 			return false;
 		}
 	if (strcmp(m->today, r->latest_from) < 0) {
-		errlist_add(errs, "on", "before_current", "a move cannot take effect before the current placement began");
+		errlist_add(errs, "on", "before_current",
+			    "a move cannot take effect before the current placement began");
 		return false;
 	}
 	return true;
@@ -938,8 +958,8 @@ static bool move_check(struct imp *m, struct rec *r, struct rec *p, struct errli
 static const char *norm_name(struct imp *m, const char *cell, bool is_short, struct errlist *errs)
 {
 	char out[ORG_NAME_MAX * 4 + 1];
-	if (name_normalize(cell, strlen(cell), NAME_OFFICIAL, 0, is_short ? 64 : ORG_NAME_MAX, out, sizeof(out),
-			   is_short ? "short_name" : "name", errs))
+	if (name_normalize(cell, strlen(cell), NAME_OFFICIAL, 0, is_short ? 64 : ORG_NAME_MAX, out,
+			   sizeof(out), is_short ? "short_name" : "name", errs))
 		return NULL;
 	return dup_str(m, out);
 }
@@ -953,11 +973,13 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 	struct errlist errs;
 	errs_clear(&errs);
 	if (r->closed) {
-		reject(m, it, NULL, "closed", col_name(m, "code"), "an organization with this code is closed");
+		reject(m, it, NULL, "closed", col_name(m, "code"),
+		       "an organization with this code is closed");
 		return;
 	}
 	if (strcmp(r->level, LEVELS.items[it->lv].code)) {
-		reject(m, it, NULL, "level_change", col_name(m, "level"), "the level of an existing organization cannot change");
+		reject(m, it, NULL, "level_change", col_name(m, "level"),
+		       "the level of an existing organization cannot change");
 		return;
 	}
 	/* what differs; an empty cell leaves the stored value as it is */
@@ -977,10 +999,10 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 			change = true;
 		}
 	}
-#define DIFF(COL, FIELD, MEMBER)                                                          \
-	if (cell(it, COL) && strcmp(it->v[COL], r->MEMBER)) {                            \
-		in.FIELD = it->v[COL];                                                   \
-		change = true;                                                           \
+#define DIFF(COL, FIELD, MEMBER)                              \
+	if (cell(it, COL) && strcmp(it->v[COL], r->MEMBER)) { \
+		in.FIELD = it->v[COL];                        \
+		change = true;                                \
 	}
 	DIFF(C_REGION, region_code, region)
 	DIFF(C_CONTACT, contact, contact)
@@ -1004,12 +1026,14 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 	const char *pcode = cell(it, C_PARENT);
 	if (pcode) {
 		if (!strcmp(r->level, "national")) {
-			reject(m, it, NULL, "not_allowed", col_name(m, "parent_code"), "the national level has no parent");
+			reject(m, it, NULL, "not_allowed", col_name(m, "parent_code"),
+			       "the national level has no parent");
 			return;
 		}
 		struct rec *p = existing(m, pcode);
 		if (!p) {
-			reject(m, it, NULL, "not_found", col_name(m, "parent_code"), "no open organization with this code");
+			reject(m, it, NULL, "not_found", col_name(m, "parent_code"),
+			       "no open organization with this code");
 			return;
 		}
 		if (p != r->parent)
@@ -1024,7 +1048,8 @@ static void plan_update(struct imp *m, struct item *it, struct rec *r)
 			return;
 		}
 		if (in.credit_code && *credit && strcmp(credit, r->credit) && smap_get(&m->credits, credit)) {
-			reject(m, it, NULL, "taken", col_name(m, "credit_code"), "another organization already has this credit code");
+			reject(m, it, NULL, "taken", col_name(m, "credit_code"),
+			       "another organization already has this credit code");
 			return;
 		}
 	}
@@ -1103,17 +1128,17 @@ static void plan_item(struct imp *m, struct item *it)
 struct batch {
 	struct imp *m;
 	long from, to;
-	bool careful;             /* row by row (after a constraint hit a batch) */
-	long counts[O_N];         /* after this batch */
+	bool careful;     /* row by row (after a constraint hit a batch) */
+	long counts[O_N]; /* after this batch */
 	struct bulk orgs, parents;
 	struct audit_entry *audit; /* inserts since the last flush */
 	size_t naudit, capaudit;
-	long flushed;             /* items [from, flushed) written */
-	struct arena scratch;     /* audit texts and ids: per attempt */
+	long flushed;         /* items [from, flushed) written */
+	struct arena scratch; /* audit texts and ids: per attempt */
 	struct job_progress progress;
 	char checkpoint[96], result[256];
 	bool final;
-	uint64_t tx_ns;           /* the last attempt's time inside the transaction */
+	uint64_t tx_ns; /* the last attempt's time inside the transaction */
 };
 
 static int org_returned(struct stmt *st, void *arg)
@@ -1173,8 +1198,12 @@ static int flush_inserts(struct conn *c, struct batch *b, long upto)
 		bulk_opt_int(&v[1], r->latest ? r->latest->id : 0);
 		bulk_text(&v[2], r->opened);
 		/* the audit record, as org_create_in writes it */
-		struct org_input in = {.code = r->code, .name = r->name, .short_name = r->short_name,
-				       .level = r->level, .type = r->type, .region_code = r->region,
+		struct org_input in = {.code = r->code,
+				       .name = r->name,
+				       .short_name = r->short_name,
+				       .level = r->level,
+				       .type = r->type,
+				       .region_code = r->region,
 				       .contact = r->contact};
 		struct audit_diff d;
 		org_create_diff(&in, r->credit, r->opened, r->latest ? r->latest->code : NULL, &d);
@@ -1234,10 +1263,15 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 	rc = org_load_in(c, it->v[C_CODE], &cur);
 	enum outcome o = O_NONE;
 	if (rc == ERR_NOTFOUND) {
-		struct org_input in = {.code = it->v[C_CODE], .name = it->v[C_NAME], .short_name = it->v[C_SHORT],
-				       .level = LEVELS.items[it->lv].code, .type = TYPES.items[it->ty].code,
-				       .region_code = it->v[C_REGION], .credit_code = it->v[C_CREDIT],
-				       .contact = it->v[C_CONTACT], .opened_on = it->opened[0] ? it->opened : NULL,
+		struct org_input in = {.code = it->v[C_CODE],
+				       .name = it->v[C_NAME],
+				       .short_name = it->v[C_SHORT],
+				       .level = LEVELS.items[it->lv].code,
+				       .type = TYPES.items[it->ty].code,
+				       .region_code = it->v[C_REGION],
+				       .credit_code = it->v[C_CREDIT],
+				       .contact = it->v[C_CONTACT],
+				       .opened_on = it->opened[0] ? it->opened : NULL,
 				       .parent_code = parent};
 		int64_t id = 0;
 		rc = org_create_in(c, who, &in, &errs, &id);
@@ -1254,7 +1288,8 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 		if (cur.closed_on[0])
 			rc = errlist_add(&errs, "code", "closed", "an organization with this code is closed");
 		else if (strcmp(cur.level, LEVELS.items[it->lv].code))
-			rc = errlist_add(&errs, "level", "level_change", "the level of an existing organization cannot change");
+			rc = errlist_add(&errs, "level", "level_change",
+					 "the level of an existing organization cannot change");
 		/* names compare as they would be stored (the one normaliser) */
 		char name[ORG_NAME_MAX * 4 + 1], short_name[64 * 4 + 1];
 		for (int k = 0; !rc && k < 2; k++) {
@@ -1263,16 +1298,17 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 				continue;
 			char *out = k ? short_name : name;
 			rc = name_normalize(v, strlen(v), NAME_OFFICIAL, 0, k ? 64 : ORG_NAME_MAX, out,
-					    k ? sizeof(short_name) : sizeof(name), k ? "short_name" : "name", &errs);
+					    k ? sizeof(short_name) : sizeof(name), k ? "short_name" : "name",
+					    &errs);
 			if (!rc && strcmp(out, k ? cur.short_name : cur.name)) {
 				*(k ? &in.short_name : &in.name) = out;
 				change = true;
 			}
 		}
-#define DIFF(COL, FIELD)                                                          \
-	if (cell(it, COL) && strcmp(it->v[COL], cur.FIELD)) {                    \
-		in.FIELD = it->v[COL];                                           \
-		change = true;                                                   \
+#define DIFF(COL, FIELD)                                      \
+	if (cell(it, COL) && strcmp(it->v[COL], cur.FIELD)) { \
+		in.FIELD = it->v[COL];                        \
+		change = true;                                \
 	}
 		if (!rc) {
 			DIFF(C_REGION, region_code)
@@ -1295,9 +1331,11 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 		if (!rc && parent) {
 			struct org p;
 			if (!strcmp(cur.level, "national"))
-				rc = errlist_add(&errs, "parent_code", "not_allowed", "the national level has no parent");
+				rc = errlist_add(&errs, "parent_code", "not_allowed",
+						 "the national level has no parent");
 			else if ((rc = org_load_in(c, parent, &p)) == ERR_NOTFOUND)
-				rc = errlist_add(&errs, "parent_code", "not_found", "no open organization with this code");
+				rc = errlist_add(&errs, "parent_code", "not_found",
+						 "no open organization with this code");
 			else if (!rc && p.id != cur.parent_id)
 				new_parent = p.id;
 		}
@@ -1318,7 +1356,8 @@ static int apply_row(struct conn *c, struct imp *m, struct item *it)
 		 * item stay as they were, so a retried step starts from the same state) */
 		it->outcome = O_REJECTED;
 		for (int i = 0; i < errs.n; i++)
-			job_error(m->job, it->row, col_name(m, errs.e[i].field), errs.e[i].code, errs.e[i].message);
+			job_error(m->job, it->row, col_name(m, errs.e[i].field), errs.e[i].code,
+				  errs.e[i].message);
 		if (!errs.n)
 			job_error(m->job, it->row, "", "rejected", "the row was not accepted");
 		return 0;
@@ -1336,8 +1375,8 @@ static void note_errors(struct imp *m, struct item *it)
 }
 
 /* The job's result and checkpoint after `counts` over items [0, done). */
-static void describe(struct imp *m, const long *counts, long done, char *result, size_t rcap, char *checkpoint,
-		     size_t ccap)
+static void describe(struct imp *m, const long *counts, long done, char *result, size_t rcap,
+		     char *checkpoint, size_t ccap)
 {
 	struct audit_diff d;
 	audit_diff_init(&d);
@@ -1348,8 +1387,8 @@ static void describe(struct imp *m, const long *counts, long done, char *result,
 	audit_diff_int(&d, "rejected", counts[O_REJECTED]);
 	str_copy(result, rcap, audit_diff_text(&d));
 	if (checkpoint)
-		snprintf(checkpoint, ccap, "k=%ld i=%ld u=%ld n=%ld r=%ld", done, counts[O_INSERTED], counts[O_UPDATED],
-			 counts[O_UNCHANGED], counts[O_REJECTED]);
+		snprintf(checkpoint, ccap, "k=%ld i=%ld u=%ld n=%ld r=%ld", done, counts[O_INSERTED],
+			 counts[O_UPDATED], counts[O_UNCHANGED], counts[O_REJECTED]);
 }
 
 /* The org.import record: what the whole file did (as the import always recorded it). */
@@ -1430,17 +1469,22 @@ static void note_planned(struct imp *m, long from, long to)
  * the first batch is IMPORT_STEP_MIN rows (its time is not known yet). The rows, their
  * order and the results are the same whatever the sizes; only the checkpoints come more
  * often. */
-#define IMPORT_STEP_MS 50
+#define IMPORT_STEP_MS  50
 #define IMPORT_STEP_MIN 64
 
 static int write_batches(struct imp *m, int batch_rows)
 {
 	struct batch b = {.m = m};
-	b.orgs = (struct bulk){.head = "INSERT INTO org (code, name, short_name, level, type, region_code, credit_code,"
-				       " contact, opened_on)",
-			       .tail = " RETURNING id, code", .ncols = 9, .per_stmt = m->per_stmt,
-			       .returned = org_returned, .arg = m};
-	b.parents = (struct bulk){.head = "INSERT INTO org_parent (org_id, parent_id, valid_from)", .ncols = 3,
+	b.orgs = (struct bulk){
+		.head = "INSERT INTO org (code, name, short_name, level, type, region_code, credit_code,"
+			" contact, opened_on)",
+		.tail = " RETURNING id, code",
+		.ncols = 9,
+		.per_stmt = m->per_stmt,
+		.returned = org_returned,
+		.arg = m};
+	b.parents = (struct bulk){.head = "INSERT INTO org_parent (org_id, parent_id, valid_from)",
+				  .ncols = 3,
 				  .per_stmt = m->per_stmt};
 	bulk_init(&b.orgs);
 	bulk_init(&b.parents);
@@ -1455,13 +1499,17 @@ static int write_batches(struct imp *m, int batch_rows)
 		b.to = from + rows < m->nitems ? from + rows : m->nitems;
 		b.final = b.to == m->nitems;
 		b.careful = false;
-		b.progress = (struct job_progress){.rows_total = m->nitems, .rows_done = b.to,
-						   .checkpoint = b.checkpoint, .result = b.result, .final = b.final};
+		b.progress = (struct job_progress){.rows_total = m->nitems,
+						   .rows_done = b.to,
+						   .checkpoint = b.checkpoint,
+						   .result = b.result,
+						   .final = b.final};
 		note_planned(m, b.from, b.to);
 		rc = job_step(m->job, batch_tx, &b, &b.progress);
 		if (rc == ERR_CONFLICT) {
 			/* someone wrote a code or credit code of this batch since the snapshot */
-			log_info("org import: batch at row %ld meets changes made meanwhile: row by row", b.from);
+			log_info("org import: batch at row %ld meets changes made meanwhile: row by row",
+				 b.from);
 			b.careful = true; /* the plan's refusals noted above are still pending */
 			rc = job_step(m->job, batch_tx, &b, &b.progress);
 		}
@@ -1535,7 +1583,9 @@ static int import_run(struct job *j)
 	if (ji->attempts > 1 && ji->input_hash[0]) {
 		char h[65];
 		if (job_file_hash(ji->input_path, h) || strcmp(h, ji->input_hash)) {
-			job_set_message(j, "the file changed or is gone since the import started: it cannot be resumed");
+			job_set_message(
+				j,
+				"the file changed or is gone since the import started: it cannot be resumed");
 			rc = ERR_CONFLICT;
 		}
 	}
@@ -1544,8 +1594,8 @@ static int import_run(struct job *j)
 		job_set_message(j, "%s", why);
 	long ck[O_N] = {0}, done = 0;
 	bool resumed = !rc && ji->checkpoint[0] &&
-		       sscanf(ji->checkpoint, "k=%ld i=%ld u=%ld n=%ld r=%ld", &done, &ck[O_INSERTED], &ck[O_UPDATED],
-			      &ck[O_UNCHANGED], &ck[O_REJECTED]) == 5;
+		       sscanf(ji->checkpoint, "k=%ld i=%ld u=%ld n=%ld r=%ld", &done, &ck[O_INSERTED],
+			      &ck[O_UPDATED], &ck[O_UNCHANGED], &ck[O_REJECTED]) == 5;
 	if (!rc && m->sheet.nrows == 0) {
 		job_error(j, 1, "", "empty", "the file has no header row");
 		job_set_message(j, "the file was refused: it has no header row");
@@ -1592,15 +1642,20 @@ static int import_run(struct job *j)
 		note_planned(m, 0, m->nitems);
 		char result[256];
 		describe(m, counts, m->nitems, result, sizeof(result), NULL, 0);
-		struct job_progress p = {.rows_total = m->nitems, .rows_done = m->nitems, .checkpoint = "",
-					 .result = result, .final = true};
+		struct job_progress p = {.rows_total = m->nitems,
+					 .rows_done = m->nitems,
+					 .checkpoint = "",
+					 .result = result,
+					 .final = true};
 		rc = job_step(j, NULL, NULL, &p);
 	} else if (!rc) {
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : ORG_IMPORT_BATCH);
 	}
 	if (t_plan)
-		log_info("org import: job %" PRId64 ": %ld rows; CPU time: read %.0f ms, snapshot %.0f ms, checks %.0f ms,"
-			 " %s %.0f ms", ji->id, m->nitems, (double)(t_read - t0) / 1e6, (double)(t_snap - t_read) / 1e6,
+		log_info("org import: job %" PRId64
+			 ": %ld rows; CPU time: read %.0f ms, snapshot %.0f ms, checks %.0f ms,"
+			 " %s %.0f ms",
+			 ji->id, m->nitems, (double)(t_read - t0) / 1e6, (double)(t_snap - t_read) / 1e6,
 			 (double)(t_plan - t_snap) / 1e6, m->dry ? "report" : "writing",
 			 (double)(cpu_ns() - t_plan) / 1e6);
 	sheet_free(&m->sheet);
@@ -1624,21 +1679,27 @@ const struct job_kind org_import_kind = {
 
 /* ---- export ---- */
 
-static const char *level_zh(const char *v) { return codeset_label(&LEVELS, v, true); }
+static const char *level_zh(const char *v)
+{
+	return codeset_label(&LEVELS, v, true);
+}
 
-static const char *type_zh(const char *v) { return codeset_label(&TYPES, v, true); }
+static const char *type_zh(const char *v)
+{
+	return codeset_label(&TYPES, v, true);
+}
 
-#define EXPORT_SQL                                                                                     \
-	ORG_SUBTREE_CTE                                                                                \
-	" SELECT o.code, o.name, o.short_name, o.level, o.type, pc.code, o.region_code,"              \
-	" o.credit_code, o.opened_on, o.contact, o.closed_on FROM down JOIN org o ON o.id = down.id"  \
-	" LEFT JOIN org_parent pp ON pp.org_id = o.id AND pp.valid_from <= $2"                        \
-	" AND (pp.valid_to IS NULL OR pp.valid_to > $2)"                                              \
-	" LEFT JOIN org pc ON pc.id = pp.parent_id"                                                   \
+#define EXPORT_SQL                                                                                   \
+	ORG_SUBTREE_CTE                                                                              \
+	" SELECT o.code, o.name, o.short_name, o.level, o.type, pc.code, o.region_code,"             \
+	" o.credit_code, o.opened_on, o.contact, o.closed_on FROM down JOIN org o ON o.id = down.id" \
+	" LEFT JOIN org_parent pp ON pp.org_id = o.id AND pp.valid_from <= $2"                       \
+	" AND (pp.valid_to IS NULL OR pp.valid_to > $2)"                                             \
+	" LEFT JOIN org pc ON pc.id = pp.parent_id"                                                  \
 	" WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
 
-int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, const struct rbac_seen *seen,
-	       struct doc_writer *w, long *rows)
+int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed,
+	       const struct rbac_seen *seen, struct doc_writer *w, long *rows)
 {
 	char today[11];
 	const char *d = org_date_or_today(as_of, today);
@@ -1661,7 +1722,8 @@ int org_export(struct app *a, int64_t root, const char *as_of, bool include_clos
 		rc = doc_writer_row(w, head, nh);
 	if (!rc)
 		rc = conn_prepare(c,
-				  filter ? EXPORT_SQL " AND " ORG_SEEN_SQL("o.id", "$4", "$5", "$6") " ORDER BY down.depth, o.code"
+				  filter ? EXPORT_SQL " AND " ORG_SEEN_SQL(
+						   "o.id", "$4", "$5", "$6") " ORDER BY down.depth, o.code"
 					 : EXPORT_SQL " ORDER BY down.depth, o.code",
 				  &st);
 	if (!rc) {

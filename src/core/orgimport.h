@@ -56,8 +56,8 @@ void org_import_columns(struct sheet *s, struct import_column *out, int max, int
  * written. ERR_NOTFOUND when root did not exist then; a writer error (ERR_TOOBIG past its
  * limit) or a store error. */
 struct rbac_seen;
-int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed, const struct rbac_seen *seen,
-	       struct doc_writer *w, long *rows);
+int org_export(struct app *a, int64_t root, const char *as_of, bool include_closed,
+	       const struct rbac_seen *seen, struct doc_writer *w, long *rows);
 
 /* A date as people type it (1980-01-02, 1980/1/2, 1980年1月2日, 19800102, an Excel serial)
  * as YYYY-MM-DD; false when it is none of these or impossible. */

@@ -50,8 +50,10 @@ static int roles_text(struct conn *c, int64_t user_id, char *out, size_t cap)
 {
 	struct stmt *st = NULL;
 	out[0] = '\0';
-	int rc = conn_prepare(c, "SELECT r.role, o.code FROM role_assignment r JOIN org o ON o.id = r.org_id"
-				 " WHERE r.user_id = $1 ORDER BY r.role, o.code", &st);
+	int rc = conn_prepare(c,
+			      "SELECT r.role, o.code FROM role_assignment r JOIN org o ON o.id = r.org_id"
+			      " WHERE r.user_id = $1 ORDER BY r.role, o.code",
+			      &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, user_id);
@@ -77,7 +79,8 @@ static int grant_checks(struct conn *c, int64_t by, int64_t user_id, const char 
 	if (rc)
 		return rc;
 	if (by && by == user_id)
-		return errlist_add(errs, "user_id", "self", "nobody gives an administrator post to themselves"),
+		return errlist_add(errs, "user_id", "self",
+				   "nobody gives an administrator post to themselves"),
 		       ERR_FORBIDDEN;
 	bool holds = false;
 	rc = user_holds_post(c, user_id, &holds);
@@ -89,10 +92,13 @@ static int grant_checks(struct conn *c, int64_t by, int64_t user_id, const char 
 		return ERR_CONFLICT;
 	}
 	if (!*org_id) {
-		rc = one_int(c, "SELECT org_id FROM role_assignment WHERE user_id = $1 ORDER BY role, org_id LIMIT 1",
-			     user_id, org_id);
+		rc = one_int(
+			c,
+			"SELECT org_id FROM role_assignment WHERE user_id = $1 ORDER BY role, org_id LIMIT 1",
+			user_id, org_id);
 		if (rc == ERR_NOTFOUND)
-			return errlist_add(errs, "org_id", "required", "the account holds no role: give org_id");
+			return errlist_add(errs, "org_id", "required",
+					   "the account holds no role: give org_id");
 		return rc;
 	}
 	rc = one_int(c, "SELECT id FROM org WHERE id = $1", *org_id, &x);
@@ -151,7 +157,8 @@ static int grant_tx(struct conn *c, void *arg)
 	struct grant_job *j = arg;
 	int rc = grant_checks(c, j->who->user_id, j->user_id, j->post, &j->org_id, j->errs);
 	char replaced[256];
-	return rc ? rc : grant_conn(c, j->who, j->user_id, j->post, j->org_id, NULL, replaced, sizeof(replaced));
+	return rc ? rc
+		  : grant_conn(c, j->who, j->user_id, j->post, j->org_id, NULL, replaced, sizeof(replaced));
 }
 
 int post_grant(struct app *a, const struct audit_entry *who, int64_t user_id, const char *post,
@@ -171,8 +178,10 @@ static int request_tx(struct conn *c, void *arg)
 		return rc;
 	int64_t now = time_unix(), live = 0;
 	struct stmt *st = NULL;
-	rc = conn_prepare(c, "SELECT count(*) FROM post_request WHERE user_id = $1 AND status = 'pending'"
-			     " AND expires_at > $2", &st);
+	rc = conn_prepare(c,
+			  "SELECT count(*) FROM post_request WHERE user_id = $1 AND status = 'pending'"
+			  " AND expires_at > $2",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->user_id);
@@ -184,8 +193,11 @@ static int request_tx(struct conn *c, void *arg)
 		errlist_add(j->errs, "user_id", "pending", "a request for this account awaits a decision");
 		return ERR_CONFLICT;
 	}
-	rc = conn_prepare(c, "INSERT INTO post_request (user_id, role, org_id, requested_by, requested_at, expires_at)"
-			     " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", &st);
+	rc = conn_prepare(
+		c,
+		"INSERT INTO post_request (user_id, role, org_id, requested_by, requested_at, expires_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->user_id);
@@ -210,7 +222,8 @@ static int request_tx(struct conn *c, void *arg)
 	audit_diff_str(&d, "role", j->post);
 	audit_diff_int(&d, "org_id", j->org_id);
 	audit_diff_str(&d, "replaces", replaces);
-	return audit_obj(c, j->who, "post_request.create", "post_request", j->id, j->org_id, audit_diff_text(&d));
+	return audit_obj(c, j->who, "post_request.create", "post_request", j->id, j->org_id,
+			 audit_diff_text(&d));
 }
 
 int post_request_create(struct app *a, const struct audit_entry *who, int64_t user_id, const char *post,
@@ -230,8 +243,11 @@ static int decide_tx(struct conn *c, void *arg)
 {
 	struct grant_job *j = arg;
 	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT r.user_id, r.role, r.org_id, r.requested_by, r.status, r.expires_at, u.login"
-				 " FROM post_request r JOIN app_user u ON u.id = r.requested_by WHERE r.id = $1", &st);
+	int rc = conn_prepare(
+		c,
+		"SELECT r.user_id, r.role, r.org_id, r.requested_by, r.status, r.expires_at, u.login"
+		" FROM post_request r JOIN app_user u ON u.id = r.requested_by WHERE r.id = $1",
+		&st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, j->id);
@@ -270,17 +286,21 @@ static int decide_tx(struct conn *c, void *arg)
 	if (j->approve) {
 		rc = grant_checks(c, j->who->user_id, j->user_id, post, &j->org_id, j->errs);
 		if (!rc)
-			rc = grant_conn(c, j->who, j->user_id, post, j->org_id, requester, replaced, sizeof(replaced));
+			rc = grant_conn(c, j->who, j->user_id, post, j->org_id, requester, replaced,
+					sizeof(replaced));
 		if (rc)
 			return rc;
 	}
-	rc = conn_prepare(c, "UPDATE post_request SET status = $2, decided_by = $3, decided_at = $4, reason = $5"
-			     " WHERE id = $1 AND status = 'pending'", &st);
+	rc = conn_prepare(c,
+			  "UPDATE post_request SET status = $2, decided_by = $3, decided_at = $4, reason = $5"
+			  " WHERE id = $1 AND status = 'pending'",
+			  &st);
 	if (rc)
 		return rc;
 	const char *reason = j->reason ? j->reason : "";
 	stmt_bind_int64(st, 1, j->id);
-	stmt_bind_text(st, 2, j->approve ? "approved" : "rejected", strlen(j->approve ? "approved" : "rejected"));
+	stmt_bind_text(st, 2, j->approve ? "approved" : "rejected",
+		       strlen(j->approve ? "approved" : "rejected"));
 	stmt_bind_int64(st, 3, j->who->user_id);
 	stmt_bind_int64(st, 4, now);
 	stmt_bind_text(st, 5, reason, strlen(reason));
@@ -298,8 +318,8 @@ static int decide_tx(struct conn *c, void *arg)
 		audit_diff_str(&d, "replaced", replaced);
 	if (*reason)
 		audit_diff_str(&d, "reason", reason);
-	return audit_obj(c, j->who, j->approve ? "post_request.approve" : "post_request.reject", "post_request",
-			 j->id, j->org_id, audit_diff_text(&d));
+	return audit_obj(c, j->who, j->approve ? "post_request.approve" : "post_request.reject",
+			 "post_request", j->id, j->org_id, audit_diff_text(&d));
 }
 
 int post_request_decide(struct app *a, const struct audit_entry *who, int64_t id, bool approve,
@@ -311,7 +331,7 @@ int post_request_decide(struct app *a, const struct audit_entry *who, int64_t id
 	return store_tx(a->store, decide_tx, &j);
 }
 
-#define REQUEST_COLS                                                                              \
+#define REQUEST_COLS                                                                                   \
 	"SELECT r.id, r.user_id, r.org_id, r.requested_by, COALESCE(r.decided_by, 0), r.requested_at," \
 	" r.expires_at, COALESCE(r.decided_at, 0), u.login, u.display_name, r.role, o.code, q.login,"  \
 	" COALESCE(d.login, ''), r.status, r.reason"                                                   \
@@ -384,12 +404,14 @@ int post_request_list(struct app *a, const char *status, int64_t before_id, int 
 	int rc = store_acquire(a->store, STORE_READ, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, REQUEST_COLS
-			  "WHERE ($1 = '' OR r.status = $1) AND (CAST($2 AS BIGINT) = 0 OR r.id < $2)"
-			  " AND ($3 = '' OR ($3 = 'pending' AND r.expires_at > $4) OR ($3 = 'expired' AND r.expires_at <= $4)"
-			  " OR $3 NOT IN ('pending', 'expired'))"
-			  " ORDER BY r.id DESC LIMIT $5",
-			  &st);
+	rc = conn_prepare(
+		c,
+		REQUEST_COLS
+		"WHERE ($1 = '' OR r.status = $1) AND (CAST($2 AS BIGINT) = 0 OR r.id < $2)"
+		" AND ($3 = '' OR ($3 = 'pending' AND r.expires_at > $4) OR ($3 = 'expired' AND r.expires_at <= $4)"
+		" OR $3 NOT IN ('pending', 'expired'))"
+		" ORDER BY r.id DESC LIMIT $5",
+		&st);
 	if (!rc) {
 		stmt_bind_text(st, 1, stored, strlen(stored));
 		stmt_bind_int64(st, 2, before_id);

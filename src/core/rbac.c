@@ -100,8 +100,7 @@ static bool covers(const struct grant *g, const int64_t *path, int n)
 	return false;
 }
 
-int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n,
-		    const char **role)
+int rbac_check_path(const struct caller *c, const char *perm, const int64_t *path, int n, const char **role)
 {
 	bool visible = false;
 	if (role)

@@ -40,7 +40,7 @@ struct locked_job {
 	int64_t now;
 	struct {
 		int64_t user_id, org_id;
-	} *rows;
+	} * rows;
 	int n;
 	int64_t count;
 };
@@ -94,8 +94,8 @@ static int todo_locked_accounts(struct app *a, const struct caller *who, struct 
 		return rc;
 	char zh[200], en[200];
 	snprintf(zh, sizeof(zh), "%" PRId64 " 个账号因多次输错密码被锁定，请核实后解锁", j.count);
-	snprintf(en, sizeof(en), "%" PRId64 " account%s locked after wrong passwords: check and unlock", j.count,
-		 j.count == 1 ? "" : "s");
+	snprintf(en, sizeof(en), "%" PRId64 " account%s locked after wrong passwords: check and unlock",
+		 j.count, j.count == 1 ? "" : "s");
 	todo_add(out, "account.locked", j.count, zh, en, "/users");
 	return 0;
 }
@@ -112,7 +112,7 @@ struct credit_job {
 
 /* per org of the walk: does it count, and do we walk below it (above county level)? */
 #define MISSING "CASE WHEN o.type = $7 AND o.closed_on IS NULL AND o.credit_code IS NULL THEN 1 ELSE 0 END"
-#define DEEPER "CASE WHEN o.level IN ($3, $4, $5) THEN 1 ELSE 0 END"
+#define DEEPER  "CASE WHEN o.level IN ($3, $4, $5) THEN 1 ELSE 0 END"
 
 static int credit_read(struct conn *c, void *arg)
 {
@@ -124,19 +124,20 @@ static int credit_read(struct conn *c, void *arg)
 	 * worked out inside the walk (joining org again afterwards lets planners start from
 	 * the many orgs without a credit code and probe the walk for each) */
 	const struct codeset *lv = &codelist_org_level;
-	return conn_row(c,
-			"WITH RECURSIVE down(id, depth, missing, deeper) AS ("
-			" SELECT o.id, 0, " MISSING ", " DEEPER " FROM org o WHERE o.level IN ($3, $4, $5, $6)"
-			" AND (o.id = $1 OR ($1 = 0 AND o.id IN (SELECT org_id FROM org_parent"
-			"  WHERE parent_id IS NULL AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2))))"
-			" UNION ALL"
-			" SELECT p.org_id, down.depth + 1, " MISSING ", " DEEPER " FROM org_parent p"
-			" JOIN down ON p.parent_id = down.id JOIN org o ON o.id = p.org_id"
-			" WHERE down.deeper = 1 AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
-			" AND o.level IN ($3, $4, $5, $6) AND down.depth < 64)"
-			" SELECT COALESCE(sum(missing), 0) FROM down",
-			"itttttt", "i", j->root, today, lv->items[0].code, lv->items[1].code, lv->items[2].code,
-			lv->items[3].code, "association", &j->n);
+	return conn_row(
+		c,
+		"WITH RECURSIVE down(id, depth, missing, deeper) AS ("
+		" SELECT o.id, 0, " MISSING ", " DEEPER " FROM org o WHERE o.level IN ($3, $4, $5, $6)"
+		" AND (o.id = $1 OR ($1 = 0 AND o.id IN (SELECT org_id FROM org_parent"
+		"  WHERE parent_id IS NULL AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2))))"
+		" UNION ALL"
+		" SELECT p.org_id, down.depth + 1, " MISSING ", " DEEPER " FROM org_parent p"
+		" JOIN down ON p.parent_id = down.id JOIN org o ON o.id = p.org_id"
+		" WHERE down.deeper = 1 AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)"
+		" AND o.level IN ($3, $4, $5, $6) AND down.depth < 64)"
+		" SELECT COALESCE(sum(missing), 0) FROM down",
+		"itttttt", "i", j->root, today, lv->items[0].code, lv->items[1].code, lv->items[2].code,
+		lv->items[3].code, "association", &j->n);
 }
 
 static int todo_missing_credit_codes(struct app *a, const struct caller *who, struct todo_list *out)
@@ -162,7 +163,8 @@ static int todo_missing_credit_codes(struct app *a, const struct caller *who, st
 		bool nested = false;
 		for (int k = 0; k < who->ngrants && !nested; k++)
 			for (int d = 1; d < n && !nested; d++)
-				nested = k != i && path[d] == who->g[k].org_id && !rbac_is_post(who->g[k].role) &&
+				nested = k != i && path[d] == who->g[k].org_id &&
+					 !rbac_is_post(who->g[k].role) &&
 					 rbac_role_has(who->g[k].role, "org.write");
 		if (nested)
 			continue;
@@ -176,8 +178,8 @@ static int todo_missing_credit_codes(struct app *a, const struct caller *who, st
 		return 0;
 	char zh[200], en[200];
 	snprintf(zh, sizeof(zh), "%" PRId64 " 个县级及以上科协尚未填写统一社会信用代码", total);
-	snprintf(en, sizeof(en), "%" PRId64 " association%s at county level or above lack%s a credit code", total,
-		 total == 1 ? "" : "s", total == 1 ? "s" : "");
+	snprintf(en, sizeof(en), "%" PRId64 " association%s at county level or above lack%s a credit code",
+		 total, total == 1 ? "" : "s", total == 1 ? "s" : "");
 	todo_add(out, "org.credit_code_missing", total, zh, en, "/orgs");
 	return 0;
 }

@@ -47,8 +47,10 @@ static int token_tx(struct conn *c, void *arg)
 	if (rc < 0)
 		return rc;
 	int64_t now = time_unix();
-	rc = conn_prepare(c, "INSERT INTO api_token (user_id, name, token_hash, created_at, expires_at)"
-			     " VALUES ($1, $2, $3, $4, $5) RETURNING id", &st);
+	rc = conn_prepare(c,
+			  "INSERT INTO api_token (user_id, name, token_hash, created_at, expires_at)"
+			  " VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			  &st);
 	if (rc)
 		return rc;
 	stmt_bind_int64(st, 1, uid);
@@ -140,7 +142,6 @@ void user_add_grant(struct stmt *st, int col, struct caller *out)
 	out->ngrants = n + 1;
 }
 
-
 int token_resolve(struct app *a, const char *token, struct caller *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -174,7 +175,8 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 				out->token_id = stmt_int64(st, 0);
 				out->user_id = stmt_int64(st, 1);
 				str_copy(out->login, sizeof(out->login), stmt_text(st, 2, NULL));
-				str_copy(out->display_name, sizeof(out->display_name), stmt_text(st, 3, NULL));
+				str_copy(out->display_name, sizeof(out->display_name),
+					 stmt_text(st, 3, NULL));
 				last_used = stmt_int64(st, 4);
 				out->via = "token";
 				snprintf(out->cred, sizeof(out->cred), "token:%" PRId64, out->token_id);
@@ -194,7 +196,6 @@ int token_resolve(struct app *a, const char *token, struct caller *out)
 	return rc;
 }
 
-
 int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row *t, void *arg), void *arg)
 {
 	struct conn *c = NULL;
@@ -203,16 +204,21 @@ int token_list(struct app *a, int64_t user_id, int (*fn)(const struct token_row 
 	if (rc)
 		return rc;
 	int64_t now = time_unix(), life = (int64_t)token_max_days(a) * 86400;
-	rc = conn_prepare(c, "SELECT id, name, created_at, expires_at, last_used_at FROM api_token"
-			     " WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
-			     " AND created_at > $3 ORDER BY created_at DESC, id DESC LIMIT 100", &st);
+	rc = conn_prepare(
+		c,
+		"SELECT id, name, created_at, expires_at, last_used_at FROM api_token"
+		" WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)"
+		" AND created_at > $3 ORDER BY created_at DESC, id DESC LIMIT 100",
+		&st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, user_id);
 		stmt_bind_int64(st, 2, now);
 		stmt_bind_int64(st, 3, now - life);
 		while ((rc = stmt_step(st)) == STORE_ROW) {
-			struct token_row t = {.id = stmt_int64(st, 0), .created_at = stmt_int64(st, 2),
-					      .expires_at = stmt_int64(st, 3), .last_used_at = stmt_int64(st, 4)};
+			struct token_row t = {.id = stmt_int64(st, 0),
+					      .created_at = stmt_int64(st, 2),
+					      .expires_at = stmt_int64(st, 3),
+					      .last_used_at = stmt_int64(st, 4)};
 			/* the end that comes first: its own, or the maximum life */
 			if (!t.expires_at || t.expires_at > t.created_at + life)
 				t.expires_at = t.created_at + life;

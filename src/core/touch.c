@@ -27,15 +27,15 @@ struct touch_row {
 struct touch {
 	struct store *store;
 	int interval_ms;
-	size_t nslots;  /* a power of two */
-	size_t n, max;  /* rows in use; at most nslots / 2 */
+	size_t nslots; /* a power of two */
+	size_t n, max; /* rows in use; at most nslots / 2 */
 	struct touch_row *slots;
 	struct touch_row *inflight; /* rows being written (max of them) */
 	size_t ninflight;
 	uint64_t dropped;
 	char *sql[2]; /* the chunked UPDATE per kind */
 	bool stop, wake;
-	pthread_mutex_t mu;      /* slots, inflight, stop, wake */
+	pthread_mutex_t mu; /* slots, inflight, stop, wake */
 	pthread_cond_t cv;
 	pthread_mutex_t writing; /* one write at a time (thread, touch_flush, touch_stop) */
 	pthread_t thread;
@@ -120,8 +120,8 @@ static char *chunk_sql(const char *table, const char *col)
 	buf_init(&b, 16384);
 	int rc = buf_printf(&b, "UPDATE %s SET %s = v.column2 FROM (VALUES ", table, col);
 	for (int i = 0; !rc && i < TOUCH_CHUNK; i++)
-		rc = buf_printf(&b, "%s(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", i ? ", " : "",
-				2 * i + 1, 2 * i + 2);
+		rc = buf_printf(&b, "%s(CAST($%d AS BIGINT), CAST($%d AS BIGINT))", i ? ", " : "", 2 * i + 1,
+				2 * i + 2);
 	if (!rc)
 		rc = buf_printf(&b, ") AS v WHERE %s.id = v.column1 AND (%s.%s IS NULL OR %s.%s < v.column2)",
 				table, table, col, table, col);

@@ -23,8 +23,8 @@ struct touch;
 enum touch_kind { TOUCH_TOKEN = 0, TOUCH_SESSION = 1 };
 
 #define TOUCH_INTERVAL_MS 2000
-#define TOUCH_CAPACITY 8192 /* distinct tokens + sessions noted between two writes */
-#define TOUCH_CHUNK 32      /* rows per UPDATE statement */
+#define TOUCH_CAPACITY    8192 /* distinct tokens + sessions noted between two writes */
+#define TOUCH_CHUNK       32   /* rows per UPDATE statement */
 
 /* Starts the writer thread for store s (borrowed; must outlive the touch). interval_ms and
  * capacity <= 0 take the defaults above. Returns 0 and *out (free with touch_stop), or

@@ -17,14 +17,14 @@
 #include <stddef.h>
 
 #define SHEET_MAX_BYTES (64u << 20) /* the file, and each inflated XLSX part */
-#define SHEET_MAX_ROWS 500000
-#define SHEET_MAX_COLS 64
-#define SHEET_MAX_CELL 4096 /* bytes of UTF-8 */
+#define SHEET_MAX_ROWS  500000
+#define SHEET_MAX_COLS  64
+#define SHEET_MAX_CELL  4096 /* bytes of UTF-8 */
 
 struct sheet_row {
-	long number;   /* 1-based, as shown to people; the header is usually row 1 */
+	long number; /* 1-based, as shown to people; the header is usually row 1 */
 	int ncells;
-	char **cells;  /* UTF-8, NUL-terminated; "" for empty */
+	char **cells; /* UTF-8, NUL-terminated; "" for empty */
 	bool bad_encoding;
 	bool too_long; /* a cell or the row was cut at the limits */
 };

@@ -57,10 +57,23 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 	int rc = 0;
 	int64_t id = 0;
 	struct errlist errs;
-#define MAKE(CODE, NAME, LEVEL, TYPE, PARENT, REGION)                                     	do {                                                                                  		struct org_input in = {.code = (CODE), .name = (NAME), .level = (LEVEL),      				       .type = (TYPE), .parent_code = (PARENT),               				       .region_code = (REGION), .opened_on = opened};         		errlist_init(&errs);                                                          		rc = org_create(a, who, &in, &errs, &id);                                     		if (rc)                                                                       			return rc;                                                            		(*created)++;                                                                 	} while (0)
+#define MAKE(CODE, NAME, LEVEL, TYPE, PARENT, REGION)           \
+	do {                                                    \
+		struct org_input in = {.code = (CODE),          \
+				       .name = (NAME),          \
+				       .level = (LEVEL),        \
+				       .type = (TYPE),          \
+				       .parent_code = (PARENT), \
+				       .region_code = (REGION), \
+				       .opened_on = opened};    \
+		errlist_init(&errs);                            \
+		rc = org_create(a, who, &in, &errs, &id);       \
+		if (rc)                                         \
+			return rc;                              \
+		(*created)++;                                   \
+	} while (0)
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
-		MAKE(base[i].code, base[i].name, base[i].level, base[i].type, base[i].parent,
-		     base[i].region);
+		MAKE(base[i].code, base[i].name, base[i].level, base[i].type, base[i].parent, base[i].region);
 	/* national societies are roots of their own, guided by the national association */
 	struct org cast;
 	rc = org_get_by_code(a, "CAST", NULL, &cast);
@@ -105,7 +118,8 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 					size_t t = (u + m) % (sizeof(units) / sizeof(units[0]));
 					snprintf(code, sizeof(code), "%s-%s", county, units[t].suffix);
 					snprintf(name, sizeof(name), units[t].name, counties[k]);
-					MAKE(code, name, "grassroots", units[t].type, m ? town : county, NULL);
+					MAKE(code, name, "grassroots", units[t].type, m ? town : county,
+					     NULL);
 				}
 			}
 		}
@@ -154,12 +168,12 @@ static void day_text(int64_t z, char out[11])
 /* A two-character place name chosen by seed. */
 static void place(uint64_t seed, char out[16])
 {
-	static const char *const first[] = {"宝", "安", "临", "青", "东", "西", "南", "北", "永", "长",
-					    "清", "新", "丰", "泰", "福", "金", "明", "华", "兴", "德",
-					    "昌", "平", "龙", "云"};
-	static const char *const second[] = {"宜", "平", "江", "石", "川", "岭", "湖", "山", "乐", "河",
-					     "源", "阳", "城", "宁", "和", "顺", "海", "林", "口", "水",
-					     "溪", "桥", "峰", "原"};
+	static const char *const first[] = {"宝", "安", "临", "青", "东", "西", "南", "北",
+					    "永", "长", "清", "新", "丰", "泰", "福", "金",
+					    "明", "华", "兴", "德", "昌", "平", "龙", "云"};
+	static const char *const second[] = {"宜", "平", "江", "石", "川", "岭", "湖", "山",
+					     "乐", "河", "源", "阳", "城", "宁", "和", "顺",
+					     "海", "林", "口", "水", "溪", "桥", "峰", "原"};
 	uint64_t h = mix(seed);
 	snprintf(out, 16, "%s%s", first[h % 24], second[(h >> 8) % 24]);
 }
@@ -228,8 +242,10 @@ static int gen_write_orgs(struct conn *c, struct gen_row *rows, int from, int to
 	} else {
 		if (to - from != 1)
 			return ERR_INTERNAL;
-		rc = conn_prepare(c, "INSERT INTO org (code, name, level, type, opened_on, closed_on)"
-				     " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, code", &st);
+		rc = conn_prepare(c,
+				  "INSERT INTO org (code, name, level, type, opened_on, closed_on)"
+				  " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, code",
+				  &st);
 		if (rc)
 			return rc;
 		const struct gen_row *g = &rows[from];
@@ -292,7 +308,9 @@ static void unit_of(uint64_t h, const char *county, const char *tp, char name[10
 	char a[16];
 	place(h >> 3, a);
 	switch (h % 10) {
-	case 0: case 1: case 2:
+	case 0:
+	case 1:
+	case 2:
 		*type = "enterprise";
 		snprintf(name, 100, "%s%s有限公司科协", tp, a);
 		break;
@@ -312,7 +330,8 @@ static void unit_of(uint64_t h, const char *county, const char *tp, char name[10
 		*type = "hospital";
 		snprintf(name, 100, "%s县%s人民医院科协", county, a);
 		break;
-	case 7: case 8:
+	case 7:
+	case 8:
 		*type = "village";
 		snprintf(name, 100, "%s镇%s村农技协", tp, a);
 		break;
@@ -340,8 +359,9 @@ static int gen_layout(struct gen_row *rows, int n)
 	char pl[4][16];
 	int at[4] = {0}, m = 0, prev_town = -1;
 	uint64_t seq = 0;
-#define ROW(LEVEL, TYPE, PARENT) (rows[m].level = level_below(1 + (LEVEL)), rows[m].type = (TYPE), rows[m].parent = (PARENT), \
-				    rows[m].moved_to = -1, seq++, &rows[m])
+#define ROW(LEVEL, TYPE, PARENT)                                                                     \
+	(rows[m].level = level_below(1 + (LEVEL)), rows[m].type = (TYPE), rows[m].parent = (PARENT), \
+	 rows[m].moved_to = -1, seq++, &rows[m])
 	int p[4];
 	for (p[0] = 0; p[0] < fan[0] && m < n; p[0]++) {
 		struct gen_row *g = ROW(0, "association", -1);
@@ -366,7 +386,8 @@ static int gen_layout(struct gen_row *rows, int n)
 				at[2] = m++;
 				for (p[3] = 0; p[3] < fan[3] && m < n; p[3]++) {
 					g = ROW(3, "association", at[2]);
-					snprintf(g->code, sizeof(g->code), "P%d-C%d-K%d-T%d", p[0], p[1], p[2], p[3]);
+					snprintf(g->code, sizeof(g->code), "P%d-C%d-K%d-T%d", p[0], p[1],
+						 p[2], p[3]);
 					place(seq, pl[3]);
 					snprintf(g->name, sizeof(g->name), "%s镇科普协会", pl[3]);
 					day_text(8500 + (int64_t)(mix(seq) % 2400), g->opened);
@@ -375,18 +396,22 @@ static int gen_layout(struct gen_row *rows, int n)
 						uint64_t h = mix(seq * 7919 + 17);
 						const char *type = "other";
 						g = ROW(4, "other", at[3]);
-						snprintf(g->code, sizeof(g->code), "P%d-C%d-K%d-T%d-G%d", p[0], p[1], p[2], p[3], u);
+						snprintf(g->code, sizeof(g->code), "P%d-C%d-K%d-T%d-G%d",
+							 p[0], p[1], p[2], p[3], u);
 						unit_of(h, pl[2], pl[3], g->name, &type);
 						g->type = type;
-						int64_t day = DAY_2000 + (int64_t)((h >> 20) % 9490); /* 2000 .. 2025 */
+						int64_t day = DAY_2000 +
+							      (int64_t)((h >> 20) % 9490); /* 2000 .. 2025 */
 						day_text(day, g->opened);
 						bool shut = (h >> 40) % 40 == 0;
 						if (shut)
-							day_text(day + 30 + (int64_t)((h >> 12) % 2000), g->closed);
+							day_text(day + 30 + (int64_t)((h >> 12) % 2000),
+								 g->closed);
 						/* one in 100 moved from its township to the previous one */
 						if (prev_town >= 0 && !shut && (h >> 50) % 100 == 0) {
 							g->moved_to = prev_town;
-							day_text(day + 1 + (int64_t)((h >> 5) % 700), g->moved_on);
+							day_text(day + 1 + (int64_t)((h >> 5) % 700),
+								 g->moved_on);
 						}
 						m++;
 					}
@@ -417,7 +442,8 @@ static int gen_org_tx(struct conn *c, void *arg)
 	for (int i = 0; !rc && i < m; i++) {
 		const struct gen_row *g = &rows[i];
 		int64_t parent = g->parent < 0 ? j->root : rows[g->parent].id;
-		pl[np++] = (struct gen_place){g->id, parent, g->opened, g->moved_to >= 0 ? g->moved_on : NULL};
+		pl[np++] = (struct gen_place){g->id, parent, g->opened,
+					      g->moved_to >= 0 ? g->moved_on : NULL};
 		if (g->moved_to >= 0)
 			pl[np++] = (struct gen_place){g->id, rows[g->moved_to].id, g->moved_on, NULL};
 	}
@@ -449,7 +475,8 @@ int org_generate(struct app *a, const struct audit_entry *who, int n, int *creat
 	int rc = org_get_by_code(a, "CAST", NULL, &root);
 	if (rc)
 		return rc;
-	struct gen_org_job j = {.who = who, .n = n, .root = root.id, .rows = calloc((size_t)n, sizeof(struct gen_row))};
+	struct gen_org_job j = {
+		.who = who, .n = n, .root = root.id, .rows = calloc((size_t)n, sizeof(struct gen_row))};
 	if (!j.rows)
 		return ERR_NOMEM;
 	rc = store_tx(a->store, gen_org_tx, &j);

@@ -43,11 +43,11 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define EDGE_SLOTS 16384u   /* power of two, > 2 x every connection the daemons allow */
-#define XFF_VALUES_MAX 16  /* X-Forwarded-For fields looked at (proxies append to the last) */
-#define XFF_HOPS_MAX 32    /* trusted hops walked before giving up */
-#define HDR_STRUCT_COST 64 /* pool bytes MHD spends per header, cookie or query argument */
-#define LOG_PER_WINDOW 20  /* libmicrohttpd lines per 10 s before the rest are counted */
+#define EDGE_SLOTS      16384u /* power of two, > 2 x every connection the daemons allow */
+#define XFF_VALUES_MAX  16     /* X-Forwarded-For fields looked at (proxies append to the last) */
+#define XFF_HOPS_MAX    32     /* trusted hops walked before giving up */
+#define HDR_STRUCT_COST 64     /* pool bytes MHD spends per header, cookie or query argument */
+#define LOG_PER_WINDOW  20     /* libmicrohttpd lines per 10 s before the rest are counted */
 
 struct slot {
 	uint8_t key[16];
@@ -58,8 +58,8 @@ struct edge_conn {
 	struct edge_conn *prev, *next;
 	MHD_socket fd;
 	uint8_t key[16];
-	bool counted;                 /* counted against its client (not a trusted proxy) */
-	_Atomic uint64_t head_since;  /* monotonic ns since a head is awaited; 0: not waiting */
+	bool counted;                /* counted against its client (not a trusted proxy) */
+	_Atomic uint64_t head_since; /* monotonic ns since a head is awaited; 0: not waiting */
 };
 
 struct edge {
@@ -87,7 +87,10 @@ struct edge {
 
 static const uint8_t v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-static bool is_v4(const uint8_t a[16]) { return !memcmp(a, v4_prefix, 12); }
+static bool is_v4(const uint8_t a[16])
+{
+	return !memcmp(a, v4_prefix, 12);
+}
 
 bool edge_addr_parse(const char *s, size_t n, uint8_t out[16])
 {
@@ -197,8 +200,8 @@ int edge_proxies_parse(const char *spec, struct cidr *out, int max, int *n, char
 		if (!ok) {
 			if (slash)
 				*slash = '/';
-			snprintf(err, cap, "trusted_proxies: '%s' is not an address or CIDR (10.0.0.0/8, ::1)",
-				 item);
+			snprintf(err, cap,
+				 "trusted_proxies: '%s' is not an address or CIDR (10.0.0.0/8, ::1)", item);
 			return ERR_INVALID;
 		}
 		c.bits = (unsigned)bits + (maxbits == 32 ? 96u : 0u);
@@ -226,8 +229,8 @@ bool edge_trusted(const struct cidr *list, int n, const uint8_t a[16])
 	return false;
 }
 
-void edge_forwarded(const struct cidr *list, int n, const uint8_t peer[16],
-		    const char *const *values, int nvalues, uint8_t out[16])
+void edge_forwarded(const struct cidr *list, int n, const uint8_t peer[16], const char *const *values,
+		    int nvalues, uint8_t out[16])
 {
 	memcpy(out, peer, 16);
 	if (!edge_trusted(list, n, peer))
@@ -314,8 +317,7 @@ enum MHD_Result edge_accept(void *cls, const struct sockaddr *addr, socklen_t le
 	return full ? MHD_NO : MHD_YES;
 }
 
-static void conn_started(struct edge *e, struct MHD_Connection *c, void **socket_context,
-			 bool count)
+static void conn_started(struct edge *e, struct MHD_Connection *c, void **socket_context, bool count)
 {
 	struct edge_conn *ec = calloc(1, sizeof(*ec));
 	if (!ec)
@@ -439,8 +441,9 @@ static void *watchdog(void *arg)
 			e->slow_unlogged = 0;
 			e->slow_logged_at = now;
 			pthread_mutex_unlock(&e->mu);
-			log_warn("http: closed %llu connection%s whose request head was not complete within %u s",
-				 (unsigned long long)n, n == 1 ? "" : "s", e->head_s);
+			log_warn(
+				"http: closed %llu connection%s whose request head was not complete within %u s",
+				(unsigned long long)n, n == 1 ? "" : "s", e->head_s);
 			pthread_mutex_lock(&e->mu);
 		}
 	}
@@ -453,8 +456,7 @@ int edge_new(const struct edge_opts *o, struct edge **out, char *err, size_t cap
 	struct edge *e = calloc(1, sizeof(*e));
 	if (!e)
 		return ERR_NOMEM;
-	int rc = edge_proxies_parse(o->trusted_proxies, e->proxies, EDGE_PROXIES_MAX, &e->nproxies,
-				    err, cap);
+	int rc = edge_proxies_parse(o->trusted_proxies, e->proxies, EDGE_PROXIES_MAX, &e->nproxies, err, cap);
 	if (rc) {
 		free(e);
 		return rc;
@@ -518,8 +520,7 @@ struct xff {
 	int n;
 };
 
-static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+static enum MHD_Result collect_xff(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
 	struct xff *x = cls;
@@ -559,8 +560,7 @@ struct head_scan {
 	size_t cookie_len;
 };
 
-static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char *key,
-				  const char *value)
+static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
 	(void)kind;
 	struct head_scan *h = cls;
@@ -577,10 +577,10 @@ static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char
 	return MHD_YES;
 }
 
-int edge_head_check(struct MHD_Connection *c, struct errlist *errs, char *msg, size_t cap,
-		    bool *no_room)
+int edge_head_check(struct MHD_Connection *c, struct errlist *errs, char *msg, size_t cap, bool *no_room)
 {
-	const union MHD_ConnectionInfo *hs = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	const union MHD_ConnectionInfo *hs = MHD_get_connection_info(c,
+								     MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	size_t size = hs ? hs->header_size : 0;
 	struct head_scan h = {0};
 	MHD_get_connection_values(c, MHD_HEADER_KIND, scan_field, &h);
@@ -590,7 +590,8 @@ int edge_head_check(struct MHD_Connection *c, struct errlist *errs, char *msg, s
 	 * Cookie field and one record per field, cookie and argument. Close to the pool's end
 	 * MHD cannot build any answer, so the caller writes it itself. */
 	size_t held = size + h.cookie_len +
-		      (size_t)(h.fields + (cookies > 0 ? cookies : 0) + (args > 0 ? args : 0)) * HDR_STRUCT_COST;
+		      (size_t)(h.fields + (cookies > 0 ? cookies : 0) + (args > 0 ? args : 0)) *
+			      HDR_STRUCT_COST;
 	*no_room = held > CONN_MEMORY - CONN_ANSWER_RESERVE;
 	if (size > HEAD_MAX || h.fields > HEAD_FIELDS_MAX || *no_room) {
 		snprintf(msg, cap, "the request head is larger than %d bytes or has more than %d fields",

@@ -11,17 +11,17 @@
 #include <stdarg.h>
 #include <sys/socket.h>
 
-#define MAX_PARAMS 6
+#define MAX_PARAMS       6
 #define MAX_RESP_HEADERS 8
-#define URL_MAX 4096
-#define JSON_DEPTH_MAX 64
+#define URL_MAX          4096
+#define JSON_DEPTH_MAX   64
 /* The request head (request line, header fields, the empty line) may be HEAD_MAX bytes with
  * at most HEAD_FIELDS_MAX fields; longer is 431 (a URL past URL_MAX is 414 first). The
  * connection's memory (MHD's pool, zeroed for every request: keep it small) holds the head
  * and the answer's header; CONN_ANSWER_RESERVE of it is kept for the answer. */
-#define HEAD_MAX 8192
-#define HEAD_FIELDS_MAX 100
-#define CONN_MEMORY ((size_t)16 * 1024)
+#define HEAD_MAX            8192
+#define HEAD_FIELDS_MAX     100
+#define CONN_MEMORY         ((size_t)16 * 1024)
 #define CONN_ANSWER_RESERVE ((size_t)2048)
 
 struct router;
@@ -39,35 +39,37 @@ struct req {
 	struct server *srv;
 	struct MHD_Connection *conn;
 	const struct route *route;
-	int route_idx;     /* -1 unmatched, -2 static files */
+	int route_idx; /* -1 unmatched, -2 static files */
 	unsigned method;
-	char *url;         /* owned copy, decoded path */
+	char *url; /* owned copy, decoded path */
 	char rid[17];
 	uint64_t t0;
 	struct param params[MAX_PARAMS];
 	int nparams;
 	struct buf body;
 	size_t body_max;
-	bool bodyless;         /* a parameterless action sent without a body */
-	bool checked;          /* RF_UPLOAD: the checks before the body ran with the headers */
+	bool bodyless; /* a parameterless action sent without a body */
+	bool checked;  /* RF_UPLOAD: the checks before the body ran with the headers */
 	json_t *json;
 	void *user;
 	void *ctx;
 	void (*ctx_free)(void *);
 	void (*user_free)(void *);
 	char addr[64];
-	bool side;          /* arrived on the metrics listener */
-	bool no_room;       /* MHD has no memory left to build an answer: written directly */
+	bool side;    /* arrived on the metrics listener */
+	bool no_room; /* MHD has no memory left to build an answer: written directly */
 	/* response */
 	bool queued;
-	bool early;         /* an error answered before the body was read */
-	size_t discarded;   /* body bytes dropped after an early error */
+	bool early;       /* an error answered before the body was read */
+	size_t discarded; /* body bytes dropped after an early error */
 	unsigned status;
-	char *out;          /* owned */
+	char *out; /* owned */
 	size_t out_len;
 	const char *out_static; /* persistent bytes (static files), not owned */
 	const char *ctype;
-	struct { char *name, *value; } hdr[MAX_RESP_HEADERS];
+	struct {
+		char *name, *value;
+	} hdr[MAX_RESP_HEADERS];
 	int nhdr;
 	bool is_static;
 	struct defer *defer; /* set by req_defer */
@@ -80,8 +82,8 @@ struct req {
 #define EDGE_PROXIES_MAX 32
 struct edge;
 struct cidr {
-	uint8_t a[16];  /* IPv4 as ::ffff:a.b.c.d */
-	unsigned bits;  /* prefix length over the 128 bits */
+	uint8_t a[16]; /* IPv4 as ::ffff:a.b.c.d */
+	unsigned bits; /* prefix length over the 128 bits */
 };
 struct edge_opts {
 	const char *trusted_proxies; /* "10.0.0.0/8, ::1"; NULL or "" = none */
@@ -111,8 +113,7 @@ void edge_head_wait(struct edge *e, struct MHD_Connection *c);
 /* The head's size and framing: 0; ERR_HEADTOOBIG (message in msg); ERR_INVALID with the
  * field in errs (duplicate Content-Length, Content-Length with Transfer-Encoding, a coding
  * other than chunked, whitespace in a field name). *no_room: MHD cannot build an answer. */
-int edge_head_check(struct MHD_Connection *c, struct errlist *errs, char *msg, size_t cap,
-		    bool *no_room);
+int edge_head_check(struct MHD_Connection *c, struct errlist *errs, char *msg, size_t cap, bool *no_room);
 /* The client's address as text ("-" when unknown) into out (cap >= 46). */
 void edge_client(const struct edge *e, struct MHD_Connection *c, char *out, size_t cap);
 void edge_stats(struct edge *e, uint64_t *refused, uint64_t *slow_closed);
@@ -124,8 +125,8 @@ void edge_stats(struct edge *e, uint64_t *refused, uint64_t *slow_closed);
 int edge_proxies_parse(const char *spec, struct cidr *out, int max, int *n, char *err, size_t cap);
 bool edge_addr_parse(const char *s, size_t n, uint8_t out[16]);
 bool edge_trusted(const struct cidr *list, int n, const uint8_t a[16]);
-void edge_forwarded(const struct cidr *list, int n, const uint8_t peer[16],
-		    const char *const *values, int nvalues, uint8_t out[16]);
+void edge_forwarded(const struct cidr *list, int n, const uint8_t peer[16], const char *const *values,
+		    int nvalues, uint8_t out[16]);
 void edge_addr_text(const uint8_t a[16], char *out, size_t cap);
 
 /* router.c */
@@ -134,8 +135,7 @@ void router_free(struct router *rt);
 /* Matches path+method. Returns the route index (>= 0); ERR_NOTFOUND when no pattern
  * matches; ERR_METHOD when patterns match but not the method (*allow gets the methods);
  * ERR_INVALID when a typed parameter does not parse (r->errs names it). Fills r->params. */
-int router_match(const struct router *rt, struct req *r, const char *path, unsigned method,
-		 unsigned *allow);
+int router_match(const struct router *rt, struct req *r, const char *path, unsigned method, unsigned *allow);
 const char *method_name(unsigned m);
 unsigned method_parse(const char *s);
 
@@ -143,8 +143,7 @@ unsigned method_parse(const char *s);
 int body_check_query(struct req *r, const struct field *spec);
 int body_parse_json(struct req *r, const struct field *spec);
 /* Scans raw JSON for invalid UTF-8, U+0000 / lone surrogates and depth; names the field. */
-int json_prescan(const char *p, size_t n, int max_depth, struct errlist *errs, char *msg,
-		 size_t cap);
+int json_prescan(const char *p, size_t n, int max_depth, struct errlist *errs, char *msg, size_t cap);
 
 /* response.c */
 int resp_error(struct req *r, int code);

@@ -13,8 +13,7 @@
 static const unsigned statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
 				    412, 413, 414, 415, 422, 428, 429, 500, 503, 0};
 #define NSTATUS (sizeof(statuses) / sizeof(statuses[0])) /* last: other */
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-				0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 #define NBUCKET (sizeof(bounds) / sizeof(bounds[0]) + 1)
 
 struct slot {
@@ -69,8 +68,7 @@ void metrics_record(struct metrics *m, int route_idx, unsigned status, uint64_t 
 	atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
 }
 
-static const char *slot_label(const struct route *routes, size_t n, size_t i, char *tmp,
-			      size_t cap)
+static const char *slot_label(const struct route *routes, size_t n, size_t i, char *tmp, size_t cap)
 {
 	if (i == n)
 		return "static";
@@ -92,11 +90,14 @@ int metrics_render(struct metrics *m, const struct route *routes, size_t n, stru
 			if (!v)
 				continue;
 			if (statuses[k])
-				rc = buf_printf(out, "kexie_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
-						l, statuses[k], (unsigned long long)v);
+				rc = buf_printf(
+					out, "kexie_http_requests_total{route=\"%s\",status=\"%u\"} %llu\n",
+					l, statuses[k], (unsigned long long)v);
 			else
-				rc = buf_printf(out, "kexie_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-						l, (unsigned long long)v);
+				rc = buf_printf(
+					out,
+					"kexie_http_requests_total{route=\"%s\",status=\"other\"} %llu\n", l,
+					(unsigned long long)v);
 		}
 	}
 	if (!rc)
@@ -111,18 +112,23 @@ int metrics_render(struct metrics *m, const struct route *routes, size_t n, stru
 		for (size_t b = 0; !rc && b < NBUCKET; b++) {
 			cum += atomic_load_explicit(&m->s[i].bucket[b], memory_order_relaxed);
 			if (b < NBUCKET - 1)
-				rc = buf_printf(out, "kexie_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-						l, bounds[b], (unsigned long long)cum);
+				rc = buf_printf(
+					out,
+					"kexie_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+					l, bounds[b], (unsigned long long)cum);
 			else
-				rc = buf_printf(out, "kexie_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
-						l, (unsigned long long)cum);
+				rc = buf_printf(
+					out,
+					"kexie_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+					l, (unsigned long long)cum);
 		}
 		if (!rc)
-			rc = buf_printf(out,
-					"kexie_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-					"kexie_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
-					l, (double)atomic_load_explicit(&m->s[i].sum_ns, memory_order_relaxed) / 1e9,
-					l, (unsigned long long)count);
+			rc = buf_printf(
+				out,
+				"kexie_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+				"kexie_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+				l, (double)atomic_load_explicit(&m->s[i].sum_ns, memory_order_relaxed) / 1e9,
+				l, (unsigned long long)count);
 	}
 	return rc;
 }

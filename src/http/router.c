@@ -161,8 +161,7 @@ static bool parse_id(const char *s, int64_t *out)
 	return s[0] >= '1' && s[0] <= '9' && num_int64(s, out);
 }
 
-int router_match(const struct router *rt, struct req *r, const char *path, unsigned method,
-		 unsigned *allow)
+int router_match(const struct router *rt, struct req *r, const char *path, unsigned method, unsigned *allow)
 {
 	char tmp[URL_MAX + 1];
 	char *segs[MAX_SEGS + 1];

@@ -107,8 +107,8 @@ static int add_file(struct static_site *s, const char *fs_path, const char *url_
 	if (!fp)
 		return ERR_IO;
 	struct stat sb;
-	if (fstat(fileno(fp), &sb) || sb.st_size < 0 ||
-	    (size_t)sb.st_size > STATIC_MAX_BYTES - s->total || s->n >= STATIC_MAX_FILES) {
+	if (fstat(fileno(fp), &sb) || sb.st_size < 0 || (size_t)sb.st_size > STATIC_MAX_BYTES - s->total ||
+	    s->n >= STATIC_MAX_FILES) {
 		fclose(fp);
 		return ERR_TOOBIG;
 	}
@@ -143,8 +143,7 @@ static int add_file(struct static_site *s, const char *fs_path, const char *url_
 	sodium_bin2hex(f->etag + 1, 33, h, sizeof(h));
 	f->etag[33] = '"';
 	f->etag[34] = '\0';
-	if (compress && len > 256 && gzip(data, len, &f->gz, &f->gzlen) == 0 &&
-	    f->gzlen >= len) {
+	if (compress && len > 256 && gzip(data, len, &f->gz, &f->gzlen) == 0 && f->gzlen >= len) {
 		free(f->gz);
 		f->gz = NULL;
 	}
@@ -237,9 +236,8 @@ int static_serve(struct static_site *s, struct req *r, const char *path)
 	r->ctype = f->ctype;
 	resp_header(r, "ETag", f->etag);
 	resp_header(r, "Vary", "Accept-Encoding");
-	resp_header(r, "Cache-Control", !strncmp(f->path, "/assets/", 8)
-						 ? "public, max-age=31536000, immutable"
-						 : "no-cache");
+	resp_header(r, "Cache-Control",
+		    !strncmp(f->path, "/assets/", 8) ? "public, max-age=31536000, immutable" : "no-cache");
 	const char *inm = req_header(r, "If-None-Match");
 	if (inm && strstr(inm, f->etag)) {
 		r->status = 304;

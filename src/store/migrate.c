@@ -14,10 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char CREATE_TABLE[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	" version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	" checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
+static const char CREATE_TABLE[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+				   " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+				   " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)";
 
 /* The one token where the dialects' DDL differs in shape: an auto-assigned int64 key. */
 #define ID_TOKEN "@ID@"
@@ -89,8 +88,7 @@ int migrate_check(struct store *s, struct migrate_state *st)
 	rc = store_acquire(s, STORE_WRITE, &c);
 	if (rc)
 		return rc;
-	rc = conn_prepare(c, "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
-			  &q);
+	rc = conn_prepare(c, "SELECT version, name, checksum FROM schema_migrations ORDER BY version", &q);
 	while (rc == 0 && (rc = stmt_step(q)) == STORE_ROW) {
 		rc = 0;
 		int v = (int)stmt_int64(q, 0);
@@ -203,15 +201,14 @@ int migrate_apply(struct store *s, int *applied, char *msg, size_t cap)
 		char *probe = mig_sql(m, store_kind(s));
 		free(probe);
 		if (!probe) {
-			snprintf(msg, cap, "migration %s has no file for %s", m->name,
-				 store_kind_name(s));
+			snprintf(msg, cap, "migration %s has no file for %s", m->name, store_kind_name(s));
 			return ERR_INTERNAL;
 		}
 		struct apply_ctx a = {.m = m};
 		rc = store_tx_within(s, 60000, apply_one, &a);
 		if (rc) {
-			snprintf(msg, cap, "migration %s failed (%s); nothing of it was applied",
-				 m->name, err_name(rc));
+			snprintf(msg, cap, "migration %s failed (%s); nothing of it was applied", m->name,
+				 err_name(rc));
 			return rc;
 		}
 		if (!a.done) {

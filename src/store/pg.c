@@ -28,7 +28,7 @@
 #include <string.h>
 
 #define PG_MAXPARAMS 64
-#define PG_PREFETCH 8 /* statements queued or holding a prefetched result, per connection */
+#define PG_PREFETCH  8 /* statements queued or holding a prefetched result, per connection */
 
 struct pg_stmt;
 
@@ -132,8 +132,7 @@ static int pg_connect(const char *url, bool ro, int busy_ms, void **out, char *e
 static bool pg_healthy(void *h)
 {
 	struct pg_conn *c = h;
-	return PQstatus(c->pg) == CONNECTION_OK &&
-	       PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	return PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) == PQTRANS_IDLE;
 }
 
 static int count_params(const char *sql)
@@ -249,8 +248,8 @@ static void pipeline_run(struct pg_stmt *s)
 		if (c->pre[i]->queued)
 			q[nq++] = c->pre[i];
 	bool ok = PQenterPipelineMode(pg) == 1;
-	ok = ok && PQsendQueryPrepared(pg, s->name, s->nparams, (const char *const *)s->values,
-				       NULL, NULL, 0) == 1;
+	ok = ok &&
+	     PQsendQueryPrepared(pg, s->name, s->nparams, (const char *const *)s->values, NULL, NULL, 0) == 1;
 	int sent = 0;
 	for (; ok && sent < nq; sent++)
 		ok = PQsendQueryPrepared(pg, q[sent]->name, q[sent]->nparams,

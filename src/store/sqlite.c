@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #define SQ_MMAP_BYTES 1073741824
-#define TOSTR_(x) #x
-#define TOSTR(x) TOSTR_(x)
+#define TOSTR_(x)     #x
+#define TOSTR(x)      TOSTR_(x)
 
 struct sq_conn {
 	sqlite3 *db;
@@ -146,7 +146,7 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 	snprintf(pragmas, sizeof(pragmas),
 		 "%sPRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
 		 " PRAGMA mmap_size=" TOSTR(SQ_MMAP_BYTES) "; PRAGMA cache_size=-16384;"
-		 "%s",
+							   "%s",
 		 ro ? "" : "PRAGMA journal_mode=WAL; ", ro ? "PRAGMA query_only=ON;" : "");
 	char *msg = NULL;
 	rc = sqlite3_exec(c->db, pragmas, NULL, NULL, &msg);
@@ -164,8 +164,7 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 		sq_disconnect(c);
 		return ERR_INTERNAL;
 	}
-	rc = sqlite3_create_collation_v2(c->db, "zh_pinyin", SQLITE_UTF8, c->coll, collate_pinyin,
-					 NULL);
+	rc = sqlite3_create_collation_v2(c->db, "zh_pinyin", SQLITE_UTF8, c->coll, collate_pinyin, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, cap, "cannot register the zh_pinyin collation");
 		sq_disconnect(c);

@@ -19,14 +19,9 @@ static int bind_va(struct stmt *st, const char *params, va_list *ap)
 		int rc;
 		const char *s;
 		switch (*p) {
-		case ' ':
-			continue;
-		case 'i':
-			rc = stmt_bind_int64(st, idx, va_arg(*ap, int64_t));
-			break;
-		case 'd':
-			rc = stmt_bind_int64(st, idx, va_arg(*ap, int));
-			break;
+		case ' ': continue;
+		case 'i': rc = stmt_bind_int64(st, idx, va_arg(*ap, int64_t)); break;
+		case 'd': rc = stmt_bind_int64(st, idx, va_arg(*ap, int)); break;
 		case 't':
 			s = va_arg(*ap, const char *);
 			rc = s ? stmt_bind_text(st, idx, s, strlen(s)) : stmt_bind_null(st, idx);
@@ -37,11 +32,8 @@ static int bind_va(struct stmt *st, const char *params, va_list *ap)
 			rc = s ? stmt_bind_text(st, idx, s, n) : stmt_bind_null(st, idx);
 			break;
 		}
-		case 'n':
-			rc = stmt_bind_null(st, idx);
-			break;
-		default:
-			return ERR_INVALID;
+		case 'n': rc = stmt_bind_null(st, idx); break;
+		default: return ERR_INVALID;
 		}
 		if (rc)
 			return rc;
@@ -78,17 +70,10 @@ static int read_outs(struct stmt *st, const char *outs, va_list *ap)
 	int col = 0;
 	for (const char *p = outs; *p; p++) {
 		switch (*p) {
-		case ' ':
-			continue;
-		case 'i':
-			*va_arg(*ap, int64_t *) = stmt_int64(st, col);
-			break;
-		case 'd':
-			*va_arg(*ap, int *) = (int)stmt_int64(st, col);
-			break;
-		case 'b':
-			*va_arg(*ap, bool *) = stmt_int64(st, col) != 0;
-			break;
+		case ' ': continue;
+		case 'i': *va_arg(*ap, int64_t *) = stmt_int64(st, col); break;
+		case 'd': *va_arg(*ap, int *) = (int)stmt_int64(st, col); break;
+		case 'b': *va_arg(*ap, bool *) = stmt_int64(st, col) != 0; break;
 		case 't': {
 			char *buf = va_arg(*ap, char *);
 			size_t cap = va_arg(*ap, size_t);
@@ -96,10 +81,8 @@ static int read_outs(struct stmt *st, const char *outs, va_list *ap)
 				copy_text(st, col, buf, cap);
 			break;
 		}
-		case '-':
-			break;
-		default:
-			return ERR_INVALID;
+		case '-': break;
+		default: return ERR_INVALID;
 		}
 		col++;
 	}

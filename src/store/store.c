@@ -35,20 +35,20 @@
 #include <string.h>
 #include <time.h>
 
-#define STMT_CACHE 96
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define MMAP_QUIET_MS 1000
-#define CHECKPOINT_MS 200
+#define STMT_CACHE         96
+#define STR_(x)            #x
+#define STR(x)             STR_(x)
+#define MMAP_QUIET_MS      1000
+#define CHECKPOINT_MS      200
 #define WAL_BACKSTOP_PAGES 20000
-#define GROUP_MAX 32 /* transactions committed together at most */
+#define GROUP_MAX          32 /* transactions committed together at most */
 
 struct stmt {
 	struct conn *c;
-	void *h;         /* driver statement */
-	char *sql;       /* owned copy: the cache key */
-	uint64_t used;   /* last use tick, for eviction */
-	bool busy;       /* handed out and not yet stmt_done: never evicted */
+	void *h;       /* driver statement */
+	char *sql;     /* owned copy: the cache key */
+	uint64_t used; /* last use tick, for eviction */
+	bool busy;     /* handed out and not yet stmt_done: never evicted */
 };
 
 struct pool;
@@ -59,10 +59,10 @@ struct conn {
 	struct stmt cache[STMT_CACHE];
 	int ncache;
 	uint64_t tick;
-	bool in_read;   /* inside conn_read_begin */
-	bool pinned;    /* held by a view until store_view_close */
-	bool overflow;  /* an extra connection beyond the pool's size: closed on release */
-	bool no_mmap;   /* SQLite reader switched to pread (see the top of this file) */
+	bool in_read;    /* inside conn_read_begin */
+	bool pinned;     /* held by a view until store_view_close */
+	bool overflow;   /* an extra connection beyond the pool's size: closed on release */
+	bool no_mmap;    /* SQLite reader switched to pread (see the top of this file) */
 	pthread_t owner; /* the thread between acquire and release */
 };
 
@@ -89,7 +89,7 @@ struct store {
 	int tx_budget_ms;
 	struct pool write;
 	struct pool read;
-	bool has_read; /* read pool is separate from the write pool */
+	bool has_read;      /* read pool is separate from the write pool */
 	struct store *base; /* set in a view: reads share `pinned`, the rest goes to base */
 	struct conn *pinned;
 	_Atomic uint64_t last_commit_ms; /* monotonic time of this store's last commit */
@@ -231,8 +231,7 @@ static int pool_get(struct pool *p, int wait_ms, struct conn **out)
 		}
 		p->waiting++;
 		while (p->nfree == 0) {
-			if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT &&
-			    p->nfree == 0) {
+			if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT && p->nfree == 0) {
 				p->waiting--;
 				pthread_mutex_unlock(&p->mu);
 				log_warn("store: no free %s connection after %ld ms",
@@ -327,8 +326,9 @@ int store_open(const struct store_opts *o, struct store **out, char *err, size_t
 	}
 	if (s->kind == STORE_SQLITE) {
 		if (o->read_url && *o->read_url) {
-			snprintf(err, errcap, "--db-read is for PostgreSQL replicas; SQLite reads "
-					      "already use their own connections");
+			snprintf(err, errcap,
+				 "--db-read is for PostgreSQL replicas; SQLite reads "
+				 "already use their own connections");
 			free(s);
 			return ERR_INVALID;
 		}
@@ -786,8 +786,8 @@ static int64_t ms_left(uint64_t deadline_ns)
 
 /* One transaction with retries on a write connection: c when lent (a view's), else one
  * from the pool, all within budget_ms. */
-static int tx_run(struct store *s, int budget_ms, struct conn *c,
-		  int (*fn)(struct conn *c, void *arg), void *arg)
+static int tx_run(struct store *s, int budget_ms, struct conn *c, int (*fn)(struct conn *c, void *arg),
+		  void *arg)
 {
 	uint64_t deadline = time_mono_ns() + (uint64_t)budget_ms * 1000000u;
 	int rc = c ? 0 : pool_get(&s->write, budget_ms, &c);

@@ -71,7 +71,7 @@ int store_acquire(struct store *s, enum store_mode m, struct conn **out);
  * store itself. For requests that only read: a write's own changes are not in the view. */
 int store_view_open(struct store *base, struct store **out);
 void store_view_close(struct store *v); /* NULL is fine */
-void store_release(struct conn *c); /* NULL is fine */
+void store_release(struct conn *c);     /* NULL is fine */
 enum store_kind conn_kind(const struct conn *c);
 
 /* The context that opened the store (borrowed, opaque here), for code that is handed only
@@ -84,7 +84,7 @@ const void *conn_owner(const struct conn *c);
 struct store_stats {
 	int write_size, write_in_use, read_size, read_in_use;
 	int write_waiting; /* threads waiting for a write connection right now (a bulk job yields to them) */
-	uint64_t waits; /* acquisitions that had to wait for a free connection */
+	uint64_t waits;    /* acquisitions that had to wait for a free connection */
 	uint64_t tx_groups, tx_grouped; /* group commits (SQLite), and transactions in them */
 };
 void store_stats(struct store *s, struct store_stats *out);
@@ -115,7 +115,7 @@ int64_t stmt_changes(struct stmt *st);
 bool stmt_isnull(struct stmt *st, int col); /* col is 0-based */
 int64_t stmt_int64(struct stmt *st, int col);
 const char *stmt_text(struct stmt *st, int col, size_t *len); /* "" for NULL; never NULL */
-void stmt_done(struct stmt *st); /* NULL is fine */
+void stmt_done(struct stmt *st);                              /* NULL is fine */
 
 /* Runs SQL without parameters; may hold several statements (migrations). */
 int conn_exec(struct conn *c, const char *sql);
@@ -140,7 +140,6 @@ int store_tx(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
 /* store_tx with its own budget in milliseconds (<= 0: the store's): for work such as
  * migrations that may wait longer than a request should. */
 int store_tx_within(struct store *s, int budget_ms, int (*fn)(struct conn *c, void *arg), void *arg);
-
 
 /* ---- statement shapes (stmt.c): one call instead of prepare -> bind -> step -> done ----
  *

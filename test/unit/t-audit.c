@@ -42,9 +42,16 @@ static int teardown(void **st)
 static int append_one(struct conn *c, void *arg)
 {
 	const char *detail = arg;
-	struct audit_entry e = {.user_id = 7, .role = "staff", .via = "session", .request_id = "abc",
-				.client_addr = "127.0.0.1", .action = "test.write", .object_type = "thing",
-				.object_id = "42", .org_id = 3, .detail = detail};
+	struct audit_entry e = {.user_id = 7,
+				.role = "staff",
+				.via = "session",
+				.request_id = "abc",
+				.client_addr = "127.0.0.1",
+				.action = "test.write",
+				.object_type = "thing",
+				.object_id = "42",
+				.org_id = 3,
+				.detail = detail};
 	return audit_append(c, &e);
 }
 
@@ -130,24 +137,34 @@ static int rechain_v1(struct conn *c, void *arg)
 	int64_t n = 0;
 	int rc = conn_row(c, "SELECT seq FROM audit_head", "", "i", &n);
 	for (int64_t seq = 1; !rc && seq <= n; seq++) {
-		rc = conn_prepare(c, "SELECT seq, at, user_id, role, via, request_id, client_addr, action,"
-				     " object_type, object_id, org_id, detail FROM audit_log WHERE seq = $1", &st);
+		rc = conn_prepare(c,
+				  "SELECT seq, at, user_id, role, via, request_id, client_addr, action,"
+				  " object_type, object_id, org_id, detail FROM audit_log WHERE seq = $1",
+				  &st);
 		if (rc)
 			break;
 		stmt_bind_int64(st, 1, seq);
 		assert_int_equal(stmt_step(st), STORE_ROW);
 		struct audit_record r = {
-			.seq = stmt_int64(st, 0), .at = stmt_text(st, 1, NULL), .user_id = stmt_int64(st, 2),
-			.role = stmt_text(st, 3, NULL), .via = stmt_text(st, 4, NULL),
-			.request_id = stmt_text(st, 5, NULL), .client_addr = stmt_text(st, 6, NULL),
-			.action = stmt_text(st, 7, NULL), .object_type = stmt_text(st, 8, NULL),
-			.object_id = stmt_text(st, 9, NULL), .org_id = stmt_int64(st, 10),
+			.seq = stmt_int64(st, 0),
+			.at = stmt_text(st, 1, NULL),
+			.user_id = stmt_int64(st, 2),
+			.role = stmt_text(st, 3, NULL),
+			.via = stmt_text(st, 4, NULL),
+			.request_id = stmt_text(st, 5, NULL),
+			.client_addr = stmt_text(st, 6, NULL),
+			.action = stmt_text(st, 7, NULL),
+			.object_type = stmt_text(st, 8, NULL),
+			.object_id = stmt_text(st, 9, NULL),
+			.org_id = stmt_int64(st, 10),
 			.detail = seq == 2 ? "rewritten" : stmt_text(st, 11, NULL),
 		};
 		audit_record_hash_v1(&r, prev, h);
 		stmt_done(st);
-		rc = conn_run(c, "UPDATE audit_log SET detail = COALESCE($2, detail), prev_hash = $3, hash = $4 WHERE seq = $1",
-			      "ittt", seq, seq == 2 ? "rewritten" : NULL, prev, h) < 0;
+		rc = conn_run(
+			     c,
+			     "UPDATE audit_log SET detail = COALESCE($2, detail), prev_hash = $3, hash = $4 WHERE seq = $1",
+			     "ittt", seq, seq == 2 ? "rewritten" : NULL, prev, h) < 0;
 		memcpy(prev, h, sizeof(h));
 	}
 	return rc ? ERR_DB : conn_run(c, "UPDATE audit_head SET last_hash = $1", "t", prev) < 0 ? ERR_DB : 0;
@@ -204,10 +221,12 @@ static void t_checkpoint_and_truncation(void **st)
 	/* a signature that does not match: refused, not ignored */
 	struct audit_verify_result *r = calloc(1, sizeof(*r));
 	assert_non_null(r);
-	assert_int_equal(audit_verify_full(&app, "kexie-audit-checkpoint v1 seq=1 hash="
-						 AUDIT_ZERO_HASH " at=2026-01-01T00:00:00.000Z sig="
-						 AUDIT_ZERO_HASH AUDIT_ZERO_HASH, r),
-			 ERR_CONFLICT);
+	assert_int_equal(
+		audit_verify_full(&app,
+				  "kexie-audit-checkpoint v1 seq=1 hash=" AUDIT_ZERO_HASH
+				  " at=2026-01-01T00:00:00.000Z sig=" AUDIT_ZERO_HASH AUDIT_ZERO_HASH,
+				  r),
+		ERR_CONFLICT);
 	assert_non_null(strstr(r->why, "not signed"));
 	free(r);
 	unlink(path);
@@ -232,8 +251,8 @@ static void t_pruning_mark(void **st)
 static int append_about(struct conn *c, void *arg)
 {
 	(void)arg;
-	struct audit_entry e = {.via = "cli", .action = "user.unlock", .object_type = "user",
-				.object_id = "1"};
+	struct audit_entry e = {
+		.via = "cli", .action = "user.unlock", .object_type = "user", .object_id = "1"};
 	return audit_append(c, &e);
 }
 
@@ -247,7 +266,8 @@ static void t_subject_orgs_and_login_hash(void **st)
 	     " INSERT INTO role_assignment (user_id, role, org_id) VALUES (1, 'staff', 502), (1, 'member', 501)");
 	assert_int_equal(store_tx(app.store, append_about, NULL), 0);
 	assert_int_equal(count_of("SELECT count(*) FROM audit_org WHERE seq = (SELECT seq FROM audit_head)"
-				  " AND org_id IN (501, 502)"), 2);
+				  " AND org_id IN (501, 502)"),
+			 2);
 	char a[33], b[33], c[33];
 	audit_login_hash(&app, "A-typed-password!", a);
 	audit_login_hash(&app, "A-typed-password!", b);

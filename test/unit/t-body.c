@@ -68,7 +68,8 @@ static void t_truncated_input_does_not_overread(void **st)
 {
 	(void)st;
 	struct errlist e;
-	static const char *const cuts[] = {"{\"a\":\"\\u00", "{\"a\":\"\\", "{\"a\":\"\xe5", "\"", "{\"a\":\"\\ud800\\u"};
+	static const char *const cuts[] = {"{\"a\":\"\\u00", "{\"a\":\"\\", "{\"a\":\"\xe5", "\"",
+					   "{\"a\":\"\\ud800\\u"};
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
 		(void)scan(cuts[i], &e); /* ASan build proves no overread */
 }

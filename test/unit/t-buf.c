@@ -88,12 +88,9 @@ static void t_str_copy_keeps_characters_whole(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_empty_is_terminated),
-		cmocka_unit_test(t_append_up_to_max),
-		cmocka_unit_test(t_printf_respects_max),
-		cmocka_unit_test(t_detach_hands_ownership),
-		cmocka_unit_test(t_overflow_arithmetic),
-		cmocka_unit_test(t_str_copy_keeps_characters_whole),
+		cmocka_unit_test(t_empty_is_terminated), cmocka_unit_test(t_append_up_to_max),
+		cmocka_unit_test(t_printf_respects_max), cmocka_unit_test(t_detach_hands_ownership),
+		cmocka_unit_test(t_overflow_arithmetic), cmocka_unit_test(t_str_copy_keeps_characters_whole),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

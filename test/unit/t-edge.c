@@ -56,13 +56,15 @@ static void t_proxy_lists(void **st)
 	struct cidr l[EDGE_PROXIES_MAX];
 	int n;
 	char err[160];
-	assert_int_equal(edge_proxies_parse("10.0.0.0/8, 192.168.1.7 ::1,fd00::/8", l, EDGE_PROXIES_MAX, &n, err, sizeof(err)), 0);
+	assert_int_equal(edge_proxies_parse("10.0.0.0/8, 192.168.1.7 ::1,fd00::/8", l, EDGE_PROXIES_MAX, &n,
+					    err, sizeof(err)),
+			 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(edge_proxies_parse("", l, EDGE_PROXIES_MAX, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(edge_proxies_parse(NULL, l, EDGE_PROXIES_MAX, &n, err, sizeof(err)), 0);
-	static const char *const bad[] = {"10.0.0.0/33", "::1/129", "10.0.0.0/", "10.0.0.0/x", "1.2.3.4:80",
-					  "[::1]", "example.com", "10.0.0.0/-1"};
+	static const char *const bad[] = {"10.0.0.0/33", "::1/129", "10.0.0.0/",   "10.0.0.0/x",
+					  "1.2.3.4:80",  "[::1]",   "example.com", "10.0.0.0/-1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		if (edge_proxies_parse(bad[i], l, EDGE_PROXIES_MAX, &n, err, sizeof(err)) != ERR_INVALID)
@@ -105,8 +107,7 @@ static void t_membership(void **st)
 	assert_true(trusted("10.1.2.3/8", "10.9.9.9")); /* host bits in the network are ignored */
 }
 
-static void forwarded(const char *list, const char *peer, const char *const *values, int n,
-		      const char *want)
+static void forwarded(const char *list, const char *peer, const char *const *values, int n, const char *want)
 {
 	struct cidr l[EDGE_PROXIES_MAX];
 	int nl;
@@ -131,14 +132,14 @@ static void t_client_behind_proxies(void **st)
 	const char *junk[] = {"203.0.113.5, garbage, 10.0.0.2"};
 	const char *empty_hop[] = {"203.0.113.5,,"};
 	const char *v6[] = {"2001:db8::5"};
-	forwarded("10.0.0.0/8", "11.1.1.1", one, 1, "11.1.1.1");       /* untrusted peer: XFF ignored */
-	forwarded("10.0.0.0/8", "10.0.0.1", NULL, 0, "10.0.0.1");       /* trusted, no XFF: the proxy */
+	forwarded("10.0.0.0/8", "11.1.1.1", one, 1, "11.1.1.1");  /* untrusted peer: XFF ignored */
+	forwarded("10.0.0.0/8", "10.0.0.1", NULL, 0, "10.0.0.1"); /* trusted, no XFF: the proxy */
 	forwarded("10.0.0.0/8", "10.0.0.1", one, 1, "203.0.113.5");
-	forwarded("10.0.0.0/8", "10.0.0.1", spoof, 1, "203.0.113.5");   /* left of the client: ignored */
-	forwarded("10.0.0.0/8", "10.0.0.1", chain, 1, "203.0.113.5");   /* trusted hops skipped */
+	forwarded("10.0.0.0/8", "10.0.0.1", spoof, 1, "203.0.113.5");    /* left of the client: ignored */
+	forwarded("10.0.0.0/8", "10.0.0.1", chain, 1, "203.0.113.5");    /* trusted hops skipped */
 	forwarded("10.0.0.0/8", "10.0.0.1", all_trusted, 1, "10.0.0.9"); /* all trusted: the left-most */
-	forwarded("10.0.0.0/8", "10.0.0.1", fields, 2, "203.0.113.5");  /* the last field counts first */
-	forwarded("10.0.0.0/8", "10.0.0.1", junk, 1, "10.0.0.2");       /* garbage: the hop that sent it */
+	forwarded("10.0.0.0/8", "10.0.0.1", fields, 2, "203.0.113.5");   /* the last field counts first */
+	forwarded("10.0.0.0/8", "10.0.0.1", junk, 1, "10.0.0.2");        /* garbage: the hop that sent it */
 	forwarded("10.0.0.0/8", "10.0.0.1", empty_hop, 1, "10.0.0.1");
 	forwarded("::1, 10.0.0.0/8", "::1", v6, 1, "2001:db8::5");
 }

@@ -29,8 +29,11 @@ static int setup(void **st)
 	struct conn *c = NULL;
 	if (store_acquire(app.store, STORE_WRITE, &c))
 		return -1;
-	int rc = conn_row(c, "INSERT INTO app_user (login, display_name, password_hash, password_changed_at, created_at)"
-			     " VALUES ('t.job', 't', 'x', 0, 0) RETURNING id", "", "i", &owner);
+	int rc = conn_row(
+		c,
+		"INSERT INTO app_user (login, display_name, password_hash, password_changed_at, created_at)"
+		" VALUES ('t.job', 't', 'x', 0, 0) RETURNING id",
+		"", "i", &owner);
 	store_release(c);
 	return rc;
 }
@@ -87,7 +90,10 @@ static int count_run(struct job *j)
 		snprintf(ck, sizeof(ck), "%d", i + 1);
 		snprintf(result, sizeof(result), "{\"done\":%d}", i + 1);
 		job_error(j, i + 2, "", "before", "noted between steps");
-		struct job_progress p = {.rows_total = 10, .rows_done = i + 1, .checkpoint = ck, .result = result,
+		struct job_progress p = {.rows_total = 10,
+					 .rows_done = i + 1,
+					 .checkpoint = ck,
+					 .result = result,
 					 .final = i == 9};
 		steps_seen = i;
 		int rc = job_step(j, count_fn, j, &p);
@@ -176,8 +182,9 @@ static void t_dead_runner_resumed(void **st)
 	char host[64] = "";
 	gethostname(host, sizeof(host) - 1);
 	char sql[400];
-	snprintf(sql, sizeof(sql), "UPDATE job SET state = 'running', runner = '%s:999999:1', checkpoint = '6',"
-				   " rows_done = 6, attempts = 1, input_hash = 'h' WHERE id = %lld",
+	snprintf(sql, sizeof(sql),
+		 "UPDATE job SET state = 'running', runner = '%s:999999:1', checkpoint = '6',"
+		 " rows_done = 6, attempts = 1, input_hash = 'h' WHERE id = %lld",
 		 host, (long long)id);
 	run_sql(sql);
 	int64_t found = 0;
@@ -193,7 +200,8 @@ static void t_dead_runner_resumed(void **st)
 	assert_int_equal(job_find_interrupted(&app, "t.count", "h", &found), ERR_NOTFOUND);
 	/* a live runner's job is not taken */
 	int64_t live = new_job(0, "cli");
-	snprintf(sql, sizeof(sql), "UPDATE job SET state = 'running', runner = '%s:%ld:1', heartbeat_at = %lld WHERE id = %lld",
+	snprintf(sql, sizeof(sql),
+		 "UPDATE job SET state = 'running', runner = '%s:%ld:1', heartbeat_at = %lld WHERE id = %lld",
 		 host, (long)getppid(), (long long)time(NULL), (long long)live);
 	run_sql(sql);
 	assert_int_equal(job_run_inline(&app, &count_kind, live, &o), ERR_CONFLICT);

@@ -39,16 +39,15 @@ static void t_pinyin_table(void **st)
 		uint32_t cp;
 		const char *py;
 	} cases[] = {
-		{0x79D1, "ke"},   /* 科 */
-		{0x534F, "xie"},  /* 协 */
-		{0x5973, "nv"},   /* 女: u-diaeresis typed v */
-		{0x7EFF, "lv"},   /* 绿 */
-		{0x5B9D, "bao"},  /* 宝 */
-		{0x5B9C, "yi"},   /* 宜 */
-		{0x957F, "zhang"}, /* 长: ICU's one reading, not chang */
-		{'A', NULL},
-		{0x3000, NULL},   /* ideographic space */
-		{0x20BB7, NULL},  /* 𠮷 beyond the BMP: no reading */
+		{0x79D1, "ke"},                    /* 科 */
+		{0x534F, "xie"},                   /* 协 */
+		{0x5973, "nv"},                    /* 女: u-diaeresis typed v */
+		{0x7EFF, "lv"},                    /* 绿 */
+		{0x5B9D, "bao"},                   /* 宝 */
+		{0x5B9C, "yi"},                    /* 宜 */
+		{0x957F, "zhang"},                 /* 长: ICU's one reading, not chang */
+		{'A', NULL},       {0x3000, NULL}, /* ideographic space */
+		{0x20BB7, NULL},                   /* 𠮷 beyond the BMP: no reading */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *py = nameindex_pinyin(cases[i].cp);
@@ -75,36 +74,37 @@ static void t_pinyin_match(void **st)
 	} cases[] = {
 		{"中国科学技术协会", "kexue", true},
 		{"中国科学技术协会", "kexuejishu", true},
-		{"中国科学技术协会", "kexuej", true},     /* the last syllable may be partial */
+		{"中国科学技术协会", "kexuej", true}, /* the last syllable may be partial */
 		{"中国科学技术协会", "zh", true},
 		{"中国科学技术协会", "zhongguokexuejishuxiehui", true},
 		{"中国科学技术协会", "xieh", true},
-		{"中国科学技术协会", "kx", true},          /* initials */
+		{"中国科学技术协会", "kx", true}, /* initials */
 		{"中国科学技术协会", "kxjsxh", true},
 		{"中国科学技术协会", "zgkxjsxh", true},
-		{"中国科学技术协会", "ZGKX", true},        /* case is ignored */
-		{"中国科学技术协会", "exue", false},       /* not from the start of a syllable */
-		{"中国科学技术协会", "kexi", false},       /* 科学 is kexue */
+		{"中国科学技术协会", "ZGKX", true},  /* case is ignored */
+		{"中国科学技术协会", "exue", false}, /* not from the start of a syllable */
+		{"中国科学技术协会", "kexi", false}, /* 科学 is kexue */
 		{"中国科学技术协会", "huixie", false},
 		{"中国科学技术协会", "kxx", false},
 		{"中国科学技术协会", "kexuexie", false},
 		{"中国IBM科协", "kexie", true},
-		{"中国IBM科协", "guoke", false},           /* a run of Han characters ends at IBM */
+		{"中国IBM科协", "guoke", false}, /* a run of Han characters ends at IBM */
 		{"中国IBM科协", "gk", false},
 		{"中国IBM科协", "kx", true},
 		{"宝宜县精工机械有限公司科协", "baoyi", true},
 		{"宝宜县精工机械有限公司科协", "byx", true},
 		{"宝宜县精工机械有限公司科协", "gongsikexie", true},
 		{"绿水村", "lvshui", true},
-		{"𠮷祥科协", "xiangke", true},              /* a character without reading ends a run */
+		{"𠮷祥科协", "xiangke", true}, /* a character without reading ends a run */
 		{"𠮷祥科协", "xk", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (matches(cases[i].name, cases[i].q) != cases[i].yes)
-			fail_msg("%s ~ %s should be %s", cases[i].name, cases[i].q, cases[i].yes ? "a match" : "no match");
+			fail_msg("%s ~ %s should be %s", cases[i].name, cases[i].q,
+				 cases[i].yes ? "a match" : "no match");
 	struct nameindex_q x;
 	assert_int_equal(nameindex_parse("k", false, &x), 0);
-	assert_false(x.pinyin);                     /* one letter is not a pinyin query */
+	assert_false(x.pinyin); /* one letter is not a pinyin query */
 	assert_int_equal(nameindex_parse("ke1", false, &x), 0);
 	assert_false(x.pinyin);
 	assert_int_equal(nameindex_parse("", false, &x), ERR_INVALID);
@@ -126,8 +126,9 @@ static uint64_t rnd(uint64_t *s)
 
 static void random_name(uint64_t *s, char *out, size_t cap)
 {
-	static const char *const parts[] = {"科协", "科学", "宝宜", "宜宾", "技术", "协会", "宝", "县", "IBM", "Ab", "农技",
-					    "学院", "绿水", "女子", " ", "%", "_", "𠮷", "长沙", "科"};
+	static const char *const parts[] = {"科协", "科学", "宝宜", "宜宾", "技术", "协会", "宝",
+					    "县",   "IBM",  "Ab",   "农技", "学院", "绿水", "女子",
+					    " ",    "%",    "_",    "𠮷",   "长沙", "科"};
 	size_t n = 0;
 	int k = 1 + (int)(rnd(s) % 6);
 	out[0] = '\0';
@@ -190,27 +191,30 @@ static void candidates(struct conn *c, const char *q, bool got[NOBJ + 1])
 
 static void check_superset(struct conn *c)
 {
-	static const char *const qs[] = {"科协", "宝宜", "科", "宝", "宜宾县", "ibm", "IBM科", "%", "_", " ", "𠮷",
-					 "kexie", "kx", "bao", "baoyi", "ke", "xie", "lvshui", "nv", "zhangsha",
-					 "kxjs", "xuej", "changsha", "Ab", "b科"};
+	static const char *const qs[] = {"科协",  "宝宜",     "科",  "宝",     "宜宾县", "ibm",      "IBM科",
+					 "%",     "_",        " ",   "𠮷",     "kexie",  "kx",       "bao",
+					 "baoyi", "ke",       "xie", "lvshui", "nv",     "zhangsha", "kxjs",
+					 "xuej",  "changsha", "Ab",  "b科"};
 	bool got[NOBJ + 1];
 	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
 		candidates(c, qs[i], got);
 		struct nameindex_q x;
 		nameindex_parse(qs[i], false, &x);
 		for (int id = 1; id <= NOBJ; id++) {
-			bool want = present[id] && (contains(names[id], qs[i]) || nameindex_pinyin_match(names[id], &x));
+			bool want = present[id] &&
+				    (contains(names[id], qs[i]) || nameindex_pinyin_match(names[id], &x));
 			if (want && !got[id])
 				fail_msg("q=%s: %s (id %d) is not a candidate", qs[i], names[id], id);
 		}
 	}
 	/* the vocabulary counts the postings */
 	struct stmt *st = NULL;
-	assert_int_equal(conn_prepare(c,
-				      "SELECT count(*) FROM name_vocab v WHERE v.kind = 2 AND v.n <>"
-				      " (SELECT count(*) FROM name_gram g WHERE g.kind = 2 AND g.gram = v.gram)",
-				      &st),
-			 0);
+	assert_int_equal(
+		conn_prepare(c,
+			     "SELECT count(*) FROM name_vocab v WHERE v.kind = 2 AND v.n <>"
+			     " (SELECT count(*) FROM name_gram g WHERE g.kind = 2 AND g.gram = v.gram)",
+			     &st),
+		0);
 	assert_int_equal(stmt_step(st), STORE_ROW);
 	assert_int_equal(stmt_int64(st, 0), 0);
 	stmt_done(st);
@@ -254,8 +258,9 @@ static int rebuild_tx(struct conn *c, void *arg)
 		stmt_done(st);
 	}
 	return rc ? rc
-		  : nameindex_rebuild(c, NX_MEMBER,
-				      "SELECT id, name, NULL FROM members WHERE id > $1 ORDER BY id LIMIT $2");
+		  : nameindex_rebuild(
+			    c, NX_MEMBER,
+			    "SELECT id, name, NULL FROM members WHERE id > $1 ORDER BY id LIMIT $2");
 }
 
 static void t_candidates_cover_every_match(void **st)

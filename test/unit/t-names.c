@@ -21,20 +21,23 @@ static const struct {
 	/* NFC, trimming and inner white space */
 	{"中国科协", OFF, 1, 200, "中国科协", NULL},
 	{"  中国科协\t", OFF, 1, 200, "中国科协", NULL},
-	{"\u3000中国科协\u3000", OFF, 1, 200, "中国科协", NULL},          /* ideographic space */
-	{"中国\u3000\u3000 科协", OFF, 1, 200, "中国 科协", NULL},        /* a run is one space */
-	{"A\u00a0B\nC\xc2\x85" "D", OFF, 1, 200, "A B C D", NULL},            /* NBSP, LF, NEL */
-	{"Cafe\u0301", OFF, 1, 200, "Caf\u00e9", NULL},                 /* NFC */
-	{"\u212b", OFF, 1, 200, "\u00c5", NULL},                         /* angstrom sign -> Å */
-	{"𠮷野家", OFF, 1, 200, "𠮷野家", NULL},                         /* beyond the BMP */
-	{"\u182e\u1823\u1829\u202f\u1824", OFF, 1, 200, "\u182e\u1823\u1829\u202f\u1824", NULL}, /* Mongolian NNBSP kept */
-	{"\u202f\u1824\u202f", OFF, 1, 200, "\u1824", NULL},           /* ...but trimmed at the ends */
+	{"\u3000中国科协\u3000", OFF, 1, 200, "中国科协", NULL},   /* ideographic space */
+	{"中国\u3000\u3000 科协", OFF, 1, 200, "中国 科协", NULL}, /* a run is one space */
+	{"A\u00a0B\nC\xc2\x85"
+	 "D",
+	 OFF, 1, 200, "A B C D", NULL},                 /* NBSP, LF, NEL */
+	{"Cafe\u0301", OFF, 1, 200, "Caf\u00e9", NULL}, /* NFC */
+	{"\u212b", OFF, 1, 200, "\u00c5", NULL},        /* angstrom sign -> Å */
+	{"𠮷野家", OFF, 1, 200, "𠮷野家", NULL},        /* beyond the BMP */
+	{"\u182e\u1823\u1829\u202f\u1824", OFF, 1, 200, "\u182e\u1823\u1829\u202f\u1824",
+	 NULL},                                              /* Mongolian NNBSP kept */
+	{"\u202f\u1824\u202f", OFF, 1, 200, "\u1824", NULL}, /* ...but trimmed at the ends */
 	{"\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", OFF, 1, 200,
-	 "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", NULL},       /* Persian ZWNJ inside */
-	{"\u200c\u0645", OFF, 1, 200, NULL, "name_control"},            /* ZWNJ at the edge */
+	 "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", NULL}, /* Persian ZWNJ inside */
+	{"\u200c\u0645", OFF, 1, 200, NULL, "name_control"},        /* ZWNJ at the edge */
 	{"北京市科协（筹）-2024·第1分会", OFF, 1, 200, "北京市科协（筹）-2024·第1分会", NULL},
-	{"\ue000会", OFF, 1, 200, "\ue000会", NULL},                     /* private use (old GB18030) */
-	{"葛\U000e0100", OFF, 1, 200, "葛\U000e0100", NULL},           /* ideographic variation selector */
+	{"\ue000会", OFF, 1, 200, "\ue000会", NULL},         /* private use (old GB18030) */
+	{"葛\U000e0100", OFF, 1, 200, "葛\U000e0100", NULL}, /* ideographic variation selector */
 	/* no visible character */
 	{"\u200b", OFF, 1, 200, NULL, "name_invisible"},
 	{"\u200b\u200b  \u200b", OFF, 1, 200, NULL, "name_invisible"},
@@ -42,10 +45,10 @@ static const struct {
 	{"\u3000", OFF, 1, 200, NULL, "name_invisible"},
 	{"\ufeff", OFF, 1, 200, NULL, "name_invisible"},
 	{"\xc2\x85", OFF, 1, 200, NULL, "name_invisible"},
-	{"\u0301\u0301", OFF, 1, 200, NULL, "name_invisible"},         /* marks without a base */
+	{"\u0301\u0301", OFF, 1, 200, NULL, "name_invisible"}, /* marks without a base */
 	{"\u202e", OFF, 1, 200, NULL, "name_invisible"},
 	{"", OFF, 1, 200, NULL, "required"},
-	{"", OFF, 0, 64, "", NULL},                                    /* an optional field */
+	{"", OFF, 0, 64, "", NULL}, /* an optional field */
 	{"  ", OFF, 0, 64, "", NULL},
 	{"\u200b", OFF, 0, 64, NULL, "name_invisible"},
 	/* bidirectional controls */
@@ -55,26 +58,30 @@ static const struct {
 	{"a\u200eb", OFF, 1, 200, NULL, "name_bidi"},
 	{"a\u200fb", OFF, 1, 200, NULL, "name_bidi"},
 	{"a\u061cb", OFF, 1, 200, NULL, "name_bidi"},
-	{"\u202egnp.exe", 0, 1, 200, NULL, "name_bidi"},               /* for every name */
+	{"\u202egnp.exe", 0, 1, 200, NULL, "name_bidi"}, /* for every name */
 	/* other control and format characters */
 	{"中国\u200b科协", OFF, 1, 200, NULL, "name_control"},
 	{"中国\ufeff科协", OFF, 1, 200, NULL, "name_control"},
 	{"soft\u00adhyphen", OFF, 1, 200, NULL, "name_control"},
 	{"a\u2060b", OFF, 1, 200, NULL, "name_control"},
-	{"a\x01" "b", OFF, 1, 200, NULL, "name_control"},
-	{"a\x7f" "b", OFF, 1, 200, NULL, "name_control"},
-	{"a\u0378b", OFF, 1, 200, NULL, "name_control"},                /* unassigned */
-	{"a\ufdd0b", OFF, 1, 200, NULL, "name_control"},                /* noncharacter */
-	{"a\U000e0041b", OFF, 1, 200, NULL, "name_control"},            /* tag character */
+	{"a\x01"
+	 "b",
+	 OFF, 1, 200, NULL, "name_control"},
+	{"a\x7f"
+	 "b",
+	 OFF, 1, 200, NULL, "name_control"},
+	{"a\u0378b", OFF, 1, 200, NULL, "name_control"},     /* unassigned */
+	{"a\ufdd0b", OFF, 1, 200, NULL, "name_control"},     /* noncharacter */
+	{"a\U000e0041b", OFF, 1, 200, NULL, "name_control"}, /* tag character */
 	/* pictographs in official names (issue 11 defect 12) */
 	{"科协😀", OFF, 1, 200, NULL, "name_emoji"},
 	{"🏫 学会", OFF, 1, 200, NULL, "name_emoji"},
 	{"\u2764\ufe0f", OFF, 1, 200, NULL, "name_emoji"},
-	{"\U0001f1e8\U0001f1f3", OFF, 1, 200, NULL, "name_emoji"},     /* flag */
-	{"王\U0001f44d\U0001f3fd", OFF, 1, 200, NULL, "name_emoji"},   /* skin tone */
-	{"1\ufe0f\u20e3会", OFF, 1, 200, NULL, "name_emoji"},          /* keycap */
+	{"\U0001f1e8\U0001f1f3", OFF, 1, 200, NULL, "name_emoji"},   /* flag */
+	{"王\U0001f44d\U0001f3fd", OFF, 1, 200, NULL, "name_emoji"}, /* skin tone */
+	{"1\ufe0f\u20e3会", OFF, 1, 200, NULL, "name_emoji"},        /* keycap */
 	{"\U0001f468\u200d\U0001f469\u200d\U0001f467", OFF, 1, 200, NULL, "name_emoji"},
-	{"科协😀", 0, 1, 200, "科协😀", NULL},                          /* a plain name keeps them */
+	{"科协😀", 0, 1, 200, "科协😀", NULL}, /* a plain name keeps them */
 	/* length in code points, after normalisation */
 	{"𠮷𠮷𠮷", OFF, 1, 3, "𠮷𠮷𠮷", NULL},
 	{"𠮷𠮷𠮷𠮷", OFF, 1, 3, NULL, "too_long"}, /* issue 11 defect 5: which bound, not "bad_length" */
@@ -112,8 +119,9 @@ static void t_invalid_utf8(void **st)
 		struct errlist e;
 		char out[64];
 		errlist_init(&e);
-		assert_int_equal(name_normalize(bad[i], len[i], OFF, 1, 10, out, sizeof(out), "display_name", &e),
-				 ERR_UNPROCESSABLE);
+		assert_int_equal(
+			name_normalize(bad[i], len[i], OFF, 1, 10, out, sizeof(out), "display_name", &e),
+			ERR_UNPROCESSABLE);
 		assert_string_equal(e.e[0].code, "invalid_utf8");
 		assert_string_equal(e.e[0].field, "display_name");
 		assert_string_equal(out, "");

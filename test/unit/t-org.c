@@ -53,8 +53,12 @@ static void t_create_validation(void **st)
 	(void)st;
 	struct errlist e;
 	int64_t id;
-	struct org_input bad = {.code = "bad code!", .name = "", .level = "galactic", .type = "x y",
-				.credit_code = "91350100M000100Y44", .opened_on = "2020-02-30",
+	struct org_input bad = {.code = "bad code!",
+				.name = "",
+				.level = "galactic",
+				.type = "x y",
+				.credit_code = "91350100M000100Y44",
+				.opened_on = "2020-02-30",
 				.region_code = "12"};
 	errlist_init(&e);
 	assert_int_equal(org_create(&app, &who, &bad, &e, &id), ERR_UNPROCESSABLE);
@@ -66,17 +70,24 @@ static void t_create_validation(void **st)
 		if (!found)
 			fail_msg("no error for %s", want[i]);
 	}
-	struct org_input orphan = {.code = "ORPHAN", .name = "无上级", .level = "city", .type = "association"};
+	struct org_input orphan = {
+		.code = "ORPHAN", .name = "无上级", .level = "city", .type = "association"};
 	errlist_init(&e);
 	assert_int_equal(org_create(&app, &who, &orphan, &e, &id), ERR_UNPROCESSABLE);
 	assert_string_equal(e.e[0].field, "parent_code");
-	struct org_input dup = {.code = "DC", .name = "重复", .level = "city", .type = "association", .parent_code = "CAST"};
+	struct org_input dup = {
+		.code = "DC", .name = "重复", .level = "city", .type = "association", .parent_code = "CAST"};
 	errlist_init(&e);
 	assert_int_equal(org_create(&app, &who, &dup, &e, &id), ERR_CONFLICT);
 	assert_string_equal(e.e[0].field, "code");
 	assert_string_equal(e.e[0].code, "taken");
-	struct org_input ok = {.code = "DC-NEW", .name = "𠮷祥科协", .level = "city", .type = "association",
-			       .parent_code = "DC", .credit_code = "91350100m000100y43", .opened_on = "2020-01-01"};
+	struct org_input ok = {.code = "DC-NEW",
+			       .name = "𠮷祥科协",
+			       .level = "city",
+			       .type = "association",
+			       .parent_code = "DC",
+			       .credit_code = "91350100m000100y43",
+			       .opened_on = "2020-01-01"};
 	errlist_init(&e);
 	assert_int_equal(org_create(&app, &who, &ok, &e, &id), 0);
 	struct org o;
@@ -107,7 +118,8 @@ static void t_move_dated_and_cycles(void **st)
 	errlist_init(&e);
 	int mrc = org_move(&app, &who, k1, c2, "2024-06-01", v, &e);
 	if (mrc)
-		fail_msg("move: %d %s %s %s", mrc, e.n ? e.e[0].field : "", e.n ? e.e[0].code : "", e.n ? e.e[0].message : "");
+		fail_msg("move: %d %s %s %s", mrc, e.n ? e.e[0].field : "", e.n ? e.e[0].code : "",
+			 e.n ? e.e[0].message : "");
 	/* the tree as it stood before and after the move */
 	assert_int_equal(org_get(&app, k1, "2024-05-31", &o), 0);
 	assert_int_equal(o.parent_id, c1);
@@ -170,7 +182,7 @@ static void t_counts_and_audit(void **st)
 	(void)st;
 	struct org_counts counts, walked;
 	assert_int_equal(org_subtree_counts(&app, id_of("CAST"), "2020-06-01", &counts), 0);
-	assert_true(counts.from_tally); /* every date comes from the dated counts */
+	assert_true(counts.from_tally);           /* every date comes from the dated counts */
 	assert_int_equal(counts.by_level[0], 1);  /* national */
 	assert_int_equal(counts.by_level[1], 6);  /* 3 provincial associations + 3 provincial societies */
 	assert_int_equal(counts.by_level[2], 7);  /* 6 cities + DC-NEW */
@@ -213,25 +225,25 @@ static void t_counts_and_audit(void **st)
 
 /* The walks as they were before the closure and the dated counts (commit 77ef29c): the
  * reference every answer is compared with. */
-static const char ref_counts_sql[] =
-	ORG_SUBTREE_CTE " SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
+static const char ref_counts_sql[] = ORG_SUBTREE_CTE
+	" SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
 	" WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2) GROUP BY o.level, o.type";
 /* the old search without LIMIT and keyset, with its q predicate as a flag so the pinyin
  * matches (new) can be added by the exact test */
-static const char ref_search_sql[] =
-	ORG_SUBTREE_CTE " SELECT o.code, o.name, CASE WHEN CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\'"
+static const char ref_search_sql[] = ORG_SUBTREE_CTE
+	" SELECT o.code, o.name, CASE WHEN CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\'"
 	" OR o.name LIKE $5 ESCAPE '\\' THEN 1 ELSE 0 END FROM org o JOIN down dn ON dn.id = o.id"
 	" WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
 	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)"
 	" ORDER BY o.code";
 
 /* the same walk counting only what a caller sees today (issue 8 case 4, as main had it) */
-static const char ref_counts_seen_sql[] =
-	ORG_SUBTREE_CTE " SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
-	" WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2) AND "
-	ORG_SEEN_SQL("o.id", "$3", "$4", "$5") " GROUP BY o.level, o.type";
-static const char ref_search_seen_sql[] =
-	ORG_SUBTREE_CTE " SELECT o.code, o.name, CASE WHEN CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\'"
+static const char ref_counts_seen_sql[] = ORG_SUBTREE_CTE
+	" SELECT o.level, o.type, count(*) FROM down JOIN org o ON o.id = down.id"
+	" WHERE o.opened_on <= $2 AND (o.closed_on IS NULL OR o.closed_on > $2) AND " ORG_SEEN_SQL(
+		"o.id", "$3", "$4", "$5") " GROUP BY o.level, o.type";
+static const char ref_search_seen_sql[] = ORG_SUBTREE_CTE
+	" SELECT o.code, o.name, CASE WHEN CAST($4 AS TEXT) IS NULL OR o.code LIKE $4 ESCAPE '\\'"
 	" OR o.name LIKE $5 ESCAPE '\\' THEN 1 ELSE 0 END FROM org o JOIN down dn ON dn.id = o.id"
 	" WHERE o.opened_on <= $2 AND ($3 = 1 OR o.closed_on IS NULL OR o.closed_on > $2)"
 	" AND (CAST($6 AS TEXT) IS NULL OR o.level = $6) AND (CAST($7 AS TEXT) IS NULL OR o.type = $7)"
@@ -256,14 +268,15 @@ static uint64_t prnd(uint64_t *s)
 static void pdate(uint64_t r, char out[11])
 {
 	/* 2010-01-01 .. 2035-12-28: some of it always in the future */
-	snprintf(out, 11, "%04d-%02d-%02d", 2010 + (int)(r % 26), 1 + (int)((r >> 8) % 12), 1 + (int)((r >> 16) % 28));
+	snprintf(out, 11, "%04d-%02d-%02d", 2010 + (int)(r % 26), 1 + (int)((r >> 8) % 12),
+		 1 + (int)((r >> 16) % 28));
 }
 
 static void pname(uint64_t r, char *out, size_t cap)
 {
 	static const char *const place[] = {"宝宜", "临江", "青石", "宜宾", "长沙", "绿水", "东川"};
-	static const char *const unit[] = {"县科学技术协会", "镇科普协会", "有限公司科协", "学院科协", "村农技协",
-					   "IBM科协", "医院科协"};
+	static const char *const unit[] = {"县科学技术协会", "镇科普协会", "有限公司科协", "学院科协",
+					   "村农技协",       "IBM科协",    "医院科协"};
 	snprintf(out, cap, "%s%s", place[r % 7], unit[(r >> 4) % 7]);
 }
 
@@ -285,7 +298,10 @@ static void parity_build(void)
 {
 	uint64_t s = 0x2545F4914F6CDD1Dull;
 	struct errlist e;
-	struct org_input root = {.code = "R", .name = "中国宝宜科学技术协会", .level = "national", .type = "association",
+	struct org_input root = {.code = "R",
+				 .name = "中国宝宜科学技术协会",
+				 .level = "national",
+				 .type = "association",
 				 .opened_on = "2005-01-01"};
 	errlist_init(&e);
 	assert_int_equal(org_create(&papp, &who, &root, &e, &pid[0]), 0);
@@ -305,8 +321,12 @@ static void parity_build(void)
 		pname(prnd(&s), name, sizeof(name));
 		/* some codes in lower case: SQLite's LIKE ignores ASCII case, PostgreSQL's does not */
 		snprintf(code, sizeof(code), "%s%d", pn % 5 ? "T" : "t", pn);
-		struct org_input in = {.code = code, .name = name, .level = levels[(r >> 8) % 5],
-				       .type = types[(r >> 12) % 5], .parent_code = po.code, .opened_on = opened};
+		struct org_input in = {.code = code,
+				       .name = name,
+				       .level = levels[(r >> 8) % 5],
+				       .type = types[(r >> 12) % 5],
+				       .parent_code = po.code,
+				       .opened_on = opened};
 		errlist_init(&e);
 		if (org_create(&papp, &who, &in, &e, &pid[pn]) == 0)
 			snprintf(pcode[pn++], sizeof(pcode[0]), "%s", code);
@@ -323,9 +343,7 @@ static void parity_build(void)
 		struct org o;
 		switch ((r >> 40) % 6) {
 		case 0:
-		case 1:
-			moved += org_move(&papp, &who, pid[x], pid[y], on, 0, &e) == 0;
-			break;
+		case 1: moved += org_move(&papp, &who, pid[x], pid[y], on, 0, &e) == 0; break;
 		case 2: {
 			int n = 0;
 			closed += org_close(&papp, &who, pid[x], on, (r >> 50) & 1, 0, &e, &n) == 0;
@@ -345,8 +363,7 @@ static void parity_build(void)
 				reopened++;
 			}
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if (!(moved > 20 && closed > 10 && changed > 10 && reopened > 3))
@@ -364,7 +381,9 @@ static bool seen_today(int64_t id)
 	struct conn *c = NULL;
 	struct stmt *st = NULL;
 	assert_int_equal(store_acquire(papp.store, STORE_READ, &c), 0);
-	assert_int_equal(conn_prepare(c, "SELECT 1 WHERE " ORG_SEEN_SQL("CAST($1 AS BIGINT)", "$2", "$3", "$4"), &st), 0);
+	assert_int_equal(
+		conn_prepare(c, "SELECT 1 WHERE " ORG_SEEN_SQL("CAST($1 AS BIGINT)", "$2", "$3", "$4"), &st),
+		0);
 	stmt_bind_int64(st, 1, id);
 	org_seen_bind(st, 2, pseen);
 	bool yes = stmt_step(st) == STORE_ROW;
@@ -389,7 +408,8 @@ static void parity_counts(void)
 			assert_int_equal(store_acquire(papp.store, STORE_READ, &c), 0);
 			struct stmt *st = NULL;
 			bool seen = org_seen_needed(pseen, pdates[k]);
-			assert_int_equal(conn_prepare(c, seen ? ref_counts_seen_sql : ref_counts_sql, &st), 0);
+			assert_int_equal(conn_prepare(c, seen ? ref_counts_seen_sql : ref_counts_sql, &st),
+					 0);
 			stmt_bind_int64(st, 1, pid[i]);
 			stmt_bind_text(st, 2, pdates[k], 10);
 			if (seen)
@@ -405,14 +425,15 @@ static void parity_counts(void)
 				while (t < want.ntypes && strcmp(want.by_type[t].type, type))
 					t++;
 				if (t == want.ntypes)
-					snprintf(want.by_type[want.ntypes++].type, sizeof(want.by_type[0].type), "%s", type);
+					snprintf(want.by_type[want.ntypes++].type,
+						 sizeof(want.by_type[0].type), "%s", type);
 				want.by_type[t].n += n;
 			}
 			stmt_done(st);
 			store_release(c);
 			if (got.total != want.total)
-				fail_msg("%s on %s: %lld, the walk says %lld", pcode[i], pdates[k], (long long)got.total,
-					 (long long)want.total);
+				fail_msg("%s on %s: %lld, the walk says %lld", pcode[i], pdates[k],
+					 (long long)got.total, (long long)want.total);
 			for (int l = 0; l < 6; l++)
 				assert_int_equal(got.by_level[l], want.by_level[l]);
 			assert_int_equal(got.ntypes, want.ntypes);
@@ -421,7 +442,8 @@ static void parity_counts(void)
 				while (u < got.ntypes && strcmp(got.by_type[u].type, want.by_type[t].type))
 					u++;
 				if (u == got.ntypes || got.by_type[u].n != want.by_type[t].n)
-					fail_msg("%s on %s: type %s differs", pcode[i], pdates[k], want.by_type[t].type);
+					fail_msg("%s on %s: type %s differs", pcode[i], pdates[k],
+						 want.by_type[t].type);
 			}
 			compared++;
 		}
@@ -480,8 +502,12 @@ static void parity_search_one(int64_t under, const char *q, const char *date, bo
 	struct org page[16];
 	char after[33] = "";
 	for (;;) {
-		struct org_filter f = {.q = q, .as_of = date, .include_closed = closed, .level = level,
-				       .after_code = after, .seen = pseen};
+		struct org_filter f = {.q = q,
+				       .as_of = date,
+				       .include_closed = closed,
+				       .level = level,
+				       .after_code = after,
+				       .seen = pseen};
 		int n = 0;
 		assert_int_equal(org_search(&papp, under, &f, page, limit, &n), 0);
 		for (int i = 0; i < n && ngot < PN; i++)
@@ -491,24 +517,24 @@ static void parity_search_one(int64_t under, const char *q, const char *date, bo
 		snprintf(after, sizeof(after), "%s", page[n - 1].code);
 	}
 	if (ngot != nwant)
-		fail_msg("q=%s under %lld on %s: %d found, the walk finds %d", q ? q : "(none)", (long long)under, date,
-			 ngot, nwant);
+		fail_msg("q=%s under %lld on %s: %d found, the walk finds %d", q ? q : "(none)",
+			 (long long)under, date, ngot, nwant);
 	for (int i = 0; i < nwant; i++)
 		assert_string_equal(got[i], want[i]);
 }
 
 static void parity_search(void)
 {
-	static const char *const qs[] = {NULL,    "宝宜", "科协", "科", "县", "IBM", "ibm", "T1", "t", "T2",
-					 "baoyi", "kexie", "kx", "ke", "lvshui", "changsha", "zhangsha", "x",
-					 "%", "宝宜县科学"};
+	static const char *const qs[] = {
+		NULL,    "宝宜",  "科协", "科", "县",     "IBM",      "ibm",      "T1", "t", "T2",
+		"baoyi", "kexie", "kx",   "ke", "lvshui", "changsha", "zhangsha", "x",  "%", "宝宜县科学"};
 	static const char *const lv[] = {NULL, NULL, "county", "grassroots"};
 	int combos = 0;
 	for (int i = 0; i < pn; i += pseen ? 3 : 9)
 		for (size_t d = 0; d < sizeof(pdates) / sizeof(pdates[0]) && seen_today(pid[i]); d += 2)
 			for (size_t k = 0; k < sizeof(qs) / sizeof(qs[0]); k++) {
-				parity_search_one(pid[i], qs[k], pdates[d], (k + d) % 2, lv[(k + (size_t)i) % 4],
-						  1 + (int)((k * 7 + d) % 11));
+				parity_search_one(pid[i], qs[k], pdates[d], (k + d) % 2,
+						  lv[(k + (size_t)i) % 4], 1 + (int)((k * 7 + d) % 11));
 				combos++;
 			}
 	assert_true(combos > 300);
@@ -529,13 +555,20 @@ static void t_issue10_parity(void **st)
 	struct stmt *st2 = NULL;
 	struct conn *c = NULL;
 	assert_int_equal(store_acquire(papp.store, STORE_WRITE, &c), 0);
-	assert_int_equal(conn_prepare(c, "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
-					 " created_at) VALUES ('viewer', 'viewer', 'x', 0, 0) RETURNING id", &st2), 0);
+	assert_int_equal(
+		conn_prepare(c,
+			     "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
+			     " created_at) VALUES ('viewer', 'viewer', 'x', 0, 0) RETURNING id",
+			     &st2),
+		0);
 	assert_int_equal(stmt_step(st2), STORE_ROW);
 	view.user_id = stmt_int64(st2, 0);
 	stmt_done(st2);
-	assert_true(conn_run(c, "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, 'staff', $2), ($1, 'org_admin', $3)",
-			     "iii", view.user_id, pid[1], pid[7]) == 2);
+	assert_true(
+		conn_run(
+			c,
+			"INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, 'staff', $2), ($1, 'org_admin', $3)",
+			"iii", view.user_id, pid[1], pid[7]) == 2);
 	store_release(c);
 	pseen = &view;
 	parity_counts();
@@ -551,10 +584,8 @@ static void t_issue10_parity(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_create_validation),
-		cmocka_unit_test(t_move_dated_and_cycles),
-		cmocka_unit_test(t_close_rules),
-		cmocka_unit_test(t_counts_and_audit),
+		cmocka_unit_test(t_create_validation), cmocka_unit_test(t_move_dated_and_cycles),
+		cmocka_unit_test(t_close_rules),       cmocka_unit_test(t_counts_and_audit),
 		cmocka_unit_test(t_issue10_parity),
 	};
 	return cmocka_run_group_tests_name("org", tests, setup, teardown);

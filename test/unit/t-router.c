@@ -17,11 +17,36 @@ static int h(struct req *r, void *app)
 }
 
 static const struct route routes[] = {
-	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}", .handler = h, .tag = "t", .summary = "get", .response = "x"},
-	{.method = HM_PATCH, .pattern = "/api/v1/orgs/{id:int}", .handler = h, .tag = "t", .summary = "patch", .response = "x"},
-	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/children", .handler = h, .tag = "t", .summary = "kids", .response = "x"},
-	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = h, .tag = "t", .summary = "region", .response = "x"},
-	{.method = HM_GET, .pattern = "/healthz", .handler = h, .tag = "t", .summary = "health", .response = "x"},
+	{.method = HM_GET,
+	 .pattern = "/api/v1/orgs/{id:int}",
+	 .handler = h,
+	 .tag = "t",
+	 .summary = "get",
+	 .response = "x"},
+	{.method = HM_PATCH,
+	 .pattern = "/api/v1/orgs/{id:int}",
+	 .handler = h,
+	 .tag = "t",
+	 .summary = "patch",
+	 .response = "x"},
+	{.method = HM_GET,
+	 .pattern = "/api/v1/orgs/{id:int}/children",
+	 .handler = h,
+	 .tag = "t",
+	 .summary = "kids",
+	 .response = "x"},
+	{.method = HM_GET,
+	 .pattern = "/api/v1/regions/{code:str}",
+	 .handler = h,
+	 .tag = "t",
+	 .summary = "region",
+	 .response = "x"},
+	{.method = HM_GET,
+	 .pattern = "/healthz",
+	 .handler = h,
+	 .tag = "t",
+	 .summary = "health",
+	 .response = "x"},
 };
 
 static struct router *rt;
@@ -69,8 +94,11 @@ static void t_typed_params(void **st)
 static void t_bad_ids_name_the_param(void **st)
 {
 	(void)st;
-	static const char *const bad[] = {"/api/v1/orgs/abc", "/api/v1/orgs/0", "/api/v1/orgs/-1",
-					  "/api/v1/orgs/007", "/api/v1/orgs/99999999999999999999",
+	static const char *const bad[] = {"/api/v1/orgs/abc",
+					  "/api/v1/orgs/0",
+					  "/api/v1/orgs/-1",
+					  "/api/v1/orgs/007",
+					  "/api/v1/orgs/99999999999999999999",
 					  "/api/v1/orgs/1e3"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct req r;
@@ -99,7 +127,12 @@ static void t_404_and_405(void **st)
 static void t_bad_pattern_refused(void **st)
 {
 	(void)st;
-	static const struct route bad[] = {{.method = HM_GET, .pattern = "/x/{id:float}", .handler = h, .tag = "t", .summary = "s", .response = "x"}};
+	static const struct route bad[] = {{.method = HM_GET,
+					    .pattern = "/x/{id:float}",
+					    .handler = h,
+					    .tag = "t",
+					    .summary = "s",
+					    .response = "x"}};
 	struct router *r2 = NULL;
 	assert_int_not_equal(router_new(bad, 1, &r2), 0);
 }

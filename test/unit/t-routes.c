@@ -60,10 +60,12 @@ static void t_specs_well_formed(void **st)
 		if (r->body && (r->method == HM_GET || r->method == HM_DELETE))
 			fail_msg("%s: GET/DELETE routes take no body", r->pattern);
 		bool upload = (r->flags & RF_UPLOAD) != 0;
-		if (!r->body && !upload && (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
+		if (!r->body && !upload &&
+		    (r->method == HM_POST || r->method == HM_PUT || r->method == HM_PATCH))
 			fail_msg("%s: write route without a body spec", r->pattern);
 		if (upload && (r->body || !r->upload_types || !*r->upload_types || !r->body_max))
-			fail_msg("%s: an upload route names its media types and limit, and has no JSON body", r->pattern);
+			fail_msg("%s: an upload route names its media types and limit, and has no JSON body",
+				 r->pattern);
 		const struct field *specs[] = {r->query, r->body};
 		for (int s = 0; s < 2; s++)
 			for (const struct field *f = specs[s]; f && f->name; f++) {
@@ -73,7 +75,8 @@ static void t_specs_well_formed(void **st)
 					fail_msg("%s: enum %s has no values", r->pattern, f->name);
 				if (f->type == FT_CODE && !is_list_name(f->values))
 					fail_msg("%s: code field %s does not name a list of core/codelist.h"
-						 " (write codelist_x.name)", r->pattern, f->name);
+						 " (write codelist_x.name)",
+						 r->pattern, f->name);
 			}
 		if (strncmp(r->pattern, "/api/v1/", 8) && strcmp(r->pattern, "/healthz") &&
 		    strcmp(r->pattern, "/metrics"))
@@ -105,11 +108,17 @@ static void t_hook_demands_a_caller(void **st)
 		{.method = HM_GET, .pattern = "/api/v1/a", .handler = noop, .flags = RF_AUTH},
 		{.method = HM_GET, .pattern = "/api/v1/b", .handler = noop, .obj = {AT_SELF}},
 		{.method = HM_GET, .pattern = "/api/v1/c", .handler = noop, .perm = "org.read"},
-		{.method = HM_GET, .pattern = "/api/v1/d/{id:int}", .handler = noop, .perm = "org.read",
+		{.method = HM_GET,
+		 .pattern = "/api/v1/d/{id:int}",
+		 .handler = noop,
+		 .perm = "org.read",
 		 .obj = {ORG_AT(RO_PATH, "id")}},
 	};
-	static const struct route open_route = {.method = HM_GET, .pattern = "/api/v1/e", .handler = noop,
-						.flags = RF_READ, .obj = {AT_PUBLIC}};
+	static const struct route open_route = {.method = HM_GET,
+						.pattern = "/api/v1/e",
+						.handler = noop,
+						.flags = RF_READ,
+						.obj = {AT_PUBLIC}};
 	struct req r;
 	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++) {
 		memset(&r, 0, sizeof(r));
@@ -139,33 +148,94 @@ static void t_issue8_case0_rows_declare_objects(void **st)
 	static const struct field q[] = {{"under", FT_INT, 0, 1, 9, NULL, "x"}, {0}};
 	static const struct route bad[] = {
 		/* neither an object nor a why */
-		{.method = HM_GET, .pattern = "/api/v1/x", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 200, .reply = "org"},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "org"},
 		/* an org object naming a parameter the route does not have */
-		{.method = HM_GET, .pattern = "/api/v1/x/{id:int}", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 200, .reply = "org", .perm = "org.read", .obj = {ORG_AT(RO_PATH, "org")}},
-		{.method = HM_GET, .pattern = "/api/v1/x", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 200, .reply = "org", .perm = "org.read", .query = q,
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x/{id:int}",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "org",
+		 .perm = "org.read",
+		 .obj = {ORG_AT(RO_PATH, "org")}},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "org",
+		 .perm = "org.read",
+		 .query = q,
 		 .obj = {ORG_AT(RO_QUERY, "parent")}},
 		/* an org object without a permission */
-		{.method = HM_GET, .pattern = "/api/v1/x/{id:int}", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 200, .reply = "org", .obj = {ORG_AT(RO_PATH, "id")}},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x/{id:int}",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "org",
+		 .obj = {ORG_AT(RO_PATH, "id")}},
 		/* no status, an unknown reply, 204 with a body, no summary */
-		{.method = HM_GET, .pattern = "/api/v1/x", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .reply = "org", .obj = {AT_PUBLIC}},
-		{.method = HM_GET, .pattern = "/api/v1/x", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 200, .reply = "orgz", .obj = {AT_PUBLIC}},
-		{.method = HM_DELETE, .pattern = "/api/v1/x", .handler = noop, .tag = "t", .summary = "s",
-		 .response = "r", .status = 204, .reply = "org", .obj = {AT_SELF}},
-		{.method = HM_GET, .pattern = "/api/v1/x", .handler = noop, .tag = "t",
-		 .response = "r", .status = 200, .reply = "org", .obj = {AT_PUBLIC}},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .reply = "org",
+		 .obj = {AT_PUBLIC}},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "orgz",
+		 .obj = {AT_PUBLIC}},
+		{.method = HM_DELETE,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .summary = "s",
+		 .response = "r",
+		 .status = 204,
+		 .reply = "org",
+		 .obj = {AT_SELF}},
+		{.method = HM_GET,
+		 .pattern = "/api/v1/x",
+		 .handler = noop,
+		 .tag = "t",
+		 .response = "r",
+		 .status = 200,
+		 .reply = "org",
+		 .obj = {AT_PUBLIC}},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (api_route_check(&bad[i], why, sizeof(why)) != ERR_INVALID)
 			fail_msg("bad row %zu passed the check", i);
-	static const struct route excused = {.method = HM_GET, .pattern = "/api/v1/x", .handler = noop,
-					     .flags = RF_AUTH, .tag = "t", .summary = "s", .response = "r",
-					     .status = 200, .reply = "org",
+	static const struct route excused = {.method = HM_GET,
+					     .pattern = "/api/v1/x",
+					     .handler = noop,
+					     .flags = RF_AUTH,
+					     .tag = "t",
+					     .summary = "s",
+					     .response = "r",
+					     .status = 200,
+					     .reply = "org",
 					     .why = "a job's owner is checked by the handler"};
 	assert_int_equal(api_route_check(&excused, why, sizeof(why)), 0);
 }
@@ -190,7 +260,8 @@ static void t_issue9_openapi_status_reply_operation_ids(void **st)
 			char other[160];
 			api_operation_id(&api_routes[j], other, sizeof(other));
 			if (!strcmp(other, opid))
-				fail_msg("%s and %s share the operationId %s", r->pattern, api_routes[j].pattern, opid);
+				fail_msg("%s and %s share the operationId %s", r->pattern,
+					 api_routes[j].pattern, opid);
 		}
 		size_t k = 0;
 		for (const char *p = r->pattern; *p && k + 1 < sizeof(path); p++) {
@@ -200,7 +271,10 @@ static void t_issue9_openapi_status_reply_operation_ids(void **st)
 			path[k++] = *p;
 		}
 		path[k] = '\0';
-		const char *m = r->method == HM_GET ? "get" : r->method == HM_POST ? "post" : r->method == HM_PATCH ? "patch" : "delete";
+		const char *m = r->method == HM_GET     ? "get"
+				: r->method == HM_POST  ? "post"
+				: r->method == HM_PATCH ? "patch"
+							: "delete";
 		json_t *op = json_object_get(json_object_get(paths, path), m);
 		if (!op)
 			fail_msg("%s %s not in the document", m, path);
@@ -215,10 +289,16 @@ static void t_issue9_openapi_status_reply_operation_ids(void **st)
 		assert_string_equal(json_string_value(json_object_get(op, "operationId")), opid);
 	}
 	json_decref(doc);
-	const struct route get_org = {.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}", .status = 200, .reply = "org"};
-	const struct route kids = {.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/children", .status = 200, .reply = "page:org"};
-	const struct route move = {.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/move", .status = 200, .reply = "org"};
-	const struct route create = {.method = HM_POST, .pattern = "/api/v1/orgs", .status = 201, .reply = "org"};
+	const struct route get_org = {
+		.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}", .status = 200, .reply = "org"};
+	const struct route kids = {.method = HM_GET,
+				   .pattern = "/api/v1/orgs/{id:int}/children",
+				   .status = 200,
+				   .reply = "page:org"};
+	const struct route move = {
+		.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/move", .status = 200, .reply = "org"};
+	const struct route create = {
+		.method = HM_POST, .pattern = "/api/v1/orgs", .status = 201, .reply = "org"};
 	char id[64];
 	api_operation_id(&get_org, id, sizeof(id));
 	assert_string_equal(id, "getOrg");

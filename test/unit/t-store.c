@@ -44,7 +44,8 @@ static void t_params_and_cache(void **st)
 	assert_int_equal(exec1(c, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, note TEXT)"), 0);
 	for (int i = 1; i <= 3; i++) {
 		struct stmt *q;
-		assert_int_equal(conn_prepare(c, "INSERT INTO t (id, name, note) VALUES ($1, $2, $3)", &q), 0);
+		assert_int_equal(conn_prepare(c, "INSERT INTO t (id, name, note) VALUES ($1, $2, $3)", &q),
+				 0);
 		char name[16];
 		snprintf(name, sizeof(name), "n%d", i);
 		stmt_bind_int64(q, 1, i);
@@ -136,7 +137,8 @@ static void t_pinyin_collation(void **st)
 	struct stmt *q;
 	assert_int_equal(store_acquire(s, STORE_WRITE, &c), 0);
 	assert_int_equal(conn_exec(c, "CREATE TABLE p (name TEXT); INSERT INTO p VALUES "
-				      "('张三'),('李四'),('王五'),('艾青'),('𠮷田'),('Zhang')"), 0);
+				      "('张三'),('李四'),('王五'),('艾青'),('𠮷田'),('Zhang')"),
+			 0);
 	assert_int_equal(conn_prepare(c, "SELECT name FROM p ORDER BY name COLLATE zh_pinyin", &q), 0);
 	const char *want[] = {"艾青", "李四", "王五", "张三", "Zhang"};
 	int k = 0;
@@ -183,7 +185,8 @@ static void t_bad_urls(void **st)
 static int shapes_tx(struct conn *c, void *arg)
 {
 	(void)arg;
-	int rc = conn_exec(c, "CREATE TABLE shape (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, note TEXT)");
+	int rc = conn_exec(
+		c, "CREATE TABLE shape (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, note TEXT)");
 	if (rc)
 		return rc;
 	for (int i = 1; i <= 5; i++) {
@@ -213,7 +216,8 @@ static int fail_each(struct stmt *st, void *arg)
 
 static int read_name(struct conn *c, void *arg)
 {
-	return conn_row(c, "SELECT name FROM shape WHERE id = $1", "i", "t", (int64_t)2, (char *)arg, (size_t)16);
+	return conn_row(c, "SELECT name FROM shape WHERE id = $1", "i", "t", (int64_t)2, (char *)arg,
+			(size_t)16);
 }
 
 static void t_statement_shapes(void **st)
@@ -225,8 +229,9 @@ static void t_statement_shapes(void **st)
 
 	/* conn_run answers the rows changed; a constraint is ERR_CONFLICT */
 	assert_int_equal(conn_run(c, "UPDATE shape SET n = n + 1 WHERE n > $1", "d", 20), 3);
-	assert_int_equal(conn_run(c, "INSERT INTO shape (id, name) VALUES ($1, $2)", "it", (int64_t)9, "row1"),
-			 ERR_CONFLICT);
+	assert_int_equal(
+		conn_run(c, "INSERT INTO shape (id, name) VALUES ($1, $2)", "it", (int64_t)9, "row1"),
+		ERR_CONFLICT);
 	/* a bad format letter runs nothing */
 	assert_int_equal(conn_run(c, "DELETE FROM shape", "x"), ERR_INVALID);
 
@@ -249,9 +254,11 @@ static void t_statement_shapes(void **st)
 	assert_string_equal(note, "keep");
 
 	/* text is cut on a character boundary: 4 bytes of room, "科协" is 6 bytes */
-	assert_int_equal(conn_run(c, "UPDATE shape SET note = $1 WHERE id = 1", "T", "科协abc", (size_t)9), 1);
+	assert_int_equal(conn_run(c, "UPDATE shape SET note = $1 WHERE id = 1", "T", "科协abc", (size_t)9),
+			 1);
 	char small[5];
-	assert_int_equal(conn_row(c, "SELECT note FROM shape WHERE id = 1", NULL, "t", small, sizeof(small)), 0);
+	assert_int_equal(conn_row(c, "SELECT note FROM shape WHERE id = 1", NULL, "t", small, sizeof(small)),
+			 0);
 	assert_string_equal(small, "科");
 	/* NULL text binds SQL NULL */
 	assert_int_equal(conn_run(c, "UPDATE shape SET note = $1 WHERE id = 1", "t", (const char *)NULL), 1);
@@ -260,8 +267,8 @@ static void t_statement_shapes(void **st)
 
 	/* conn_each: early stop with success, negative codes come back */
 	int seen = 0;
-	assert_int_equal(conn_each(c, "SELECT id FROM shape WHERE id >= $1 ORDER BY id", count_each, &seen, "i",
-				   (int64_t)1),
+	assert_int_equal(conn_each(c, "SELECT id FROM shape WHERE id >= $1 ORDER BY id", count_each, &seen,
+				   "i", (int64_t)1),
 			 0);
 	assert_int_equal(seen, 3);
 	assert_int_equal(conn_each(c, "SELECT id FROM shape", fail_each, NULL, NULL), ERR_NOMEM);
@@ -276,14 +283,10 @@ static void t_statement_shapes(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_params_and_cache),
-		cmocka_unit_test(t_unique_violation_is_conflict),
-		cmocka_unit_test(t_transactions),
-		cmocka_unit_test(t_readers_cannot_write),
-		cmocka_unit_test(t_pinyin_collation),
-		cmocka_unit_test(t_migrations_idempotent),
-		cmocka_unit_test(t_bad_urls),
-		cmocka_unit_test(t_statement_shapes),
+		cmocka_unit_test(t_params_and_cache), cmocka_unit_test(t_unique_violation_is_conflict),
+		cmocka_unit_test(t_transactions),     cmocka_unit_test(t_readers_cannot_write),
+		cmocka_unit_test(t_pinyin_collation), cmocka_unit_test(t_migrations_idempotent),
+		cmocka_unit_test(t_bad_urls),         cmocka_unit_test(t_statement_shapes),
 	};
 	return cmocka_run_group_tests_name("store", tests, setup, teardown);
 }

@@ -42,8 +42,10 @@ static int teardown(void **st)
 static int insert_user(struct conn *c, void *arg)
 {
 	(void)arg;
-	int rc = conn_run(c, "INSERT INTO app_user (login, display_name, password_hash,"
-			     " password_changed_at, created_at) VALUES ('u2', 'U', 'x', 0, 0)", "");
+	int rc = conn_run(c,
+			  "INSERT INTO app_user (login, display_name, password_hash,"
+			  " password_changed_at, created_at) VALUES ('u2', 'U', 'x', 0, 0)",
+			  "");
 	return rc < 0 ? rc : 0;
 }
 
@@ -72,7 +74,7 @@ static void t_tx_budget(void **st)
 /* ---- group commit ---- */
 
 #define THREADS 8
-#define EACH 60
+#define EACH    60
 
 struct writer {
 	int id, ok, conflicts, other;

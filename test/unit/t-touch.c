@@ -24,17 +24,23 @@ static struct store *s;
 static int seed_tx(struct conn *c, void *arg)
 {
 	(void)arg;
-	int rc = conn_run(c, "INSERT INTO app_user (id, login, display_name, password_hash,"
-			     " password_changed_at, created_at) VALUES (1, 'u1', 'U', 'x', 0, 0)", "");
+	int rc = conn_run(c,
+			  "INSERT INTO app_user (id, login, display_name, password_hash,"
+			  " password_changed_at, created_at) VALUES (1, 'u1', 'U', 'x', 0, 0)",
+			  "");
 	for (int i = 1; rc >= 0 && i <= NTOK; i++) {
 		char h[32];
 		snprintf(h, sizeof(h), "hash-%d", i);
-		rc = conn_run(c, "INSERT INTO api_token (id, user_id, token_hash, created_at) VALUES ($1, 1, $2, 0)",
-			      "dt", i, h);
+		rc = conn_run(
+			c,
+			"INSERT INTO api_token (id, user_id, token_hash, created_at) VALUES ($1, 1, $2, 0)",
+			"dt", i, h);
 		if (rc >= 0)
-			rc = conn_run(c, "INSERT INTO session (id, token_hash, csrf_hash, user_id, created_at,"
-				      " last_seen_at, expires_at) VALUES ($1, $2, 'c', 1, 0, 100, 9999999999)",
-				      "dt", i, h);
+			rc = conn_run(
+				c,
+				"INSERT INTO session (id, token_hash, csrf_hash, user_id, created_at,"
+				" last_seen_at, expires_at) VALUES ($1, $2, 'c', 1, 0, 100, 9999999999)",
+				"dt", i, h);
 	}
 	return rc < 0 ? rc : 0;
 }
