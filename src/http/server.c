@@ -148,14 +148,18 @@ static void run_deferred(void *p)
 	while (!d->suspended)
 		pthread_cond_wait(&d->cv, &d->mu);
 	pthread_mutex_unlock(&d->mu);
+	/* the queue deadline is this pool's only: cleared before fn runs, because once fn
+	 * hands the request on (req_defer from a worker) another worker may finish it and
+	 * MHD free r and d while fn is still returning here */
+	uint64_t deadline = d->deadline_ns;
+	d->deadline_ns = 0;
 	int rc;
-	if (d->deadline_ns && time_mono_ns() > d->deadline_ns)
+	if (deadline && time_mono_ns() > deadline)
 		rc = req_fail(r, ERR_BUSY, "too many writes at once; try again in a moment");
 	else
 		rc = d->fn(r, d->arg);
-	d->deadline_ns = 0;
 	if (rc == HTTP_DEFERRED)
-		return; /* handed on to another pool (req_defer from a worker): r is not ours now */
+		return; /* handed on to another pool: r and d are not ours now, touch neither */
 	if (rc == 0 && !r->status)
 		rc = ERR_INTERNAL;
 	pthread_mutex_lock(&d->mu);

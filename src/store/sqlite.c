@@ -18,6 +18,7 @@
 #include "store/driver.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/timeutil.h"
 
 #include <sqlite3.h>
 #include <unicode/ucol.h>
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SQ_MMAP_BYTES 1073741824
@@ -38,7 +40,33 @@
 struct sq_conn {
 	sqlite3 *db;
 	UCollator *coll;
+	int wait_ms;            /* how long a statement waits for another writer (sq_busy) */
+	uint64_t busy_since_ns; /* when the current wait began */
 };
+
+/* Waiting for another writer. SQLite's own busy handler sleeps ever longer between tries
+ * (up to 100 ms each), so a writer that gives the lock back for a few milliseconds between
+ * its batches (an import in another process) takes it straight back and the waiter starves
+ * until its budget ends. Trying again every millisecond catches those gaps; the wait ends
+ * after wait_ms, as sqlite3_busy_timeout's would. */
+static int sq_busy(void *arg, int count)
+{
+	struct sq_conn *c = arg;
+	uint64_t now = time_mono_ns();
+	if (count == 0)
+		c->busy_since_ns = now;
+	if (now - c->busy_since_ns >= (uint64_t)(c->wait_ms > 0 ? c->wait_ms : 0) * 1000000u)
+		return 0;
+	struct timespec ts = {0, 1000000L};
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static void sq_wait(struct sq_conn *c, int wait_ms)
+{
+	c->wait_ms = wait_ms;
+	sqlite3_busy_handler(c->db, sq_busy, c);
+}
 
 static int sq_err(sqlite3 *db, int rc, const char *what)
 {
@@ -141,7 +169,7 @@ static int sq_connect(const char *path, bool ro, int busy_ms, void **out, char *
 		return ERR_UNAVAILABLE;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, busy_ms);
+	sq_wait(c, busy_ms);
 	char pragmas[256];
 	snprintf(pragmas, sizeof(pragmas),
 		 "%sPRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
@@ -295,7 +323,7 @@ static int sq_exec(void *h, const char *sql)
 static int sq_begin(void *h, int wait_ms)
 {
 	struct sq_conn *c = h;
-	sqlite3_busy_timeout(c->db, wait_ms > 0 ? wait_ms : 1);
+	sq_wait(c, wait_ms > 0 ? wait_ms : 1);
 	return sq_exec(h, "BEGIN IMMEDIATE");
 }
 
@@ -320,7 +348,7 @@ static int sq_set_mmap(void *h, bool on)
 static void sq_set_wait(void *h, int wait_ms)
 {
 	struct sq_conn *c = h;
-	sqlite3_busy_timeout(c->db, wait_ms);
+	sq_wait(c, wait_ms);
 }
 
 const struct store_driver store_sqlite_driver = {
