@@ -20,6 +20,26 @@ struct demo_org {
 	const char *code, *name, *level, *type, *parent, *region;
 };
 
+/* Creates one org of the demo tree, opened on `opened`: 0 with its id in *id and *created
+ * counted, or org_create's error (nothing written). */
+static int make_org(struct app *a, const struct audit_entry *who, const struct demo_org *o,
+		    const char *opened, int64_t *id, int *created)
+{
+	struct errlist errs;
+	errlist_init(&errs);
+	struct org_input in = {.code = o->code,
+			       .name = o->name,
+			       .level = o->level,
+			       .type = o->type,
+			       .parent_code = o->parent,
+			       .region_code = o->region,
+			       .opened_on = opened};
+	int rc = org_create(a, who, &in, &errs, id);
+	if (!rc)
+		(*created)++;
+	return rc;
+}
+
 int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 {
 	/* invented names: 东川省, 西岭省, 南湖省 and their cities do not exist */
@@ -57,23 +77,9 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 	int rc = 0;
 	int64_t id = 0;
 	struct errlist errs;
-#define MAKE(CODE, NAME, LEVEL, TYPE, PARENT, REGION)           \
-	do {                                                    \
-		struct org_input in = {.code = (CODE),          \
-				       .name = (NAME),          \
-				       .level = (LEVEL),        \
-				       .type = (TYPE),          \
-				       .parent_code = (PARENT), \
-				       .region_code = (REGION), \
-				       .opened_on = opened};    \
-		errlist_init(&errs);                            \
-		rc = org_create(a, who, &in, &errs, &id);       \
-		if (rc)                                         \
-			return rc;                              \
-		(*created)++;                                   \
-	} while (0)
 	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
-		MAKE(base[i].code, base[i].name, base[i].level, base[i].type, base[i].parent, base[i].region);
+		if ((rc = make_org(a, who, &base[i], opened, &id, created)))
+			return rc;
 	/* national societies are roots of their own, guided by the national association */
 	struct org cast;
 	rc = org_get_by_code(a, "CAST", NULL, &cast);
@@ -91,7 +97,10 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 		/* a provincial society guided by a national society */
 		snprintf(soc, sizeof(soc), "%s-S-MECH", provinces[p]);
 		snprintf(name, sizeof(name), "%s省力学学会", pnames[p]);
-		MAKE(soc, name, "provincial", "society", provinces[p], NULL);
+		if ((rc = make_org(a, who,
+				   &(struct demo_org){soc, name, "provincial", "society", provinces[p], NULL},
+				   opened, &id, created)))
+			return rc;
 		struct org g;
 		if (org_get_by_code(a, "S-MECH", NULL, &g) == 0) {
 			errlist_init(&errs);
@@ -103,28 +112,43 @@ int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 			char city[64];
 			snprintf(city, sizeof(city), "%s-C%d", provinces[p], ci + 1);
 			snprintf(name, sizeof(name), "%s市科学技术协会", cities[ci]);
-			MAKE(city, name, "city", "association", provinces[p], NULL);
+			if ((rc = make_org(a, who,
+					   &(struct demo_org){city, name, "city", "association", provinces[p],
+							      NULL},
+					   opened, &id, created)))
+				return rc;
 			for (int k = 0; k < 2; k++) {
 				char county[96], town[128];
 				snprintf(county, sizeof(county), "%s-K%d", city, k + 1);
 				snprintf(name, sizeof(name), "%s县科学技术协会", counties[k]);
-				MAKE(county, name, "county", "association", city, NULL);
+				if ((rc = make_org(a, who,
+						   &(struct demo_org){county, name, "county", "association",
+								      city, NULL},
+						   opened, &id, created)))
+					return rc;
 				snprintf(town, sizeof(town), "%s-T1", county);
 				snprintf(name, sizeof(name), "%s镇科普协会", counties[k]);
-				MAKE(town, name, "township", "association", county, NULL);
+				if ((rc = make_org(a, who,
+						   &(struct demo_org){town, name, "township", "association",
+								      county, NULL},
+						   opened, &id, created)))
+					return rc;
 				/* grassroots units spread over the counties so every type appears */
 				size_t u = (size_t)(p * 4 + ci * 2 + k) % (sizeof(units) / sizeof(units[0]));
 				for (size_t m = 0; m < 2; m++) {
 					size_t t = (u + m) % (sizeof(units) / sizeof(units[0]));
 					snprintf(code, sizeof(code), "%s-%s", county, units[t].suffix);
 					snprintf(name, sizeof(name), units[t].name, counties[k]);
-					MAKE(code, name, "grassroots", units[t].type, m ? town : county,
-					     NULL);
+					if ((rc = make_org(a, who,
+							   &(struct demo_org){code, name, "grassroots",
+									      units[t].type,
+									      m ? town : county, NULL},
+							   opened, &id, created)))
+						return rc;
 				}
 			}
 		}
 	}
-#undef MAKE
 	return 0;
 }
 
@@ -455,8 +479,9 @@ static int gen_org_tx(struct conn *c, void *arg)
 		rc = org_index_rebuild_conn(c);
 	if (rc)
 		return rc;
-	char detail[64];
-	snprintf(detail, sizeof(detail), "{\"generated\":%d}", j->created);
+	struct audit_diff detail;
+	audit_diff_init(&detail);
+	audit_diff_int(&detail, "generated", j->created);
 	char oid[24];
 	snprintf(oid, sizeof(oid), "%" PRId64, j->root);
 	struct audit_entry e = *j->who;
@@ -464,7 +489,7 @@ static int gen_org_tx(struct conn *c, void *arg)
 	e.object_type = "org";
 	e.object_id = oid;
 	e.org_id = j->root;
-	e.detail = detail;
+	e.detail = audit_diff_text(&detail);
 	return audit_append(c, &e);
 }
 
