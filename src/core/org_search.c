@@ -56,7 +56,9 @@ static bool like_escape(const char *q, char *out, size_t cap)
 	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, " O           \
 	".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O ".version," \
 	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2"          \
-	" AND (p.valid_to IS NULL OR p.valid_to > $2)), "
+	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                                   \
+	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id WHERE p.org_id = " O        \
+	".id AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)), "
 
 #define EXACT_PLAIN(O) \
 	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"
@@ -220,7 +222,7 @@ static int run(struct conn *c, int64_t under, struct plan *p, const char *after,
 		str_copy(last, ORG_CODE_MAX + 1, stmt_text(st, 1, NULL));
 		if (*n >= max)
 			continue;
-		bool exact = stmt_int64(st, 13) != 0;
+		bool exact = stmt_int64(st, 14) != 0;
 		if (!exact && !nameindex_pinyin_match(stmt_text(st, 2, NULL), &p->q))
 			continue; /* only the necessary condition held */
 		org_row(st, &out[(*n)++]);

@@ -612,3 +612,16 @@ test('issue 8 case 7: at most 64 levels: create, move and import refuse deeper w
   assert.equal(count("code LIKE 'DF-%'"), 63, 'DF-1..DF-63 fit (64 levels with CAST)');
   assert.equal(r.report.rejected, 1 + 7);
 });
+
+test('search hits carry their parent\'s name (parent_name), by name, pinyin and code', async () => {
+  for (const q of ['安平', 'anping', 'DC-C1-K1']) {
+    const r = await fetch(`${s.url}/api/v1/orgs?under=${ids['DC-C1']}&q=${encodeURIComponent(q)}`, { headers: H(tok.city) });
+    assert.equal(r.status, 200);
+    const items = (await json(r)).items;
+    assert.ok(items.length > 0, q);
+    for (const o of items) {
+      const want = sql(s.db, `SELECT p.name FROM org_parent x JOIN org p ON p.id = x.parent_id WHERE x.org_id = ${o.id} AND x.valid_to IS NULL`).trim();
+      assert.equal(o.parent_name, want, `${q}: ${o.code}`);
+    }
+  }
+});
