@@ -2,6 +2,7 @@
  * auditview.c - audit records as people read them (see auditview.h).
  */
 #include "api/auditview.h"
+#include "base/jsonw.h"
 #include "core/codelist.h"
 #include "core/org.h"
 #include "base/num.h"
@@ -157,39 +158,47 @@ static int put_value(struct auditview *v, const char *key, json_t *x, struct buf
 	return buf_puts(out, s);
 }
 
-/* "12" -> 12 for the org-id keys' values; anything else as it is. */
-static json_t *id_value(const char *key, json_t *x)
+/* One recorded value (a scalar: audit diffs hold strings, numbers, booleans and null), with
+ * "12" -> 12 for the org-id keys' values. */
+static void put_json_value(struct jsonw *w, const char *key, const char *field, json_t *x)
 {
 	int64_t id;
-	if (org_id_key(key) && json_is_string(x) && num_int64(json_string_value(x), &id))
-		return json_integer(id);
-	return json_incref(x);
+	if (json_is_string(x) && org_id_key(field) && num_int64(json_string_value(x), &id))
+		jsonw_int(w, key, id);
+	else if (json_is_string(x))
+		jsonw_strn(w, key, json_string_value(x), json_string_length(x));
+	else if (json_is_integer(x))
+		jsonw_int(w, key, json_integer_value(x));
+	else if (json_is_real(x))
+		jsonw_double(w, key, json_real_value(x));
+	else if (json_is_boolean(x))
+		jsonw_bool(w, key, json_is_true(x));
+	else
+		jsonw_null(w, key);
 }
 
-json_t *auditview_changes_json(const char *detail)
+void auditview_changes_write(struct jsonw *w, const char *key, const char *detail)
 {
 	json_t *d = detail && *detail ? json_loads(detail, 0, NULL) : NULL;
-	if (!json_is_object(d)) {
-		json_decref(d);
-		return json_object();
-	}
-	json_t *out = json_object();
-	const char *key;
-	json_t *x;
-	json_object_foreach(d, key, x)
-	{
-		if (json_is_array(x)) {
-			json_t *arr = json_array();
+	jsonw_object(w, key);
+	if (json_is_object(d)) {
+		const char *k;
+		json_t *x;
+		json_object_foreach(d, k, x)
+		{
+			if (!json_is_array(x)) {
+				put_json_value(w, k, k, x);
+				continue;
+			}
+			jsonw_array(w, k);
 			size_t i;
 			json_t *e;
-			json_array_foreach(x, i, e) json_array_append_new(arr, id_value(key, e));
-			json_object_set_new(out, key, arr);
-		} else {
-			json_object_set_new(out, key, id_value(key, x));
+			json_array_foreach(x, i, e) put_json_value(w, NULL, k, e);
+			jsonw_end(w);
 		}
 	}
+	jsonw_end(w);
 	json_decref(d);
-	return out;
 }
 
 int auditview_changes(struct auditview *v, const char *detail, struct buf *out)

@@ -42,10 +42,11 @@ const char *auditview_org_by_code(struct auditview *v, const char *code);
  * ERR_NOMEM from the buffer. */
 int auditview_changes(struct auditview *v, const char *detail, struct buf *out);
 
-/* The diff as a JSON object for the API: as recorded, with organization ids as numbers
- * ("parent_id": [12, 16]); an empty object for an empty or unreadable diff. Never NULL
- * unless out of memory. The caller owns the result. */
-json_t *auditview_changes_json(const char *detail);
+/* Writes the diff as the JSON object member `key` of w (NULL inside an array): as
+ * recorded, with organization ids as numbers ("parent_id": [12, 16]); an empty object for
+ * an empty or unreadable diff. Errors stick in w (jsonw.h). */
+struct jsonw;
+void auditview_changes_write(struct jsonw *w, const char *key, const char *detail);
 
 /* The "via" of a record in words ("会话 12", "命令行", "token 3"). Writes into out. */
 const char *auditview_via(const struct auditview *v, const char *via, char *out, size_t cap);

@@ -140,15 +140,21 @@ int api_org_counts(struct req *r, void *ctx)
 		free(c);
 		return rc;
 	}
-	json_t *levels = json_object(), *types = json_object();
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, "total", c->total);
+	jsonw_object(&w, "by_level");
 	for (int i = 0; i < CODELIST_ORG_LEVELS; i++)
-		json_object_set_new(levels, codelist_org_level.items[i].code, json_integer(c->by_level[i]));
+		jsonw_int(&w, codelist_org_level.items[i].code, c->by_level[i]);
+	jsonw_end(&w);
+	jsonw_object(&w, "by_type");
 	for (int i = 0; i < c->ntypes; i++)
-		json_object_set_new(types, c->by_type[i].type, json_integer(c->by_type[i].n));
-	json_t *body = json_pack("{s:I,s:o,s:o}", "total", (json_int_t)c->total, "by_level", levels,
-				 "by_type", types);
+		jsonw_int(&w, c->by_type[i].type, c->by_type[i].n);
+	jsonw_end(&w);
+	jsonw_end(&w);
 	free(c);
-	return resp_json(r, 200, body);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_org_create(struct req *r, void *ctx)
@@ -242,7 +248,12 @@ int api_org_close(struct req *r, void *ctx)
 	rc = refused(r, rc, "the organization was not closed");
 	if (rc)
 		return rc;
-	return resp_json(r, 200, json_pack("{s:i}", "closed", closed));
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_int(&w, "closed", closed);
+	jsonw_end(&w);
+	return jsonw_send(r, 200, &w);
 }
 
 int api_org_update(struct req *r, void *ctx)
@@ -272,29 +283,42 @@ int api_org_update(struct req *r, void *ctx)
 	return rc ? rc : answer_org(r, api, id, NULL, 200);
 }
 
-static int period_json(const struct org_period *p, void *arg)
+/* One period of an org's history (parent) or of its guided-by links: from, to, the other
+ * org; a guided-by link names the guiding org as guide_* as well (and, as before, as
+ * id/code/name). */
+static void period_write(struct jsonw *w, const struct org_period *p, bool link)
 {
-	json_t *o = json_pack("{s:s,s:s?,s:s?,s:s?}", "from", p->from, "to", p->to[0] ? p->to : NULL, "code",
-			      p->parent_code[0] ? p->parent_code : NULL, "name",
-			      p->parent_name[0] ? p->parent_name : NULL);
-	json_object_set_new(o, "id", p->parent_id ? json_integer(p->parent_id) : json_null());
+	jsonw_object(w, NULL);
+	jsonw_str(w, "from", p->from);
+	jsonw_str(w, "to", p->to[0] ? p->to : NULL);
+	jsonw_str(w, "code", p->parent_code[0] ? p->parent_code : NULL);
+	jsonw_str(w, "name", p->parent_name[0] ? p->parent_name : NULL);
+	if (p->parent_id)
+		jsonw_int(w, "id", p->parent_id);
+	else
+		jsonw_null(w, "id");
 	if (p->hidden) /* an org the caller cannot see today: the period, never who it was */
-		json_object_set_new(o, "hidden", json_true());
-	return json_array_append_new(arg, o) ? ERR_NOMEM : 0;
+		jsonw_bool(w, "hidden", true);
+	if (link) {
+		jsonw_int(w, "guide_id", p->parent_id);
+		jsonw_str(w, "guide_code", p->parent_code);
+		jsonw_str(w, "guide_name", p->parent_name);
+	}
+	jsonw_end(w);
 }
 
-/* A guided-by link: the period with the guiding org named as guide_* (and, as before, as
- * id/code/name). */
+static int period_json(const struct org_period *p, void *arg)
+{
+	struct jsonw *w = arg;
+	period_write(w, p, false);
+	return w->rc; /* the writer's sticky error stops the lister */
+}
+
 static int link_json(const struct org_period *p, void *arg)
 {
-	int rc = period_json(p, arg);
-	json_t *o = rc ? NULL : json_array_get(arg, json_array_size(arg) - 1);
-	if (o) {
-		json_object_set_new(o, "guide_id", json_integer(p->parent_id));
-		json_object_set_new(o, "guide_code", json_string(p->parent_code));
-		json_object_set_new(o, "guide_name", json_string(p->parent_name));
-	}
-	return rc;
+	struct jsonw *w = arg;
+	period_write(w, p, true);
+	return w->rc;
 }
 
 /* Answers {key: [periods]} from a domain lister (history or links). */
@@ -305,13 +329,18 @@ static int answer_periods(struct req *r, struct api *api, int64_t id, unsigned s
 {
 	struct rbac_seen seen;
 	seen_of(r, &seen);
-	json_t *items = json_array();
-	int rc = list(api_app(r, api), id, &seen, list == org_links ? link_json : period_json, items);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_array(&w, key);
+	int rc = list(api_app(r, api), id, &seen, list == org_links ? link_json : period_json, &w);
 	if (rc) {
-		json_decref(items);
+		jsonw_release(&w);
 		return rc;
 	}
-	return resp_json(r, status, json_pack("{s:o}", key, items));
+	jsonw_end(&w);
+	jsonw_end(&w);
+	return jsonw_send(r, status, &w);
 }
 
 /* each period: the parent (id, code, name) from `from` until `to` (null: current) */

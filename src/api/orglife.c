@@ -65,7 +65,7 @@ int api_org_stats(struct req *r, void *ctx)
 }
 
 struct changes_out {
-	json_t *items;
+	struct jsonw w;
 	struct auditview *v;
 	struct buf line;
 };
@@ -77,12 +77,20 @@ static int change_json(const struct org_change *ch, void *arg)
 	int rc = auditview_changes(o->v, ch->detail, &o->line);
 	if (rc)
 		return rc;
-	json_t *item = json_pack("{s:I,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:o,s:s}", "seq", (json_int_t)ch->seq,
-				 "at", ch->at, "action", ch->action, "object_id", ch->object_id, "org_id",
-				 (json_int_t)ch->org_id, "org_code", ch->org_code, "org_name", ch->org_name,
-				 "actor", ch->actor, "changes", auditview_changes_json(ch->detail), "text",
-				 o->line.ptr);
-	return item && !json_array_append_new(o->items, item) ? 0 : ERR_NOMEM;
+	struct jsonw *w = &o->w;
+	jsonw_object(w, NULL);
+	jsonw_int(w, "seq", ch->seq);
+	jsonw_str(w, "at", ch->at);
+	jsonw_str(w, "action", ch->action);
+	jsonw_str(w, "object_id", ch->object_id);
+	jsonw_int(w, "org_id", ch->org_id);
+	jsonw_str(w, "org_code", ch->org_code);
+	jsonw_str(w, "org_name", ch->org_name);
+	jsonw_str(w, "actor", ch->actor);
+	auditview_changes_write(w, "changes", ch->detail);
+	jsonw_str(w, "text", o->line.ptr);
+	jsonw_end(w);
+	return w->rc;
 }
 
 int api_org_changes(struct req *r, void *ctx)
@@ -90,21 +98,23 @@ int api_org_changes(struct req *r, void *ctx)
 	struct api *api = ctx;
 	int64_t id = api_obj(r, 0)->id, limit = 20;
 	req_query_int(r, "limit", &limit);
-	struct changes_out o = {.items = json_array(), .v = calloc(1, sizeof(*o.v))};
-	if (!o.items || !o.v) {
-		json_decref(o.items);
-		free(o.v);
+	struct changes_out o = {.v = calloc(1, sizeof(*o.v))};
+	if (!o.v)
 		return ERR_NOMEM;
-	}
+	jsonw_init(&o.w);
 	o.v->app = api_app(r, api);
 	o.v->en = api_lang_en(r);
 	buf_init(&o.line, 64 * 1024);
+	jsonw_object(&o.w, NULL);
+	jsonw_array(&o.w, "items");
 	int rc = org_changes(api_app(r, api), id, (int)limit, change_json, &o);
 	buf_release(&o.line);
 	free(o.v);
 	if (rc) {
-		json_decref(o.items);
+		jsonw_release(&o.w);
 		return rc;
 	}
-	return resp_json(r, 200, json_pack("{s:o}", "items", o.items));
+	jsonw_end(&o.w);
+	jsonw_end(&o.w);
+	return jsonw_send(r, 200, &o.w);
 }

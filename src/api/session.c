@@ -127,5 +127,5 @@ int api_session_delete(struct req *r, void *ctx)
 	if (rc)
 		return rc;
 	api_set_session_cookie(r, api, NULL);
-	return resp_json(r, 204, NULL);
+	return resp_empty(r, 204);
 }

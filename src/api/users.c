@@ -250,7 +250,7 @@ static int password_on_worker(struct req *r, void *arg)
 	struct audit_entry who = api_actor_obj(r, api, 0);
 	int rc = user_set_password(api_app(r, api), &who, id, api_str(req_json(r), "password"), "password",
 				   req_errs(r));
-	return rc ? rc : resp_json(r, 204, NULL);
+	return rc ? rc : resp_empty(r, 204);
 }
 
 int api_user_password(struct req *r, void *ctx)
@@ -446,7 +446,7 @@ int api_me_session_end(struct req *r, void *ctx)
 	int rc = session_end(api_app(r, api), &who, c->user_id, req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such session of yours");
-	return rc ? rc : resp_json(r, 204, NULL);
+	return rc ? rc : resp_empty(r, 204);
 }
 
 static int add_token(const struct token_row *t, void *arg)
@@ -506,7 +506,7 @@ int api_me_token_revoke(struct req *r, void *ctx)
 			      req_param_int(r, "id"));
 	if (rc == ERR_NOTFOUND)
 		return req_fail(r, rc, "no such token of yours");
-	return rc ? rc : resp_json(r, 204, NULL);
+	return rc ? rc : resp_empty(r, 204);
 }
 
 static int own_password_on_worker(struct req *r, void *arg)
@@ -541,7 +541,7 @@ static int own_password_on_worker(struct req *r, void *arg)
 		return rc;
 	/* every session ended with the change, this one too: the cookie goes as well */
 	api_set_session_cookie(r, api, NULL);
-	return resp_json(r, 204, NULL);
+	return resp_empty(r, 204);
 }
 
 int api_me_password(struct req *r, void *ctx)

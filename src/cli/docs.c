@@ -7,6 +7,7 @@
  */
 #include "cli/cli.h"
 #include "api/api.h"
+#include "base/jsonw.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -49,67 +50,80 @@ static void objects_text(const struct route *rt, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
-static json_t *fields_json(const struct field *fs)
+static void fields_write(struct jsonw *w, const char *key, const struct field *fs)
 {
 	static const char *const type_name[] = {"",     "string", "int",   "bool",
 						"enum", "object", "array", "date"};
-	json_t *arr = json_array();
+	jsonw_array(w, key);
 	for (const struct field *f = fs; f && f->name; f++) {
-		json_t *j = json_pack("{s:s,s:s,s:b,s:b,s:I,s:I}", "name", f->name, "type",
-				      f->type >= FT_STRING && f->type <= FT_DATE ? type_name[f->type] : "",
-				      "required", (f->flags & FF_REQUIRED) != 0, "nullable",
-				      (f->flags & FF_NULLABLE) != 0, "min", (json_int_t)f->min, "max",
-				      (json_int_t)f->max);
-		if (f->type == FT_CODE && f->values) {
-			/* a code list: shown as an enum of its codes, naming the list */
+		bool code = f->type == FT_CODE && f->values;
+		jsonw_object(w, NULL);
+		jsonw_str(w, "name", f->name);
+		/* a code list: shown as an enum of its codes, naming the list */
+		jsonw_str(w, "type",
+			  code                                         ? "enum"
+			  : f->type >= FT_STRING && f->type <= FT_DATE ? type_name[f->type]
+								       : "");
+		jsonw_bool(w, "required", (f->flags & FF_REQUIRED) != 0);
+		jsonw_bool(w, "nullable", (f->flags & FF_NULLABLE) != 0);
+		jsonw_int(w, "min", f->min);
+		jsonw_int(w, "max", f->max);
+		if (code) {
 			char words[512];
 			const struct codeset *list = codeset_of(f->values);
-			json_object_set_new(j, "type", json_string("enum"));
-			json_object_set_new(j, "values",
-					    json_string(codeset_join(list, '|', words, sizeof(words))));
-			json_object_set_new(j, "list", json_string(list->name));
+			jsonw_str(w, "values", codeset_join(list, '|', words, sizeof(words)));
+			jsonw_str(w, "list", list->name);
 		} else if (f->values) {
-			json_object_set_new(j, "values", json_string(f->values));
+			jsonw_str(w, "values", f->values);
 		}
-		json_array_append_new(arr, j);
+		jsonw_end(w);
 	}
-	return arr;
+	jsonw_end(w);
 }
 
-static json_t *route_json(const struct route *r)
+static void route_write(struct jsonw *w, const struct route *r)
 {
-	json_t *objs = json_array();
-	for (int i = 0; i < ROUTE_OBJS && r->obj[i].kind; i++) {
-		const struct route_obj *o = &r->obj[i];
-		json_t *j = json_pack("{s:s}", "kind", api_obj_kind_name(o->kind));
-		if (o->in)
-			json_object_set_new(j, "in", json_string(where_name[o->in]));
-		if (o->name)
-			json_object_set_new(j, "name", json_string(o->name));
-		const char *perm = o->perm ? o->perm : r->perm;
-		json_object_set_new(j, "perm", perm ? json_string(perm) : json_null());
-		json_t *flags = json_array();
-		if (o->flags & OBJF_DEFAULT_SCOPE)
-			json_array_append_new(flags, json_string("default_scope"));
-		if (o->flags & OBJF_ROOT_SYSTEM)
-			json_array_append_new(flags, json_string("root_system"));
-		if (o->flags & OBJF_OPTIONAL)
-			json_array_append_new(flags, json_string("optional"));
-		json_object_set_new(j, "flags", flags);
-		json_array_append_new(objs, j);
-	}
+	jsonw_object(w, NULL);
+	jsonw_str(w, "method", method_name(r->method));
+	jsonw_str(w, "pattern", r->pattern);
 	char opid[160];
 	api_operation_id(r, opid, sizeof(opid));
-	json_t *j = json_pack("{s:s,s:s,s:s,s:o,s:i,s:s,s:s,s:b,s:b,s:b}", "method", method_name(r->method),
-			      "pattern", r->pattern, "operation_id", opid, "objects", objs, "status",
-			      (int)r->status, "reply", r->reply ? r->reply : "", "summary",
-			      r->summary ? r->summary : "", "auth", (r->flags & RF_AUTH) != 0, "csrf",
-			      (r->flags & RF_CSRF) != 0, "raw", (r->flags & RF_RAW) != 0);
-	json_object_set_new(j, "perm", r->perm ? json_string(r->perm) : json_null());
-	json_object_set_new(j, "why", r->why ? json_string(r->why) : json_null());
-	json_object_set_new(j, "query", fields_json(r->query));
-	json_object_set_new(j, "body", r->body ? fields_json(r->body) : json_null());
-	return j;
+	jsonw_str(w, "operation_id", opid);
+	jsonw_array(w, "objects");
+	for (int i = 0; i < ROUTE_OBJS && r->obj[i].kind; i++) {
+		const struct route_obj *o = &r->obj[i];
+		jsonw_object(w, NULL);
+		jsonw_str(w, "kind", api_obj_kind_name(o->kind));
+		if (o->in)
+			jsonw_str(w, "in", where_name[o->in]);
+		if (o->name)
+			jsonw_str(w, "name", o->name);
+		jsonw_str(w, "perm", o->perm ? o->perm : r->perm);
+		jsonw_array(w, "flags");
+		if (o->flags & OBJF_DEFAULT_SCOPE)
+			jsonw_str(w, NULL, "default_scope");
+		if (o->flags & OBJF_ROOT_SYSTEM)
+			jsonw_str(w, NULL, "root_system");
+		if (o->flags & OBJF_OPTIONAL)
+			jsonw_str(w, NULL, "optional");
+		jsonw_end(w);
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+	jsonw_int(w, "status", (int)r->status);
+	jsonw_str(w, "reply", r->reply ? r->reply : "");
+	jsonw_str(w, "summary", r->summary ? r->summary : "");
+	jsonw_bool(w, "auth", (r->flags & RF_AUTH) != 0);
+	jsonw_bool(w, "csrf", (r->flags & RF_CSRF) != 0);
+	jsonw_bool(w, "raw", (r->flags & RF_RAW) != 0);
+	jsonw_str(w, "perm", r->perm);
+	jsonw_str(w, "why", r->why);
+	fields_write(w, "query", r->query);
+	if (r->body)
+		fields_write(w, "body", r->body);
+	else
+		jsonw_null(w, "body");
+	jsonw_end(w);
 }
 
 int cmd_routes(struct cmd_ctx *x)
@@ -122,16 +136,17 @@ int cmd_routes(struct cmd_ctx *x)
 		return EXIT_USAGE;
 	}
 	if (as_json) {
-		json_t *arr = json_array();
+		struct jsonw w;
+		jsonw_init(&w);
+		jsonw_array(&w, NULL);
 		for (size_t i = 0; i < api_routes_count; i++)
-			json_array_append_new(arr, route_json(&api_routes[i]));
-		char *s = json_dumps(arr, JSON_INDENT(1));
-		json_decref(arr);
-		if (!s)
-			return 1;
-		puts(s);
-		free(s);
-		return 0;
+			route_write(&w, &api_routes[i]);
+		jsonw_end(&w);
+		int rc = jsonw_result(&w);
+		if (!rc)
+			puts(jsonw_text(&w, NULL));
+		jsonw_release(&w);
+		return rc ? 1 : 0;
 	}
 	for (size_t i = 0; i < api_routes_count; i++) {
 		const struct route *r = &api_routes[i];

@@ -9,6 +9,7 @@
  * Writes are audited with via=cli. Refusals print the field errors and exit 1.
  */
 #include "cli/cli.h"
+#include "base/jsonw.h"
 #include "base/err.h"
 #include "core/org.h"
 #include "core/job.h"
@@ -105,39 +106,51 @@ static int org_close_cmd(struct cmd_ctx *x)
 	return 0;
 }
 
+struct report_errors {
+	struct jsonw *w;
+	int64_t n;
+};
+
 static int add_error(long row, const char *col, const char *code, const char *message, void *arg)
 {
-	return json_array_append_new(arg, json_pack("{s:I,s:s,s:s,s:s}", "row", (json_int_t)row, "column",
-						    col, "code", code, "message", message))
-		       ? ERR_NOMEM
-		       : 0;
+	struct report_errors *e = arg;
+	jsonw_object(e->w, NULL);
+	jsonw_int(e->w, "row", row);
+	jsonw_str(e->w, "column", col);
+	jsonw_str(e->w, "code", code);
+	jsonw_str(e->w, "message", message);
+	jsonw_end(e->w);
+	e->n++;
+	return e->w->rc;
 }
 
 /* The job's report as the import always printed it: counts, then the errors in row order. */
 static void print_report(struct app *app, const struct job_info *ji)
 {
 	json_t *res = ji->result[0] ? json_loads(ji->result, 0, NULL) : NULL;
-	json_t *out = json_object();
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
 	static const char *const keys[] = {"rows", "inserted", "updated", "unchanged", "rejected"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		json_t *v = json_object_get(res, keys[i]);
-		json_object_set_new(out, keys[i],
-				    json_integer(json_is_integer(v) ? json_integer_value(v) : 0));
+		jsonw_int(&w, keys[i], json_is_integer(v) ? json_integer_value(v) : 0);
 	}
 	json_decref(res);
-	json_t *errs = json_array();
-	job_errors(app, ji->id, add_error, errs);
-	int64_t kept = (int64_t)json_array_size(errs);
-	json_object_set_new(out, "errors", errs);
-	if (ji->error_count > kept)
-		json_object_set_new(out, "errors_not_shown", json_integer(ji->error_count - kept));
+	struct report_errors e = {.w = &w};
+	jsonw_array(&w, "errors");
+	job_errors(app, ji->id, add_error, &e);
+	jsonw_end(&w);
+	if (ji->error_count > e.n)
+		jsonw_int(&w, "errors_not_shown", ji->error_count - e.n);
 	if (ji->dry_run)
-		json_object_set_new(out, "dry_run", json_true());
-	char *text = json_dumps(out, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	if (text)
-		printf("%s\n", text);
-	free(text);
-	json_decref(out);
+		jsonw_bool(&w, "dry_run", true);
+	jsonw_end(&w);
+	if (!jsonw_result(&w))
+		printf("%s\n", jsonw_text(&w, NULL));
+	else
+		fprintf(stderr, "kexie org import: the report could not be written\n");
+	jsonw_release(&w);
 }
 
 /* Runs the import as a job in this process (the same pipeline as the server's), resuming an

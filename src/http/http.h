@@ -182,8 +182,9 @@ void *req_ctx(const struct req *r);
 const char *req_client_addr(struct req *r);
 
 /* ---- responses ---- */
-/* Steals body (may be NULL for an empty answer). */
-int resp_json(struct req *r, unsigned status, json_t *body);
+/* An answer with no body (204, or a status whose body is empty). Returns 0. Answers with a
+ * body are written with jsonw (jsonw_send below): nothing else writes JSON. */
+int resp_empty(struct req *r, unsigned status);
 /* Takes the bytes (malloc'd; freed with the request). */
 int resp_take(struct req *r, unsigned status, const char *ctype, char *data, size_t n);
 /* Sends a JSON writer's document (base/jsonw.h) as the answer; the writer is consumed

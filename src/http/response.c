@@ -85,29 +85,9 @@ static void set_body(struct req *r, unsigned status, const char *ctype, char *ow
 	r->out_static = NULL;
 }
 
-static int dump_cb(const char *p, size_t n, void *arg)
+int resp_empty(struct req *r, unsigned status)
 {
-	return buf_append(arg, p, n) ? -1 : 0;
-}
-
-int resp_json(struct req *r, unsigned status, json_t *body)
-{
-	if (!body) {
-		set_body(r, status, "application/json", NULL, 0);
-		return 0;
-	}
-	/* one pass into a bounded buffer (json_dumpb would serialise twice: size, then copy) */
-	struct buf b;
-	buf_init(&b, (size_t)64 << 20);
-	int rc = json_dump_callback(body, dump_cb, &b, JSON_COMPACT);
-	json_decref(body);
-	if (rc) {
-		buf_release(&b);
-		return ERR_NOMEM;
-	}
-	size_t n;
-	char *p = buf_detach(&b, &n);
-	set_body(r, status, "application/json", p, n);
+	set_body(r, status, "application/json", NULL, 0);
 	return 0;
 }
 
@@ -139,45 +119,61 @@ int resp_header(struct req *r, const char *name, const char *value)
 	return 0;
 }
 
+/* One field error of the answer's details: field, code, message, the row of a file's cell,
+ * and the params (the row and column for a cell, then the error's own). */
+static void fielderr_write(struct jsonw *w, const struct fielderr *e)
+{
+	jsonw_object(w, NULL);
+	jsonw_str(w, "field", e->field);
+	jsonw_str(w, "code", e->code);
+	jsonw_str(w, "message", e->message);
+	if (e->row)
+		jsonw_int(w, "row", e->row);
+	if (e->nparams || e->row) {
+		jsonw_object(w, "params");
+		if (e->row) { /* a file's cell: the row, and the column is the field */
+			jsonw_int(w, "row", e->row);
+			if (e->field[0])
+				jsonw_str(w, "column", e->field);
+		}
+		for (int k = 0; k < e->nparams && k < FIELDERR_PARAMS; k++) {
+			const struct fielderr_param *fp = &e->params[k];
+			if (fp->is_num)
+				jsonw_int(w, fp->key, fp->num);
+			else
+				jsonw_str(w, fp->key, fp->text);
+		}
+		jsonw_end(w);
+	}
+	jsonw_end(w);
+}
+
 int resp_error(struct req *r, int code)
 {
 	unsigned status = http_status_for(code);
-	json_t *details = json_array();
-	for (int i = 0; i < r->errs.n; i++) {
-		const struct fielderr *e = &r->errs.e[i];
-		json_t *d = json_pack("{s:s,s:s,s:s}", "field", e->field, "code", e->code, "message",
-				      e->message);
-		if (d && e->row)
-			json_object_set_new(d, "row", json_integer(e->row));
-		if (d && (e->nparams || e->row)) {
-			json_t *p = json_object();
-			if (e->row) { /* a file's cell: the row, and the column is the field */
-				json_object_set_new(p, "row", json_integer(e->row));
-				if (e->field[0])
-					json_object_set_new(p, "column", json_string(e->field));
-			}
-			for (int k = 0; k < e->nparams && k < FIELDERR_PARAMS; k++) {
-				const struct fielderr_param *fp = &e->params[k];
-				json_object_set_new(p, fp->key,
-						    fp->is_num ? json_integer(fp->num)
-							       : json_string(fp->text));
-			}
-			json_object_set_new(d, "params", p);
-		}
-		json_array_append_new(details, d);
-	}
 	/* internal failures never echo what a handler wrote: it may hold database detail */
 	const char *msg = status >= 500 && status != 503 ? default_message(code)
 			  : r->errmsg[0]                 ? r->errmsg
 							 : default_message(code);
-	json_t *body = json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", err_name(code), "message", msg,
-				 "request_id", r->rid, "details", details);
+	struct jsonw w;
+	jsonw_init(&w);
+	jsonw_object(&w, NULL);
+	jsonw_object(&w, "error");
+	jsonw_str(&w, "code", err_name(code));
+	jsonw_str(&w, "message", msg);
+	jsonw_str(&w, "request_id", r->rid);
+	jsonw_array(&w, "details");
+	for (int i = 0; i < r->errs.n; i++)
+		fielderr_write(&w, &r->errs.e[i]);
+	jsonw_end(&w);
+	jsonw_end(&w);
+	jsonw_end(&w);
 	bool has_retry = false;
 	for (int i = 0; i < r->nhdr; i++)
 		has_retry |= !strcasecmp(r->hdr[i].name, "Retry-After");
 	if (!has_retry && (code == ERR_BUSY || code == ERR_UNAVAILABLE || code == ERR_RATELIMIT))
 		resp_header(r, "Retry-After", "1"); /* a handler that knows better set its own */
-	return resp_json(r, status, body);
+	return jsonw_send(r, status, &w);
 }
 
 void resp_security_headers(struct MHD_Response *resp, bool is_html)
