@@ -40,6 +40,8 @@ static int make_org(struct app *a, const struct audit_entry *who, const struct d
 	return rc;
 }
 
+/* Long because most of it is the demo tree itself, written out as data: the loops below
+ * only stamp that data into provinces, cities and counties. */
 int org_seed_demo(struct app *a, const struct audit_entry *who, int *created)
 {
 	/* invented names: 东川省, 西岭省, 南湖省 and their cities do not exist */
