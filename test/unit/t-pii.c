@@ -10,9 +10,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -551,6 +554,59 @@ static void t_rekey_restart(void **st)
 	assert_int_equal(open1(&r, PII_PERSON_MOBILE, sealed, out, sizeof(out)), ERR_KEYVERSION);
 }
 
+/* A live server: a thread inserting rows one transaction at a time, each sealed under
+ * pii_current read in its own transaction, all through the rekey. When the rekey says done
+ * no value under an older version is left, whatever the thread wrote when. */
+static atomic_bool live_stop;
+static atomic_long live_rows, live_busy;
+
+static void *live_writer(void *arg)
+{
+	(void)arg;
+	for (int64_t id = 400000; !atomic_load(&live_stop) && id < 460000; id++) {
+		struct ins in = {id, 1, 0};
+		int rc = store_tx(db, ins_fn, &in);
+		if (rc == ERR_BUSY)
+			atomic_fetch_add(&live_busy, 1);
+		else if (rc == 0)
+			atomic_fetch_add(&live_rows, 1);
+		else
+			break;
+	}
+	return NULL;
+}
+
+static void wait_rows(long n)
+{
+	for (int i = 0; i < 20000 && atomic_load(&live_rows) < n; i++)
+		usleep(500);
+	assert_true(atomic_load(&live_rows) >= n);
+}
+
+static void t_rekey_live_writer(void **st)
+{
+	(void)st;
+	pthread_t th;
+	atomic_store(&live_stop, false);
+	assert_int_equal(pthread_create(&th, NULL, live_writer, NULL), 0);
+	wait_rows(20); /* it writes under the old version first */
+	struct pii_rekey_report rep;
+	struct pii_rekey_opts o = {.batch = 200};
+	int rc = pii_rekey(db, &app, cols, 2, &o, &rep);
+	int64_t during = atomic_load(&live_rows);
+	/* and goes on writing after the rekey, under the new version */
+	wait_rows(during + 20);
+	atomic_store(&live_stop, true);
+	pthread_join(th, NULL);
+	assert_int_equal(rc, 0);
+	assert_true(rep.done);
+	assert_int_equal(rep.to, 5);
+	int64_t rows = check_all(5);
+	assert_true(rows > NROWS);
+	print_message("live writer: %ld rows (%ld busy), rekey %lld values in %d rounds\n",
+		      atomic_load(&live_rows), atomic_load(&live_busy), (long long)rep.rows, rep.passes);
+}
+
 static void t_rekey_unopenable(void **st)
 {
 	(void)st;
@@ -571,15 +627,17 @@ static void t_rekey_unopenable(void **st)
 	assert_true(r.rekeying); /* stays open until the row is dealt with */
 	assert_int_equal(r.retired_below, 3);
 
-	/* the row is put right (here: its mobile removed); the next run finishes */
-	sql("UPDATE t_pii SET mobile = NULL WHERE id = 1");
+	/* the row is put right (here: sealed again from the paper form); the next run finishes */
+	assert_int_equal(pii_seal(&app, 4, PII_PERSON_MOBILE, "13800000001", 11, sealed, sizeof(sealed)), 0);
+	assert_int_equal(store_acquire(db, STORE_WRITE, &c), 0);
+	assert_int_equal(conn_run(c, "UPDATE t_pii SET mobile = $1 WHERE id = 1", "t", sealed), 1);
+	store_release(c);
 	assert_int_equal(pii_rekey(db, &app, cols, 2, NULL, &rep), 0);
 	assert_true(rep.done);
 	assert_true(rep.resumed);
 	assert_int_equal(rep.rows, 0); /* the failed run re-encrypted everything else */
 	assert_int_equal(rep.passes, 1);
 	assert_false(ring_now().rekeying);
-	sql("DROP TABLE t_pii");
 }
 
 int main(void)
@@ -600,6 +658,7 @@ int main(void)
 		cmocka_unit_test(t_rekey_concurrent_writer),
 		cmocka_unit_test(t_rekey_restart),
 		cmocka_unit_test(t_rekey_unopenable),
+		cmocka_unit_test(t_rekey_live_writer),
 	};
 	int rc = cmocka_run_group_tests_name("pii", pure, NULL, NULL);
 	rc |= cmocka_run_group_tests_name("pii-db", dbt, db_setup, db_teardown);
