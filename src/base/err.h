@@ -34,6 +34,8 @@ enum {
 	ERR_METHOD = -18,          /* 405 */
 	ERR_URITOOLONG = -19,      /* 414 */
 	ERR_HEADTOOBIG = -40,      /* request head too large: 431 */
+	ERR_KEYVERSION = -41,      /* a sealed value's key version is unknown or retired (core/pii.h): 500 */
+	ERR_FORGED = -42,          /* a sealed value failed authentication (core/pii.h): 500 */
 };
 
 /* Stable lower-case name of a code ("invalid", "not_found", ...); never NULL. */
