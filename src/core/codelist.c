@@ -255,6 +255,20 @@ static const struct code_item errors[] = {
 	{"id_checksum", "身份证号校验位不符", "ID number check character is wrong", NULL},
 	{"id_birth_date", "身份证号中的出生日期不正确", "Impossible birth date in the ID number", NULL},
 	{"mobile_format", "手机号格式不正确", "Malformed mobile number", NULL},
+	/* person fields (core/personfield.c) */
+	{"id_excel_precision", "证件号码在 Excel 中丢失了精度，请将该列设置为文本格式后重新填写",
+	 "The ID number lost precision in Excel: format the column as text and enter it again", NULL},
+	{"id_gender_mismatch", "性别与身份证号不符", "The gender does not match the ID number", NULL},
+	{"id_birth_mismatch", "出生日期与身份证号不符", "The birth date does not match the ID number", NULL},
+	{"mobile_invalid", "手机号码不正确（11 位，以 13 至 19 开头）",
+	 "Not a mobile number (11 digits starting 13 to 19)", NULL},
+	{"landline_invalid", "固定电话号码不正确", "Not a landline number", NULL},
+	{"email_invalid", "电子邮箱地址不正确", "Not an e-mail address", NULL},
+	{"date_invalid", "日期不正确", "Not a valid date", NULL},
+	{"date_ambiguous", "日期有歧义（日/月顺序或年份不明），请写成 1985-03-07",
+	 "Ambiguous date (day/month order or century): write it as 1985-03-07", NULL},
+	{"uscc_format", "统一社会信用代码格式不正确", "Malformed unified social credit code", NULL},
+	{"uscc_checksum", "统一社会信用代码校验位不符", "The credit code's check character is wrong", NULL},
 	/* accounts and passwords */
 	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）",
 	 "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},
@@ -298,10 +312,271 @@ static const struct code_item errors[] = {
 };
 LIST(codelist_error, "error", errors);
 
+/* ---- the member register's person fields (issue 12; core/personfield.c) ---- */
+
+/* GB/T 2261.1-2003: the codes are the standard's digits, so exports to other systems need
+ * no mapping. */
+static const struct code_item genders[] = {
+	{"1", "男", "Male", "男性|M|男的"},
+	{"2", "女", "Female", "女性|F|女的"},
+	{"0", "未知", "Unknown", "未知的性别"},
+	{"9", "未说明", "Unspecified", "未说明的性别"},
+};
+LIST(codelist_gender, "gender", genders);
+
+/* GB 3304-1991 with the standard's romanisation as the English label; 97 and 98 are the
+ * standard's "other, unrecognised" and "Chinese citizens of foreign origin". */
+static const struct code_item ethnicities[] = {
+	{"01", "汉族", "Han", "汉"},
+	{"02", "蒙古族", "Mongol", "蒙古|蒙族|Mongolian"},
+	{"03", "回族", "Hui", "回"},
+	{"04", "藏族", "Zang", "藏|Tibetan"},
+	{"05", "维吾尔族", "Uygur", "维吾尔|维族|Uyghur|Uighur"},
+	{"06", "苗族", "Miao", "苗"},
+	{"07", "彝族", "Yi", "彝"},
+	{"08", "壮族", "Zhuang", "壮"},
+	{"09", "布依族", "Buyei", "布依|Bouyei"},
+	{"10", "朝鲜族", "Chosen", "朝鲜|Korean"},
+	{"11", "满族", "Man", "满|Manchu"},
+	{"12", "侗族", "Dong", "侗"},
+	{"13", "瑶族", "Yao", "瑶"},
+	{"14", "白族", "Bai", "白"},
+	{"15", "土家族", "Tujia", "土家"},
+	{"16", "哈尼族", "Hani", "哈尼"},
+	{"17", "哈萨克族", "Kazak", "哈萨克|Kazakh"},
+	{"18", "傣族", "Dai", "傣"},
+	{"19", "黎族", "Li", "黎"},
+	{"20", "傈僳族", "Lisu", "傈僳"},
+	{"21", "佤族", "Va", "佤|Wa"},
+	{"22", "畲族", "She", "畲"},
+	{"23", "高山族", "Gaoshan", "高山"},
+	{"24", "拉祜族", "Lahu", "拉祜"},
+	{"25", "水族", "Sui", NULL},
+	{"26", "东乡族", "Dongxiang", "东乡"},
+	{"27", "纳西族", "Naxi", "纳西"},
+	{"28", "景颇族", "Jingpo", "景颇"},
+	{"29", "柯尔克孜族", "Kirgiz", "柯尔克孜|Kyrgyz"},
+	{"30", "土族", "Tu", NULL},
+	{"31", "达斡尔族", "Daur", "达斡尔"},
+	{"32", "仫佬族", "Mulao", "仫佬"},
+	{"33", "羌族", "Qiang", "羌"},
+	{"34", "布朗族", "Blang", "布朗"},
+	{"35", "撒拉族", "Salar", "撒拉"},
+	{"36", "毛南族", "Maonan", "毛南"},
+	{"37", "仡佬族", "Gelao", "仡佬"},
+	{"38", "锡伯族", "Xibe", "锡伯"},
+	{"39", "阿昌族", "Achang", "阿昌"},
+	{"40", "普米族", "Pumi", "普米"},
+	{"41", "塔吉克族", "Tajik", "塔吉克"},
+	{"42", "怒族", "Nu", NULL},
+	{"43", "乌孜别克族", "Uzbek", "乌孜别克"},
+	{"44", "俄罗斯族", "Russ", "俄罗斯|Russian"},
+	{"45", "鄂温克族", "Ewenki", "鄂温克|Evenk"},
+	{"46", "德昂族", "Deang", "德昂"},
+	{"47", "保安族", "Bonan", "保安"},
+	{"48", "裕固族", "Yugur", "裕固"},
+	{"49", "京族", "Gin", "Jing"},
+	{"50", "塔塔尔族", "Tatar", "塔塔尔"},
+	{"51", "独龙族", "Derung", "独龙|Drung"},
+	{"52", "鄂伦春族", "Oroqen", "鄂伦春"},
+	{"53", "赫哲族", "Hezhen", "赫哲"},
+	{"54", "门巴族", "Monba", "门巴"},
+	{"55", "珞巴族", "Lhoba", "珞巴"},
+	{"56", "基诺族", "Jino", "基诺"},
+	{"97", "其他", "Other", "其他未识别民族|未识别民族|其它"},
+	{"98", "外国血统", "Of foreign origin", "外国血统中国籍人士|外籍加入中国籍"},
+};
+LIST(codelist_ethnicity, "ethnicity", ethnicities);
+
+/* GB/T 4762-1984 (revised list): the eight democratic parties in the order of the standard. */
+static const struct code_item political_statuses[] = {
+	{"01", "中共党员", "CPC member", "中国共产党党员|共产党员|党员"},
+	{"02", "中共预备党员", "CPC probationary member", "中国共产党预备党员|预备党员"},
+	{"03", "共青团员", "CYL member", "中国共产主义青年团团员|团员"},
+	{"04", "民革党员", "RCCK member", "中国国民党革命委员会会员|民革会员|民革"},
+	{"05", "民盟盟员", "CDL member", "中国民主同盟盟员|民盟"},
+	{"06", "民建会员", "CNDCA member", "中国民主建国会会员|民建"},
+	{"07", "民进会员", "CAPD member", "中国民主促进会会员|民进"},
+	{"08", "农工党党员", "CPWDP member", "中国农工民主党党员|农工党|农工民主党"},
+	{"09", "致公党党员", "CZGP member", "中国致公党党员|致公党"},
+	{"10", "九三学社社员", "Jiusan Society member", "九三学社"},
+	{"11", "台盟盟员", "TDSL member", "台湾民主自治同盟盟员|台盟"},
+	{"12", "无党派人士", "Non-party personage", "无党派民主人士|无党派"},
+	{"13", "群众", "Masses", "普通群众"},
+};
+LIST(codelist_political_status, "political_status", political_statuses);
+
+/* The highest education completed. "研究生" alone does not say which level (GB/T 4658 has
+ * it as the group of both), so it is its own value rather than a guess. */
+static const struct code_item educations[] = {
+	{"doctorate", "博士研究生", "Doctoral", "博士研究生毕业|博士|博士后"},
+	{"master", "硕士研究生", "Master's", "硕士研究生毕业|硕士|研究生班"},
+	{"postgraduate", "研究生", "Postgraduate (level not given)", "研究生毕业|研究生教育"},
+	{"bachelor", "大学本科", "Bachelor's", "本科|大本|大学|本科毕业"},
+	{"college", "大学专科", "Junior college", "大专|专科|高职|高职高专"},
+	{"secondary", "中专及以下", "Secondary or below",
+	 "中专|中专以下|高中|职高|技校|初中|小学|中等专业学校"},
+};
+LIST(codelist_education, "education", educations);
+
+static const struct code_item degrees[] = {
+	{"doctor", "博士", "Doctor", "博士学位"},
+	{"master", "硕士", "Master", "硕士学位"},
+	{"bachelor", "学士", "Bachelor", "学士学位"},
+	{"none", "无", "None", "无学位"},
+};
+LIST(codelist_degree, "degree", degrees);
+
+static const struct code_item title_levels[] = {
+	{"senior", "正高级", "Senior", "正高|正高级职称"},
+	{"associate", "副高级", "Associate senior", "副高|副高级职称"},
+	{"intermediate", "中级", "Intermediate", "中级职称"},
+	{"junior", "初级", "Junior", "助理级|员级|初级职称"},
+	{"none", "无", "None", "无职称|未评"},
+};
+LIST(codelist_title_level, "title_level", title_levels);
+
+/* GB/T 13745-2009, the 62 first-level disciplines (三位代码), in the standard's order:
+ * natural sciences, agriculture, medicine, engineering and technology, humanities and
+ * social sciences. */
+static const struct code_item disciplines[] = {
+	{"110", "数学", "Mathematics", NULL},
+	{"120", "信息科学与系统科学", "Information and systems science", NULL},
+	{"130", "力学", "Mechanics", NULL},
+	{"140", "物理学", "Physics", NULL},
+	{"150", "化学", "Chemistry", NULL},
+	{"160", "天文学", "Astronomy", NULL},
+	{"170", "地球科学", "Earth sciences", NULL},
+	{"180", "生物学", "Biology", NULL},
+	{"190", "心理学", "Psychology", NULL},
+	{"210", "农学", "Agronomy", NULL},
+	{"220", "林学", "Forestry", NULL},
+	{"230", "畜牧、兽医科学", "Animal husbandry and veterinary science", "畜牧兽医科学"},
+	{"240", "水产学", "Fisheries science", NULL},
+	{"310", "基础医学", "Basic medicine", NULL},
+	{"320", "临床医学", "Clinical medicine", NULL},
+	{"330", "预防医学与公共卫生学", "Preventive medicine and public health", NULL},
+	{"340", "军事医学与特种医学", "Military and special medicine", NULL},
+	{"350", "药学", "Pharmacy", NULL},
+	{"360", "中医学与中药学", "Chinese medicine and pharmacy", NULL},
+	{"410", "工程与技术科学基础学科", "Basic engineering and technology sciences", NULL},
+	{"413", "信息与系统科学相关工程与技术", "Engineering related to information and systems science",
+	 NULL},
+	{"416", "自然科学相关工程与技术", "Engineering related to the natural sciences", NULL},
+	{"420", "测绘科学技术", "Surveying and mapping", NULL},
+	{"430", "材料科学", "Materials science", NULL},
+	{"440", "矿山工程技术", "Mining engineering", NULL},
+	{"450", "冶金工程技术", "Metallurgical engineering", NULL},
+	{"460", "机械工程", "Mechanical engineering", NULL},
+	{"470", "动力与电气工程", "Power and electrical engineering", NULL},
+	{"480", "能源科学技术", "Energy science and technology", NULL},
+	{"490", "核科学技术", "Nuclear science and technology", NULL},
+	{"510", "电子与通信技术", "Electronics and communications", NULL},
+	{"520", "计算机科学技术", "Computer science and technology", NULL},
+	{"530", "化学工程", "Chemical engineering", NULL},
+	{"535", "产品应用相关工程与技术", "Product application engineering", NULL},
+	{"540", "纺织科学技术", "Textile science and technology", NULL},
+	{"550", "食品科学技术", "Food science and technology", NULL},
+	{"560", "土木建筑工程", "Civil and architectural engineering", NULL},
+	{"570", "水利工程", "Hydraulic engineering", NULL},
+	{"580", "交通运输工程", "Transportation engineering", NULL},
+	{"590", "航空、航天科学技术", "Aeronautics and astronautics", "航空航天科学技术"},
+	{"610", "环境科学技术及资源科学技术", "Environmental and resource science and technology", NULL},
+	{"620", "安全科学技术", "Safety science and technology", NULL},
+	{"630", "管理学", "Management science", NULL},
+	{"710", "马克思主义", "Marxism", NULL},
+	{"720", "哲学", "Philosophy", NULL},
+	{"730", "宗教学", "Religious studies", NULL},
+	{"740", "语言学", "Linguistics", NULL},
+	{"750", "文学", "Literature", NULL},
+	{"760", "艺术学", "Art", NULL},
+	{"770", "历史学", "History", NULL},
+	{"780", "考古学", "Archaeology", NULL},
+	{"790", "经济学", "Economics", NULL},
+	{"810", "政治学", "Political science", NULL},
+	{"820", "法学", "Law", NULL},
+	{"830", "军事学", "Military science", NULL},
+	{"840", "社会学", "Sociology", NULL},
+	{"850", "民族学与文化学", "Ethnology and cultural studies", NULL},
+	{"860", "新闻学与传播学", "Journalism and communication", NULL},
+	{"870", "图书馆、情报与文献学", "Library, information and documentation science",
+	 "图书馆情报与文献学"},
+	{"880", "教育学", "Education", NULL},
+	{"890", "体育科学", "Sports science", NULL},
+	{"910", "统计学", "Statistics", NULL},
+};
+LIST(codelist_discipline, "discipline", disciplines);
+_Static_assert(sizeof(disciplines) / sizeof(disciplines[0]) == 62,
+	       "GB/T 13745-2009 has 62 first-level disciplines");
+
+/* The document an ID number belongs to: personfield.c checks each one's own form. */
+static const struct code_item id_types[] = {
+	{"resident", "居民身份证", "Resident identity card", "身份证|二代身份证|居民身份证号码"},
+	{"foreign_permanent", "外国人永久居留身份证", "Foreign permanent resident ID card",
+	 "外国人永久居留证|永久居留身份证|永居证"},
+	{"hk_macao_residence", "港澳居民居住证", "Residence permit for Hong Kong and Macao residents", NULL},
+	{"taiwan_residence", "台湾居民居住证", "Residence permit for Taiwan residents", NULL},
+	{"hk_macao_permit", "港澳居民来往内地通行证",
+	 "Mainland travel permit for Hong Kong and Macao residents", "回乡证|港澳居民往来内地通行证"},
+	{"taiwan_permit", "台湾居民来往大陆通行证", "Mainland travel permit for Taiwan residents", "台胞证"},
+	{"passport", "护照", "Passport", NULL},
+};
+LIST(codelist_id_type, "id_type", id_types);
+
+static const struct code_item person_statuses[] = {
+	{"active", "正常", "Active", "在世"},
+	{"deceased", "已故", "Deceased", "去世|逝世|已逝世"},
+};
+LIST(codelist_person_status, "person_status", person_statuses);
+
+static const struct code_item member_categories[] = {
+	{"individual", "个人会员", "Individual member", "普通会员|会员"},
+	{"student", "学生会员", "Student member", NULL},
+	{"senior", "高级会员", "Senior member", "资深会员"},
+	{"fellow", "会士", "Fellow", NULL},
+	{"honorary", "荣誉会员", "Honorary member", NULL},
+	{"group", "单位会员", "Group member", "团体会员"},
+};
+LIST(codelist_member_category, "member_category", member_categories);
+
+static const struct code_item membership_statuses[] = {
+	{"applied", "已申请", "Applied", "申请中|待审核"}, {"active", "有效", "Active", "正常|在籍"},
+	{"lapsed", "已过期", "Lapsed", "过期|逾期"},       {"left", "已退会", "Left", "退会"},
+	{"expelled", "已除名", "Expelled", "除名|开除"},
+};
+LIST(codelist_membership_status, "membership_status", membership_statuses);
+
+static const struct code_item payment_methods[] = {
+	{"bank_transfer", "银行转账", "Bank transfer", "转账|银行汇款|汇款"},
+	{"cash", "现金", "Cash", NULL},
+	{"wechat", "微信", "WeChat Pay", "微信支付"},
+	{"alipay", "支付宝", "Alipay", NULL},
+	{"other", "其他", "Other", "其它"},
+};
+LIST(codelist_payment_method, "payment_method", payment_methods);
+
 static const struct codeset *const all[] = {
-	&codelist_org_level,    &codelist_org_type,    &codelist_role,
-	&codelist_audit_action, &codelist_object_type, &codelist_job_state,
-	&codelist_user_status,  &codelist_audit_field, &codelist_error,
+	&codelist_org_level,
+	&codelist_org_type,
+	&codelist_role,
+	&codelist_audit_action,
+	&codelist_object_type,
+	&codelist_job_state,
+	&codelist_user_status,
+	&codelist_audit_field,
+	&codelist_error,
+	&codelist_gender,
+	&codelist_ethnicity,
+	&codelist_political_status,
+	&codelist_education,
+	&codelist_degree,
+	&codelist_title_level,
+	&codelist_discipline,
+	&codelist_id_type,
+	&codelist_person_status,
+	&codelist_member_category,
+	&codelist_membership_status,
+	&codelist_payment_method,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

@@ -29,6 +29,19 @@ extern const struct codeset codelist_job_state;    /* queued, running, succeeded
 extern const struct codeset codelist_user_status;  /* active, disabled */
 extern const struct codeset codelist_audit_field;  /* keys of audit diffs: name, parent_id ... */
 extern const struct codeset codelist_error;        /* error codes (top level and per field) */
+/* the member register's person fields (core/personfield.c reads them, issue 12) */
+extern const struct codeset codelist_gender;    /* GB/T 2261.1: "1" male, "2" female, "0", "9" */
+extern const struct codeset codelist_ethnicity; /* GB 3304: "01" 汉族 .. "56" 基诺族, "97", "98" */
+extern const struct codeset codelist_political_status;  /* GB/T 4762: "01" 中共党员 .. "13" 群众 */
+extern const struct codeset codelist_education;         /* doctorate .. secondary */
+extern const struct codeset codelist_degree;            /* doctor, master, bachelor, none */
+extern const struct codeset codelist_title_level;       /* senior, associate, intermediate, junior, none */
+extern const struct codeset codelist_discipline;        /* GB/T 13745-2009 first level: "110" .. "910" */
+extern const struct codeset codelist_id_type;           /* resident, foreign_permanent, ... passport */
+extern const struct codeset codelist_person_status;     /* active, deceased */
+extern const struct codeset codelist_member_category;   /* individual, student, senior, fellow ... */
+extern const struct codeset codelist_membership_status; /* applied, active, lapsed, left, expelled */
+extern const struct codeset codelist_payment_method;    /* bank_transfer, cash, wechat, alipay, other */
 
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);

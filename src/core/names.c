@@ -119,6 +119,35 @@ static int32_t squeeze(UChar *u, int32_t n)
 	return o;
 }
 
+/* The middle dots people type inside "阿沛·阿旺晋美" or "让-雅克·卢梭": the Chinese IME
+ * gives U+00B7 or U+2022, Japanese input U+30FB / U+FF65, Word's symbol table U+2219 or
+ * U+2027, and U+2E31 is the dictionary's word separator. Letters that merely look like a dot
+ * (U+318D Hangul araea, U+16EB runic) are letters of their scripts and stay. */
+static bool middle_dot(UChar32 c)
+{
+	return c == 0x00B7 || c == 0x2022 || c == 0x2027 || c == 0x2219 || c == 0x30FB || c == 0xFF65 ||
+	       c == 0x2E31;
+}
+
+/* NAME_PERSON: every middle dot becomes U+00B7 and the single spaces squeeze left around
+ * one go, in place (all BMP, so the text only shrinks); returns the length. */
+static int32_t one_dot(UChar *u, int32_t n)
+{
+	int32_t o = 0;
+	for (int32_t i = 0; i < n; i++) {
+		UChar c = u[i];
+		if (middle_dot(c)) {
+			c = 0x00B7;
+			if (o > 0 && u[o - 1] == ' ')
+				o--;
+		} else if (c == ' ' && o > 0 && u[o - 1] == 0x00B7) {
+			continue;
+		}
+		u[o++] = c;
+	}
+	return o;
+}
+
 /* The first rule the squeezed name u[0..n) breaks, as a field-error code, or NULL. */
 static const char *refusal(const UChar *u, int32_t n, unsigned flags, size_t *cps)
 {
@@ -193,6 +222,8 @@ int name_normalize(const char *s, size_t n, unsigned flags, size_t min_cp, size_
 	if (rc)
 		goto done;
 	vn = squeeze(v, vn);
+	if (flags & NAME_PERSON)
+		vn = one_dot(v, vn);
 	size_t cps = 0;
 	code = refusal(v, vn, flags, &cps);
 	if (code)

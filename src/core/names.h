@@ -23,7 +23,13 @@
  *      flags (regional indicators), skin tones, the emoji presentation selector U+FE0F and
  *      the keycap U+20E3 (name_emoji). Ideographic variation selectors stay (personal names
  *      use them).
- *   8. Length is counted in code points after all this (too_short / too_long, with the bound in params).
+ *   8. Personal names (NAME_PERSON) write the middle dot of minority and foreign names one way:
+ *      U+2022 bullet, U+2027 hyphenation point, U+2219 bullet operator, U+30FB katakana middle
+ *      dot, U+FF65 half-width katakana middle dot and U+2E31 word separator middle dot become
+ *      U+00B7 (U+0387 Greek ano teleia already is U+00B7 after NFC), and the spaces around a
+ *      middle dot go: "阿沛 • 阿旺晋美" is stored "阿沛·阿旺晋美". Nothing else changes:
+ *      characters beyond the BMP (𠮷, 𪚥) stay byte for byte.
+ *   9. Length is counted in code points after all this (too_short / too_long, with the bound in params).
  * Every refusal is a field error naming the field, with a stable code the web translates.
  */
 #ifndef KEXIE_CORE_NAMES_H
@@ -35,6 +41,7 @@
 
 enum name_flag {
 	NAME_OFFICIAL = 1u << 0, /* an official name: no pictographs */
+	NAME_PERSON = 1u << 1,   /* a person's name: one middle dot (rule 8) */
 };
 
 /* Normalises the name s[0..n) by the rule above into out (cap bytes, NUL-terminated; cap of

@@ -10,6 +10,7 @@
 #include "core/names.h"
 
 #define OFF NAME_OFFICIAL
+#define PER NAME_PERSON
 
 static const struct {
 	const char *in;
@@ -87,6 +88,30 @@ static const struct {
 	{"𠮷𠮷𠮷𠮷", OFF, 1, 3, NULL, "too_long"}, /* issue 11 defect 5: which bound, not "bad_length" */
 	{"  ab  ", OFF, 1, 2, "ab", NULL},
 	{"e\u0301e\u0301", OFF, 1, 2, "\u00e9\u00e9", NULL},
+	/* personal names (issue 12): one middle dot, no spaces around it */
+	{"阿沛·阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL},
+	{"阿沛\u2022阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* bullet */
+	{"阿沛\u2027阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* hyphenation point */
+	{"阿沛\u2219阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* bullet operator */
+	{"阿沛\u30fb阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* katakana middle dot */
+	{"阿沛\uff65阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* half-width katakana */
+	{"阿沛\u2e31阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* word separator */
+	{"阿沛\u0387阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL}, /* Greek ano teleia: NFC */
+	{"阿沛 · 阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL},
+	{"阿沛\u3000\u2022\u00a0 阿旺晋美", PER, 1, 64, "阿沛·阿旺晋美", NULL},
+	{"让-雅克 \u30fb 卢梭", PER, 1, 64, "让-雅克·卢梭", NULL},
+	{"买买提 · 艾力 · 吐尔逊", PER, 1, 64, "买买提·艾力·吐尔逊", NULL},
+	{" · 艾力", PER, 1, 64, "·艾力", NULL},
+	{"张 三", PER, 1, 64, "张 三", NULL},               /* only spaces at a dot go */
+	{"Li\u318dMing", PER, 1, 64, "Li\u318dMing", NULL}, /* Hangul araea is a letter */
+	{"𠮷田 · 𪚥", PER, 1, 64, "𠮷田·𪚥", NULL},         /* beyond the BMP, byte-exact */
+	{"𠮷𪚥", PER, 1, 2, "𠮷𪚥", NULL},                  /* two code points */
+	{"𠮷𪚥𠮷", PER, 1, 2, NULL, "too_long"},
+	{"阿沛\u200b·阿旺", PER, 1, 64, NULL, "name_control"},
+	{"阿沛 \u2022 阿旺晋美", OFF, 1, 64, "阿沛 \u2022 阿旺晋美", NULL}, /* other flags unchanged */
+	{"阿沛 \u2022 阿旺晋美", 0, 1, 64, "阿沛 \u2022 阿旺晋美", NULL},
+	{"·", PER, 1, 64, "·", NULL},
+	{"\u2022 ", PER, 0, 64, "·", NULL},
 };
 
 static void t_rule(void **st)
