@@ -458,17 +458,19 @@ int person_landline_normalize(const char *s, size_t n, char *out, size_t cap, co
 		if (la >= sizeof(all))
 			goto refuse;
 	}
+	/* without a marker the last group is an extension when the one before it is a whole
+	 * local number (010-62345678-8001, 8600800-0); else the groups are one number split
+	 * for reading (0571-8765-4321). This is how the output reads back: a fixed point. */
+	size_t before = ng >= 2 ? strlen(groups[ng - 2]) : 0;
 	if (ext) {
 		if (!*ext || strlen(ext) > 6 || !all_digits(ext, strlen(ext)) ||
 		    !landline_digits(all, main_no, sizeof(main_no)))
 			goto refuse;
-	} else if (!landline_digits(all, main_no, sizeof(main_no))) {
-		/* 010-12345678-8001: the last group is the extension */
+	} else if (ng >= 2 && strlen(groups[ng - 1]) <= 6 && before >= 7 && before <= 8 &&
+		   landline_digits(head, main_no, sizeof(main_no))) {
 		ext = groups[ng - 1];
-		if (ng < 2 || strlen(ext) > 6 || !landline_digits(head, main_no, sizeof(main_no)))
-			goto refuse;
-	} else {
-		ext = NULL;
+	} else if (!landline_digits(all, main_no, sizeof(main_no))) {
+		goto refuse;
 	}
 	if (ext)
 		snprintf(out, cap, "%s-%s", main_no, ext);
