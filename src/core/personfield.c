@@ -180,6 +180,8 @@ static bool excel_number(const char *t)
 	return !*p && (dot || exp);
 }
 
+#define EXCEL_MSG "the number lost its last digits in Excel: format the column as text and type it again"
+
 /* Today in Beijing, YYYY-MM-DD, into out[11]. */
 static void beijing_today(char *out)
 {
@@ -206,6 +208,11 @@ static const char *gb11643(const char *id, const char *today, struct person_id *
 		return "id_birth_date";
 	}
 	if (gb11643_check(id) != id[17]) {
+		/* Excel keeps 15 significant digits: a number column shows 110105198503071000 */
+		if (!memcmp(id + 15, "000", 3)) {
+			*msg = EXCEL_MSG;
+			return "id_excel_precision";
+		}
 		*msg = "the check character does not match: look for a typing mistake";
 		return "id_checksum";
 	}
@@ -239,7 +246,7 @@ int person_id_normalize(const char *id_type, const char *s, size_t n, const char
 	}
 	if (excel_number(t)) {
 		code = "id_excel_precision";
-		msg = "the number lost its last digits in Excel: format the column as text and type it again";
+		msg = EXCEL_MSG;
 		goto refuse;
 	}
 	const char *kind = codelist_id_type.items[type].code;

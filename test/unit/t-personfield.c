@@ -64,6 +64,7 @@ static const struct {
 	{"resident", "1.10105198503071E+17", NULL, NULL, NULL, "id_excel_precision"},
 	{"resident", "110105198503071234.0", NULL, NULL, NULL, "id_excel_precision"},
 	{"resident", "1.10105e+17", NULL, NULL, NULL, "id_excel_precision"},
+	{"resident", "110105198503071000", NULL, NULL, NULL, "id_excel_precision"}, /* 15 digits kept */
 	{"resident", "11010519491231002", NULL, NULL, NULL, "id_format"},
 	{"resident", "1101051949123100211", NULL, NULL, NULL, "id_format"},
 	{"resident", "11010519491231X02X", NULL, NULL, NULL, "id_format"},
