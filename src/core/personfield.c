@@ -180,6 +180,8 @@ static bool excel_number(const char *t)
 	return !*p && (dot || exp);
 }
 
+#define EXCEL_MSG "the number lost its last digits in Excel: format the column as text and type it again"
+
 /* Today in Beijing, YYYY-MM-DD, into out[11]. */
 static void beijing_today(char *out)
 {
@@ -206,6 +208,11 @@ static const char *gb11643(const char *id, const char *today, struct person_id *
 		return "id_birth_date";
 	}
 	if (gb11643_check(id) != id[17]) {
+		/* Excel keeps 15 significant digits: a number column shows 110105198503071000 */
+		if (!memcmp(id + 15, "000", 3)) {
+			*msg = EXCEL_MSG;
+			return "id_excel_precision";
+		}
 		*msg = "the check character does not match: look for a typing mistake";
 		return "id_checksum";
 	}
@@ -239,7 +246,7 @@ int person_id_normalize(const char *id_type, const char *s, size_t n, const char
 	}
 	if (excel_number(t)) {
 		code = "id_excel_precision";
-		msg = "the number lost its last digits in Excel: format the column as text and type it again";
+		msg = EXCEL_MSG;
 		goto refuse;
 	}
 	const char *kind = codelist_id_type.items[type].code;
@@ -458,17 +465,19 @@ int person_landline_normalize(const char *s, size_t n, char *out, size_t cap, co
 		if (la >= sizeof(all))
 			goto refuse;
 	}
+	/* without a marker the last group is an extension when the one before it is a whole
+	 * local number (010-62345678-8001, 8600800-0); else the groups are one number split
+	 * for reading (0571-8765-4321). This is how the output reads back: a fixed point. */
+	size_t before = ng >= 2 ? strlen(groups[ng - 2]) : 0;
 	if (ext) {
 		if (!*ext || strlen(ext) > 6 || !all_digits(ext, strlen(ext)) ||
 		    !landline_digits(all, main_no, sizeof(main_no)))
 			goto refuse;
-	} else if (!landline_digits(all, main_no, sizeof(main_no))) {
-		/* 010-12345678-8001: the last group is the extension */
+	} else if (ng >= 2 && strlen(groups[ng - 1]) <= 6 && before >= 7 && before <= 8 &&
+		   landline_digits(head, main_no, sizeof(main_no))) {
 		ext = groups[ng - 1];
-		if (ng < 2 || strlen(ext) > 6 || !landline_digits(head, main_no, sizeof(main_no)))
-			goto refuse;
-	} else {
-		ext = NULL;
+	} else if (!landline_digits(all, main_no, sizeof(main_no))) {
+		goto refuse;
 	}
 	if (ext)
 		snprintf(out, cap, "%s-%s", main_no, ext);

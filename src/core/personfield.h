@@ -53,7 +53,8 @@ struct person_id {
  * codes are not checked: they change yearly.
  * Returns 0 with *out filled; ERR_UNPROCESSABLE with one error: id_format, id_checksum,
  * id_birth_date or id_excel_precision (the text is a number Excel rounded, such as
- * 1.10105E+17); ERR_INVALID (nothing added) when id_type is not a code of the list, a
+ * 1.10105E+17 or 110105198503071234.0, or a GB 11643 number ending 000 whose check fails:
+ * Excel's 15 significant digits); ERR_INVALID (nothing added) when id_type is not a code of the list, a
  * programmer's error: validate it with person_code first. *out is all "" on failure. */
 int person_id_normalize(const char *id_type, const char *s, size_t n, const char *today,
 			struct person_id *out, const char *field, struct errlist *errs);

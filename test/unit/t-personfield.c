@@ -64,6 +64,7 @@ static const struct {
 	{"resident", "1.10105198503071E+17", NULL, NULL, NULL, "id_excel_precision"},
 	{"resident", "110105198503071234.0", NULL, NULL, NULL, "id_excel_precision"},
 	{"resident", "1.10105e+17", NULL, NULL, NULL, "id_excel_precision"},
+	{"resident", "110105198503071000", NULL, NULL, NULL, "id_excel_precision"}, /* 15 digits kept */
 	{"resident", "11010519491231002", NULL, NULL, NULL, "id_format"},
 	{"resident", "1101051949123100211", NULL, NULL, NULL, "id_format"},
 	{"resident", "11010519491231X02X", NULL, NULL, NULL, "id_format"},
@@ -307,6 +308,9 @@ static const struct {
 	{"0571-87654321 x8001", "0571-87654321-8001"},
 	{"0571-87654321#8001", "0571-87654321-8001"},
 	{"87654321-123", "87654321-123"},
+	{"86 00800#0", "8600800-0"}, /* fuzz: its output read back as 86008000 */
+	{"8600800-0", "8600800-0"},
+	{"010-6234567-8", "010-6234567-8"},
 	{"13800138000", NULL}, /* a mobile number in a landline field */
 	{"12345", NULL},
 	{"0571-876543210123456", NULL},
