@@ -43,6 +43,9 @@ enum api_obj_kind {
 	OBJ_SYSTEM,     /* the system as a whole: the permission must come from a post (system-wide) */
 	OBJ_ORG,        /* an organization: the scope rule on its chain as of today */
 	OBJ_ACCOUNT,    /* an account: seen when one of its roles is in scope, changed when all are */
+	OBJ_PERSON,     /* a person of the register: its keeping org or a current membership's org in
+			   scope (domain/member.h member_check) */
+	OBJ_MEMBERSHIP, /* a membership: the scope rule on its org */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
@@ -71,7 +74,17 @@ enum api_obj_flag {
 		.kind = OBJ_ACCOUNT, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 
-/* "public", "self", "system", "org", "account" ("" for 0 or unknown). */
+#define PERSON_AT(where, param, ...)                                            \
+	{                                                                       \
+		.kind = OBJ_PERSON, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define MEMBERSHIP_AT(where, param, ...)                                            \
+	{                                                                           \
+		.kind = OBJ_MEMBERSHIP, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+
+/* "public", "self", "system", "org", "account", "person", "membership" ("" for 0 or
+ * unknown). */
 const char *api_obj_kind_name(int kind);
 
 /* A resolved object of the request. */
@@ -193,6 +206,21 @@ int api_org_reopen(struct req *r, void *ctx);
 int api_org_stats(struct req *r, void *ctx);
 int api_org_changes(struct req *r, void *ctx);
 int api_todo(struct req *r, void *ctx);
+/* the member register (members.c) */
+int api_member_list(struct req *r, void *ctx);
+int api_member_create(struct req *r, void *ctx);
+int api_member_get(struct req *r, void *ctx);
+int api_member_update(struct req *r, void *ctx);
+int api_member_reveal(struct req *r, void *ctx);
+int api_member_memberships(struct req *r, void *ctx);
+int api_membership_list(struct req *r, void *ctx);
+int api_membership_create(struct req *r, void *ctx);
+int api_membership_get(struct req *r, void *ctx);
+int api_membership_end(struct req *r, void *ctx);
+int api_membership_pay(struct req *r, void *ctx);
+int api_membership_payments(struct req *r, void *ctx);
+int api_member_config_get(struct req *r, void *ctx);
+int api_member_config_set(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

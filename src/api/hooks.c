@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "core/rbac.h"
 #include "core/user.h"
+#include "domain/member.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -57,6 +58,8 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_SYSTEM: return "system";
 	case OBJ_ORG: return "org";
 	case OBJ_ACCOUNT: return "account";
+	case OBJ_PERSON: return "person";
+	case OBJ_MEMBERSHIP: return "membership";
 	default: return "";
 	}
 }
@@ -260,7 +263,9 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		out->role = perm ? system_role(c, perm) : "";
 		return 0;
 	case OBJ_ORG:
-	case OBJ_ACCOUNT: break;
+	case OBJ_ACCOUNT:
+	case OBJ_PERSON:
+	case OBJ_MEMBERSHIP: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -272,6 +277,17 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	if (o->kind == OBJ_ORG) {
 		int rc = org_get_for(api_app(r, api), c, perm, out->id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such organization") : 0;
+	}
+	if (o->kind == OBJ_PERSON) {
+		int rc = member_check(api_app(r, api), c, perm, out->id, &out->role);
+		return rc ? refuse(r, o, rc, "no such person") : 0;
+	}
+	if (o->kind == OBJ_MEMBERSHIP) {
+		struct membership m;
+		int rc = membership_get(api_app(r, api), out->id, &m);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such membership") : 0;
 	}
 	int rc = user_check(api_app(r, api), c, perm, out->id, &out->role);
 	return rc ? refuse(r, o, rc, "no such account") : 0;

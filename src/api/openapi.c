@@ -304,6 +304,84 @@ static const struct field s_import_preview[] = {
 	{0},
 };
 
+static const struct field s_person[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization that keeps the record"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"name", FT_STRING, 0, 1, 100, NULL, "full name"},
+	{"gender", FT_CODE, NUL, 0, 0, codelist_gender.name, "gender"},
+	{"ethnicity", FT_CODE, NUL, 0, 0, codelist_ethnicity.name, "ethnicity (GB 3304)"},
+	{"birth_date", FT_DATE, NUL, 0, 0, NULL, "date of birth"},
+	{"id_type", FT_CODE, NUL, 0, 0, codelist_id_type.name, "ID document type"},
+	{"id_number", FT_STRING, NUL, 0, 40, NULL, "ID number, masked (110***********1234)"},
+	{"mobile", FT_STRING, NUL, 0, 20, NULL, "mobile, masked (138****1234)"},
+	{"landline", FT_STRING, NUL, 0, 24, NULL, "landline"},
+	{"email", FT_STRING, NUL, 0, 254, NULL, "e-mail"},
+	{"political_status", FT_CODE, NUL, 0, 0, codelist_political_status.name,
+	 "political status (GB/T 4762)"},
+	{"party_joined_on", FT_DATE, NUL, 0, 0, NULL, "joined the party"},
+	{"party_full_on", FT_DATE, NUL, 0, 0, NULL, "full party membership"},
+	{"education", FT_CODE, NUL, 0, 0, codelist_education.name, "education"},
+	{"degree", FT_CODE, NUL, 0, 0, codelist_degree.name, "degree"},
+	{"title", FT_STRING, NUL, 0, 200, NULL, "professional title"},
+	{"title_level", FT_CODE, NUL, 0, 0, codelist_title_level.name, "title level"},
+	{"discipline", FT_CODE, NUL, 0, 0, codelist_discipline.name, "discipline (GB/T 13745)"},
+	{"work_unit", FT_STRING, NUL, 0, 200, NULL, "work unit"},
+	{"position", FT_STRING, NUL, 0, 200, NULL, "position"},
+	{"status", FT_CODE, 0, 0, 0, codelist_person_status.name, "active or deceased"},
+	{"deceased_on", FT_DATE, NUL, 0, 0, NULL, "date of death"},
+	{"tags", FT_ARRAY, 0, 0, 0, NULL, "tag codes"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"updated_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+static const struct field s_revealed[] = {
+	{"field", FT_ENUM, 0, 0, 0, "id_number|mobile", "which value"},
+	{"value", FT_STRING, 0, 0, 40, NULL, "the full value (not cached: Cache-Control no-store)"},
+	{0},
+};
+static const struct field s_membership[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"person_id", FT_INT, NUL, 0, 0, NULL, "the person (null for a unit)"},
+	{"unit_id", FT_INT, NUL, 0, 0, NULL, "the member unit (null for a person)"},
+	{"holder_name", FT_STRING, 0, 0, 200, NULL, "the person's or unit's name"},
+	{"category", FT_CODE, 0, 0, 0, codelist_member_category.name, "member category"},
+	{"number", FT_STRING, 0, 1, 64, NULL, "member number, unique in the organization"},
+	{"status", FT_CODE, 0, 0, 0, codelist_membership_status.name, "status"},
+	{"joined_on", FT_DATE, NUL, 0, 0, NULL, "joined"},
+	{"valid_until", FT_DATE, NUL, 0, 0, NULL, "last day of the paid term"},
+	{"left_on", FT_DATE, NUL, 0, 0, NULL, "left or expelled on"},
+	{"left_reason", FT_STRING, NUL, 0, 200, NULL, "why"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
+	{0},
+};
+static const struct field s_payment[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"amount_cents", FT_INT, 0, 0, 0, NULL, "amount in fen"},
+	{"period_from", FT_DATE, 0, 0, 0, NULL, "first day covered"},
+	{"period_to", FT_DATE, 0, 0, 0, NULL, "last day covered"},
+	{"method", FT_CODE, 0, 0, 0, codelist_payment_method.name, "how it was paid"},
+	{"receipt_no", FT_STRING, 0, 0, 64, NULL, "receipt number"},
+	{"paid_on", FT_DATE, 0, 0, 0, NULL, "day paid"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "recorded (unix seconds)"},
+	{0},
+};
+static const struct field s_member_term[] = {
+	{"category", FT_CODE, 0, 0, 0, codelist_member_category.name, "member category"},
+	{"term_months", FT_INT, 0, 1, 120, NULL, "length of a paid term"},
+	{"fee_cents", FT_INT, 0, 0, 0, NULL, "fee per term in fen"},
+	{0},
+};
+static const struct field s_member_config[] = {
+	{"number_pattern", FT_STRING, 0, 1, 128, NULL, "member-number pattern"},
+	{"terms", FT_ARRAY, 0, 0, 0, "member_term", "terms and fees per category"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match (0: never set)"},
+	{0},
+};
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -342,6 +420,12 @@ static const struct {
 	{"job_accepted", s_job_accepted},
 	{"import_column", s_import_column},
 	{"import_preview", s_import_preview},
+	{"person", s_person},
+	{"revealed", s_revealed},
+	{"membership", s_membership},
+	{"payment", s_payment},
+	{"member_term", s_member_term},
+	{"member_config", s_member_config},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -740,7 +824,8 @@ static int route_objects_check(const struct route *rt, char *why, size_t cap)
 			snprintf(why, cap, "%s: object %d has an unknown kind", rt->pattern, i);
 			return ERR_INVALID;
 		}
-		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT;
+		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT || o->kind == OBJ_PERSON ||
+			      o->kind == OBJ_MEMBERSHIP;
 		bool found = o->in == RO_PATH    ? in_pattern(rt->pattern, o->name ? o->name : "")
 			     : o->in == RO_QUERY ? in_spec(rt->query, o->name ? o->name : "", true)
 			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)

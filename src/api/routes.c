@@ -226,6 +226,106 @@ static const struct field q_job_errors[] = {
 	{0},
 };
 
+/* ---- the member register (api/members.c) ---- */
+/* clang-format off */
+
+#define PERSON_FIELDS                                                                              \
+	{"name", FT_STRING, 0, 1, 100, NULL, "full name (minority and foreign names with a middle dot)"}, \
+	{"gender", FT_STRING, FF_NULLABLE, 0, 8, NULL, "gender code or label (男, 女)"},                \
+	{"ethnicity", FT_STRING, FF_NULLABLE, 0, 16, NULL, "GB 3304 code or name (01, 汉族)"},          \
+	{"birth_date", FT_STRING, FF_NULLABLE, 0, 32, NULL, "date of birth (1985-03-07, 1985年3月7日 ...)"}, \
+	{"id_type", FT_STRING, FF_NULLABLE, 0, 32, NULL, "ID document type (default: resident ID card)"}, \
+	{"id_number", FT_STRING, FF_NULLABLE, 0, 40, NULL, "ID number (stored encrypted, answered masked)"}, \
+	{"mobile", FT_STRING, FF_NULLABLE, 0, 32, NULL, "mainland mobile (stored encrypted, answered masked)"}, \
+	{"landline", FT_STRING, FF_NULLABLE, 0, 40, NULL, "landline with area code"},                 \
+	{"email", FT_STRING, FF_NULLABLE, 0, 254, NULL, "e-mail address"},                            \
+	{"political_status", FT_STRING, FF_NULLABLE, 0, 16, NULL, "GB/T 4762 code or name"},         \
+	{"party_joined_on", FT_STRING, FF_NULLABLE, 0, 32, NULL, "joined the party"},                \
+	{"party_full_on", FT_STRING, FF_NULLABLE, 0, 32, NULL, "full party membership"},             \
+	{"education", FT_STRING, FF_NULLABLE, 0, 16, NULL, "education code or label"},               \
+	{"degree", FT_STRING, FF_NULLABLE, 0, 16, NULL, "degree code or label"},                     \
+	{"title", FT_STRING, FF_NULLABLE, 0, 200, NULL, "professional title in words"},              \
+	{"title_level", FT_STRING, FF_NULLABLE, 0, 16, NULL, "title level code or label (正高级 ...)"}, \
+	{"discipline", FT_STRING, FF_NULLABLE, 0, 32, NULL, "GB/T 13745 first-level code or name"}, \
+	{"work_unit", FT_STRING, FF_NULLABLE, 0, 200, NULL, "work unit"},                           \
+	{"position", FT_STRING, FF_NULLABLE, 0, 200, NULL, "position"},                             \
+	{"status", FT_STRING, 0, 0, 16, NULL, "active or deceased"},                                 \
+	{"deceased_on", FT_STRING, FF_NULLABLE, 0, 32, NULL, "date of death (with status deceased)"},   \
+	{"tags", FT_ARRAY, 0, 0, 0, NULL, "tag codes of the managed list"}
+
+static const struct field b_member_create[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the organization that keeps the record"},
+	PERSON_FIELDS,
+	{0},
+};
+static const struct field b_member_update[] = {
+	PERSON_FIELDS,
+	{0},
+};
+static const struct field b_member_reveal[] = {
+	{"field", FT_ENUM, FF_REQUIRED, 0, 0, "id_number|mobile", "which value to show in full"},
+	{"reason", FT_STRING, FF_REQUIRED, 2, 200, NULL, "why (recorded in the audit trail)"},
+	{0},
+};
+static const struct field q_member_list[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "this subtree (default: your scope)"},
+	{"q", FT_STRING, 0, 1, 50, NULL, "a name part (2+ characters, pinyin or initials), work unit, or a full ID number or mobile"},
+	{"gender", FT_STRING, 0, 1, 8, NULL, "gender code"},
+	{"age_min", FT_INT, 0, 0, 150, NULL, "at least this old"},
+	{"age_max", FT_INT, 0, 0, 150, NULL, "at most this old"},
+	{"title", FT_STRING, 0, 1, 16, NULL, "title level code"},
+	{"education", FT_STRING, 0, 1, 16, NULL, "education code"},
+	{"political", FT_STRING, 0, 1, 16, NULL, "political status code"},
+	{"tag", FT_STRING, 0, 1, 32, NULL, "tag code"},
+	{"category", FT_STRING, 0, 1, 32, NULL, "a current membership of this category"},
+	{"status", FT_STRING, 0, 1, 16, NULL, "active or deceased"},
+	{"joined_from", FT_DATE, 0, 0, 0, NULL, "a current membership joined on or after"},
+	{"joined_to", FT_DATE, 0, 0, 0, NULL, "a current membership joined on or before"},
+	{"sort", FT_ENUM, 0, 0, 0, "name|birth|joined", "order (name: by pinyin)"},
+	{"after", FT_STRING, 0, 1, 1700, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field b_membership_create[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the organization joined"},
+	{"person_id", FT_INT, 0, 1, INT64_MAX, NULL, "the person (or unit_id)"},
+	{"unit_id", FT_INT, 0, 1, INT64_MAX, NULL, "the member unit (or person_id)"},
+	{"category", FT_STRING, FF_REQUIRED, 1, 32, NULL, "member category code or label"},
+	{"number", FT_STRING, 0, 1, 64, NULL, "member number (default: allocated by the org's pattern)"},
+	{"status", FT_ENUM, 0, 0, 0, "applied|active", "default active"},
+	{"joined_on", FT_STRING, 0, 1, 32, NULL, "date joined (default today)"},
+	{0},
+};
+static const struct field b_membership_end[] = {
+	{"status", FT_ENUM, 0, 0, 0, "left|expelled", "default left"},
+	{"on", FT_STRING, 0, 1, 32, NULL, "date (default today)"},
+	{"reason", FT_STRING, FF_REQUIRED, 2, 200, NULL, "why"},
+	{0},
+};
+static const struct field b_membership_pay[] = {
+	{"amount_cents", FT_INT, FF_REQUIRED, 0, 100000000, NULL, "amount in fen"},
+	{"method", FT_STRING, FF_REQUIRED, 1, 32, NULL, "payment method code or label"},
+	{"receipt_no", FT_STRING, 0, 0, 64, NULL, "receipt number"},
+	{"paid_on", FT_STRING, 0, 1, 32, NULL, "day paid (default today)"},
+	{"period_to", FT_STRING, 0, 1, 32, NULL, "last day covered (default: the category's term)"},
+	{0},
+};
+static const struct field q_membership_list[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "this subtree (default: your scope)"},
+	{"status", FT_ENUM, 0, 0, 0, "applied|active|lapsed|left|expelled", "only this status (default: current ones)"},
+	{"expiring_days", FT_INT, 0, 1, 3660, NULL, "paid term ends within this many days"},
+	{"lapsed", FT_BOOL, 0, 0, 0, NULL, "paid term has ended"},
+	{"after", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field b_member_config[] = {
+	{"number_pattern", FT_STRING, FF_REQUIRED, 1, 128, NULL, "{org}, {year} and one {seq:N}"},
+	{"terms", FT_ARRAY, 0, 0, 0, NULL, "[{category, term_months, fee_cents}]"},
+	{0},
+};
+/* clang-format on */
+
 /* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
  * the reader decides by the bytes, not by the name. */
 #define SHEET_TYPES                                                                   \
@@ -484,6 +584,73 @@ const struct route api_routes[] = {
 	 .flags = RF_AUTH | RF_READ, .obj = {AT_SELF},
 	 .tag = "workbench", .summary = "What waits for me: items from every module's to-do source",
 	 .status = 200, .reply = "items:todo_item", .response = "items: kind, count, title, link"},
+
+	/* the member register */
+	{.method = HM_GET, .pattern = "/api/v1/members", .handler = api_member_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .query = q_member_list,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "members", .summary = "People of a subtree: filters, name/pinyin/ID/mobile search, keyset pages",
+	 .status = 200, .reply = "page:person", .response = "items (ID number and mobile masked) and next_after"},
+	{.method = HM_POST, .pattern = "/api/v1/members", .handler = api_member_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_member_create, .body_max = 16384,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "members", .summary = "Register a person (name and an ID number or mobile; duplicates refused)",
+	 .status = 201, .reply = "person", .response = "the person, masked; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/members/{id:int}", .handler = api_member_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {PERSON_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "One person, masked",
+	 .status = 200, .reply = "person", .response = "the person; ETag is its version"},
+	{.method = HM_PATCH, .pattern = "/api/v1/members/{id:int}", .handler = api_member_update,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_member_update, .body_max = 16384,
+	 .obj = {PERSON_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "Change a person's fields (If-Match required: 428/412)",
+	 .status = 200, .reply = "person", .response = "the person, masked"},
+	{.method = HM_POST, .pattern = "/api/v1/members/{id:int}/reveal", .handler = api_member_reveal,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.reveal", .body = b_member_reveal, .body_max = 4096,
+	 .obj = {PERSON_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "The full ID number or mobile, with a reason (audited, rate-limited)",
+	 .status = 200, .reply = "revealed", .response = "field and value"},
+	{.method = HM_GET, .pattern = "/api/v1/members/{id:int}/memberships", .handler = api_member_memberships,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {PERSON_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "A person's memberships in the organizations you see",
+	 .status = 200, .reply = "items:membership", .response = "items"},
+	{.method = HM_GET, .pattern = "/api/v1/memberships", .handler = api_membership_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .query = q_membership_list,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "members", .summary = "Memberships of a subtree: by status, expiring soon, lapsed",
+	 .status = 200, .reply = "page:membership", .response = "items and next_after"},
+	{.method = HM_POST, .pattern = "/api/v1/memberships", .handler = api_membership_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_membership_create, .body_max = 4096,
+	 .obj = {ORG_AT(RO_BODY, "org_id"), PERSON_AT(RO_BODY, "person_id", .perm = "member.read", .flags = OBJF_OPTIONAL)},
+	 .tag = "members", .summary = "A person (or unit) joins an organization; the number is allocated by its pattern",
+	 .status = 201, .reply = "membership", .response = "the membership"},
+	{.method = HM_GET, .pattern = "/api/v1/memberships/{id:int}", .handler = api_membership_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {MEMBERSHIP_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "One membership",
+	 .status = 200, .reply = "membership", .response = "the membership; ETag is its version"},
+	{.method = HM_POST, .pattern = "/api/v1/memberships/{id:int}/end", .handler = api_membership_end,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_membership_end, .body_max = 4096,
+	 .obj = {MEMBERSHIP_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "A member leaves or is expelled, with a reason (If-Match optional)",
+	 .status = 200, .reply = "membership", .response = "the membership"},
+	{.method = HM_GET, .pattern = "/api/v1/memberships/{id:int}/payments", .handler = api_membership_payments,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {MEMBERSHIP_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "Dues recorded for a membership, newest first",
+	 .status = 200, .reply = "items:payment", .response = "items"},
+	{.method = HM_POST, .pattern = "/api/v1/memberships/{id:int}/payments", .handler = api_membership_pay,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_membership_pay, .body_max = 4096,
+	 .obj = {MEMBERSHIP_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "Record a dues payment: extends the paid term (a lapsed member is active again)",
+	 .status = 201, .reply = "membership", .response = "the membership with its new valid_until"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/member-config", .handler = api_member_config_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "The organization's member-number pattern, terms and fees",
+	 .status = 200, .reply = "member_config", .response = "pattern and terms; ETag is its version"},
+	{.method = HM_PUT, .pattern = "/api/v1/orgs/{id:int}/member-config", .handler = api_member_config_set,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "member.write", .body = b_member_config, .body_max = 8192,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "members", .summary = "Set the member-number pattern and the terms (If-Match optional)",
+	 .status = 200, .reply = "member_config", .response = "pattern and terms"},
 
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ, .obj = {AT_PUBLIC},

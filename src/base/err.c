@@ -38,6 +38,14 @@ void errlist_init(struct errlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+bool errlist_has(const struct errlist *l, const char *field)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->e[i].field, field))
+			return true;
+	return false;
+}
+
 size_t str_copy(char *dst, size_t cap, const char *src)
 {
 	size_t n = src ? strlen(src) : 0;

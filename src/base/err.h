@@ -88,6 +88,9 @@ int errlist_add_row(struct errlist *l, long row, const char *field, const char *
 int errlist_param_int(struct errlist *l, const char *key, long long v);
 int errlist_param_str(struct errlist *l, const char *key, const char *v);
 
+/* True when the list holds an error for field. */
+bool errlist_has(const struct errlist *l, const char *field);
+
 /* Copy src into a fixed buffer of size cap (cap > 0), always NUL-terminating and never
  * splitting a UTF-8 sequence. Returns the number of bytes copied. */
 size_t str_copy(char *dst, size_t cap, const char *src);

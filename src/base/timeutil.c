@@ -4,6 +4,7 @@
 #include "base/timeutil.h"
 
 #include <stdio.h>
+#include <string.h>
 
 uint64_t time_mono_ns(void)
 {
@@ -92,4 +93,68 @@ void date_today(char *out, size_t cap)
 	time_t now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(out, cap, "%Y-%m-%d", &tm);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int month_days(int64_t y, int m)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : mdays[m - 1];
+}
+
+bool date_add(const char *d, int months, int days, char out[11])
+{
+	out[0] = '\0';
+	if (!d || !date_valid(d))
+		return false;
+	int64_t y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+	int m = (d[5] - '0') * 10 + (d[6] - '0');
+	int dd = (d[8] - '0') * 10 + (d[9] - '0');
+	int64_t mi = y * 12 + (m - 1) + months;
+	y = mi / 12;
+	m = (int)(mi % 12) + 1;
+	if (dd > month_days(y, m))
+		dd = month_days(y, m);
+	int64_t z = days_from_civil(y, m, dd) + days;
+	civil_from_days(z, &y, &m, &dd);
+	if (y < 1800 || y > 9999)
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, dd);
+	return true;
+}
+
+int date_years_between(const char *birth, const char *on)
+{
+	if (!birth || !on || !date_valid(birth) || !date_valid(on) || strcmp(on, birth) < 0)
+		return -1;
+	int years = ((on[0] - '0') * 1000 + (on[1] - '0') * 100 + (on[2] - '0') * 10 + (on[3] - '0')) -
+		    ((birth[0] - '0') * 1000 + (birth[1] - '0') * 100 + (birth[2] - '0') * 10 +
+		     (birth[3] - '0'));
+	if (strcmp(on + 5, birth + 5) < 0) /* this year's birthday not reached: MM-DD compare */
+		years--;
+	return years;
 }

@@ -28,5 +28,13 @@ bool time_beijing(const char *iso, char *out, size_t cap);
 bool date_valid(const char *s);
 /* Today's UTC date "YYYY-MM-DD" (cap >= 11). */
 void date_today(char *out, size_t cap);
+/* The date `months` months and then `days` days after the valid date d (either may be
+ * negative), into out (YYYY-MM-DD); a day past the end of the target month becomes that
+ * month's last day (2024-01-31 + 1 month = 2024-02-29). Returns false (out "") when d is
+ * not a valid date or the result leaves years 1800..9999. */
+bool date_add(const char *d, int months, int days, char out[11]);
+/* Whole years from the valid date birth to the valid date on (an age), or -1 when either
+ * is invalid or on is before birth. */
+int date_years_between(const char *birth, const char *on);
 
 #endif

@@ -86,14 +86,42 @@ struct analysis {
 	char py[NX_PY_MAX], ini[NX_NAME_CP + 1]; /* runs joined by ' ' */
 };
 
-static void analyse(const char *name, struct analysis *a)
+/* Single-character surnames read differently from the character's common reading: 单 is
+ * shan as a surname, dan elsewhere. The first character of a person's name (NX_MEMBER)
+ * is read this way. */
+static const struct {
+	uint32_t cp;
+	const char *py;
+} surname_py[] = {
+	{0x5355, "shan"},  /* 单 */ {0x66FE, "zeng"},  /* 曾 */ {0x533A, "ou"},    /* 区 */
+	{0x4EC7, "qiu"},   /* 仇 */ {0x89E3, "xie"},   /* 解 */ {0x67E5, "zha"},   /* 查 */
+	{0x6734, "piao"},  /* 朴 */ {0x4E50, "yue"},   /* 乐 */ {0x76D6, "ge"},    /* 盖 */
+	{0x7F2A, "miao"},  /* 缪 */ {0x7FDF, "zhai"},  /* 翟 */ {0x8983, "qin"},   /* 覃 */
+	{0x79D8, "bi"},    /* 秘 */ {0x7E41, "po"},    /* 繁 */ {0x5458, "yun"},   /* 员 */
+	{0x79CD, "chong"}, /* 种 */ {0x53EC, "shao"},  /* 召 */ {0x6298, "she"},   /* 折 */
+	{0x5C09, "yu"},    /* 尉 */ {0x796D, "zhai"},  /* 祭 */ {0x5B93, "fu"},    /* 宓 */
+	{0x53E5, "gou"},   /* 句 */ {0x8C0C, "chen"},  /* 谌 */ {0x91CD, "chong"}, /* 重 */
+	{0x8584, "bo"},    /* 薄 */ {0x67CF, "bai"},   /* 柏 */ {0x9697, "wei"},   /* 隗 */
+	{0x6C88, "shen"},  /* 沈 */ {0x957F, "chang"}, /* 长 */ {0x7EAA, "ji"},    /* 纪 */
+};
+
+const char *nameindex_surname_pinyin(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof(surname_py) / sizeof(surname_py[0]); i++)
+		if (surname_py[i].cp == cp)
+			return surname_py[i].py;
+	return nameindex_pinyin(cp);
+}
+
+static void analyse(int kind, const char *name, struct analysis *a)
 {
 	const char *p = name;
 	a->n = 0;
 	while (*p && a->n < NX_NAME_CP) {
 		uint32_t c = cp_norm(cp_next(&p));
 		a->cp[a->n] = c;
-		a->syl[a->n] = nameindex_pinyin(c);
+		a->syl[a->n] = kind == NX_MEMBER && a->n == 0 ? nameindex_surname_pinyin(c)
+							      : nameindex_pinyin(c);
 		a->n++;
 	}
 	size_t pl = 0, il = 0;
@@ -126,10 +154,13 @@ static void analyse(const char *name, struct analysis *a)
 		int k = a->ngrams++;
 		memcpy(a->gram[k], g, gl + 1);
 		a->gpy[k][0] = a->gini[k][0] = '\0';
-		if (a->syl[i]) {
-			snprintf(a->gpy[k], sizeof(a->gpy[k]), "%s%s", a->syl[i],
+		/* the vocabulary is shared by every name holding the gram: it keeps the common
+		 * reading, also for a surname's first gram (name_text has the surname's) */
+		const char *gs = i == 0 ? nameindex_pinyin(a->cp[0]) : a->syl[i];
+		if (gs) {
+			snprintf(a->gpy[k], sizeof(a->gpy[k]), "%s%s", gs,
 				 i + 1 < a->n && a->syl[i + 1] ? a->syl[i + 1] : "");
-			a->gini[k][0] = a->syl[i][0];
+			a->gini[k][0] = gs[0];
 			a->gini[k][1] = i + 1 < a->n && a->syl[i + 1] ? a->syl[i + 1][0] : '\0';
 			a->gini[k][2] = '\0';
 		}
@@ -331,7 +362,7 @@ int nameindex_set(struct conn *c, int kind, int64_t id, const char *name, const 
 	if (rc == STORE_ROW) {
 		had = true;
 		had_key = !stmt_isnull(st, 1);
-		analyse(stmt_text(st, 0, NULL), old);
+		analyse(kind, stmt_text(st, 0, NULL), old);
 		str_copy(oldkey, sizeof(oldkey), stmt_text(st, 1, NULL));
 		bool same_name = !strcmp(stmt_text(st, 0, NULL), name);
 		stmt_done(st);
@@ -346,7 +377,7 @@ int nameindex_set(struct conn *c, int kind, int64_t id, const char *name, const 
 		if (rc < 0)
 			goto done;
 	}
-	analyse(name, nw);
+	analyse(kind, name, nw);
 	rc = regram(c, kind, id, had ? old : NULL, nw);
 	if (rc)
 		goto done;
@@ -407,7 +438,7 @@ int nameindex_unset(struct conn *c, int kind, int64_t id)
 	rc = stmt_step(st);
 	bool had = rc == STORE_ROW;
 	if (had)
-		analyse(stmt_text(st, 0, NULL), old);
+		analyse(kind, stmt_text(st, 0, NULL), old);
 	stmt_done(st);
 	if (rc < 0 || !had) {
 		rc = rc < 0 ? rc : 0;
@@ -539,7 +570,7 @@ static int page_write(struct conn *c, int kind, struct page *pg, struct analysis
 		goto done;
 	rc = 0;
 	for (int i = 0; !rc && i < pg->n; i++) {
-		analyse(pg->name[i], a);
+		analyse(kind, pg->name[i], a);
 		for (int k = 0; k < a->ngrams; k++) {
 			memcpy(grams[ng], a->gram[k], 9);
 			ids[ng] = pg->id[i];
@@ -859,14 +890,14 @@ static bool initials_from(const struct analysis *a, int i, const char *l)
 	return true;
 }
 
-bool nameindex_pinyin_match(const char *name, const struct nameindex_q *q)
+bool nameindex_pinyin_match(int kind, const char *name, const struct nameindex_q *q)
 {
 	if (!q->pinyin)
 		return false;
 	struct analysis *a = malloc(sizeof(*a));
 	if (!a)
 		return false;
-	analyse(name, a);
+	analyse(kind, name, a);
 	bool yes = false;
 	for (int i = 0; i < a->n && !yes; i++)
 		yes = a->syl[i] && (full_from(a, i, q->letters) || initials_from(a, i, q->letters));

@@ -49,6 +49,12 @@ enum nameindex_kind { NX_ORG = 1, NX_MEMBER = 2 };
 
 /* The toneless pinyin of Han character cp ("ke", "lv"), or NULL when it has none. */
 const char *nameindex_pinyin(uint32_t cp);
+/* The same for the first character of a person's name: a surname's own reading where it
+ * differs (单 shan, 曾 zeng, 区 ou, 仇 qiu, 解 xie ...), else nameindex_pinyin. The pinyin
+ * of NX_MEMBER names in name_text, and nameindex_pinyin_match for that kind, read a name's
+ * first character with it; the vocabulary (shared by every name holding a gram) keeps the
+ * common reading, so member search checks name_text, not the vocabulary. */
+const char *nameindex_surname_pinyin(uint32_t cp);
 
 /* ---- writes ---- */
 
@@ -112,9 +118,9 @@ int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t 
 int nameindex_candidates_sql(int base, char *out, size_t cap);
 int nameindex_bind_candidates(struct stmt *st, int base, int kind, const struct nameindex_q *q);
 
-/* The exact pinyin test for one name (true when q.pinyin and the name matches as
+/* The exact pinyin test for one name of a kind (true when q.pinyin and the name matches as
  * described above). Callers use `name_text.py LIKE q.like_letters` in SQL first: it is
  * necessary, this decides. */
-bool nameindex_pinyin_match(const char *name, const struct nameindex_q *q);
+bool nameindex_pinyin_match(int kind, const char *name, const struct nameindex_q *q);
 
 #endif

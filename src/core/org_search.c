@@ -223,7 +223,7 @@ static int run(struct conn *c, int64_t under, struct plan *p, const char *after,
 		if (*n >= max)
 			continue;
 		bool exact = stmt_int64(st, 14) != 0;
-		if (!exact && !nameindex_pinyin_match(stmt_text(st, 2, NULL), &p->q))
+		if (!exact && !nameindex_pinyin_match(NX_ORG, stmt_text(st, 2, NULL), &p->q))
 			continue; /* only the necessary condition held */
 		org_row(st, &out[(*n)++]);
 	}

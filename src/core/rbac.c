@@ -25,8 +25,9 @@ static const struct {
 	{"system_admin", "org.read org.write", true},
 	{"security_admin", "org.read user.read user.admin user.post", true},
 	{"audit_admin", "org.read audit.read", true},
-	{"org_admin", "org.read org.write user.read user.admin", false},
-	{"staff", "org.read", false},
+	{"org_admin", "org.read org.write user.read user.admin member.read member.write member.reveal",
+	 false},
+	{"staff", "org.read member.read member.write", false},
 	{"reviewer", "", false},
 	{"member", "", false},
 };

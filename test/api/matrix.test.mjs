@@ -20,8 +20,9 @@ const ROLES = ['system_admin', 'security_admin', 'audit_admin', 'org_admin', 'st
 const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
-  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.read', 'user.admin'],
-  staff: ['org.read'], reviewer: [], member: [],
+  audit_admin: ['org.read', 'audit.read'],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal'],
+  staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
@@ -44,9 +45,11 @@ const HANDLER_ANSWERS = {
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out' },
 };
+// The kinds of object the matrix places inside and outside the caller's subtree.
+const PLACED = ['org', 'account', 'person', 'membership'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -63,10 +66,21 @@ before(async () => {
     const [login, id] = l.split('|');
     ids[login] = id;
   }
+  // a person kept inside and one outside, each a member of its own org (the member register)
+  const root = userWithToken(s.env, 'mx.root', 'org_admin', 'CAST');
+  const H = { authorization: `Bearer ${root}`, 'content-type': 'application/json' };
+  for (const [where, org, mobile] of [['in', 'DC-C1-K1', '13800138001'], ['out', 'XL-C1-K1', '13800138002']]) {
+    let r = await fetch(`${s.url}/api/v1/members`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵${where}`, mobile }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`p.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/memberships`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), person_id: ids[`p.${where}`], category: 'individual' }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`ms.${where}`] = (await r.json()).id;
+  }
 });
 after(async () => { await s.stop(); });
 
-const idOf = (kind, where) => Number(kind === 'account' ? ids[WHERE[where].account] : ids[WHERE[where].org]);
+const idOf = (kind, where) => Number(ids[WHERE[where][kind]]);
 
 // A value the body or query spec accepts for a field that is not an object. Enums take
 // their last value (the first roles listed are the posts, which no generated request asks
@@ -106,7 +120,7 @@ function requestFor(rt, where) {
   return { path: qs ? `${path}?${qs}` : path, body };
 }
 
-const placed = (rt) => rt.objects.filter((o) => o.kind === 'org' || o.kind === 'account');
+const placed = (rt) => rt.objects.filter((o) => PLACED.includes(o.kind));
 const publicRoute = (rt) => rt.objects.every((o) => o.kind === 'public') && !rt.perm && !rt.auth;
 
 // What the declarations say the answer is; 'through' = past the scope check.
@@ -117,7 +131,7 @@ function expected(rt, role, where) {
   for (const o of rt.objects) {
     const perm = o.perm || rt.perm;
     if (o.kind === 'system' && perm && !(post && PERMS[role].includes(perm))) return 403;
-    if (o.kind !== 'org' && o.kind !== 'account') continue;
+    if (!PLACED.includes(o.kind)) continue;
     if (where === 'absent' && o.flags.length) {
       // a new root needs the permission from a post; a default scope or an optional filter needs nothing
       if (o.flags.includes('root_system') && !(post && PERMS[role].includes(perm))) return 403;
@@ -139,7 +153,7 @@ function answers(rt, want, status) {
 
 test('issue 8 case 0: every route declares what it acts on (or why not), a status and a reply', () => {
   assert.ok(routes.length >= 40);
-  const kinds = new Set(['public', 'self', 'system', 'org', 'account']);
+  const kinds = new Set(['public', 'self', 'system', ...PLACED]);
   for (const rt of routes) {
     assert.ok(rt.objects.length > 0 || rt.why, `${rt.method} ${rt.pattern}: no object and no why`);
     for (const o of rt.objects) assert.ok(kinds.has(o.kind), `${rt.pattern}: kind ${o.kind} the matrix cannot generate`);
@@ -152,7 +166,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

@@ -62,7 +62,7 @@ static bool matches(const char *name, const char *q)
 {
 	struct nameindex_q x;
 	assert_int_equal(nameindex_parse(q, false, &x), 0);
-	return nameindex_pinyin_match(name, &x);
+	return nameindex_pinyin_match(NX_ORG, name, &x);
 }
 
 static void t_pinyin_match(void **st)
@@ -201,8 +201,8 @@ static void check_superset(struct conn *c)
 		struct nameindex_q x;
 		nameindex_parse(qs[i], false, &x);
 		for (int id = 1; id <= NOBJ; id++) {
-			bool want = present[id] &&
-				    (contains(names[id], qs[i]) || nameindex_pinyin_match(names[id], &x));
+			bool want = present[id] && (contains(names[id], qs[i]) ||
+						    nameindex_pinyin_match(NX_ORG, names[id], &x));
 			if (want && !got[id])
 				fail_msg("q=%s: %s (id %d) is not a candidate", qs[i], names[id], id);
 		}

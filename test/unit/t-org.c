@@ -495,7 +495,7 @@ static void parity_search_one(int64_t under, const char *q, const char *date, bo
 		stmt_bind_null(st, 6);
 	stmt_bind_null(st, 7);
 	while (stmt_step(st) == STORE_ROW && nwant < PN)
-		if (stmt_int64(st, 2) || nameindex_pinyin_match(stmt_text(st, 1, NULL), &x))
+		if (stmt_int64(st, 2) || nameindex_pinyin_match(NX_ORG, stmt_text(st, 1, NULL), &x))
 			snprintf(want[nwant++], 16, "%s", stmt_text(st, 0, NULL));
 	stmt_done(st);
 	store_release(c);

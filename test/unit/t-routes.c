@@ -274,6 +274,7 @@ static void t_issue9_openapi_status_reply_operation_ids(void **st)
 		const char *m = r->method == HM_GET     ? "get"
 				: r->method == HM_POST  ? "post"
 				: r->method == HM_PATCH ? "patch"
+				: r->method == HM_PUT   ? "put"
 							: "delete";
 		json_t *op = json_object_get(json_object_get(paths, path), m);
 		if (!op)

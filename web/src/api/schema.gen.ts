@@ -156,6 +156,32 @@ export interface Schemas {
   links: {
         guided_by: Schemas["period"][];
       };
+  member_config: {
+        number_pattern: string;
+        terms: Schemas["member_term"][];
+        version: number;
+      };
+  member_term: {
+        category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
+        fee_cents: number;
+        term_months: number;
+      };
+  membership: {
+        category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
+        holder_name: string;
+        id: number;
+        joined_on: string | null;
+        left_on: string | null;
+        left_reason: string | null;
+        number: string;
+        org_id: number;
+        org_name: string;
+        person_id: number | null;
+        status: "applied" | "active" | "lapsed" | "left" | "expelled";
+        unit_id: number | null;
+        valid_until: string | null;
+        version: number;
+      };
   new_token: {
         expires_days: number;
         name: string;
@@ -178,7 +204,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -188,6 +214,16 @@ export interface Schemas {
         org_name: string;
         seq: number;
         text: string;
+      };
+  payment: {
+        amount_cents: number;
+        created_at: number;
+        id: number;
+        method: "bank_transfer" | "cash" | "wechat" | "alipay" | "other";
+        paid_on: string;
+        period_from: string;
+        period_to: string;
+        receipt_no: string;
       };
   period: {
         code: string | null;
@@ -199,6 +235,36 @@ export interface Schemas {
         id: number | null;
         name: string | null;
         to: string | null;
+      };
+  person: {
+        birth_date: string | null;
+        created_at: number;
+        deceased_on: string | null;
+        degree: "doctor" | "master" | "bachelor" | "none" | null;
+        discipline: "110" | "120" | "130" | "140" | "150" | "160" | "170" | "180" | "190" | "210" | "220" | "230" | "240" | "310" | "320" | "330" | "340" | "350" | "360" | "410" | "413" | "416" | "420" | "430" | "440" | "450" | "460" | "470" | "480" | "490" | "510" | "520" | "530" | "535" | "540" | "550" | "560" | "570" | "580" | "590" | "610" | "620" | "630" | "710" | "720" | "730" | "740" | "750" | "760" | "770" | "780" | "790" | "810" | "820" | "830" | "840" | "850" | "860" | "870" | "880" | "890" | "910" | null;
+        education: "doctorate" | "master" | "postgraduate" | "bachelor" | "college" | "secondary" | null;
+        email: string | null;
+        ethnicity: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "55" | "56" | "97" | "98" | null;
+        gender: "1" | "2" | "0" | "9" | null;
+        id: number;
+        id_number: string | null;
+        id_type: "resident" | "foreign_permanent" | "hk_macao_residence" | "taiwan_residence" | "hk_macao_permit" | "taiwan_permit" | "passport" | null;
+        landline: string | null;
+        mobile: string | null;
+        name: string;
+        org_id: number;
+        org_name: string;
+        party_full_on: string | null;
+        party_joined_on: string | null;
+        political_status: "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12" | "13" | null;
+        position: string | null;
+        status: "active" | "deceased";
+        tags: unknown[];
+        title: string | null;
+        title_level: "senior" | "associate" | "intermediate" | "junior" | "none" | null;
+        updated_at: number;
+        version: number;
+        work_unit: string | null;
       };
   post_request: {
         decided_at: number | null;
@@ -226,6 +292,10 @@ export interface Schemas {
   regions: {
         count: number;
         items: Schemas["region"][];
+      };
+  revealed: {
+        field: "id_number" | "mobile";
+        value: string;
       };
   session: {
         client_addr: string;
@@ -396,6 +466,184 @@ export interface paths {
       reply: unknown;
     };
   };
+  "/api/v1/members": {
+    /** People of a subtree: filters, name/pinyin/ID/mobile search, keyset pages */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; q?: string; gender?: string; age_min?: number; age_max?: number; title?: string; education?: string; political?: string; tag?: string; category?: string; status?: string; joined_from?: string; joined_to?: string; sort?: "name" | "birth" | "joined"; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["person"][];
+          next_after: string | null;
+        };
+    };
+    /** Register a person (name and an ID number or mobile; duplicates refused) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          birth_date?: string | null;
+          deceased_on?: string | null;
+          degree?: string | null;
+          discipline?: string | null;
+          education?: string | null;
+          email?: string | null;
+          ethnicity?: string | null;
+          gender?: string | null;
+          id_number?: string | null;
+          id_type?: string | null;
+          landline?: string | null;
+          mobile?: string | null;
+          name?: string;
+          org_id: number;
+          party_full_on?: string | null;
+          party_joined_on?: string | null;
+          political_status?: string | null;
+          position?: string | null;
+          status?: string;
+          tags?: unknown[];
+          title?: string | null;
+          title_level?: string | null;
+          work_unit?: string | null;
+        };
+      reply: Schemas["person"];
+    };
+  };
+  "/api/v1/members/{id}": {
+    /** One person, masked */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["person"];
+    };
+    /** Change a person's fields (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          birth_date?: string | null;
+          deceased_on?: string | null;
+          degree?: string | null;
+          discipline?: string | null;
+          education?: string | null;
+          email?: string | null;
+          ethnicity?: string | null;
+          gender?: string | null;
+          id_number?: string | null;
+          id_type?: string | null;
+          landline?: string | null;
+          mobile?: string | null;
+          name?: string;
+          party_full_on?: string | null;
+          party_joined_on?: string | null;
+          political_status?: string | null;
+          position?: string | null;
+          status?: string;
+          tags?: unknown[];
+          title?: string | null;
+          title_level?: string | null;
+          work_unit?: string | null;
+        };
+      reply: Schemas["person"];
+    };
+  };
+  "/api/v1/members/{id}/memberships": {
+    /** A person's memberships in the organizations you see */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["membership"][];
+        };
+    };
+  };
+  "/api/v1/members/{id}/reveal": {
+    /** The full ID number or mobile, with a reason (audited, rate-limited) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          field: "id_number" | "mobile";
+          reason: string;
+        };
+      reply: Schemas["revealed"];
+    };
+  };
+  "/api/v1/memberships": {
+    /** Memberships of a subtree: by status, expiring soon, lapsed */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; status?: "applied" | "active" | "lapsed" | "left" | "expelled"; expiring_days?: number; lapsed?: boolean; after?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["membership"][];
+          next_after: string | null;
+        };
+    };
+    /** A person (or unit) joins an organization; the number is allocated by its pattern */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          category: string;
+          joined_on?: string;
+          number?: string;
+          org_id: number;
+          person_id?: number;
+          status?: "applied" | "active";
+          unit_id?: number;
+        };
+      reply: Schemas["membership"];
+    };
+  };
+  "/api/v1/memberships/{id}": {
+    /** One membership */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["membership"];
+    };
+  };
+  "/api/v1/memberships/{id}/end": {
+    /** A member leaves or is expelled, with a reason (If-Match optional) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          on?: string;
+          reason: string;
+          status?: "left" | "expelled";
+        };
+      reply: Schemas["membership"];
+    };
+  };
+  "/api/v1/memberships/{id}/payments": {
+    /** Dues recorded for a membership, newest first */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["payment"][];
+        };
+    };
+    /** Record a dues payment: extends the paid term (a lapsed member is active again) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          amount_cents: number;
+          method: string;
+          paid_on?: string;
+          period_to?: string;
+          receipt_no?: string;
+        };
+      reply: Schemas["membership"];
+    };
+  };
   "/api/v1/openapi.json": {
     /** This API described in OpenAPI 3.1 */
     get: {
@@ -537,6 +785,25 @@ export interface paths {
           on?: string;
         };
       reply: Schemas["links"];
+    };
+  };
+  "/api/v1/orgs/{id}/member-config": {
+    /** The organization's member-number pattern, terms and fees */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["member_config"];
+    };
+    /** Set the member-number pattern and the terms (If-Match optional) */
+    put: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          number_pattern: string;
+          terms?: unknown[];
+        };
+      reply: Schemas["member_config"];
     };
   };
   "/api/v1/orgs/{id}/move": {
@@ -853,6 +1120,15 @@ export const CODE_LISTS = {
     { code: "job.cancel", zh: "取消后台任务", en: "Cancel a job" },
     { code: "audit.prune", zh: "清理过期审计记录", en: "Prune audit records" },
     { code: "audit.rekey", zh: "审计链改用密钥签名", en: "Re-chain the audit trail with the key" },
+    { code: "person.create", zh: "登记人员", en: "Register a person" },
+    { code: "person.update", zh: "修改人员信息", en: "Change a person" },
+    { code: "person.reveal", zh: "查看完整敏感信息", en: "See a full personal value" },
+    { code: "membership.create", zh: "入会", en: "Join" },
+    { code: "membership.end", zh: "退会", en: "Leave" },
+    { code: "membership.pay", zh: "登记会费", en: "Record dues" },
+    { code: "membership.lapse", zh: "会籍到期失效", en: "Memberships lapsed" },
+    { code: "member.config", zh: "修改会员编号与会费设置", en: "Change member numbers and terms" },
+    { code: "pii.rekey", zh: "敏感信息换用新密钥", en: "Re-encrypt personal data under a new key" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -900,6 +1176,43 @@ export const CODE_LISTS = {
     { code: "older_than", zh: "早于", en: "Older than" },
     { code: "through_seq", zh: "截至序号", en: "Through record" },
     { code: "truncated", zh: "内容过长已截断", en: "Truncated" },
+    { code: "gender", zh: "性别", en: "Gender" },
+    { code: "ethnicity", zh: "民族", en: "Ethnicity" },
+    { code: "birth_date", zh: "出生日期", en: "Date of birth" },
+    { code: "id_type", zh: "证件类型", en: "ID type" },
+    { code: "id_number", zh: "证件号码", en: "ID number" },
+    { code: "mobile", zh: "手机号码", en: "Mobile" },
+    { code: "landline", zh: "固定电话", en: "Landline" },
+    { code: "email", zh: "电子邮箱", en: "E-mail" },
+    { code: "political_status", zh: "政治面貌", en: "Political status" },
+    { code: "party_joined_on", zh: "入党时间", en: "Joined the party" },
+    { code: "party_full_on", zh: "转正时间", en: "Full party membership" },
+    { code: "education", zh: "学历", en: "Education" },
+    { code: "degree", zh: "学位", en: "Degree" },
+    { code: "title", zh: "职称", en: "Title" },
+    { code: "title_level", zh: "职称级别", en: "Title level" },
+    { code: "discipline", zh: "学科", en: "Discipline" },
+    { code: "work_unit", zh: "工作单位", en: "Work unit" },
+    { code: "position", zh: "职务", en: "Position" },
+    { code: "deceased_on", zh: "去世日期", en: "Died on" },
+    { code: "tags", zh: "标签", en: "Tags" },
+    { code: "field", zh: "字段", en: "Field" },
+    { code: "reason", zh: "原因", en: "Reason" },
+    { code: "person_id", zh: "人员", en: "Person" },
+    { code: "unit_id", zh: "单位会员", en: "Member unit" },
+    { code: "category", zh: "会员类别", en: "Category" },
+    { code: "number", zh: "会员编号", en: "Member number" },
+    { code: "joined_on", zh: "入会日期", en: "Joined on" },
+    { code: "left_on", zh: "退会日期", en: "Left on" },
+    { code: "left_reason", zh: "退会原因", en: "Why left" },
+    { code: "valid_until", zh: "会籍有效期至", en: "Valid until" },
+    { code: "payment_id", zh: "缴费记录", en: "Payment" },
+    { code: "amount_cents", zh: "金额（分）", en: "Amount (fen)" },
+    { code: "method", zh: "缴费方式", en: "Method" },
+    { code: "number_pattern", zh: "会员编号规则", en: "Number pattern" },
+    { code: "terms", zh: "会籍期限设置", en: "Terms" },
+    { code: "lapsed", zh: "失效数", en: "Lapsed" },
+    { code: "before", zh: "早于", en: "Before" },
     { code: "changed", zh: "已修改（不显示内容）", en: "changed (not shown)" },
     { code: "ended", zh: "已结束", en: "ended" },
     { code: "cleared", zh: "已解除", en: "cleared" },
@@ -1067,6 +1380,18 @@ export const CODE_LISTS = {
     { code: "date_ambiguous", zh: "日期有歧义（日/月顺序或年份不明），请写成 1985-03-07", en: "Ambiguous date (day/month order or century): write it as 1985-03-07" },
     { code: "uscc_format", zh: "统一社会信用代码格式不正确", en: "Malformed unified social credit code" },
     { code: "uscc_checksum", zh: "统一社会信用代码校验位不符", en: "The credit code's check character is wrong" },
+    { code: "person_exists", zh: "该人员已登记（证件号码或姓名加手机号相同）", en: "This person is registered already" },
+    { code: "id_or_mobile", zh: "请填写证件号码或手机号码", en: "Give an ID number or a mobile" },
+    { code: "before_birth", zh: "早于出生日期", en: "Before the date of birth" },
+    { code: "before_joined", zh: "早于开始日期", en: "Before the start" },
+    { code: "before_start", zh: "结束日期须晚于开始日期", en: "The end must come after the start" },
+    { code: "deceased_pair", zh: "“已故”与去世日期须同时填写", en: "A deceased person has a date of death, and only they do" },
+    { code: "member_exists", zh: "已是该组织的会员", en: "Already a member of this organization" },
+    { code: "pattern_invalid", zh: "会员编号规则不正确：可用机构编码、年份和一个序号占位", en: "Not a number pattern: use the org, year and one sequence placeholder" },
+    { code: "ended", zh: "已结束", en: "Has ended" },
+    { code: "duplicate", zh: "重复", en: "Given twice" },
+    { code: "too_many", zh: "数量过多", en: "Too many" },
+    { code: "read_only", zh: "此处不能修改", en: "Cannot be changed here" },
     { code: "invalid_login", zh: "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）", en: "Malformed login (2 to 64 lowercase letters, digits and . _ -)" },
     { code: "exists", zh: "已拥有该角色", en: "Already holds this role" },
     { code: "last_role", zh: "账号至少保留一个角色", en: "An account keeps at least one role" },
@@ -1207,6 +1532,8 @@ export const CODE_LISTS = {
     { code: "post_request", zh: "三员岗位申请", en: "Post request" },
     { code: "unknown_login", zh: "未知账号", en: "Unknown login" },
     { code: "job", zh: "后台任务", en: "Job" },
+    { code: "person", zh: "人员", en: "Person" },
+    { code: "membership", zh: "会籍", en: "Membership" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },

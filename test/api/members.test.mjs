@@ -1,0 +1,309 @@
+// members.test.mjs - the member register over HTTP (issue 12): people registered through the
+// one normaliser, personal data sealed at rest and masked in answers, reveals with a reason
+// (audited, rate-limited), duplicates found through the blind index, scope through the
+// keeping org and memberships, search by name, pinyin, ID number and mobile, memberships
+// with numbers by pattern, terms and dues. On SQLite and PostgreSQL alike.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, json, expectError, sql, userWithToken } from './lib.mjs';
+
+let s, ids, tok;
+const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
+const get = (path, t) => fetch(`${s.url}${path}`, { headers: H(t) });
+const send = (method, path, t, body, extra = {}) => fetch(`${s.url}${path}`, {
+  method, headers: H(t, { 'content-type': 'application/json', ...extra }), body: JSON.stringify(body),
+});
+const post = (path, t, body, extra) => send('POST', path, t, body, extra);
+
+// valid resident ID numbers (GB 11643 check characters computed here, not copied)
+function idWithCheck(first17) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((a, c, i) => a + Number(c) * w[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+const ID_M = idWithCheck('11010519850307123'); // male (3rd-last digit odd), born 1985-03-07
+const ID_F = idWithCheck('44030619920611002'); // female, born 1992-06-11
+const ID_X = '11010519491231002X';             // the domain's valid example, ends in X
+
+before(async () => {
+  s = await startServer();
+  ids = Object.fromEntries(sql(s.db, 'SELECT code, id FROM org').trim().split('\n').map((l) => l.split('|')));
+  tok = {
+    admin: userWithToken(s.env, 'm.admin', 'org_admin', 'DC-C1'),
+    staff: userWithToken(s.env, 'm.staff', 'staff', 'DC-C1-K1'),
+    sibling: userWithToken(s.env, 'm.sib', 'staff', 'DC-C1-K2'),
+    reviewer: userWithToken(s.env, 'm.rev', 'reviewer', 'DC-C1'),
+    xl: userWithToken(s.env, 'm.xl', 'org_admin', 'XL'),
+    sys: userWithToken(s.env, 'm.sys', 'system_admin', 'CAST'),
+  };
+});
+after(async () => { await s.stop(); });
+
+const K1 = () => Number(ids['DC-C1-K1']);
+
+test('register: the normaliser reads what people type; the answer is masked; gender and birth come from the number', async () => {
+  const fullwidth = ID_M.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+  const r = await post('/api/v1/members', tok.staff, {
+    org_id: K1(), name: '  阿依古丽•买买提  ', id_number: ` ${fullwidth.slice(0, 6)} ${fullwidth.slice(6)} `,
+    mobile: '+86 138-0013-8000', ethnicity: '维吾尔族', political_status: '中共党员', education: '本科',
+    title_level: '副高级', work_unit: '安平县农业技术推广站', tags: ['senior_expert'],
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  const p = await json(r);
+  assert.equal(p.name, '阿依古丽·买买提');
+  assert.equal(p.id_number, `${ID_M.slice(0, 3)}***********${ID_M.slice(-4)}`);
+  assert.equal(p.mobile, '138****8000');
+  assert.equal(p.gender, '1');
+  assert.equal(p.birth_date, '1985-03-07');
+  assert.equal(p.id_type, 'resident');
+  assert.equal(p.ethnicity, '05');
+  assert.equal(p.political_status, '01');
+  assert.equal(p.status, 'active');
+  assert.deepEqual(p.tags, ['senior_expert']);
+  assert.equal(r.headers.get('etag'), `"${p.version}"`);
+  // no plaintext anywhere in the database: not the number, not the mobile
+  const dump = sql(s.db, 'SELECT * FROM person') + sql(s.db, 'SELECT detail FROM audit_log') + sql(s.db, 'SELECT * FROM name_text');
+  assert.ok(!dump.includes(ID_M) && !dump.includes('13800138000'), 'a personal value in clear in the database');
+  assert.match(sql(s.db, `SELECT id_enc FROM person WHERE id = ${p.id}`), /^1\$/);
+  const audit = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'person.create' AND object_id = '${p.id}'`);
+  assert.match(audit, /"id_number":"changed"/);
+  assert.match(audit, /"mobile":"changed"/);
+});
+
+test('bad inputs: each a 422 naming the field with a stable code, nothing stored, no value echoed', async () => {
+  const before = sql(s.db, 'SELECT count(*) FROM person').trim();
+  const cases = [
+    [{ name: '张三', id_number: '110105194912310021' }, 'id_number', 'id_checksum'],
+    [{ name: '张三', id_number: '1.10105E+17' }, 'id_number', 'id_excel_precision'],
+    [{ name: '张三', id_number: '110105198503071234.0' }, 'id_number', 'id_excel_precision'],
+    [{ name: '张三', id_number: idWithCheck('11010520991231001') }, 'id_number', 'id_birth_date'],
+    [{ name: '张三', mobile: '138001380001' }, 'mobile', 'mobile_invalid'],
+    [{ name: '张三' }, 'id_number', 'id_or_mobile'],
+    [{ name: '张\u200b三', mobile: '13900000001' }, 'name', 'name_control'],
+    [{ name: '张三', mobile: '13900000001', birth_date: '03/07/1985' }, 'birth_date', 'date_ambiguous'],
+    [{ name: '张三', mobile: '13900000001', ethnicity: '火星族' }, 'ethnicity', 'not_allowed'],
+    [{ name: '张三', mobile: '13900000001', tags: ['no_such_tag'] }, 'tags', 'not_allowed'],
+  ];
+  for (const [body, field, code] of cases) {
+    const e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), ...body }), 422);
+    const d = e.details.find((x) => x.field === field);
+    assert.ok(d, `${JSON.stringify(body)}: no error on ${field}: ${JSON.stringify(e.details)}`);
+    assert.equal(d.code, code, JSON.stringify(e.details));
+    assert.ok(!JSON.stringify(e).includes('110105194912310021'), 'the rejected number is echoed');
+  }
+  // gender and birth date given beside a number that says otherwise: both fields named
+  const e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '李四', id_number: ID_F, gender: '男', birth_date: '1992-06-12' }), 422);
+  const fields = e.details.map((d) => `${d.field}:${d.code}`).sort();
+  assert.deepEqual(fields, ['birth_date:id_birth_mismatch', 'gender:id_gender_mismatch', 'id_number:id_birth_mismatch', 'id_number:id_gender_mismatch']);
+  // unknown fields are refused by the route (no mass assignment)
+  await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '王五', mobile: '13900000002', id_enc: 'x' }), 400);
+  assert.equal(sql(s.db, 'SELECT count(*) FROM person').trim(), before);
+});
+
+test('duplicates: the same ID number in another spelling, or the same name and mobile, is one person (409)', async () => {
+  let r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '赵六', id_number: ID_X.toLowerCase() });
+  assert.equal(r.status, 201);
+  const first = await json(r);
+  let e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '赵六', id_number: ID_X }), 409);
+  assert.equal(e.details[0].field, 'id_number');
+  assert.equal(e.details[0].code, 'person_exists');
+  assert.equal(e.details[0].params.id, first.id); // the caller sees that person
+  // a caller who cannot see the person learns only that it exists
+  e = await expectError(assert, await post('/api/v1/members', tok.xl, { org_id: Number(ids['XL-C1-K1']), name: '赵六', id_number: ID_X }), 409);
+  assert.equal(e.details[0].params, undefined);
+  // name + mobile
+  r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '钱七', mobile: '13912345678' });
+  assert.equal(r.status, 201);
+  e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '钱七', mobile: '139 1234 5678' }), 409);
+  assert.equal(e.details[0].field, 'mobile');
+  // another name with the same mobile is another person (families share phones)
+  r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '钱八', mobile: '13912345678' });
+  assert.equal(r.status, 201);
+});
+
+async function register(t, body) {
+  const r = await post('/api/v1/members', t, { org_id: K1(), ...body });
+  assert.equal(r.status, 201, await r.clone().text());
+  return json(r);
+}
+
+test('scope: kept in the subtree or a member of an org there; a sibling county gets 404 everywhere', async () => {
+  const p = await register(tok.staff, { name: '孙九', mobile: '13700000009' });
+  assert.equal((await get(`/api/v1/members/${p.id}`, tok.staff)).status, 200);
+  assert.equal((await get(`/api/v1/members/${p.id}`, tok.admin)).status, 200);
+  await expectError(assert, await get(`/api/v1/members/${p.id}`, tok.sibling), 404, 'not_found');
+  await expectError(assert, await get(`/api/v1/members/${p.id}`, tok.xl), 404);
+  await expectError(assert, await send('PATCH', `/api/v1/members/${p.id}`, tok.sibling, { title: 'x' }, { 'if-match': `"${p.version}"` }), 404);
+  await expectError(assert, await get(`/api/v1/members?under=${ids['DC-C1-K1']}`, tok.sibling), 404);
+  // a reviewer has no member.read; a system administrator post neither (business data)
+  await expectError(assert, await get(`/api/v1/members/${p.id}`, tok.reviewer), 403);
+  await expectError(assert, await get(`/api/v1/members/${p.id}`, tok.sys), 403);
+  // a membership in the sibling county makes the person visible there
+  const ms = await post('/api/v1/memberships', tok.admin, { org_id: Number(ids['DC-C1-K2']), person_id: p.id, category: '个人会员' });
+  assert.equal(ms.status, 201, await ms.clone().text());
+  assert.equal((await get(`/api/v1/members/${p.id}`, tok.sibling)).status, 200);
+  // but the sibling sees only memberships of orgs it sees
+  const list = await json(await get(`/api/v1/members/${p.id}/memberships`, tok.sibling));
+  assert.deepEqual(list.items.map((m) => m.org_id), [Number(ids['DC-C1-K2'])]);
+  // and the sibling's list under its county finds the person
+  const l = await json(await get(`/api/v1/members?under=${ids['DC-C1-K2']}`, tok.sibling));
+  assert.ok(l.items.some((x) => x.id === p.id));
+});
+
+test('reveal: needs member.reveal and a reason; audited with the reason; never cached; rate-limited', async () => {
+  const p = await register(tok.staff, { name: '周十', id_number: ID_F, mobile: '13600000010' });
+  await expectError(assert, await post(`/api/v1/members/${p.id}/reveal`, tok.staff, { field: 'id_number', reason: '核对身份' }), 403);
+  let e = await expectError(assert, await post(`/api/v1/members/${p.id}/reveal`, tok.admin, { field: 'id_number' }), 422);
+  assert.equal(e.details[0].field, 'reason');
+  const r = await post(`/api/v1/members/${p.id}/reveal`, tok.admin, { field: 'id_number', reason: '核对评奖材料' });
+  assert.equal(r.status, 200);
+  assert.deepEqual(await json(r), { field: 'id_number', value: ID_F });
+  assert.equal(r.headers.get('cache-control'), 'no-store');
+  const m = await json(await post(`/api/v1/members/${p.id}/reveal`, tok.admin, { field: 'mobile', reason: '电话联系' }));
+  assert.equal(m.value, '13600000010');
+  const a = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'person.reveal' AND object_id = '${p.id}' ORDER BY seq`);
+  assert.match(a, /"field":"id_number","reason":"核对评奖材料"/);
+  assert.ok(!a.includes(ID_F) && !a.includes('13600000010'));
+  // 30 an hour per account; the 31st is 429 with Retry-After
+  const n = Number(sql(s.db, "SELECT COALESCE(SUM(n), 0) FROM pii_reveal_count pr JOIN app_user u ON u.id = pr.user_id WHERE u.login = 'm.admin'").trim());
+  for (let i = n; i < 30; i++) assert.equal((await post(`/api/v1/members/${p.id}/reveal`, tok.admin, { field: 'mobile', reason: '批量核对' })).status, 200);
+  const over = await post(`/api/v1/members/${p.id}/reveal`, tok.admin, { field: 'mobile', reason: '批量核对' });
+  await expectError(assert, over, 429);
+  assert.equal(over.headers.get('retry-after'), '3600');
+});
+
+test('update: If-Match required (428) and checked (412); changes audited, personal values only as changed', async () => {
+  const p = await register(tok.staff, { name: '吴十一', mobile: '13500000011' });
+  await expectError(assert, await send('PATCH', `/api/v1/members/${p.id}`, tok.staff, { title: '高级工程师' }), 428);
+  await expectError(assert, await send('PATCH', `/api/v1/members/${p.id}`, tok.staff, { title: '高级工程师' }, { 'if-match': `"${p.version + 5}"` }), 412);
+  let r = await send('PATCH', `/api/v1/members/${p.id}`, tok.staff, { title: '高级工程师', mobile: '135 0000 0012', gender: '女' }, { 'if-match': `"${p.version}"` });
+  assert.equal(r.status, 200, await r.clone().text());
+  const q = await json(r);
+  assert.equal(q.title, '高级工程师');
+  assert.equal(q.gender, '2');
+  assert.equal(q.mobile, '135****0012');
+  assert.equal(q.version, p.version + 1);
+  const a = sql(s.db, `SELECT detail FROM audit_log WHERE action = 'person.update' AND object_id = '${p.id}'`);
+  assert.match(a, /"mobile":"changed"/);
+  assert.match(a, /"title":\[null,"高级工程师"\]/);
+  assert.ok(!a.includes('13500000012'));
+  // the same values again: nothing changes, no new record, same version
+  r = await send('PATCH', `/api/v1/members/${p.id}`, tok.staff, { title: '高级工程师' }, { 'if-match': `"${q.version}"` });
+  assert.equal((await json(r)).version, q.version);
+  // a gender that contradicts the stored ID number is refused naming both fields
+  const w = await register(tok.staff, { name: '郑十二', id_number: idWithCheck('11010519850307201') });
+  const e = await expectError(assert, await send('PATCH', `/api/v1/members/${w.id}`, tok.staff, { gender: '2' }, { 'if-match': `"${w.version}"` }), 422);
+  assert.deepEqual(e.details.map((d) => d.field).sort(), ['gender', 'id_number']);
+  // the keeping org is not changed by PATCH
+  await expectError(assert, await send('PATCH', `/api/v1/members/${w.id}`, tok.staff, { org_id: 1 }, { 'if-match': `"${w.version}"` }), 400);
+});
+
+test('list: search by two characters, pinyin, initials, work unit, full ID number and mobile; filters; pinyin order; keyset pages', async () => {
+  const under = `under=${ids['DC-C1-K1']}`;
+  const names = (b) => b.items.map((x) => x.name);
+  const w = await register(tok.staff, { name: '王建国', id_number: idWithCheck('32010219700101003'), work_unit: '青石市第一医院', mobile: '13300000001' });
+  await register(tok.staff, { name: '单田芳', mobile: '13300000002' });
+  await register(tok.staff, { name: '曾国藩', mobile: '13300000003' });
+  let b = await json(await get(`/api/v1/members?${under}&q=${encodeURIComponent('建国')}`, tok.staff));
+  assert.deepEqual(names(b), ['王建国']);
+  for (const q of ['wangjianguo', 'wjg', 'jianguo']) {
+    b = await json(await get(`/api/v1/members?${under}&q=${q}`, tok.staff));
+    assert.ok(names(b).includes('王建国'), `${q}: ${names(b)}`);
+  }
+  b = await json(await get(`/api/v1/members?${under}&q=${encodeURIComponent('第一医院')}`, tok.staff));
+  assert.deepEqual(names(b), ['王建国']);
+  const idq = idWithCheck('32010219700101003');
+  b = await json(await get(`/api/v1/members?${under}&q=${idq.toLowerCase()}`, tok.staff));
+  assert.deepEqual(names(b), ['王建国']);
+  b = await json(await get(`/api/v1/members?${under}&q=${encodeURIComponent('+86 133-0000-0001')}`, tok.staff));
+  assert.deepEqual(names(b), ['王建国']);
+  // surnames with special readings: 单 shan, 曾 zeng
+  b = await json(await get(`/api/v1/members?${under}&q=stf`, tok.staff));
+  assert.ok(names(b).includes('单田芳'), names(b));
+  // filters and sort
+  b = await json(await get(`/api/v1/members?${under}&gender=1&limit=200`, tok.staff));
+  assert.ok(b.items.every((x) => x.gender === '1') && b.items.length >= 2);
+  await expectError(assert, await get(`/api/v1/members?${under}&sort=name;DROP TABLE person`, tok.staff), 400);
+  await expectError(assert, await get(`/api/v1/members?${under}&gender=9x`, tok.staff), 400);
+  await expectError(assert, await get(`/api/v1/members?${under}&q=${encodeURIComponent('王')}`, tok.staff), 400);
+  // pinyin order over the whole subtree, then keyset pages of 2 give the same sequence
+  const all = names(await json(await get(`/api/v1/members?${under}&limit=200`, tok.staff)));
+  const seen = [];
+  let after = '';
+  for (let i = 0; i < 100; i++) {
+    const page = await json(await get(`/api/v1/members?${under}&limit=2${after ? `&after=${after}` : ''}`, tok.staff));
+    seen.push(...names(page));
+    if (!page.next_after) break;
+    after = encodeURIComponent(page.next_after);
+  }
+  assert.deepEqual(seen, all);
+  const i曾 = all.indexOf('曾国藩'), i单 = all.indexOf('单田芳'), i王 = all.indexOf('王建国');
+  assert.ok(i单 < i王 && i王 < i曾, `pinyin order: ${all}`); // shan < wang < zeng
+  assert.ok(w.id > 0);
+  await expectError(assert, await get(`/api/v1/members?${under}&after=zz`, tok.staff), 400);
+});
+
+test('memberships: numbers by pattern never reused, one current membership per org, leave and rejoin', async () => {
+  const org = Number(ids['DC-C1-K1']);
+  let r = await send('PUT', `/api/v1/orgs/${org}/member-config`, tok.staff, { number_pattern: 'AP{year}-{seq:4}', terms: [{ category: 'individual', term_months: 12, fee_cents: 5000 }, { category: 'student', term_months: 6, fee_cents: 1000 }] });
+  assert.equal(r.status, 200, await r.clone().text());
+  await expectError(assert, await send('PUT', `/api/v1/orgs/${org}/member-config`, tok.staff, { number_pattern: 'AP{year}' }), 422);
+  const a = await register(tok.staff, { name: '冯十三', mobile: '13200000013' });
+  const b = await register(tok.staff, { name: '陈十四', mobile: '13200000014' });
+  r = await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: a.id, category: 'individual', joined_on: '2026-03-01' });
+  assert.equal(r.status, 201, await r.clone().text());
+  const ma = await json(r);
+  assert.equal(ma.number, '2026AP'.replace('2026AP', 'AP2026-0001'));
+  const mb = await json(await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: b.id, category: '学生会员', joined_on: '2026-04-01' }));
+  assert.equal(mb.number, 'AP2026-0002');
+  assert.equal(mb.category, 'student');
+  const e = await expectError(assert, await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: a.id, category: 'individual' }), 409);
+  assert.equal(e.details[0].code, 'member_exists');
+  await expectError(assert, await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: a.id, category: 'astronaut' }), 422);
+  // a number given by hand is kept, and the sequence steps over it
+  const c = await register(tok.staff, { name: '褚十五', mobile: '13200000015' });
+  const mc = await json(await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: c.id, category: 'individual', number: 'AP2026-0003' }));
+  assert.equal(mc.number, 'AP2026-0003');
+  // leave with a reason, then rejoin: a new number, the old one never comes back
+  await expectError(assert, await post(`/api/v1/memberships/${ma.id}/end`, tok.staff, {}), 422);
+  r = await post(`/api/v1/memberships/${ma.id}/end`, tok.staff, { reason: '本人申请退会', on: '2026-10-01' });
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.equal((await json(r)).status, 'left');
+  await expectError(assert, await post(`/api/v1/memberships/${ma.id}/end`, tok.staff, { reason: '再次退会' }), 409);
+  const again = await json(await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: a.id, category: 'individual', joined_on: '2026-11-01' }));
+  assert.equal(again.number, 'AP2026-0004');
+  // the sibling county cannot see these memberships
+  await expectError(assert, await get(`/api/v1/memberships/${again.id}`, tok.sibling), 404);
+  assert.ok(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'membership.create'").trim() >= '4');
+});
+
+test('dues: a payment extends the paid term by the category term; expiring and lapsed lists; a lapsed member is active again after paying', async () => {
+  const org = Number(ids['DC-C1-K1']);
+  const p = await register(tok.staff, { name: '卫十六', mobile: '13100000016' });
+  const m = await json(await post('/api/v1/memberships', tok.staff, { org_id: org, person_id: p.id, category: 'student', joined_on: '2025-01-10' }));
+  let r = await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: '银行转账', receipt_no: 'R-001', paid_on: '2025-01-10' });
+  assert.equal(r.status, 201, await r.clone().text());
+  let x = await json(r);
+  assert.equal(x.valid_until, '2025-07-09'); // the student term is 6 months from joining
+  r = await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: 'cash', paid_on: '2025-07-01' });
+  x = await json(r);
+  assert.equal(x.valid_until, '2026-01-09'); // the next term follows the last
+  await expectError(assert, await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: 'bitcoin' }), 422);
+  await expectError(assert, await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: 'cash', paid_on: '2999-01-01' }), 422);
+  const pays = await json(await get(`/api/v1/memberships/${m.id}/payments`, tok.staff));
+  assert.deepEqual(pays.items.map((i) => i.period_from), ['2025-07-10', '2025-01-10']);
+  // its term ended in January 2026: it is in the lapsed list, not in the expiring one
+  let l = await json(await get(`/api/v1/memberships?under=${org}&lapsed=true&limit=200`, tok.staff));
+  assert.ok(l.items.some((i) => i.id === m.id));
+  l = await json(await get(`/api/v1/memberships?under=${org}&expiring_days=30&limit=200`, tok.staff));
+  assert.ok(!l.items.some((i) => i.id === m.id));
+  // mark it lapsed as the nightly run would, then pay: active again from the day paid
+  sql(s.db, `UPDATE membership SET status = 'lapsed' WHERE id = ${m.id}`);
+  const today = new Date().toISOString().slice(0, 10);
+  x = await json(await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: 'wechat' }));
+  assert.equal(x.status, 'active');
+  assert.ok(x.valid_until > today);
+  l = await json(await get(`/api/v1/memberships?under=${org}&expiring_days=200&limit=200`, tok.staff));
+  assert.ok(l.items.some((i) => i.id === m.id));
+  assert.match(sql(s.db, `SELECT detail FROM audit_log WHERE action = 'membership.pay' AND object_id = '${m.id}' ORDER BY seq DESC LIMIT 1`), /"status":\["lapsed","active"\]/);
+});
