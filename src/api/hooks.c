@@ -14,6 +14,7 @@
 #include "core/rbac.h"
 #include "core/user.h"
 #include "domain/member.h"
+#include "domain/registration.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -60,6 +61,8 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_ACCOUNT: return "account";
 	case OBJ_PERSON: return "person";
 	case OBJ_MEMBERSHIP: return "membership";
+	case OBJ_APPLICATION: return "application";
+	case OBJ_ERASURE: return "erasure";
 	default: return "";
 	}
 }
@@ -265,7 +268,9 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_ORG:
 	case OBJ_ACCOUNT:
 	case OBJ_PERSON:
-	case OBJ_MEMBERSHIP: break;
+	case OBJ_MEMBERSHIP:
+	case OBJ_APPLICATION:
+	case OBJ_ERASURE: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -288,6 +293,16 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such membership") : 0;
+	}
+	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
+		int64_t org_id = 0;
+		int rc = o->kind == OBJ_APPLICATION ? registration_org_of(api_app(r, api), out->id, &org_id)
+						    : erasure_org_of(api_app(r, api), out->id, &org_id);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc,
+				   o->kind == OBJ_APPLICATION ? "no such application" : "no such request")
+			  : 0;
 	}
 	int rc = user_check(api_app(r, api), c, perm, out->id, &out->role);
 	return rc ? refuse(r, o, rc, "no such account") : 0;

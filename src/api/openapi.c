@@ -382,6 +382,62 @@ static const struct field s_member_config[] = {
 	{0},
 };
 
+static const struct field s_consent[] = {
+	{"version", FT_STRING, 0, 1, 32, NULL, "send it back as consent_version"},
+	{"text", FT_STRING, 0, 0, 0, NULL, "the text shown to the applicant"},
+	{0},
+};
+static const struct field s_public_org[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "name"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
+	{0},
+};
+static const struct field s_application_receipt[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"status", FT_ENUM, 0, 0, 0, "pending", "pending"},
+	{"token", FT_STRING, 0, 43, 43, NULL, "keep it: it shows the outcome (shown once)"},
+	{0},
+};
+static const struct field s_application[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization applied to"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"category", FT_CODE, 0, 0, 0, codelist_member_category.name, "member category"},
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "status"},
+	{"name", FT_STRING, 0, 0, 100, NULL, "applicant's name"},
+	{"reason", FT_STRING, NUL, 0, 200, NULL, "why it was rejected"},
+	{"member_number", FT_STRING, NUL, 0, 64, NULL, "the member number once approved"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "the member account"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"decided_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+static const struct field s_me_member[] = {
+	{"person", FT_OBJECT, 0, 0, 0, NULL,
+	 "my fields (id_number and mobile masked; in full in the export)"},
+	{"memberships", FT_ARRAY, 0, 0, 0, NULL,
+	 "memberships with renew (term ends within 60 days) and payments"},
+	{0},
+};
+static const struct field s_erasure_receipt[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"status", FT_ENUM, 0, 0, 0, "pending", "pending"},
+	{0},
+};
+static const struct field s_erasure[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"person_id", FT_INT, 0, 0, 0, NULL, "the person"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the keeping organization"},
+	{"person_name", FT_STRING, 0, 0, 100, NULL, "name (replaced once erased)"},
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "status"},
+	{"reason", FT_STRING, 0, 0, 200, NULL, "the member's reason"},
+	{"answer", FT_STRING, NUL, 0, 200, NULL, "the staff's answer"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -426,6 +482,13 @@ static const struct {
 	{"payment", s_payment},
 	{"member_term", s_member_term},
 	{"member_config", s_member_config},
+	{"consent", s_consent},
+	{"public_org", s_public_org},
+	{"application_receipt", s_application_receipt},
+	{"application", s_application},
+	{"me_member", s_me_member},
+	{"erasure_receipt", s_erasure_receipt},
+	{"erasure", s_erasure},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -825,7 +888,8 @@ static int route_objects_check(const struct route *rt, char *why, size_t cap)
 			return ERR_INVALID;
 		}
 		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT || o->kind == OBJ_PERSON ||
-			      o->kind == OBJ_MEMBERSHIP;
+			      o->kind == OBJ_MEMBERSHIP || o->kind == OBJ_APPLICATION ||
+			      o->kind == OBJ_ERASURE;
 		bool found = o->in == RO_PATH    ? in_pattern(rt->pattern, o->name ? o->name : "")
 			     : o->in == RO_QUERY ? in_spec(rt->query, o->name ? o->name : "", true)
 			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)
