@@ -248,6 +248,7 @@ int api_me_member_erasure(struct req *r, void *ctx);
 int api_erasure_list(struct req *r, void *ctx);
 int api_erasure_approve(struct req *r, void *ctx);
 int api_erasure_reject(struct req *r, void *ctx);
+int api_member_stats(struct req *r, void *ctx); /* memberstats.c */
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

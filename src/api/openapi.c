@@ -382,6 +382,25 @@ static const struct field s_member_config[] = {
 	{0},
 };
 
+static const struct field s_stats_month[] = {
+	{"month", FT_STRING, 0, 7, 7, NULL, "YYYY-MM"},
+	{0},
+};
+static const struct field s_member_stats[] = {
+	{"people", FT_INT, 0, 0, 0, NULL, "people in the register under the org"},
+	{"by_gender", FT_OBJECT, 0, 0, 0, NULL, "gender code -> people (none: not given)"},
+	{"by_age", FT_OBJECT, 0, 0, 0, NULL, "under_35, 35_44, 45_54, 55_64, 65_over, unknown -> people"},
+	{"by_title_level", FT_OBJECT, 0, 0, 0, NULL, "title level -> people"},
+	{"by_education", FT_OBJECT, 0, 0, 0, NULL, "education -> people"},
+	{"by_political", FT_OBJECT, 0, 0, 0, NULL, "political status -> people"},
+	{"by_category", FT_OBJECT, 0, 0, 0, NULL, "member category -> active and lapsed memberships"},
+	{"by_status", FT_OBJECT, 0, 0, 0, NULL, "membership status -> memberships"},
+	{"growth", FT_ARRAY, 0, 0, 0, "stats_month", "last twelve months: month, joined, left"},
+	{"dues", FT_ARRAY, 0, 0, 0, "stats_month", "last twelve months: month, payments, amount_cents"},
+	{"coverage", FT_OBJECT, 0, 0, 0, NULL,
+	 "orgs (open in the subtree) and covered (with an active membership)"},
+	{0},
+};
 static const struct field s_consent[] = {
 	{"version", FT_STRING, 0, 1, 32, NULL, "send it back as consent_version"},
 	{"text", FT_STRING, 0, 0, 0, NULL, "the text shown to the applicant"},
@@ -483,6 +502,8 @@ static const struct {
 	{"member_term", s_member_term},
 	{"member_config", s_member_config},
 	{"consent", s_consent},
+	{"stats_month", s_stats_month},
+	{"member_stats", s_member_stats},
 	{"public_org", s_public_org},
 	{"application_receipt", s_application_receipt},
 	{"application", s_application},

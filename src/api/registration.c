@@ -99,7 +99,8 @@ static int submit_on_worker(struct req *r, void *arg)
 		.consent_version = api_str(b, "consent_version"),
 	};
 	/* nobody is signed in: the record names the address and the request */
-	struct audit_entry who = {.via = "public", .request_id = req_id(r), .client_addr = req_client_addr(r)};
+	struct audit_entry who = {
+		.via = "public", .request_id = req_id(r), .client_addr = req_client_addr(r)};
 	int64_t id = 0;
 	char token[REG_TOKEN_LEN + 1];
 	int rc = registration_submit(api_app(r, api), &who, &in, req_errs(r), &id, token);

@@ -379,6 +379,10 @@ static const struct field q_erasures[] = {
 	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "default pending"},
 	{0},
 };
+static const struct field q_member_stats[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "this subtree (default: your scope)"},
+	{0},
+};
 static const struct field b_answer[] = {
 	{"answer", FT_STRING, 0, 0, 200, NULL, "the answer the member sees (required to reject)"},
 	{0},
@@ -655,6 +659,11 @@ const struct route api_routes[] = {
 	 .obj = {ORG_AT(RO_BODY, "org_id")},
 	 .tag = "members", .summary = "Register a person (name and an ID number or mobile; duplicates refused)",
 	 .status = 201, .reply = "person", .response = "the person, masked; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/members/stats", .handler = api_member_stats,
+	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .query = q_member_stats,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "members", .summary = "The register's figures for a subtree: make-up, growth by month, coverage, dues",
+	 .status = 200, .reply = "member_stats", .response = "counts by gender, age, title, education, political status, category; months; coverage"},
 	{.method = HM_GET, .pattern = "/api/v1/members/{id:int}", .handler = api_member_get,
 	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .obj = {PERSON_AT(RO_PATH, "id")},
 	 .tag = "members", .summary = "One person, masked",

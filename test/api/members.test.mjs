@@ -307,3 +307,37 @@ test('dues: a payment extends the paid term by the category term; expiring and l
   assert.ok(l.items.some((i) => i.id === m.id));
   assert.match(sql(s.db, `SELECT detail FROM audit_log WHERE action = 'membership.pay' AND object_id = '${m.id}' ORDER BY seq DESC LIMIT 1`), /"status":\["lapsed","active"\]/);
 });
+
+test('statistics: make-up, growth, coverage and dues of a subtree, scoped like every list', async () => {
+  const org = Number(ids['DC-C1-K2']);
+  const t = userWithToken(s.env, 'm.k2', 'org_admin', 'DC-C1-K2');
+  const before = await json(await get(`/api/v1/members/stats?under=${org}`, t));
+  const reg = async (body) => json(await post('/api/v1/members', t, { org_id: org, ...body }));
+  const a = await reg({ name: '统计甲', id_number: idWithCheck('11010519600101011'), title_level: '正高级', education: '博士研究生' }); // male, 66
+  const b = await reg({ name: '统计乙', mobile: '13011110002', gender: '女', birth_date: '2000-05-01', political_status: '中共党员' });
+  const ma = await json(await post('/api/v1/memberships', t, { org_id: org, person_id: a.id, category: 'fellow' }));
+  await post('/api/v1/memberships', t, { org_id: org, person_id: b.id, category: 'student' });
+  const today = new Date().toISOString().slice(0, 10);
+  await post(`/api/v1/memberships/${ma.id}/payments`, t, { amount_cents: 30000, method: 'cash', paid_on: today });
+  const r = await get(`/api/v1/members/stats?under=${org}`, t);
+  assert.equal(r.status, 200, await r.clone().text());
+  const st = await json(r);
+  const d = (k, key) => (st[k][key] || 0) - (before[k][key] || 0);
+  assert.equal(st.people - before.people, 2);
+  assert.equal(d('by_gender', '1'), 1);
+  assert.equal(d('by_gender', '2'), 1);
+  assert.equal(d('by_age', '65_over'), 1);
+  assert.equal(d('by_age', 'under_35'), 1);
+  assert.equal(d('by_title_level', 'senior'), 1);
+  assert.equal(d('by_political', '01'), 1);
+  assert.equal(d('by_category', 'fellow'), 1);
+  assert.equal(d('by_category', 'student'), 1);
+  const month = today.slice(0, 7);
+  const g = st.growth.find((x) => x.month === month);
+  assert.ok(g && g.joined >= 2, JSON.stringify(st.growth));
+  const dues = st.dues.find((x) => x.month === month);
+  assert.ok(dues && dues.amount_cents >= 30000);
+  assert.ok(st.coverage.orgs >= 1 && st.coverage.covered >= 1 && st.coverage.covered <= st.coverage.orgs);
+  // outside the caller's scope: 404
+  await expectError(assert, await get(`/api/v1/members/stats?under=${ids['DC-C1-K1']}`, t), 404);
+});

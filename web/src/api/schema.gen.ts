@@ -201,6 +201,19 @@ export interface Schemas {
         terms: Schemas["member_term"][];
         version: number;
       };
+  member_stats: {
+        by_age: Record<string, unknown>;
+        by_category: Record<string, unknown>;
+        by_education: Record<string, unknown>;
+        by_gender: Record<string, unknown>;
+        by_political: Record<string, unknown>;
+        by_status: Record<string, unknown>;
+        by_title_level: Record<string, unknown>;
+        coverage: Record<string, unknown>;
+        dues: Schemas["stats_month"][];
+        growth: Schemas["stats_month"][];
+        people: number;
+      };
   member_term: {
         category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
         fee_cents: number;
@@ -353,6 +366,9 @@ export interface Schemas {
       };
   sessions_ended: {
         sessions_ended: number;
+      };
+  stats_month: {
+        month: string;
       };
   todo_item: {
         count: number;
@@ -732,6 +748,15 @@ export interface paths {
           reason: string;
         };
       reply: Schemas["revealed"];
+    };
+  };
+  "/api/v1/members/stats": {
+    /** The register's figures for a subtree: make-up, growth by month, coverage, dues */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number };
+      body: never;
+      reply: Schemas["member_stats"];
     };
   };
   "/api/v1/memberships": {
