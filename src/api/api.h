@@ -49,6 +49,7 @@ enum api_obj_kind {
 	OBJ_MEMBERSHIP,  /* a membership: the scope rule on its org */
 	OBJ_APPLICATION, /* a membership application: the scope rule on the org applied to */
 	OBJ_ERASURE,     /* a member's erasure request: the scope rule on the person's keeping org */
+	OBJ_UNIT,        /* a member unit (group member): the scope rule on its keeping org */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
@@ -88,6 +89,10 @@ enum api_obj_flag {
 #define ERASURE_AT(where, param, ...)                                            \
 	{                                                                        \
 		.kind = OBJ_ERASURE, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define UNIT_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_UNIT, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 #define MEMBERSHIP_AT(where, param, ...)                                            \
 	{                                                                           \
@@ -249,6 +254,11 @@ int api_erasure_list(struct req *r, void *ctx);
 int api_erasure_approve(struct req *r, void *ctx);
 int api_erasure_reject(struct req *r, void *ctx);
 int api_member_stats(struct req *r, void *ctx); /* memberstats.c */
+/* group members (memberunits.c) */
+int api_member_unit_create(struct req *r, void *ctx);
+int api_member_unit_get(struct req *r, void *ctx);
+int api_member_unit_update(struct req *r, void *ctx);
+int api_member_unit_list(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

@@ -14,6 +14,7 @@
 #include "core/rbac.h"
 #include "core/user.h"
 #include "domain/member.h"
+#include "domain/memberunit.h"
 #include "domain/registration.h"
 #include "store/store.h"
 
@@ -63,6 +64,7 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_MEMBERSHIP: return "membership";
 	case OBJ_APPLICATION: return "application";
 	case OBJ_ERASURE: return "erasure";
+	case OBJ_UNIT: return "unit";
 	default: return "";
 	}
 }
@@ -270,7 +272,8 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_PERSON:
 	case OBJ_MEMBERSHIP:
 	case OBJ_APPLICATION:
-	case OBJ_ERASURE: break;
+	case OBJ_ERASURE:
+	case OBJ_UNIT: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -293,6 +296,13 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such membership") : 0;
+	}
+	if (o->kind == OBJ_UNIT) {
+		struct member_unit u;
+		int rc = member_unit_get(api_app(r, api), out->id, &u);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, u.org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such member unit") : 0;
 	}
 	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
 		int64_t org_id = 0;

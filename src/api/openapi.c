@@ -401,6 +401,18 @@ static const struct field s_member_stats[] = {
 	 "orgs (open in the subtree) and covered (with an active membership)"},
 	{0},
 };
+static const struct field s_member_unit[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization that keeps the record"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "the unit's name"},
+	{"credit_code", FT_STRING, NUL, 18, 18, NULL, "unified social credit code"},
+	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
+	{"representative_id", FT_INT, NUL, 0, 0, NULL, "the representative (a person of the register)"},
+	{"representative_name", FT_STRING, NUL, 0, 100, NULL, "their name"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
+	{0},
+};
 static const struct field s_consent[] = {
 	{"version", FT_STRING, 0, 1, 32, NULL, "send it back as consent_version"},
 	{"text", FT_STRING, 0, 0, 0, NULL, "the text shown to the applicant"},
@@ -502,6 +514,7 @@ static const struct {
 	{"member_term", s_member_term},
 	{"member_config", s_member_config},
 	{"consent", s_consent},
+	{"member_unit", s_member_unit},
 	{"stats_month", s_stats_month},
 	{"member_stats", s_member_stats},
 	{"public_org", s_public_org},
@@ -908,9 +921,7 @@ static int route_objects_check(const struct route *rt, char *why, size_t cap)
 			snprintf(why, cap, "%s: object %d has an unknown kind", rt->pattern, i);
 			return ERR_INVALID;
 		}
-		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT || o->kind == OBJ_PERSON ||
-			      o->kind == OBJ_MEMBERSHIP || o->kind == OBJ_APPLICATION ||
-			      o->kind == OBJ_ERASURE;
+		bool placed = o->kind >= OBJ_ORG; /* every kind past the system's names an object by id */
 		bool found = o->in == RO_PATH    ? in_pattern(rt->pattern, o->name ? o->name : "")
 			     : o->in == RO_QUERY ? in_spec(rt->query, o->name ? o->name : "", true)
 			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)

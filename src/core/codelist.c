@@ -93,6 +93,8 @@ static const struct code_item audit_actions[] = {
 	{"member.config", "修改会员编号与会费设置", "Change member numbers and terms", NULL},
 	{"pii.rekey", "敏感信息换用新密钥", "Re-encrypt personal data under a new key", NULL},
 	{"application.create", "提交入会申请", "Apply for membership", NULL},
+	{"member_unit.create", "登记单位会员", "Register a member unit", NULL},
+	{"member_unit.update", "修改单位会员", "Change a member unit", NULL},
 	{"application.approve", "批准入会申请", "Approve a membership application", NULL},
 	{"application.reject", "驳回入会申请", "Reject a membership application", NULL},
 	{"person.export_self", "下载本人信息", "Download one's own data", NULL},
@@ -115,6 +117,7 @@ static const struct code_item object_types[] = {
 	{"person", "人员", "Person", NULL},
 	{"membership", "会籍", "Membership", NULL},
 	{"application", "入会申请", "Membership application", NULL},
+	{"member_unit", "单位会员", "Member unit", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 

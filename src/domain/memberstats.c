@@ -116,14 +116,18 @@ static int stats_read(struct conn *c, void *arg)
 			   "SELECT substr(d.paid_on, 1, 7), count(*), sum(d.amount_cents) FROM dues_payment d"
 			   " JOIN membership m ON m.id = d.membership_id WHERE d.paid_on >= $3 AND " SUB(
 				   "m.org_id") ALWAYS " GROUP BY 1 ORDER BY 1");
-	/* coverage: open orgs of the subtree, and those with an active membership (a unit that
-	 * is itself a member counts through that membership's org) */
+	/* coverage: open orgs of the subtree, and those covered: with an active membership, or
+	 * themselves a group member (a member unit with the org's credit code holding an active
+	 * membership anywhere) */
 	if (!rc) {
 		struct member_tally cov;
-		rc = tally(c, j, &cov,
-			   "SELECT 'orgs', count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM membership m"
-			   " WHERE m.org_id = o.id AND m.status = 'active') THEN 1 ELSE 0 END)"
-			   " FROM org o WHERE o.closed_on IS NULL AND " SUB("o.id") ALWAYS);
+		rc = tally(
+			c, j, &cov,
+			"SELECT 'orgs', count(*), sum(CASE WHEN EXISTS (SELECT 1 FROM membership m"
+			" WHERE m.org_id = o.id AND m.status = 'active') OR EXISTS (SELECT 1 FROM member_unit u"
+			" JOIN membership m ON m.unit_id = u.id WHERE u.credit_code = o.credit_code"
+			" AND m.status = 'active') THEN 1 ELSE 0 END)"
+			" FROM org o WHERE o.closed_on IS NULL AND " SUB("o.id") ALWAYS);
 		o->orgs = cov.n ? cov.item[0].count : 0;
 		o->orgs_covered = cov.n ? cov.item[0].amount : 0;
 	}

@@ -49,11 +49,11 @@ const HANDLER_ANSWERS = {
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -87,6 +87,9 @@ before(async () => {
     ids[`a.${where}`] = (await r.json()).id;
     sql(s.db, `INSERT INTO member_erasure (person_id, org_id, status, reason, created_at) VALUES (${ids[`p.${where}`]}, ${ids[org]}, 'pending', '', 0)`);
     ids[`e.${where}`] = sql(s.db, `SELECT id FROM member_erasure WHERE person_id = ${ids[`p.${where}`]}`).trim();
+    r = await fetch(`${s.url}/api/v1/member-units`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵单位${where}` }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`u.${where}`] = (await r.json()).id;
   }
 });
 after(async () => { await s.stop(); });
@@ -177,7 +180,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

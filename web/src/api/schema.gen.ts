@@ -219,6 +219,17 @@ export interface Schemas {
         fee_cents: number;
         term_months: number;
       };
+  member_unit: {
+        contact: string;
+        credit_code: string | null;
+        id: number;
+        name: string;
+        org_id: number;
+        org_name: string;
+        representative_id: number | null;
+        representative_name: string | null;
+        version: number;
+      };
   membership: {
         category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
         holder_name: string;
@@ -257,7 +268,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -643,6 +654,52 @@ export interface paths {
           answer?: string;
         };
       reply: Schemas["erasure"];
+    };
+  };
+  "/api/v1/member-units": {
+    /** Group members (member units) kept in a subtree */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; after?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["member_unit"][];
+          next_after: string | null;
+        };
+    };
+    /** Register a member unit (credit code checked and unique) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          contact?: string;
+          credit_code?: string | null;
+          name: string;
+          org_id: number;
+          representative_id?: number | null;
+        };
+      reply: Schemas["member_unit"];
+    };
+  };
+  "/api/v1/member-units/{id}": {
+    /** One member unit */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["member_unit"];
+    };
+    /** Change a member unit (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          contact?: string;
+          credit_code?: string | null;
+          name?: string;
+          representative_id?: number | null;
+        };
+      reply: Schemas["member_unit"];
     };
   };
   "/api/v1/members": {
@@ -1376,6 +1433,8 @@ export const CODE_LISTS = {
     { code: "member.config", zh: "修改会员编号与会费设置", en: "Change member numbers and terms" },
     { code: "pii.rekey", zh: "敏感信息换用新密钥", en: "Re-encrypt personal data under a new key" },
     { code: "application.create", zh: "提交入会申请", en: "Apply for membership" },
+    { code: "member_unit.create", zh: "登记单位会员", en: "Register a member unit" },
+    { code: "member_unit.update", zh: "修改单位会员", en: "Change a member unit" },
     { code: "application.approve", zh: "批准入会申请", en: "Approve a membership application" },
     { code: "application.reject", zh: "驳回入会申请", en: "Reject a membership application" },
     { code: "person.export_self", zh: "下载本人信息", en: "Download one's own data" },
@@ -1796,6 +1855,7 @@ export const CODE_LISTS = {
     { code: "person", zh: "人员", en: "Person" },
     { code: "membership", zh: "会籍", en: "Membership" },
     { code: "application", zh: "入会申请", en: "Membership application" },
+    { code: "member_unit", zh: "单位会员", en: "Member unit" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
