@@ -118,6 +118,7 @@ static const struct code_item object_types[] = {
 	{"membership", "会籍", "Membership", NULL},
 	{"application", "入会申请", "Membership application", NULL},
 	{"member_unit", "单位会员", "Member unit", NULL},
+	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -223,6 +224,10 @@ static const struct code_item audit_fields[] = {
 	{"membership_id", "会籍", "Membership", NULL},
 	{"erasure", "注销申请", "Erasure request", NULL},
 	{"answer", "答复", "Answer", NULL},
+	{"from_version", "原密钥版本", "From key version", NULL},
+	{"to_version", "新密钥版本", "To key version", NULL},
+	{"done", "已完成", "Done", NULL},
+	{"retired", "旧密钥停用", "Older keys retired", NULL},
 	/* values that stand for themselves in diffs */
 	{"changed", "已修改（不显示内容）", "changed (not shown)", NULL},
 	{"ended", "已结束", "ended", NULL},
