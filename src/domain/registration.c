@@ -526,6 +526,16 @@ static int link_tx(struct conn *c, void *arg)
 		"UPDATE member_application SET person_id = NULLIF($2, 0), membership_id = NULLIF($3, 0)"
 		" WHERE id = $1 AND status = 'pending'",
 		"iii", j->id, j->person_id, j->membership_id);
+	if (rc < 0 || !j->person_id)
+		return rc < 0 ? rc : 0;
+	/* the consent the applicant gave, with its version and time, goes with the person
+	 * (a person registered before keeps the consent recorded then) */
+	rc = conn_run(
+		c,
+		"UPDATE person SET consent_version = (SELECT consent_version FROM member_application WHERE id = $1),"
+		" consent_at = (SELECT consent_at FROM member_application WHERE id = $1)"
+		" WHERE id = $2 AND consent_version = ''",
+		"ii", j->id, j->person_id);
 	return rc < 0 ? rc : 0;
 }
 

@@ -107,6 +107,8 @@ test('approve: person, numbered membership and member account; the member signs 
   const st = await json(await post('/api/v1/public/member-applications/status', null, { token: a.token }));
   assert.equal(st.status, 'approved');
   assert.equal(st.member_number, done.member_number);
+  // the consent given goes with the person, with its version and time
+  assert.match(sql(s.db, `SELECT consent_version || '|' || CASE WHEN consent_at > 0 THEN 'yes' ELSE 'no' END FROM person WHERE name = '陈新会员'`).trim(), new RegExp(`^${consent.version}\\|yes$`));
   // the sealed values and the password hash are gone from the application
   assert.equal(sql(s.db, `SELECT COALESCE(id_enc, 'none') || COALESCE(password_hash, 'none') FROM member_application WHERE id = ${a.id}`).trim(), 'nonenone');
   // the new member: an account with the member role, linked to the person

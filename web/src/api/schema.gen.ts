@@ -1529,6 +1529,10 @@ export const CODE_LISTS = {
     { code: "membership_id", zh: "会籍", en: "Membership" },
     { code: "erasure", zh: "注销申请", en: "Erasure request" },
     { code: "answer", zh: "答复", en: "Answer" },
+    { code: "from_version", zh: "原密钥版本", en: "From key version" },
+    { code: "to_version", zh: "新密钥版本", en: "To key version" },
+    { code: "done", zh: "已完成", en: "Done" },
+    { code: "retired", zh: "旧密钥停用", en: "Older keys retired" },
     { code: "changed", zh: "已修改（不显示内容）", en: "changed (not shown)" },
     { code: "ended", zh: "已结束", en: "ended" },
     { code: "cleared", zh: "已解除", en: "cleared" },
@@ -1856,6 +1860,7 @@ export const CODE_LISTS = {
     { code: "membership", zh: "会籍", en: "Membership" },
     { code: "application", zh: "入会申请", en: "Membership application" },
     { code: "member_unit", zh: "单位会员", en: "Member unit" },
+    { code: "pii_key", zh: "敏感信息密钥", en: "Personal data key" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
