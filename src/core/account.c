@@ -32,20 +32,6 @@ static bool login_ok(const char *s)
 	return true;
 }
 
-static int audit_user(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
-		      int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = "user";
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 struct add_job {
 	const struct user_input *in;
 	const struct audit_entry *who;
@@ -87,7 +73,7 @@ int user_insert_conn(struct conn *c, const struct audit_entry *who, const struct
 	if (n->person_id)
 		audit_diff_int(&d, "person_id", n->person_id);
 	audit_diff_secret(&d, "password"); /* recorded as set, never in any form */
-	return audit_user(c, who, "user.create", *id, n->org_id, audit_diff_text(&d));
+	return audit_object(c, who, "user.create", "user", *id, n->org_id, audit_diff_text(&d));
 }
 
 static int add_tx(struct conn *c, void *arg)
@@ -311,7 +297,7 @@ static int account_tx(struct conn *c, void *arg)
 		audit_diff_int(&d, "sessions_ended", j->ended);
 		break;
 	}
-	return rc ? rc : audit_user(c, j->who, action, j->id, 0, audit_diff_text(&d));
+	return rc ? rc : audit_object(c, j->who, action, "user", j->id, 0, audit_diff_text(&d));
 }
 
 static int account_run(struct app *a, const struct audit_entry *who, int64_t id, enum account_op op,
@@ -649,8 +635,8 @@ static int role_tx(struct conn *c, void *arg)
 	audit_diff_change(&d, "role", j->add ? NULL : j->role, j->add ? j->role : NULL);
 	audit_diff_int(&d, "org_id", j->org_id);
 	audit_diff_int(&d, "sessions_ended", j->ended);
-	return audit_user(c, j->who, j->add ? "user.role_add" : "user.role_remove", j->user_id, j->org_id,
-			  audit_diff_text(&d));
+	return audit_object(c, j->who, j->add ? "user.role_add" : "user.role_remove", "user", j->user_id,
+			    j->org_id, audit_diff_text(&d));
 }
 
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,

@@ -16,20 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int audit_erasure(struct conn *c, const struct audit_entry *who, const char *action, const char *type,
-			 int64_t id, int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = type;
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 struct request_job {
 	const struct audit_entry *who;
 	int64_t person_id, id;
@@ -61,8 +47,8 @@ static int request_tx(struct conn *c, void *arg)
 	audit_diff_init(&d);
 	audit_diff_int(&d, "person_id", j->person_id);
 	audit_diff_str(&d, "reason", j->reason);
-	return audit_erasure(c, j->who, "person.erasure_request", "person", j->person_id, org_id,
-			     audit_diff_text(&d));
+	return audit_object(c, j->who, "person.erasure_request", "person", j->person_id, org_id,
+			    audit_diff_text(&d));
 }
 
 int erasure_request(struct app *a, const struct audit_entry *who, int64_t person_id, const char *reason,
@@ -221,8 +207,8 @@ static int decide_tx(struct conn *c, void *arg)
 	audit_diff_init(&d);
 	audit_diff_int(&d, "erasure", j->id);
 	audit_diff_str(&d, "answer", j->answer);
-	return audit_erasure(c, j->who, j->approve ? "person.erase" : "person.erasure_reject", "person",
-			     person_id, org_id, audit_diff_text(&d));
+	return audit_object(c, j->who, j->approve ? "person.erase" : "person.erasure_reject", "person",
+			    person_id, org_id, audit_diff_text(&d));
 }
 
 int erasure_decide(struct app *a, const struct audit_entry *who, int64_t id, bool approve, const char *answer,

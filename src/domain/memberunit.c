@@ -138,20 +138,6 @@ static int unit_check(const struct member_unit_input *in, bool create, struct un
 	return bad;
 }
 
-static int audit_unit(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
-		      int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = "member_unit";
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 /* The credit code free (but for unit self) and the representative a person. */
 static int unit_refs(struct conn *c, const struct unit_norm *n, int64_t rep, int64_t self,
 		     struct errlist *errs)
@@ -210,7 +196,8 @@ static int create_tx(struct conn *c, void *arg)
 		audit_diff_secret(&d, "contact");
 	if (rep)
 		audit_diff_int(&d, "person_id", rep);
-	return audit_unit(c, j->who, "member_unit.create", j->id, j->in->org_id, audit_diff_text(&d));
+	return audit_object(c, j->who, "member_unit.create", "member_unit", j->id, j->in->org_id,
+			    audit_diff_text(&d));
 }
 
 int member_unit_create(struct app *a, const struct audit_entry *who, const struct member_unit_input *in,
@@ -266,7 +253,8 @@ static int update_tx(struct conn *c, void *arg)
 		"itttii", j->id, name, credit, contact, rep, time_unix());
 	if (rc < 0)
 		return rc;
-	return audit_unit(c, j->who, "member_unit.update", j->id, old.org_id, audit_diff_text(&d));
+	return audit_object(c, j->who, "member_unit.update", "member_unit", j->id, old.org_id,
+			    audit_diff_text(&d));
 }
 
 int member_unit_update(struct app *a, const struct audit_entry *who, int64_t id,

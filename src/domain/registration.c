@@ -34,20 +34,6 @@ static void token_hash(const struct app *a, const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-static int audit_app(struct conn *c, const struct audit_entry *who, const char *action, const char *type,
-		     int64_t id, int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = type;
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 /* ---- consent ---- */
 
 struct consent_job {
@@ -270,8 +256,8 @@ static int submit_tx(struct conn *c, void *arg)
 	audit_diff_str(&d, "category", n->category);
 	audit_diff_str(&d, "login", in->login);
 	audit_diff_str(&d, "consent_version", current);
-	return audit_app(c, j->who, "application.create", "application", j->id, in->org_id,
-			 audit_diff_text(&d));
+	return audit_object(c, j->who, "application.create", "application", j->id, in->org_id,
+			    audit_diff_text(&d));
 }
 
 int registration_submit(struct app *a, const struct audit_entry *who, const struct application_input *in,
@@ -687,8 +673,8 @@ static int decide_tx(struct conn *c, void *arg)
 	} else {
 		audit_diff_str(&d, "reason", j->reason);
 	}
-	return audit_app(c, j->who, j->approve ? "application.approve" : "application.reject", "application",
-			 j->x->id, j->x->org_id, audit_diff_text(&d));
+	return audit_object(c, j->who, j->approve ? "application.approve" : "application.reject",
+			    "application", j->x->id, j->x->org_id, audit_diff_text(&d));
 }
 
 int registration_approve(struct app *a, const struct audit_entry *who, int64_t id, struct errlist *errs)
@@ -869,7 +855,7 @@ static int self_tx(struct conn *c, void *arg)
 			      NULL);
 	if (rc)
 		return rc;
-	return audit_app(c, j->who, "person.export_self", "person", j->id, org_id, "");
+	return audit_object(c, j->who, "person.export_self", "person", j->id, org_id, "");
 }
 
 int member_export_self(struct app *a, const struct audit_entry *who, int64_t person_id, char *id_number,
