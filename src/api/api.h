@@ -264,5 +264,14 @@ int api_member_unit_list(struct req *r, void *ctx);
 struct org;
 int api_org_answer(struct req *r, const struct org *o, unsigned status);
 int api_if_match(struct req *r, int64_t *version);
+/* An answer {"items": [...]}: api_items_begin opens it in w (heap-backed); the handler
+ * writes each item; api_items_end closes and sends it with status 200 and, when next_key
+ * is not NULL, that member after the array (next NULL: null, the last page) - or, when rc
+ * is an error, releases w and returns rc. */
+struct jsonw;
+void api_items_begin(struct jsonw *w);
+int api_items_end(struct req *r, struct jsonw *w, int rc, const char *next_key, const char *next);
+/* Sets the answer's ETag to the quoted version ("\"7\""), which If-Match sends back. */
+int api_etag(struct req *r, int64_t version);
 
 #endif

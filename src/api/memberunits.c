@@ -35,9 +35,7 @@ static int answer_unit(struct req *r, struct api *api, int64_t id, unsigned stat
 		return req_fail(r, rc, "no such member unit");
 	if (rc)
 		return rc;
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", u.version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, u.version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -117,19 +115,10 @@ int api_member_unit_list(struct req *r, void *ctx)
 	req_query_int(r, "after", &after);
 	req_query_int(r, "limit", &limit);
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int rc = member_unit_list(api_app(r, api), api_obj(r, 0)->id, after, (int)limit, unit_item, &w,
 				  &next);
-	if (rc) {
-		jsonw_release(&w);
-		return rc;
-	}
-	jsonw_end(&w);
 	char nx[24];
 	snprintf(nx, sizeof(nx), "%" PRId64, next);
-	jsonw_str(&w, "next_after", next ? nx : NULL);
-	jsonw_end(&w);
-	return jsonw_send(r, 200, &w);
+	return api_items_end(r, &w, rc, "next_after", next ? nx : NULL);
 }

@@ -62,17 +62,9 @@ int api_public_orgs(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int rc = registration_orgs(api_app(r, api), req_query(r, "q"), public_org, &w);
-	if (rc) {
-		jsonw_release(&w);
-		return rc;
-	}
-	jsonw_end(&w);
-	jsonw_end(&w);
-	return jsonw_send(r, 200, &w);
+	return api_items_end(r, &w, rc, NULL, NULL);
 }
 
 static int submit_on_worker(struct req *r, void *arg)
@@ -210,9 +202,7 @@ int api_application_list(struct req *r, void *ctx)
 	req_query_int(r, "before", &before);
 	req_query_int(r, "limit", &limit);
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int64_t next = 0;
 	int rc = registration_list(api_app(r, api), api_obj(r, 0)->id, req_query(r, "status"), before,
 				   (int)limit, application_item, &w, &next);
@@ -364,9 +354,7 @@ int api_me_member(struct req *r, void *ctx)
 		free(p);
 		return rc;
 	}
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", p->version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, p->version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -506,17 +494,9 @@ int api_erasure_list(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int rc = erasure_list(api_app(r, api), api_obj(r, 0)->id, req_query(r, "status"), erasure_item, &w);
-	if (rc) {
-		jsonw_release(&w);
-		return rc;
-	}
-	jsonw_end(&w);
-	jsonw_end(&w);
-	return jsonw_send(r, 200, &w);
+	return api_items_end(r, &w, rc, NULL, NULL);
 }
 
 static int erasure_decide_api(struct req *r, void *ctx, bool approve)
