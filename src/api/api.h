@@ -271,6 +271,8 @@ int api_if_match(struct req *r, int64_t *version);
 struct jsonw;
 void api_items_begin(struct jsonw *w);
 int api_items_end(struct req *r, struct jsonw *w, int rc, const char *next_key, const char *next);
+/* api_if_match for a write that needs the version: 428 (ERR_PRECOND_REQUIRED) without one. */
+int api_if_match_required(struct req *r, int64_t *version);
 /* Sets the answer's ETag to the quoted version ("\"7\""), which If-Match sends back. */
 int api_etag(struct req *r, int64_t version);
 

@@ -216,11 +216,9 @@ int api_member_update(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	int64_t version;
-	int rc = api_if_match(r, &version);
+	int rc = api_if_match_required(r, &version);
 	if (rc)
 		return rc;
-	if (version == 0)
-		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you edited");
 	json_t *b = req_json(r);
 	if (json_object_get(b, "org_id"))
 		return errlist_add(req_errs(r), "org_id", "read_only", "the keeping org is not changed here"),

@@ -85,11 +85,9 @@ int api_member_unit_update(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	int64_t version;
-	int rc = api_if_match(r, &version);
+	int rc = api_if_match_required(r, &version);
 	if (rc)
 		return rc;
-	if (version == 0)
-		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you edited");
 	struct member_unit_input in;
 	unit_input_of(req_json(r), &in);
 	struct audit_entry who = api_actor_obj(r, api, 0);

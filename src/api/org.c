@@ -260,11 +260,9 @@ int api_org_update(struct req *r, void *ctx)
 	json_t *b = req_json(r);
 	int64_t id = api_obj(r, 0)->id;
 	int64_t version;
-	int rc = if_match(r, &version);
+	int rc = api_if_match_required(r, &version);
 	if (rc)
 		return rc;
-	if (version == 0)
-		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you edited");
 	/* null clears an optional code; absent keeps it */
 	json_t *rc_j = json_object_get(b, "region_code"), *cc_j = json_object_get(b, "credit_code");
 	struct org_input in = {
@@ -402,6 +400,14 @@ int api_org_answer(struct req *r, const struct org *o, unsigned status)
 int api_if_match(struct req *r, int64_t *version)
 {
 	return if_match(r, version);
+}
+
+int api_if_match_required(struct req *r, int64_t *version)
+{
+	int rc = if_match(r, version);
+	if (!rc && *version == 0)
+		rc = req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you read");
+	return rc;
 }
 
 int api_etag(struct req *r, int64_t version)

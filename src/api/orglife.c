@@ -21,11 +21,9 @@ int api_org_reopen(struct req *r, void *ctx)
 	struct api *api = ctx;
 	int64_t id = api_obj(r, 0)->id, version;
 	const char *on = api_str(req_json(r), "on");
-	int rc = api_if_match(r, &version);
+	int rc = api_if_match_required(r, &version);
 	if (rc)
 		return rc;
-	if (version == 0)
-		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you saw");
 	struct audit_entry who = api_actor_obj(r, api, 0);
 	rc = org_reopen(api_app(r, api), &who, id, on, version, req_errs(r));
 	if (rc == ERR_CONFLICT || rc == ERR_UNPROCESSABLE)

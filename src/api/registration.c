@@ -42,10 +42,6 @@ int api_public_consent(struct req *r, void *ctx)
 	return jsonw_send(r, 200, &w);
 }
 
-struct orgs_out {
-	struct jsonw w;
-};
-
 static int public_org(const struct org_hit *o, void *arg)
 {
 	struct jsonw *w = arg;
@@ -380,11 +376,9 @@ int api_me_member_update(struct req *r, void *ctx)
 	int64_t id = 0, version;
 	int rc = my_person(r, api, &id);
 	if (!rc)
-		rc = api_if_match(r, &version);
+		rc = api_if_match_required(r, &version);
 	if (rc)
 		return rc;
-	if (version == 0)
-		return req_fail(r, ERR_PRECOND_REQUIRED, "send If-Match with the version (ETag) you edited");
 	json_t *b = req_json(r);
 	/* what a member changes alone; the rest goes to the staff (the route's body spec) */
 	struct person_input in = {.email = api_str(b, "email"),
