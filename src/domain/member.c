@@ -250,8 +250,8 @@ static int merge_input(const struct person_input *in, struct prow *r, bool given
 	    strcmp(r->val[F_PARTY_JOINED], r->val[F_BIRTH]) < 0)
 		bad = errlist_add(errs, "party_joined_on", "before_birth",
 				  "this date is before the birth date");
-	if (!strcmp(r->val[F_STATUS], "deceased") != !r->val[F_DECEASED][0] &&
-	    (given[F_STATUS] || given[F_DECEASED]))
+	bool deceased = !strcmp(r->val[F_STATUS], "deceased"), dated = r->val[F_DECEASED][0] != '\0';
+	if (deceased != dated && (given[F_STATUS] || given[F_DECEASED]))
 		bad = errlist_add(errs, r->val[F_DECEASED][0] ? "status" : "deceased_on", "deceased_pair",
 				  "a deceased person has the date of death, and only a deceased person");
 	if (!r->val[F_STATUS][0])

@@ -100,6 +100,20 @@ test('bad inputs: each a 422 naming the field with a stable code, nothing stored
   assert.equal(sql(s.db, 'SELECT count(*) FROM person').trim(), before);
 });
 
+test('status: active by default or given; deceased only with the date of death, and the date only when deceased', async () => {
+  let r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '状态甲', mobile: '13400000001', status: 'active' });
+  assert.equal(r.status, 201, await r.clone().text());
+  let e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '状态乙', mobile: '13400000002', status: 'deceased' }), 422);
+  assert.equal(e.details[0].code, 'deceased_pair');
+  e = await expectError(assert, await post('/api/v1/members', tok.staff, { org_id: K1(), name: '状态丙', mobile: '13400000003', deceased_on: '2020-01-01' }), 422);
+  assert.equal(e.details[0].code, 'deceased_pair');
+  r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '状态丁', mobile: '13400000004', status: '已故', deceased_on: '2020年1月1日' });
+  assert.equal(r.status, 201, await r.clone().text());
+  const p = await json(r);
+  assert.equal(p.status, 'deceased');
+  assert.equal(p.deceased_on, '2020-01-01');
+});
+
 test('duplicates: the same ID number in another spelling, or the same name and mobile, is one person (409)', async () => {
   let r = await post('/api/v1/members', tok.staff, { org_id: K1(), name: '赵六', id_number: ID_X.toLowerCase() });
   assert.equal(r.status, 201);
