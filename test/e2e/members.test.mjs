@@ -89,7 +89,27 @@ async function choose(page, id, text) {
   await page.locator(`[data-test=${id}]`).last().click();
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
 }
+// pickOrg (browser.mjs) for a picker inside a dialog over a drawer: the tree-select hands its
+// test id to its (hidden) tree as well, so take the visible box
+async function pickOrgIn(page, testId, text, query = text) {
+  const box = page.locator(`[data-test=${testId}]:not([role=tree]):visible`).first();
+  await box.click();
+  await box.locator('input').first().fill(query);
+  const option = page.locator('.org-picker-pop .el-tree-node__content:visible', { hasText: text }).first();
+  if (!(await option.waitFor({ timeout: 2000 }).then(() => true, () => false))) await box.locator('input').first().click();
+  await option.waitFor();
+  await option.click();
+}
 const toast = (page) => page.locator('.kx-toast-success').last();
+// waits for `loc`; on a timeout leaves a screenshot of what was there instead
+async function expectShown(page, loc, name, problems = []) {
+  try {
+    await loc.waitFor({ timeout: 10000 });
+  } catch (e) {
+    await page.screenshot({ path: join(DIR, `FAILED-${name}.png`), fullPage: true });
+    throw new Error(`${e.message}\n${problems.join('\n')}`);
+  }
+}
 
 for (const [vp, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`member pages at ${viewport.width}px: list, drawer, create form, expiry, settings`, async () => {
@@ -152,7 +172,7 @@ test('register through the form: a bad ID number is refused on its field, a good
   await input(page, 'person-id-number').fill(ID_FORM);
   await input(page, 'person-mobile').fill('133 0000 0001');
   await page.getByTestId('member-create-submit').click();
-  await toast(page).waitFor();
+  await expectShown(page, toast(page), 'create-good', problems);
   assert.match(await toast(page).innerText(), /已登记：曾国藩/);
   await page.getByTestId('person-detail').waitFor();
   const detail = await page.getByTestId('person-detail').innerText();
@@ -180,7 +200,7 @@ test('reveal: a reason is required, the full value shows in the dialog and is go
   await page.getByTestId('reveal-id_number').click();
   await page.getByTestId('reveal-submit').click();
   await page.getByText('请填写 2 至 200 个字的原因').waitFor();
-  await input(page, 'reveal-reason').fill('核对评奖材料');
+  await page.locator('textarea[data-test=reveal-reason]').fill('核对评奖材料');
   await page.getByTestId('reveal-submit').click();
   await page.getByTestId('revealed-value').waitFor();
   assert.equal(await page.getByTestId('revealed-value').innerText(), ID_MALE);
@@ -236,13 +256,13 @@ test('memberships: one added with a number from the pattern, a payment recorded 
   await page.getByTestId('membership').first().waitFor();
   const before = await page.getByTestId('membership').count();
   await page.getByTestId('ms-add').click();
-  await pickOrg(page, 'ms-org', '安平县', '安平');
+  await pickOrgIn(page, 'ms-org', '安平县', '安平');
   await choose(page, 'ms-category', '个人会员');
   await page.getByTestId('ms-join-submit').click();
   // the same org twice: refused (she is a student member there already)
   await page.locator('[data-test=ms-join-dialog] .el-form-item__error').first().waitFor();
   assert.match(await page.getByTestId('ms-join-dialog').innerText(), /已是该组织的会员/);
-  await pickOrg(page, 'ms-org', '东川省科学技术协会', '东川省科学技术协会');
+  await pickOrgIn(page, 'ms-org', '东川省科学技术协会', '东川省科学技术协会');
   await page.getByTestId('ms-join-submit').click();
   await toast(page).waitFor();
   assert.match(await toast(page).innerText(), /已添加会籍/);

@@ -4,6 +4,10 @@
 import { tr } from '../../text';
 import type { Person, PersonBody } from './api';
 
+// The fields a form shows (an error on another lands on the name field, saying which).
+export const shownFields = (mode: 'create' | 'edit', d: PersonDraft | null) =>
+  FIELDS.filter((k) => (mode === 'create' ? k !== 'status' && k !== 'deceased_on' : k !== 'org_id' && (k !== 'deceased_on' || d?.status === 'deceased')));
+
 // the form's fields (the create form's and the edit form's; org_id only when creating)
 export interface PersonDraft {
   org_id: number | null; name: string; gender: string; ethnicity: string; birth_date: string; id_type: string; id_number: string;
@@ -43,6 +47,8 @@ export function createBody(d: PersonDraft): PersonBody & { org_id: number } {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d)) {
     if (k === 'tags') { if ((v as string[]).length) out.tags = v; continue; }
+    // a new person is active by default; sending status "active" is refused with deceased_pair (server)
+    if (k === 'status' || k === 'deceased_on') continue;
     if (!blank(v)) out[k] = typeof v === 'string' ? v.trim() : v;
   }
   return out as PersonBody & { org_id: number };
