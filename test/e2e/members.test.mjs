@@ -58,6 +58,9 @@ before(async () => {
   const mc = await api('POST', '/api/v1/memberships', { org_id: K1, person_id: c.id, category: 'individual', joined_on: monthsAgo(24) });
   await api('POST', `/api/v1/memberships/${mc.id}/payments`, { amount_cents: 5000, method: 'wechat', paid_on: monthsAgo(24) });
   await api('POST', '/api/v1/memberships', { org_id: K1, person_id: b.id, category: 'student', joined_on: day(-3) });
+  // a page and a bit of people in the neighbouring county, for "more"
+  const K2 = Number(ids['DC-C1-K2']);
+  for (let i = 0; i < 55; i++) await api('POST', '/api/v1/members', { org_id: K2, name: `张测试${i}号`, mobile: `1350000${String(1000 + i)}` });
   seeded = { a, b, c, ma, mc };
 });
 after(async () => {
@@ -122,11 +125,13 @@ for (const [vp, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     assert.match(text, /138\*{4}8000/);
     assert.ok(!text.includes(ID_MALE) && !text.includes('13800138000'), 'no full value in the list');
     if (vp === 'desktop') assert.match(text, /副高级/); // codes as words
+    await checkPage(page, `list-${vp}`, problems);
     if (vp === 'phone') {
+      assert.equal(await page.getByTestId('member-f-gender').count(), 0, 'filters folded away on a phone');
       await page.getByTestId('member-more-filters').click();
       await page.getByTestId('member-f-gender').waitFor();
+      await checkPage(page, `list-filters-${vp}`, problems);
     }
-    await checkPage(page, `list-${vp}`, problems);
 
     await page.getByTestId(list).getByText('王建国').first().click();
     await page.getByTestId('person-detail').waitFor();
@@ -158,7 +163,7 @@ test('register through the form: a bad ID number is refused on its field, a good
   await page.goto(`${s.url}/members`);
   await page.getByTestId('members-table').waitFor();
   await page.getByTestId('member-create').click();
-  await pickOrg(page, 'person-org', '安平县', '安平');
+  await pickOrg(page, 'person-org', 'DC-C1-K1', 'DC-C1-K1');
   await input(page, 'person-name').fill('曾国藩');
   await input(page, 'person-id-number').fill(bad(ID_FORM));
   await page.getByTestId('member-create-submit').click();
@@ -200,6 +205,7 @@ test('reveal: a reason is required, the full value shows in the dialog and is go
   await page.getByTestId('reveal-id_number').click();
   await page.getByTestId('reveal-submit').click();
   await page.getByText('请填写 2 至 200 个字的原因').waitFor();
+  await page.screenshot({ path: join(DIR, 'reveal-reason-phone.png'), fullPage: true });
   await page.locator('textarea[data-test=reveal-reason]').fill('核对评奖材料');
   await page.getByTestId('reveal-submit').click();
   await page.getByTestId('revealed-value').waitFor();
@@ -256,7 +262,7 @@ test('memberships: one added with a number from the pattern, a payment recorded 
   await page.getByTestId('membership').first().waitFor();
   const before = await page.getByTestId('membership').count();
   await page.getByTestId('ms-add').click();
-  await pickOrgIn(page, 'ms-org', '安平县', '安平');
+  await pickOrgIn(page, 'ms-org', 'DC-C1-K1', 'DC-C1-K1');
   await choose(page, 'ms-category', '个人会员');
   await page.getByTestId('ms-join-submit').click();
   // the same org twice: refused (she is a student member there already)
@@ -308,7 +314,7 @@ test('expiry: expiring within 30 days and lapsed, under a subtree', async () => 
   await page.getByTestId('expiry-days-90').click();
   await table.getByText('王建国').waitFor();
   // a sibling county's subtree has none of them
-  await pickOrg(page, 'expiry-under', '青石市', '青石');
+  await pickOrg(page, 'expiry-under', 'DC-C2', 'DC-C2');
   await table.getByText('没有符合条件的会籍').waitFor();
   await table.getByText('王建国').waitFor({ state: 'detached' }).catch(() => {});
   assert.ok(!(await table.innerText()).includes('王建国'));
@@ -320,7 +326,7 @@ test('settings: the number pattern and the terms saved; a bad pattern refused on
   const { page, ctx, problems } = await session(DESKTOP);
   await page.goto(`${s.url}/members/settings`);
   await page.getByTestId('member-settings').waitFor();
-  await pickOrg(page, 'settings-org', '安平县', '安平');
+  await pickOrg(page, 'settings-org', 'DC-C1-K1', 'DC-C1-K1');
   await page.getByTestId('settings-term').first().waitFor();
   assert.equal(await page.getByTestId('settings-term').count(), 2);
   await input(page, 'settings-pattern').fill('AP{year}');
@@ -335,5 +341,53 @@ test('settings: the number pattern and the terms saved; a bad pattern refused on
   assert.equal(c.number_pattern, 'AP{year}{seq:5}');
   assert.equal(c.terms.find((x) => x.category === 'individual').fee_cents, 6000);
   assert.deepEqual(problems.filter((p) => !/^422 PUT /.test(p)), []);
+  await ctx.close();
+});
+
+for (const [vp, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`list at ${viewport.width}px: search by pinyin, filters, keyset "more"`, async () => {
+    const { page, ctx, problems } = await session(viewport);
+    await page.goto(`${s.url}/members`);
+    const list = page.getByTestId(vp === 'desktop' ? 'members-table' : 'members-cards');
+    await list.getByText('王建国').first().waitFor();
+    // 55 people in the neighbouring county: 50, then "more" for the rest
+    await pickOrg(page, 'member-under', 'DC-C1-K2', 'DC-C1-K2');
+    await page.getByTestId('table-count').filter({ hasText: '50+' }).waitFor();
+    await page.getByTestId('table-more').click();
+    await page.getByTestId('table-count').filter({ hasText: '共 55 条' }).waitFor();
+    assert.equal(await page.getByTestId('table-more').count(), 0);
+    await pickOrg(page, 'member-under', 'DC-C1-K1', 'DC-C1-K1');
+    await input(page, 'member-q').fill('wjg');
+    await page.getByTestId('member-search').click();
+    await page.getByTestId('table-count').filter({ hasText: '共 1 条' }).waitFor();
+    assert.match(await list.innerText(), /王建国/);
+    await input(page, 'member-q').fill('王');
+    await page.getByTestId('member-search').click();
+    await page.getByText('至少 2 个字符').waitFor();
+    await input(page, 'member-q').fill('');
+    if (vp === 'phone') await page.getByTestId('member-more-filters').click();
+    await choose(page, 'member-f-gender', '女');
+    await page.getByTestId('member-search').click();
+    await page.getByTestId('table-count').filter({ hasText: '共 1 条' }).waitFor();
+    assert.match(await list.innerText(), /阿依古丽/);
+    await page.screenshot({ path: join(DIR, `list-filtered-${vp}.png`), fullPage: true });
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+}
+
+test('in English: the pages and the drawer speak English, codes as words', async () => {
+  const { page, ctx, problems } = await openPage(browser, { viewport: DESKTOP, locale: 'en' });
+  await signInQuick(ctx, s, 'dc.admin');
+  await page.goto(`${s.url}/members?id=${seeded.a.id}`);
+  await page.getByTestId('membership').first().waitFor();
+  const text = await page.getByTestId('person-drawer').innerText();
+  for (const w of ['Male', 'Bachelor', 'Associate', 'Senior expert', 'Individual member', 'Member number', 'Valid until']) assert.ok(text.includes(w), `${w} in ${text}`);
+  assert.ok(!/[\u4e00-\u9fff]{2,}/.test(text.replace(/王建国|安平县科学技术协会|安平县农业技术推广站|推广研究员|站长/g, '')), `Chinese labels left: ${text}`);
+  await page.screenshot({ path: join(DIR, 'drawer-en.png'), fullPage: true });
+  await page.goto(`${s.url}/members/expiry`);
+  await page.getByTestId('expiry-table').getByText('王建国').waitFor();
+  assert.match(await page.locator('body').innerText(), /Individual member/);
+  assert.deepEqual(problems, []);
   await ctx.close();
 });

@@ -46,7 +46,7 @@ export default defineModule({
         payments: '会费记录', noPayments: '暂无缴费记录', pay: '登记缴费', amount: '金额（元）', amountRule: '请填写金额，如 50 或 50.00',
         method: '缴费方式', receipt: '收据号', paidOn: '缴费日期', period: '覆盖期间', paidOk: '已登记缴费，有效期至 {date}', paid: '金额',
         expiry: {
-          title: '会籍到期', within: '到期时间', days: '{n} 天内', expiring: '即将到期', lapsed: '已过期', holder: '会员', none: '没有符合条件的会籍',
+          title: '会籍到期', show: '显示', within: '到期时间', days: '{n} 天内', expiring: '即将到期', lapsed: '已过期', holder: '会员', none: '没有符合条件的会籍',
           open: '查看人员',
         },
         settings: {
@@ -102,7 +102,7 @@ export default defineModule({
         payments: 'Dues', noPayments: 'No payments recorded', pay: 'Record payment', amount: 'Amount (yuan)', amountRule: 'Give an amount such as 50 or 50.00',
         method: 'Method', receipt: 'Receipt no.', paidOn: 'Paid on', period: 'Period covered', paidOk: 'Payment recorded; valid until {date}', paid: 'Amount',
         expiry: {
-          title: 'Expiring memberships', within: 'Ends within', days: '{n} days', expiring: 'Expiring', lapsed: 'Lapsed', holder: 'Member', none: 'No memberships match',
+          title: 'Expiring memberships', show: 'Show', within: 'Ends within', days: '{n} days', expiring: 'Expiring', lapsed: 'Lapsed', holder: 'Member', none: 'No memberships match',
           open: 'Open person',
         },
         settings: {
