@@ -20,7 +20,7 @@ export default defineModule({
   messages: {
     'zh-CN': {
       members: {
-        title: '会员管理', under: '范围', search: '查找', searchHint: '姓名、拼音、身份证号或手机号', filters: '筛选', moreFilters: '更多筛选',
+        title: '会员管理', under: '范围', search: '查找', searchHint: '姓名、拼音、身份证号或手机号', filters: '筛选', moreFilters: '更多筛选', lessFilters: '收起筛选',
         gender: '性别', titleLevel: '职称级别', education: '学历', political: '政治面貌', category: '会员类别', status: '人员状态',
         ageRange: '年龄', ageMin: '最小年龄', ageMax: '最大年龄', joined: '入会日期', sort: '排序',
         sorts: { name: '按姓名拼音', birth: '按出生日期', joined: '按入会日期' }, any: '不限', create: '登记人员',
@@ -76,7 +76,7 @@ export default defineModule({
     },
     en: {
       members: {
-        title: 'Members', under: 'Scope', search: 'Search', searchHint: 'name, pinyin, ID number or mobile', filters: 'Filters', moreFilters: 'More filters',
+        title: 'Members', under: 'Scope', search: 'Search', searchHint: 'name, pinyin, ID number or mobile', filters: 'Filters', moreFilters: 'More filters', lessFilters: 'Fewer filters',
         gender: 'Gender', titleLevel: 'Title level', education: 'Education', political: 'Political status', category: 'Member category', status: 'Status',
         ageRange: 'Age', ageMin: 'Min age', ageMax: 'Max age', joined: 'Joined', sort: 'Sort',
         sorts: { name: 'By name (pinyin)', birth: 'By birth date', joined: 'By date joined' }, any: 'Any', create: 'Register a person',
