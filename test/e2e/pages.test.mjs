@@ -32,7 +32,7 @@ const PAGES = [
   ['account', 'county.staff', '/account', 'my-sessions'],
   ['about', 'county.staff', '/about', 'about'],
   ['regions', 'county.staff', '/regions', 'regions-table'],
-  ['soon', 'county.staff', '/members', null],
+  ['soon', 'county.staff', '/notices', null],
   ['not-found', 'county.staff', '/no/such/page', 'not-found'],
 ];
 

@@ -8,8 +8,8 @@ import { loadCodes, resetCodes } from '../codes';
 // What each role may see in the menu: mirrors the server's permissions (src/domain/rbac.c).
 const PERMS: Record<string, string[]> = {
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin'],
-  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.read', 'user.admin'],
-  staff: ['org.read'], reviewer: [], member: [],
+  audit_admin: ['org.read', 'audit.read'], org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal'],
+  staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
 };
 
 const HINT = 'kexie.signedIn';
