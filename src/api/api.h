@@ -237,6 +237,7 @@ int api_membership_pay(struct req *r, void *ctx);
 int api_membership_payments(struct req *r, void *ctx);
 int api_member_config_get(struct req *r, void *ctx);
 int api_member_config_set(struct req *r, void *ctx);
+int api_member_tags(struct req *r, void *ctx);
 /* registration, approval, the member's own record, erasure (registration.c) */
 int api_public_consent(struct req *r, void *ctx);
 int api_public_orgs(struct req *r, void *ctx);

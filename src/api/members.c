@@ -528,3 +528,23 @@ int api_member_config_set(struct req *r, void *ctx)
 	rc = member_config_get(api_app(r, api), org_id, &c);
 	return rc ? rc : send_config(r, &c);
 }
+
+static int tag_item(const char *code, const char *zh, const char *en, void *arg)
+{
+	struct jsonw *w = arg;
+	jsonw_object(w, NULL);
+	jsonw_str(w, "code", code);
+	jsonw_str(w, "zh", zh);
+	jsonw_str(w, "en", en);
+	jsonw_end(w);
+	return w->rc;
+}
+
+int api_member_tags(struct req *r, void *ctx)
+{
+	struct api *api = ctx;
+	struct jsonw w;
+	api_items_begin(&w);
+	int rc = member_tags(api_app(r, api), tag_item, &w);
+	return api_items_end(r, &w, rc, NULL, NULL);
+}

@@ -1275,3 +1275,29 @@ int member_list(struct app *a, const struct member_filter *f, int (*fn)(const st
 	free(j);
 	return rc;
 }
+
+/* ---- the managed tag list ---- */
+
+struct tags_job {
+	int (*fn)(const char *code, const char *zh, const char *en, void *arg);
+	void *arg;
+};
+
+static int tag_def_row(struct stmt *st, void *arg)
+{
+	struct tags_job *j = arg;
+	return j->fn(stmt_text(st, 0, NULL), stmt_text(st, 1, NULL), stmt_text(st, 2, NULL), j->arg);
+}
+
+static int tags_read(struct conn *c, void *arg)
+{
+	return conn_each(c, "SELECT code, zh, en FROM person_tag_def ORDER BY sort, code", tag_def_row, arg,
+			 "");
+}
+
+int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const char *en, void *arg),
+		void *arg)
+{
+	struct tags_job j = {fn, arg};
+	return store_read(a->store, tags_read, &j);
+}

@@ -119,6 +119,11 @@ struct member_filter {
 int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
 		void *arg, struct errlist *errs, char *next, size_t cap);
 
+/* The managed list of tags (person_tag_def), in display order: code, Chinese and English
+ * words. fn's non-zero return stops the walk. */
+int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const char *en, void *arg),
+		void *arg);
+
 /* ---- memberships ---- */
 
 struct membership {

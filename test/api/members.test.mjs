@@ -403,3 +403,10 @@ test('group members: a unit with a checked credit code and a representative hold
   assert.equal(u2.name, '河口县示范农业股份公司');
   await expectError(assert, await send('PATCH', `/api/v1/member-units/${u.id}`, t, { name: 'x' }, { 'if-match': `"${u.version}"` }), 412);
 });
+
+test('the managed tag list, with words, for pickers (member.read)', async () => {
+  const b = await json(await get('/api/v1/members/tags', tok.staff));
+  assert.ok(b.items.length >= 6);
+  assert.deepEqual(b.items[0], { code: 'senior_expert', zh: '老科技工作者', en: 'Senior expert' });
+  await expectError(assert, await get('/api/v1/members/tags', tok.reviewer), 403);
+});

@@ -816,6 +816,17 @@ export interface paths {
       reply: Schemas["member_stats"];
     };
   };
+  "/api/v1/members/tags": {
+    /** The managed list of tags (senior expert, academician ...) with their words */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["code_item"][];
+        };
+    };
+  };
   "/api/v1/memberships": {
     /** Memberships of a subtree: by status, expiring soon, lapsed */
     get: {
