@@ -1,0 +1,56 @@
+/*
+ * importcols.h - what every spreadsheet import shares before it knows what a row means: the
+ * table of columns it reads (canonical field, the Chinese header an export writes, the
+ * headers people write), cleaning a cell, matching a header, the column preview an upload
+ * shows, and the list of known headers an error names. Used by the org import
+ * (core/orgimport.c) and the member import (domain/memberimport.c) alike.
+ */
+#ifndef KEXIE_CORE_IMPORTCOLS_H
+#define KEXIE_CORE_IMPORTCOLS_H
+
+#include "doc/sheet.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One column an import knows. aliases: '|'-separated, compared after trimming,
+ * case-insensitively; the field and the Chinese header are among them. */
+struct import_colspec {
+	const char *field;
+	const char *zh;
+	const char *aliases;
+};
+
+/* One column of a file as an import reads it: the header as written and the field it maps
+ * to (NULL: not a column the import knows). header points into the sheet. */
+struct import_column {
+	int index;
+	const char *header;
+	const char *field;
+};
+
+/* Trims ASCII and ideographic spaces in place, turns full-width ASCII (U+FF01..FF5E) into
+ * ASCII when `ascii` (codes, dates): ０１２ -> 012, and drops the ' an export puts before a
+ * formula-looking cell ('=x -> =x), so an exported file re-imports unchanged. */
+void import_clean(char *s, bool ascii);
+
+/* Which of the n columns a (cleaned) header names: its index, or -1. */
+int import_header_col(const struct import_colspec *cols, int n, const char *name);
+
+/* Maps the header row (the sheet's first row) for a preview: *nout columns into out[0..max).
+ * A column named twice maps only the first time. Header cells are cleaned in place. */
+void import_columns(struct sheet *s, const struct import_colspec *cols, int n, struct import_column *out,
+		    int max, int *nout);
+
+/* "姓名 (name), 性别 (gender), ..." into out (cut at cap): what an unknown header error lists. */
+void import_known(const struct import_colspec *cols, int n, char *out, size_t cap);
+
+/* The grants of the account that started job j (an HTTP job), read when the job runs so a
+ * role taken away since counts: *out (malloc'd, caller frees) for rbac checks. 0,
+ * ERR_FORBIDDEN (the account is disabled: the job's message says so), ERR_NOMEM or a store
+ * error. */
+struct caller;
+struct job;
+int import_job_caller(struct job *j, struct caller **out);
+
+#endif
