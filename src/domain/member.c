@@ -716,20 +716,12 @@ struct create_job {
 	struct errlist *errs;
 };
 
-static int create_tx(struct conn *c, void *arg)
+/* Inserts the sealed row j->r (no duplicate: the caller looked) with its tags, name index
+ * and person.create record; r->id receives the new id. */
+static int person_insert(struct conn *c, struct create_job *j)
 {
-	struct create_job *j = arg;
 	struct prow *r = j->r;
-	int rc = prow_seal(c, j->a, r, true, true);
-	if (rc)
-		return rc;
-	int64_t other = 0;
-	const char *field = NULL;
-	rc = find_duplicate(c, r, 0, &other, &field);
-	if (rc)
-		return rc;
-	if (other)
-		return refuse_duplicate(c, j->caller, other, field, j->errs);
+	int rc = 0;
 	char key[VAL_MAX * 2];
 	member_sort_key(r->val[F_NAME], key, sizeof(key));
 	struct stmt *st = NULL;
@@ -771,6 +763,34 @@ static int create_tx(struct conn *c, void *arg)
 	return audit_person(c, j->who, "person.create", r->id, r->org_id, audit_diff_text(&d));
 }
 
+static int create_tx(struct conn *c, void *arg)
+{
+	struct create_job *j = arg;
+	int rc = prow_seal(c, j->a, j->r, true, true);
+	if (rc)
+		return rc;
+	int64_t other = 0;
+	const char *field = NULL;
+	rc = find_duplicate(c, j->r, 0, &other, &field);
+	if (rc)
+		return rc;
+	if (other)
+		return refuse_duplicate(c, j->caller, other, field, j->errs);
+	return person_insert(c, j);
+}
+
+/* merge_input for a new person: a name and an ID number or a mobile are required. */
+static int merge_new(const struct person_input *in, struct prow *r, bool given[NFIELDS], struct errlist *errs)
+{
+	int rc = merge_input(in, r, given, errs);
+	if (!given[F_NAME] && !errlist_has(errs, "name"))
+		rc = errlist_add(errs, "name", "required", "the name is required");
+	if (!r->val[F_ID][0] && !r->val[F_MOBILE][0] && !errlist_has(errs, "id_number") &&
+	    !errlist_has(errs, "mobile"))
+		rc = errlist_add(errs, "id_number", "id_or_mobile", "give an ID number or a mobile");
+	return rc;
+}
+
 int member_create(struct app *a, const struct audit_entry *who, const struct caller *c,
 		  const struct person_input *in, struct errlist *errs, int64_t *id)
 {
@@ -778,12 +798,7 @@ int member_create(struct app *a, const struct audit_entry *who, const struct cal
 	if (!r)
 		return ERR_NOMEM;
 	bool given[NFIELDS];
-	int rc = merge_input(in, r, given, errs);
-	if (!given[F_NAME] && !errlist_has(errs, "name"))
-		rc = errlist_add(errs, "name", "required", "the name is required");
-	if (!r->val[F_ID][0] && !r->val[F_MOBILE][0] && !errlist_has(errs, "id_number") &&
-	    !errlist_has(errs, "mobile"))
-		rc = errlist_add(errs, "id_number", "id_or_mobile", "give an ID number or a mobile");
+	int rc = merge_new(in, r, given, errs);
 	if (in->org_id <= 0)
 		rc = errlist_add(errs, "org_id", "required", "the organization that keeps the record");
 	if (!rc) {
@@ -808,6 +823,7 @@ struct update_job {
 	const struct person_input *in;
 	struct errlist *errs;
 	struct prow *old, *nw;
+	bool changed; /* a row was written */
 };
 
 /* A gender or birth date changed beside a stored ID number must still agree with it. */
@@ -843,6 +859,8 @@ static int update_tx(struct conn *c, void *arg)
 		rc = prow_open(j->a, &ring, j->old);
 	if (rc)
 		return rc;
+	if (j->version < 0) /* an import: the version just read */
+		j->version = j->old->version;
 	if (j->old->version != j->version)
 		return ERR_PRECONDITION;
 	*j->nw = *j->old;
@@ -918,6 +936,7 @@ static int update_tx(struct conn *c, void *arg)
 	if (strcmp(j->old->val[F_NAME], j->nw->val[F_NAME]) &&
 	    (rc = nameindex_set(c, NX_MEMBER, j->id, j->nw->val[F_NAME], NULL)))
 		return rc;
+	j->changed = true;
 	return audit_person(c, j->who, "person.update", j->id, j->old->org_id, audit_diff_text(&d));
 }
 
@@ -927,10 +946,85 @@ int member_update(struct app *a, const struct audit_entry *who, int64_t id, cons
 	struct prow *rows = calloc(2, sizeof(*rows));
 	if (!rows)
 		return ERR_NOMEM;
-	struct update_job j = {a, who, id, version, in, errs, &rows[0], &rows[1]};
+	struct update_job j = {a, who, id, version, in, errs, &rows[0], &rows[1], false};
 	int rc = store_tx(a->store, update_tx, &j);
 	prow_wipe(&rows[0]);
 	prow_wipe(&rows[1]);
+	free(rows);
+	return rc;
+}
+
+/* ---- import (domain/memberimport.c) ---- */
+
+int member_import_key(struct app *a, const struct person_input *in, struct errlist *errs, char *key,
+		      size_t cap)
+{
+	key[0] = '\0';
+	struct prow *r = calloc(1, sizeof(*r));
+	if (!r)
+		return ERR_NOMEM;
+	bool given[NFIELDS];
+	int rc = merge_new(in, r, given, errs);
+	char bidx[PII_BLIND_HEX];
+	if (!rc && r->val[F_ID][0]) {
+		rc = pii_blind(a, PII_PERSON_ID_NUMBER, r->val[F_ID], strlen(r->val[F_ID]), bidx);
+		if (!rc)
+			snprintf(key, cap, "i:%s", bidx);
+	} else if (!rc && r->val[F_MOBILE][0]) {
+		rc = pii_blind(a, PII_PERSON_MOBILE, r->val[F_MOBILE], strlen(r->val[F_MOBILE]), bidx);
+		if (!rc)
+			snprintf(key, cap, "m:%s\x1f%s", bidx, r->val[F_NAME]);
+	}
+	prow_wipe(r);
+	free(r);
+	return rc;
+}
+
+int member_upsert_conn(struct conn *c, struct app *a, const struct audit_entry *who,
+		       const struct caller *caller, const struct person_input *in, struct errlist *errs,
+		       int64_t *id, enum member_upsert *outcome)
+{
+	*id = 0;
+	struct prow *rows = calloc(3, sizeof(*rows));
+	if (!rows)
+		return ERR_NOMEM;
+	struct prow *r = &rows[0];
+	bool given[NFIELDS];
+	int rc = merge_new(in, r, given, errs);
+	if (!rc && in->org_id <= 0)
+		rc = errlist_add(errs, "org_id", "required", "the organization that keeps the record");
+	r->org_id = in->org_id;
+	if (!rc)
+		rc = prow_seal(c, a, r, true, true);
+	int64_t other = 0;
+	const char *field = NULL;
+	if (!rc)
+		rc = find_duplicate(c, r, 0, &other, &field);
+	if (!rc && !other) {
+		struct create_job j = {a, who, caller, r, in->tags != NULL, errs};
+		rc = person_insert(c, &j);
+		if (!rc) {
+			*id = r->id;
+			*outcome = MU_INSERTED;
+		}
+	} else if (!rc) {
+		/* the same person: within the caller's scope (as editing one is), then the
+		 * fields the row gives where they differ, as member_update does */
+		struct check_job cj = {.c = caller, .perm = "member.write", .id = other};
+		if (caller && check_conn(c, &cj))
+			rc = refuse_duplicate(c, caller, other, field, errs);
+		struct person_input up = *in;
+		up.org_id = 0; /* the keeping org stays */
+		struct update_job u = {a, who, other, -1, &up, errs, &rows[1], &rows[2], false};
+		if (!rc)
+			rc = update_tx(c, &u);
+		if (!rc) {
+			*id = other;
+			*outcome = u.changed ? MU_UPDATED : MU_UNCHANGED;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		prow_wipe(&rows[i]);
 	free(rows);
 	return rc;
 }
