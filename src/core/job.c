@@ -32,7 +32,7 @@ struct pending_error {
 	long row;
 	char col[64];
 	char code[32];
-	char message[200];
+	char message[1024]; /* an unknown column lists the known ones */
 };
 
 struct job_runner {
