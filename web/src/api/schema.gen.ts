@@ -204,7 +204,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -1123,6 +1123,8 @@ export const CODE_LISTS = {
     { code: "person.create", zh: "登记人员", en: "Register a person" },
     { code: "person.update", zh: "修改人员信息", en: "Change a person" },
     { code: "person.reveal", zh: "查看完整敏感信息", en: "See a full personal value" },
+    { code: "person.import", zh: "导入人员", en: "Import people" },
+    { code: "person.export", zh: "导出人员名单", en: "Export people" },
     { code: "membership.create", zh: "入会", en: "Join" },
     { code: "membership.end", zh: "退会", en: "Leave" },
     { code: "membership.pay", zh: "登记会费", en: "Record dues" },
@@ -1423,6 +1425,9 @@ export const CODE_LISTS = {
     { code: "parent_missing", zh: "上级组织不存在", en: "The parent does not exist" },
     { code: "level_change", zh: "导入不能修改层级", en: "An import cannot change the level" },
     { code: "out_of_scope", zh: "不在您的管理范围内", en: "Outside your scope" },
+    { code: "unknown_column", zh: "无法识别的列", en: "Unknown column" },
+    { code: "duplicate_row", zh: "文件中同一人出现两次", en: "The same person appears twice in the file" },
+    { code: "unreadable", zh: "无法读取该文件", en: "The file cannot be read" },
     { code: "finished", zh: "任务已结束", en: "The job has ended already" },
   ],
   ethnicity: [
