@@ -2,12 +2,14 @@
  * importcols.c - header mapping and cell cleaning shared by the imports (see importcols.h).
  */
 #include "core/importcols.h"
+#include "core/app.h"
 #include "core/job.h"
 #include "core/rbac.h"
 #include "core/user.h"
 #include "base/utf8.h"
 #include "doc/writer.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +128,49 @@ int import_job_caller(struct job *j, struct caller **out)
 	else
 		*out = c;
 	return rc;
+}
+
+int import_rejected_path(const struct app *a, int64_t job_id, char *out, size_t cap)
+{
+	int w = snprintf(out, cap, "%s/jobs/job-%" PRId64 ".rejected.csv", a->data_dir, job_id);
+	return w < 0 || (size_t)w >= cap ? ERR_INTERNAL : 0;
+}
+
+int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row *header,
+			  const struct sheet_row *const *rows, const char *const *why, long n)
+{
+	char path[1024];
+	int rc = import_rejected_path(a, job_id, path, sizeof(path));
+	if (rc)
+		return rc;
+	struct doc_writer_opts o = {.bom = true, .max_bytes = (size_t)128 << 20};
+	struct doc_writer *w = NULL;
+	rc = doc_writer_open(DOC_CSV, &o, &w);
+	if (rc)
+		return rc;
+	int width = header->ncells;
+	for (long i = 0; i < n; i++)
+		if (rows[i]->ncells > width)
+			width = rows[i]->ncells;
+	const char **cells = calloc((size_t)width + 1, sizeof(*cells));
+	if (!cells) {
+		doc_writer_free(w);
+		return ERR_NOMEM;
+	}
+	for (int k = 0; k < width; k++)
+		cells[k] = k < header->ncells ? header->cells[k] : "";
+	cells[width] = "错误";
+	rc = doc_writer_row(w, cells, width + 1);
+	for (long i = 0; !rc && i < n; i++) {
+		for (int k = 0; k < width; k++)
+			cells[k] = k < rows[i]->ncells && !rows[i]->bad_encoding ? rows[i]->cells[k] : "";
+		cells[width] = why[i];
+		rc = doc_writer_row(w, cells, width + 1);
+	}
+	free(cells);
+	if (rc) {
+		doc_writer_free(w);
+		return rc;
+	}
+	return doc_writer_close_file(w, path);
 }

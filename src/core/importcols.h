@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One column an import knows. aliases: '|'-separated, compared after trimming,
  * case-insensitively; the field and the Chinese header are among them. */
@@ -44,6 +45,17 @@ void import_columns(struct sheet *s, const struct import_colspec *cols, int n, s
 
 /* "姓名 (name), 性别 (gender), ..." into out (cut at cap): what an unknown header error lists. */
 void import_known(const struct import_colspec *cols, int n, char *out, size_t cap);
+
+/* The error file of an import job: the file's header and every refused row as it was, plus
+ * a 错误 column saying why, for staff to fix and upload again. Written by the job when it
+ * ends to DATA_DIR/jobs/job-<id>.rejected.csv (CSV with BOM, through the document writer;
+ * written to a temporary name, then renamed). rows[i] / why[i] for n rows (why: UTF-8).
+ * 0, or a writer error (ERR_IO, ERR_TOOBIG). */
+struct app;
+int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row *header,
+			  const struct sheet_row *const *rows, const char *const *why, long n);
+/* Its path into out: 0, or ERR_INTERNAL when it does not fit. */
+int import_rejected_path(const struct app *a, int64_t job_id, char *out, size_t cap);
 
 /* The grants of the account that started job j (an HTTP job), read when the job runs so a
  * role taken away since counts: *out (malloc'd, caller frees) for rbac checks. 0,

@@ -1157,6 +1157,8 @@ struct list_job {
 	struct app *a;
 	const struct member_filter *f;
 	int (*fn)(const struct person *p, void *arg);
+	/* member_export unmasked: called instead of fn, with the clear values */
+	int (*full_fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
 	void *arg;
 	int sort, qkind;
 	const char *codes[7]; /* gender, title_level, education, political, status, tag, category */
@@ -1191,6 +1193,16 @@ static int list_row(struct stmt *st, void *arg)
 	int rc = prow_open(j->a, &j->ring, j->r);
 	if (rc)
 		return rc;
+	if (j->full_fn) {
+		char id[VAL_MAX], mobile[VAL_MAX];
+		memcpy(id, j->r->val[F_ID], sizeof(id));
+		memcpy(mobile, j->r->val[F_MOBILE], sizeof(mobile));
+		person_of(j->r, &m, &j->p);
+		rc = j->full_fn(&j->p, id, mobile, j->arg);
+		sodium_memzero(id, sizeof(id));
+		sodium_memzero(mobile, sizeof(mobile));
+		return rc;
+	}
 	person_of(j->r, &m, &j->p);
 	return j->fn(&j->p, j->arg);
 }
@@ -1335,8 +1347,11 @@ static int list_params(struct list_job *j, struct errlist *errs)
 	return bad;
 }
 
-int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
-		void *arg, struct errlist *errs, char *next, size_t cap)
+static int list_page(struct app *a, const struct member_filter *f,
+		     int (*fn)(const struct person *p, void *arg),
+		     int (*full_fn)(const struct person *p, const char *id_number, const char *mobile,
+				    void *arg),
+		     void *arg, struct errlist *errs, char *next, size_t cap)
 {
 	next[0] = '\0';
 	struct list_job *j = calloc(1, sizeof(*j));
@@ -1345,6 +1360,7 @@ int member_list(struct app *a, const struct member_filter *f, int (*fn)(const st
 	j->a = a;
 	j->f = f;
 	j->fn = fn;
+	j->full_fn = full_fn;
 	j->arg = arg;
 	int rc = list_params(j, errs);
 	int qrc = list_q(a, j, errs);
@@ -1367,5 +1383,52 @@ int member_list(struct app *a, const struct member_filter *f, int (*fn)(const st
 	}
 	sodium_memzero(j->bidx, sizeof(j->bidx));
 	free(j);
+	return rc;
+}
+
+int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
+		void *arg, struct errlist *errs, char *next, size_t cap)
+{
+	return list_page(a, f, fn, NULL, arg, errs, next, cap);
+}
+
+/* ---- export ---- */
+
+struct export_call {
+	int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
+	void *arg;
+};
+
+static int export_masked(const struct person *p, void *arg)
+{
+	struct export_call *x = arg;
+	return x->fn(p, NULL, NULL, x->arg);
+}
+
+int member_export(struct app *a, const struct member_filter *f, bool unmasked,
+		  int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
+		  void *arg, struct errlist *errs)
+{
+	struct member_filter page = *f;
+	page.limit = 200;
+	page.after = NULL;
+	char *next = malloc(2048), *after = malloc(2048);
+	if (!next || !after) {
+		free(next);
+		free(after);
+		return ERR_NOMEM;
+	}
+	struct export_call x = {fn, arg};
+	int rc = 0;
+	do { /* keyset pages, each its own snapshot: an export never holds one read for minutes */
+		rc = unmasked ? list_page(a, &page, NULL, fn, arg, errs, next, 2048)
+			      : list_page(a, &page, export_masked, NULL, &x, errs, next, 2048);
+		if (!rc && next[0]) {
+			memcpy(after, next, 2048);
+			page.after = after;
+		}
+	} while (!rc && next[0]);
+	free(next);
+	free(after);
 	return rc;
 }

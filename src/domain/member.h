@@ -148,6 +148,15 @@ struct member_filter {
 int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
 		void *arg, struct errlist *errs, char *next, size_t cap);
 
+/* Every person member_list would list for f (every page; f->limit and f->after are
+ * ignored), in its order: fn gets the person masked, and with unmasked also the clear ID
+ * number and mobile ("" when none; wiped after the call; NULL when masked). Whether the
+ * caller may see them unmasked (member.reveal and a reason) and the audit record
+ * (person.export) are the caller's. Errors as member_list, or fn's. */
+int member_export(struct app *a, const struct member_filter *f, bool unmasked,
+		  int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
+		  void *arg, struct errlist *errs);
+
 /* ---- memberships ---- */
 
 struct membership {

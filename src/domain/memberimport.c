@@ -22,6 +22,7 @@
 #include "core/codelist.h"
 #include "core/personfield.h"
 #include "core/rbac.h"
+#include "doc/writer.h"
 #include "store/store.h"
 #include "base/arena.h"
 #include "base/log.h"
@@ -575,6 +576,49 @@ static void note_checked(struct imp *m, long from, long to)
 			note(m, &m->items[i], m->items[i].errs);
 }
 
+/* The error file (core/importcols.h): every refused row as it was, and why, in Chinese
+ * (the code's label; the message when the code has none). Written when the job ends; a
+ * failure to write it is logged, the import stands. */
+static void write_rejected(struct imp *m)
+{
+	long n = 0;
+	for (long i = 0; i < m->nitems; i++)
+		n += m->items[i].bad || m->items[i].werrs;
+	if (!n)
+		return;
+	const struct sheet_row **rows = calloc((size_t)n, sizeof(*rows));
+	const char **why = calloc((size_t)n, sizeof(*why));
+	long k = 0;
+	for (long i = 0; rows && why && i < m->nitems; i++) {
+		struct item *it = &m->items[i];
+		if (!it->bad && !it->werrs)
+			continue;
+		char text[1024];
+		size_t len = 0;
+		text[0] = '\0';
+		for (int pass = 0; pass < 2; pass++)
+			for (const struct ierr *e = pass ? it->werrs : it->errs; e; e = e->next) {
+				const char *label = codeset_label(&codelist_error, e->code, true);
+				if (!strcmp(label, e->code))
+					label = e->message;
+				int w = snprintf(text + len, sizeof(text) - len, "%s%s%s%s", len ? "；" : "",
+						 e->col, *e->col ? "：" : "", label);
+				if (w > 0 && (size_t)w < sizeof(text) - len)
+					len += (size_t)w;
+			}
+		rows[k] = &m->sheet.rows[i + 1];
+		why[k++] = arena_strndup(&m->arena, text, len);
+	}
+	int rc = rows && why ? import_rejected_write(m->app, job_info(m->job)->id, &m->sheet.rows[0], rows,
+						     why, k)
+			     : ERR_NOMEM;
+	if (rc)
+		log_warn("member import: job %" PRId64 ": the error file was not written (%s)",
+			 job_info(m->job)->id, err_name(rc));
+	free(rows);
+	free(why);
+}
+
 /* All-or-nothing: the whole file in one step, or nothing of it. */
 static int write_all(struct imp *m)
 {
@@ -716,6 +760,8 @@ static int import_run(struct job *j)
 		rc = write_all(m);
 	else if (!rc)
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : MEMBER_IMPORT_BATCH);
+	if (!rc)
+		write_rejected(m);
 	sheet_free(&m->sheet);
 	free(m->items);
 	free(m->caller);
@@ -730,3 +776,68 @@ const struct job_kind member_import_kind = {
 	.resumable = true,
 	.run = import_run,
 };
+
+/* ---- export ---- */
+
+/* The export's columns: the import's, in its Chinese headers, so an unmasked export imports
+ * again with every row unchanged. Code lists as their Chinese labels. */
+static const enum mcol export_cols[] = {M_NAME,      M_GENDER,    M_IDTYPE,    M_ID,           M_MOBILE,
+					M_BIRTH,     M_ETHNICITY, M_POLITICAL, M_PARTY_JOINED, M_PARTY_FULL,
+					M_EDUCATION, M_DEGREE,    M_TITLE,     M_TITLE_LEVEL,  M_DISCIPLINE,
+					M_WORK_UNIT, M_POSITION,  M_EMAIL,     M_LANDLINE,     M_TAGS};
+#define NEXPORT ((int)(sizeof(export_cols) / sizeof(export_cols[0])))
+
+struct export_job {
+	struct doc_writer *w;
+	long rows;
+};
+
+static const char *zh(const struct codeset *list, const char *code)
+{
+	return code[0] ? codeset_label(list, code, true) : "";
+}
+
+static int export_row(const struct person *p, const char *id_number, const char *mobile, void *arg)
+{
+	struct export_job *x = arg;
+	const char *v[NEXPORT] = {
+		p->name,
+		zh(&codelist_gender, p->gender),
+		zh(&codelist_id_type, p->id_type),
+		id_number ? id_number : p->id_masked,
+		mobile ? mobile : p->mobile_masked,
+		p->birth_date,
+		zh(&codelist_ethnicity, p->ethnicity),
+		zh(&codelist_political_status, p->political_status),
+		p->party_joined_on,
+		p->party_full_on,
+		zh(&codelist_education, p->education),
+		zh(&codelist_degree, p->degree),
+		p->title,
+		zh(&codelist_title_level, p->title_level),
+		zh(&codelist_discipline, p->discipline),
+		p->work_unit,
+		p->position,
+		p->email,
+		p->landline,
+		p->tags,
+	};
+	int rc = doc_writer_row(x->w, v, NEXPORT);
+	if (!rc)
+		x->rows++;
+	return rc;
+}
+
+int member_export_write(struct app *a, const struct member_filter *f, bool unmasked, struct doc_writer *w,
+			struct errlist *errs, long *rows)
+{
+	const char *head[NEXPORT];
+	for (int i = 0; i < NEXPORT; i++)
+		head[i] = columns[export_cols[i]].zh;
+	struct export_job x = {.w = w};
+	int rc = doc_writer_row(w, head, NEXPORT);
+	if (!rc)
+		rc = member_export(a, f, unmasked, export_row, &x, errs);
+	*rows = x.rows;
+	return rc;
+}

@@ -49,4 +49,15 @@ void member_import_columns(struct sheet *s, struct import_column *out, int max, 
  * file is UTF-8 inside). */
 const char *member_import_encoding(const struct sheet *s);
 
+/* Writes the register under f (member_list's filters; every page) to w: a header row in the
+ * import's Chinese column names, then one row per person, code lists as Chinese labels, the
+ * ID number and mobile masked unless `unmasked` (the caller has checked member.reveal and the
+ * reason, and audits the export). Cells that look like formulas are neutralised by the writer
+ * (doc/writer.h). *rows counts the people written. Errors as member_list, or the writer's
+ * (ERR_TOOBIG past its limit). */
+struct doc_writer;
+struct member_filter;
+int member_export_write(struct app *a, const struct member_filter *f, bool unmasked, struct doc_writer *w,
+			struct errlist *errs, long *rows);
+
 #endif

@@ -396,10 +396,10 @@ export interface paths {
     };
   };
   "/api/v1/jobs/{id}/errors": {
-    /** Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明) */
+    /** Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明), or the refused rows plus 错误 */
     get: {
       path: { id: number };
-      query: { format?: "csv" };
+      query: { format?: "csv" | "xlsx"; view?: "list" | "rows" };
       body: never;
       reply: unknown;
     };
@@ -569,6 +569,45 @@ export interface paths {
           reason: string;
         };
       reply: Schemas["revealed"];
+    };
+  };
+  "/api/v1/members/export": {
+    /** The register of a subtree as a spreadsheet, ID numbers and mobiles masked (audited) */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; format?: "csv" | "xlsx"; q?: string; gender?: string; age_min?: number; age_max?: number; title?: string; education?: string; political?: string; tag?: string; category?: string; status?: string; joined_from?: string; joined_to?: string; sort?: "name" | "birth" | "joined" };
+      body: never;
+      reply: unknown;
+    };
+    /** The register of a subtree with ID numbers and mobiles in full, with a reason (audited) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          format?: "csv" | "xlsx";
+          reason: string;
+          under: number;
+          unmasked: boolean;
+        };
+      reply: unknown;
+    };
+  };
+  "/api/v1/members/import": {
+    /** Import a member spreadsheet as a background job (people kept by org_id) */
+    post: {
+      path: Record<string, never>;
+      query: { org_id: number; dry_run?: boolean; mode?: "valid-rows" | "all-or-nothing"; sheet?: string; ignore_unknown_columns?: boolean };
+      body: never;
+      reply: Schemas["job_accepted"];
+    };
+  };
+  "/api/v1/members/import/preview": {
+    /** Read a member spreadsheet: format, encoding, how its columns map, the first 10 rows */
+    post: {
+      path: Record<string, never>;
+      query: { sheet?: string };
+      body: never;
+      reply: Schemas["import_preview"];
     };
   };
   "/api/v1/memberships": {
