@@ -174,3 +174,12 @@ int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row 
 	}
 	return doc_writer_close_file(w, path);
 }
+
+int import_next_batch(int rows, int max, uint64_t took_ms)
+{
+	if (took_ms > IMPORT_STEP_MS && rows > IMPORT_STEP_MIN)
+		return rows / 2 > IMPORT_STEP_MIN ? rows / 2 : IMPORT_STEP_MIN;
+	if (took_ms < IMPORT_STEP_MS / 4 && rows < max)
+		return rows * 2 < max ? rows * 2 : max;
+	return rows;
+}

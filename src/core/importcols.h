@@ -57,6 +57,15 @@ int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row 
 /* Its path into out: 0, or ERR_INTERNAL when it does not fit. */
 int import_rejected_path(const struct app *a, int64_t job_id, char *out, size_t cap);
 
+/* Every other writer waits while an import's batch transaction runs, so batches are kept
+ * short: the first is IMPORT_STEP_MIN rows (its time is not known yet); one that took longer
+ * than IMPORT_STEP_MS halves the next (down to IMPORT_STEP_MIN), one under a quarter of it
+ * doubles the next (up to max). The results are the same whatever the sizes; only the
+ * checkpoints come more often. Returns the next batch's rows. */
+#define IMPORT_STEP_MS  50
+#define IMPORT_STEP_MIN 64
+int import_next_batch(int rows, int max, uint64_t took_ms);
+
 /* The grants of the account that started job j (an HTTP job), read when the job runs so a
  * role taken away since counts: *out (malloc'd, caller frees) for rbac checks. 0,
  * ERR_FORBIDDEN (the account is disabled: the job's message says so), ERR_NOMEM or a store

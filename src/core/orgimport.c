@@ -1408,14 +1408,7 @@ static void note_planned(struct imp *m, long from, long to)
 			note_errors(m, m->order[i]);
 }
 
-/* Every other writer waits while a batch's transaction runs, so batches are kept short: a
- * batch taking longer than IMPORT_STEP_MS halves the next one (down to IMPORT_STEP_MIN
- * rows), one under a quarter of it doubles the next (up to the configured batch_rows), and
- * the first batch is IMPORT_STEP_MIN rows (its time is not known yet). The rows, their
- * order and the results are the same whatever the sizes; only the checkpoints come more
- * often. */
-#define IMPORT_STEP_MS  50
-#define IMPORT_STEP_MIN 64
+/* Batches are kept short (import_next_batch, core/importcols.h). */
 
 static int write_batches(struct imp *m, int batch_rows)
 {
@@ -1460,11 +1453,7 @@ static int write_batches(struct imp *m, int batch_rows)
 		}
 		if (rc)
 			break;
-		uint64_t ms = b.tx_ns / 1000000u;
-		if (ms > IMPORT_STEP_MS && rows > IMPORT_STEP_MIN)
-			rows = rows / 2 > IMPORT_STEP_MIN ? rows / 2 : IMPORT_STEP_MIN;
-		else if (ms < IMPORT_STEP_MS / 4 && rows < batch_rows)
-			rows = rows * 2 < batch_rows ? rows * 2 : batch_rows;
+		rows = import_next_batch(rows, batch_rows, b.tx_ns / 1000000u);
 		memcpy(m->counts, b.counts, sizeof(m->counts));
 		m->done = b.to;
 		from = b.to;

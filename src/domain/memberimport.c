@@ -655,9 +655,10 @@ static int write_all(struct imp *m)
 	return finish(m, counts);
 }
 
-static int write_batches(struct imp *m, int rows)
+static int write_batches(struct imp *m, int max)
 {
 	bool dry = job_info(m->job)->dry_run;
+	int rows = max < IMPORT_STEP_MIN ? max : IMPORT_STEP_MIN;
 	struct batch b = {.m = m, .dry = dry};
 	long from = m->done;
 	int rc = 0;
@@ -673,6 +674,7 @@ static int write_batches(struct imp *m, int rows)
 						   .result = b.result,
 						   .final = b.final && !dry};
 		note_checked(m, b.from, b.to);
+		uint64_t t0 = time_mono_ns();
 		if (dry) {
 			rc = store_tx(m->app->store, batch_tx, &b);
 			rc = rc == JOB_CANCELLED ? 0 : rc;
@@ -681,6 +683,7 @@ static int write_batches(struct imp *m, int rows)
 		}
 		if (rc)
 			break;
+		rows = import_next_batch(rows, max, (time_mono_ns() - t0) / 1000000u);
 		memcpy(m->counts, b.counts, sizeof(m->counts));
 		m->done = b.to;
 		from = b.to;

@@ -21,6 +21,7 @@ before(async () => {
     staff: userWithToken(s.env, 'mi.staff', 'staff', 'DC-C1-K1'),
     sibling: userWithToken(s.env, 'mi.sib', 'staff', 'DC-C1-K2'),
     admin: userWithToken(s.env, 'mi.admin', 'org_admin', 'DC-C1'),
+    sibAdmin: userWithToken(s.env, 'mi.sibadmin', 'org_admin', 'DC-C1-K2'),
     reviewer: userWithToken(s.env, 'mi.rev', 'reviewer', 'DC-C1'),
   };
 });
@@ -168,4 +169,187 @@ test('XLSX: date cells as serials, the ID typed as a number refused as Excel-man
   r = run(p, ['--org', 'DC-C1-K1', '--sheet', '组织']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.report.unchanged, 1);
+});
+
+// n invented people with valid ID numbers and distinct mobiles
+function manyPeople(n, tag) {
+  const out = ['姓名,身份证号,手机号码,工作单位,会员类别'];
+  for (let i = 0; i < n; i++) {
+    const day = String(1 + (i % 28)).padStart(2, '0'), seq = String(i % 1000).padStart(3, '0');
+    const year = 1950 + Math.floor(i / 1000) % 50;
+    const region = `3201${String(10 + (tag.charCodeAt(0) % 90)).padStart(2, '0')}`; // one region per tag: no two tags share a person
+    out.push(`${tag}${i},${idWithCheck(`${region}${year}07${day}${seq}`)},1${3 + (tag.charCodeAt(0) % 7)}${String(i).padStart(9, '0')},某单位${i % 50},个人会员`);
+  }
+  return out.join('\n') + '\n';
+}
+
+test('kill -9 during a 20,000-row import; running it again completes it, every row once', async () => {
+  const p = file('many.csv', manyPeople(20000, '批'));
+  const env = { ...s.env, KEXIE_IMPORT_BATCH_ROWS: '500' };
+  const child = spawn(BIN, ['member', 'import', p, '--org', 'DC-C1-K2', '--json'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  const exited = new Promise((res) => child.on('exit', res));
+  const t0 = Date.now();
+  for (;;) {
+    const done = Number(sql(s.db, "SELECT coalesce(max(rows_done), 0) FROM job WHERE kind = 'member.import' AND state = 'running'").trim() || 0);
+    if (done >= 2000) break;
+    if (Date.now() - t0 > 60000) throw new Error('the import did not get going');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  const kept = count("name LIKE '批%'");
+  assert.ok(kept >= 2000 && kept < 20000, `kept ${kept}`);
+  // whole batches or nothing: what is kept is exactly what the job's checkpoint says
+  assert.equal(Number(sql(s.db, "SELECT rows_done FROM job WHERE kind = 'member.import' AND input_name = 'many.csv'").trim()), kept);
+  // every kept person has its membership: whole rows
+  assert.equal(Number(sql(s.db, "SELECT count(*) FROM membership m JOIN person p ON p.id = m.person_id WHERE p.name LIKE '批%'").trim()), kept);
+  const again = run(p, ['--org', 'DC-C1-K2'], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(sql(s.db, "SELECT count(*) || '|' || max(attempts) FROM job WHERE kind = 'member.import' AND input_name = 'many.csv'").trim(), '1|2');
+  assert.deepEqual(again.report, { rows: 20000, inserted: 20000, updated: 0, unchanged: 0, rejected: 0, encoding: 'utf-8', errors: [] });
+  assert.equal(count("name LIKE '批%'"), 20000);
+  assert.equal(Number(sql(s.db, "SELECT count(DISTINCT id_bidx) FROM person WHERE name LIKE '批%'").trim()), 20000);
+  assert.equal(Number(sql(s.db, "SELECT count(*) FROM membership m JOIN person p ON p.id = m.person_id WHERE p.name LIKE '批%'").trim()), 20000);
+  assert.equal(Number(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'person.create' AND org_id = " + ids['DC-C1-K2']).trim()), 20000);
+  if (DBKIND === 'sqlite') assert.equal(sql(s.db, 'PRAGMA integrity_check').trim(), 'ok');
+  assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
+});
+
+const upload = (t, path, body, type = 'text/csv', extra = {}) =>
+  fetch(`${s.url}${path}`, { method: 'POST', headers: H(t, { 'content-type': type, ...extra }), body });
+const getJob = async (t, id) => json(await fetch(`${s.url}/api/v1/jobs/${id}`, { headers: H(t) }));
+async function waitJob(t, id, ms = 60000) {
+  const t0 = Date.now();
+  for (;;) {
+    const j = await getJob(t, id);
+    if (['succeeded', 'failed', 'cancelled'].includes(j.state)) return j;
+    if (Date.now() - t0 > ms) throw new Error(`job ${id} still ${j.state}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const K1 = () => ids['DC-C1-K1'];
+const raw = async (r) => Buffer.from(await r.arrayBuffer()).toString('utf8'); // keeps the BOM
+
+test('over HTTP: preview, the import as a job with progress, its errors and the error file (CSV and XLSX) to fix and upload again', async () => {
+  const csv = gbk(['姓名,身份证号,手机号码,出生日期,工作单位,备注',
+    '网甲,,13300133001,1980-05-06,=HYPERLINK("http://x"),', // 2: a formula-looking work unit is stored as typed
+    '网乙,,13300133002,1980-02-30,某单位,', // 3: impossible date
+    '网丙,1.10105E+17,13300133003,,某单位,', // 4
+    '网甲,,133 0013 3001,,,', // 5: row 2 again
+  ].join('\r\n'));
+  // preview: encoding and how the columns map, nothing written
+  let r = await upload(tok.staff, '/api/v1/members/import/preview', csv);
+  assert.equal(r.status, 200, await r.clone().text());
+  const pv = await json(r);
+  assert.equal(pv.encoding, 'gb18030');
+  assert.equal(pv.row_count, 4);
+  assert.deepEqual(pv.columns.map((c) => c.field), ['name', 'id_number', 'mobile', 'birth_date', 'work_unit', null]);
+  // a sibling county cannot import into K1: 404, as for anything outside its scope
+  r = await upload(tok.sibling, `/api/v1/members/import?org_id=${K1()}`, csv);
+  assert.equal(r.status, 404);
+  r = await upload(tok.staff, `/api/v1/members/import?org_id=${K1()}&ignore_unknown_columns=true`, csv, 'text/csv', { 'x-file-name': 'web.csv' });
+  assert.equal(r.status, 202, await r.clone().text());
+  const { job } = await json(r);
+  assert.equal(job.kind, 'member.import');
+  const done = await waitJob(tok.staff, job.id);
+  assert.equal(done.state, 'succeeded', done.message);
+  assert.deepEqual(done.result, { rows: 4, inserted: 1, updated: 0, unchanged: 0, rejected: 3, encoding: 'gbk' });
+  assert.equal(done.rows_done, 4);
+  assert.deepEqual(done.errors.map((e) => `${e.row} ${e.column} ${e.code}`), ['1 备注 column_ignored', '3 出生日期 date_invalid', '4 身份证号 id_excel_precision', '5 手机号码 duplicate_row']);
+  // someone else's job is not there
+  assert.equal((await fetch(`${s.url}/api/v1/jobs/${job.id}`, { headers: H(tok.sibling) })).status, 404);
+  // the error list, and the refused rows as uploaded plus 错误
+  r = await fetch(`${s.url}/api/v1/jobs/${job.id}/errors?format=csv`, { headers: H(tok.staff) });
+  assert.equal(r.status, 200);
+  assert.match(await raw(r), /^\ufeff行号,列,错误代码,说明/);
+  r = await fetch(`${s.url}/api/v1/jobs/${job.id}/errors?format=csv&view=rows`, { headers: H(tok.staff) });
+  assert.equal(r.status, 200);
+  const rows = (await raw(r)).replace(/^\ufeff/, '').trim().split(/\r?\n/);
+  assert.equal(rows[0], '姓名,身份证号,手机号码,出生日期,工作单位,备注,错误');
+  assert.equal(rows.length, 4);
+  assert.match(rows[1], /^网乙,,13300133002,1980-02-30,某单位,,出生日期：/);
+  assert.match(rows[2], /^网丙,1\.10105E\+17,.*身份证号：证件号码在 Excel 中丢失了精度/);
+  assert.match(rows[3], /^网甲,,133 0013 3001,.*手机号码：文件中同一人出现两次/);
+  r = await fetch(`${s.url}/api/v1/jobs/${job.id}/errors?format=xlsx&view=rows`, { headers: H(tok.staff) });
+  assert.equal(r.status, 200);
+  const strings = String(unzipEntry(Buffer.from(await r.arrayBuffer()), 'xl/worksheets/sheet1.xml'));
+  assert.ok(strings.includes('错误') && strings.includes('网丙') && strings.includes('1.10105E+17'));
+  // the fixed rows upload again and go in
+  const fixed = ['姓名,身份证号,手机号码,出生日期,工作单位', '网乙,,13300133002,1980-02-28,某单位', `网丙,${idWithCheck('11010519800506331')},13300133003,,某单位`].join('\n');
+  r = await upload(tok.staff, `/api/v1/members/import?org_id=${K1()}`, fixed);
+  const again = await waitJob(tok.staff, (await json(r)).job.id);
+  assert.deepEqual([again.result.inserted, again.result.rejected], [2, 0]);
+  assert.equal((await fetch(`${s.url}/api/v1/jobs/${again.id}/errors?view=rows`, { headers: H(tok.staff) })).status, 404);
+  // the formula-looking value is stored as typed
+  assert.equal(sql(s.db, "SELECT work_unit FROM person WHERE name = '网甲'").trim(), '=HYPERLINK("http://x")');
+});
+
+test('over HTTP: a big import shows progress and can be cancelled; what committed stays whole', async () => {
+  const r = await upload(tok.admin, `/api/v1/members/import?org_id=${ids['DC-C1']}`, manyPeople(6000, '消'));
+  const { job } = await json(r);
+  let j;
+  for (const t0 = Date.now(); ; ) {
+    j = await getJob(tok.admin, job.id);
+    if (j.rows_done > 0 || j.state !== 'queued' && j.state !== 'running' || Date.now() - t0 > 30000) break;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  const c = await fetch(`${s.url}/api/v1/jobs/${job.id}/cancel`, { method: 'POST', headers: H(tok.admin) });
+  j = await waitJob(tok.admin, job.id);
+  if (c.status === 200) {
+    assert.equal(j.state, 'cancelled');
+    assert.ok(j.rows_total === 6000 && j.rows_done < 6000);
+    assert.equal(count("name LIKE '消%'"), j.result ? j.result.inserted : 0);
+  } else {
+    assert.equal(c.status, 409); // it had finished already on a fast machine
+  }
+  assert.ok(j.rate >= 0);
+});
+
+test('export: masked by default (audited), unmasked only with member.reveal and a reason, formulas neutralised, siblings refused', async () => {
+  const before = Number(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'person.export'").trim());
+  let r = await fetch(`${s.url}/api/v1/members/export?under=${K1()}&format=csv`, { headers: H(tok.staff) });
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.match(r.headers.get('content-type'), /text\/csv/);
+  const text = await raw(r);
+  assert.ok(text.startsWith('\ufeff姓名,性别,证件类型,身份证号,手机号码,出生日期,民族,政治面貌'));
+  assert.ok(text.includes(`${ID_A.slice(0, 3)}***********${ID_A.slice(-4)}`));
+  assert.ok(!text.includes(ID_A));
+  assert.ok(text.includes('\'=HYPERLINK(""http://x"")')); // neutralised in the file, stored unchanged
+  const lines = text.trim().split(/\r?\n/).length - 1;
+  const a = JSON.parse(sql(s.db, "SELECT detail FROM audit_log WHERE action = 'person.export' ORDER BY seq DESC LIMIT 1").trim());
+  assert.deepEqual(a, { format: 'csv', rows: lines, unmasked: false });
+  // filters of the list apply
+  r = await fetch(`${s.url}/api/v1/members/export?under=${K1()}&q=${encodeURIComponent('张三')}`, { headers: H(tok.staff) });
+  assert.equal((await r.text()).trim().split(/\r?\n/).length, 2);
+  // a sibling county: 404, in the query as anywhere
+  r = await fetch(`${s.url}/api/v1/members/export?under=${K1()}`, { headers: H(tok.sibling) });
+  assert.equal(r.status, 404);
+  // unmasked: staff lack member.reveal -> 403; a reason is required; the admin gets full values
+  const post = (t, body) => fetch(`${s.url}/api/v1/members/export`, { method: 'POST', headers: H(t, { 'content-type': 'application/json' }), body: JSON.stringify(body) });
+  r = await post(tok.staff, { under: Number(K1()), format: 'csv', reason: '年度核对', unmasked: true });
+  assert.equal(r.status, 403);
+  r = await post(tok.admin, { under: Number(K1()), format: 'csv', unmasked: true });
+  assert.equal(r.status, 422);
+  r = await post(tok.sibAdmin, { under: Number(K1()), format: 'csv', reason: '年度核对', unmasked: true });
+  assert.equal(r.status, 404);
+  r = await post(tok.admin, { under: Number(K1()), format: 'xlsx', reason: '年度核对会员信息', unmasked: true });
+  assert.equal(r.status, 200, await r.clone().text());
+  const xbuf = Buffer.from(await r.arrayBuffer());
+  const sst = String(unzipEntry(xbuf, 'xl/worksheets/sheet1.xml'));
+  assert.ok(sst.includes(ID_A) && sst.includes('13900139999'));
+  assert.ok(sst.includes('=HYPERLINK'));
+  const sheetXml = sst;
+  assert.ok(!/<f>/.test(sheetXml), 'no formula cells');
+  const b = JSON.parse(sql(s.db, "SELECT detail FROM audit_log WHERE action = 'person.export' ORDER BY seq DESC LIMIT 1").trim());
+  assert.equal(b.unmasked, true);
+  assert.equal(b.reason, '年度核对会员信息');
+  assert.equal(b.format, 'xlsx');
+  assert.equal(Number(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'person.export'").trim()), before + 3);
+  // the unmasked file imports again with every row unchanged
+  const back = run(file('back.xlsx', xbuf), ['--org', 'DC-C1-K1', '--sheet', '人员']);
+  assert.equal(back.code, 0, back.stderr);
+  assert.equal(back.report.inserted, 0);
+  assert.equal(back.report.updated, 0);
+  assert.equal(back.report.rejected, 0);
+  assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
 });
