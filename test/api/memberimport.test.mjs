@@ -353,3 +353,13 @@ test('export: masked by default (audited), unmasked only with member.reveal and 
   assert.equal(back.report.rejected, 0);
   assert.match(kexie(['audit', 'verify'], s.env).stdout, /^ok \d+ records/);
 });
+
+test('over HTTP: a known person outside the importer\'s scope is refused, never updated', async () => {
+  const csv = ['姓名,身份证号,工作单位', `张三,${ID_A},别县单位`].join('\n');
+  const r = await upload(tok.sibAdmin, `/api/v1/members/import?org_id=${ids['DC-C1-K2']}`, csv);
+  assert.equal(r.status, 202);
+  const j = await waitJob(tok.sibAdmin, (await json(r)).job.id);
+  assert.deepEqual([j.result.inserted, j.result.updated, j.result.rejected], [0, 0, 1]);
+  assert.deepEqual(j.errors.map((e) => `${e.row} ${e.column} ${e.code}`), ['2 身份证号 person_exists']);
+  assert.equal(sql(s.db, "SELECT work_unit FROM person WHERE name = '张三'").trim(), '新单位');
+});
