@@ -10,8 +10,12 @@
 #include "doc/writer.h"
 
 #include <inttypes.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include <string.h>
 
 void import_clean(char *s, bool ascii)
@@ -136,6 +140,31 @@ int import_rejected_path(const struct app *a, int64_t job_id, char *out, size_t 
 	return w < 0 || (size_t)w >= cap ? ERR_INTERNAL : 0;
 }
 
+/* Error files hold the refused rows as uploaded (ID numbers and mobiles in clear): each is
+ * removed IMPORT_REJECTED_KEEP_S after it was written, by the next import that writes one. */
+static void sweep_rejected(const struct app *a)
+{
+	char dir[1024];
+	if (snprintf(dir, sizeof(dir), "%s/jobs", a->data_dir) >= (int)sizeof(dir))
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (strncmp(e->d_name, "job-", 4) || n < 13 || strcmp(e->d_name + n - 13, ".rejected.csv"))
+			continue;
+		char path[1400];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!stat(path, &st) && now - st.st_mtime > IMPORT_REJECTED_KEEP_S)
+			unlink(path);
+	}
+	closedir(d);
+}
+
 int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row *header,
 			  const struct sheet_row *const *rows, const char *const *why, long n)
 {
@@ -172,7 +201,11 @@ int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row 
 		doc_writer_free(w);
 		return rc;
 	}
-	return doc_writer_close_file(w, path);
+	rc = doc_writer_close_file(w, path);
+	if (!rc && chmod(path, 0600))
+		rc = ERR_IO;
+	sweep_rejected(a);
+	return rc;
 }
 
 int import_next_batch(int rows, int max, uint64_t took_ms)

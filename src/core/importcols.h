@@ -49,8 +49,11 @@ void import_known(const struct import_colspec *cols, int n, char *out, size_t ca
 /* The error file of an import job: the file's header and every refused row as it was, plus
  * a 错误 column saying why, for staff to fix and upload again. Written by the job when it
  * ends to DATA_DIR/jobs/job-<id>.rejected.csv (CSV with BOM, through the document writer;
- * written to a temporary name, then renamed). rows[i] / why[i] for n rows (why: UTF-8).
- * 0, or a writer error (ERR_IO, ERR_TOOBIG). */
+ * written to a temporary name, then renamed; mode 0600). rows[i] / why[i] for n rows (why:
+ * UTF-8). The rows are as uploaded, personal data in clear, so error files are kept
+ * IMPORT_REJECTED_KEEP_S and removed by a later write. 0, or a writer error (ERR_IO,
+ * ERR_TOOBIG). */
+#define IMPORT_REJECTED_KEEP_S (7 * 24 * 3600)
 struct app;
 int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row *header,
 			  const struct sheet_row *const *rows, const char *const *why, long n);

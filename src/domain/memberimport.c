@@ -763,8 +763,8 @@ static int import_run(struct job *j)
 		rc = write_all(m);
 	else if (!rc)
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : MEMBER_IMPORT_BATCH);
-	if (!rc)
-		write_rejected(m);
+	if (!rc && !strcmp(ji->origin, "http"))
+		write_rejected(m); /* the command line has its file and the report */
 	sheet_free(&m->sheet);
 	free(m->items);
 	free(m->caller);
