@@ -3,6 +3,7 @@
  */
 #include "core/importcols.h"
 #include "core/app.h"
+#include "core/codelist.h"
 #include "core/job.h"
 #include "core/rbac.h"
 #include "core/user.h"
@@ -215,4 +216,19 @@ int import_next_batch(int rows, int max, uint64_t took_ms)
 	if (took_ms < IMPORT_STEP_MS / 4 && rows < max)
 		return rows * 2 < max ? rows * 2 : max;
 	return rows;
+}
+
+size_t import_why_add(char *out, size_t cap, size_t len, const char *col, const char *code,
+		      const char *message)
+{
+	const char *label = codeset_label(&codelist_error, code, true);
+	if (!strcmp(label, code) && message && *message)
+		label = message;
+	col = col ? col : "";
+	int w = snprintf(out + len, cap - len, "%s%s%s%s", len ? "；" : "", col, *col ? "：" : "", label);
+	if (w < 0 || (size_t)w >= cap - len) {
+		out[len] = '\0';
+		return len;
+	}
+	return len + (size_t)w;
 }

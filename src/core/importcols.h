@@ -57,6 +57,11 @@ void import_known(const struct import_colspec *cols, int n, char *out, size_t ca
 struct app;
 int import_rejected_write(struct app *a, int64_t job_id, const struct sheet_row *header,
 			  const struct sheet_row *const *rows, const char *const *why, long n);
+/* Appends one reason to a 错误 cell at out[len] (cap bytes in all): "列：说明", the error
+ * code's Chinese label (core/codelist.c) or, for a code without one, the message; reasons
+ * separated by "；". Returns the new length (unchanged when it does not fit). */
+size_t import_why_add(char *out, size_t cap, size_t len, const char *col, const char *code,
+		      const char *message);
 /* Its path into out: 0, or ERR_INTERNAL when it does not fit. */
 int import_rejected_path(const struct app *a, int64_t job_id, char *out, size_t cap);
 

@@ -1481,6 +1481,42 @@ static int load_caller(struct imp *m)
 	return import_job_caller(m->job, &m->caller);
 }
 
+/* The error file (core/importcols.h) of an HTTP job: every refused row as uploaded, with the
+ * reasons the checks gave (a row refused while writing says only that it was not imported:
+ * its reasons are in the job's errors). */
+static void write_rejected(struct imp *m)
+{
+	long n = 0;
+	for (long i = 0; i < m->nitems; i++)
+		n += m->items[i].outcome == O_REJECTED;
+	if (!n || strcmp(job_info(m->job)->origin, "http"))
+		return;
+	const struct sheet_row **rows = calloc((size_t)n, sizeof(*rows));
+	const char **why = calloc((size_t)n, sizeof(*why));
+	long k = 0;
+	for (long i = 0; rows && why && i < m->nitems; i++) {
+		struct item *it = &m->items[i];
+		if (it->outcome != O_REJECTED)
+			continue;
+		char text[1024] = "";
+		size_t len = 0;
+		for (const struct ierr *e = it->errs; e; e = e->next)
+			len = import_why_add(text, sizeof(text), len, e->col, e->code, e->message);
+		if (!len)
+			len = import_why_add(text, sizeof(text), len, "", "rejected", NULL);
+		rows[k] = &m->sheet.rows[i + 1];
+		why[k++] = arena_strndup(&m->arena, text, len);
+	}
+	int rc = rows && why ? import_rejected_write(m->app, job_info(m->job)->id, &m->sheet.rows[0], rows,
+						     why, k)
+			     : ERR_NOMEM;
+	if (rc)
+		log_warn("org import: job %" PRId64 ": the error file was not written (%s)",
+			 job_info(m->job)->id, err_name(rc));
+	free(rows);
+	free(why);
+}
+
 /* The job's run: read the file, check every row against one snapshot, plan, then write
  * in batches with a checkpoint each (resumable). About 100 lines: the phases in order,
  * each a call; what is left inline is the resume rule for rows before the checkpoint. */
@@ -1568,6 +1604,8 @@ static int import_run(struct job *j)
 	} else if (!rc) {
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : ORG_IMPORT_BATCH);
 	}
+	if (!rc)
+		write_rejected(m);
 	if (t_plan)
 		log_info("org import: job %" PRId64
 			 ": %ld rows; CPU time: read %.0f ms, snapshot %.0f ms, checks %.0f ms,"

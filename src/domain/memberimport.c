@@ -597,15 +597,8 @@ static void write_rejected(struct imp *m)
 		size_t len = 0;
 		text[0] = '\0';
 		for (int pass = 0; pass < 2; pass++)
-			for (const struct ierr *e = pass ? it->werrs : it->errs; e; e = e->next) {
-				const char *label = codeset_label(&codelist_error, e->code, true);
-				if (!strcmp(label, e->code))
-					label = e->message;
-				int w = snprintf(text + len, sizeof(text) - len, "%s%s%s%s", len ? "；" : "",
-						 e->col, *e->col ? "：" : "", label);
-				if (w > 0 && (size_t)w < sizeof(text) - len)
-					len += (size_t)w;
-			}
+			for (const struct ierr *e = pass ? it->werrs : it->errs; e; e = e->next)
+				len = import_why_add(text, sizeof(text), len, e->col, e->code, e->message);
 		rows[k] = &m->sheet.rows[i + 1];
 		why[k++] = arena_strndup(&m->arena, text, len);
 	}

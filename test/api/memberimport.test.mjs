@@ -363,3 +363,15 @@ test('over HTTP: a known person outside the importer\'s scope is refused, never 
   assert.deepEqual(j.errors.map((e) => `${e.row} ${e.column} ${e.code}`), ['2 身份证号 person_exists']);
   assert.equal(sql(s.db, "SELECT work_unit FROM person WHERE name = '张三'").trim(), '新单位');
 });
+
+test('the error file is the jobs\' own: the org import writes its refused rows too', async () => {
+  const csv = ['代码,名称,层级,类型,上级代码', 'MI-ORG1,好组织,县级,科协,DC-C1', 'MI-ORG2,坏组织,银河级,科协,DC-C1'].join('\n');
+  const r = await upload(tok.admin, '/api/v1/orgs/import', csv);
+  assert.equal(r.status, 202, await r.clone().text());
+  const j = await waitJob(tok.admin, (await json(r)).job.id);
+  assert.equal(j.result.rejected, 1);
+  const rows = (await raw(await fetch(`${s.url}/api/v1/jobs/${j.id}/errors?view=rows`, { headers: H(tok.admin) }))).replace(/^\ufeff/, '').trim().split(/\r?\n/);
+  assert.equal(rows[0], '代码,名称,层级,类型,上级代码,错误');
+  assert.match(rows[1], /^MI-ORG2,坏组织,银河级,科协,DC-C1,层级：/);
+  assert.equal(rows.length, 2);
+});
