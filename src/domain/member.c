@@ -1011,8 +1011,11 @@ int member_upsert_conn(struct conn *c, struct app *a, const struct audit_entry *
 		/* the same person: within the caller's scope (as editing one is), then the
 		 * fields the row gives where they differ, as member_update does */
 		struct check_job cj = {.c = caller, .perm = "member.write", .id = other};
-		if (caller && check_conn(c, &cj))
+		int seen = caller ? check_conn(c, &cj) : 0;
+		if (seen == ERR_FORBIDDEN || seen == ERR_NOTFOUND)
 			rc = refuse_duplicate(c, caller, other, field, errs);
+		else
+			rc = seen; /* 0, or the database failed */
 		struct person_input up = *in;
 		up.org_id = 0; /* the keeping org stays */
 		struct update_job u = {a, who, other, -1, &up, errs, &rows[1], &rows[2], false};
