@@ -27,8 +27,9 @@ struct api {
 	struct ratelimit *login_failures; /* failed sign-ins per client address and minute */
 	bool https;                       /* reached over HTTPS (a TLS proxy in front): Secure cookies */
 	/* jobs and files (jobs.c, orgio.c) */
-	struct workpool *files;  /* parsing uploads and building exports off the HTTP threads */
-	struct job_runner *jobs; /* the server's job runner, kicked when a job is created */
+	struct workpool *files;         /* parsing uploads and building exports off the HTTP threads */
+	struct job_runner *jobs;        /* the server's job runner, kicked when a job is created */
+	struct ratelimit *applications; /* membership applications per client address and hour */
 };
 
 /* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
@@ -38,14 +39,17 @@ struct api {
  * field when the id came in the query or the body. Handlers read the result (api_obj) and
  * never check scope themselves. */
 enum api_obj_kind {
-	OBJ_PUBLIC = 1, /* anyone, signed in or not */
-	OBJ_SELF,       /* the caller's own session, sessions, tokens, password: any signed-in caller */
-	OBJ_SYSTEM,     /* the system as a whole: the permission must come from a post (system-wide) */
-	OBJ_ORG,        /* an organization: the scope rule on its chain as of today */
-	OBJ_ACCOUNT,    /* an account: seen when one of its roles is in scope, changed when all are */
-	OBJ_PERSON,     /* a person of the register: its keeping org or a current membership's org in
+	OBJ_PUBLIC = 1,  /* anyone, signed in or not */
+	OBJ_SELF,        /* the caller's own session, sessions, tokens, password: any signed-in caller */
+	OBJ_SYSTEM,      /* the system as a whole: the permission must come from a post (system-wide) */
+	OBJ_ORG,         /* an organization: the scope rule on its chain as of today */
+	OBJ_ACCOUNT,     /* an account: seen when one of its roles is in scope, changed when all are */
+	OBJ_PERSON,      /* a person of the register: its keeping org or a current membership's org in
 			   scope (domain/member.h member_check) */
-	OBJ_MEMBERSHIP, /* a membership: the scope rule on its org */
+	OBJ_MEMBERSHIP,  /* a membership: the scope rule on its org */
+	OBJ_APPLICATION, /* a membership application: the scope rule on the org applied to */
+	OBJ_ERASURE,     /* a member's erasure request: the scope rule on the person's keeping org */
+	OBJ_UNIT,        /* a member unit (group member): the scope rule on its keeping org */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
@@ -77,6 +81,18 @@ enum api_obj_flag {
 #define PERSON_AT(where, param, ...)                                            \
 	{                                                                       \
 		.kind = OBJ_PERSON, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define APPLICATION_AT(where, param, ...)                                            \
+	{                                                                            \
+		.kind = OBJ_APPLICATION, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define ERASURE_AT(where, param, ...)                                            \
+	{                                                                        \
+		.kind = OBJ_ERASURE, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define UNIT_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_UNIT, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 #define MEMBERSHIP_AT(where, param, ...)                                            \
 	{                                                                           \
@@ -234,10 +250,41 @@ int api_membership_pay(struct req *r, void *ctx);
 int api_membership_payments(struct req *r, void *ctx);
 int api_member_config_get(struct req *r, void *ctx);
 int api_member_config_set(struct req *r, void *ctx);
+/* registration, approval, the member's own record, erasure (registration.c) */
+int api_public_consent(struct req *r, void *ctx);
+int api_public_orgs(struct req *r, void *ctx);
+int api_public_apply(struct req *r, void *ctx);
+int api_public_application_status(struct req *r, void *ctx);
+int api_application_list(struct req *r, void *ctx);
+int api_application_get(struct req *r, void *ctx);
+int api_application_approve(struct req *r, void *ctx);
+int api_application_reject(struct req *r, void *ctx);
+int api_me_member(struct req *r, void *ctx);
+int api_me_member_update(struct req *r, void *ctx);
+int api_me_member_export(struct req *r, void *ctx);
+int api_me_member_erasure(struct req *r, void *ctx);
+int api_erasure_list(struct req *r, void *ctx);
+int api_erasure_approve(struct req *r, void *ctx);
+int api_erasure_reject(struct req *r, void *ctx);
+int api_member_stats(struct req *r, void *ctx); /* memberstats.c */
+/* group members (memberunits.c) */
+int api_member_unit_create(struct req *r, void *ctx);
+int api_member_unit_get(struct req *r, void *ctx);
+int api_member_unit_update(struct req *r, void *ctx);
+int api_member_unit_list(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;
 int api_org_answer(struct req *r, const struct org *o, unsigned status);
 int api_if_match(struct req *r, int64_t *version);
+/* An answer {"items": [...]}: api_items_begin opens it in w (heap-backed); the handler
+ * writes each item; api_items_end closes and sends it with status 200 and, when next_key
+ * is not NULL, that member after the array (next NULL: null, the last page) - or, when rc
+ * is an error, releases w and returns rc. */
+struct jsonw;
+void api_items_begin(struct jsonw *w);
+int api_items_end(struct req *r, struct jsonw *w, int rc, const char *next_key, const char *next);
+/* Sets the answer's ETag to the quoted version ("\"7\""), which If-Match sends back. */
+int api_etag(struct req *r, int64_t version);
 
 #endif

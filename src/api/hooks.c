@@ -14,6 +14,8 @@
 #include "core/rbac.h"
 #include "core/user.h"
 #include "domain/member.h"
+#include "domain/memberunit.h"
+#include "domain/registration.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -60,6 +62,9 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_ACCOUNT: return "account";
 	case OBJ_PERSON: return "person";
 	case OBJ_MEMBERSHIP: return "membership";
+	case OBJ_APPLICATION: return "application";
+	case OBJ_ERASURE: return "erasure";
+	case OBJ_UNIT: return "unit";
 	default: return "";
 	}
 }
@@ -265,7 +270,10 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_ORG:
 	case OBJ_ACCOUNT:
 	case OBJ_PERSON:
-	case OBJ_MEMBERSHIP: break;
+	case OBJ_MEMBERSHIP:
+	case OBJ_APPLICATION:
+	case OBJ_ERASURE:
+	case OBJ_UNIT: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -288,6 +296,23 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such membership") : 0;
+	}
+	if (o->kind == OBJ_UNIT) {
+		struct member_unit u;
+		int rc = member_unit_get(api_app(r, api), out->id, &u);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, u.org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such member unit") : 0;
+	}
+	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
+		int64_t org_id = 0;
+		int rc = o->kind == OBJ_APPLICATION ? registration_org_of(api_app(r, api), out->id, &org_id)
+						    : erasure_org_of(api_app(r, api), out->id, &org_id);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc,
+				   o->kind == OBJ_APPLICATION ? "no such application" : "no such request")
+			  : 0;
 	}
 	int rc = user_check(api_app(r, api), c, perm, out->id, &out->role);
 	return rc ? refuse(r, o, rc, "no such account") : 0;

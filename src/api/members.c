@@ -60,9 +60,7 @@ static void person_members(struct jsonw *w, const struct person *p)
 
 static int send_person(struct req *r, const struct person *p, unsigned status)
 {
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", p->version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, p->version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -117,9 +115,7 @@ static int answer_membership(struct req *r, struct api *api, int64_t id, unsigne
 		return req_fail(r, rc, "no such membership");
 	if (rc)
 		return rc;
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", m.version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, m.version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -312,21 +308,13 @@ int api_member_list(struct req *r, void *ctx)
 		.after = req_query(r, "after"),
 		.limit = query_int(r, "limit", 50),
 	};
-	struct page_out o;
-	jsonw_init(&o.w);
-	o.n = 0;
-	jsonw_object(&o.w, NULL);
-	jsonw_array(&o.w, "items");
+	struct page_out o = {.n = 0};
+	api_items_begin(&o.w);
 	char next[1700];
 	int rc = member_list(api_app(r, api), &f, person_item, &o, req_errs(r), next, sizeof(next));
-	if (rc) {
-		jsonw_release(&o.w);
-		return rc == ERR_UNPROCESSABLE ? req_fail(r, ERR_INVALID, "a filter is not valid") : rc;
-	}
-	jsonw_end(&o.w);
-	jsonw_str(&o.w, "next_after", next[0] ? next : NULL);
-	jsonw_end(&o.w);
-	return jsonw_send(r, 200, &o.w);
+	if (rc == ERR_UNPROCESSABLE) /* unknown sorts and bad filters: the request, not the data */
+		rc = req_fail(r, ERR_INVALID, "a filter is not valid");
+	return api_items_end(r, &o.w, rc, "next_after", next[0] ? next : NULL);
 }
 
 /* ---- memberships ---- */
@@ -354,17 +342,9 @@ int api_member_memberships(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct ms_out o = {.app = api_app(r, api), .c = req_user(r)};
-	jsonw_init(&o.w);
-	jsonw_object(&o.w, NULL);
-	jsonw_array(&o.w, "items");
+	api_items_begin(&o.w);
 	int rc = membership_of_person(o.app, api_obj(r, 0)->id, ms_item_seen, &o);
-	if (rc) {
-		jsonw_release(&o.w);
-		return rc;
-	}
-	jsonw_end(&o.w);
-	jsonw_end(&o.w);
-	return jsonw_send(r, 200, &o.w);
+	return api_items_end(r, &o.w, rc, NULL, NULL);
 }
 
 int api_membership_create(struct req *r, void *ctx)
@@ -433,21 +413,12 @@ int api_membership_list(struct req *r, void *ctx)
 		.limit = query_int(r, "limit", 50),
 	};
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int64_t next = 0;
 	int rc = membership_list(api_app(r, api), &f, ms_item, &w, &next);
-	if (rc) {
-		jsonw_release(&w);
-		return rc;
-	}
-	jsonw_end(&w);
 	char nx[24];
 	snprintf(nx, sizeof(nx), "%" PRId64, next);
-	jsonw_str(&w, "next_after", next ? nx : NULL);
-	jsonw_end(&w);
-	return jsonw_send(r, 200, &w);
+	return api_items_end(r, &w, rc, "next_after", next ? nx : NULL);
 }
 
 int api_membership_pay(struct req *r, void *ctx)
@@ -489,26 +460,16 @@ int api_membership_payments(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
 	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	jsonw_array(&w, "items");
+	api_items_begin(&w);
 	int rc = dues_of_membership(api_app(r, api), api_obj(r, 0)->id, payment_item, &w);
-	if (rc) {
-		jsonw_release(&w);
-		return rc;
-	}
-	jsonw_end(&w);
-	jsonw_end(&w);
-	return jsonw_send(r, 200, &w);
+	return api_items_end(r, &w, rc, NULL, NULL);
 }
 
 /* ---- configuration ---- */
 
 static int send_config(struct req *r, const struct member_config *c)
 {
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", c->version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, c->version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);

@@ -382,6 +382,93 @@ static const struct field s_member_config[] = {
 	{0},
 };
 
+static const struct field s_stats_month[] = {
+	{"month", FT_STRING, 0, 7, 7, NULL, "YYYY-MM"},
+	{0},
+};
+static const struct field s_member_stats[] = {
+	{"people", FT_INT, 0, 0, 0, NULL, "people in the register under the org"},
+	{"by_gender", FT_OBJECT, 0, 0, 0, NULL, "gender code -> people (none: not given)"},
+	{"by_age", FT_OBJECT, 0, 0, 0, NULL, "under_35, 35_44, 45_54, 55_64, 65_over, unknown -> people"},
+	{"by_title_level", FT_OBJECT, 0, 0, 0, NULL, "title level -> people"},
+	{"by_education", FT_OBJECT, 0, 0, 0, NULL, "education -> people"},
+	{"by_political", FT_OBJECT, 0, 0, 0, NULL, "political status -> people"},
+	{"by_category", FT_OBJECT, 0, 0, 0, NULL, "member category -> active and lapsed memberships"},
+	{"by_status", FT_OBJECT, 0, 0, 0, NULL, "membership status -> memberships"},
+	{"growth", FT_ARRAY, 0, 0, 0, "stats_month", "last twelve months: month, joined, left"},
+	{"dues", FT_ARRAY, 0, 0, 0, "stats_month", "last twelve months: month, payments, amount_cents"},
+	{"coverage", FT_OBJECT, 0, 0, 0, NULL,
+	 "orgs (open in the subtree) and covered (with an active membership)"},
+	{0},
+};
+static const struct field s_member_unit[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization that keeps the record"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "the unit's name"},
+	{"credit_code", FT_STRING, NUL, 18, 18, NULL, "unified social credit code"},
+	{"contact", FT_STRING, 0, 0, 60, NULL, "contact person and phone"},
+	{"representative_id", FT_INT, NUL, 0, 0, NULL, "the representative (a person of the register)"},
+	{"representative_name", FT_STRING, NUL, 0, 100, NULL, "their name"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"},
+	{0},
+};
+static const struct field s_consent[] = {
+	{"version", FT_STRING, 0, 1, 32, NULL, "send it back as consent_version"},
+	{"text", FT_STRING, 0, 0, 0, NULL, "the text shown to the applicant"},
+	{0},
+};
+static const struct field s_public_org[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "name"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "kind of organization"},
+	{0},
+};
+static const struct field s_application_receipt[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"status", FT_ENUM, 0, 0, 0, "pending", "pending"},
+	{"token", FT_STRING, 0, 43, 43, NULL, "keep it: it shows the outcome (shown once)"},
+	{0},
+};
+static const struct field s_application[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization applied to"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"category", FT_CODE, 0, 0, 0, codelist_member_category.name, "member category"},
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "status"},
+	{"name", FT_STRING, 0, 0, 100, NULL, "applicant's name"},
+	{"reason", FT_STRING, NUL, 0, 200, NULL, "why it was rejected"},
+	{"member_number", FT_STRING, NUL, 0, 64, NULL, "the member number once approved"},
+	{"login", FT_STRING, 0, 0, 64, NULL, "the member account"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"decided_at", FT_INT, NUL, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+static const struct field s_me_member[] = {
+	{"person", FT_OBJECT, 0, 0, 0, NULL,
+	 "my fields (id_number and mobile masked; in full in the export)"},
+	{"memberships", FT_ARRAY, 0, 0, 0, NULL,
+	 "memberships with renew (term ends within 60 days) and payments"},
+	{0},
+};
+static const struct field s_erasure_receipt[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"status", FT_ENUM, 0, 0, 0, "pending", "pending"},
+	{0},
+};
+static const struct field s_erasure[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"person_id", FT_INT, 0, 0, 0, NULL, "the person"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the keeping organization"},
+	{"person_name", FT_STRING, 0, 0, 100, NULL, "name (replaced once erased)"},
+	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "status"},
+	{"reason", FT_STRING, 0, 0, 200, NULL, "the member's reason"},
+	{"answer", FT_STRING, NUL, 0, 200, NULL, "the staff's answer"},
+	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{0},
+};
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -426,6 +513,16 @@ static const struct {
 	{"payment", s_payment},
 	{"member_term", s_member_term},
 	{"member_config", s_member_config},
+	{"consent", s_consent},
+	{"member_unit", s_member_unit},
+	{"stats_month", s_stats_month},
+	{"member_stats", s_member_stats},
+	{"public_org", s_public_org},
+	{"application_receipt", s_application_receipt},
+	{"application", s_application},
+	{"me_member", s_me_member},
+	{"erasure_receipt", s_erasure_receipt},
+	{"erasure", s_erasure},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)
@@ -824,8 +921,7 @@ static int route_objects_check(const struct route *rt, char *why, size_t cap)
 			snprintf(why, cap, "%s: object %d has an unknown kind", rt->pattern, i);
 			return ERR_INVALID;
 		}
-		bool placed = o->kind == OBJ_ORG || o->kind == OBJ_ACCOUNT || o->kind == OBJ_PERSON ||
-			      o->kind == OBJ_MEMBERSHIP;
+		bool placed = o->kind >= OBJ_ORG; /* every kind past the system's names an object by id */
 		bool found = o->in == RO_PATH    ? in_pattern(rt->pattern, o->name ? o->name : "")
 			     : o->in == RO_QUERY ? in_spec(rt->query, o->name ? o->name : "", true)
 			     : o->in == RO_BODY  ? in_spec(rt->body, o->name ? o->name : "", true)

@@ -58,9 +58,7 @@ static int answer_page(struct req *r, const struct org *items, int n, int64_t li
 
 static int send_org(struct req *r, const struct org *o, unsigned status)
 {
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", o->version);
-	resp_header(r, "ETag", etag);
+	api_etag(r, o->version);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -404,4 +402,31 @@ int api_org_answer(struct req *r, const struct org *o, unsigned status)
 int api_if_match(struct req *r, int64_t *version)
 {
 	return if_match(r, version);
+}
+
+int api_etag(struct req *r, int64_t version)
+{
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"%" PRId64 "\"", version);
+	return resp_header(r, "ETag", etag);
+}
+
+void api_items_begin(struct jsonw *w)
+{
+	jsonw_init(w);
+	jsonw_object(w, NULL);
+	jsonw_array(w, "items");
+}
+
+int api_items_end(struct req *r, struct jsonw *w, int rc, const char *next_key, const char *next)
+{
+	if (rc) {
+		jsonw_release(w);
+		return rc;
+	}
+	jsonw_end(w);
+	if (next_key)
+		jsonw_str(w, next_key, next);
+	jsonw_end(w);
+	return jsonw_send(r, 200, w);
 }

@@ -6,6 +6,7 @@
 #include "api/auditview.h"
 #include "base/jsonw.h"
 #include "core/todo.h"
+#include "domain/registration.h"
 
 #include <stdlib.h>
 
@@ -15,7 +16,10 @@ int api_todo(struct req *r, void *ctx)
 	struct todo_list *l = malloc(sizeof(*l));
 	if (!l)
 		return ERR_NOMEM;
-	int rc = todo_collect(api_app(r, api), req_user(r), l);
+	/* the feature modules' sources (core/todo.c has the platform's) */
+	static const todo_source_fn features[] = {registration_todo};
+	int rc = todo_collect(api_app(r, api), req_user(r), features, sizeof(features) / sizeof(features[0]),
+			      l);
 	if (rc) {
 		free(l);
 		return rc;

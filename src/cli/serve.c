@@ -50,6 +50,7 @@ static void stop_workers(struct api *api)
 	workpool_free(api->files);
 	workpool_free(api->hashers); /* NULL-safe: whichever were made */
 	ratelimit_free(api->login_failures);
+	ratelimit_free(api->applications);
 	touch_stop(api->app->touch); /* after the last request: writes every time noted */
 	api->app->touch = NULL;
 }
@@ -77,6 +78,8 @@ static int start_workers(struct app *app, const struct config *cfg, struct api *
 				     .batch_rows = cfg->import_batch_rows};
 	if (workpool_new(cores > 0 ? (int)cores : 2, 32, &api->hashers) ||
 	    ratelimit_new(4096, (unsigned)cfg->login_address_failures, 60, &api->login_failures) ||
+	    /* public membership applications: each one hashes a password */
+	    ratelimit_new(4096, 20, 3600, &api->applications) ||
 	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
 	    workpool_new(1, 8, &api->files) || jobs_dir(cfg->data_dir) ||
 	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api->jobs)) {

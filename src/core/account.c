@@ -32,20 +32,6 @@ static bool login_ok(const char *s)
 	return true;
 }
 
-static int audit_user(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
-		      int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = "user";
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 struct add_job {
 	const struct user_input *in;
 	const struct audit_entry *who;
@@ -55,57 +41,73 @@ struct add_job {
 	int64_t id;
 };
 
-static int add_tx(struct conn *c, void *arg)
+int user_insert_conn(struct conn *c, const struct audit_entry *who, const struct user_new *n,
+		     struct errlist *errs, int64_t *id)
 {
-	struct add_job *j = arg;
-	struct stmt *st = NULL;
-	int rc = conn_prepare(c, "SELECT 1 FROM app_user WHERE login = $1", &st);
-	if (rc)
-		return rc;
-	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
-	rc = stmt_step(st);
-	stmt_done(st);
-	if (rc == STORE_ROW) {
-		errlist_add(j->errs, "login", "taken", "another account already has this login");
+	bool taken = false;
+	int rc = conn_row(c, "SELECT 1 FROM app_user WHERE login = $1", "t", "b", n->login, &taken);
+	if (!rc) {
+		errlist_add(errs, "login", "taken", "another account already has this login");
 		return ERR_CONFLICT;
 	}
-	if (rc < 0)
+	if (rc != ERR_NOTFOUND)
 		return rc;
 	int64_t now = time_unix();
-	rc = conn_prepare(c,
-			  "INSERT INTO app_user (login, display_name, password_hash, password_changed_at,"
-			  " created_at) VALUES ($1, $2, $3, $4, $4) RETURNING id",
-			  &st);
+	rc = conn_row(
+		c,
+		"INSERT INTO app_user (login, display_name, password_hash, password_changed_at, created_at,"
+		" person_id) VALUES ($1, $2, $3, $4, $4, NULLIF($5, 0)) RETURNING id",
+		"tttii", "i", n->login, n->display_name, n->hash, now, n->person_id, id);
 	if (rc)
 		return rc;
-	stmt_bind_text(st, 1, j->in->login, strlen(j->in->login));
-	stmt_bind_text(st, 2, j->in->display_name, strlen(j->in->display_name));
-	stmt_bind_text(st, 3, j->hash, strlen(j->hash));
-	stmt_bind_int64(st, 4, now);
-	rc = stmt_step(st);
-	if (rc == STORE_ROW)
-		j->id = stmt_int64(st, 0);
-	stmt_done(st);
-	if (rc != STORE_ROW)
-		return rc < 0 ? rc : ERR_DB;
-	rc = conn_prepare(c, "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)", &st);
-	if (rc)
-		return rc;
-	stmt_bind_int64(st, 1, j->id);
-	stmt_bind_text(st, 2, j->in->role, strlen(j->in->role));
-	stmt_bind_int64(st, 3, j->org_id);
-	rc = stmt_step(st);
-	stmt_done(st);
+	rc = conn_run(c, "INSERT INTO role_assignment (user_id, role, org_id) VALUES ($1, $2, $3)", "iti",
+		      *id, n->role, n->org_id);
 	if (rc < 0)
 		return rc;
 	struct audit_diff d;
 	audit_diff_init(&d);
-	audit_diff_change(&d, "login", NULL, j->in->login);
-	audit_diff_change(&d, "display_name", NULL, j->in->display_name);
-	audit_diff_change(&d, "role", NULL, j->in->role);
-	audit_diff_int(&d, "org_id", j->org_id);
+	audit_diff_change(&d, "login", NULL, n->login);
+	audit_diff_change(&d, "display_name", NULL, n->display_name);
+	audit_diff_change(&d, "role", NULL, n->role);
+	audit_diff_int(&d, "org_id", n->org_id);
+	if (n->person_id)
+		audit_diff_int(&d, "person_id", n->person_id);
 	audit_diff_secret(&d, "password"); /* recorded as set, never in any form */
-	return audit_user(c, j->who, "user.create", j->id, j->org_id, audit_diff_text(&d));
+	return audit_object(c, who, "user.create", "user", *id, n->org_id, audit_diff_text(&d));
+}
+
+static int add_tx(struct conn *c, void *arg)
+{
+	struct add_job *j = arg;
+	struct user_new n = {.login = j->in->login,
+			     .display_name = j->in->display_name,
+			     .hash = j->hash,
+			     .role = j->in->role,
+			     .org_id = j->org_id};
+	return user_insert_conn(c, j->who, &n, j->errs, &j->id);
+}
+
+struct person_job {
+	int64_t user_id, *person_id;
+};
+
+static int person_read(struct conn *c, void *arg)
+{
+	struct person_job *j = arg;
+	return conn_row(c, "SELECT COALESCE(person_id, 0) FROM app_user WHERE id = $1", "i", "i", j->user_id,
+			j->person_id);
+}
+
+int user_person(struct app *a, int64_t user_id, int64_t *person_id)
+{
+	struct person_job j = {user_id, person_id};
+	*person_id = 0;
+	return store_read(a->store, person_read, &j);
+}
+
+bool user_login_ok(const char *login)
+{
+	return login && login_ok(login);
 }
 
 static bool in_roles(const char *role)
@@ -295,7 +297,7 @@ static int account_tx(struct conn *c, void *arg)
 		audit_diff_int(&d, "sessions_ended", j->ended);
 		break;
 	}
-	return rc ? rc : audit_user(c, j->who, action, j->id, 0, audit_diff_text(&d));
+	return rc ? rc : audit_object(c, j->who, action, "user", j->id, 0, audit_diff_text(&d));
 }
 
 static int account_run(struct app *a, const struct audit_entry *who, int64_t id, enum account_op op,
@@ -633,8 +635,8 @@ static int role_tx(struct conn *c, void *arg)
 	audit_diff_change(&d, "role", j->add ? NULL : j->role, j->add ? j->role : NULL);
 	audit_diff_int(&d, "org_id", j->org_id);
 	audit_diff_int(&d, "sessions_ended", j->ended);
-	return audit_user(c, j->who, j->add ? "user.role_add" : "user.role_remove", j->user_id, j->org_id,
-			  audit_diff_text(&d));
+	return audit_object(c, j->who, j->add ? "user.role_add" : "user.role_remove", "user", j->user_id,
+			    j->org_id, audit_diff_text(&d));
 }
 
 int user_role_set(struct app *a, const struct audit_entry *who, int64_t user_id, const char *role,

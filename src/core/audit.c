@@ -107,6 +107,20 @@ void audit_record_hash_v1(const struct audit_record *r, const char *prev, char o
 	sodium_bin2hex(out, AUDIT_HASH_HEX, h, sizeof(h));
 }
 
+int audit_object(struct conn *c, const struct audit_entry *who, const char *action, const char *type,
+		 int64_t id, int64_t org_id, const char *detail)
+{
+	char oid[24];
+	snprintf(oid, sizeof(oid), "%" PRId64, id);
+	struct audit_entry e = *who;
+	e.action = action;
+	e.object_type = type;
+	e.object_id = oid;
+	e.org_id = org_id;
+	e.detail = detail;
+	return audit_append(c, &e);
+}
+
 void audit_login_hash(const struct app *a, const char *login, char out[33])
 {
 	unsigned char k[32], h[16];

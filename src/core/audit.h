@@ -78,6 +78,12 @@ int audit_diff_count(const struct audit_diff *d);
  * would carry more than 256 orgs. */
 int audit_append(struct conn *c, const struct audit_entry *e);
 
+/* audit_append for the common shape: who did action to the object of type `type` with id
+ * id (written as its decimal digits), recorded at org_id (0: none), with detail (NULL:
+ * none). Returns audit_append's code. */
+int audit_object(struct conn *c, const struct audit_entry *who, const char *action, const char *type,
+		 int64_t id, int64_t org_id, const char *detail);
+
 /* The stored form of a login that matched no account: a keyed hash (32 hex digits + NUL),
  * the same for the same text, so repeated attempts on one name correlate while the text
  * (often a password typed in the wrong field) is never kept. */

@@ -94,6 +94,15 @@ static const struct code_item audit_actions[] = {
 	{"membership.lapse", "会籍到期失效", "Memberships lapsed", NULL},
 	{"member.config", "修改会员编号与会费设置", "Change member numbers and terms", NULL},
 	{"pii.rekey", "敏感信息换用新密钥", "Re-encrypt personal data under a new key", NULL},
+	{"application.create", "提交入会申请", "Apply for membership", NULL},
+	{"member_unit.create", "登记单位会员", "Register a member unit", NULL},
+	{"member_unit.update", "修改单位会员", "Change a member unit", NULL},
+	{"application.approve", "批准入会申请", "Approve a membership application", NULL},
+	{"application.reject", "驳回入会申请", "Reject a membership application", NULL},
+	{"person.export_self", "下载本人信息", "Download one's own data", NULL},
+	{"person.erasure_request", "申请注销个人信息", "Ask to be erased", NULL},
+	{"person.erase", "注销个人信息（匿名化）", "Erase a person (anonymise)", NULL},
+	{"person.erasure_reject", "驳回注销申请", "Refuse an erasure request", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -109,6 +118,9 @@ static const struct code_item object_types[] = {
 	{"job", "后台任务", "Job", NULL},
 	{"person", "人员", "Person", NULL},
 	{"membership", "会籍", "Membership", NULL},
+	{"application", "入会申请", "Membership application", NULL},
+	{"member_unit", "单位会员", "Member unit", NULL},
+	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -210,6 +222,14 @@ static const struct code_item audit_fields[] = {
 	{"terms", "会籍期限设置", "Terms", NULL},
 	{"lapsed", "失效数", "Lapsed", NULL},
 	{"before", "早于", "Before", NULL},
+	{"consent_version", "同意书版本", "Consent version", NULL},
+	{"membership_id", "会籍", "Membership", NULL},
+	{"erasure", "注销申请", "Erasure request", NULL},
+	{"answer", "答复", "Answer", NULL},
+	{"from_version", "原密钥版本", "From key version", NULL},
+	{"to_version", "新密钥版本", "To key version", NULL},
+	{"done", "已完成", "Done", NULL},
+	{"retired", "旧密钥停用", "Older keys retired", NULL},
 	/* values that stand for themselves in diffs */
 	{"changed", "已修改（不显示内容）", "changed (not shown)", NULL},
 	{"ended", "已结束", "ended", NULL},
@@ -335,6 +355,11 @@ static const struct code_item errors[] = {
 	{"duplicate", "重复", "Given twice", NULL},
 	{"too_many", "数量过多", "Too many", NULL},
 	{"read_only", "此处不能修改", "Cannot be changed here", NULL},
+	{"consent_outdated", "同意书已更新，请阅读并同意新版本",
+	 "The consent text has changed: agree to the current one", NULL},
+	{"application_exists", "已有待审核的入会申请", "An application is waiting already", NULL},
+	{"decided", "已处理", "Decided already", NULL},
+	{"erasure_pending", "注销申请正在审核", "An erasure request is waiting", NULL},
 	/* accounts and passwords */
 	{"invalid_login", "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）",
 	 "Malformed login (2 to 64 lowercase letters, digits and . _ -)", NULL},

@@ -63,20 +63,6 @@ static int check_text(struct errlist *errs, const char *field, const char *s, si
 	return 0;
 }
 
-static int audit_org(struct conn *c, const struct audit_entry *who, const char *action, int64_t id,
-		     const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = "org";
-	e.object_id = oid;
-	e.org_id = id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 #define ORG_SHORT_MAX 64 /* code points */
 
 /* The name and short name through the one name normaliser (core/names.h) into name and
@@ -266,7 +252,7 @@ static int create_tx(struct conn *c, void *arg)
 		return rc;
 	struct audit_diff d;
 	org_create_diff(in, j->credit, j->opened, parent.id ? parent.code : NULL, &d);
-	return audit_org(c, j->who, "org.create", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.create", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 void org_create_diff(const struct org_input *in, const char *credit, const char *opened,
@@ -503,7 +489,7 @@ static int move_tx(struct conn *c, void *arg)
 	audit_diff_change(&d, "parent_id", current_parent ? old_parent : NULL, new_parent);
 	audit_diff_str(&d, "parent_code", p.code);
 	audit_diff_str(&d, "from", j->on);
-	return audit_org(c, j->who, "org.move", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.move", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 int org_move_in(struct conn *c, const struct audit_entry *who, int64_t id, int64_t new_parent,
@@ -619,7 +605,7 @@ static int close_tx(struct conn *c, void *arg)
 	audit_diff_change(&d, "closed_on", NULL, j->on);
 	audit_diff_int(&d, "orgs_closed", j->closed);
 	audit_diff_str(&d, "scope", j->branch ? "branch" : "one");
-	return audit_org(c, j->who, "org.close", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.close", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 int org_close(struct app *a, const struct audit_entry *who, int64_t id, const char *on, bool branch,
@@ -757,7 +743,7 @@ static int reopen_tx(struct conn *c, void *arg)
 	audit_diff_init(&d);
 	audit_diff_change(&d, "closed_on", o.closed_on, NULL);
 	audit_diff_str(&d, "from", j->on);
-	return audit_org(c, j->who, "org.reopen", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.reopen", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 int org_reopen(struct app *a, const struct audit_entry *who, int64_t id, const char *on,
@@ -866,7 +852,7 @@ static int update_tx(struct conn *c, void *arg)
 	rc = org_index_sync(c, j->id, false);
 	if (rc)
 		return rc;
-	return audit_org(c, j->who, "org.update", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.update", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 static int update_check(const struct org_input *in, struct update_job *j, struct errlist *errs)
@@ -956,7 +942,7 @@ static int link_tx(struct conn *c, void *arg)
 	audit_diff_init(&d);
 	audit_diff_change(&d, "guided_by", NULL, g.code);
 	audit_diff_str(&d, "from", j->on);
-	return audit_org(c, j->who, "org.link", j->id, audit_diff_text(&d));
+	return audit_object(c, j->who, "org.link", "org", j->id, j->id, audit_diff_text(&d));
 }
 
 int org_link_add(struct app *a, const struct audit_entry *who, int64_t id, int64_t guide, const char *on,

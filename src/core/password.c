@@ -83,7 +83,7 @@ int password_check(const struct app *a, const char *password, const char *login,
 	return 0;
 }
 
-int user_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+int user_hash_password(const char *password, char out[USER_HASH_MAX])
 {
 	return crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
 				 crypto_pwhash_MEMLIMIT_INTERACTIVE)

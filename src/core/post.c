@@ -16,20 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int audit_obj(struct conn *c, const struct audit_entry *who, const char *action, const char *type,
-		     int64_t id, int64_t org_id, const char *detail)
-{
-	char oid[24];
-	snprintf(oid, sizeof(oid), "%" PRId64, id);
-	struct audit_entry e = *who;
-	e.action = action;
-	e.object_type = type;
-	e.object_id = oid;
-	e.org_id = org_id;
-	e.detail = detail;
-	return audit_append(c, &e);
-}
-
 /* One int64 from a one-row query with $1 = id; ERR_NOTFOUND when no row. */
 static int one_int(struct conn *c, const char *sql, int64_t id, int64_t *out)
 {
@@ -141,7 +127,7 @@ static int grant_conn(struct conn *c, const struct audit_entry *who, int64_t use
 		audit_diff_str(&d, "requested_by", requested_by);
 	audit_diff_int(&d, "sessions_ended", ended);
 	audit_diff_str(&d, "tokens", "revoked");
-	return audit_obj(c, who, "user.post_grant", "user", user_id, org_id, audit_diff_text(&d));
+	return audit_object(c, who, "user.post_grant", "user", user_id, org_id, audit_diff_text(&d));
 }
 
 struct grant_job {
@@ -222,8 +208,8 @@ static int request_tx(struct conn *c, void *arg)
 	audit_diff_str(&d, "role", j->post);
 	audit_diff_int(&d, "org_id", j->org_id);
 	audit_diff_str(&d, "replaces", replaces);
-	return audit_obj(c, j->who, "post_request.create", "post_request", j->id, j->org_id,
-			 audit_diff_text(&d));
+	return audit_object(c, j->who, "post_request.create", "post_request", j->id, j->org_id,
+			    audit_diff_text(&d));
 }
 
 int post_request_create(struct app *a, const struct audit_entry *who, int64_t user_id, const char *post,
@@ -318,8 +304,8 @@ static int decide_tx(struct conn *c, void *arg)
 		audit_diff_str(&d, "replaced", replaced);
 	if (*reason)
 		audit_diff_str(&d, "reason", reason);
-	return audit_obj(c, j->who, j->approve ? "post_request.approve" : "post_request.reject",
-			 "post_request", j->id, j->org_id, audit_diff_text(&d));
+	return audit_object(c, j->who, j->approve ? "post_request.approve" : "post_request.reject",
+			    "post_request", j->id, j->org_id, audit_diff_text(&d));
 }
 
 int post_request_decide(struct app *a, const struct audit_entry *who, int64_t id, bool approve,

@@ -194,11 +194,17 @@ static const struct {
 	{"org.credit_code_missing", todo_missing_credit_codes},
 };
 
-int todo_collect(struct app *a, const struct caller *who, struct todo_list *out)
+int todo_collect(struct app *a, const struct caller *who, const todo_source_fn *more, size_t nmore,
+		 struct todo_list *out)
 {
 	out->n = 0;
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
 		int rc = sources[i].fn(a, who, out);
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < nmore; i++) {
+		int rc = more[i](a, who, out);
 		if (rc)
 			return rc;
 	}

@@ -1,7 +1,8 @@
 /*
  * todo.h - the workbench's to-do list: what waits for the caller, fed by the modules.
  *
- * A module adds one *source* to the table in todo.c: a function that looks at the caller
+ * A platform service adds one *source* to the table in todo.c, a feature module its source
+ * to the list api/workbench.c hands to todo_collect: a function that looks at the caller
  * (its roles and scopes) and adds items (a kind, how many, a title in Chinese and English,
  * where in the web app to go). GET /api/v1/todo runs every source for the caller. Sources
  * decide themselves whether they apply (a security administrator's locked accounts mean
@@ -38,8 +39,11 @@ void todo_add(struct todo_list *l, const char *kind, int64_t count, const char *
 /* One source: adds the caller's items to out. Returns 0 or an ERR_* code. */
 typedef int (*todo_source_fn)(struct app *a, const struct caller *who, struct todo_list *out);
 
-/* Runs every registered source for who, in the table's order, into out (emptied first).
- * Returns 0, or the first source's error (the items gathered so far stay in out). */
-int todo_collect(struct app *a, const struct caller *who, struct todo_list *out);
+/* Runs every registered source for who, in the table's order, then the feature modules'
+ * sources more[0..nmore) (core knows no feature: the api layer hands them in), into out
+ * (emptied first). Returns 0, or the first source's error (the items gathered so far stay
+ * in out). */
+int todo_collect(struct app *a, const struct caller *who, const todo_source_fn *more, size_t nmore,
+		 struct todo_list *out);
 
 #endif

@@ -86,6 +86,29 @@ int user_add(struct app *a, const struct audit_entry *who, const struct user_inp
 /* The id of a login (exact match). 0 with *id set; ERR_NOTFOUND when no account has it
  * (whatever its status). *id is 0 on every failure. */
 int user_find(struct app *a, const char *login, int64_t *id);
+
+/* user_add's insert, inside the caller's write transaction c, for a module that creates an
+ * account with its own records (an approved membership application): the login (checked
+ * with user_login_ok) must be free (ERR_CONFLICT, field error login `taken`), hash is
+ * user_hash_password's, the role must be an org role (not a post: the caller's check),
+ * person_id (0: none) links the account to the member register. Audited as user.create.
+ * *id receives the account's id. */
+struct user_new {
+	const char *login, *display_name, *hash, *role;
+	int64_t org_id, person_id;
+};
+struct conn;
+int user_insert_conn(struct conn *c, const struct audit_entry *who, const struct user_new *n,
+		     struct errlist *errs, int64_t *id);
+/* The person of the member register the account stands for (*person_id 0: none).
+ * ERR_NOTFOUND for no such account. */
+int user_person(struct app *a, int64_t user_id, int64_t *person_id);
+/* True when login is a valid login: 2 to 64 of a-z 0-9 . _ - @. */
+bool user_login_ok(const char *login);
+/* argon2id of password into out (crypto_pwhash_STRBYTES: USER_HASH_MAX bytes); 0 or
+ * ERR_NOMEM (libsodium could not allocate). */
+#define USER_HASH_MAX 128
+int user_hash_password(const char *password, char out[USER_HASH_MAX]);
 /* One account with its roles (at most USER_MAX_GRANTS) and session figures. 0 with *out
  * filled; ERR_NOTFOUND when there is no such id. *out is zeroed first, so on failure it
  * holds zeros (or a partial row when the grants could not be read). */

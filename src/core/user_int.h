@@ -19,8 +19,7 @@
 
 /* The configured policy, with the defaults where a context was built without one. */
 struct policy user_policy(const struct app *a);
-/* argon2id of password into out; 0 or ERR_NOMEM (libsodium could not allocate). */
-int user_hash_password(const char *password, char out[crypto_pwhash_STRBYTES]);
+_Static_assert(crypto_pwhash_STRBYTES == USER_HASH_MAX, "user.h's hash size is libsodium's");
 /* Ends the account's live sessions (and its tokens when `tokens`); *n counts what ended.
  * Runs in the caller's transaction. */
 int user_end_credentials(struct conn *c, int64_t user_id, bool tokens, int64_t *n);

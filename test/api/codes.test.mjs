@@ -113,9 +113,9 @@ test('every audit action and object type the server records is in its code list'
   const { lists } = await json(await fetch(`${s.url}/api/v1/codes`, { headers: auth() }));
   const actions = new Set(lists.audit_action.map((i) => i.code)), types = new Set(lists.object_type.map((i) => i.code));
   const missing = [];
-  const act = [/\baction = "([a-z_]+\.[a-z_]+)"/g, /\baudit_obj\([^;]*?"([a-z_]+\.[a-z_]+)"/g, /\blogin_audit\(c, j, "([a-z_]+\.[a-z_]+)"/g, /\baudit_(?:person|ms)\([^;]*?"([a-z_]+\.[a-z_]+)"/g,
+  const act = [/\baction = "([a-z_]+\.[a-z_]+)"/g, /\baudit_object\([^;]*?"([a-z_]+\.[a-z_]+)"/g, /\blogin_audit\(c, j, "([a-z_]+\.[a-z_]+)"/g, /\baudit_(?:person|ms|app|erasure|unit)\([^;]*?"([a-z_]+\.[a-z_]+)"/g,
     /\? "([a-z_]+\.[a-z_]+)" : "[a-z_]+\.[a-z_]+"/g, /\? "[a-z_]+\.[a-z_]+" : "([a-z_]+\.[a-z_]+)"/g];
-  const obj = [/\bobject_type = "([a-z_]+)"/g, /\baudit_obj\([^;]*?"[a-z_]+\.[a-z_]+"[^;]*?, "([a-z_]+)"/g];
+  const obj = [/\bobject_type = "([a-z_]+)"/g, /\baudit_object\([^;]*?"[a-z_]+\.[a-z_]+"[^;]*?, "([a-z_]+)"/g];
   let seen = 0;
   for (const f of srcFiles()) {
     const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');

@@ -21,7 +21,7 @@ const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
-  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal'],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase'],
   staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
@@ -41,15 +41,19 @@ const HANDLER_ANSWERS = {
   'GET /api/v1/jobs/{id:int}': [404],
   'POST /api/v1/jobs/{id:int}/cancel': [404],
   'GET /api/v1/jobs/{id:int}/errors': [404],
+  // the member's own record: a matrix account stands for no person (members.test has one)
+  'GET /api/v1/me/member': [404], 'PATCH /api/v1/me/member': [404],
+  'GET /api/v1/me/member/export': [404], 'POST /api/v1/me/member/erasure': [404],
+  'POST /api/v1/public/member-applications/status': [404], // a made-up token
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -76,6 +80,16 @@ before(async () => {
     r = await fetch(`${s.url}/api/v1/memberships`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), person_id: ids[`p.${where}`], category: 'individual' }) });
     assert.equal(r.status, 201, await r.clone().text());
     ids[`ms.${where}`] = (await r.json()).id;
+    // an application to that org (the public page) and an erasure request of that person
+    const { version } = await (await fetch(`${s.url}/api/v1/public/consent`)).json();
+    r = await fetch(`${s.url}/api/v1/public/member-applications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ org_id: Number(ids[org]), category: 'individual', name: `申请${where}`, mobile: mobile.replace(/.$/, '9'), login: `apply.${where}`, password: PW, consent_version: version }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`a.${where}`] = (await r.json()).id;
+    sql(s.db, `INSERT INTO member_erasure (person_id, org_id, status, reason, created_at) VALUES (${ids[`p.${where}`]}, ${ids[org]}, 'pending', '', 0)`);
+    ids[`e.${where}`] = sql(s.db, `SELECT id FROM member_erasure WHERE person_id = ${ids[`p.${where}`]}`).trim();
+    r = await fetch(`${s.url}/api/v1/member-units`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵单位${where}` }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`u.${where}`] = (await r.json()).id;
   }
 });
 after(async () => { await s.stop(); });
@@ -166,7 +180,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

@@ -307,3 +307,85 @@ test('dues: a payment extends the paid term by the category term; expiring and l
   assert.ok(l.items.some((i) => i.id === m.id));
   assert.match(sql(s.db, `SELECT detail FROM audit_log WHERE action = 'membership.pay' AND object_id = '${m.id}' ORDER BY seq DESC LIMIT 1`), /"status":\["lapsed","active"\]/);
 });
+
+test('statistics: make-up, growth, coverage and dues of a subtree, scoped like every list', async () => {
+  const org = Number(ids['DC-C1-K2']);
+  const t = userWithToken(s.env, 'm.k2', 'org_admin', 'DC-C1-K2');
+  const before = await json(await get(`/api/v1/members/stats?under=${org}`, t));
+  const reg = async (body) => json(await post('/api/v1/members', t, { org_id: org, ...body }));
+  const a = await reg({ name: '统计甲', id_number: idWithCheck('11010519600101011'), title_level: '正高级', education: '博士研究生' }); // male, 66
+  const b = await reg({ name: '统计乙', mobile: '13011110002', gender: '女', birth_date: '2000-05-01', political_status: '中共党员' });
+  const ma = await json(await post('/api/v1/memberships', t, { org_id: org, person_id: a.id, category: 'fellow' }));
+  await post('/api/v1/memberships', t, { org_id: org, person_id: b.id, category: 'student' });
+  const today = new Date().toISOString().slice(0, 10);
+  await post(`/api/v1/memberships/${ma.id}/payments`, t, { amount_cents: 30000, method: 'cash', paid_on: today });
+  const r = await get(`/api/v1/members/stats?under=${org}`, t);
+  assert.equal(r.status, 200, await r.clone().text());
+  const st = await json(r);
+  const d = (k, key) => (st[k][key] || 0) - (before[k][key] || 0);
+  assert.equal(st.people - before.people, 2);
+  assert.equal(d('by_gender', '1'), 1);
+  assert.equal(d('by_gender', '2'), 1);
+  assert.equal(d('by_age', '65_over'), 1);
+  assert.equal(d('by_age', 'under_35'), 1);
+  assert.equal(d('by_title_level', 'senior'), 1);
+  assert.equal(d('by_political', '01'), 1);
+  assert.equal(d('by_category', 'fellow'), 1);
+  assert.equal(d('by_category', 'student'), 1);
+  const month = today.slice(0, 7);
+  const g = st.growth.find((x) => x.month === month);
+  assert.ok(g && g.joined >= 2, JSON.stringify(st.growth));
+  const dues = st.dues.find((x) => x.month === month);
+  assert.ok(dues && dues.amount_cents >= 30000);
+  assert.ok(st.coverage.orgs >= 1 && st.coverage.covered >= 1 && st.coverage.covered <= st.coverage.orgs);
+  // outside the caller's scope: 404
+  await expectError(assert, await get(`/api/v1/members/stats?under=${ids['DC-C1-K1']}`, t), 404);
+});
+
+function usccWithCheck(first17) {
+  const cs = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const w = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  const sum = [...first17].reduce((a, c, i) => a + cs.indexOf(c) * w[i], 0);
+  return first17 + cs[(31 - (sum % 31)) % 31];
+}
+
+test('group members: a unit with a checked credit code and a representative holds a membership; an org that is a group member counts as covered', async () => {
+  const org = Number(ids['DC-C1-K2']);
+  const t = userWithToken(s.env, 'm.k2u', 'org_admin', 'DC-C1-K2');
+  const code = usccWithCheck('91350100MA2XY712A');
+  let e = await expectError(assert, await post('/api/v1/member-units', t, { org_id: org, name: '河口县示范农业公司', credit_code: code.slice(0, 17) + (code[17] === '1' ? '2' : '1') }), 422);
+  assert.equal(e.details[0].field, 'credit_code');
+  const rep = await json(await post('/api/v1/members', t, { org_id: org, name: '单位代表', mobile: '13022220001' }));
+  let r = await post('/api/v1/member-units', t, { org_id: org, name: '河口县示范农业公司', credit_code: code.toLowerCase(), contact: '王经理 13022220002', representative_id: rep.id });
+  assert.equal(r.status, 201, await r.clone().text());
+  const u = await json(r);
+  assert.equal(u.credit_code, code);
+  assert.equal(u.representative_name, '单位代表');
+  await expectError(assert, await post('/api/v1/member-units', t, { org_id: org, name: '重复', credit_code: code }), 409);
+  // a representative the caller cannot see is refused by the route (404 naming the field)
+  const outside = await json(await post('/api/v1/members', tok.staff, { org_id: K1(), name: '外县代表', mobile: '13022220003' }));
+  e = await expectError(assert, await post('/api/v1/member-units', t, { org_id: org, name: '另一家', representative_id: outside.id }), 404);
+  assert.equal(e.details[0].field, 'representative_id');
+  await expectError(assert, await get(`/api/v1/member-units/${u.id}`, tok.staff), 404);
+  // an org of the tree with that credit code, then the unit joins: the org is covered
+  const before = await json(await get(`/api/v1/members/stats?under=${org}`, t));
+  r = await post('/api/v1/orgs', t, { code: 'DC-C1-K2-AGR', name: '河口县示范农业公司科协', level: 'grassroots', type: 'enterprise', parent_id: org, credit_code: code });
+  assert.equal(r.status, 201, await r.clone().text());
+  const mid = await json(await get(`/api/v1/members/stats?under=${org}`, t));
+  assert.equal(mid.coverage.orgs, before.coverage.orgs + 1);
+  assert.equal(mid.coverage.covered, before.coverage.covered);
+  r = await post('/api/v1/memberships', t, { org_id: org, unit_id: u.id, category: 'group' });
+  assert.equal(r.status, 201, await r.clone().text());
+  const ms = await json(r);
+  assert.equal(ms.holder_name, '河口县示范农业公司');
+  assert.equal(ms.unit_id, u.id);
+  const after = await json(await get(`/api/v1/members/stats?under=${org}`, t));
+  assert.equal(after.coverage.covered, mid.coverage.covered + 1);
+  // PATCH with If-Match; null clears the representative
+  r = await send('PATCH', `/api/v1/member-units/${u.id}`, t, { representative_id: null, name: '河口县示范农业股份公司' }, { 'if-match': `"${u.version}"` });
+  assert.equal(r.status, 200, await r.clone().text());
+  const u2 = await json(r);
+  assert.equal(u2.representative_id, null);
+  assert.equal(u2.name, '河口县示范农业股份公司');
+  await expectError(assert, await send('PATCH', `/api/v1/member-units/${u.id}`, t, { name: 'x' }, { 'if-match': `"${u.version}"` }), 412);
+});

@@ -57,6 +57,24 @@ export interface Schemas {
         roles: string;
         status: "active" | "disabled";
       };
+  application: {
+        category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
+        created_at: number;
+        decided_at: number | null;
+        id: number;
+        login: string;
+        member_number: string | null;
+        name: string;
+        org_id: number;
+        org_name: string;
+        reason: string | null;
+        status: "pending" | "approved" | "rejected";
+      };
+  application_receipt: {
+        id: number;
+        status: "pending";
+        token: string;
+      };
   audit: {
         action: string;
         at: string;
@@ -90,6 +108,10 @@ export interface Schemas {
   codes: {
         lists: Record<string, unknown>;
       };
+  consent: {
+        text: string;
+        version: string;
+      };
   counts: {
         by_level: Record<string, unknown>;
         by_type: Record<string, unknown>;
@@ -97,6 +119,20 @@ export interface Schemas {
       };
   document: {
 
+      };
+  erasure: {
+        answer: string | null;
+        created_at: number;
+        id: number;
+        org_id: number;
+        person_id: number;
+        person_name: string;
+        reason: string;
+        status: "pending" | "approved" | "rejected";
+      };
+  erasure_receipt: {
+        id: number;
+        status: "pending";
       };
   grant: {
         org_code: string;
@@ -156,15 +192,43 @@ export interface Schemas {
   links: {
         guided_by: Schemas["period"][];
       };
+  me_member: {
+        memberships: unknown[];
+        person: Record<string, unknown>;
+      };
   member_config: {
         number_pattern: string;
         terms: Schemas["member_term"][];
         version: number;
       };
+  member_stats: {
+        by_age: Record<string, unknown>;
+        by_category: Record<string, unknown>;
+        by_education: Record<string, unknown>;
+        by_gender: Record<string, unknown>;
+        by_political: Record<string, unknown>;
+        by_status: Record<string, unknown>;
+        by_title_level: Record<string, unknown>;
+        coverage: Record<string, unknown>;
+        dues: Schemas["stats_month"][];
+        growth: Schemas["stats_month"][];
+        people: number;
+      };
   member_term: {
         category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
         fee_cents: number;
         term_months: number;
+      };
+  member_unit: {
+        contact: string;
+        credit_code: string | null;
+        id: number;
+        name: string;
+        org_id: number;
+        org_name: string;
+        representative_id: number | null;
+        representative_name: string | null;
+        version: number;
       };
   membership: {
         category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
@@ -204,7 +268,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -283,6 +347,12 @@ export interface Schemas {
         status: "pending" | "approved" | "rejected" | "expired";
         user_id: number;
       };
+  public_org: {
+        code: string;
+        id: number;
+        name: string;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
+      };
   region: {
         code: string;
         level: number;
@@ -307,6 +377,9 @@ export interface Schemas {
       };
   sessions_ended: {
         sessions_ended: number;
+      };
+  stats_month: {
+        month: string;
       };
   todo_item: {
         count: number;
@@ -404,6 +477,47 @@ export interface paths {
       reply: unknown;
     };
   };
+  "/api/v1/me/member": {
+    /** My record in the register: fields, memberships, terms and dues (masked) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["me_member"];
+    };
+    /** Change the fields a member keeps (contact, work unit); If-Match required */
+    patch: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          email?: string | null;
+          landline?: string | null;
+          position?: string | null;
+          work_unit?: string | null;
+        };
+      reply: Schemas["me_member"];
+    };
+  };
+  "/api/v1/me/member/erasure": {
+    /** Ask to be erased from the register (the staff decide) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          reason?: string;
+        };
+      reply: Schemas["erasure_receipt"];
+    };
+  };
+  "/api/v1/me/member/export": {
+    /** Download everything kept about me, unmasked (audited) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["me_member"];
+    };
+  };
   "/api/v1/me/password": {
     /** Change my password: every session ends, sign in again */
     post: {
@@ -464,6 +578,128 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: unknown;
+    };
+  };
+  "/api/v1/member-applications": {
+    /** Applications to the organizations of a subtree, newest first */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; status?: "pending" | "approved" | "rejected"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["application"][];
+          next_before: number | null;
+        };
+    };
+  };
+  "/api/v1/member-applications/{id}": {
+    /** One application (ID number and mobile masked) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["application"];
+    };
+  };
+  "/api/v1/member-applications/{id}/approve": {
+    /** Approve: the person (found or created), the membership with its number, the member account */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["application"];
+    };
+  };
+  "/api/v1/member-applications/{id}/reject": {
+    /** Reject with a reason the applicant sees */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["application"];
+    };
+  };
+  "/api/v1/member-erasures": {
+    /** Members' erasure requests in a subtree */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; status?: "pending" | "approved" | "rejected" };
+      body: never;
+      reply: {
+          items: Schemas["erasure"][];
+        };
+    };
+  };
+  "/api/v1/member-erasures/{id}/approve": {
+    /** Erase: the person is anonymised (counts stay right), the account disabled */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          answer?: string;
+        };
+      reply: Schemas["erasure"];
+    };
+  };
+  "/api/v1/member-erasures/{id}/reject": {
+    /** Refuse an erasure request with an answer */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          answer?: string;
+        };
+      reply: Schemas["erasure"];
+    };
+  };
+  "/api/v1/member-units": {
+    /** Group members (member units) kept in a subtree */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; after?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["member_unit"][];
+          next_after: string | null;
+        };
+    };
+    /** Register a member unit (credit code checked and unique) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          contact?: string;
+          credit_code?: string | null;
+          name: string;
+          org_id: number;
+          representative_id?: number | null;
+        };
+      reply: Schemas["member_unit"];
+    };
+  };
+  "/api/v1/member-units/{id}": {
+    /** One member unit */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["member_unit"];
+    };
+    /** Change a member unit (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          contact?: string;
+          credit_code?: string | null;
+          name?: string;
+          representative_id?: number | null;
+        };
+      reply: Schemas["member_unit"];
     };
   };
   "/api/v1/members": {
@@ -608,6 +844,15 @@ export interface paths {
       query: { sheet?: string };
       body: never;
       reply: Schemas["import_preview"];
+    };
+  };
+  "/api/v1/members/stats": {
+    /** The register's figures for a subtree: make-up, growth by month, coverage, dues */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number };
+      body: never;
+      reply: Schemas["member_stats"];
     };
   };
   "/api/v1/memberships": {
@@ -940,6 +1185,64 @@ export interface paths {
       reply: Schemas["post_request"];
     };
   };
+  "/api/v1/public/consent": {
+    /** The current consent text of the registration page */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["consent"];
+    };
+  };
+  "/api/v1/public/member-applications": {
+    /** Apply for membership (rate-limited per address); keep the token */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          birth_date?: string;
+          category: string;
+          consent_version: string;
+          education?: string;
+          email?: string;
+          gender?: string;
+          id_number?: string;
+          id_type?: string;
+          login: string;
+          mobile?: string;
+          name: string;
+          org_id: number;
+          password: string;
+          political_status?: string;
+          title?: string;
+          title_level?: string;
+          work_unit?: string;
+        };
+      reply: Schemas["application_receipt"];
+    };
+  };
+  "/api/v1/public/member-applications/status": {
+    /** An application's outcome, by its token */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          token: string;
+        };
+      reply: Schemas["application"];
+    };
+  };
+  "/api/v1/public/orgs": {
+    /** Open organizations to join, by name or code (at most 20) */
+    get: {
+      path: Record<string, never>;
+      query: { q?: string };
+      body: never;
+      reply: {
+          items: Schemas["public_org"][];
+        };
+    };
+  };
   "/api/v1/regions": {
     /** List administrative divisions under a parent */
     get: {
@@ -1170,6 +1473,15 @@ export const CODE_LISTS = {
     { code: "membership.lapse", zh: "会籍到期失效", en: "Memberships lapsed" },
     { code: "member.config", zh: "修改会员编号与会费设置", en: "Change member numbers and terms" },
     { code: "pii.rekey", zh: "敏感信息换用新密钥", en: "Re-encrypt personal data under a new key" },
+    { code: "application.create", zh: "提交入会申请", en: "Apply for membership" },
+    { code: "member_unit.create", zh: "登记单位会员", en: "Register a member unit" },
+    { code: "member_unit.update", zh: "修改单位会员", en: "Change a member unit" },
+    { code: "application.approve", zh: "批准入会申请", en: "Approve a membership application" },
+    { code: "application.reject", zh: "驳回入会申请", en: "Reject a membership application" },
+    { code: "person.export_self", zh: "下载本人信息", en: "Download one's own data" },
+    { code: "person.erasure_request", zh: "申请注销个人信息", en: "Ask to be erased" },
+    { code: "person.erase", zh: "注销个人信息（匿名化）", en: "Erase a person (anonymise)" },
+    { code: "person.erasure_reject", zh: "驳回注销申请", en: "Refuse an erasure request" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -1254,6 +1566,14 @@ export const CODE_LISTS = {
     { code: "terms", zh: "会籍期限设置", en: "Terms" },
     { code: "lapsed", zh: "失效数", en: "Lapsed" },
     { code: "before", zh: "早于", en: "Before" },
+    { code: "consent_version", zh: "同意书版本", en: "Consent version" },
+    { code: "membership_id", zh: "会籍", en: "Membership" },
+    { code: "erasure", zh: "注销申请", en: "Erasure request" },
+    { code: "answer", zh: "答复", en: "Answer" },
+    { code: "from_version", zh: "原密钥版本", en: "From key version" },
+    { code: "to_version", zh: "新密钥版本", en: "To key version" },
+    { code: "done", zh: "已完成", en: "Done" },
+    { code: "retired", zh: "旧密钥停用", en: "Older keys retired" },
     { code: "changed", zh: "已修改（不显示内容）", en: "changed (not shown)" },
     { code: "ended", zh: "已结束", en: "ended" },
     { code: "cleared", zh: "已解除", en: "cleared" },
@@ -1433,6 +1753,10 @@ export const CODE_LISTS = {
     { code: "duplicate", zh: "重复", en: "Given twice" },
     { code: "too_many", zh: "数量过多", en: "Too many" },
     { code: "read_only", zh: "此处不能修改", en: "Cannot be changed here" },
+    { code: "consent_outdated", zh: "同意书已更新，请阅读并同意新版本", en: "The consent text has changed: agree to the current one" },
+    { code: "application_exists", zh: "已有待审核的入会申请", en: "An application is waiting already" },
+    { code: "decided", zh: "已处理", en: "Decided already" },
+    { code: "erasure_pending", zh: "注销申请正在审核", en: "An erasure request is waiting" },
     { code: "invalid_login", zh: "账号格式不正确（2 至 64 位小写字母、数字及 . _ - 等符号）", en: "Malformed login (2 to 64 lowercase letters, digits and . _ -)" },
     { code: "exists", zh: "已拥有该角色", en: "Already holds this role" },
     { code: "last_role", zh: "账号至少保留一个角色", en: "An account keeps at least one role" },
@@ -1578,6 +1902,9 @@ export const CODE_LISTS = {
     { code: "job", zh: "后台任务", en: "Job" },
     { code: "person", zh: "人员", en: "Person" },
     { code: "membership", zh: "会籍", en: "Membership" },
+    { code: "application", zh: "入会申请", en: "Membership application" },
+    { code: "member_unit", zh: "单位会员", en: "Member unit" },
+    { code: "pii_key", zh: "敏感信息密钥", en: "Personal data key" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
