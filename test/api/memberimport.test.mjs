@@ -297,8 +297,9 @@ test('over HTTP: a big import shows progress and can be cancelled; what committe
   j = await waitJob(tok.admin, job.id);
   if (c.status === 200) {
     assert.equal(j.state, 'cancelled');
-    assert.ok(j.rows_total === 6000 && j.rows_done < 6000);
-    assert.equal(count("name LIKE '消%'"), j.result ? j.result.inserted : 0);
+    const info = JSON.stringify({ state: j.state, rows_done: j.rows_done, result: j.result });
+    assert.ok(j.rows_total === 6000 && j.rows_done < 6000, info);
+    assert.equal(count("name LIKE '消%'"), j.result ? j.result.inserted : 0, info);
   } else {
     assert.equal(c.status, 409); // it had finished already on a fast machine
   }
