@@ -213,6 +213,19 @@ int api_job_cancel(struct req *r, void *ctx);
 int api_job_errors(struct req *r, void *ctx);
 int api_org_import_preview(struct req *r, void *ctx);
 int api_org_import(struct req *r, void *ctx);
+/* Shared by the imports (orgio.c), on a files worker: the preview of the uploaded sheet
+ * (the query's `sheet`, else the first) mapped by columns; and storing the upload as a new
+ * job of kind (audited under perm at org_id; params: the kind's options) answered 202 with
+ * the job. */
+struct sheet;
+struct import_column;
+int api_import_preview(struct req *r, void (*columns)(struct sheet *, struct import_column *, int, int *));
+int api_import_submit(struct req *r, struct api *api, const char *kind, const char *perm, int64_t org_id,
+		      const char *params);
+int api_member_import_preview(struct req *r, void *ctx);
+int api_member_import(struct req *r, void *ctx);
+int api_member_export(struct req *r, void *ctx);
+int api_member_export_post(struct req *r, void *ctx);
 int api_org_export(struct req *r, void *ctx);
 
 /* srv11 (issue 11): code lists, an org's life (reopen, yearly figures, recent changes),

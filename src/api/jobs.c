@@ -7,6 +7,8 @@
 #include "base/jsonw.h"
 #include "core/job.h"
 #include "core/rbac.h"
+#include "core/importcols.h"
+#include "doc/sheet.h"
 #include "doc/writer.h"
 #include "base/timeutil.h"
 
@@ -147,6 +149,50 @@ static int error_row(long row, const char *col, const char *code, const char *me
 	return doc_writer_row(arg, cells, 4);
 }
 
+/* view=rows: the job's error file (core/importcols.h), as CSV it was written or as XLSX.
+ * The ' the CSV writer put before a formula-looking cell is taken off again for XLSX, whose
+ * writer keeps such a cell as text itself. */
+static int rejected_rows(struct req *r, struct api *api, const struct job_info *ji, enum doc_format f)
+{
+	char path[1024], why[256] = "";
+	int rc = import_rejected_path(api->app, ji->id, path, sizeof(path));
+	if (rc)
+		return rc;
+	struct sheet s;
+	rc = sheet_read(path, &s, why, sizeof(why));
+	if (rc == ERR_NOTFOUND)
+		return req_fail(r, rc, "this job has no refused rows");
+	if (rc)
+		return rc;
+	struct doc_writer *w = NULL;
+	char tmp[1024];
+	snprintf(tmp, sizeof(tmp), "%s/jobs", api->app->data_dir);
+	struct doc_writer_opts o = {.bom = true, .sheet_name = "错误", .tmpdir = tmp};
+	rc = doc_writer_open(f, &o, &w);
+	for (long i = 0; !rc && i < s.nrows; i++) {
+		struct sheet_row *row = &s.rows[i];
+		for (int k = 0; k < row->ncells; k++)
+			if (row->cells[k][0] == '\'' && doc_formula_like(row->cells[k] + 1))
+				row->cells[k]++;
+		rc = doc_writer_row(w, (const char *const *)row->cells, row->ncells);
+	}
+	sheet_free(&s);
+	char *bytes = NULL;
+	size_t len = 0;
+	if (rc) {
+		doc_writer_free(w);
+		return rc;
+	}
+	rc = doc_writer_close(w, &bytes, &len);
+	if (rc)
+		return rc;
+	char disp[96];
+	snprintf(disp, sizeof(disp), "attachment; filename=\"job-%" PRId64 "-rows.%s\"", ji->id,
+		 doc_format_ext(f));
+	resp_header(r, "Content-Disposition", disp);
+	return resp_take(r, 200, doc_format_ctype(f), bytes, len);
+}
+
 int api_job_errors(struct req *r, void *ctx)
 {
 	struct api *api = ctx;
@@ -154,9 +200,17 @@ int api_job_errors(struct req *r, void *ctx)
 	int rc = load(r, api, &ji);
 	if (rc)
 		return rc;
+	enum doc_format f = DOC_CSV;
+	const char *fmt = req_query(r, "format"), *view = req_query(r, "view");
+	if (fmt)
+		doc_format_parse(fmt, &f); /* the query spec allows csv and xlsx only */
+	if (view && !strcmp(view, "rows"))
+		return rejected_rows(r, api, &ji, f);
 	struct doc_writer *w = NULL;
-	struct doc_writer_opts o = {.bom = true};
-	rc = doc_writer_open(DOC_CSV, &o, &w);
+	char tmp[1024];
+	snprintf(tmp, sizeof(tmp), "%s/jobs", api->app->data_dir);
+	struct doc_writer_opts o = {.bom = true, .sheet_name = "错误", .tmpdir = tmp};
+	rc = doc_writer_open(f, &o, &w);
 	if (rc)
 		return rc;
 	static const char *const zh[] = {"行号", "列", "错误代码", "说明"};
@@ -174,7 +228,8 @@ int api_job_errors(struct req *r, void *ctx)
 	if (rc)
 		return rc;
 	char disp[96];
-	snprintf(disp, sizeof(disp), "attachment; filename=\"job-%" PRId64 "-errors.csv\"", ji.id);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"job-%" PRId64 "-errors.%s\"", ji.id,
+		 doc_format_ext(f));
 	resp_header(r, "Content-Disposition", disp);
-	return resp_take(r, 200, doc_format_ctype(DOC_CSV), bytes, len);
+	return resp_take(r, 200, doc_format_ctype(f), bytes, len);
 }

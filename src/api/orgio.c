@@ -40,19 +40,18 @@ static int bad_file(struct req *r, int rc, const char *why)
 	return req_fail(r, ERR_UNPROCESSABLE, "the file cannot be read as a spreadsheet");
 }
 
-static int preview_on_worker(struct req *r, void *arg)
+int api_import_preview(struct req *r, void (*columns)(struct sheet *, struct import_column *, int, int *))
 {
-	(void)arg;
 	size_t n = 0;
 	const char *data = req_body(r, &n);
 	struct sheet s;
 	char why[256] = "";
-	int rc = sheet_read_mem(data, n, &s, why, sizeof(why));
+	int rc = sheet_read_mem_named(data, n, req_query(r, "sheet"), &s, why, sizeof(why));
 	if (rc)
 		return bad_file(r, rc, why);
 	struct import_column cols[SHEET_MAX_COLS];
 	int ncols = 0;
-	org_import_columns(&s, cols, SHEET_MAX_COLS, &ncols);
+	columns(&s, cols, SHEET_MAX_COLS, &ncols);
 	struct jsonw w;
 	jsonw_init(&w);
 	jsonw_object(&w, NULL);
@@ -80,6 +79,12 @@ static int preview_on_worker(struct req *r, void *arg)
 	jsonw_end(&w);
 	sheet_free(&s);
 	return jsonw_send(r, 200, &w);
+}
+
+static int preview_on_worker(struct req *r, void *arg)
+{
+	(void)arg;
+	return api_import_preview(r, org_import_columns);
 }
 
 int api_org_import_preview(struct req *r, void *ctx)
@@ -135,7 +140,7 @@ static int store_upload(struct api *api, const char *data, size_t n, char *path,
 	sodium_bin2hex(hash, 65, h, sizeof(h));
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		log_error("org import: cannot create %s: %s", path, strerror(errno));
+		log_error("import: cannot create %s: %s", path, strerror(errno));
 		return ERR_IO;
 	}
 	size_t done = 0;
@@ -150,16 +155,16 @@ static int store_upload(struct api *api, const char *data, size_t n, char *path,
 	bool ok = done == n && fsync(fd) == 0; /* disk full shows here, not in the job */
 	ok = close(fd) == 0 && ok;
 	if (!ok) {
-		log_error("org import: cannot write %s: %s", path, strerror(errno));
+		log_error("import: cannot write %s: %s", path, strerror(errno));
 		unlink(path);
 		return ERR_IO;
 	}
 	return 0;
 }
 
-static int import_on_worker(struct req *r, void *arg)
+int api_import_submit(struct req *r, struct api *api, const char *kind, const char *perm, int64_t org_id,
+		      const char *params)
 {
-	struct api *api = arg;
 	size_t n = 0;
 	const char *data = req_body(r, &n);
 	if (n == 0) {
@@ -172,9 +177,9 @@ static int import_on_worker(struct req *r, void *arg)
 	int rc = store_upload(api, data, n, path, sizeof(path), hash);
 	if (rc)
 		return rc;
-	struct audit_entry who = api_actor(r, api, "org.write", 0);
+	struct audit_entry who = api_actor(r, api, perm, org_id);
 	const struct caller *c = req_user(r);
-	struct job_new jn = {.kind = org_import_kind.name,
+	struct job_new jn = {.kind = kind,
 			     .origin = "http",
 			     .owner_id = c->user_id,
 			     .role = who.role,
@@ -183,7 +188,8 @@ static int import_on_worker(struct req *r, void *arg)
 			     .dry_run = dry && !strcmp(dry, "true"),
 			     .input_path = path,
 			     .input_name = name,
-			     .input_hash = hash};
+			     .input_hash = hash,
+			     .params = params};
 	int64_t id = 0;
 	rc = job_create(api->app, &jn, &id);
 	if (rc) {
@@ -209,6 +215,11 @@ static int import_on_worker(struct req *r, void *arg)
 	snprintf(loc, sizeof(loc), "/api/v1/jobs/%" PRId64, id);
 	resp_header(r, "Location", loc);
 	return jsonw_send(r, 202, &w);
+}
+
+static int import_on_worker(struct req *r, void *arg)
+{
+	return api_import_submit(r, arg, org_import_kind.name, "org.write", 0, NULL);
 }
 
 int api_org_import(struct req *r, void *ctx)

@@ -221,8 +221,10 @@ static const struct field q_export[] = {
 };
 
 static const struct field q_job_errors[] = {
-	{"format", FT_ENUM, 0, 0, 0, "csv",
-	 "csv: a spreadsheet (UTF-8 with BOM), headers in the Accept-Language"},
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx",
+	 "csv (UTF-8 with BOM, the default) or xlsx; headers in the Accept-Language"},
+	{"view", FT_ENUM, 0, 0, 0, "list|rows",
+	 "list (the default): one line per error; rows: the refused rows as uploaded plus a 错误 column, to fix and upload again"},
 	{0},
 };
 
@@ -284,6 +286,43 @@ static const struct field q_member_list[] = {
 	{"sort", FT_ENUM, 0, 0, 0, "name|birth|joined", "order (name: by pinyin)"},
 	{"after", FT_STRING, 0, 1, 1700, NULL, "keyset paging: the next_after of the previous page"},
 	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field q_member_import[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the organization that keeps the people (and whose memberships a 会员类别 makes)"},
+	{"dry_run", FT_BOOL, 0, 0, 0, NULL, "check and report every row, writing nothing"},
+	{"mode", FT_ENUM, 0, 0, 0, "valid-rows|all-or-nothing", "valid-rows (the default): bad rows skipped; all-or-nothing: one bad row and nothing is written"},
+	{"sheet", FT_STRING, 0, 1, 200, NULL, "the XLSX worksheet (default: the first)"},
+	{"ignore_unknown_columns", FT_BOOL, 0, 0, 0, NULL, "ignore columns the import does not know (else the file is refused)"},
+	{0},
+};
+static const struct field q_member_preview[] = {
+	{"sheet", FT_STRING, 0, 1, 200, NULL, "the XLSX worksheet (default: the first)"},
+	{0},
+};
+static const struct field q_member_export[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "this subtree (default: your scope)"},
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "csv (UTF-8 with BOM, the default) or xlsx"},
+	{"q", FT_STRING, 0, 1, 50, NULL, "as the list: a name part, work unit, or a full ID number or mobile"},
+	{"gender", FT_STRING, 0, 1, 8, NULL, "gender code"},
+	{"age_min", FT_INT, 0, 0, 150, NULL, "at least this old"},
+	{"age_max", FT_INT, 0, 0, 150, NULL, "at most this old"},
+	{"title", FT_STRING, 0, 1, 16, NULL, "title level code"},
+	{"education", FT_STRING, 0, 1, 16, NULL, "education code"},
+	{"political", FT_STRING, 0, 1, 16, NULL, "political status code"},
+	{"tag", FT_STRING, 0, 1, 32, NULL, "tag code"},
+	{"category", FT_STRING, 0, 1, 32, NULL, "a current membership of this category"},
+	{"status", FT_STRING, 0, 1, 16, NULL, "active or deceased"},
+	{"joined_from", FT_DATE, 0, 0, 0, NULL, "a current membership joined on or after"},
+	{"joined_to", FT_DATE, 0, 0, 0, NULL, "a current membership joined on or before"},
+	{"sort", FT_ENUM, 0, 0, 0, "name|birth|joined", "order (name: by pinyin)"},
+	{0},
+};
+static const struct field b_member_export[] = {
+	{"under", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the subtree"},
+	{"format", FT_ENUM, 0, 0, 0, "csv|xlsx", "csv (UTF-8 with BOM, the default) or xlsx"},
+	{"reason", FT_STRING, FF_REQUIRED, 2, 200, NULL, "why the full values are needed (recorded in the audit trail)"},
+	{"unmasked", FT_BOOL, FF_REQUIRED, 0, 0, NULL, "true: ID numbers and mobiles in full"},
 	{0},
 };
 static const struct field b_membership_create[] = {
@@ -621,8 +660,8 @@ const struct route api_routes[] = {
 	 .status = 200, .reply = "job", .response = "the job"},
 	{.method = HM_GET, .pattern = "/api/v1/jobs/{id:int}/errors", .handler = api_job_errors,
 	 .flags = RF_AUTH | RF_RAW, .query = q_job_errors, .obj = {AT_SELF},
-	 .tag = "jobs", .summary = "Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明)",
-	 .status = 200, .reply = "raw", .response = "CSV"},
+	 .tag = "jobs", .summary = "Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明), or the refused rows plus 错误",
+	 .status = 200, .reply = "raw", .response = "CSV or XLSX"},
 	/* the tree in and out as spreadsheets: the body of an import is the file itself */
 	{.method = HM_POST, .pattern = "/api/v1/orgs/import/preview", .handler = api_org_import_preview,
 	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "org.write", .body_max = SHEET_UPLOAD_MAX,
@@ -680,6 +719,27 @@ const struct route api_routes[] = {
 	 .obj = {ORG_AT(RO_BODY, "org_id")},
 	 .tag = "members", .summary = "Register a person (name and an ID number or mobile; duplicates refused)",
 	 .status = 201, .reply = "person", .response = "the person, masked; ETag is its version"},
+	{.method = HM_POST, .pattern = "/api/v1/members/import/preview", .handler = api_member_import_preview,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "member.write", .query = q_member_preview,
+	 .body_max = SHEET_UPLOAD_MAX, .upload_types = SHEET_TYPES,
+	 .why = "reads the file only: nothing of the register is read or written",
+	 .tag = "members", .summary = "Read a member spreadsheet: format, encoding, how its columns map, the first 10 rows",
+	 .status = 200, .reply = "import_preview", .response = "format, encoding, row_count, columns, sample"},
+	{.method = HM_POST, .pattern = "/api/v1/members/import", .handler = api_member_import,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD, .perm = "member.write", .query = q_member_import,
+	 .body_max = SHEET_UPLOAD_MAX, .upload_types = SHEET_TYPES, .obj = {ORG_AT(RO_QUERY, "org_id")},
+	 .tag = "members", .summary = "Import a member spreadsheet as a background job (people kept by org_id)",
+	 .status = 202, .reply = "job_accepted", .response = "the job"},
+	{.method = HM_GET, .pattern = "/api/v1/members/export", .handler = api_member_export,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "member.read", .query = q_member_export,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "members", .summary = "The register of a subtree as a spreadsheet, ID numbers and mobiles masked (audited)",
+	 .status = 200, .reply = "raw", .response = "CSV or XLSX attachment"},
+	{.method = HM_POST, .pattern = "/api/v1/members/export", .handler = api_member_export_post,
+	 .flags = RF_AUTH | RF_CSRF | RF_RAW, .perm = "member.reveal", .body = b_member_export, .body_max = 4096,
+	 .obj = {ORG_AT(RO_BODY, "under")},
+	 .tag = "members", .summary = "The register of a subtree with ID numbers and mobiles in full, with a reason (audited)",
+	 .status = 200, .reply = "raw", .response = "CSV or XLSX attachment"},
 	{.method = HM_GET, .pattern = "/api/v1/member-units", .handler = api_member_unit_list,
 	 .flags = RF_AUTH | RF_READ, .perm = "member.read", .query = q_units,
 	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},

@@ -84,7 +84,14 @@ struct command {
 /* The command table (commands.c) and the subcommand tables of the commands that have them
  * (each beside its functions). */
 extern const struct command commands[];
-extern const struct command org_commands[], user_commands[], token_commands[], audit_commands[];
+extern const struct command org_commands[], user_commands[], token_commands[], audit_commands[],
+	member_commands[];
+
+/* Prints an import job's report on stdout as one JSON object (jobreport.c): rows,
+ * inserted, updated, unchanged, rejected, with `encoding` the result's encoding, then
+ * errors (every kept one, row order). cmd names the command in a failure message. */
+struct job_info;
+void cli_import_report(struct app *app, const struct job_info *ji, bool encoding, const char *cmd);
 
 /* Runs argv[1] from the table (argv[0] is the program): the row's setup, then its run
  * function; `--help`/`-h` right after a command or subcommand prints its help. Returns

@@ -106,53 +106,6 @@ static int org_close_cmd(struct cmd_ctx *x)
 	return 0;
 }
 
-struct report_errors {
-	struct jsonw *w;
-	int64_t n;
-};
-
-static int add_error(long row, const char *col, const char *code, const char *message, void *arg)
-{
-	struct report_errors *e = arg;
-	jsonw_object(e->w, NULL);
-	jsonw_int(e->w, "row", row);
-	jsonw_str(e->w, "column", col);
-	jsonw_str(e->w, "code", code);
-	jsonw_str(e->w, "message", message);
-	jsonw_end(e->w);
-	e->n++;
-	return e->w->rc;
-}
-
-/* The job's report as the import always printed it: counts, then the errors in row order. */
-static void print_report(struct app *app, const struct job_info *ji)
-{
-	json_t *res = ji->result[0] ? json_loads(ji->result, 0, NULL) : NULL;
-	struct jsonw w;
-	jsonw_init(&w);
-	jsonw_object(&w, NULL);
-	static const char *const keys[] = {"rows", "inserted", "updated", "unchanged", "rejected"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *v = json_object_get(res, keys[i]);
-		jsonw_int(&w, keys[i], json_is_integer(v) ? json_integer_value(v) : 0);
-	}
-	json_decref(res);
-	struct report_errors e = {.w = &w};
-	jsonw_array(&w, "errors");
-	job_errors(app, ji->id, add_error, &e);
-	jsonw_end(&w);
-	if (ji->error_count > e.n)
-		jsonw_int(&w, "errors_not_shown", ji->error_count - e.n);
-	if (ji->dry_run)
-		jsonw_bool(&w, "dry_run", true);
-	jsonw_end(&w);
-	if (!jsonw_result(&w))
-		printf("%s\n", jsonw_text(&w, NULL));
-	else
-		fprintf(stderr, "kexie org import: the report could not be written\n");
-	jsonw_release(&w);
-}
-
 /* Runs the import as a job in this process (the same pipeline as the server's), resuming an
  * interrupted one over the same file. Prints the report as JSON on stdout; exit 0 when every
  * row went in (or was unchanged), 1 when rows were rejected or the file was refused. */
@@ -200,7 +153,7 @@ static int org_import_cmd(struct app *app, const struct config *cfg, const char 
 	}
 	bool refused = !strcmp(ji.state, "failed");
 	if (!refused || ji.error_count > 0)
-		print_report(app, &ji);
+		cli_import_report(app, &ji, false, "org import");
 	if (refused)
 		fprintf(stderr, "kexie org import: %s%s\n", ji.message,
 			ji.rows_done ? "; the rows before the failure are kept" : "; nothing was written");

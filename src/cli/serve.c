@@ -12,6 +12,7 @@
 #include "core/audit.h"
 #include "core/job.h"
 #include "core/orgimport.h"
+#include "domain/memberimport.h"
 #include "core/touch.h"
 #include "store/store.h"
 
@@ -28,6 +29,7 @@
  * and reports join here). */
 static const struct job_kind *const job_kinds[] = {
 	&org_import_kind,
+	&member_import_kind,
 };
 
 /* DATA_DIR/jobs: uploads waiting for their job (0700, like the key). */

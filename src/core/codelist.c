@@ -86,6 +86,8 @@ static const struct code_item audit_actions[] = {
 	{"person.create", "登记人员", "Register a person", NULL},
 	{"person.update", "修改人员信息", "Change a person", NULL},
 	{"person.reveal", "查看完整敏感信息", "See a full personal value", NULL},
+	{"person.import", "导入人员", "Import people", NULL},
+	{"person.export", "导出人员名单", "Export people", NULL},
 	{"membership.create", "入会", "Join", NULL},
 	{"membership.end", "退会", "Leave", NULL},
 	{"membership.pay", "登记会费", "Record dues", NULL},
@@ -396,6 +398,9 @@ static const struct code_item errors[] = {
 	{"parent_missing", "上级组织不存在", "The parent does not exist", NULL},
 	{"level_change", "导入不能修改层级", "An import cannot change the level", NULL},
 	{"out_of_scope", "不在您的管理范围内", "Outside your scope", NULL},
+	{"unknown_column", "无法识别的列", "Unknown column", NULL},
+	{"duplicate_row", "文件中同一人出现两次", "The same person appears twice in the file", NULL},
+	{"unreadable", "无法读取该文件", "The file cannot be read", NULL},
 	/* jobs */
 	{"finished", "任务已结束", "The job has ended already", NULL},
 };

@@ -32,7 +32,7 @@ struct pending_error {
 	long row;
 	char col[64];
 	char code[32];
-	char message[200];
+	char message[1024]; /* an unknown column lists the known ones */
 };
 
 struct job_runner {
@@ -106,7 +106,7 @@ static bool runner_dead(const char *who, int64_t heartbeat, const char *me)
 #define JOB_COLS                                                                                        \
 	"SELECT id, kind, origin, owner_id, role, request_id, client_addr, state, dry_run, input_path," \
 	" input_name, input_hash, rows_total, rows_done, error_count, checkpoint, result, message,"     \
-	" attempts, run_ms, created_at, started_at, heartbeat_at, finished_at, runner FROM job "
+	" attempts, run_ms, created_at, started_at, heartbeat_at, finished_at, runner, params FROM job "
 
 static void row_to_info(struct stmt *st, struct job_info *o)
 {
@@ -136,6 +136,7 @@ static void row_to_info(struct stmt *st, struct job_info *o)
 	o->heartbeat_at = stmt_int64(st, 22);
 	o->finished_at = stmt_int64(st, 23);
 	str_copy(o->runner, sizeof(o->runner), stmt_text(st, 24, NULL));
+	str_copy(o->params, sizeof(o->params), stmt_text(st, 25, NULL));
 }
 
 static int info_row(struct stmt *st, void *arg)
@@ -201,17 +202,19 @@ static int create_tx(struct conn *c, void *arg)
 	int rc = conn_row(
 		c,
 		"INSERT INTO job (kind, origin, owner_id, role, request_id, client_addr, state, dry_run,"
-		" input_path, input_name, input_hash, created_at)"
-		" VALUES ($1, $2, NULLIF(CAST($3 AS BIGINT), 0), $4, $5, $6, 'queued', $7, $8, $9, $10, $11) RETURNING id",
+		" input_path, input_name, input_hash, created_at, params)"
+		" VALUES ($1, $2, NULLIF(CAST($3 AS BIGINT), 0), $4, $5, $6, 'queued', $7, $8, $9, $10, $11, $12)"
+		" RETURNING id",
 		"tt"
 		"i"
 		"ttt"
 		"i"
 		"ttt"
-		"i",
+		"i"
+		"t",
 		"i", S(n->kind), S(n->origin), n->owner_id, S(n->role), S(n->request_id), S(n->client_addr),
 		(int64_t)(n->dry_run ? 1 : 0), S(n->input_path), S(n->input_name), S(n->input_hash),
-		time_unix(), &x->id);
+		time_unix(), S(n->params), &x->id);
 #undef S
 	return rc == ERR_NOTFOUND ? ERR_DB : rc;
 }

@@ -62,6 +62,7 @@ struct job_info {
 	char result[1024]; /* JSON object text or "" */
 	char message[256];
 	char runner[128]; /* host:pid:start of the process running it, "" when none */
+	char params[512]; /* the kind's options as given to job_create ("" when none) */
 	int attempts;
 	int64_t run_ms, created_at, started_at, heartbeat_at, finished_at; /* 0: not yet */
 };
@@ -84,6 +85,7 @@ struct job_new {
 	const char *role, *request_id, *client_addr;
 	bool dry_run;
 	const char *input_path, *input_name, *input_hash;
+	const char *params; /* kind-specific options (a short text the kind parses), or NULL */
 };
 
 /* Creates a queued job; *id receives its id (untouched on failure). ERR_RATELIMIT when

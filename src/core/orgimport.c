@@ -26,6 +26,7 @@
 #include "core/bulk.h"
 #include "core/codelist.h"
 #include "core/codes.h"
+#include "core/importcols.h"
 #include "core/names.h"
 #include "core/org_int.h"
 #include "core/rbac.h"
@@ -47,12 +48,8 @@
 enum col { C_CODE, C_NAME, C_SHORT, C_LEVEL, C_TYPE, C_PARENT, C_REGION, C_CREDIT, C_OPENED, C_CONTACT, C_N };
 
 /* Canonical names (as in errors from the domain), the export's header, and the headers
- * people write. */
-static const struct {
-	const char *field;
-	const char *zh;      /* what the export writes */
-	const char *aliases; /* '|'-separated, compared after trimming, case-insensitively */
-} columns[C_N] = {
+ * people write (core/importcols.h). */
+static const struct import_colspec columns[C_N] = {
 	[C_CODE] = {"code", "代码", "code|代码|编码|组织代码|机构代码|组织编码"},
 	[C_NAME] = {"name", "名称", "name|名称|组织名称|机构名称|单位名称|全称"},
 	[C_SHORT] = {"short_name", "简称", "short_name|short name|简称"},
@@ -76,52 +73,9 @@ static const enum col export_cols[] = {C_CODE,   C_NAME,   C_SHORT,  C_LEVEL,  C
 #define LEVELS codelist_org_level
 #define TYPES  codelist_org_type
 
-/* Trims ASCII and ideographic spaces in place, turns full-width ASCII (U+FF01..FF5E) into
- * ASCII when `ascii` (codes, dates): ０１２ -> 012, and drops the ' an export puts before a
- * formula-looking cell ('=x -> =x), so an exported file re-imports unchanged. */
 static void clean(char *s, bool ascii)
 {
-	char *w = s;
-	const unsigned char *r = (const unsigned char *)s;
-	while (ascii && *r) {
-		if (ascii && r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2]) {
-			unsigned cp = ((r[0] & 0x0Fu) << 12) | ((r[1] & 0x3Fu) << 6) | (r[2] & 0x3Fu);
-			if (cp >= 0xFF01 && cp <= 0xFF5E) {
-				*w++ = (char)(cp - 0xFF01 + 0x21);
-				r += 3;
-				continue;
-			}
-		}
-		*w++ = (char)*r++;
-	}
-	if (ascii)
-		*w = '\0';
-	/* trim: ASCII space/tab and U+3000 */
-	char *b = s;
-	for (;;) {
-		if (*b == ' ' || *b == '\t')
-			b++;
-		else if (!strncmp(b, "\xE3\x80\x80", 3))
-			b += 3;
-		else
-			break;
-	}
-	size_t n = strlen(b);
-	for (;;) {
-		if (n && (b[n - 1] == ' ' || b[n - 1] == '\t'))
-			n--;
-		else if (n >= 3 && !strncmp(b + n - 3, "\xE3\x80\x80", 3))
-			n -= 3;
-		else
-			break;
-	}
-	if (n >= 2 && b[0] == '\'' && doc_formula_like(b + 1)) {
-		b++;
-		n--;
-	}
-	if (b != s)
-		memmove(s, b, n);
-	s[n] = '\0';
+	import_clean(s, ascii);
 }
 
 /* Dates as people type them: 1980-01-02, 1980/1/2, 1980.1.2, 1980年1月2日, 19800102, or an
@@ -447,29 +401,12 @@ static struct item *find(const struct imp *m, const char *code)
 /* Which column a header cell names (-1: none). */
 static int header_col(const char *name)
 {
-	for (int c = 0; c < C_N; c++)
-		if (word_in(columns[c].aliases, '|', name, true))
-			return c;
-	return -1;
+	return import_header_col(columns, C_N, name);
 }
 
 void org_import_columns(struct sheet *s, struct import_column *out, int max, int *n)
 {
-	*n = 0;
-	if (s->nrows == 0)
-		return;
-	struct sheet_row *h = &s->rows[0];
-	bool seen[C_N] = {false};
-	for (int k = 0; k < h->ncells && *n < max; k++) {
-		clean(h->cells[k], false);
-		int c = h->cells[k][0] ? header_col(h->cells[k]) : -1;
-		out[*n].index = k;
-		out[*n].header = h->cells[k];
-		out[*n].field = c >= 0 && !seen[c] ? columns[c].field : NULL;
-		if (c >= 0)
-			seen[c] = true;
-		(*n)++;
-	}
+	import_columns(s, columns, C_N, out, max, n);
 }
 
 /* Maps the header row; false (errors noted) when a required column is missing. Header
@@ -1471,14 +1408,7 @@ static void note_planned(struct imp *m, long from, long to)
 			note_errors(m, m->order[i]);
 }
 
-/* Every other writer waits while a batch's transaction runs, so batches are kept short: a
- * batch taking longer than IMPORT_STEP_MS halves the next one (down to IMPORT_STEP_MIN
- * rows), one under a quarter of it doubles the next (up to the configured batch_rows), and
- * the first batch is IMPORT_STEP_MIN rows (its time is not known yet). The rows, their
- * order and the results are the same whatever the sizes; only the checkpoints come more
- * often. */
-#define IMPORT_STEP_MS  50
-#define IMPORT_STEP_MIN 64
+/* Batches are kept short (import_next_batch, core/importcols.h). */
 
 static int write_batches(struct imp *m, int batch_rows)
 {
@@ -1523,11 +1453,7 @@ static int write_batches(struct imp *m, int batch_rows)
 		}
 		if (rc)
 			break;
-		uint64_t ms = b.tx_ns / 1000000u;
-		if (ms > IMPORT_STEP_MS && rows > IMPORT_STEP_MIN)
-			rows = rows / 2 > IMPORT_STEP_MIN ? rows / 2 : IMPORT_STEP_MIN;
-		else if (ms < IMPORT_STEP_MS / 4 && rows < batch_rows)
-			rows = rows * 2 < batch_rows ? rows * 2 : batch_rows;
+		rows = import_next_batch(rows, batch_rows, b.tx_ns / 1000000u);
 		memcpy(m->counts, b.counts, sizeof(m->counts));
 		m->done = b.to;
 		from = b.to;
@@ -1550,29 +1476,45 @@ static uint64_t cpu_ns(void)
 }
 
 /* The owner's grants, read when the job runs (a role taken away since counts). */
-static int load_caller(struct imp *m, int64_t owner)
+static int load_caller(struct imp *m)
 {
-	struct user_detail *u = malloc(sizeof(*u));
-	m->caller = calloc(1, sizeof(*m->caller));
-	if (!u || !m->caller) {
-		free(u);
-		return ERR_NOMEM;
+	return import_job_caller(m->job, &m->caller);
+}
+
+/* The error file (core/importcols.h) of an HTTP job: every refused row as uploaded, with the
+ * reasons the checks gave (a row refused while writing says only that it was not imported:
+ * its reasons are in the job's errors). */
+static void write_rejected(struct imp *m)
+{
+	long n = 0;
+	for (long i = 0; i < m->nitems; i++)
+		n += m->items[i].outcome == O_REJECTED;
+	if (!n || strcmp(job_info(m->job)->origin, "http"))
+		return;
+	const struct sheet_row **rows = calloc((size_t)n, sizeof(*rows));
+	const char **why = calloc((size_t)n, sizeof(*why));
+	long k = 0;
+	for (long i = 0; rows && why && i < m->nitems; i++) {
+		struct item *it = &m->items[i];
+		if (it->outcome != O_REJECTED)
+			continue;
+		char text[1024] = "";
+		size_t len = 0;
+		for (const struct ierr *e = it->errs; e; e = e->next)
+			len = import_why_add(text, sizeof(text), len, e->col, e->code, e->message);
+		if (!len)
+			len = import_why_add(text, sizeof(text), len, "", "rejected", NULL);
+		rows[k] = &m->sheet.rows[i + 1];
+		why[k++] = arena_strndup(&m->arena, text, len);
 	}
-	int rc = user_get(m->app, owner, u);
-	if (!rc && strcmp(u->status, "active")) {
-		job_set_message(m->job, "the account that started the import is disabled");
-		rc = ERR_FORBIDDEN;
-	}
-	if (!rc) {
-		m->caller->user_id = u->id;
-		for (int i = 0; i < u->ngrants && m->caller->ngrants < CALLER_MAX_GRANTS; i++) {
-			struct grant *g = &m->caller->g[m->caller->ngrants++];
-			str_copy(g->role, sizeof(g->role), u->g[i].role);
-			g->org_id = u->g[i].org_id;
-		}
-	}
-	free(u);
-	return rc;
+	int rc = rows && why ? import_rejected_write(m->app, job_info(m->job)->id, &m->sheet.rows[0], rows,
+						     why, k)
+			     : ERR_NOMEM;
+	if (rc)
+		log_warn("org import: job %" PRId64 ": the error file was not written (%s)",
+			 job_info(m->job)->id, err_name(rc));
+	free(rows);
+	free(why);
 }
 
 /* The job's run: read the file, check every row against one snapshot, plan, then write
@@ -1617,7 +1559,7 @@ static int import_run(struct job *j)
 		rc = ERR_UNPROCESSABLE;
 	}
 	if (!rc && ji->owner_id)
-		rc = load_caller(m, ji->owner_id);
+		rc = load_caller(m);
 	if (!rc)
 		rc = read_items(m);
 	t_read = cpu_ns();
@@ -1662,6 +1604,8 @@ static int import_run(struct job *j)
 	} else if (!rc) {
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : ORG_IMPORT_BATCH);
 	}
+	if (!rc)
+		write_rejected(m);
 	if (t_plan)
 		log_info("org import: job %" PRId64
 			 ": %ld rows; CPU time: read %.0f ms, snapshot %.0f ms, checks %.0f ms,"

@@ -21,6 +21,7 @@
 #ifndef KEXIE_CORE_ORGIMPORT_H
 #define KEXIE_CORE_ORGIMPORT_H
 
+#include "core/importcols.h"
 #include "core/job.h"
 #include "core/org.h"
 #include "doc/sheet.h"
@@ -37,13 +38,6 @@ extern const struct job_kind org_import_kind;
 /* Rows per batch (and per transaction) of the import; a setting may change it. */
 #define ORG_IMPORT_BATCH 4000
 
-/* One column of a file as the import reads it: the header as written and the field it maps
- * to (NULL: not a column the import knows; it is ignored). header points into the sheet. */
-struct import_column {
-	int index;
-	const char *header;
-	const char *field;
-};
 /* Maps the header row (the sheet's first row) for a preview; *n columns into out[0..max).
  * Cells of the header are trimmed in place. */
 void org_import_columns(struct sheet *s, struct import_column *out, int max, int *n);

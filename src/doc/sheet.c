@@ -159,6 +159,14 @@ static int csv_open(struct csv_lexer *lx, const char **data, size_t *n, struct s
 	out->format = "csv";
 	out->encoding = lx->utf8 ? (bom ? "utf-8-bom" : "utf-8") : "gb18030";
 	if (!lx->utf8) {
+		/* a GB18030 four-byte sequence (lead 81-FE, then 30-39) is beyond GBK */
+		const unsigned char *p = (const unsigned char *)*data;
+		for (size_t i = 0; i + 1 < *n && !out->beyond_gbk; i++) {
+			if (p[i] < 0x81 || p[i] == 0xFF)
+				continue;
+			out->beyond_gbk = p[i + 1] >= 0x30 && p[i + 1] <= 0x39;
+			i++; /* a two-byte character (or the first half of four) */
+		}
 		lx->cd = iconv_open("UTF-8", "GB18030");
 		if (lx->cd == (iconv_t)-1) {
 			snprintf(why, cap, "cannot decode GB18030 on this system");
@@ -364,6 +372,7 @@ static void text_add(struct text *t, const char *s, int len)
 
 /* workbook.xml / rels: the first sheet's target */
 struct wb {
+	const char *want; /* the worksheet's name (NULL: the first) */
 	char rid[64];
 	char target[256];
 };
@@ -372,8 +381,11 @@ static void wb_start(void *ud, const char *el, const char **a)
 {
 	struct wb *w = ud;
 	const char *v;
-	if (!strcmp(local(el), "sheet") && !w->rid[0] && (v = attr(a, "id")))
-		snprintf(w->rid, sizeof(w->rid), "%s", v);
+	if (!strcmp(local(el), "sheet") && !w->rid[0] && (v = attr(a, "id"))) {
+		const char *name = attr(a, "name");
+		if (!w->want || (name && !strcmp(name, w->want)))
+			snprintf(w->rid, sizeof(w->rid), "%s", v);
+	}
 	if (!strcmp(local(el), "Relationship") && w->rid[0] && !w->target[0] && (v = attr(a, "Id")) &&
 	    !strcmp(v, w->rid) && (v = attr(a, "Target")))
 		snprintf(w->target, sizeof(w->target), "%s", v);
@@ -533,6 +545,8 @@ static void ws_end(void *ud, const char *el)
 			w->b.cur.too_long = true;
 		if (n)
 			row_set(&w->b, w->col, val, n);
+		if (n && !strcmp(w->type, "n") && w->col >= 0 && w->col < SHEET_MAX_COLS)
+			w->b.cur.numeric |= (uint64_t)1 << w->col;
 	} else if (!strcmp(l, "row") && w->in_row) {
 		w->in_row = false;
 		w->rc = row_end(&w->b);
@@ -546,7 +560,7 @@ static void ws_text(void *ud, const char *s, int len)
 		text_add(&w->t, s, len);
 }
 
-static int read_xlsx(const char *data, size_t len, struct sheet *out, char *why, size_t cap)
+static int read_xlsx(const char *data, size_t len, const char *want, struct sheet *out, char *why, size_t cap)
 {
 	int rc = 0;
 	zip_error_t zerr;
@@ -560,7 +574,7 @@ static int read_xlsx(const char *data, size_t len, struct sheet *out, char *why,
 		return ERR_INVALID;
 	}
 	size_t n = 0;
-	struct wb w = {0};
+	struct wb w = {.want = want && *want ? want : NULL};
 	char *buf = zip_part(z, "xl/workbook.xml", &n, &rc);
 	if (buf) {
 		parse_xml(buf, n, &w, wb_start, NULL, NULL);
@@ -570,6 +584,12 @@ static int read_xlsx(const char *data, size_t len, struct sheet *out, char *why,
 			parse_xml(buf, n, &w, wb_start, NULL, NULL);
 			free(buf);
 		}
+	}
+	if (want && !w.target[0]) {
+		snprintf(why, cap, "the XLSX file has no worksheet named %s", want);
+		rc = ERR_UNPROCESSABLE;
+		zip_close(z);
+		return rc;
 	}
 	char part[300] = "xl/worksheets/sheet1.xml";
 	if (w.target[0] == '/')
@@ -632,6 +652,12 @@ done:
 
 int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, size_t cap)
 {
+	return sheet_read_mem_named(data, n, NULL, out, why, cap);
+}
+
+int sheet_read_mem_named(const char *data, size_t n, const char *sheet, struct sheet *out, char *why,
+			 size_t cap)
+{
 	memset(out, 0, sizeof(*out));
 	if (n == 0) {
 		snprintf(why, cap, "the file is empty");
@@ -642,7 +668,7 @@ int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, siz
 		return ERR_TOOBIG;
 	}
 	if (n >= 4 && !memcmp(data, "PK\x03\x04", 4))
-		return read_xlsx(data, n, out, why, cap);
+		return read_xlsx(data, n, sheet && *sheet ? sheet : NULL, out, why, cap);
 	/* binary files (old .xls, images) are not CSV */
 	if (memchr(data, '\0', n)) {
 		snprintf(why, cap, "not a CSV or XLSX file (save the sheet as .xlsx or .csv)");
@@ -652,6 +678,11 @@ int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, siz
 }
 
 int sheet_read(const char *path, struct sheet *out, char *why, size_t cap)
+{
+	return sheet_read_named(path, NULL, out, why, cap);
+}
+
+int sheet_read_named(const char *path, const char *sheet, struct sheet *out, char *why, size_t cap)
 {
 	memset(out, 0, sizeof(*out));
 	FILE *f = fopen(path, "rb");
@@ -685,7 +716,7 @@ int sheet_read(const char *path, struct sheet *out, char *why, size_t cap)
 	}
 	fclose(f);
 	data[n] = '\0';
-	int rc = sheet_read_mem(data, n, out, why, cap);
+	int rc = sheet_read_mem_named(data, n, sheet, out, why, cap);
 	free(data);
 	return rc;
 }

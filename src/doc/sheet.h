@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SHEET_MAX_BYTES (64u << 20) /* the file, and each inflated XLSX part */
 #define SHEET_MAX_ROWS  500000
@@ -26,7 +27,8 @@ struct sheet_row {
 	int ncells;
 	char **cells; /* UTF-8, NUL-terminated; "" for empty */
 	bool bad_encoding;
-	bool too_long; /* a cell or the row was cut at the limits */
+	bool too_long;    /* a cell or the row was cut at the limits */
+	uint64_t numeric; /* XLSX: bit k set when cell k was a number cell (a date may be its serial) */
 };
 
 struct sheet {
@@ -34,6 +36,7 @@ struct sheet {
 	long nrows;
 	const char *format;   /* "csv" or "xlsx" */
 	const char *encoding; /* "utf-8", "utf-8-bom", "gb18030" or "xlsx" */
+	bool beyond_gbk;      /* gb18030: four-byte sequences, so not plain GBK */
 	struct arena arena;   /* every cell and cell array: freed at once by sheet_free */
 };
 
@@ -43,6 +46,12 @@ int sheet_read(const char *path, struct sheet *out, char *why, size_t cap);
 
 /* The same for n bytes in memory (an upload); data is borrowed and not changed. */
 int sheet_read_mem(const char *data, size_t n, struct sheet *out, char *why, size_t cap);
+
+/* The same, reading the worksheet named `sheet` of an XLSX file (NULL or "": the first;
+ * ERR_UNPROCESSABLE when there is none of that name). A CSV file has one sheet: ignored. */
+int sheet_read_named(const char *path, const char *sheet, struct sheet *out, char *why, size_t cap);
+int sheet_read_mem_named(const char *data, size_t n, const char *sheet, struct sheet *out, char *why,
+			 size_t cap);
 
 /* Parses CSV bytes (used by sheet_read; exposed for tests). */
 int sheet_parse_csv(const char *data, size_t n, struct sheet *out, char *why, size_t cap);

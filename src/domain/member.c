@@ -716,20 +716,12 @@ struct create_job {
 	struct errlist *errs;
 };
 
-static int create_tx(struct conn *c, void *arg)
+/* Inserts the sealed row j->r (no duplicate: the caller looked) with its tags, name index
+ * and person.create record; r->id receives the new id. */
+static int person_insert(struct conn *c, struct create_job *j)
 {
-	struct create_job *j = arg;
 	struct prow *r = j->r;
-	int rc = prow_seal(c, j->a, r, true, true);
-	if (rc)
-		return rc;
-	int64_t other = 0;
-	const char *field = NULL;
-	rc = find_duplicate(c, r, 0, &other, &field);
-	if (rc)
-		return rc;
-	if (other)
-		return refuse_duplicate(c, j->caller, other, field, j->errs);
+	int rc = 0;
 	char key[VAL_MAX * 2];
 	member_sort_key(r->val[F_NAME], key, sizeof(key));
 	struct stmt *st = NULL;
@@ -771,6 +763,34 @@ static int create_tx(struct conn *c, void *arg)
 	return audit_person(c, j->who, "person.create", r->id, r->org_id, audit_diff_text(&d));
 }
 
+static int create_tx(struct conn *c, void *arg)
+{
+	struct create_job *j = arg;
+	int rc = prow_seal(c, j->a, j->r, true, true);
+	if (rc)
+		return rc;
+	int64_t other = 0;
+	const char *field = NULL;
+	rc = find_duplicate(c, j->r, 0, &other, &field);
+	if (rc)
+		return rc;
+	if (other)
+		return refuse_duplicate(c, j->caller, other, field, j->errs);
+	return person_insert(c, j);
+}
+
+/* merge_input for a new person: a name and an ID number or a mobile are required. */
+static int merge_new(const struct person_input *in, struct prow *r, bool given[NFIELDS], struct errlist *errs)
+{
+	int rc = merge_input(in, r, given, errs);
+	if (!given[F_NAME] && !errlist_has(errs, "name"))
+		rc = errlist_add(errs, "name", "required", "the name is required");
+	if (!r->val[F_ID][0] && !r->val[F_MOBILE][0] && !errlist_has(errs, "id_number") &&
+	    !errlist_has(errs, "mobile"))
+		rc = errlist_add(errs, "id_number", "id_or_mobile", "give an ID number or a mobile");
+	return rc;
+}
+
 int member_create(struct app *a, const struct audit_entry *who, const struct caller *c,
 		  const struct person_input *in, struct errlist *errs, int64_t *id)
 {
@@ -778,12 +798,7 @@ int member_create(struct app *a, const struct audit_entry *who, const struct cal
 	if (!r)
 		return ERR_NOMEM;
 	bool given[NFIELDS];
-	int rc = merge_input(in, r, given, errs);
-	if (!given[F_NAME] && !errlist_has(errs, "name"))
-		rc = errlist_add(errs, "name", "required", "the name is required");
-	if (!r->val[F_ID][0] && !r->val[F_MOBILE][0] && !errlist_has(errs, "id_number") &&
-	    !errlist_has(errs, "mobile"))
-		rc = errlist_add(errs, "id_number", "id_or_mobile", "give an ID number or a mobile");
+	int rc = merge_new(in, r, given, errs);
 	if (in->org_id <= 0)
 		rc = errlist_add(errs, "org_id", "required", "the organization that keeps the record");
 	if (!rc) {
@@ -808,6 +823,7 @@ struct update_job {
 	const struct person_input *in;
 	struct errlist *errs;
 	struct prow *old, *nw;
+	bool changed; /* a row was written */
 };
 
 /* A gender or birth date changed beside a stored ID number must still agree with it. */
@@ -843,6 +859,8 @@ static int update_tx(struct conn *c, void *arg)
 		rc = prow_open(j->a, &ring, j->old);
 	if (rc)
 		return rc;
+	if (j->version < 0) /* an import: the version just read */
+		j->version = j->old->version;
 	if (j->old->version != j->version)
 		return ERR_PRECONDITION;
 	*j->nw = *j->old;
@@ -918,6 +936,7 @@ static int update_tx(struct conn *c, void *arg)
 	if (strcmp(j->old->val[F_NAME], j->nw->val[F_NAME]) &&
 	    (rc = nameindex_set(c, NX_MEMBER, j->id, j->nw->val[F_NAME], NULL)))
 		return rc;
+	j->changed = true;
 	return audit_person(c, j->who, "person.update", j->id, j->old->org_id, audit_diff_text(&d));
 }
 
@@ -927,10 +946,88 @@ int member_update(struct app *a, const struct audit_entry *who, int64_t id, cons
 	struct prow *rows = calloc(2, sizeof(*rows));
 	if (!rows)
 		return ERR_NOMEM;
-	struct update_job j = {a, who, id, version, in, errs, &rows[0], &rows[1]};
+	struct update_job j = {a, who, id, version, in, errs, &rows[0], &rows[1], false};
 	int rc = store_tx(a->store, update_tx, &j);
 	prow_wipe(&rows[0]);
 	prow_wipe(&rows[1]);
+	free(rows);
+	return rc;
+}
+
+/* ---- import (domain/memberimport.c) ---- */
+
+int member_import_key(struct app *a, const struct person_input *in, struct errlist *errs, char *key,
+		      size_t cap)
+{
+	key[0] = '\0';
+	struct prow *r = calloc(1, sizeof(*r));
+	if (!r)
+		return ERR_NOMEM;
+	bool given[NFIELDS];
+	int rc = merge_new(in, r, given, errs);
+	char bidx[PII_BLIND_HEX];
+	if (!rc && r->val[F_ID][0]) {
+		rc = pii_blind(a, PII_PERSON_ID_NUMBER, r->val[F_ID], strlen(r->val[F_ID]), bidx);
+		if (!rc)
+			snprintf(key, cap, "i:%s", bidx);
+	} else if (!rc && r->val[F_MOBILE][0]) {
+		rc = pii_blind(a, PII_PERSON_MOBILE, r->val[F_MOBILE], strlen(r->val[F_MOBILE]), bidx);
+		if (!rc)
+			snprintf(key, cap, "m:%s\x1f%s", bidx, r->val[F_NAME]);
+	}
+	prow_wipe(r);
+	free(r);
+	return rc;
+}
+
+int member_upsert_conn(struct conn *c, struct app *a, const struct audit_entry *who,
+		       const struct caller *caller, const struct person_input *in, struct errlist *errs,
+		       int64_t *id, enum member_upsert *outcome)
+{
+	*id = 0;
+	struct prow *rows = calloc(3, sizeof(*rows));
+	if (!rows)
+		return ERR_NOMEM;
+	struct prow *r = &rows[0];
+	bool given[NFIELDS];
+	int rc = merge_new(in, r, given, errs);
+	if (!rc && in->org_id <= 0)
+		rc = errlist_add(errs, "org_id", "required", "the organization that keeps the record");
+	r->org_id = in->org_id;
+	if (!rc)
+		rc = prow_seal(c, a, r, true, true);
+	int64_t other = 0;
+	const char *field = NULL;
+	if (!rc)
+		rc = find_duplicate(c, r, 0, &other, &field);
+	if (!rc && !other) {
+		struct create_job j = {a, who, caller, r, in->tags != NULL, errs};
+		rc = person_insert(c, &j);
+		if (!rc) {
+			*id = r->id;
+			*outcome = MU_INSERTED;
+		}
+	} else if (!rc) {
+		/* the same person: within the caller's scope (as editing one is), then the
+		 * fields the row gives where they differ, as member_update does */
+		struct check_job cj = {.c = caller, .perm = "member.write", .id = other};
+		int seen = caller ? check_conn(c, &cj) : 0;
+		if (seen == ERR_FORBIDDEN || seen == ERR_NOTFOUND)
+			rc = refuse_duplicate(c, caller, other, field, errs);
+		else
+			rc = seen; /* 0, or the database failed */
+		struct person_input up = *in;
+		up.org_id = 0; /* the keeping org stays */
+		struct update_job u = {a, who, other, -1, &up, errs, &rows[1], &rows[2], false};
+		if (!rc)
+			rc = update_tx(c, &u);
+		if (!rc) {
+			*id = other;
+			*outcome = u.changed ? MU_UPDATED : MU_UNCHANGED;
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		prow_wipe(&rows[i]);
 	free(rows);
 	return rc;
 }
@@ -1063,6 +1160,8 @@ struct list_job {
 	struct app *a;
 	const struct member_filter *f;
 	int (*fn)(const struct person *p, void *arg);
+	/* member_export unmasked: called instead of fn, with the clear values */
+	int (*full_fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
 	void *arg;
 	int sort, qkind;
 	const char *codes[7]; /* gender, title_level, education, political, status, tag, category */
@@ -1097,6 +1196,16 @@ static int list_row(struct stmt *st, void *arg)
 	int rc = prow_open(j->a, &j->ring, j->r);
 	if (rc)
 		return rc;
+	if (j->full_fn) {
+		char id[VAL_MAX], mobile[VAL_MAX];
+		memcpy(id, j->r->val[F_ID], sizeof(id));
+		memcpy(mobile, j->r->val[F_MOBILE], sizeof(mobile));
+		person_of(j->r, &m, &j->p);
+		rc = j->full_fn(&j->p, id, mobile, j->arg);
+		sodium_memzero(id, sizeof(id));
+		sodium_memzero(mobile, sizeof(mobile));
+		return rc;
+	}
 	person_of(j->r, &m, &j->p);
 	return j->fn(&j->p, j->arg);
 }
@@ -1241,8 +1350,11 @@ static int list_params(struct list_job *j, struct errlist *errs)
 	return bad;
 }
 
-int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
-		void *arg, struct errlist *errs, char *next, size_t cap)
+static int list_page(struct app *a, const struct member_filter *f,
+		     int (*fn)(const struct person *p, void *arg),
+		     int (*full_fn)(const struct person *p, const char *id_number, const char *mobile,
+				    void *arg),
+		     void *arg, struct errlist *errs, char *next, size_t cap)
 {
 	next[0] = '\0';
 	struct list_job *j = calloc(1, sizeof(*j));
@@ -1251,6 +1363,7 @@ int member_list(struct app *a, const struct member_filter *f, int (*fn)(const st
 	j->a = a;
 	j->f = f;
 	j->fn = fn;
+	j->full_fn = full_fn;
 	j->arg = arg;
 	int rc = list_params(j, errs);
 	int qrc = list_q(a, j, errs);
@@ -1300,4 +1413,52 @@ int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const
 {
 	struct tags_job j = {fn, arg};
 	return store_read(a->store, tags_read, &j);
-}
+
+	int member_list(struct app * a, const struct member_filter *f,
+			int (*fn)(const struct person *p, void *arg), void *arg, struct errlist *errs,
+			char *next, size_t cap)
+	{
+		return list_page(a, f, fn, NULL, arg, errs, next, cap);
+	}
+
+	/* ---- export ---- */
+
+	struct export_call {
+		int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
+		void *arg;
+	};
+
+	static int export_masked(const struct person *p, void *arg)
+	{
+		struct export_call *x = arg;
+		return x->fn(p, NULL, NULL, x->arg);
+	}
+
+	int member_export(
+		struct app * a, const struct member_filter *f, bool unmasked,
+		int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
+		void *arg, struct errlist *errs)
+	{
+		struct member_filter page = *f;
+		page.limit = 200;
+		page.after = NULL;
+		char *next = malloc(2048), *after = malloc(2048);
+		if (!next || !after) {
+			free(next);
+			free(after);
+			return ERR_NOMEM;
+		}
+		struct export_call x = {fn, arg};
+		int rc = 0;
+		do { /* keyset pages, each its own snapshot: an export never holds one read for minutes */
+			rc = unmasked ? list_page(a, &page, NULL, fn, arg, errs, next, 2048)
+				      : list_page(a, &page, export_masked, NULL, &x, errs, next, 2048);
+			if (!rc && next[0]) {
+				memcpy(after, next, 2048);
+				page.after = after;
+			}
+		} while (!rc && next[0]);
+		free(next);
+		free(after);
+		return rc;
+	}

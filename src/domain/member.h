@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct conn;
+
 #define PERSON_NAME_MAX         100 /* code points */
 #define PERSON_TEXT_MAX         200 /* code points: work unit, position, title */
 #define PERSON_TAGS_MAX         16
@@ -97,6 +99,33 @@ int member_reveal(struct app *a, const struct audit_entry *who, int64_t id, cons
  * role), ERR_FORBIDDEN, ERR_NOTFOUND (also for no such person), or a store error. */
 int member_check(struct app *a, const struct caller *c, const char *perm, int64_t id, const char **role);
 
+/* ---- import (domain/memberimport.h runs it as a job) ---- */
+
+/* What one row of an import did to the register. */
+enum member_upsert { MU_INSERTED = 1, MU_UPDATED, MU_UNCHANGED };
+
+/* The key by which an import tells two rows of one file are the same person, into key
+ * (cap >= 200): "i:" and the ID number's blind index, else "m:" with the mobile's blind
+ * index and the name. in is normalised exactly as member_create does it (name, and an ID
+ * number or a mobile, required): ERR_UNPROCESSABLE with its field errors (key ""). Touches
+ * no database. */
+int member_import_key(struct app *a, const struct person_input *in, struct errlist *errs, char *key,
+		      size_t cap);
+
+/* Creates or updates the person in describes, on c inside the caller's transaction (a job
+ * step; wrap each row in a savepoint: a refused row may have written before it failed).
+ * The person is found as member_create finds a duplicate (ID number by blind index, else
+ * name + mobile). None: created, kept by in->org_id (person.create, name index), *outcome
+ * MU_INSERTED. Found: caller (NULL: the command line, no check) must hold member.write over
+ * the person (member_check), else ERR_CONFLICT `person_exists` as member_create; then the
+ * fields in gives (non-NULL) are merged as member_update merges them, without a version:
+ * written and audited (person.update, ID number and mobile only as "changed") when a value
+ * changed (MU_UPDATED), else nothing written (MU_UNCHANGED). The keeping org never changes.
+ * *id receives the person. Field errors as member_create / member_update. */
+int member_upsert_conn(struct conn *c, struct app *a, const struct audit_entry *who,
+		       const struct caller *caller, const struct person_input *in, struct errlist *errs,
+		       int64_t *id, enum member_upsert *outcome);
+
 /* ---- lists ---- */
 
 /* A page of the register under an org (its subtree today: kept there, or a current member
@@ -124,6 +153,15 @@ int member_list(struct app *a, const struct member_filter *f, int (*fn)(const st
 int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const char *en, void *arg),
 		void *arg);
 
+/* Every person member_list would list for f (every page; f->limit and f->after are
+ * ignored), in its order: fn gets the person masked, and with unmasked also the clear ID
+ * number and mobile ("" when none; wiped after the call; NULL when masked). Whether the
+ * caller may see them unmasked (member.reveal and a reason) and the audit record
+ * (person.export) are the caller's. Errors as member_list, or fn's. */
+int member_export(struct app *a, const struct member_filter *f, bool unmasked,
+		  int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
+		  void *arg, struct errlist *errs);
+
 /* ---- memberships ---- */
 
 struct membership {
@@ -148,6 +186,13 @@ int membership_create(struct app *a, const struct audit_entry *who, const struct
 		      struct errlist *errs, int64_t *id);
 
 int membership_get(struct app *a, int64_t id, struct membership *out);
+
+/* For an import, on c inside the caller's transaction: a current membership of in->org_id
+ * for in->person_id, created as membership_create creates one (number given or by the org's
+ * pattern; audited) when there is none (*created true), else kept as it is (*created
+ * false, nothing written). Field errors and ERR_CONFLICT `taken` as membership_create. */
+int membership_ensure_conn(struct conn *c, const struct audit_entry *who, const struct membership_input *in,
+			   struct errlist *errs, bool *created);
 
 /* Ends a membership on `on` (NULL: today) as "left" or "expelled" with a reason.
  * ERR_PRECOND on a stale version (0 = unchecked); ERR_CONFLICT when it has ended. */

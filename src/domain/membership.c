@@ -362,10 +362,11 @@ static int ms_create_tx(struct conn *c, void *arg)
 	return audit_ms(c, j->who, "membership.create", j->id, in->org_id, audit_diff_text(&d));
 }
 
-int membership_create(struct app *a, const struct audit_entry *who, const struct membership_input *in,
-		      struct errlist *errs, int64_t *id)
+/* The checks of a new membership before any read (j: who, in, errs set). */
+static int ms_prepare(struct ms_create_job *j)
 {
-	struct ms_create_job j = {.who = who, .in = in, .errs = errs};
+	const struct membership_input *in = j->in;
+	struct errlist *errs = j->errs;
 	int bad = 0;
 	if ((in->person_id > 0) == (in->unit_id > 0))
 		bad = errlist_add(errs, "person_id", "required", "give a person or a member unit");
@@ -374,23 +375,55 @@ int membership_create(struct app *a, const struct audit_entry *who, const struct
 	if (!cat)
 		bad = codelist_refuse(errs, "category", &codelist_member_category);
 	else
-		j.category = cat->code;
-	j.status = in->status && *in->status ? in->status : "active";
-	if (strcmp(j.status, "active") && strcmp(j.status, "applied"))
+		j->category = cat->code;
+	j->status = in->status && *in->status ? in->status : "active";
+	if (strcmp(j->status, "active") && strcmp(j->status, "applied"))
 		bad = errlist_add(errs, "status", "not_allowed", "a new membership is applied or active");
 	if (in->joined_on && *in->joined_on) {
-		if (member_date(in->joined_on, "joined_on", errs, j.joined))
+		if (member_date(in->joined_on, "joined_on", errs, j->joined))
 			bad = ERR_UNPROCESSABLE;
-	} else if (!strcmp(j.status, "active")) {
-		date_today(j.joined, sizeof(j.joined));
+	} else if (!strcmp(j->status, "active")) {
+		date_today(j->joined, sizeof(j->joined));
 	}
 	if (in->number && *in->number && (strlen(in->number) > 64 || !member_text_ok(in->number)))
 		bad = errlist_add(errs, "number", "invalid", "1 to 64 printable characters");
 	if (bad)
 		return bad;
-	if (!j.joined[0])
-		date_today(j.joined, sizeof(j.joined)); /* the number's year for an application */
-	int rc = store_tx(a->store, ms_create_tx, &j);
+	if (!j->joined[0])
+		date_today(j->joined, sizeof(j->joined)); /* the number's year for an application */
+	return 0;
+}
+
+int membership_ensure_conn(struct conn *c, const struct audit_entry *who, const struct membership_input *in,
+			   struct errlist *errs, bool *created)
+{
+	*created = false;
+	struct ms_create_job j = {.who = who, .in = in, .errs = errs};
+	int rc = ms_prepare(&j);
+	if (rc)
+		return rc;
+	bool there = false;
+	rc = conn_row(c,
+		      "SELECT 1 FROM membership WHERE org_id = $1 AND person_id = $2"
+		      " AND status IN ('applied','active','lapsed')",
+		      "ii", "b", in->org_id, in->person_id, &there);
+	if (!rc)
+		return 0; /* a current membership is kept as it is */
+	if (rc != ERR_NOTFOUND)
+		return rc;
+	rc = ms_create_tx(c, &j);
+	*created = rc == 0;
+	return rc;
+}
+
+int membership_create(struct app *a, const struct audit_entry *who, const struct membership_input *in,
+		      struct errlist *errs, int64_t *id)
+{
+	struct ms_create_job j = {.who = who, .in = in, .errs = errs};
+	int rc = ms_prepare(&j);
+	if (rc)
+		return rc;
+	rc = store_tx(a->store, ms_create_tx, &j);
 	if (!rc)
 		*id = j.id;
 	return rc;
