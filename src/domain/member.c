@@ -1413,52 +1413,51 @@ int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const
 {
 	struct tags_job j = {fn, arg};
 	return store_read(a->store, tags_read, &j);
+}
 
-	int member_list(struct app * a, const struct member_filter *f,
-			int (*fn)(const struct person *p, void *arg), void *arg, struct errlist *errs,
-			char *next, size_t cap)
-	{
-		return list_page(a, f, fn, NULL, arg, errs, next, cap);
-	}
+int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
+		void *arg, struct errlist *errs, char *next, size_t cap)
+{
+	return list_page(a, f, fn, NULL, arg, errs, next, cap);
+}
 
-	/* ---- export ---- */
+/* ---- export ---- */
 
-	struct export_call {
-		int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
-		void *arg;
-	};
+struct export_call {
+	int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg);
+	void *arg;
+};
 
-	static int export_masked(const struct person *p, void *arg)
-	{
-		struct export_call *x = arg;
-		return x->fn(p, NULL, NULL, x->arg);
-	}
+static int export_masked(const struct person *p, void *arg)
+{
+	struct export_call *x = arg;
+	return x->fn(p, NULL, NULL, x->arg);
+}
 
-	int member_export(
-		struct app * a, const struct member_filter *f, bool unmasked,
-		int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
-		void *arg, struct errlist *errs)
-	{
-		struct member_filter page = *f;
-		page.limit = 200;
-		page.after = NULL;
-		char *next = malloc(2048), *after = malloc(2048);
-		if (!next || !after) {
-			free(next);
-			free(after);
-			return ERR_NOMEM;
-		}
-		struct export_call x = {fn, arg};
-		int rc = 0;
-		do { /* keyset pages, each its own snapshot: an export never holds one read for minutes */
-			rc = unmasked ? list_page(a, &page, NULL, fn, arg, errs, next, 2048)
-				      : list_page(a, &page, export_masked, NULL, &x, errs, next, 2048);
-			if (!rc && next[0]) {
-				memcpy(after, next, 2048);
-				page.after = after;
-			}
-		} while (!rc && next[0]);
+int member_export(struct app *a, const struct member_filter *f, bool unmasked,
+		  int (*fn)(const struct person *p, const char *id_number, const char *mobile, void *arg),
+		  void *arg, struct errlist *errs)
+{
+	struct member_filter page = *f;
+	page.limit = 200;
+	page.after = NULL;
+	char *next = malloc(2048), *after = malloc(2048);
+	if (!next || !after) {
 		free(next);
 		free(after);
-		return rc;
+		return ERR_NOMEM;
 	}
+	struct export_call x = {fn, arg};
+	int rc = 0;
+	do { /* keyset pages, each its own snapshot: an export never holds one read for minutes */
+		rc = unmasked ? list_page(a, &page, NULL, fn, arg, errs, next, 2048)
+			      : list_page(a, &page, export_masked, NULL, &x, errs, next, 2048);
+		if (!rc && next[0]) {
+			memcpy(after, next, 2048);
+			page.after = after;
+		}
+	} while (!rc && next[0]);
+	free(next);
+	free(after);
+	return rc;
+}
