@@ -63,7 +63,7 @@ export default {
   },
   en: {
     reg: {
-      title: 'Join as a member', link: 'Join as a member', statusLink: 'Check an application', intro: 'Apply to join a society or association: the organization you pick reviews your application.',
+      title: 'Join as a member', link: 'Join as a member', statusLink: 'Check an application', intro: 'Apply for membership: the organization you pick reviews your application.',
       org: 'Organization to join', orgHint: 'Type its name or code (2 characters or more)', orgNoHits: 'No organization found', category: 'Member category',
       person: 'About you', name: 'Name', gender: 'Gender', birthDate: 'Date of birth', idType: 'ID type', idNumber: 'ID number',
       mobile: 'Mobile', email: 'Email', idOrMobile: 'Give an ID number, a mobile or both', workUnit: 'Work unit', jobTitle: 'Professional title',
