@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer } from '../api/lib.mjs';
+import { startServer, kexie } from '../api/lib.mjs';
 import { launch, SHOTS, DESKTOP, PHONE, openPage, signInQuick, input, axeViolations, rawTextOnScreen, layoutProblems } from './browser.mjs';
 
 const DIR = join(SHOTS, 'registration');
@@ -194,6 +194,18 @@ test('end to end: apply on a phone, staff approve, the outcome, the member signs
   await a.page.getByTestId('my-membership').waitFor();
   assert.equal(await input(a.page, 'my-work-unit').inputValue(), '安平县实验中学');
 
+  // someone else (a script of the member's) changes the record meanwhile: the page's save
+  // is refused (412), says so and reloads the record
+  const tk = kexie(['token', 'create', '--login', 'wang.zhuce'], s.env).stdout.trim();
+  const cur = await fetch(`${s.url}/api/v1/me/member`, { headers: { authorization: `Bearer ${tk}` } });
+  const upd = await fetch(`${s.url}/api/v1/me/member`, { method: 'PATCH', body: JSON.stringify({ position: '教师' }),
+    headers: { authorization: `Bearer ${tk}`, 'content-type': 'application/json', 'if-match': cur.headers.get('etag') } });
+  assert.equal(upd.status, 200, await upd.clone().text());
+  await input(a.page, 'my-landline').fill('0571-88886666');
+  await a.page.getByTestId('my-save').click();
+  await a.page.getByTestId('my-stale').waitFor();
+  assert.equal(await input(a.page, 'my-position').inputValue(), '教师', 'the record was reloaded');
+
   // 6. asks for erasure: a dialog, then a confirmation
   await a.page.getByTestId('my-erase').click();
   await area(a.page, 'my-erase-reason').fill('不再参加学会活动');
@@ -201,7 +213,7 @@ test('end to end: apply on a phone, staff approve, the outcome, the member signs
   await a.page.locator('.kx-confirm .el-button--danger').click();
   await a.page.locator('.kx-toast-success', { hasText: '注销申请已提交' }).waitFor();
   await a.page.getByTestId('my-erase-sent').waitFor();
-  await check(a.page, 'my-member-erasure-sent-phone', a.problems, { allow: [/^422 POST/] });
+  await check(a.page, 'my-member-erasure-sent-phone', a.problems, { allow: [/^422 POST/, /^412 PATCH \/api\/v1\/me\/member$/] });
   await a.ctx.close();
 
   // 7. the province's admin erases them: a strong confirmation (the name typed)
