@@ -11,12 +11,15 @@ import orgs from './modules/orgs';
 import users from './modules/users';
 import audit from './modules/audit';
 import account from './modules/account';
+import registration from './modules/registration';
 import system from './modules/system';
 import regions from './modules/regions';
 import dev from './modules/dev';
 import members from './modules/members';
 
 export const modules: KexieModule[] = [workbench, orgs, members, users, audit, account, system, regions, dev];
+
+modules.push(registration); // issue 12: kept on its own line so the module list merges cleanly
 
 // Placeholders for the modules still to come (each goes when its module exists).
 const soon: { name: string; group: MenuGroup; icon: Component; order: number }[] = [

@@ -12,6 +12,9 @@ const PERMS: Record<string, string[]> = {
   staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
 };
 
+// Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
+for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
