@@ -461,11 +461,13 @@ static const struct field s_erasure[] = {
 	{"id", FT_INT, 0, 0, 0, NULL, "id"},
 	{"person_id", FT_INT, 0, 0, 0, NULL, "the person"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "the keeping organization"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
 	{"person_name", FT_STRING, 0, 0, 100, NULL, "name (replaced once erased)"},
 	{"status", FT_ENUM, 0, 0, 0, "pending|approved|rejected", "status"},
 	{"reason", FT_STRING, 0, 0, 200, NULL, "the member's reason"},
 	{"answer", FT_STRING, NUL, 0, 200, NULL, "the staff's answer"},
 	{"created_at", FT_INT, 0, 0, 0, NULL, "unix seconds"},
+	{"decided_at", FT_INT, NUL, 0, 0, NULL, "unix seconds (null while pending)"},
 	{0},
 };
 

@@ -468,11 +468,16 @@ static void erasure_members(struct jsonw *w, const struct erasure *e)
 	jsonw_int(w, "id", e->id);
 	jsonw_int(w, "person_id", e->person_id);
 	jsonw_int(w, "org_id", e->org_id);
+	jsonw_str(w, "org_name", e->org_name);
 	jsonw_str(w, "person_name", e->person_name);
 	jsonw_str(w, "status", e->status);
 	jsonw_str(w, "reason", e->reason);
 	jsonw_str(w, "answer", e->answer[0] ? e->answer : NULL);
 	jsonw_int(w, "created_at", e->created_at);
+	if (e->decided_at)
+		jsonw_int(w, "decided_at", e->decided_at);
+	else
+		jsonw_null(w, "decided_at");
 }
 
 static int erasure_item(const struct erasure *e, void *arg)

@@ -67,9 +67,10 @@ int erasure_request(struct app *a, const struct audit_entry *who, int64_t person
 	return rc;
 }
 
-#define ERASURE_COLS                                                                       \
-	"e.id, e.person_id, e.org_id, p.name, e.status, e.reason, e.answer, e.created_at," \
-	" COALESCE(e.decided_at, 0) FROM member_erasure e JOIN person p ON p.id = e.person_id"
+#define ERASURE_COLS                                                                                   \
+	"e.id, e.person_id, e.org_id, p.name, e.status, e.reason, e.answer, e.created_at,"             \
+	" COALESCE(e.decided_at, 0), o.name FROM member_erasure e JOIN person p ON p.id = e.person_id" \
+	" JOIN org o ON o.id = e.org_id"
 
 struct erasure_each {
 	int (*fn)(const struct erasure *e, void *arg);
@@ -92,6 +93,7 @@ static int erasure_row(struct stmt *st, void *arg)
 	str_copy(e->answer, sizeof(e->answer), stmt_text(st, 6, NULL));
 	e->created_at = stmt_int64(st, 7);
 	e->decided_at = stmt_int64(st, 8);
+	str_copy(e->org_name, sizeof(e->org_name), stmt_text(st, 9, NULL));
 	x->n++;
 	return x->fn ? x->fn(e, x->arg) : 1;
 }

@@ -112,7 +112,7 @@ int erasure_request(struct app *a, const struct audit_entry *who, int64_t person
 
 struct erasure {
 	int64_t id, person_id, org_id;
-	char person_name[401], status[12], reason[801], answer[801];
+	char person_name[401], org_name[801], status[12], reason[801], answer[801];
 	int64_t created_at, decided_at;
 };
 int erasure_get(struct app *a, int64_t id, struct erasure *out);

@@ -177,7 +177,9 @@ test('erasure: the member asks, the admin approves; the person is anonymised, th
   const e = await json(r);
   await expectError(assert, await post('/api/v1/me/member/erasure', me, {}), 409);
   const list = await json(await get(`/api/v1/member-erasures?under=${K1()}`, tok.admin));
-  assert.ok(list.items.some((x) => x.id === e.id));
+  const item = list.items.find((x) => x.id === e.id);
+  assert.equal(item.org_name, '安平县科学技术协会');
+  assert.equal(item.decided_at, null);
   // staff may not erase: the admin of the org may
   await expectError(assert, await post(`/api/v1/member-erasures/${e.id}/approve`, tok.staff, {}), 403);
   await expectError(assert, await post(`/api/v1/member-erasures/${e.id}/approve`, tok.sibling, {}), 404);

@@ -268,7 +268,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -469,10 +469,10 @@ export interface paths {
     };
   };
   "/api/v1/jobs/{id}/errors": {
-    /** Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明) */
+    /** Every kept error of a job of mine as a spreadsheet (行号,列,错误代码,说明), or the refused rows plus 错误 */
     get: {
       path: { id: number };
-      query: { format?: "csv" };
+      query: { format?: "csv" | "xlsx"; view?: "list" | "rows" };
       body: never;
       reply: unknown;
     };
@@ -805,6 +805,45 @@ export interface paths {
           reason: string;
         };
       reply: Schemas["revealed"];
+    };
+  };
+  "/api/v1/members/export": {
+    /** The register of a subtree as a spreadsheet, ID numbers and mobiles masked (audited) */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; format?: "csv" | "xlsx"; q?: string; gender?: string; age_min?: number; age_max?: number; title?: string; education?: string; political?: string; tag?: string; category?: string; status?: string; joined_from?: string; joined_to?: string; sort?: "name" | "birth" | "joined" };
+      body: never;
+      reply: unknown;
+    };
+    /** The register of a subtree with ID numbers and mobiles in full, with a reason (audited) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          format?: "csv" | "xlsx";
+          reason: string;
+          under: number;
+          unmasked: boolean;
+        };
+      reply: unknown;
+    };
+  };
+  "/api/v1/members/import": {
+    /** Import a member spreadsheet as a background job (people kept by org_id) */
+    post: {
+      path: Record<string, never>;
+      query: { org_id: number; dry_run?: boolean; mode?: "valid-rows" | "all-or-nothing"; sheet?: string; ignore_unknown_columns?: boolean };
+      body: never;
+      reply: Schemas["job_accepted"];
+    };
+  };
+  "/api/v1/members/import/preview": {
+    /** Read a member spreadsheet: format, encoding, how its columns map, the first 10 rows */
+    post: {
+      path: Record<string, never>;
+      query: { sheet?: string };
+      body: never;
+      reply: Schemas["import_preview"];
     };
   };
   "/api/v1/members/stats": {
@@ -1437,6 +1476,8 @@ export const CODE_LISTS = {
     { code: "person.create", zh: "登记人员", en: "Register a person" },
     { code: "person.update", zh: "修改人员信息", en: "Change a person" },
     { code: "person.reveal", zh: "查看完整敏感信息", en: "See a full personal value" },
+    { code: "person.import", zh: "导入人员", en: "Import people" },
+    { code: "person.export", zh: "导出人员名单", en: "Export people" },
     { code: "membership.create", zh: "入会", en: "Join" },
     { code: "membership.end", zh: "退会", en: "Leave" },
     { code: "membership.pay", zh: "登记会费", en: "Record dues" },
@@ -1758,6 +1799,9 @@ export const CODE_LISTS = {
     { code: "parent_missing", zh: "上级组织不存在", en: "The parent does not exist" },
     { code: "level_change", zh: "导入不能修改层级", en: "An import cannot change the level" },
     { code: "out_of_scope", zh: "不在您的管理范围内", en: "Outside your scope" },
+    { code: "unknown_column", zh: "无法识别的列", en: "Unknown column" },
+    { code: "duplicate_row", zh: "文件中同一人出现两次", en: "The same person appears twice in the file" },
+    { code: "unreadable", zh: "无法读取该文件", en: "The file cannot be read" },
     { code: "finished", zh: "任务已结束", en: "The job has ended already" },
   ],
   ethnicity: [

@@ -1,6 +1,9 @@
-// words.ts - the member register's small helpers: the managed tag list (the API has no
-// endpoint for it yet: these are the tags of migration 0020, shown by their words; an
-// unknown tag shows as itself), and turning a person into a form draft and back.
+// words.ts - the member register's small helpers: the managed tag list (GET
+// /api/v1/members/tags, loaded once; until it answers, the tags of migration 0020 by their
+// words; an unknown tag shows as itself), and turning a person into a form draft and back.
+import { ref } from 'vue';
+import { i18n } from '../../i18n';
+import { request } from '../../api/client';
 import { tr } from '../../text';
 import type { Person, PersonBody } from './api';
 
@@ -19,8 +22,23 @@ export const FIELDS = ['org_id', 'name', 'gender', 'ethnicity', 'birth_date', 'i
   'political_status', 'party_joined_on', 'party_full_on', 'education', 'degree', 'title', 'title_level', 'discipline', 'work_unit',
   'position', 'status', 'deceased_on', 'tags'];
 
-export const TAGS = ['senior_expert', 'academician', 'young_worker', 'model_worker', 'female_scientist', 'rural_expert'];
-export const tagWord = (c: string) => tr(`members.tags.${c}`) || c;
+const SEEDED = ['senior_expert', 'academician', 'young_worker', 'model_worker', 'female_scientist', 'rural_expert'];
+const tagList = ref<{ code: string; zh: string; en: string }[]>([]);
+let tagsLoading: Promise<void> | null = null;
+// Loads the managed list once (again after a failure); pages call it when they mount.
+export function loadTags(): Promise<void> {
+  tagsLoading ??= request<{ items: { code: string; zh: string; en: string }[] }>('GET', '/api/v1/members/tags')
+    .then((b) => { tagList.value = b.items; })
+    .catch(() => { tagsLoading = null; });
+  return tagsLoading;
+}
+// The tag codes in display order (reactive: the list replaces the seeded six once loaded).
+export const tagCodes = () => (tagList.value.length ? tagList.value.map((x) => x.code) : SEEDED);
+export const tagWord = (c: string) => {
+  const hit = tagList.value.find((x) => x.code === c);
+  if (hit) return i18n.global.locale.value === 'en' ? hit.en : hit.zh;
+  return tr(`members.tags.${c}`) || c;
+};
 
 export function emptyDraft(orgId: number | null): PersonDraft {
   return {
