@@ -8,6 +8,8 @@
  * rows and wrote nothing, 2 for a file that cannot be read at all (or a usage error).
  */
 #include "cli/cli.h"
+#include "domain/member.h"
+#include "domain/memberkeys.h"
 #include "base/err.h"
 #include "base/jsonw.h"
 #include "base/timeutil.h"
@@ -235,6 +237,52 @@ static const char *const import_flags[] = {
 	"--org=", "--dry-run", "--json", "--mode=", "--sheet=", "--ignore-unknown-columns", NULL};
 
 /* clang-format off */
+/* ---- kexie member rekey / lapse ---- */
+
+static int rekey_progress(const struct pii_rekey_report *r, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\rre-encrypted %lld values (pass %d)", (long long)r->rows, r->passes + 1);
+	return 0;
+}
+
+/* Re-encrypts every sealed ID number and mobile under a new key version while servers keep
+ * running; --retire refuses the older versions afterwards. Run again after an interruption. */
+static int member_rekey_cmd(struct cmd_ctx *x)
+{
+	static const struct audit_entry who = {.via = "cli", .role = "security_admin"};
+	struct pii_rekey_report rep;
+	memset(&rep, 0, sizeof(rep));
+	int rc = member_rekey(x->app, &who, cli_has(x, "--retire"), isatty(2) ? rekey_progress : NULL, NULL, &rep);
+	if (isatty(2))
+		fputc('\n', stderr);
+	printf("key version %u -> %u%s: %lld values re-encrypted in %lld batches, %s\n", rep.from, rep.to,
+	       rep.resumed ? " (resumed)" : "", (long long)rep.rows, (long long)rep.batches,
+	       rep.done ? "done" : "not finished: run it again");
+	if (rc) {
+		fprintf(stderr, "kexie member rekey: %s%s\n", err_name(rc),
+			rc == ERR_FORGED ? " (values that cannot be opened remain; the rekey stays open)" : "");
+		return 1;
+	}
+	return rep.done ? 0 : 1;
+}
+
+/* Marks active memberships whose paid term has ended as lapsed (for a nightly timer). */
+static int member_lapse_cmd(struct cmd_ctx *x)
+{
+	static const struct audit_entry who = {.via = "cli", .role = "system_admin"};
+	int n = 0;
+	int rc = membership_lapse_due(x->app, &who, &n);
+	if (rc) {
+		fprintf(stderr, "kexie member lapse: %s\n", err_name(rc));
+		return 1;
+	}
+	printf("%d membership%s lapsed\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static const char *const rekey_flags[] = {"--retire", NULL};
+
 const struct command member_commands[] = {
 	{.name = "import",
 	 .run = member_import_cmd,
@@ -243,6 +291,17 @@ const struct command member_commands[] = {
 	 .flags = RUN_APP,
 	 .npos = 1,
 	 .extra = import_flags},
+	{.name = "rekey",
+	 .run = member_rekey_cmd,
+	 .args = "[--retire]",
+	 .summary = "re-encrypt every ID number and mobile under a new key version, servers running (--retire: refuse the old ones after)",
+	 .flags = RUN_APP,
+	 .extra = rekey_flags},
+	{.name = "lapse",
+	 .run = member_lapse_cmd,
+	 .args = "",
+	 .summary = "mark active memberships whose paid term has ended as lapsed (run nightly)",
+	 .flags = RUN_APP},
 	{0},
 };
 /* clang-format on */

@@ -5,7 +5,7 @@
 // with numbers by pattern, terms and dues. On SQLite and PostgreSQL alike.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, json, expectError, sql, userWithToken } from './lib.mjs';
+import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
 
 let s, ids, tok;
 const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
@@ -409,4 +409,27 @@ test('the managed tag list, with words, for pickers (member.read)', async () => 
   assert.ok(b.items.length >= 6);
   assert.deepEqual(b.items[0], { code: 'senior_expert', zh: '老科技工作者', en: 'Senior expert' });
   await expectError(assert, await get('/api/v1/members/tags', tok.reviewer), 403);
+});
+
+test('kexie member rekey: every sealed value under a new key version while the server runs; reveals still work; lapse marks ended terms', async () => {
+  const p = await json(await post('/api/v1/members', tok.staff, { org_id: K1(), name: '换钥人', id_number: idWithCheck('11010519550505005'), mobile: '13900009999' }));
+  const before = sql(s.db, 'SELECT version FROM pii_key').trim();
+  let r = kexie(['member', 'rekey'], s.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`key version ${before} -> ${Number(before) + 1}: \\d+ values re-encrypted`));
+  assert.equal(sql(s.db, "SELECT count(*) FROM person WHERE id_enc IS NOT NULL AND id_enc NOT LIKE (SELECT version || '$%' FROM pii_key)").trim(), '0');
+  // the running server reads the new version: the masked answer and a reveal
+  const admin2 = userWithToken(s.env, 'm.admin2', 'org_admin', 'DC-C1');
+  const q = await json(await get(`/api/v1/members/${p.id}`, admin2));
+  assert.equal(q.mobile, '139****9999');
+  const v = await json(await post(`/api/v1/members/${p.id}/reveal`, admin2, { field: 'id_number', reason: '换钥后核对' }));
+  assert.equal(v.value, idWithCheck('11010519550505005'));
+  assert.ok(sql(s.db, "SELECT count(*) FROM audit_log WHERE action = 'pii.rekey'").trim() >= '1');
+  // lapse: an active membership whose term ended yesterday
+  const m = await json(await post('/api/v1/memberships', tok.staff, { org_id: K1(), person_id: p.id, category: 'individual', joined_on: '2020-01-01' }));
+  sql(s.db, `UPDATE membership SET valid_until = '2021-01-01' WHERE id = ${m.id}`);
+  r = kexie(['member', 'lapse'], s.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /[1-9]\d* memberships? lapsed/);
+  assert.equal((await json(await get(`/api/v1/memberships/${m.id}`, tok.staff))).status, 'lapsed');
 });

@@ -123,8 +123,10 @@ export interface Schemas {
   erasure: {
         answer: string | null;
         created_at: number;
+        decided_at: number | null;
         id: number;
         org_id: number;
+        org_name: string;
         person_id: number;
         person_name: string;
         reason: string;
