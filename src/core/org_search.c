@@ -30,21 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Copies q into out with LIKE's wildcards and the escape character escaped. */
-static bool like_escape(const char *q, char *out, size_t cap)
-{
-	size_t n = 0;
-	for (; *q; q++) {
-		if (n + 3 >= cap)
-			return false;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[n++] = '\\';
-		out[n++] = *q;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 /*
  * The statements. $1 under, $2 date, $3 include_closed, $4 'q%' (NULL: no q), $5 '%q%',
  * $6 level, $7 type, $8 after (code), $9 limit, $10..$12 the caller's view (SEEN); with
@@ -246,7 +231,7 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 	if (!date_valid(p->date) || max < 1)
 		goto done;
 	if (f->q && *f->q) {
-		if (!like_escape(f->q, esc, sizeof(esc)) || nameindex_parse(f->q, true, &p->q))
+		if (!store_like(f->q, "", "", esc, sizeof(esc)) || nameindex_parse(f->q, true, &p->q))
 			goto done;
 		p->has_q = true;
 		p->pinyin = p->q.pinyin;

@@ -1230,23 +1230,6 @@ static int list_read(struct conn *c, void *arg)
 							: "");
 }
 
-/* Copies q into out with LIKE's wildcards escaped, wrapped in %...%. */
-static bool like_of(const char *q, char *out, size_t cap)
-{
-	size_t len = 0;
-	out[len++] = '%';
-	for (; *q; q++) {
-		if (len + 4 >= cap)
-			return false;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[len++] = '\\';
-		out[len++] = *q;
-	}
-	out[len++] = '%';
-	out[len] = '\0';
-	return true;
-}
-
 /* What q is: a full ID number or mobile (exact, blind index) or a name / work unit part. */
 static int list_q(struct app *a, struct list_job *j, struct errlist *errs)
 {
@@ -1275,7 +1258,7 @@ static int list_q(struct app *a, struct list_job *j, struct errlist *errs)
 		return errlist_add(errs, "q", "too_short",
 				   "two characters or more, or a full ID number or mobile"),
 		       errlist_param_int(errs, "min", 2);
-	if (!like_of(j->q.norm, j->like, sizeof(j->like)))
+	if (!store_like(j->q.norm, "%", "%", j->like, sizeof(j->like)))
 		return errlist_add(errs, "q", "too_long", "too long");
 	j->pinyin = j->q.pinyin;
 	if (j->pinyin)

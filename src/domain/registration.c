@@ -797,30 +797,11 @@ static int orgs_read(struct conn *c, void *arg)
 			 org_hit_row, j, "tt", j->like, j->prefix);
 }
 
-/* q with LIKE's wildcards escaped into out, between pre and post ("%" or ""). */
-static bool like_text(const char *q, const char *pre, const char *post, char *out, size_t cap)
-{
-	size_t len = 0;
-	for (const char *p = pre; *p; p++)
-		out[len++] = *p;
-	for (; *q; q++) {
-		if (len + 4 >= cap)
-			return false;
-		if (*q == '%' || *q == '_' || *q == '\\')
-			out[len++] = '\\';
-		out[len++] = *q;
-	}
-	for (const char *p = post; *p; p++)
-		out[len++] = *p;
-	out[len] = '\0';
-	return true;
-}
-
 int registration_orgs(struct app *a, const char *q, int (*fn)(const struct org_hit *o, void *arg), void *arg)
 {
 	struct orgs_job j = {.fn = fn, .arg = arg};
-	if (!q || utf8_count(q, strlen(q)) < 2 || !like_text(q, "%", "%", j.like, sizeof(j.like)) ||
-	    !like_text(q, "", "%", j.prefix, sizeof(j.prefix)))
+	if (!q || utf8_count(q, strlen(q)) < 2 || !store_like(q, "%", "%", j.like, sizeof(j.like)) ||
+	    !store_like(q, "", "%", j.prefix, sizeof(j.prefix)))
 		return 0; /* nothing to show for less than two characters */
 	return store_read(a->store, orgs_read, &j);
 }

@@ -161,3 +161,22 @@ int store_read(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg)
 	store_release(c);
 	return rc;
 }
+
+bool store_like(const char *q, const char *pre, const char *post, char *out, size_t cap)
+{
+	size_t len = 0, pl = strlen(pre), tl = strlen(post);
+	if (pl + tl >= cap)
+		return false;
+	memcpy(out, pre, pl);
+	len = pl;
+	for (; *q; q++) {
+		if (len + 2 + tl >= cap)
+			return false;
+		if (*q == '%' || *q == '_' || *q == '\\')
+			out[len++] = '\\';
+		out[len++] = *q;
+	}
+	memcpy(out + len, post, tl);
+	out[len + tl] = '\0';
+	return true;
+}

@@ -172,6 +172,12 @@ int conn_row(struct conn *c, const char *sql, const char *params, const char *ou
 int conn_each(struct conn *c, const char *sql, int (*fn)(struct stmt *st, void *arg), void *arg,
 	      const char *params, ...);
 
+/* A LIKE pattern (with ESCAPE '\\') for the literal text q between pre and post ("%" or
+ * ""): q's wildcards and the escape character are escaped. Returns false when it does not
+ * fit in cap bytes (out unspecified). The one escaper: org search, the register's name
+ * search and the registration page's picker use it. */
+bool store_like(const char *q, const char *pre, const char *post, char *out, size_t cap);
+
 /* Runs fn(conn, arg) on a read connection (the request's snapshot when s is a view) and
  * releases it. Returns fn's code, or the acquire error. */
 int store_read(struct store *s, int (*fn)(struct conn *c, void *arg), void *arg);
