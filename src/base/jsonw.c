@@ -2,6 +2,7 @@
  * jsonw.c - JSON straight into a buffer (see jsonw.h).
  */
 #include "base/jsonw.h"
+#include "base/num.h"
 #include "base/err.h"
 #include "base/jsontext.h"
 
@@ -172,8 +173,8 @@ void jsonw_strn(struct jsonw *w, const char *key, const char *v, size_t n)
 
 void jsonw_int(struct jsonw *w, const char *key, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[NUM_INT64_LEN];
+	int n = num_fmt_int64(num, v);
 	member(w, key);
 	put(w, num, (size_t)n);
 }

@@ -2,6 +2,7 @@
  * timeutil.c - monotonic and UTC wall-clock helpers built on gmtime_r.
  */
 #include "base/timeutil.h"
+#include "base/err.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,23 @@ void time_iso_now(char *out, size_t cap)
 	struct tm tm;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+	/* digits by hand: every access log line takes one (snprintf was 2% of a request) */
+	int f[7] = {tm.tm_year + 1900,           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    (int)(ts.tv_nsec / 1000000L)};
+	static const int width[7] = {4, 2, 2, 2, 2, 2, 3};
+	static const char after[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+	char tmp[32];
+	size_t n = 0;
+	for (int i = 0; i < 7; i++) {
+		int v = f[i] < 0 ? 0 : f[i];
+		for (int d = width[i] - 1; d >= 0; d--, v /= 10)
+			tmp[n + (size_t)d] = (char)('0' + v % 10);
+		n += (size_t)width[i];
+		tmp[n++] = after[i];
+	}
+	tmp[n] = '\0';
+	if (cap)
+		str_copy(out, cap, tmp);
 }
 
 void time_iso(int64_t t, char *out, size_t cap)

@@ -240,15 +240,16 @@ int org_within_conn(struct conn *c, int64_t ancestor, int64_t id, const char *da
 /* Today's org (depth 0) and the chain above it, in one statement: org_get_for's read. */
 static const char ORG_TODAY_SQL[] = UP_CTE
 	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"
-	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0, CAST(NULL AS TEXT)"
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0,"
+	/* the parent's name by its own index lookups: a third branch reading `up` again made
+	 * SQLite materialise the chain twice (callgrind: +20% instructions per org GET) */
+	" (SELECT po.name FROM org_parent pp JOIN org po ON po.id = pp.parent_id"
+	" WHERE pp.org_id = o.id AND pp.valid_from <= $2 AND (pp.valid_to IS NULL OR pp.valid_to > $2))"
 	" FROM org o WHERE o.id = $1"
 	/* the chain as a branch of its own: joining org to every row of it read org again
 	 * for each ancestor, only to drop the rows (measured, PostgreSQL) */
 	" UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, depth,"
-	" NULL FROM up WHERE depth > 0"
-	/* the parent's name: one more row, depth -1, the name in column 2 */
-	" UNION ALL SELECT o.id, NULL, o.name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1,"
-	" NULL FROM up JOIN org o ON o.id = up.id WHERE up.depth = 1";
+	" NULL FROM up WHERE depth > 0";
 
 int org_prefetch(struct app *a, int64_t id)
 {
@@ -298,19 +299,16 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 		store_release(c);
 		return rc;
 	}
-	/* today: one statement gives the org (depth 0), the chain above it and, with the
-	 * parent's row (depth -1), the parent's name */
+	/* today: one statement gives the org (depth 0) with its parent's name and the chain
+	 * above it */
 	struct stmt *st = NULL;
 	bool exists = false;
-	char parent_name[sizeof(out->parent_name)] = "";
 	rc = conn_prepare(c, ORG_TODAY_SQL, &st);
 	if (!rc) {
 		stmt_bind_int64(st, 1, id);
 		stmt_bind_text(st, 2, today, strlen(today));
 		while ((rc = stmt_step(st)) == STORE_ROW) {
 			int64_t depth = stmt_int64(st, 12);
-			if (depth == -1)
-				str_copy(parent_name, sizeof(parent_name), stmt_text(st, 2, NULL));
 			if (depth < 0 || depth >= ORG_PATH_MAX)
 				continue;
 			if (depth == 0 && (exists = !stmt_isnull(st, 1)))
@@ -326,7 +324,6 @@ int org_get_for(struct app *a, const struct caller *who, const char *perm, int64
 	if (rc)
 		return rc;
 	out->parent_id = n > 1 ? path[1] : 0;
-	memcpy(out->parent_name, parent_name, sizeof(parent_name));
 	rc = rbac_check_path(who, perm, path, n, role);
 	if (!rc && (!exists || strcmp(out->opened_on, today) > 0))
 		rc = ERR_NOTFOUND; /* no such org, or not open yet */

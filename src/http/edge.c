@@ -151,6 +151,20 @@ static bool addr_from_sockaddr(const struct sockaddr *sa, uint8_t out[16])
 
 void edge_addr_text(const uint8_t a[16], char *out, size_t cap)
 {
+	if (is_v4(a) && cap >= 16) {
+		/* dotted quad by hand: inet_ntop formats through sprintf, once per request */
+		size_t n = 0;
+		for (int i = 12; i < 16; i++) {
+			unsigned v = a[i];
+			if (v >= 100)
+				out[n++] = (char)('0' + v / 100);
+			if (v >= 10)
+				out[n++] = (char)('0' + v / 10 % 10);
+			out[n++] = (char)('0' + v % 10);
+			out[n++] = i < 15 ? '.' : '\0';
+		}
+		return;
+	}
 	const char *ok = is_v4(a) ? inet_ntop(AF_INET, a + 12, out, (socklen_t)cap)
 				  : inet_ntop(AF_INET6, a, out, (socklen_t)cap);
 	if (!ok && cap)

@@ -25,6 +25,8 @@ static void t_round_trip(void **st)
 	jsonw_object(&w, NULL);
 	jsonw_int(&w, "id", INT64_MAX);
 	jsonw_int(&w, "neg", -42);
+	jsonw_int(&w, "min", INT64_MIN);
+	jsonw_int(&w, "zero", 0);
 	jsonw_null(&w, "nothing");
 	jsonw_str(&w, "absent", NULL);
 	jsonw_array(&w, "items");
@@ -45,6 +47,8 @@ static void t_round_trip(void **st)
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "id")), INT64_MAX);
 	assert_int_equal(json_integer_value(json_object_get(j, "neg")), -42);
+	assert_int_equal(json_integer_value(json_object_get(j, "min")), INT64_MIN);
+	assert_int_equal(json_integer_value(json_object_get(j, "zero")), 0);
 	assert_true(json_is_null(json_object_get(j, "nothing")));
 	assert_true(json_is_null(json_object_get(j, "absent")));
 	assert_string_equal(json_string_value(json_object_get(j, "k\"ey")), "v");
