@@ -215,7 +215,7 @@ static int ooxml_entries(zip_t *z, struct fileprobe *out)
 		const char *nm = st.name;
 		if (nm[0] == '/' || nm[0] == '\\' || strstr(nm, "..") || strchr(nm, '\\') || strchr(nm, ':'))
 			return refuse(out, "not_ooxml", "an entry's name points outside the package");
-		if (strcasestr(nm, "vbaProject") || strcasestr(nm, ".bin") || strcasestr(nm, "activeX"))
+		if (strcasestr(nm, "vbaProject") || strcasestr(nm, "vbaData") || strcasestr(nm, "activeX"))
 			return refuse(out, "not_ooxml", "the document holds macros or embedded programs");
 		uint64_t size = st.valid & ZIP_STAT_SIZE ? st.size : 0;
 		uint64_t comp = st.valid & ZIP_STAT_COMP_SIZE ? st.comp_size : 0;
