@@ -456,7 +456,9 @@ static const struct field b_answer[] = {
 	"application/octet-stream|application/vnd.ms-excel"
 #define SHEET_UPLOAD_MAX ((size_t)20 << 20)
 /* Stored files: the bytes decide what a file is (core/file.h); these are what clients send
- * for the accepted kinds. The limit is file_max_bytes (server_opts.spool_max). */
+ * for the accepted kinds. The limit is file_max_bytes (server_opts.spool_max) under the
+ * route's ceiling, the largest file_max_bytes allows. */
+#define FILE_UPLOAD_CEILING ((size_t)1 << 30)
 #define FILE_TYPES                                                                  \
 	"application/octet-stream|application/pdf|image/jpeg|image/png|image/webp|" \
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.document|"  \
@@ -912,7 +914,8 @@ const struct route api_routes[] = {
 	/* stored files (docs/files.md) */
 	{.method = HM_POST, .pattern = "/api/v1/files", .handler = api_file_upload,
 	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD | RF_SPOOL, .perm = "file.write", .query = q_file_upload,
-	 .upload_types = FILE_TYPES, .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
+	 .body_max = FILE_UPLOAD_CEILING, .upload_types = FILE_TYPES,
+	 .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
 	 .tag = "files", .summary = "Upload a file as the body (X-File-Name: its name): PDF, DOCX, XLSX, JPEG, PNG, WebP decided by the bytes",
 	 .status = 201, .reply = "stored_file", .response = "the file: id, name, type, size, hash, thumbnail"},
 	{.method = HM_GET, .pattern = "/api/v1/files/{id:int}", .handler = api_file_download,

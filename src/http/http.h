@@ -145,7 +145,7 @@ struct server_opts {
 	const char *metrics_token;   /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
 	const char *metrics_listen;  /* a second address serving /metrics and /healthz; NULL = none */
 	const char *spool_dir;       /* RF_SPOOL bodies are written here (0700); NULL = /tmp */
-	size_t spool_max;            /* the limit of RF_SPOOL routes without a body_max of their own */
+	size_t spool_max;            /* RF_SPOOL routes: the limit, when under the route's body_max */
 };
 
 /* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every

@@ -671,7 +671,9 @@ static int pre_body(struct server *s, struct req *r, bool *done)
 static int upload_checks(struct server *s, struct req *r, bool body, unsigned long long clen)
 {
 	const struct route *rt = r->route;
-	r->body_max = rt->body_max ? rt->body_max : (rt->flags & RF_SPOOL) ? s->spool_max : s->body_max;
+	r->body_max = rt->body_max ? rt->body_max : s->body_max;
+	if ((rt->flags & RF_SPOOL) && s->spool_max && s->spool_max < r->body_max)
+		r->body_max = s->spool_max; /* the configured limit, under the route's ceiling */
 	if (body && !ctype_in(req_header(r, "Content-Type"), rt->upload_types)) {
 		char msg[192];
 		snprintf(msg, sizeof(msg), "must be one of: %s", rt->upload_types ? rt->upload_types : "");
