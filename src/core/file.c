@@ -12,6 +12,7 @@
 #include "core/org.h"
 #include "core/rbac.h"
 #include "base/log.h"
+#include "base/ticker.h"
 #include "base/timeutil.h"
 #include "base/utf8.h"
 #include "store/store.h"
@@ -22,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,35 +811,19 @@ int file_sweep(struct app *a, int64_t now, int *removed)
 struct file_sweeper {
 	struct app *a;
 	int seconds;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
+	struct ticker *t;
 };
 
-static void *sweeper_main(void *arg)
+static void sweep_now(void *arg)
 {
 	struct file_sweeper *k = arg;
-	pthread_mutex_lock(&k->mu);
-	while (!k->stop) {
-		pthread_mutex_unlock(&k->mu);
-		int removed = 0;
-		int rc = file_sweep(k->a, time_unix(), &removed);
-		if (rc)
-			log_error("files: the orphan sweep failed (%s); it runs again in %d s", err_name(rc),
-				  k->seconds);
-		else if (removed)
-			log_info("files: swept %d upload%s attached to nothing", removed,
-				 removed == 1 ? "" : "s");
-		pthread_mutex_lock(&k->mu);
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += k->seconds;
-		while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&k->mu);
-	return NULL;
+	int removed = 0;
+	int rc = file_sweep(k->a, time_unix(), &removed);
+	if (rc)
+		log_error("files: the orphan sweep failed (%s); it runs again in %d s", err_name(rc),
+			  k->seconds);
+	else if (removed)
+		log_info("files: swept %d upload%s attached to nothing", removed, removed == 1 ? "" : "s");
 }
 
 int file_sweeper_start(struct app *a, int seconds, struct file_sweeper **out)
@@ -849,15 +833,7 @@ int file_sweeper_start(struct app *a, int seconds, struct file_sweeper **out)
 		return ERR_NOMEM;
 	k->a = a;
 	k->seconds = seconds > 0 ? seconds : 600;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&k->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&k->mu, NULL);
-	if (pthread_create(&k->th, NULL, sweeper_main, k)) {
-		pthread_cond_destroy(&k->cv);
-		pthread_mutex_destroy(&k->mu);
+	if (ticker_start(k->seconds, TICK_AT_START, sweep_now, k, &k->t)) {
 		free(k);
 		return ERR_NOMEM;
 	}
@@ -869,13 +845,7 @@ void file_sweeper_stop(struct file_sweeper *k)
 {
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->mu);
-	k->stop = true;
-	pthread_cond_signal(&k->cv);
-	pthread_mutex_unlock(&k->mu);
-	pthread_join(k->th, NULL);
-	pthread_cond_destroy(&k->cv);
-	pthread_mutex_destroy(&k->mu);
+	ticker_stop(k->t);
 	free(k);
 }
 
