@@ -30,6 +30,7 @@ struct api {
 	struct workpool *files;         /* parsing uploads and building exports off the HTTP threads */
 	struct job_runner *jobs;        /* the server's job runner, kicked when a job is created */
 	struct ratelimit *applications; /* membership applications per client address and hour */
+	struct file_sweeper *sweeper;   /* removes uploads attached to nothing (core/file.h) */
 };
 
 /* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
@@ -50,6 +51,8 @@ enum api_obj_kind {
 	OBJ_APPLICATION, /* a membership application: the scope rule on the org applied to */
 	OBJ_ERASURE,     /* a member's erasure request: the scope rule on the person's keeping org */
 	OBJ_UNIT,        /* a member unit (group member): the scope rule on its keeping org */
+	OBJ_FILE,        /* a stored file: its uploader while attached to nothing, else whoever may
+			   see one of its owners (core/file.h file_may_see; 404 otherwise) */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
@@ -97,6 +100,11 @@ enum api_obj_flag {
 #define MEMBERSHIP_AT(where, param, ...)                                            \
 	{                                                                           \
 		.kind = OBJ_MEMBERSHIP, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+
+#define FILE_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_FILE, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 
 /* "public", "self", "system", "org", "account", "person", "membership" ("" for 0 or
@@ -222,6 +230,10 @@ struct import_column;
 int api_import_preview(struct req *r, void (*columns)(struct sheet *, struct import_column *, int, int *));
 int api_import_submit(struct req *r, struct api *api, const char *kind, const char *perm, int64_t org_id,
 		      const char *params);
+/* The request header `name` percent-decoded (browsers send header values in ASCII) into
+ * out (NUL-terminated, cut at cap - 1 bytes; "" when absent); returns its bytes, which may
+ * be anything: the caller checks or sanitises them. */
+size_t api_header_decoded(struct req *r, const char *name, char *out, size_t cap);
 int api_member_import_preview(struct req *r, void *ctx);
 int api_member_import(struct req *r, void *ctx);
 int api_member_export(struct req *r, void *ctx);
@@ -251,6 +263,14 @@ int api_membership_payments(struct req *r, void *ctx);
 int api_member_config_get(struct req *r, void *ctx);
 int api_member_config_set(struct req *r, void *ctx);
 int api_member_tags(struct req *r, void *ctx);
+/* stored files (files.c, docs/files.md) */
+int api_file_upload(struct req *r, void *ctx);
+int api_file_download(struct req *r, void *ctx);
+int api_file_thumbnail(struct req *r, void *ctx);
+int api_file_discard(struct req *r, void *ctx);
+int api_org_files(struct req *r, void *ctx);
+int api_org_file_attach(struct req *r, void *ctx);
+int api_org_file_detach(struct req *r, void *ctx);
 /* registration, approval, the member's own record, erasure (registration.c) */
 int api_public_consent(struct req *r, void *ctx);
 int api_public_orgs(struct req *r, void *ctx);

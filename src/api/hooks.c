@@ -11,6 +11,7 @@
  * carry the X-CSRF-Token issued at sign-in (403 otherwise).
  */
 #include "api/api.h"
+#include "core/file.h"
 #include "core/rbac.h"
 #include "core/user.h"
 #include "domain/member.h"
@@ -65,6 +66,7 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_APPLICATION: return "application";
 	case OBJ_ERASURE: return "erasure";
 	case OBJ_UNIT: return "unit";
+	case OBJ_FILE: return "file";
 	default: return "";
 	}
 }
@@ -273,7 +275,8 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_MEMBERSHIP:
 	case OBJ_APPLICATION:
 	case OBJ_ERASURE:
-	case OBJ_UNIT: break;
+	case OBJ_UNIT:
+	case OBJ_FILE: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -296,6 +299,15 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such membership") : 0;
+	}
+	if (o->kind == OBJ_FILE) {
+		struct file_info f;
+		int rc = file_may_see(api_app(r, api), c, out->id);
+		if (!rc)
+			rc = file_get(api_app(r, api), out->id, &f);
+		if (!rc)
+			out->role = rbac_role_for(api_app(r, api), c, perm, f.org_id);
+		return rc ? refuse(r, o, rc, "no such file") : 0;
 	}
 	if (o->kind == OBJ_UNIT) {
 		struct member_unit u;

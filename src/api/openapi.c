@@ -401,6 +401,22 @@ static const struct field s_member_stats[] = {
 	 "orgs (open in the subtree) and covered (with an active membership)"},
 	{0},
 };
+static const struct field s_stored_file[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "GET /api/v1/files/{id} downloads it"},
+	{"name", FT_STRING, 0, 0, 0, NULL, "sanitised, ending in the type's extension"},
+	{"type", FT_ENUM, 0, 0, 0, "pdf|docx|xlsx|jpeg|png|webp", "decided by the bytes"},
+	{"media_type", FT_STRING, 0, 0, 0, NULL, "what a download is sent as"},
+	{"size", FT_INT, 0, 0, 0, NULL, "bytes"},
+	{"hash", FT_STRING, 0, 0, 0, NULL, "SHA-256, hex; the download's ETag"},
+	{"thumbnail", FT_BOOL, 0, 0, 0, NULL, "an image: GET /api/v1/files/{id}/thumbnail"},
+	{"width", FT_INT, 0, 0, 0, NULL, "images: pixels"},
+	{"height", FT_INT, 0, 0, 0, NULL, "images: pixels"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "whose quota pays"},
+	{"attached", FT_BOOL, 0, 0, 0, NULL,
+	 "false: seen by its uploader only, removed after file_orphan_hours"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{0},
+};
 static const struct field s_member_unit[] = {
 	{"id", FT_INT, 0, 0, 0, NULL, "id"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization that keeps the record"},
@@ -517,6 +533,7 @@ static const struct {
 	{"member_config", s_member_config},
 	{"consent", s_consent},
 	{"member_unit", s_member_unit},
+	{"stored_file", s_stored_file},
 	{"stats_month", s_stats_month},
 	{"member_stats", s_member_stats},
 	{"public_org", s_public_org},

@@ -455,6 +455,24 @@ static const struct field b_answer[] = {
 	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|" \
 	"application/octet-stream|application/vnd.ms-excel"
 #define SHEET_UPLOAD_MAX ((size_t)20 << 20)
+/* Stored files: the bytes decide what a file is (core/file.h); these are what clients send
+ * for the accepted kinds. The limit is file_max_bytes (server_opts.spool_max) under the
+ * route's ceiling, the largest file_max_bytes allows. */
+#define FILE_UPLOAD_CEILING ((size_t)1 << 30)
+#define FILE_TYPES                                                                  \
+	"application/octet-stream|application/pdf|image/jpeg|image/png|image/webp|" \
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document|"  \
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+static const struct field q_file_upload[] = {
+	{"org_id", FT_INT, 0, 0, 0, NULL,
+	 "the org whose storage quota pays (default: your first scope allowing file.write)"},
+	{0},
+};
+static const struct field b_org_file[] = {
+	{"file_id", FT_INT, FF_REQUIRED, 0, 0, NULL, "a file you uploaded (or may see)"},
+	{0},
+};
 
 /* one route a row group, laid out to be read as a table */
 /* clang-format off */
@@ -892,6 +910,39 @@ const struct route api_routes[] = {
 	 .obj = {ERASURE_AT(RO_PATH, "id")},
 	 .tag = "members", .summary = "Refuse an erasure request with an answer",
 	 .status = 200, .reply = "erasure", .response = "the request, rejected"},
+
+	/* stored files (docs/files.md) */
+	{.method = HM_POST, .pattern = "/api/v1/files", .handler = api_file_upload,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD | RF_SPOOL, .perm = "file.write", .query = q_file_upload,
+	 .body_max = FILE_UPLOAD_CEILING, .upload_types = FILE_TYPES,
+	 .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "files", .summary = "Upload a file as the body (X-File-Name: its name): PDF, DOCX, XLSX, JPEG, PNG, WebP decided by the bytes",
+	 .status = 201, .reply = "stored_file", .response = "the file: id, name, type, size, hash, thumbnail"},
+	{.method = HM_GET, .pattern = "/api/v1/files/{id:int}", .handler = api_file_download,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "file.read", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Download a file (attachment, nosniff, the detected type; ETag = its SHA-256)",
+	 .status = 200, .reply = "raw", .response = "the file's bytes"},
+	{.method = HM_GET, .pattern = "/api/v1/files/{id:int}/thumbnail", .handler = api_file_thumbnail,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "file.read", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "An image's thumbnail (JPEG or PNG, at most 256 pixels a side)",
+	 .status = 200, .reply = "raw", .response = "the thumbnail's bytes"},
+	{.method = HM_DELETE, .pattern = "/api/v1/files/{id:int}", .handler = api_file_discard,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Throw away an upload of mine attached to nothing (409 attached)",
+	 .status = 204, .reply = "none", .response = "gone"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/files", .handler = api_org_files,
+	 .flags = RF_AUTH | RF_READ, .perm = "file.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Files attached to an organization (its documents)",
+	 .status = 200, .reply = "items:stored_file", .response = "items"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/files", .handler = api_org_file_attach,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .body = b_org_file, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id"), FILE_AT(RO_BODY, "file_id", .perm = "file.read")},
+	 .tag = "files", .summary = "Attach a file to an organization (again: no change)",
+	 .status = 200, .reply = "stored_file", .response = "the file"},
+	{.method = HM_DELETE, .pattern = "/api/v1/orgs/{id:int}/files/{file_id:int}", .handler = api_org_file_detach,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Remove a file from an organization (the sweep removes it once nothing uses it)",
+	 .status = 204, .reply = "none", .response = "removed"},
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",

@@ -48,6 +48,12 @@ int app_open(struct app *a, const struct config *cfg)
 		.token_max_days = cfg->token_max_days,
 		.audit_checkpoint_s = cfg->audit_checkpoint_seconds,
 	};
+	a->files = (struct file_policy){
+		.max_bytes = cfg->file_max_bytes,
+		.quota_bytes = cfg->file_quota_bytes,
+		.max_pixels = cfg->file_max_pixels,
+		.orphan_grace_s = (int64_t)cfg->file_orphan_hours * 3600,
+	};
 	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,
 			strerror(errno));

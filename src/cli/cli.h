@@ -35,6 +35,8 @@ struct config {
 	int audit_checkpoint_seconds;
 	int token_max_days;
 	int job_workers, job_pause_ms, import_batch_rows;
+	long file_max_bytes, file_quota_bytes, file_max_pixels;
+	int file_orphan_hours, file_sweep_seconds;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)

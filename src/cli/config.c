@@ -61,6 +61,13 @@ const struct config_opt config_opts[] = {
 	{"job_pause_ms", "2",
 	 "pause after each batch of a job, so other writers get the database in between"},
 	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
+	/* stored files: see docs/files.md */
+	{"file_max_bytes", "52428800", "largest file upload in bytes (attachments, photos; 50 MiB)"},
+	{"file_quota_bytes", "2147483648",
+	 "bytes of stored files one organization may hold (each distinct content counted once; 2 GiB)"},
+	{"file_max_pixels", "50000000", "images with more pixels are refused before they are decoded"},
+	{"file_orphan_hours", "24", "an upload attached to nothing is removed after this many hours"},
+	{"file_sweep_seconds", "600", "how often kexie serve removes such uploads"},
 	{0},
 };
 
@@ -137,6 +144,11 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(job_workers, 1, 16)
 	NUM(job_pause_ms, 0, 10000)
 	NUM(import_batch_rows, 1, 100000)
+	NUM(file_max_bytes, 1, 1L << 30)
+	NUM(file_quota_bytes, 1, 1L << 50)
+	NUM(file_max_pixels, 1, 1000000000L)
+	NUM(file_orphan_hours, 0, 8760)
+	NUM(file_sweep_seconds, 1, 86400)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);

@@ -10,6 +10,7 @@
 #include "base/ratelimit.h"
 #include "base/workpool.h"
 #include "core/audit.h"
+#include "core/file.h"
 #include "core/job.h"
 #include "core/orgimport.h"
 #include "domain/memberimport.h"
@@ -32,6 +33,12 @@ static const struct job_kind *const job_kinds[] = {
 	&member_import_kind,
 };
 
+/* Who may see the owners files are attached to: one row per owner kind, each from its
+ * module (notices, cases, activities join here; docs/files.md). */
+static const struct file_owner_kind *const file_owners[] = {
+	&file_owner_org,
+};
+
 /* DATA_DIR/jobs: uploads waiting for their job (0700, like the key). */
 static int jobs_dir(const char *data_dir)
 {
@@ -46,6 +53,8 @@ static int jobs_dir(const char *data_dir)
 
 static void stop_workers(struct api *api)
 {
+	file_sweeper_stop(api->sweeper);
+	api->sweeper = NULL;
 	job_runner_stop(api->jobs); /* running jobs stop at their next batch, queued again */
 	workpool_free(api->files);
 	workpool_free(api->hashers); /* NULL-safe: whichever were made */
@@ -82,7 +91,9 @@ static int start_workers(struct app *app, const struct config *cfg, struct api *
 	    ratelimit_new(4096, 20, 3600, &api->applications) ||
 	    /* uploads and exports: one at a time, a few waiting, 503 beyond */
 	    workpool_new(1, 8, &api->files) || jobs_dir(cfg->data_dir) ||
-	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api->jobs)) {
+	    job_runner_start(app, job_kinds, sizeof(job_kinds) / sizeof(job_kinds[0]), &jo, &api->jobs) ||
+	    /* stored files: DATA_DIR/files (+ tmp for bodies as they arrive), the orphan sweep */
+	    file_dirs(app) || file_sweeper_start(app, cfg->file_sweep_seconds, &api->sweeper)) {
 		fprintf(stderr, "kexie: cannot start the workers\n");
 		stop_workers(api);
 		return 1;
@@ -91,7 +102,7 @@ static int start_workers(struct app *app, const struct config *cfg, struct api *
 }
 
 /* The HTTP server's settings from the configuration. */
-static struct server_opts server_opts_for(const struct config *cfg, struct app *app)
+static struct server_opts server_opts_for(const struct config *cfg, struct app *app, const char *spool)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	/* the write lane: on SQLite enough threads for the store's group commit to have
@@ -109,6 +120,8 @@ static struct server_opts server_opts_for(const struct config *cfg, struct app *
 		.head_timeout_s = (unsigned)cfg->header_timeout,
 		.metrics_token = cfg->metrics_token,
 		.metrics_listen = cfg->metrics_listen,
+		.spool_dir = spool,
+		.spool_max = (size_t)cfg->file_max_bytes,
 	};
 }
 
@@ -151,9 +164,13 @@ int cmd_serve(struct cmd_ctx *x)
 	if (why[0])
 		log_error("audit trail: %s (run `kexie audit verify`)", why);
 	struct api api = {.app = app, .https = cfg->https != 0};
+	app->files.owners = file_owners;
+	app->files.nowners = sizeof(file_owners) / sizeof(file_owners[0]);
 	if (start_workers(app, cfg, &api))
 		return 1;
-	struct server_opts so = server_opts_for(cfg, app);
+	char spool[600];
+	snprintf(spool, sizeof(spool), "%s/files/tmp", cfg->data_dir);
+	struct server_opts so = server_opts_for(cfg, app, spool);
 	char err[512];
 	if (server_start(&so, api_routes, api_routes_count, &api_hooks, &api, &api.srv, err, sizeof(err))) {
 		fprintf(stderr, "kexie: %s\n", err);

@@ -103,6 +103,11 @@ static const struct code_item audit_actions[] = {
 	{"person.erasure_request", "申请注销个人信息", "Ask to be erased", NULL},
 	{"person.erase", "注销个人信息（匿名化）", "Erase a person (anonymise)", NULL},
 	{"person.erasure_reject", "驳回注销申请", "Refuse an erasure request", NULL},
+	{"file.upload", "上传文件", "Upload a file", NULL},
+	{"file.delete", "删除上传的文件", "Throw away an upload", NULL},
+	{"file.attach", "添加附件", "Attach a file", NULL},
+	{"file.detach", "移除附件", "Remove an attachment", NULL},
+	{"file.sweep", "清理未使用的文件", "Sweep unused files", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -121,6 +126,7 @@ static const struct code_item object_types[] = {
 	{"application", "入会申请", "Membership application", NULL},
 	{"member_unit", "单位会员", "Member unit", NULL},
 	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
+	{"file", "文件", "File", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -401,6 +407,23 @@ static const struct code_item errors[] = {
 	{"unknown_column", "无法识别的列", "Unknown column", NULL},
 	{"duplicate_row", "文件中同一人出现两次", "The same person appears twice in the file", NULL},
 	{"unreadable", "无法读取该文件", "The file cannot be read", NULL},
+	/* stored files (core/file.h; params max, used, type) */
+	{"file_empty", "文件为空", "The file is empty", NULL},
+	{"file_too_large", "文件超过大小限制", "The file is larger than allowed", NULL},
+	{"type_svg", "不接受 SVG 图片（可能含有脚本）",
+	 "SVG images are not accepted (they can carry scripts)", NULL},
+	{"type_html", "不接受网页或 XML 文件", "Web pages and XML files are not accepted", NULL},
+	{"type_executable", "不接受可执行程序", "Programs are not accepted", NULL},
+	{"type_not_allowed", "仅接受 PDF、Word（DOCX）、Excel（XLSX）、JPEG、PNG、WebP 文件",
+	 "Only PDF, Word (DOCX), Excel (XLSX), JPEG, PNG and WebP files are accepted", NULL},
+	{"not_ooxml", "不是有效的 Word 或 Excel 文档（或含有宏）",
+	 "Not a valid Word or Excel document (or it holds macros)", NULL},
+	{"zip_bomb", "压缩包解压后过大或条目过多", "The archive inflates too far or holds too many entries",
+	 NULL},
+	{"image_too_large", "图片像素过多", "The image has too many pixels", NULL},
+	{"image_unreadable", "图片已损坏，无法读取", "The image is damaged and cannot be read", NULL},
+	{"quota_exceeded", "本组织的存储空间已用完", "The organization's storage quota is used up", NULL},
+	{"attached", "文件正在使用中", "The file is in use", NULL},
 	/* jobs */
 	{"finished", "任务已结束", "The job has ended already", NULL},
 };
@@ -649,6 +672,14 @@ static const struct code_item payment_methods[] = {
 };
 LIST(codelist_payment_method, "payment_method", payment_methods);
 
+/* Stored files' kinds (core/file.h): what the bytes were found to be. */
+static const struct code_item file_types[] = {
+	{"pdf", "PDF 文档", "PDF document", NULL},      {"docx", "Word 文档", "Word document", NULL},
+	{"xlsx", "Excel 表格", "Excel workbook", NULL}, {"jpeg", "JPEG 图片", "JPEG image", NULL},
+	{"png", "PNG 图片", "PNG image", NULL},         {"webp", "WebP 图片", "WebP image", NULL},
+};
+LIST(codelist_file_type, "file_type", file_types);
+
 static const struct codeset *const all[] = {
 	&codelist_org_level,
 	&codelist_org_type,
@@ -671,6 +702,7 @@ static const struct codeset *const all[] = {
 	&codelist_member_category,
 	&codelist_membership_status,
 	&codelist_payment_method,
+	&codelist_file_type,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

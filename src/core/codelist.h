@@ -42,6 +42,7 @@ extern const struct codeset codelist_person_status;     /* active, deceased */
 extern const struct codeset codelist_member_category;   /* individual, student, senior, fellow ... */
 extern const struct codeset codelist_membership_status; /* applied, active, lapsed, left, expelled */
 extern const struct codeset codelist_payment_method;    /* bank_transfer, cash, wechat, alipay, other */
+extern const struct codeset codelist_file_type;         /* pdf, docx, xlsx, jpeg, png, webp */
 
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);

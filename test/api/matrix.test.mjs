@@ -21,8 +21,8 @@ const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
-  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase'],
-  staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase', 'file.read', 'file.write'],
+  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write'], reviewer: [], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
@@ -45,15 +45,19 @@ const HANDLER_ANSWERS = {
   'GET /api/v1/me/member': [404], 'PATCH /api/v1/me/member': [404],
   'GET /api/v1/me/member/export': [404], 'POST /api/v1/me/member/erasure': [404],
   'POST /api/v1/public/member-applications/status': [404], // a made-up token
+  // stored files: the matrix's files are attached (409) and not the caller's upload (404)
+  'DELETE /api/v1/files/{id:int}': [404, 409],
+  'GET /api/v1/files/{id:int}/thumbnail': [404],               // a PDF has no thumbnail
+  'DELETE /api/v1/orgs/{id:int}/files/{file_id:int}': [404],  // no such attachment (a missing id)
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -90,6 +94,12 @@ before(async () => {
     r = await fetch(`${s.url}/api/v1/member-units`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵单位${where}` }) });
     assert.equal(r.status, 201, await r.clone().text());
     ids[`u.${where}`] = (await r.json()).id;
+    // a stored file attached to that org (docs/files.md: seen by whoever may read the org)
+    r = await fetch(`${s.url}/api/v1/files?org_id=${ids[org]}`, { method: 'POST', headers: { authorization: `Bearer ${root}`, 'content-type': 'application/octet-stream', 'x-file-name': `${where}.pdf` }, body: `%PDF-1.4\n% matrix ${where}\n%%EOF\n` });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`f.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/orgs/${ids[org]}/files`, { method: 'POST', headers: H, body: JSON.stringify({ file_id: ids[`f.${where}`] }) });
+    assert.equal(r.status, 200, await r.clone().text());
   }
 });
 after(async () => { await s.stop(); });
@@ -180,7 +190,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

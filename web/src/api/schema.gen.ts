@@ -270,7 +270,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -383,6 +383,20 @@ export interface Schemas {
   stats_month: {
         month: string;
       };
+  stored_file: {
+        attached: boolean;
+        created_at: string;
+        hash: string;
+        height: number;
+        id: number;
+        media_type: string;
+        name: string;
+        org_id: number;
+        size: number;
+        thumbnail: boolean;
+        type: "pdf" | "docx" | "xlsx" | "jpeg" | "png" | "webp";
+        width: number;
+      };
   todo_item: {
         count: number;
         kind: string;
@@ -448,6 +462,40 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["codes"];
+    };
+  };
+  "/api/v1/files": {
+    /** Upload a file as the body (X-File-Name: its name): PDF, DOCX, XLSX, JPEG, PNG, WebP decided by the bytes */
+    post: {
+      path: Record<string, never>;
+      query: { org_id?: number };
+      body: never;
+      reply: Schemas["stored_file"];
+    };
+  };
+  "/api/v1/files/{id}": {
+    /** Throw away an upload of mine attached to nothing (409 attached) */
+    delete: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+    /** Download a file (attachment, nosniff, the detected type; ETag = its SHA-256) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+  };
+  "/api/v1/files/{id}/thumbnail": {
+    /** An image's thumbnail (JPEG or PNG, at most 256 pixels a side) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
     };
   };
   "/api/v1/jobs/{id}": {
@@ -1056,6 +1104,35 @@ export interface paths {
       reply: unknown;
     };
   };
+  "/api/v1/orgs/{id}/files": {
+    /** Files attached to an organization (its documents) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["stored_file"][];
+        };
+    };
+    /** Attach a file to an organization (again: no change) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          file_id: number;
+        };
+      reply: Schemas["stored_file"];
+    };
+  };
+  "/api/v1/orgs/{id}/files/{file_id}": {
+    /** Remove a file from an organization (the sweep removes it once nothing uses it) */
+    delete: {
+      path: { id: number; file_id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+  };
   "/api/v1/orgs/{id}/history": {
     /** Where the organization sat in the tree over time */
     get: {
@@ -1495,6 +1572,11 @@ export const CODE_LISTS = {
     { code: "person.erasure_request", zh: "申请注销个人信息", en: "Ask to be erased" },
     { code: "person.erase", zh: "注销个人信息（匿名化）", en: "Erase a person (anonymise)" },
     { code: "person.erasure_reject", zh: "驳回注销申请", en: "Refuse an erasure request" },
+    { code: "file.upload", zh: "上传文件", en: "Upload a file" },
+    { code: "file.delete", zh: "删除上传的文件", en: "Throw away an upload" },
+    { code: "file.attach", zh: "添加附件", en: "Attach a file" },
+    { code: "file.detach", zh: "移除附件", en: "Remove an attachment" },
+    { code: "file.sweep", zh: "清理未使用的文件", en: "Sweep unused files" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -1804,6 +1886,18 @@ export const CODE_LISTS = {
     { code: "unknown_column", zh: "无法识别的列", en: "Unknown column" },
     { code: "duplicate_row", zh: "文件中同一人出现两次", en: "The same person appears twice in the file" },
     { code: "unreadable", zh: "无法读取该文件", en: "The file cannot be read" },
+    { code: "file_empty", zh: "文件为空", en: "The file is empty" },
+    { code: "file_too_large", zh: "文件超过大小限制", en: "The file is larger than allowed" },
+    { code: "type_svg", zh: "不接受 SVG 图片（可能含有脚本）", en: "SVG images are not accepted (they can carry scripts)" },
+    { code: "type_html", zh: "不接受网页或 XML 文件", en: "Web pages and XML files are not accepted" },
+    { code: "type_executable", zh: "不接受可执行程序", en: "Programs are not accepted" },
+    { code: "type_not_allowed", zh: "仅接受 PDF、Word（DOCX）、Excel（XLSX）、JPEG、PNG、WebP 文件", en: "Only PDF, Word (DOCX), Excel (XLSX), JPEG, PNG and WebP files are accepted" },
+    { code: "not_ooxml", zh: "不是有效的 Word 或 Excel 文档（或含有宏）", en: "Not a valid Word or Excel document (or it holds macros)" },
+    { code: "zip_bomb", zh: "压缩包解压后过大或条目过多", en: "The archive inflates too far or holds too many entries" },
+    { code: "image_too_large", zh: "图片像素过多", en: "The image has too many pixels" },
+    { code: "image_unreadable", zh: "图片已损坏，无法读取", en: "The image is damaged and cannot be read" },
+    { code: "quota_exceeded", zh: "本组织的存储空间已用完", en: "The organization's storage quota is used up" },
+    { code: "attached", zh: "文件正在使用中", en: "The file is in use" },
     { code: "finished", zh: "任务已结束", en: "The job has ended already" },
   ],
   ethnicity: [
@@ -1866,6 +1960,14 @@ export const CODE_LISTS = {
     { code: "97", zh: "其他", en: "Other" },
     { code: "98", zh: "外国血统", en: "Of foreign origin" },
   ],
+  file_type: [
+    { code: "pdf", zh: "PDF 文档", en: "PDF document" },
+    { code: "docx", zh: "Word 文档", en: "Word document" },
+    { code: "xlsx", zh: "Excel 表格", en: "Excel workbook" },
+    { code: "jpeg", zh: "JPEG 图片", en: "JPEG image" },
+    { code: "png", zh: "PNG 图片", en: "PNG image" },
+    { code: "webp", zh: "WebP 图片", en: "WebP image" },
+  ],
   gender: [
     { code: "1", zh: "男", en: "Male" },
     { code: "2", zh: "女", en: "Female" },
@@ -1918,6 +2020,7 @@ export const CODE_LISTS = {
     { code: "application", zh: "入会申请", en: "Membership application" },
     { code: "member_unit", zh: "单位会员", en: "Member unit" },
     { code: "pii_key", zh: "敏感信息密钥", en: "Personal data key" },
+    { code: "file", zh: "文件", en: "File" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },

@@ -14,6 +14,8 @@ const PERMS: Record<string, string[]> = {
 
 // Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
 for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
+// stored files (docs/files.md)
+for (const role of ['org_admin', 'staff']) PERMS[role].push('file.read', 'file.write');
 
 const HINT = 'kexie.signedIn';
 
