@@ -26,10 +26,11 @@ static const struct {
 	{"security_admin", "org.read user.read user.admin user.post", true},
 	{"audit_admin", "org.read audit.read", true},
 	{"org_admin",
-	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase",
+	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase"
+	 " form.read form.design form.submit form.review",
 	 false},
-	{"staff", "org.read member.read member.write", false},
-	{"reviewer", "", false},
+	{"staff", "org.read member.read member.write form.read form.design form.submit form.review", false},
+	{"reviewer", "form.read form.review", false},
 	{"member", "", false},
 };
 /* one row per role of codelist_role (core/codelist.c), which names and orders them */
