@@ -276,6 +276,10 @@ static int pattern_compile(const char *p, regex_t *re)
 
 static void write_json(struct jsonw *w, const char *key, const json_t *v)
 {
+	if (!v) {
+		jsonw_null(w, key);
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: {
 		jsonw_object(w, key);
@@ -999,6 +1003,10 @@ static json_t *check_table(struct values_ck *k, const char *name, const json_t *
 				verr(k, fn, "unknown_field", "no such column");
 			}
 		}
+		bool blank = true; /* a row left blank (the page adds empty rows) is dropped */
+		json_object_foreach(row, ck, cv) blank = blank && empty(cv);
+		if (blank)
+			continue;
 		json_t *out = json_object();
 		size_t c;
 		json_t *col;
@@ -1011,10 +1019,7 @@ static json_t *check_table(struct values_ck *k, const char *name, const json_t *
 			if (nv)
 				json_object_set_new(out, key, nv);
 		}
-		if (json_object_size(out))
-			json_array_append_new(rows, out);
-		else
-			json_decref(out); /* a row left blank is dropped */
+		json_array_append_new(rows, out);
 	}
 	int64_t mn = 0, mx = FORM_ROWS_MAX, n = (int64_t)json_array_size(rows);
 	bool has_min = bound(f, "min", &mn);
