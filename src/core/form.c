@@ -165,9 +165,15 @@ static void dec_format(int64_t units, int scale, char *out, size_t cap)
 	uint64_t whole = u / (uint64_t)DEC_ONE, frac = u % (uint64_t)DEC_ONE;
 	for (int i = scale; i < FORM_DEC_SCALE; i++)
 		frac /= 10;
-	if (scale > 0)
-		snprintf(out, cap, "%s%" PRIu64 ".%0*" PRIu64, neg ? "-" : "", whole, scale, frac);
-	else
+	if (scale > 0 && scale <= FORM_DEC_SCALE) {
+		char fr[FORM_DEC_SCALE + 1];
+		for (int i = scale - 1; i >= 0; i--) {
+			fr[i] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		fr[scale] = '\0';
+		snprintf(out, cap, "%s%" PRIu64 ".%s", neg ? "-" : "", whole, fr);
+	} else
 		snprintf(out, cap, "%s%" PRIu64, neg ? "-" : "", whole);
 }
 

@@ -103,8 +103,8 @@ static const struct {
 	{"{\"a\":\"0.1\",\"b\":\"0.2\",\"total\":\"0.3\"}", false, NULL, NULL, "\"total\":\"0.30\""},
 	{"{\"a\":0.1,\"b\":0.2,\"total\":0.3}", false, NULL, NULL, "\"total\":\"0.30\""},
 	{"{\"a\":\"0.1\",\"b\":\"0.2\",\"total\":\"0.31\"}", false, "total", "sum_mismatch", NULL},
-	{"{\"a\":\"1.25\",\"rows\":[{\"name\":\"x\",\"n\":\"0.05\"},{\"name\":\"y\",\"n\":\"2.7\"}],\"total\":\"4\"}", false,
-	 NULL, NULL, "\"total\":\"4.00\""},
+	{"{\"a\":\"1.25\",\"rows\":[{\"name\":\"x\",\"n\":\"0.05\"},{\"name\":\"y\",\"n\":\"2.7\"}],\"total\":\"4\"}",
+	 false, NULL, NULL, "\"total\":\"4.00\""},
 	{"{\"a\":\"1\",\"total\":\"3\"}", true, NULL, NULL, "\"total\":\"3.00\""}, /* a draft: not yet */
 	/* dates through the one date normaliser, with bounds */
 	{"{\"day\":\"2026年3月7日\"}", false, NULL, NULL, "\"day\":\"2026-03-07\""},
@@ -120,15 +120,17 @@ static const struct {
 	{"{\"tags\":[\"p\"]}", false, "tags", "too_few", NULL},
 	{"{\"tags\":[\"p\"]}", true, NULL, NULL, "[\"p\"]"},
 	{"{\"tags\":[\"p\",\"p\"]}", false, "tags", "duplicate", NULL},
-	{"{\"tags\":[]}", false, NULL, NULL, "\"rows\""}, /* not required: min counts only once some are chosen */
+	{"{\"tags\":[]}", false, NULL, NULL,
+	 "\"rows\""}, /* not required: min counts only once some are chosen */
 	{"{\"tags\":\"p\"}", false, "tags", "not_array", NULL},
 	/* repeating tables: errors name key[row].col; blank rows dropped; min/max rows */
 	{"{\"rows\":[{\"name\":\"一\"},{\"n\":\"1\"}]}", false, "rows[1].name", "required", NULL},
 	{"{\"rows\":[{\"name\":\"一\",\"n\":\"-1\"}]}", false, "rows[0].n", "out_of_range", NULL},
 	{"{\"rows\":[{\"name\":\"一\",\"zz\":1}]}", false, "rows[0].zz", "unknown_field", NULL},
-	{"{\"rows\":[{\"name\":\"一\"},{},{\"name\":\"\"}]}", false, NULL, NULL, "\"rows\":[{\"name\":\"一\"}]"},
-	{"{\"rows\":[{\"name\":\"1\"},{\"name\":\"2\"},{\"name\":\"3\"},{\"name\":\"4\"}]}", false, "rows", "too_many",
-	 NULL},
+	{"{\"rows\":[{\"name\":\"一\"},{},{\"name\":\"\"}]}", false, NULL, NULL,
+	 "\"rows\":[{\"name\":\"一\"}]"},
+	{"{\"rows\":[{\"name\":\"1\"},{\"name\":\"2\"},{\"name\":\"3\"},{\"name\":\"4\"}]}", false, "rows",
+	 "too_many", NULL},
 	{"{\"rows\":[]}", false, "rows", "required", NULL},
 	{"{\"rows\":[5]}", false, "rows[0]", "not_object", NULL},
 	/* file ids (shape only until stored files land) and org pickers within scope */
@@ -177,15 +179,16 @@ static void t_values(void **state)
 		int rc = form_values_check(schema, v, &h, value_cases[i].draft, &e, &out);
 		if (!value_cases[i].code) {
 			if (rc || !out || !strstr(out, value_cases[i].expect))
-				fail_msg("case %zu %s: want accepted with %s, got rc %d (%s %s) %s", i, value_cases[i].values,
-					 value_cases[i].expect, rc, e.n ? e.e[0].field : "", e.n ? e.e[0].code : "",
-					 out ? out : "");
+				fail_msg("case %zu %s: want accepted with %s, got rc %d (%s %s) %s", i,
+					 value_cases[i].values, value_cases[i].expect, rc,
+					 e.n ? e.e[0].field : "", e.n ? e.e[0].code : "", out ? out : "");
 		} else {
-			if (rc != ERR_UNPROCESSABLE || e.n < 1 || strcmp(e.e[0].field, value_cases[i].field) ||
+			if (rc != ERR_UNPROCESSABLE || e.n < 1 ||
+			    strcmp(e.e[0].field, value_cases[i].field) ||
 			    strcmp(e.e[0].code, value_cases[i].code))
 				fail_msg("case %zu %s: want %s on %s, got rc %d, %d errors, %s on %s", i,
-					 value_cases[i].values, value_cases[i].code, value_cases[i].field, rc, e.n,
-					 e.n ? e.e[0].code : "-", e.n ? e.e[0].field : "-");
+					 value_cases[i].values, value_cases[i].code, value_cases[i].field, rc,
+					 e.n, e.n ? e.e[0].code : "-", e.n ? e.e[0].field : "-");
 			if (!codeset_has(&codelist_error, value_cases[i].code))
 				fail_msg("code %s is not in codelist_error", value_cases[i].code);
 			assert_null(out);
@@ -202,8 +205,9 @@ static void t_sum_expected(void **state)
 {
 	(void)state;
 	char *schema = checked_schema(SCHEMA);
-	json_t *v = parse("{\"title\":\"月报\",\"tags\":[\"p\",\"q\"],\"rows\":[{\"name\":\"一\",\"n\":\"0.70\"}],"
-			  "\"a\":\"0.1\",\"b\":\"0.2\",\"total\":\"2\"}");
+	json_t *v = parse(
+		"{\"title\":\"月报\",\"tags\":[\"p\",\"q\"],\"rows\":[{\"name\":\"一\",\"n\":\"0.70\"}],"
+		"\"a\":\"0.1\",\"b\":\"0.2\",\"total\":\"2\"}");
 	struct errlist e;
 	errlist_init(&e);
 	char *out = NULL;
@@ -237,16 +241,16 @@ static const struct {
 	{F("{\"key\":\"a\",\"type\":\"choice\",\"label\":{\"zh\":\"x\"},\"min\":1,\"options\":[{\"code\":\"a\","
 	   "\"label\":{\"zh\":\"甲\"}}]}"),
 	 "fields[0].min", "unknown_member"},
-	{F("{\"key\":\"a\",\"type\":\"integer\",\"label\":{\"zh\":\"x\"},\"min\":5,\"max\":1}"), "fields[0].min",
-	 "min_above_max"},
+	{F("{\"key\":\"a\",\"type\":\"integer\",\"label\":{\"zh\":\"x\"},\"min\":5,\"max\":1}"),
+	 "fields[0].min", "min_above_max"},
 	{F("{\"key\":\"a\",\"type\":\"decimal\",\"label\":{\"zh\":\"x\"},\"scale\":7}"), "fields[0].scale",
 	 "out_of_range"},
 	{F("{\"key\":\"a\",\"type\":\"decimal\",\"label\":{\"zh\":\"x\"},\"min\":\"x\"}"), "fields[0].min",
 	 "not_decimal"},
-	{F("{\"key\":\"a\",\"type\":\"date\",\"label\":{\"zh\":\"x\"},\"min\":\"2026-02-30\"}"), "fields[0].min",
-	 "invalid_date"},
-	{F("{\"key\":\"a\",\"type\":\"choice\",\"label\":{\"zh\":\"x\"},\"options\":[]}"), "fields[0].options",
-	 "bad_options"},
+	{F("{\"key\":\"a\",\"type\":\"date\",\"label\":{\"zh\":\"x\"},\"min\":\"2026-02-30\"}"),
+	 "fields[0].min", "invalid_date"},
+	{F("{\"key\":\"a\",\"type\":\"choice\",\"label\":{\"zh\":\"x\"},\"options\":[]}"),
+	 "fields[0].options", "bad_options"},
 	{F("{\"key\":\"a\",\"type\":\"choice\",\"label\":{\"zh\":\"x\"},\"options\":[{\"code\":\"a\",\"label\":{"
 	   "\"zh\":\"甲\"}},{\"code\":\"a\",\"label\":{\"zh\":\"乙\"}}]}"),
 	 "fields[0].options[1].code", "duplicate_option"},
@@ -256,28 +260,32 @@ static const struct {
 	{F("{\"key\":\"t\",\"type\":\"table\",\"label\":{\"zh\":\"x\"},\"columns\":[{\"key\":\"u\",\"type\":\"table\","
 	   "\"label\":{\"zh\":\"y\"}}]}"),
 	 "fields[0].columns[0].type", "not_allowed"},
-	{F("{\"key\":\"t\",\"type\":\"table\",\"label\":{\"zh\":\"x\"},\"columns\":[" TXT("u") "," TXT("u") "]}"),
+	{F("{\"key\":\"t\",\"type\":\"table\",\"label\":{\"zh\":\"x\"},\"columns\":[" TXT("u") "," TXT(
+		 "u") "]}"),
 	 "fields[0].columns[1].key", "duplicate_key"},
-	{F("{\"key\":\"t\",\"type\":\"table\",\"label\":{\"zh\":\"x\"}}"), "fields[0].columns", "bad_columns"},
+	{F("{\"key\":\"t\",\"type\":\"table\",\"label\":{\"zh\":\"x\"}}"), "fields[0].columns",
+	 "bad_columns"},
 	/* patterns: a safe one, a malformed one, and pathological ones refused before any match */
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"[0-9]{6}\"}"), NULL, NULL},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"[0-9\"}"), "fields[0].pattern",
-	 "pattern_unsafe"},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"a{2,1}\"}"), "fields[0].pattern",
-	 "bad_pattern"},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"(a+)+$\"}"), "fields[0].pattern",
-	 "pattern_unsafe"},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"((a*)b)*\"}"), "fields[0].pattern",
-	 "pattern_unsafe"},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"(a)\\\\1\"}"), "fields[0].pattern",
-	 "pattern_unsafe"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"[0-9]{6}\"}"), NULL,
+	 NULL},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"[0-9\"}"),
+	 "fields[0].pattern", "pattern_unsafe"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"a{2,1}\"}"),
+	 "fields[0].pattern", "bad_pattern"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"(a+)+$\"}"),
+	 "fields[0].pattern", "pattern_unsafe"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"((a*)b)*\"}"),
+	 "fields[0].pattern", "pattern_unsafe"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"(a)\\\\1\"}"),
+	 "fields[0].pattern", "pattern_unsafe"},
 	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"((a{1,100}){1,100}){1,100}\"}"),
 	 "fields[0].pattern", "pattern_unsafe"},
-	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"a{1000}\"}"), "fields[0].pattern",
-	 "pattern_unsafe"},
+	{F("{\"key\":\"a\",\"type\":\"text\",\"label\":{\"zh\":\"x\"},\"pattern\":\"a{1000}\"}"),
+	 "fields[0].pattern", "pattern_unsafe"},
 	/* sum rules */
-	{F(NUMF("a") "," NUMF("b") ",{\"key\":\"t\",\"type\":\"integer\",\"label\":{\"zh\":\"x\"},\"rule\":{\"sum\":["
-			      "\"a\",\"b\"]}}"),
+	{F(NUMF("a") "," NUMF(
+		 "b") ",{\"key\":\"t\",\"type\":\"integer\",\"label\":{\"zh\":\"x\"},\"rule\":{\"sum\":["
+		      "\"a\",\"b\"]}}"),
 	 NULL, NULL},
 	{F(NUMF("a") ",{\"key\":\"t\",\"type\":\"integer\",\"label\":{\"zh\":\"x\"},\"rule\":{\"sum\":[\"a\",\"zz\"]}}"),
 	 "fields[1].rule.sum[1]", "unknown_reference"},
@@ -305,12 +313,13 @@ static void t_schemas(void **state)
 		int rc = form_schema_check(s, &e, &out);
 		if (!schema_cases[i].code) {
 			if (rc || !out)
-				fail_msg("schema case %zu: want accepted, got %s on %s", i, e.n ? e.e[0].code : "-",
-					 e.n ? e.e[0].field : "-");
+				fail_msg("schema case %zu: want accepted, got %s on %s", i,
+					 e.n ? e.e[0].code : "-", e.n ? e.e[0].field : "-");
 		} else if (rc != ERR_UNPROCESSABLE || !e.n || strcmp(e.e[0].field, schema_cases[i].field) ||
 			   strcmp(e.e[0].code, schema_cases[i].code)) {
-			fail_msg("schema case %zu: want %s on %s, got rc %d %s on %s", i, schema_cases[i].code,
-				 schema_cases[i].field, rc, e.n ? e.e[0].code : "-", e.n ? e.e[0].field : "-");
+			fail_msg("schema case %zu: want %s on %s, got rc %d %s on %s", i,
+				 schema_cases[i].code, schema_cases[i].field, rc, e.n ? e.e[0].code : "-",
+				 e.n ? e.e[0].field : "-");
 		} else if (!codeset_has(&codelist_error, schema_cases[i].code)) {
 			fail_msg("code %s is not in codelist_error", schema_cases[i].code);
 		}
@@ -335,8 +344,9 @@ static void t_canonical(void **state)
 static void t_pattern_speed(void **state)
 {
 	(void)state;
-	char *schema = checked_schema(F("{\"key\":\"a\",\"type\":\"long_text\",\"label\":{\"zh\":\"x\"},\"max\":10000,"
-					"\"pattern\":\"(a|aa)*b\"}"));
+	char *schema = checked_schema(
+		F("{\"key\":\"a\",\"type\":\"long_text\",\"label\":{\"zh\":\"x\"},\"max\":10000,"
+		  "\"pattern\":\"(a|aa)*b\"}"));
 	char big[10001];
 	memset(big, 'a', 10000);
 	big[10000] = '\0';
@@ -395,7 +405,8 @@ static const struct {
 	{"2026-06-15T17:00", JUNE15_LOCAL_MIDNIGHT_MS + 17 * 3600000 + 1, 1},
 	{"2026-06-15T17:00:00.500", JUNE15_LOCAL_MIDNIGHT_MS + 17 * 3600000 + 500, 0},
 	{"2026-06-15T17:00:00.500", JUNE15_LOCAL_MIDNIGHT_MS + 17 * 3600000 + 501, 1},
-	{"2026-12-31", INT64_C(1798732799999), 0}, /* 2026-12-31T15:59:59.999Z, the year's last instant in Beijing */
+	{"2026-12-31", INT64_C(1798732799999),
+	 0}, /* 2026-12-31T15:59:59.999Z, the year's last instant in Beijing */
 	{"2026-12-31", INT64_C(1798732800000), 1},
 	{"2026-02-29", 0, -1},
 	{"2026-06-15T24:00", 0, -1},
@@ -417,14 +428,15 @@ static void t_deadlines(void **state)
 		}
 		if (rc || late != (deadline_cases[i].late == 1))
 			fail_msg("deadline case %zu (%s at %lld): want %s", i, deadline_cases[i].deadline,
-				 (long long)deadline_cases[i].at_ms, deadline_cases[i].late ? "late" : "on time");
+				 (long long)deadline_cases[i].at_ms,
+				 deadline_cases[i].late ? "late" : "on time");
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(t_values),  cmocka_unit_test(t_sum_expected), cmocka_unit_test(t_schemas),
+		cmocka_unit_test(t_values),    cmocka_unit_test(t_sum_expected),  cmocka_unit_test(t_schemas),
 		cmocka_unit_test(t_canonical), cmocka_unit_test(t_pattern_speed), cmocka_unit_test(t_diff),
 		cmocka_unit_test(t_deadlines),
 	};
