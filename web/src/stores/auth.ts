@@ -15,6 +15,9 @@ const PERMS: Record<string, string[]> = {
 // Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
 for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
 
+// Forms (issue 13): reading, designing, submitting and reviewing forms (src/core/rbac.c).
+for (const [role, perms] of Object.entries({ org_admin: ['form.read', 'form.design', 'form.submit', 'form.review'], staff: ['form.read', 'form.design', 'form.submit', 'form.review'], reviewer: ['form.read', 'form.review'] })) PERMS[role].push(...perms);
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
