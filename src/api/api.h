@@ -53,11 +53,19 @@ enum api_obj_kind {
 	OBJ_UNIT,        /* a member unit (group member): the scope rule on its keeping org */
 	OBJ_FILE,        /* a stored file: its uploader while attached to nothing, else whoever may
 			   see one of its owners (core/file.h file_may_see; 404 otherwise) */
+	OBJ_FORM,        /* a form template: the scope rule on its owning org (a built-in one has none:
+			   reading needs the permission anywhere, changing it is refused); with
+			   OBJF_FROM_BELOW also reachable from the orgs below the owner, which fill it in */
+	OBJ_SUBMISSION,  /* a form submission: the scope rule on the submitting org, or with
+			   OBJF_RECEIVER on the receiving org (its reviewers) */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
 	OBJF_ROOT_SYSTEM = 1u << 1,   /* absent: a new root, which needs the permission system-wide */
 	OBJF_OPTIONAL = 1u << 2,      /* absent: nothing to check */
+	/* not about absence (so not in `kexie routes --json` flags): */
+	OBJF_FROM_BELOW = 1u << 3, /* OBJ_FORM: a grant at or below the owner reaches it too */
+	OBJF_RECEIVER = 1u << 4,   /* OBJ_SUBMISSION: judged on the receiving org */
 };
 /* Row shorthands: `.obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")}` */
 #define AT_PUBLIC                  \
@@ -96,6 +104,14 @@ enum api_obj_flag {
 #define UNIT_AT(where, param, ...)                                            \
 	{                                                                     \
 		.kind = OBJ_UNIT, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define FORM_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_FORM, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define SUBMISSION_AT(where, param, ...)                                            \
+	{                                                                           \
+		.kind = OBJ_SUBMISSION, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 #define MEMBERSHIP_AT(where, param, ...)                                            \
 	{                                                                           \
@@ -293,6 +309,22 @@ int api_member_unit_create(struct req *r, void *ctx);
 int api_member_unit_get(struct req *r, void *ctx);
 int api_member_unit_update(struct req *r, void *ctx);
 int api_member_unit_list(struct req *r, void *ctx);
+/* forms and submissions (forms.c) */
+int api_form_list(struct req *r, void *ctx);
+int api_form_create(struct req *r, void *ctx);
+int api_form_get(struct req *r, void *ctx);
+int api_form_update(struct req *r, void *ctx);
+int api_form_versions(struct req *r, void *ctx);
+int api_form_validate(struct req *r, void *ctx);
+int api_submission_list(struct req *r, void *ctx);
+int api_submission_create(struct req *r, void *ctx);
+int api_submission_get(struct req *r, void *ctx);
+int api_submission_save(struct req *r, void *ctx);
+int api_submission_submit(struct req *r, void *ctx);
+int api_submission_return(struct req *r, void *ctx);
+int api_submission_accept(struct req *r, void *ctx);
+int api_submission_revisions(struct req *r, void *ctx);
+int api_submission_diff(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

@@ -487,6 +487,73 @@ static const struct field s_erasure[] = {
 	{0},
 };
 
+static const struct field s_form[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, NUL, 0, 0, NULL, "the owning organization (null: built in)"},
+	{"org_name", FT_STRING, NUL, 0, 200, NULL, "its name"},
+	{"builtin", FT_BOOL, 0, 0, 0, NULL, "built in: every org may use it, nobody changes it"},
+	{"code", FT_STRING, 0, 1, 40, NULL, "code"},
+	{"name", FT_STRING, 0, 1, 100, NULL, "name"},
+	{"name_en", FT_STRING, 0, 0, 100, NULL, "English name"},
+	{"current_version", FT_INT, 0, 0, 0, NULL, "the current version's number"},
+	{"version", FT_INT, 0, 0, 0, NULL, "If-Match version"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"updated_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"schema_version", FT_INT, 0, 0, 0, NULL, "the version of the schema below (one form only)"},
+	{"schema", FT_OBJECT, 0, 0, 0, NULL, "the field schema (one form only; docs/forms.md)"},
+	{0},
+};
+static const struct field s_form_version[] = {
+	{"number", FT_INT, 0, 0, 0, NULL, "version number"},
+	{"created_by", FT_STRING, NUL, 0, 100, NULL, "who made it (null: built in)"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"submissions", FT_INT, 0, 0, 0, NULL, "submissions made with it"},
+	{0},
+};
+static const struct field s_form_check[] = {
+	{"valid", FT_BOOL, 0, 0, 0, NULL, "true (invalid values answer 422 with field errors)"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the version checked against"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the values normalised (dates, decimals as strings)"},
+	{0},
+};
+static const struct field s_submission[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"template_id", FT_INT, 0, 0, 0, NULL, "the form"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the version it is made with"},
+	{"subject_kind", FT_ENUM, 0, 0, 0, "notice|period|adhoc", "what it answers"},
+	{"subject_id", FT_INT, 0, 0, 0, NULL, "the subject"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the submitting organization"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"receiving_org_id", FT_INT, 0, 0, 0, NULL, "the organization that reviews it"},
+	{"status", FT_ENUM, 0, 0, 0, "draft|submitted|returned|resubmitted|accepted", "status"},
+	{"deadline", FT_STRING, NUL, 0, 23, NULL, "Asia/Shanghai"},
+	{"late", FT_BOOL, NUL, 0, 0, NULL, "judged at the first submit (null before, or without a deadline)"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the current values"},
+	{"reason", FT_STRING, NUL, 0, 500, NULL, "why it was returned"},
+	{"rev", FT_INT, 0, 0, 0, NULL, "the latest submitted revision (0 before the first)"},
+	{"version", FT_INT, 0, 0, 0, NULL, "If-Match version"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"updated_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"submitted_at", FT_STRING, NUL, 0, 30, NULL, "the first submit, UTC ISO 8601 with milliseconds"},
+	{"decided_at", FT_STRING, NUL, 0, 30, NULL, "returned or accepted, UTC ISO 8601"},
+	{0},
+};
+static const struct field s_submission_rev[] = {
+	{"rev", FT_INT, 0, 0, 0, NULL, "revision number from 1"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the form version"},
+	{"kind", FT_ENUM, 0, 0, 0, "submitted|resubmitted", "kind"},
+	{"submitted_by", FT_STRING, NUL, 0, 100, NULL, "who"},
+	{"submitted_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601 with milliseconds"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the values submitted"},
+	{0},
+};
+static const struct field s_submission_diff[] = {
+	{"from", FT_INT, 0, 0, 0, NULL, "the earlier revision (0: empty)"},
+	{"to", FT_INT, 0, 0, 0, NULL, "the later revision"},
+	{"changes", FT_ARRAY, 0, 0, 0, NULL, "key, label, before, after for each field that differs"},
+	{0},
+};
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -542,6 +609,12 @@ static const struct {
 	{"me_member", s_me_member},
 	{"erasure_receipt", s_erasure_receipt},
 	{"erasure", s_erasure},
+	{"form", s_form},
+	{"form_version", s_form_version},
+	{"form_check", s_form_check},
+	{"submission", s_submission},
+	{"submission_rev", s_submission_rev},
+	{"submission_diff", s_submission_diff},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)

@@ -108,6 +108,14 @@ static const struct code_item audit_actions[] = {
 	{"file.attach", "添加附件", "Attach a file", NULL},
 	{"file.detach", "移除附件", "Remove an attachment", NULL},
 	{"file.sweep", "清理未使用的文件", "Sweep unused files", NULL},
+	{"form.create", "新建表单", "Create a form", NULL},
+	{"form.update", "修改表单", "Change a form", NULL},
+	{"submission.create", "新建填报", "Start a submission", NULL},
+	{"submission.save", "保存填报草稿", "Save a submission draft", NULL},
+	{"submission.submit", "提交填报", "Submit", NULL},
+	{"submission.resubmit", "重新提交填报", "Submit again", NULL},
+	{"submission.return", "退回填报", "Return a submission", NULL},
+	{"submission.accept", "采用填报", "Accept a submission", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -127,6 +135,8 @@ static const struct code_item object_types[] = {
 	{"member_unit", "单位会员", "Member unit", NULL},
 	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
 	{"file", "文件", "File", NULL},
+	{"form", "表单", "Form", NULL},
+	{"submission", "填报", "Submission", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -426,6 +436,44 @@ static const struct code_item errors[] = {
 	{"attached", "文件正在使用中", "The file is in use", NULL},
 	/* jobs */
 	{"finished", "任务已结束", "The job has ended already", NULL},
+	/* forms: schemas (core/form.c; params: min, max) */
+	{"unknown_member", "不支持的属性", "Not a member of this kind of object", NULL},
+	{"bad_key", "字段标识不正确（小写字母开头，小写字母、数字、下划线，至多 40 位）",
+	 "Malformed key (a-z first, then a-z 0-9 _, at most 40)", NULL},
+	{"unknown_type", "不支持的字段类型", "Unknown field type", NULL},
+	{"bad_options", "选项须为 1 至 200 个", "Give 1 to 200 options", NULL},
+	{"duplicate_option", "选项代码重复", "Two options have this code", NULL},
+	{"bad_columns", "表格须有 1 至 100 列", "Give 1 to 100 columns", NULL},
+	{"min_above_max", "最小值大于最大值", "The minimum is above the maximum", NULL},
+	{"bad_pattern", "格式规则不是有效的正则表达式", "Not a valid regular expression", NULL},
+	{"pattern_unsafe", "格式规则可能导致匹配过慢（反向引用、嵌套重复或重复次数超过 100）",
+	 "Refused: back-references, nested repetition or counts above 100 can make matching slow", NULL},
+	{"bad_rule", "合计规则格式不正确", "Malformed sum rule", NULL},
+	{"unknown_reference", "引用的字段不存在", "No field has this key", NULL},
+	{"self_reference", "合计不能包含自身", "A total cannot sum itself", NULL},
+	{"not_numeric", "只能合计整数或小数字段", "Only integer and decimal fields can be summed", NULL},
+	{"scale_mismatch", "被合计字段的小数位数多于合计字段", "More digits after the point than the total",
+	 NULL},
+	/* forms: values (params: min, max, expected, fields, pattern) */
+	{"one_line", "此处不能换行", "No line breaks here", NULL},
+	{"pattern_mismatch", "格式不符合要求", "Not in the required format", NULL},
+	{"not_decimal", "须为数字", "Must be a number", NULL},
+	{"too_many_decimals", "小数位数过多", "Too many digits after the point", NULL},
+	{"too_few", "数量不足", "Too few", NULL},
+	{"file_not_found", "文件不存在或无权使用", "No such file that you may use", NULL},
+	{"org_outside_scope", "所选组织不在您的管理范围内", "Not an organization within your scope", NULL},
+	{"sum_mismatch", "合计与分项之和不符", "Does not equal the sum of its parts", NULL},
+	/* forms: templates and submissions (core/form_store.c) */
+	{"builtin", "内置表单不能修改，请复制后修改", "A built-in form cannot be changed: copy it", NULL},
+	{"not_available", "该表单不适用于此组织", "This form is not for this organization", NULL},
+	{"not_above", "接收单位须为本单位或其上级", "The receiving org must be this one or above it", NULL},
+	{"invalid_deadline", "截止时间格式不正确", "Malformed deadline", NULL},
+	{"submission_exists", "本单位已就此事项填报", "This organization has a submission for this already",
+	 NULL},
+	{"not_editable", "已提交，不能修改", "Submitted already: it cannot change", NULL},
+	{"not_submitted", "尚未提交", "Not submitted", NULL},
+	{"idempotency_key_reused", "该 Idempotency-Key 已用于另一请求",
+	 "This Idempotency-Key was used for a different request", NULL},
 };
 LIST(codelist_error, "error", errors);
 

@@ -27,10 +27,12 @@ static const struct {
 	{"audit_admin", "org.read audit.read", true},
 	{"org_admin",
 	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase file.read"
-	 " file.write",
+	 " file.write form.read form.design form.submit form.review",
 	 false},
-	{"staff", "org.read member.read member.write file.read file.write", false},
-	{"reviewer", "", false},
+	{"staff",
+	 "org.read member.read member.write file.read file.write form.read form.design form.submit form.review",
+	 false},
+	{"reviewer", "form.read form.review", false},
 	{"member", "", false},
 };
 /* one row per role of codelist_role (core/codelist.c), which names and orders them */

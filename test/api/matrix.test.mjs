@@ -21,8 +21,10 @@ const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
-  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase', 'file.read', 'file.write'],
-  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write'], reviewer: [], member: [],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase',
+    'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review'],
+  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review'],
+  reviewer: ['form.read', 'form.review'], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
@@ -53,11 +55,11 @@ const HANDLER_ANSWERS = {
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in', form: 'fm.in', submission: 's.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out', form: 'fm.out', submission: 's.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file', 'form', 'submission'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -100,6 +102,15 @@ before(async () => {
     ids[`f.${where}`] = (await r.json()).id;
     r = await fetch(`${s.url}/api/v1/orgs/${ids[org]}/files`, { method: 'POST', headers: H, body: JSON.stringify({ file_id: ids[`f.${where}`] }) });
     assert.equal(r.status, 200, await r.clone().text());
+    // a form owned by that org and a submitted submission of it by the org itself (forms)
+    r = await fetch(`${s.url}/api/v1/forms`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), code: `mx${where}`, name: `矩阵表单${where}`, schema: { fields: [{ key: 'a', type: 'text', label: { zh: '甲' } }] } }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`fm.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/form-submissions`, { method: 'POST', headers: H, body: JSON.stringify({ template_id: ids[`fm.${where}`], org_id: Number(ids[org]), subject_kind: 'adhoc', subject_id: 0 }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`s.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/form-submissions/${ids[`s.${where}`]}/submit`, { method: 'POST', headers: H, body: '{}' });
+    assert.equal(r.status, 200, await r.clone().text());
   }
 });
 after(async () => { await s.stop(); });
@@ -114,6 +125,8 @@ function valueFor(f) {
   if (f.type === 'bool') return false;
   if (f.type === 'enum') return f.values.split('|').at(-1);
   if (f.type === 'date') return '2020-01-01';
+  if (f.type === 'object') return {};
+  if (f.type === 'array') return [];
   if (f.type === 'string') return `mx${seq++}`.padEnd(Math.max(2, f.min), 'x').slice(0, Math.max(2, f.max || 64));
   return null;
 }
@@ -190,7 +203,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|form|submission|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

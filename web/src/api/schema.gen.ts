@@ -136,6 +136,32 @@ export interface Schemas {
         id: number;
         status: "pending";
       };
+  form: {
+        builtin: boolean;
+        code: string;
+        created_at: string;
+        current_version: number;
+        id: number;
+        name: string;
+        name_en: string;
+        org_id: number | null;
+        org_name: string | null;
+        schema: Record<string, unknown>;
+        schema_version: number;
+        updated_at: string;
+        version: number;
+      };
+  form_check: {
+        form_version: number;
+        valid: boolean;
+        values: Record<string, unknown>;
+      };
+  form_version: {
+        created_at: string;
+        created_by: string | null;
+        number: number;
+        submissions: number;
+      };
   grant: {
         org_code: string;
         org_id: number;
@@ -270,7 +296,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -397,6 +423,40 @@ export interface Schemas {
         type: "pdf" | "docx" | "xlsx" | "jpeg" | "png" | "webp";
         width: number;
       };
+  submission: {
+        created_at: string;
+        deadline: string | null;
+        decided_at: string | null;
+        form_version: number;
+        id: number;
+        late: boolean | null;
+        org_id: number;
+        org_name: string;
+        reason: string | null;
+        receiving_org_id: number;
+        rev: number;
+        status: "draft" | "submitted" | "returned" | "resubmitted" | "accepted";
+        subject_id: number;
+        subject_kind: "notice" | "period" | "adhoc";
+        submitted_at: string | null;
+        template_id: number;
+        updated_at: string;
+        values: Record<string, unknown>;
+        version: number;
+      };
+  submission_diff: {
+        changes: unknown[];
+        from: number;
+        to: number;
+      };
+  submission_rev: {
+        form_version: number;
+        kind: "submitted" | "resubmitted";
+        rev: number;
+        submitted_at: string;
+        submitted_by: string | null;
+        values: Record<string, unknown>;
+      };
   todo_item: {
         count: number;
         kind: string;
@@ -496,6 +556,172 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: unknown;
+    };
+  };
+  "/api/v1/form-submissions": {
+    /** Submissions of the orgs of a subtree, newest first */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; template_id?: number; status?: "draft" | "submitted" | "returned" | "resubmitted" | "accepted"; subject_kind?: "notice" | "period" | "adhoc"; subject_id?: number; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["submission"][];
+          next_before: number | null;
+        };
+    };
+    /** Start a submission (a draft) of a form by an org for a subject */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          deadline?: string;
+          org_id: number;
+          receiving_org_id?: number;
+          subject_id: number;
+          subject_kind: "notice" | "period" | "adhoc";
+          template_id: number;
+          values?: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}": {
+    /** One submission with its current values */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["submission"];
+    };
+    /** Autosave a draft or a returned submission (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          values: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/accept": {
+    /** Accept a submission (the receiving org's reviewers) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/diff": {
+    /** What changed between two revisions, field by field */
+    get: {
+      path: { id: number };
+      query: { from?: number; to?: number };
+      body: never;
+      reply: Schemas["submission_diff"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/return": {
+    /** Return a submission with a reason (the receiving org's reviewers) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/revisions": {
+    /** Every submitted revision of a submission, oldest first */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["submission_rev"][];
+        };
+    };
+  };
+  "/api/v1/form-submissions/{id}/submit": {
+    /** Submit or resubmit (Idempotency-Key: a retry answers the first outcome; If-Match optional) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          values?: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/forms": {
+    /** Forms an organization may use or edit: built-in, its chain's and its subtree's */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number };
+      body: never;
+      reply: {
+          items: Schemas["form"][];
+        };
+    };
+    /** Create a form: its schema checked (errors name the path, fields[3].rule.sum[1]) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          code: string;
+          name: string;
+          name_en?: string;
+          org_id: number;
+          schema: Record<string, unknown>;
+        };
+      reply: Schemas["form"];
+    };
+  };
+  "/api/v1/forms/{id}": {
+    /** One form with the schema of its current (or a given) version */
+    get: {
+      path: { id: number };
+      query: { version?: number };
+      body: never;
+      reply: Schemas["form"];
+    };
+    /** Rename a form or give it a new schema, which becomes a new version (If-Match: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          name?: string;
+          name_en?: string;
+          schema?: Record<string, unknown>;
+        };
+      reply: Schemas["form"];
+    };
+  };
+  "/api/v1/forms/{id}/validate": {
+    /** Check values against a version without saving them (the designer's preview) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          draft?: boolean;
+          values: Record<string, unknown>;
+          version?: number;
+        };
+      reply: Schemas["form_check"];
+    };
+  };
+  "/api/v1/forms/{id}/versions": {
+    /** A form's versions, newest first, with how many submissions use each */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["form_version"][];
+        };
     };
   };
   "/api/v1/jobs/{id}": {
@@ -1577,6 +1803,14 @@ export const CODE_LISTS = {
     { code: "file.attach", zh: "添加附件", en: "Attach a file" },
     { code: "file.detach", zh: "移除附件", en: "Remove an attachment" },
     { code: "file.sweep", zh: "清理未使用的文件", en: "Sweep unused files" },
+    { code: "form.create", zh: "新建表单", en: "Create a form" },
+    { code: "form.update", zh: "修改表单", en: "Change a form" },
+    { code: "submission.create", zh: "新建填报", en: "Start a submission" },
+    { code: "submission.save", zh: "保存填报草稿", en: "Save a submission draft" },
+    { code: "submission.submit", zh: "提交填报", en: "Submit" },
+    { code: "submission.resubmit", zh: "重新提交填报", en: "Submit again" },
+    { code: "submission.return", zh: "退回填报", en: "Return a submission" },
+    { code: "submission.accept", zh: "采用填报", en: "Accept a submission" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -1899,6 +2133,36 @@ export const CODE_LISTS = {
     { code: "quota_exceeded", zh: "本组织的存储空间已用完", en: "The organization's storage quota is used up" },
     { code: "attached", zh: "文件正在使用中", en: "The file is in use" },
     { code: "finished", zh: "任务已结束", en: "The job has ended already" },
+    { code: "unknown_member", zh: "不支持的属性", en: "Not a member of this kind of object" },
+    { code: "bad_key", zh: "字段标识不正确（小写字母开头，小写字母、数字、下划线，至多 40 位）", en: "Malformed key (a-z first, then a-z 0-9 _, at most 40)" },
+    { code: "unknown_type", zh: "不支持的字段类型", en: "Unknown field type" },
+    { code: "bad_options", zh: "选项须为 1 至 200 个", en: "Give 1 to 200 options" },
+    { code: "duplicate_option", zh: "选项代码重复", en: "Two options have this code" },
+    { code: "bad_columns", zh: "表格须有 1 至 100 列", en: "Give 1 to 100 columns" },
+    { code: "min_above_max", zh: "最小值大于最大值", en: "The minimum is above the maximum" },
+    { code: "bad_pattern", zh: "格式规则不是有效的正则表达式", en: "Not a valid regular expression" },
+    { code: "pattern_unsafe", zh: "格式规则可能导致匹配过慢（反向引用、嵌套重复或重复次数超过 100）", en: "Refused: back-references, nested repetition or counts above 100 can make matching slow" },
+    { code: "bad_rule", zh: "合计规则格式不正确", en: "Malformed sum rule" },
+    { code: "unknown_reference", zh: "引用的字段不存在", en: "No field has this key" },
+    { code: "self_reference", zh: "合计不能包含自身", en: "A total cannot sum itself" },
+    { code: "not_numeric", zh: "只能合计整数或小数字段", en: "Only integer and decimal fields can be summed" },
+    { code: "scale_mismatch", zh: "被合计字段的小数位数多于合计字段", en: "More digits after the point than the total" },
+    { code: "one_line", zh: "此处不能换行", en: "No line breaks here" },
+    { code: "pattern_mismatch", zh: "格式不符合要求", en: "Not in the required format" },
+    { code: "not_decimal", zh: "须为数字", en: "Must be a number" },
+    { code: "too_many_decimals", zh: "小数位数过多", en: "Too many digits after the point" },
+    { code: "too_few", zh: "数量不足", en: "Too few" },
+    { code: "file_not_found", zh: "文件不存在或无权使用", en: "No such file that you may use" },
+    { code: "org_outside_scope", zh: "所选组织不在您的管理范围内", en: "Not an organization within your scope" },
+    { code: "sum_mismatch", zh: "合计与分项之和不符", en: "Does not equal the sum of its parts" },
+    { code: "builtin", zh: "内置表单不能修改，请复制后修改", en: "A built-in form cannot be changed: copy it" },
+    { code: "not_available", zh: "该表单不适用于此组织", en: "This form is not for this organization" },
+    { code: "not_above", zh: "接收单位须为本单位或其上级", en: "The receiving org must be this one or above it" },
+    { code: "invalid_deadline", zh: "截止时间格式不正确", en: "Malformed deadline" },
+    { code: "submission_exists", zh: "本单位已就此事项填报", en: "This organization has a submission for this already" },
+    { code: "not_editable", zh: "已提交，不能修改", en: "Submitted already: it cannot change" },
+    { code: "not_submitted", zh: "尚未提交", en: "Not submitted" },
+    { code: "idempotency_key_reused", zh: "该 Idempotency-Key 已用于另一请求", en: "This Idempotency-Key was used for a different request" },
   ],
   ethnicity: [
     { code: "01", zh: "汉族", en: "Han" },
@@ -2021,6 +2285,8 @@ export const CODE_LISTS = {
     { code: "member_unit", zh: "单位会员", en: "Member unit" },
     { code: "pii_key", zh: "敏感信息密钥", en: "Personal data key" },
     { code: "file", zh: "文件", en: "File" },
+    { code: "form", zh: "表单", en: "Form" },
+    { code: "submission", zh: "填报", en: "Submission" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },

@@ -17,6 +17,9 @@ for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.
 // stored files (docs/files.md)
 for (const role of ['org_admin', 'staff']) PERMS[role].push('file.read', 'file.write');
 
+// Forms (issue 13): reading, designing, submitting and reviewing forms (src/core/rbac.c).
+for (const [role, perms] of Object.entries({ org_admin: ['form.read', 'form.design', 'form.submit', 'form.review'], staff: ['form.read', 'form.design', 'form.submit', 'form.review'], reviewer: ['form.read', 'form.review'] })) PERMS[role].push(...perms);
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
