@@ -103,6 +103,10 @@ static const struct code_item audit_actions[] = {
 	{"person.erasure_request", "申请注销个人信息", "Ask to be erased", NULL},
 	{"person.erase", "注销个人信息（匿名化）", "Erase a person (anonymise)", NULL},
 	{"person.erasure_reject", "驳回注销申请", "Refuse an erasure request", NULL},
+	{"notification.read", "标记消息已读", "Mark a notification read", NULL},
+	{"notification.read_all", "全部消息标记已读", "Mark all notifications read", NULL},
+	{"hook.test", "测试外发通知网关", "Test the outbound hook", NULL},
+	{"hook.retry", "重发失败的外发通知", "Retry a failed hook delivery", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -121,6 +125,8 @@ static const struct code_item object_types[] = {
 	{"application", "入会申请", "Membership application", NULL},
 	{"member_unit", "单位会员", "Member unit", NULL},
 	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
+	{"notification", "站内消息", "Notification", NULL},
+	{"hook_delivery", "外发通知", "Hook delivery", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -238,6 +244,8 @@ static const struct code_item audit_fields[] = {
 	{"branch", "整个分支", "whole branch", NULL},
 	{"one", "仅本组织", "this organization only", NULL},
 	{"sign-in", "登录时", "at sign-in", NULL},
+	{"count", "数量", "Count", NULL},
+	{"deliveries", "外发条数", "Deliveries", NULL},
 };
 LIST(codelist_audit_field, "audit_field", audit_fields);
 
@@ -403,6 +411,7 @@ static const struct code_item errors[] = {
 	{"unreadable", "无法读取该文件", "The file cannot be read", NULL},
 	/* jobs */
 	{"finished", "任务已结束", "The job has ended already", NULL},
+	{"not_dead", "只有投递失败的外发通知可以重发", "Only a dead delivery can be retried", NULL},
 };
 LIST(codelist_error, "error", errors);
 
@@ -649,6 +658,22 @@ static const struct code_item payment_methods[] = {
 };
 LIST(codelist_payment_method, "payment_method", payment_methods);
 
+/* What a notification is about (core/notify.h): its kind decides the hook event
+ * ("notification.<kind>") and the icon; labels are what the bell shows. */
+static const struct code_item notification_kinds[] = {
+	{"reminder", "催报提醒", "Reminder", NULL},      {"notice", "通知", "Notice", NULL},
+	{"submission", "报送", "Submission", NULL},      {"system", "系统消息", "System message", NULL},
+	{"hook_test", "网关测试", "Gateway test", NULL},
+};
+LIST(codelist_notification_kind, "notification_kind", notification_kinds);
+
+static const struct code_item hook_states[] = {
+	{"pending", "待投递", "Pending", NULL},
+	{"delivered", "已投递", "Delivered", NULL},
+	{"dead", "投递失败", "Failed (dead letter)", NULL},
+};
+LIST(codelist_hook_state, "hook_state", hook_states);
+
 static const struct codeset *const all[] = {
 	&codelist_org_level,
 	&codelist_org_type,
@@ -671,6 +696,8 @@ static const struct codeset *const all[] = {
 	&codelist_member_category,
 	&codelist_membership_status,
 	&codelist_payment_method,
+	&codelist_notification_kind,
+	&codelist_hook_state,
 };
 
 const struct codeset *const *codelist_all(size_t *n)
