@@ -479,9 +479,9 @@ static int record_tx(struct conn *c, void *arg)
 	n = conn_run(c,
 		     "UPDATE hook_delivery SET attempts = $2, last_status = $3, last_error = $4, state = $5, "
 		     "next_at = $6, lease_until = 0, last_chance = 0, "
-		     "finished_at = CASE WHEN $5 = 'pending' THEN NULL ELSE $7 END WHERE id = $1",
+		     "finished_at = NULLIF(CAST($7 AS BIGINT), 0) WHERE id = $1",
 		     "idittii", x->l->id, attempts, (int64_t)x->o->status, x->o->error, state,
-		     wait > 0 ? now + wait : now, now);
+		     wait > 0 ? now + wait : now, strcmp(state, "pending") ? now : (int64_t)0);
 	return n < 0 ? n : 0;
 }
 
