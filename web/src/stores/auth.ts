@@ -15,6 +15,9 @@ const PERMS: Record<string, string[]> = {
 // Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
 for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
 
+// Notifications (issue 13): the outbound hook's deliveries and dead letters are the system admin's.
+PERMS.system_admin.push('hook.admin');
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
