@@ -232,6 +232,8 @@ struct jsonw;
 /* Writes a job as the API shows it (the first 100 errors included) as one object, under
  * key (NULL inside an array or at the top). Failures stick in w (base/jsonw.h). */
 void api_job_json(struct jsonw *w, const char *key, struct app *a, const struct job_info *ji);
+/* A unix time as ISO 8601 UTC under key, or null for 0. */
+void api_time_or_null(struct jsonw *w, const char *key, int64_t t);
 int api_job_get(struct req *r, void *ctx);
 int api_job_cancel(struct req *r, void *ctx);
 int api_job_errors(struct req *r, void *ctx);
@@ -325,6 +327,14 @@ int api_submission_return(struct req *r, void *ctx);
 int api_submission_accept(struct req *r, void *ctx);
 int api_submission_revisions(struct req *r, void *ctx);
 int api_submission_diff(struct req *r, void *ctx);
+/* notifications and the outbound hook (notify.c) */
+int api_me_notifications(struct req *r, void *ctx);
+int api_me_notification_count(struct req *r, void *ctx);
+int api_me_notification_read(struct req *r, void *ctx);
+int api_me_notifications_read_all(struct req *r, void *ctx);
+int api_hook_deliveries(struct req *r, void *ctx);
+int api_hook_retry(struct req *r, void *ctx);
+int api_hook_test(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

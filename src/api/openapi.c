@@ -254,6 +254,60 @@ static const struct field s_todo_item[] = {
 	{"link", FT_STRING, 0, 0, 0, NULL, "the web app's route to do it"},
 	{0},
 };
+/* notifications and the outbound hook (docs/notifications.md) */
+static const struct field s_notification[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "notification id"},
+	{"kind", FT_CODE, 0, 0, 0, codelist_notification_kind.name, "what it is"},
+	{"title", FT_STRING, 0, 1, 200, NULL, "title"},
+	{"body", FT_STRING, 0, 0, 4000, NULL, "plain text"},
+	{"link", FT_STRING, NUL, 0, 500, NULL, "the web app's route to open (null: none)"},
+	{"source_kind", FT_STRING, NUL, 0, 32, NULL, "what it is about: notice, hook_test ..."},
+	{"source_id", FT_INT, NUL, 0, 0, NULL, "its id"},
+	{"org_id", FT_INT, NUL, 0, 0, NULL,
+	 "sent to the holders of role at this org (null: to you directly)"},
+	{"role", FT_CODE, NUL, 0, 0, codelist_role.name, "that role"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"read_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601 (null: unread)"},
+	{0},
+};
+static const struct field s_notification_count[] = {
+	{"unread", FT_INT, 0, 0, 0, NULL, "your unread notifications"},
+	{0},
+};
+static const struct field s_notifications_read[] = {
+	{"count", FT_INT, 0, 0, 0, NULL, "notifications marked read now"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "unread ones left (0)"},
+	{0},
+};
+static const struct field s_hook_attempt[] = {
+	{"attempt", FT_INT, 0, 0, 0, NULL, "1, 2, ..."},
+	{"at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"status", FT_INT, NUL, 0, 0, NULL, "the receiver's HTTP status (null: no answer)"},
+	{"duration_ms", FT_INT, 0, 0, 0, NULL, "how long it took"},
+	{"error", FT_STRING, NUL, 0, 0, NULL, "what went wrong (null: delivered)"},
+	{0},
+};
+static const struct field s_hook_delivery[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "delivery id (X-Kexie-Delivery)"},
+	{"event", FT_STRING, 0, 0, 0, NULL, "X-Kexie-Event: notification.<kind>"},
+	{"url", FT_STRING, 0, 0, 0, NULL, "the receiver"},
+	{"title", FT_STRING, 0, 0, 0, NULL, "the notification's title"},
+	{"state", FT_CODE, 0, 0, 0, codelist_hook_state.name, "pending, delivered or dead"},
+	{"attempts", FT_INT, 0, 0, 0, NULL, "attempts made"},
+	{"last_status", FT_INT, NUL, 0, 0, NULL, "HTTP status of the last attempt"},
+	{"last_error", FT_STRING, NUL, 0, 0, NULL, "what went wrong last"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"next_at", FT_STRING, NUL, 0, 0, NULL, "pending: when the next attempt is due"},
+	{"finished_at", FT_STRING, NUL, 0, 0, NULL, "delivered or dead: when"},
+	{"attempt_log", FT_ARRAY, 0, 0, 0, "hook_attempt", "every attempt, in order"},
+	{0},
+};
+static const struct field s_hook_test[] = {
+	{"sent", FT_INT, 0, 0, 0, NULL, "in-app notifications written now (0 when scheduled)"},
+	{"deliveries", FT_INT, 0, 0, 0, NULL, "hook deliveries queued (one per configured URL)"},
+	{"task_id", FT_INT, NUL, 0, 0, NULL, "the scheduled task, with delay_s"},
+	{0},
+};
 static const struct field s_document[] = {
 	{0}, /* an object: the OpenAPI document itself */
 };
@@ -615,6 +669,12 @@ static const struct {
 	{"submission", s_submission},
 	{"submission_rev", s_submission_rev},
 	{"submission_diff", s_submission_diff},
+	{"notification", s_notification},
+	{"notification_count", s_notification_count},
+	{"notifications_read", s_notifications_read},
+	{"hook_attempt", s_hook_attempt},
+	{"hook_delivery", s_hook_delivery},
+	{"hook_test", s_hook_test},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)

@@ -514,6 +514,23 @@ static const struct field q_submission_diff[] = {
 	{"to", FT_INT, 0, 1, 100000, NULL, "the later revision (default the latest)"},
 	{0},
 };
+/* notifications and the outbound hook (docs/notifications.md) */
+static const struct field q_notifications[] = {
+	{"unread", FT_BOOL, 0, 0, 0, NULL, "only unread ones"},
+	{"after", FT_STRING, 0, 1, 20, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field q_hook_deliveries[] = {
+	{"state", FT_CODE, 0, 0, 0, codelist_hook_state.name, "only these (default: all)"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field b_hook_test[] = {
+	{"delay_s", FT_INT, 0, 0, 86400, NULL, "send it this many seconds from now, through the scheduler (default 0: now)"},
+	{0},
+};
 /* clang-format on */
 
 /* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
@@ -1083,6 +1100,35 @@ const struct route api_routes[] = {
 	 .obj = {SUBMISSION_AT(RO_PATH, "id")},
 	 .tag = "forms", .summary = "What changed between two revisions, field by field",
 	 .status = 200, .reply = "submission_diff", .response = "from, to and changes: key, label, before, after"},
+	/* notifications: the caller's own (404 for anyone else's); the outbound hook: the system admin */
+	{.method = HM_GET, .pattern = "/api/v1/me/notifications", .handler = api_me_notifications,
+	 .flags = RF_AUTH, .query = q_notifications, .obj = {AT_SELF},
+	 .tag = "me", .summary = "My notifications, newest first (unread only with unread=true), keyset pages",
+	 .status = 200, .reply = "page:notification", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/me/notifications/count", .handler = api_me_notification_count,
+	 .flags = RF_AUTH | RF_NOLOG, .obj = {AT_SELF},
+	 .tag = "me", .summary = "How many of my notifications are unread (the bell polls this)",
+	 .status = 200, .reply = "notification_count", .response = "unread"},
+	{.method = HM_POST, .pattern = "/api/v1/me/notifications/{id:int}/read", .handler = api_me_notification_read,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "me", .summary = "Mark one of my notifications read",
+	 .status = 200, .reply = "notification", .response = "the notification"},
+	{.method = HM_POST, .pattern = "/api/v1/me/notifications/read-all", .handler = api_me_notifications_read_all,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "me", .summary = "Mark all my notifications read",
+	 .status = 200, .reply = "notifications_read", .response = "count"},
+	{.method = HM_GET, .pattern = "/api/v1/hooks/deliveries", .handler = api_hook_deliveries,
+	 .flags = RF_AUTH | RF_READ, .perm = "hook.admin", .query = q_hook_deliveries, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Outbound hook deliveries newest first (state=dead: the dead letters), with every attempt",
+	 .status = 200, .reply = "before_page:hook_delivery", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/hooks/deliveries/{id:int}/retry", .handler = api_hook_retry,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "hook.admin", .body = b_none, .body_max = 1024, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Give a dead delivery one more attempt now (dead again if it fails)",
+	 .status = 200, .reply = "hook_delivery", .response = "the delivery, pending"},
+	{.method = HM_POST, .pattern = "/api/v1/hooks/test", .handler = api_hook_test,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "hook.admin", .body = b_hook_test, .body_max = 1024, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Send myself a test notification, and to every configured hook URL (now or after delay_s)",
+	 .status = 200, .reply = "hook_test", .response = "sent, deliveries, task_id"},
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",

@@ -37,4 +37,10 @@ bool date_add(const char *d, int months, int days, char out[11]);
  * is invalid or on is before birth. */
 int date_years_between(const char *birth, const char *on);
 
+/* Calendar arithmetic on the proleptic Gregorian calendar: days since 1970-01-01 of
+ * y-m-d (m 1..12, d 1..31), the date of a day number, and the days in month m of year y. */
+int64_t days_from_civil(int64_t y, int m, int d);
+void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+int month_days(int64_t y, int m);
+
 #endif

@@ -34,6 +34,8 @@ int app_open(struct app *a, const struct config *cfg)
 	memset(a, 0, sizeof(*a));
 	a->version = kexie_version();
 	a->data_dir = cfg->data_dir;
+	a->hook_urls = cfg->hook_urls;
+	a->hook_events = cfg->hook_events;
 	a->started_at = time_unix();
 	a->policy = (struct policy){
 		.password_min = cfg->password_min_length,

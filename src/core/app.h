@@ -48,6 +48,10 @@ struct app {
 	struct file_policy files;
 	struct touch *touch; /* bookkeeping writes batched off the request path (core/touch.h);
 				     started by `serve`; NULL elsewhere: last-used times are not noted */
+	/* the outbound hook (core/notify.h): space-separated URLs ("" or NULL: no hook) and the
+	 * notification kinds sent to it ("*": every kind); borrowed from the configuration */
+	const char *hook_urls;
+	const char *hook_events;
 };
 
 #endif

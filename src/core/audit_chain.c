@@ -789,8 +789,9 @@ struct audit_checkpointer {
 	char problem[256]; /* the last one logged, so a standing problem is logged once */
 };
 
-static void checkpoint_now(void *arg)
+static void checkpoint_now(void *arg, struct ticker *t)
 {
+	(void)t;
 	struct audit_checkpointer *k = arg;
 	struct audit_checkpoint cp;
 	bool wrote = false;
@@ -816,7 +817,7 @@ int audit_checkpointer_start(struct app *a, int seconds, struct audit_checkpoint
 		return ERR_NOMEM;
 	k->a = a;
 	/* the last records before stopping get a checkpoint too */
-	if (ticker_start(seconds > 0 ? seconds : 10, TICK_AT_STOP, checkpoint_now, k, &k->t)) {
+	if (ticker_start((seconds > 0 ? seconds : 10) * 1000, TICK_AT_STOP, checkpoint_now, k, &k->t)) {
 		free(k);
 		return ERR_NOMEM;
 	}

@@ -116,6 +116,10 @@ static const struct code_item audit_actions[] = {
 	{"submission.resubmit", "重新提交填报", "Submit again", NULL},
 	{"submission.return", "退回填报", "Return a submission", NULL},
 	{"submission.accept", "采用填报", "Accept a submission", NULL},
+	{"notification.read", "标记消息已读", "Mark a notification read", NULL},
+	{"notification.read_all", "全部消息标记已读", "Mark all notifications read", NULL},
+	{"hook.test", "测试外发通知网关", "Test the outbound hook", NULL},
+	{"hook.retry", "重发失败的外发通知", "Retry a failed hook delivery", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -137,6 +141,8 @@ static const struct code_item object_types[] = {
 	{"file", "文件", "File", NULL},
 	{"form", "表单", "Form", NULL},
 	{"submission", "填报", "Submission", NULL},
+	{"notification", "站内消息", "Notification", NULL},
+	{"hook_delivery", "外发通知", "Hook delivery", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -254,6 +260,8 @@ static const struct code_item audit_fields[] = {
 	{"branch", "整个分支", "whole branch", NULL},
 	{"one", "仅本组织", "this organization only", NULL},
 	{"sign-in", "登录时", "at sign-in", NULL},
+	{"count", "数量", "Count", NULL},
+	{"deliveries", "外发条数", "Deliveries", NULL},
 };
 LIST(codelist_audit_field, "audit_field", audit_fields);
 
@@ -474,6 +482,7 @@ static const struct code_item errors[] = {
 	{"not_submitted", "尚未提交", "Not submitted", NULL},
 	{"idempotency_key_reused", "该 Idempotency-Key 已用于另一请求",
 	 "This Idempotency-Key was used for a different request", NULL},
+	{"not_dead", "只有投递失败的外发通知可以重发", "Only a dead delivery can be retried", NULL},
 };
 LIST(codelist_error, "error", errors);
 
@@ -727,6 +736,21 @@ static const struct code_item file_types[] = {
 	{"png", "PNG 图片", "PNG image", NULL},         {"webp", "WebP 图片", "WebP image", NULL},
 };
 LIST(codelist_file_type, "file_type", file_types);
+/* What a notification is about (core/notify.h): its kind decides the hook event
+ * ("notification.<kind>") and the icon; labels are what the bell shows. */
+static const struct code_item notification_kinds[] = {
+	{"reminder", "催报提醒", "Reminder", NULL},      {"notice", "通知", "Notice", NULL},
+	{"submission", "报送", "Submission", NULL},      {"system", "系统消息", "System message", NULL},
+	{"hook_test", "网关测试", "Gateway test", NULL},
+};
+LIST(codelist_notification_kind, "notification_kind", notification_kinds);
+
+static const struct code_item hook_states[] = {
+	{"pending", "待投递", "Pending", NULL},
+	{"delivered", "已投递", "Delivered", NULL},
+	{"dead", "投递失败", "Failed (dead letter)", NULL},
+};
+LIST(codelist_hook_state, "hook_state", hook_states);
 
 static const struct codeset *const all[] = {
 	&codelist_org_level,
@@ -751,6 +775,8 @@ static const struct codeset *const all[] = {
 	&codelist_membership_status,
 	&codelist_payment_method,
 	&codelist_file_type,
+	&codelist_notification_kind,
+	&codelist_hook_state,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

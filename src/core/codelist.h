@@ -44,6 +44,10 @@ extern const struct codeset codelist_membership_status; /* applied, active, laps
 extern const struct codeset codelist_payment_method;    /* bank_transfer, cash, wechat, alipay, other */
 extern const struct codeset codelist_file_type;         /* pdf, docx, xlsx, jpeg, png, webp */
 
+/* notifications and the outbound hook (core/notify.h, core/hook.h) */
+extern const struct codeset codelist_notification_kind; /* reminder, notice, ... hook_test */
+extern const struct codeset codelist_hook_state;        /* pending, delivered, dead */
+
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);
 

@@ -814,8 +814,9 @@ struct file_sweeper {
 	struct ticker *t;
 };
 
-static void sweep_now(void *arg)
+static void sweep_now(void *arg, struct ticker *t)
 {
+	(void)t;
 	struct file_sweeper *k = arg;
 	int removed = 0;
 	int rc = file_sweep(k->a, time_unix(), &removed);
@@ -833,7 +834,7 @@ int file_sweeper_start(struct app *a, int seconds, struct file_sweeper **out)
 		return ERR_NOMEM;
 	k->a = a;
 	k->seconds = seconds > 0 ? seconds : 600;
-	if (ticker_start(k->seconds, TICK_AT_START, sweep_now, k, &k->t)) {
+	if (ticker_start(k->seconds * 1000, TICK_AT_START, sweep_now, k, &k->t)) {
 		free(k);
 		return ERR_NOMEM;
 	}

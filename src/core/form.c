@@ -1224,17 +1224,6 @@ int form_values_diff(const char *schema, const char *before, const char *after, 
 
 /* ---- deadlines ---- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 #define SHANGHAI_OFFSET_MS (INT64_C(8) * 3600 * 1000)
 
 /* Parses the deadline; *has_time when it names an instant. */

@@ -19,7 +19,7 @@ const PW = 'A-l0ng-and-unusual-pass';
 const ROLES = ['system_admin', 'security_admin', 'audit_admin', 'org_admin', 'staff', 'reviewer', 'member'];
 const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
-  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
+  system_admin: ['org.read', 'org.write', 'hook.admin'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
   org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase',
     'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review'],
@@ -51,6 +51,9 @@ const HANDLER_ANSWERS = {
   'DELETE /api/v1/files/{id:int}': [404, 409],
   'GET /api/v1/files/{id:int}/thumbnail': [404],               // a PDF has no thumbnail
   'DELETE /api/v1/orgs/{id:int}/files/{file_id:int}': [404],  // no such attachment (a missing id)
+  // notifications: no such notification of yours; the outbound hook: no such delivery
+  'POST /api/v1/me/notifications/{id:int}/read': [404],
+  'POST /api/v1/hooks/deliveries/{id:int}/retry': [404],
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };

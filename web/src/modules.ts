@@ -17,11 +17,13 @@ import regions from './modules/regions';
 import dev from './modules/dev';
 import members from './modules/members';
 import forms from './modules/forms';
+import notify from './modules/notify';
 
 export const modules: KexieModule[] = [workbench, orgs, members, users, audit, account, system, regions, dev];
 
 modules.push(registration); // issue 12: kept on its own line so the module list merges cleanly
 modules.push(forms); // issue 13: the forms mechanism (designer, preview)
+modules.push(notify); // issue 13: notifications and the outbound hook
 
 // Placeholders for the modules still to come (each goes when its module exists).
 const soon: { name: string; group: MenuGroup; icon: Component; order: number }[] = [

@@ -178,6 +178,32 @@ export interface Schemas {
   history: {
         parents: Schemas["period"][];
       };
+  hook_attempt: {
+        at: string;
+        attempt: number;
+        duration_ms: number;
+        error: string | null;
+        status: number | null;
+      };
+  hook_delivery: {
+        attempt_log: Schemas["hook_attempt"][];
+        attempts: number;
+        created_at: string;
+        event: string;
+        finished_at: string | null;
+        id: number;
+        last_error: string | null;
+        last_status: number | null;
+        next_at: string | null;
+        state: "pending" | "delivered" | "dead";
+        title: string;
+        url: string;
+      };
+  hook_test: {
+        deliveries: number;
+        sent: number;
+        task_id: number | null;
+      };
   import_column: {
         field: string | null;
         header: string;
@@ -279,6 +305,26 @@ export interface Schemas {
         name: string;
         token: string;
       };
+  notification: {
+        body: string;
+        created_at: string;
+        id: number;
+        kind: "reminder" | "notice" | "submission" | "system" | "hook_test";
+        link: string | null;
+        org_id: number | null;
+        read_at: string | null;
+        role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member" | null;
+        source_id: number | null;
+        source_kind: string | null;
+        title: string;
+      };
+  notification_count: {
+        unread: number;
+      };
+  notifications_read: {
+        count: number;
+        unread: number;
+      };
   org: {
         closed_on: string | null;
         code: string;
@@ -296,7 +342,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -724,6 +770,40 @@ export interface paths {
         };
     };
   };
+  "/api/v1/hooks/deliveries": {
+    /** Outbound hook deliveries newest first (state=dead: the dead letters), with every attempt */
+    get: {
+      path: Record<string, never>;
+      query: { state?: "pending" | "delivered" | "dead"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["hook_delivery"][];
+          next_before: number | null;
+        };
+    };
+  };
+  "/api/v1/hooks/deliveries/{id}/retry": {
+    /** Give a dead delivery one more attempt now (dead again if it fails) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["hook_delivery"];
+    };
+  };
+  "/api/v1/hooks/test": {
+    /** Send myself a test notification, and to every configured hook URL (now or after delay_s) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          delay_s?: number;
+        };
+      reply: Schemas["hook_test"];
+    };
+  };
   "/api/v1/jobs/{id}": {
     /** One of my background jobs: state, progress, rate, the first 100 errors, the result */
     get: {
@@ -792,6 +872,49 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["me_member"];
+    };
+  };
+  "/api/v1/me/notifications": {
+    /** My notifications, newest first (unread only with unread=true), keyset pages */
+    get: {
+      path: Record<string, never>;
+      query: { unread?: boolean; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notification"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/me/notifications/{id}/read": {
+    /** Mark one of my notifications read */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notification"];
+    };
+  };
+  "/api/v1/me/notifications/count": {
+    /** How many of my notifications are unread (the bell polls this) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notification_count"];
+    };
+  };
+  "/api/v1/me/notifications/read-all": {
+    /** Mark all my notifications read */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notifications_read"];
     };
   };
   "/api/v1/me/password": {
@@ -1811,6 +1934,10 @@ export const CODE_LISTS = {
     { code: "submission.resubmit", zh: "重新提交填报", en: "Submit again" },
     { code: "submission.return", zh: "退回填报", en: "Return a submission" },
     { code: "submission.accept", zh: "采用填报", en: "Accept a submission" },
+    { code: "notification.read", zh: "标记消息已读", en: "Mark a notification read" },
+    { code: "notification.read_all", zh: "全部消息标记已读", en: "Mark all notifications read" },
+    { code: "hook.test", zh: "测试外发通知网关", en: "Test the outbound hook" },
+    { code: "hook.retry", zh: "重发失败的外发通知", en: "Retry a failed hook delivery" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -1910,6 +2037,8 @@ export const CODE_LISTS = {
     { code: "branch", zh: "整个分支", en: "whole branch" },
     { code: "one", zh: "仅本组织", en: "this organization only" },
     { code: "sign-in", zh: "登录时", en: "at sign-in" },
+    { code: "count", zh: "数量", en: "Count" },
+    { code: "deliveries", zh: "外发条数", en: "Deliveries" },
   ],
   degree: [
     { code: "doctor", zh: "博士", en: "Doctor" },
@@ -2163,6 +2292,7 @@ export const CODE_LISTS = {
     { code: "not_editable", zh: "已提交，不能修改", en: "Submitted already: it cannot change" },
     { code: "not_submitted", zh: "尚未提交", en: "Not submitted" },
     { code: "idempotency_key_reused", zh: "该 Idempotency-Key 已用于另一请求", en: "This Idempotency-Key was used for a different request" },
+    { code: "not_dead", zh: "只有投递失败的外发通知可以重发", en: "Only a dead delivery can be retried" },
   ],
   ethnicity: [
     { code: "01", zh: "汉族", en: "Han" },
@@ -2238,6 +2368,11 @@ export const CODE_LISTS = {
     { code: "0", zh: "未知", en: "Unknown" },
     { code: "9", zh: "未说明", en: "Unspecified" },
   ],
+  hook_state: [
+    { code: "pending", zh: "待投递", en: "Pending" },
+    { code: "delivered", zh: "已投递", en: "Delivered" },
+    { code: "dead", zh: "投递失败", en: "Failed (dead letter)" },
+  ],
   id_type: [
     { code: "resident", zh: "居民身份证", en: "Resident identity card" },
     { code: "foreign_permanent", zh: "外国人永久居留身份证", en: "Foreign permanent resident ID card" },
@@ -2269,6 +2404,13 @@ export const CODE_LISTS = {
     { code: "left", zh: "已退会", en: "Left" },
     { code: "expelled", zh: "已除名", en: "Expelled" },
   ],
+  notification_kind: [
+    { code: "reminder", zh: "催报提醒", en: "Reminder" },
+    { code: "notice", zh: "通知", en: "Notice" },
+    { code: "submission", zh: "报送", en: "Submission" },
+    { code: "system", zh: "系统消息", en: "System message" },
+    { code: "hook_test", zh: "网关测试", en: "Gateway test" },
+  ],
   object_type: [
     { code: "org", zh: "组织", en: "Organization" },
     { code: "user", zh: "账号", en: "Account" },
@@ -2287,6 +2429,8 @@ export const CODE_LISTS = {
     { code: "file", zh: "文件", en: "File" },
     { code: "form", zh: "表单", en: "Form" },
     { code: "submission", zh: "填报", en: "Submission" },
+    { code: "notification", zh: "站内消息", en: "Notification" },
+    { code: "hook_delivery", zh: "外发通知", en: "Hook delivery" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },

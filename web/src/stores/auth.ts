@@ -20,6 +20,9 @@ for (const role of ['org_admin', 'staff']) PERMS[role].push('file.read', 'file.w
 // Forms (issue 13): reading, designing, submitting and reviewing forms (src/core/rbac.c).
 for (const [role, perms] of Object.entries({ org_admin: ['form.read', 'form.design', 'form.submit', 'form.review'], staff: ['form.read', 'form.design', 'form.submit', 'form.review'], reviewer: ['form.read', 'form.review'] })) PERMS[role].push(...perms);
 
+// Notifications (issue 13): the outbound hook's deliveries and dead letters are the system admin's.
+PERMS.system_admin.push('hook.admin');
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
