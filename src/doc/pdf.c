@@ -108,16 +108,17 @@ static cairo_status_t write_out(void *closure, const unsigned char *data, unsign
 	return CAIRO_STATUS_SUCCESS;
 }
 
-/* cairo's sticky error as ours. */
+/* cairo's sticky error as ours; a failed write first (cairo does not always report one it
+ * met while finishing the surface). */
 static int status(struct pdf_doc *d)
 {
+	if (d->out_rc)
+		return d->out_rc;
 	cairo_status_t s = cairo_status(d->cr);
 	if (s == CAIRO_STATUS_SUCCESS)
 		s = cairo_surface_status(d->surf);
 	if (s == CAIRO_STATUS_SUCCESS)
 		return 0;
-	if (d->out_rc)
-		return d->out_rc;
 	return s == CAIRO_STATUS_NO_MEMORY ? ERR_NOMEM : ERR_IO;
 }
 
@@ -241,6 +242,15 @@ static PangoLayout *new_layout(struct pdf_doc *d, const char *font, double width
 	return l;
 }
 
+/* Attributes every layout starts with: no hyphen where a word breaks (pango >= 1.44 adds
+ * one; a certificate number must read back as written). */
+static PangoAttrList *base_attrs(void)
+{
+	PangoAttrList *al = pango_attr_list_new();
+	pango_attr_list_insert(al, pango_attr_insert_hyphens_new(FALSE));
+	return al;
+}
+
 /* One line of text centred on the page at baseline-independent top y. */
 static void centred_line(struct pdf_doc *d, const char *text, double top)
 {
@@ -288,7 +298,7 @@ static int room(struct pdf_doc *d, double h)
 /* The runs as one string with bold / italic attributes over their byte ranges. */
 static void set_runs(PangoLayout *l, const struct document_run *runs, int n, struct buf *text)
 {
-	PangoAttrList *al = pango_attr_list_new();
+	PangoAttrList *al = base_attrs();
 	for (int i = 0; i < n; i++) {
 		size_t start = text->len;
 		if (buf_puts(text, runs[i].text ? runs[i].text : ""))
@@ -374,13 +384,13 @@ static double table_row(struct pdf_doc *d, const char *const *cells, int ncols, 
 	double h = 0;
 	for (int c = 0; c < ncols; c++) {
 		l[c] = new_layout(d, TABLE_FONT, w[c] - 2 * CELL_PAD_X);
+		PangoAttrList *al = base_attrs();
 		if (header) {
-			PangoAttrList *al = pango_attr_list_new();
 			pango_attr_list_insert(al, pango_attr_weight_new(PANGO_WEIGHT_BOLD));
-			pango_layout_set_attributes(l[c], al);
-			pango_attr_list_unref(al);
 			pango_layout_set_alignment(l[c], PANGO_ALIGN_CENTER);
 		}
+		pango_layout_set_attributes(l[c], al);
+		pango_attr_list_unref(al);
 		pango_layout_set_text(l[c], cells[c] ? cells[c] : "", -1);
 		int lw, lh;
 		pango_layout_get_size(l[c], &lw, &lh);
