@@ -196,7 +196,7 @@ static void t_pages(void **st)
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "pdfinfo %s | sed -n 's/^Pages: *//p'", path);
 	char *np = run(cmd);
-	int pages = atoi(np);
+	int pages = (int)strtol(np, NULL, 10);
 	free(np);
 	assert_true(pages >= 6);
 	char *txt = text_of(path, true);
