@@ -93,7 +93,7 @@ struct command {
  * (each beside its functions). */
 extern const struct command commands[];
 extern const struct command org_commands[], user_commands[], token_commands[], audit_commands[],
-	member_commands[];
+	member_commands[], doc_commands[];
 
 /* Prints an import job's report on stdout as one JSON object (jobreport.c): rows,
  * inserted, updated, unchanged, rejected, with `encoding` the result's encoding, then
