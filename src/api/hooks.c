@@ -15,6 +15,7 @@
 #include "core/user.h"
 #include "domain/member.h"
 #include "domain/memberunit.h"
+#include "domain/notice.h"
 #include "domain/registration.h"
 #include "store/store.h"
 
@@ -65,6 +66,7 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_APPLICATION: return "application";
 	case OBJ_ERASURE: return "erasure";
 	case OBJ_UNIT: return "unit";
+	case OBJ_NOTICE: return "notice";
 	default: return "";
 	}
 }
@@ -273,7 +275,8 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_MEMBERSHIP:
 	case OBJ_APPLICATION:
 	case OBJ_ERASURE:
-	case OBJ_UNIT: break;
+	case OBJ_UNIT:
+	case OBJ_NOTICE: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -303,6 +306,13 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, u.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such member unit") : 0;
+	}
+	if (o->kind == OBJ_NOTICE) {
+		int64_t org_id = 0;
+		int rc = notice_org_of(api_app(r, api), out->id, &org_id);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such notice") : 0;
 	}
 	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
 		int64_t org_id = 0;

@@ -26,9 +26,10 @@ static const struct {
 	{"security_admin", "org.read user.read user.admin user.post", true},
 	{"audit_admin", "org.read audit.read", true},
 	{"org_admin",
-	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase",
+	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase"
+	 " notice.read notice.write notice.approve",
 	 false},
-	{"staff", "org.read member.read member.write", false},
+	{"staff", "org.read member.read member.write notice.read notice.write", false},
 	{"reviewer", "", false},
 	{"member", "", false},
 };
