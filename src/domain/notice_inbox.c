@@ -147,15 +147,15 @@ static int mark_tx(struct conn *c, void *arg)
 	if (j->ack)
 		rc = conn_run(
 			c,
-			"UPDATE notice_recipient SET state = 'acknowledged', ack_by = NULLIF($3, 0), ack_at = $4,"
-			" read_by = COALESCE(read_by, NULLIF($3, 0)), read_at = COALESCE(read_at, $4)"
+			"UPDATE notice_recipient SET state = 'acknowledged', ack_by = NULLIF(CAST($3 AS BIGINT), 0), ack_at = $4,"
+			" read_by = COALESCE(read_by, NULLIF(CAST($3 AS BIGINT), 0)), read_at = COALESCE(read_at, $4)"
 			" WHERE notice_id = $1 AND org_id = $2 AND ack_at IS NULL",
 			"iiii", j->notice_id, j->org_id, user, now);
 	else
 		rc = conn_run(
 			c,
 			"UPDATE notice_recipient SET state = CASE WHEN state = 'unread' THEN 'read' ELSE state END,"
-			" read_by = NULLIF($3, 0), read_at = $4 WHERE notice_id = $1 AND org_id = $2 AND read_at IS NULL",
+			" read_by = NULLIF(CAST($3 AS BIGINT), 0), read_at = $4 WHERE notice_id = $1 AND org_id = $2 AND read_at IS NULL",
 			"iiii", j->notice_id, j->org_id, user, now);
 	if (rc < 0)
 		return rc;

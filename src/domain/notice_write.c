@@ -100,8 +100,8 @@ static int create_tx(struct conn *c, void *arg)
 		"INSERT INTO notice (org_id, parent_notice_id, state, title, body, body_html, contact_name,"
 		" contact_phone, deadline_date, deadline_time, deadline_at, receipt_required, form_id,"
 		" created_by, created_at, updated_at)"
-		" VALUES ($1, NULLIF($2, 0), 'draft', $3, $4, $5, $6, $7, NULLIF($8, ''), NULLIF($9, ''),"
-		" NULLIF($10, 0), $11, NULLIF($12, 0), NULLIF($13, 0), $14, $14) RETURNING id",
+		" VALUES ($1, NULLIF(CAST($2 AS BIGINT), 0), 'draft', $3, $4, $5, $6, $7, NULLIF($8, ''), NULLIF($9, ''),"
+		" NULLIF(CAST($10 AS BIGINT), 0), $11, NULLIF(CAST($12 AS BIGINT), 0), NULLIF(CAST($13 AS BIGINT), 0), $14, $14) RETURNING id",
 		"iitttttttidiii", "i", in->org_id, in->parent_id, d->title, d->body ? d->body : "", d->html,
 		d->contact_name ? d->contact_name : "", d->contact_phone ? d->contact_phone : "",
 		d->deadline_date ? d->deadline_date : "", d->deadline_time ? d->deadline_time : "",
@@ -174,8 +174,8 @@ static int update_tx(struct conn *c, void *arg)
 	int rc = conn_run(
 		c,
 		"UPDATE notice SET title = $3, body = $4, body_html = $5, contact_name = $6, contact_phone = $7,"
-		" deadline_date = NULLIF($8, ''), deadline_time = NULLIF($9, ''), deadline_at = NULLIF($10, 0),"
-		" receipt_required = $11, form_id = NULLIF($12, 0), updated_at = $13, version = version + 1"
+		" deadline_date = NULLIF($8, ''), deadline_time = NULLIF($9, ''), deadline_at = NULLIF(CAST($10 AS BIGINT), 0),"
+		" receipt_required = $11, form_id = NULLIF(CAST($12 AS BIGINT), 0), updated_at = $13, version = version + 1"
 		" WHERE id = $1 AND version = $2 AND state = 'draft'",
 		"iitttttttidii", j->id, j->version, d->title, d->body ? d->body : "", d->html,
 		d->contact_name ? d->contact_name : "", d->contact_phone ? d->contact_phone : "",
@@ -330,7 +330,7 @@ static int step_update(struct conn *c, enum step step, int64_t id, int64_t user,
 	case STEP_APPROVE:
 		return conn_run(
 			c,
-			"UPDATE notice SET state = 'approved', approved_by = NULLIF($3, 0), approved_at = $2,"
+			"UPDATE notice SET state = 'approved', approved_by = NULLIF(CAST($3 AS BIGINT), 0), approved_at = $2,"
 			" updated_at = $2, version = version + 1 WHERE id = $1 AND state = 'pending'",
 			"iii", id, now, user);
 	case STEP_REJECT:
@@ -341,7 +341,7 @@ static int step_update(struct conn *c, enum step step, int64_t id, int64_t user,
 	case STEP_RECALL:
 		return conn_run(
 			c,
-			"UPDATE notice SET state = 'recalled', recalled_by = NULLIF($3, 0), recalled_at = $2,"
+			"UPDATE notice SET state = 'recalled', recalled_by = NULLIF(CAST($3 AS BIGINT), 0), recalled_at = $2,"
 			" recall_reason = $4, updated_at = $2, version = version + 1 WHERE id = $1 AND state = 'sent'",
 			"iiit", id, now, user, reason);
 	}
@@ -539,7 +539,7 @@ static int send_tx(struct conn *c, void *arg)
 		rc = conn_run(
 			c,
 			"UPDATE notice SET state = 'sent', number = $2, number_year = $3, number_seq = $4,"
-			" sent_by = NULLIF($5, 0), sent_at = $6, updated_at = $6, recipient_count = $7,"
+			" sent_by = NULLIF(CAST($5 AS BIGINT), 0), sent_at = $6, updated_at = $6, recipient_count = $7,"
 			" version = version + 1 WHERE id = $1 AND state = $8",
 			"ittiiiit", j->id, j->number, year, seq, j->who->user_id, now, (int64_t)v.n, state);
 		rc = rc < 0 ? rc : rc == 0 ? ERR_CONFLICT : 0;

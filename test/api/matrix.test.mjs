@@ -21,8 +21,9 @@ const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
   system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
-  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase'],
-  staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase',
+    'notice.read', 'notice.write', 'notice.approve'],
+  staff: ['org.read', 'member.read', 'member.write', 'notice.read', 'notice.write'], reviewer: [], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
@@ -45,15 +46,20 @@ const HANDLER_ANSWERS = {
   'GET /api/v1/me/member': [404], 'PATCH /api/v1/me/member': [404],
   'GET /api/v1/me/member/export': [404], 'POST /api/v1/me/member/erasure': [404],
   'POST /api/v1/public/member-applications/status': [404], // a made-up token
+  // notices (issue 13): the inbox routes name a notice the org did not receive
+  'GET /api/v1/orgs/{id:int}/inbox/{notice:int}': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/read': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/acknowledge': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/forward': [404],
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', notice: 'n.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', notice: 'n.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'notice'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -90,6 +96,10 @@ before(async () => {
     r = await fetch(`${s.url}/api/v1/member-units`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵单位${where}` }) });
     assert.equal(r.status, 201, await r.clone().text());
     ids[`u.${where}`] = (await r.json()).id;
+    // a notice drafted at that org (issue 13)
+    r = await fetch(`${s.url}/api/v1/notices`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), title: `矩阵通知${where}` }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`n.${where}`] = (await r.json()).id;
   }
 });
 after(async () => { await s.stop(); });
@@ -104,6 +114,7 @@ function valueFor(f) {
   if (f.type === 'bool') return false;
   if (f.type === 'enum') return f.values.split('|').at(-1);
   if (f.type === 'date') return '2020-01-01';
+  if (f.type === 'object') return {};
   if (f.type === 'string') return `mx${seq++}`.padEnd(Math.max(2, f.min), 'x').slice(0, Math.max(2, f.max || 64));
   return null;
 }
@@ -180,7 +191,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|notice|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

@@ -15,6 +15,9 @@ const PERMS: Record<string, string[]> = {
 // Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
 for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
 
+// Notices (issue 13): staff compose and read; the org administrator also approves.
+for (const [role, perms] of Object.entries({ org_admin: ['notice.read', 'notice.write', 'notice.approve'], staff: ['notice.read', 'notice.write'] })) PERMS[role].push(...perms);
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
