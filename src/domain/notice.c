@@ -53,17 +53,13 @@ int notice_render(const char *markdown, char **html)
 
 /* ---- config ---- */
 
-int notice_config_get(struct app *a, int64_t org_id, struct notice_config *out)
+int notice_config_conn(struct conn *c, int64_t org_id, struct notice_config *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->org_id = org_id;
-	struct conn *c = NULL;
-	int rc = store_acquire(a->store, STORE_READ, &c);
-	if (rc)
-		return rc;
 	int approval = 0;
-	rc = conn_row(c, "SELECT prefix, approval_required, version FROM notice_config WHERE org_id = $1",
-		      "i", "tdi", org_id, out->prefix, sizeof(out->prefix), &approval, &out->version);
+	int rc = conn_row(c, "SELECT prefix, approval_required, version FROM notice_config WHERE org_id = $1",
+			  "i", "tdi", org_id, out->prefix, sizeof(out->prefix), &approval, &out->version);
 	if (rc == ERR_NOTFOUND) {
 		char name[801] = "", short_name[257] = "";
 		rc = conn_row(c, "SELECT name, short_name FROM org WHERE id = $1", "i", "tt", org_id, name,
@@ -73,6 +69,15 @@ int notice_config_get(struct app *a, int64_t org_id, struct notice_config *out)
 				 NOTICE_PREFIX_DEFAULT);
 	}
 	out->approval_required = approval != 0;
+	return rc;
+}
+
+int notice_config_get(struct app *a, int64_t org_id, struct notice_config *out)
+{
+	struct conn *c = NULL;
+	int rc = store_acquire(a->store, STORE_READ, &c);
+	if (!rc)
+		rc = notice_config_conn(c, org_id, out);
 	store_release(c);
 	return rc;
 }

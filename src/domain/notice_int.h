@@ -34,6 +34,8 @@ struct rset_view {
 };
 
 int64_t notice_now_ms(void);
+/* notice_config_get on the caller's connection (inside a transaction). */
+int notice_config_conn(struct conn *c, int64_t org_id, struct notice_config *out);
 /* Field errors for targets outside the issuer's subtree today, or a bad level or type. */
 int notice_targets_check(struct conn *c, int64_t issuer, const struct notice_targets *t,
 			 struct errlist *errs);

@@ -464,33 +464,16 @@ struct send_job {
 	size_t recipients;
 };
 
-/* The prefix and approval rule of the issuing org, read in the transaction. */
-static int config_conn(struct conn *c, int64_t org_id, char *prefix, size_t cap, bool *approval)
-{
-	int ap = 0;
-	int rc = conn_row(c, "SELECT prefix, approval_required FROM notice_config WHERE org_id = $1", "i",
-			  "td", org_id, prefix, cap, &ap);
-	*approval = ap != 0;
-	if (rc != ERR_NOTFOUND)
-		return rc;
-	char name[801] = "", short_name[257] = "";
-	rc = conn_row(c, "SELECT name, short_name FROM org WHERE id = $1", "i", "tt", org_id, name,
-		      sizeof(name), short_name, sizeof(short_name));
-	if (!rc)
-		snprintf(prefix, cap, "%s%s", short_name[0] ? short_name : name, NOTICE_PREFIX_DEFAULT);
-	return rc;
-}
-
 static int send_tx(struct conn *c, void *arg)
 {
 	struct send_job *j = arg;
-	char state[12] = "", prefix[129] = "";
+	char state[12] = "";
+	struct notice_config cfg;
 	int64_t org_id = 0, parent = 0;
 	int rc = conn_row(c, "SELECT state, org_id, COALESCE(parent_notice_id, 0) FROM notice WHERE id = $1",
 			  "i", "tii", j->id, state, sizeof(state), &org_id, &parent);
-	bool approval = false;
 	if (!rc)
-		rc = config_conn(c, org_id, prefix, sizeof(prefix), &approval);
+		rc = notice_config_conn(c, org_id, &cfg);
 	if (rc)
 		return rc;
 	if (strcmp(state, "approved") && strcmp(state, "draft")) {
@@ -499,7 +482,7 @@ static int send_tx(struct conn *c, void *arg)
 		errlist_param_str(j->errs, "state", state);
 		return ERR_CONFLICT;
 	}
-	if (approval && strcmp(state, "approved"))
+	if (cfg.approval_required && strcmp(state, "approved"))
 		return errlist_add(j->errs, "state", "approval_required",
 				   "this organization's notices are approved first"),
 		       ERR_CONFLICT;
@@ -533,7 +516,7 @@ static int send_tx(struct conn *c, void *arg)
 		"INSERT INTO notice_number_seq (org_id, year, next) VALUES ($1, $2, 2)"
 		" ON CONFLICT (org_id, year) DO UPDATE SET next = notice_number_seq.next + 1 RETURNING next - 1",
 		"it", "i", org_id, year, &seq);
-	if (!rc && !notice_number_format(prefix, year, seq, j->number, sizeof(j->number)))
+	if (!rc && !notice_number_format(cfg.prefix, year, seq, j->number, sizeof(j->number)))
 		rc = ERR_TOOBIG;
 	if (!rc) {
 		rc = conn_run(
