@@ -58,6 +58,8 @@ enum api_obj_kind {
 			   OBJF_FROM_BELOW also reachable from the orgs below the owner, which fill it in */
 	OBJ_SUBMISSION,  /* a form submission: the scope rule on the submitting org, or with
 			   OBJF_RECEIVER on the receiving org (its reviewers) */
+	OBJ_NOTICE,      /* a notice, the sender's side: the scope rule on its issuing org (a recipient's
+			   side is its inbox: an OBJ_ORG, the recipient org, in the path) */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
@@ -121,6 +123,11 @@ enum api_obj_flag {
 #define FILE_AT(where, param, ...)                                            \
 	{                                                                     \
 		.kind = OBJ_FILE, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+
+#define NOTICE_AT(where, param, ...)                                            \
+	{                                                                       \
+		.kind = OBJ_NOTICE, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 
 /* "public", "self", "system", "org", "account", "person", "membership" ("" for 0 or
@@ -335,6 +342,27 @@ int api_me_notifications_read_all(struct req *r, void *ctx);
 int api_hook_deliveries(struct req *r, void *ctx);
 int api_hook_retry(struct req *r, void *ctx);
 int api_hook_test(struct req *r, void *ctx);
+/* notices (notices.c, issue 13) */
+int api_notice_preview(struct req *r, void *ctx);
+int api_notice_render(struct req *r, void *ctx);
+int api_notice_list(struct req *r, void *ctx);
+int api_notice_create(struct req *r, void *ctx);
+int api_notice_get(struct req *r, void *ctx);
+int api_notice_update(struct req *r, void *ctx);
+int api_notice_submit(struct req *r, void *ctx);
+int api_notice_approve(struct req *r, void *ctx);
+int api_notice_reject(struct req *r, void *ctx);
+int api_notice_send(struct req *r, void *ctx);
+int api_notice_recall(struct req *r, void *ctx);
+int api_notice_receipts(struct req *r, void *ctx);
+int api_notice_recipients(struct req *r, void *ctx);
+int api_notice_config_get(struct req *r, void *ctx);
+int api_notice_config_set(struct req *r, void *ctx);
+int api_inbox_list(struct req *r, void *ctx);
+int api_inbox_get(struct req *r, void *ctx);
+int api_inbox_read(struct req *r, void *ctx);
+int api_inbox_acknowledge(struct req *r, void *ctx);
+int api_inbox_forward(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

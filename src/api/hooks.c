@@ -17,6 +17,7 @@
 #include "core/user.h"
 #include "domain/member.h"
 #include "domain/memberunit.h"
+#include "domain/notice.h"
 #include "domain/registration.h"
 #include "store/store.h"
 
@@ -70,6 +71,7 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_FILE: return "file";
 	case OBJ_FORM: return "form";
 	case OBJ_SUBMISSION: return "submission";
+	case OBJ_NOTICE: return "notice";
 	default: return "";
 	}
 }
@@ -321,6 +323,7 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_FILE: break;
 	case OBJ_FORM:
 	case OBJ_SUBMISSION: break;
+	case OBJ_NOTICE: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -369,6 +372,13 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 			rc = org_get_for(api_app(r, api), c, perm, (o->flags & OBJF_RECEIVER) ? recv : org,
 					 NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such submission") : 0;
+	}
+	if (o->kind == OBJ_NOTICE) {
+		int64_t org_id = 0;
+		int rc = notice_org_of(api_app(r, api), out->id, &org_id);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such notice") : 0;
 	}
 	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
 		int64_t org_id = 0;

@@ -607,6 +607,154 @@ static const struct field s_submission_diff[] = {
 	{"changes", FT_ARRAY, 0, 0, 0, NULL, "key, label, before, after for each field that differs"},
 	{0},
 };
+/* notices (issue 13) */
+static const struct field s_notice_org[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "the organization"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "its code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "its name"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "its level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "its type"},
+	{0},
+};
+static const struct field s_receipt_counts[] = {
+	{"total", FT_INT, 0, 0, 0, NULL, "distinct recipient organizations"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "not read yet"},
+	{"read", FT_INT, 0, 0, 0, NULL, "read, not acknowledged"},
+	{"acknowledged", FT_INT, 0, 0, 0, NULL, "acknowledged (签收)"},
+	{0},
+};
+static const struct field s_notice_targets[] = {
+	{"orgs", FT_ARRAY, 0, 0, 0, NULL, "chosen organizations (ids)"},
+	{"rules", FT_ARRAY, 0, 0, 0, NULL, "rules: kind subtree|guided, org_id, level, type"},
+	{0},
+};
+#define NOTICE_FIELDS                                                                                       \
+	{"id", FT_INT, 0, 0, 0, NULL, "id"}, {"org_id", FT_INT, 0, 0, 0, NULL, "the issuing organization"}, \
+		{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},                                       \
+		{"state",                                                                                   \
+		 FT_CODE,                                                                                   \
+		 0,                                                                                         \
+		 0,                                                                                         \
+		 0,                                                                                         \
+		 codelist_notice_state.name,                                                                \
+		 "draft, pending, approved, sent, recalled"},                                               \
+		{"number", FT_STRING, NUL, 0, 100, NULL, "document number (发文字号), set when sent"},      \
+		{"title", FT_STRING, 0, 1, 200, NULL, "title"},                                             \
+		{"contact_name", FT_STRING, 0, 0, 60, NULL, "contact person"},                              \
+		{"contact_phone", FT_STRING, 0, 0, 30, NULL, "contact phone"},                              \
+		{"deadline_date", FT_DATE, NUL, 0, 0, NULL, "deadline day (Beijing)"},                      \
+		{"deadline_time",                                                                           \
+		 FT_STRING,                                                                                 \
+		 NUL,                                                                                       \
+		 5,                                                                                         \
+		 5,                                                                                         \
+		 NULL,                                                                                      \
+		 "deadline time HH:MM (Beijing); null: end of day"},                                        \
+		{"deadline_at", FT_INT, NUL, 0, 0, NULL, "the last on-time instant, unix ms"},              \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "recipients acknowledge (签收)"},              \
+		{"form_id", FT_INT, NUL, 0, 0, NULL, "the form to return (forms module)"},                  \
+		{"recipient_count", FT_INT, 0, 0, 0, NULL, "recipients fixed when sent"},                   \
+		{"reject_reason", FT_STRING, NUL, 0, 200, NULL, "why the approver returned it"},            \
+		{"recall_reason", FT_STRING, NUL, 0, 200, NULL, "why it was recalled"},                     \
+		{"parent_id", FT_INT, NUL, 0, 0, NULL, "the notice this one forwards"},                     \
+		{"parent_number", FT_STRING, NUL, 0, 100, NULL, "its number"},                              \
+		{"parent_title", FT_STRING, NUL, 0, 200, NULL, "its title"},                                \
+		{"parent_org_name", FT_STRING, NUL, 0, 200, NULL, "its issuing organization"},              \
+		{"created_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                           \
+		{"updated_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                           \
+		{"approved_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+		{"sent_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                            \
+		{"recalled_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+	{                                                                                                   \
+		"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"                                    \
+	}
+static const struct field s_notice[] = {
+	NOTICE_FIELDS,
+	{"body", FT_STRING, 0, 0, 20000, NULL, "Markdown as written"},
+	{"body_html", FT_STRING, 0, 0, 0, NULL, "the body rendered to safe HTML"},
+	{"targets", FT_OBJECT, 0, 0, 0, "notice_targets", "chosen organizations and rules"},
+	{0},
+};
+static const struct field s_notice_row[] = {
+	NOTICE_FIELDS,
+	{"receipts", FT_OBJECT, 0, 0, 0, "receipt_counts", "receipts, forwards included"},
+	{0},
+};
+static const struct field s_target_preview[] = {
+	{"count", FT_INT, 0, 0, 0, NULL, "distinct open organizations the targets reach today"},
+	{"items", FT_ARRAY, 0, 0, 0, "notice_org", "the first of them in code order"},
+	{0},
+};
+static const struct field s_notice_branch[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "a child of `under`"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "its code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "its name"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "its level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "its type"},
+	{"total", FT_INT, 0, 0, 0, NULL, "recipients in its subtree"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "unread"},
+	{"read", FT_INT, 0, 0, 0, NULL, "read"},
+	{"acknowledged", FT_INT, 0, 0, 0, NULL, "acknowledged"},
+	{0},
+};
+static const struct field s_notice_receipts[] = {
+	{"under", FT_INT, 0, 0, 0, NULL, "the organization broken down"},
+	{"all", FT_OBJECT, 0, 0, 0, "receipt_counts", "every recipient, forwards included"},
+	{"within", FT_OBJECT, 0, 0, 0, "receipt_counts", "recipients in the subtree of under"},
+	{"self", FT_OBJECT, 0, 0, 0, "receipt_counts", "under itself as a recipient"},
+	{"outside", FT_OBJECT, 0, 0, 0, "receipt_counts",
+	 "recipients outside the issuer's subtree (guided-by)"},
+	{"branches", FT_ARRAY, 0, 0, 0, "notice_branch", "per child of under, in code order"},
+	{0},
+};
+static const struct field s_notice_recipient[] = {
+	{"org", FT_OBJECT, 0, 0, 0, "notice_org", "the recipient"},
+	{"via_id", FT_INT, 0, 0, 0, NULL, "the notice it came through (this one or a forward)"},
+	{"via_number", FT_STRING, NUL, 0, 100, NULL, "that notice's number"},
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "unread, read, acknowledged"},
+	{"read_at", FT_INT, NUL, 0, 0, NULL, "first read, unix ms"},
+	{"read_by", FT_STRING, NUL, 0, 100, NULL, "who read it first"},
+	{"ack_at", FT_INT, NUL, 0, 0, NULL, "acknowledged, unix ms"},
+	{"ack_by", FT_STRING, NUL, 0, 100, NULL, "who acknowledged it"},
+	{"forwarded_id", FT_INT, NUL, 0, 0, NULL, "the recipient's forward of it"},
+	{0},
+};
+#define INBOX_FIELDS                                                                                    \
+	{"notice_id", FT_INT, 0, 0, 0, NULL, "the notice"},                                             \
+		{"org_id", FT_INT, 0, 0, 0, NULL, "the issuing organization"},                          \
+		{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},                                   \
+		{"number", FT_STRING, NUL, 0, 100, NULL, "document number"},                            \
+		{"title", FT_STRING, 0, 1, 200, NULL, "title"},                                         \
+		{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "unread, read, acknowledged"}, \
+		{"withdrawn", FT_BOOL, 0, 0, 0, NULL, "the sender recalled it"},                        \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "acknowledgement asked for"},              \
+		{"sent_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                          \
+		{"deadline_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                    \
+		{"read_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+		{"read_by", FT_STRING, NUL, 0, 100, NULL, "who"},                                       \
+		{"ack_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                         \
+		{"ack_by", FT_STRING, NUL, 0, 100, NULL, "who"},                                        \
+		{"forwarded_id", FT_INT, NUL, 0, 0, NULL, "this org's forward of it"},                  \
+	{                                                                                               \
+		"parent_id", FT_INT, NUL, 0, 0, NULL, "the notice it forwards"                          \
+	}
+static const struct field s_inbox_item[] = {INBOX_FIELDS, {0}};
+static const struct field s_inbox_entry[] = {
+	INBOX_FIELDS,
+	{"notice", FT_OBJECT, 0, 0, 0, "notice_row", "the notice (body_html included, targets not)"},
+	{0},
+};
+static const struct field s_notice_config[] = {
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization"},
+	{"prefix", FT_STRING, 0, 1, 32, NULL, "document-number prefix (X科协发)"},
+	{"approval_required", FT_BOOL, 0, 0, 0, NULL, "notices are approved by an administrator first"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match (0: never set)"},
+	{0},
+};
+static const struct field s_rendered[] = {
+	{"html", FT_STRING, 0, 0, 0, NULL, "safe HTML"},
+	{0},
+};
 
 static const struct {
 	const char *name;
@@ -675,6 +823,19 @@ static const struct {
 	{"hook_attempt", s_hook_attempt},
 	{"hook_delivery", s_hook_delivery},
 	{"hook_test", s_hook_test},
+	{"notice_org", s_notice_org},
+	{"receipt_counts", s_receipt_counts},
+	{"notice_targets", s_notice_targets},
+	{"notice", s_notice},
+	{"notice_row", s_notice_row},
+	{"target_preview", s_target_preview},
+	{"notice_branch", s_notice_branch},
+	{"notice_receipts", s_notice_receipts},
+	{"notice_recipient", s_notice_recipient},
+	{"inbox_item", s_inbox_item},
+	{"inbox_entry", s_inbox_entry},
+	{"notice_config", s_notice_config},
+	{"rendered", s_rendered},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)

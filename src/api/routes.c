@@ -229,6 +229,100 @@ static const struct field q_job_errors[] = {
 };
 
 /* ---- the member register (api/members.c) ---- */
+
+/* notices (api/notices.c, issue 13) */
+#define NOTICE_DRAFT_FIELDS                                                                               \
+	{"body", FT_STRING, 0, 0, 20000, NULL, "Markdown (no raw HTML; links http, https, mailto only)"}, \
+		{"contact_name", FT_STRING, FF_NULLABLE, 0, 60, NULL, "contact person"},                  \
+		{"contact_phone", FT_STRING, FF_NULLABLE, 0, 30, NULL, "contact phone"},                  \
+		{"deadline_date",                                                                         \
+		 FT_DATE,                                                                                 \
+		 FF_NULLABLE,                                                                             \
+		 0,                                                                                       \
+		 0,                                                                                       \
+		 NULL,                                                                                    \
+		 "deadline day, Beijing time (by that day: until 23:59:59.999)"},                         \
+		{"deadline_time",                                                                         \
+		 FT_STRING,                                                                               \
+		 FF_NULLABLE,                                                                             \
+		 5,                                                                                       \
+		 5,                                                                                       \
+		 NULL,                                                                                    \
+		 "deadline time HH:MM, Beijing (the whole minute counts)"},                               \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "recipients acknowledge (签收)"},            \
+		{"form_id",                                                                               \
+		 FT_INT,                                                                                  \
+		 FF_NULLABLE,                                                                             \
+		 1,                                                                                       \
+		 INT64_MAX,                                                                               \
+		 NULL,                                                                                    \
+		 "a form to return (the forms module checks it)"},                                        \
+	{                                                                                                 \
+		"targets", FT_OBJECT, 0, 0, 0, NULL,                                                      \
+			"{orgs: [id], rules: [{kind: subtree|guided, org_id, level, type}]}"              \
+	}
+static const struct field b_notice_create[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the issuing organization"},
+	{"title", FT_STRING, FF_REQUIRED, 1, 200, NULL, "title"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_update[] = {
+	{"title", FT_STRING, 0, 1, 200, NULL, "title"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_forward[] = {
+	{"title", FT_STRING, 0, 1, 200, NULL, "title (default: 关于转发《original》的通知)"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_preview[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the issuing organization"},
+	{"targets", FT_OBJECT, FF_REQUIRED, 0, 0, NULL, "{orgs: [id], rules: [...]} as in a notice"},
+	{"limit", FT_INT, 0, 0, 200, NULL, "recipients listed (default 20)"},
+	{0},
+};
+static const struct field b_notice_render[] = {
+	{"body", FT_STRING, FF_REQUIRED, 0, 20000, NULL, "Markdown"},
+	{0},
+};
+static const struct field b_notice_reason[] = {
+	{"reason", FT_STRING, FF_REQUIRED, 2, 200, NULL, "why (shown to the author or the recipients)"},
+	{0},
+};
+static const struct field b_notice_config[] = {
+	{"prefix", FT_STRING, FF_REQUIRED, 1, 32, NULL, "document-number prefix, e.g. X科协发"},
+	{"approval_required", FT_BOOL, 0, 0, 0, NULL,
+	 "an administrator approves each notice before it is sent"},
+	{0},
+};
+static const struct field q_notice_list[] = {
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "the issuing organization (default: your scope)"},
+	{"state", FT_CODE, 0, 0, 0, codelist_notice_state.name, "only this state"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field q_notice_receipts[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "break down below this organization of the issuer's subtree (default the issuer)"},
+	{0},
+};
+static const struct field q_notice_recipients[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "only recipients in this subtree"},
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "only this state"},
+	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 500, NULL, "page size (default 100)"},
+	{0},
+};
+static const struct field q_inbox[] = {
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "only this state"},
+	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+
 /* clang-format off */
 
 #define PERSON_FIELDS                                                                              \
@@ -1133,6 +1227,104 @@ const struct route api_routes[] = {
 	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",
 	 .status = 200, .reply = "region", .response = "the region"},
+
+	/* notices (api/notices.c, issue 13): the sender's side by the issuing org, the inbox by the recipient org */
+	{.method = HM_POST, .pattern = "/api/v1/notices/preview-targets", .handler = api_notice_preview,
+	 .flags = RF_AUTH | RF_CSRF | RF_READ, .perm = "notice.write", .body = b_notice_preview, .body_max = 65536,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "notices", .summary = "How many open organizations the targets reach today, and the first of them",
+	 .status = 200, .reply = "target_preview", .response = "count and items"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/render", .handler = api_notice_render,
+	 .flags = RF_AUTH | RF_CSRF | RF_READ, .perm = "notice.write", .body = b_notice_render, .body_max = 131072,
+	 .obj = {AT_SELF},
+	 .tag = "notices", .summary = "Markdown rendered to the safe HTML a notice shows (preview)",
+	 .status = 200, .reply = "rendered", .response = "html"},
+	{.method = HM_GET, .pattern = "/api/v1/notices", .handler = api_notice_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_list,
+	 .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "notices", .summary = "Notices issued by an organization, newest first, with their receipt figures",
+	 .status = 200, .reply = "before_page:notice_row", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/notices", .handler = api_notice_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_create, .body_max = 131072,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "notices", .summary = "Draft a notice of an organization (targets within its subtree, or guided by it)",
+	 .status = 201, .reply = "notice", .response = "the draft; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}", .handler = api_notice_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "One notice as its issuer sees it (body, targets)",
+	 .status = 200, .reply = "notice", .response = "the notice; ETag is its version"},
+	{.method = HM_PATCH, .pattern = "/api/v1/notices/{id:int}", .handler = api_notice_update,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_update, .body_max = 131072,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Change a draft (If-Match required: 428/412)",
+	 .status = 200, .reply = "notice", .response = "the draft"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/submit", .handler = api_notice_submit,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Submit a draft for approval by an administrator of the issuing organization",
+	 .status = 200, .reply = "notice", .response = "the notice, pending"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/approve", .handler = api_notice_approve,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Approve a pending notice",
+	 .status = 200, .reply = "notice", .response = "the notice, approved"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/reject", .handler = api_notice_reject,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_notice_reason, .body_max = 4096,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Return a pending notice to its author with a reason",
+	 .status = 200, .reply = "notice", .response = "the notice, a draft again"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/send", .handler = api_notice_send,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Send: the document number, the fixed list of recipients open today (one transaction)",
+	 .status = 200, .reply = "notice", .response = "the notice, sent"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/recall", .handler = api_notice_recall,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_reason, .body_max = 4096,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Recall a sent notice: recipients see it withdrawn; nothing is deleted, the number stays used",
+	 .status = 200, .reply = "notice", .response = "the notice, recalled"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}/receipts", .handler = api_notice_receipts,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_receipts,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Receipt figures, forwards included: all, and per child of an organization (drill-down)",
+	 .status = 200, .reply = "notice_receipts", .response = "all, within, self, outside, branches"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}/recipients", .handler = api_notice_recipients,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_recipients,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "The receipt table: each recipient (forwards included), its state, who and when",
+	 .status = 200, .reply = "page:notice_recipient", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/notice-config", .handler = api_notice_config_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "The organization's document-number prefix and approval rule",
+	 .status = 200, .reply = "notice_config", .response = "prefix, approval_required; ETag is its version"},
+	{.method = HM_PUT, .pattern = "/api/v1/orgs/{id:int}/notice-config", .handler = api_notice_config_set,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_notice_config, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Set the document-number prefix and approval rule (If-Match optional)",
+	 .status = 200, .reply = "notice_config", .response = "the settings"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/inbox", .handler = api_inbox_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_inbox, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Notices the organization received, newest first (unread, read, acknowledged)",
+	 .status = 200, .reply = "page:inbox_item", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}", .handler = api_inbox_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "One received notice with its body (404 when the organization did not receive it)",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item and the notice"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/read", .handler = api_inbox_read,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.read", .body = b_none, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Mark read (the first read is kept: who and when)",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/acknowledge", .handler = api_inbox_acknowledge,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Acknowledge (签收): who and when; refused for a recalled notice",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/forward", .handler = api_inbox_forward,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_forward, .body_max = 131072,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Forward (转发) down the organization's subtree with instructions: a linked draft",
+	 .status = 201, .reply = "notice", .response = "the forward, a draft of this organization"},
 };
 /* clang-format on */
 

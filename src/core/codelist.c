@@ -120,6 +120,17 @@ static const struct code_item audit_actions[] = {
 	{"notification.read_all", "全部消息标记已读", "Mark all notifications read", NULL},
 	{"hook.test", "测试外发通知网关", "Test the outbound hook", NULL},
 	{"hook.retry", "重发失败的外发通知", "Retry a failed hook delivery", NULL},
+	{"notice.create", "起草通知", "Draft a notice", NULL},
+	{"notice.update", "修改通知草稿", "Change a notice draft", NULL},
+	{"notice.forward", "转发通知", "Forward a notice", NULL},
+	{"notice.submit", "提交通知审核", "Submit a notice for approval", NULL},
+	{"notice.approve", "审核通过通知", "Approve a notice", NULL},
+	{"notice.reject", "退回通知", "Return a notice", NULL},
+	{"notice.send", "发出通知", "Send a notice", NULL},
+	{"notice.recall", "撤回通知", "Recall a notice", NULL},
+	{"notice.read", "阅读通知", "Read a notice", NULL},
+	{"notice.acknowledge", "签收通知", "Acknowledge a notice", NULL},
+	{"notice.config", "修改发文设置", "Change notice settings", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -143,6 +154,7 @@ static const struct code_item object_types[] = {
 	{"submission", "填报", "Submission", NULL},
 	{"notification", "站内消息", "Notification", NULL},
 	{"hook_delivery", "外发通知", "Hook delivery", NULL},
+	{"notice", "通知", "Notice", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -256,6 +268,22 @@ static const struct code_item audit_fields[] = {
 	{"changed", "已修改（不显示内容）", "changed (not shown)", NULL},
 	{"ended", "已结束", "ended", NULL},
 	{"cleared", "已解除", "cleared", NULL},
+	{"prefix", "发文字号前缀", "Document number prefix", NULL},
+	{"approval_required", "需审核", "Approval required", NULL},
+	{"notice_title", "标题", "Title", NULL},
+	{"body", "正文", "Body", NULL},
+	{"contact_name", "联系人", "Contact person", NULL},
+	{"contact_phone", "联系电话", "Contact phone", NULL},
+	{"deadline_date", "截止日期", "Deadline", NULL},
+	{"deadline_time", "截止时间", "Deadline time", NULL},
+	{"receipt_required", "需签收", "Receipt required", NULL},
+	{"form_id", "回执表单", "Form to return", NULL},
+	{"targets", "发送范围", "Targets", NULL},
+	{"parent_notice", "转发自", "Forwarded from", NULL},
+	{"doc_number", "发文字号", "Document number", NULL},
+	{"recipients", "收文单位数", "Recipients", NULL},
+	{"recipient", "收文单位", "Recipient", NULL},
+	{"state", "状态", "State", NULL},
 	{"new", "新建", "new", NULL},
 	{"branch", "整个分支", "whole branch", NULL},
 	{"one", "仅本组织", "this organization only", NULL},
@@ -483,6 +511,13 @@ static const struct code_item errors[] = {
 	{"idempotency_key_reused", "该 Idempotency-Key 已用于另一请求",
 	 "This Idempotency-Key was used for a different request", NULL},
 	{"not_dead", "只有投递失败的外发通知可以重发", "Only a dead delivery can be retried", NULL},
+	/* notices */
+	{"wrong_state", "通知当前状态不允许此操作", "The notice is not in a state that allows this", NULL},
+	{"approval_required", "本单位通知须先审核再发出",
+	 "This organization's notices are approved before sending", NULL},
+	{"no_recipients", "发送范围内没有正常运行的组织", "The targets reach no open organization", NULL},
+	{"withdrawn", "通知已撤回", "The notice has been recalled", NULL},
+	{"invalid_time", "时间格式应为 时:分", "A time is HH:MM", NULL},
 };
 LIST(codelist_error, "error", errors);
 
@@ -751,6 +786,19 @@ static const struct code_item hook_states[] = {
 	{"dead", "投递失败", "Failed (dead letter)", NULL},
 };
 LIST(codelist_hook_state, "hook_state", hook_states);
+static const struct code_item notice_states[] = {
+	{"draft", "草稿", "Draft", NULL},         {"pending", "待审核", "Awaiting approval", NULL},
+	{"approved", "已审核", "Approved", NULL}, {"sent", "已发出", "Sent", NULL},
+	{"recalled", "已撤回", "Recalled", NULL},
+};
+LIST(codelist_notice_state, "notice_state", notice_states);
+
+static const struct code_item receipt_states[] = {
+	{"unread", "未读", "Unread", NULL},
+	{"read", "已读", "Read", NULL},
+	{"acknowledged", "已签收", "Acknowledged", NULL},
+};
+LIST(codelist_receipt_state, "receipt_state", receipt_states);
 
 static const struct codeset *const all[] = {
 	&codelist_org_level,
@@ -777,6 +825,8 @@ static const struct codeset *const all[] = {
 	&codelist_file_type,
 	&codelist_notification_kind,
 	&codelist_hook_state,
+	&codelist_notice_state,
+	&codelist_receipt_state,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

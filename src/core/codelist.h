@@ -47,6 +47,9 @@ extern const struct codeset codelist_file_type;         /* pdf, docx, xlsx, jpeg
 /* notifications and the outbound hook (core/notify.h, core/hook.h) */
 extern const struct codeset codelist_notification_kind; /* reminder, notice, ... hook_test */
 extern const struct codeset codelist_hook_state;        /* pending, delivered, dead */
+/* notices (issue 13, domain/notice.h) */
+extern const struct codeset codelist_notice_state;  /* draft, pending, approved, sent, recalled */
+extern const struct codeset codelist_receipt_state; /* unread, read, acknowledged */
 
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);

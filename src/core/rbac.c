@@ -31,10 +31,11 @@ static const struct {
 	{"audit_admin", "org.read audit.read", true},
 	{"org_admin",
 	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase file.read"
-	 " file.write form.read form.design form.submit form.review",
+	 " file.write form.read form.design form.submit form.review notice.read notice.write notice.approve",
 	 false},
 	{"staff",
-	 "org.read member.read member.write file.read file.write form.read form.design form.submit form.review",
+	 "org.read member.read member.write file.read file.write form.read form.design form.submit form.review"
+	 " notice.read notice.write",
 	 false},
 	{"reviewer", "form.read form.review", false},
 	{"member", "", false},

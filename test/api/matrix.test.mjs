@@ -22,8 +22,8 @@ const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disag
   system_admin: ['org.read', 'org.write', 'hook.admin'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
   org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase',
-    'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review'],
-  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review'],
+    'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review', 'notice.read', 'notice.write', 'notice.approve'],
+  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review', 'notice.read', 'notice.write'],
   reviewer: ['form.read', 'form.review'], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
@@ -54,15 +54,20 @@ const HANDLER_ANSWERS = {
   // notifications: no such notification of yours; the outbound hook: no such delivery
   'POST /api/v1/me/notifications/{id:int}/read': [404],
   'POST /api/v1/hooks/deliveries/{id:int}/retry': [404],
+  // notices (issue 13): the inbox routes name a notice the org did not receive
+  'GET /api/v1/orgs/{id:int}/inbox/{notice:int}': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/read': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/acknowledge': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/forward': [404],
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in', form: 'fm.in', submission: 's.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out', form: 'fm.out', submission: 's.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in', form: 'fm.in', submission: 's.in', notice: 'n.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out', form: 'fm.out', submission: 's.out', notice: 'n.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file', 'form', 'submission'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file', 'form', 'submission', 'notice'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -114,6 +119,10 @@ before(async () => {
     ids[`s.${where}`] = (await r.json()).id;
     r = await fetch(`${s.url}/api/v1/form-submissions/${ids[`s.${where}`]}/submit`, { method: 'POST', headers: H, body: '{}' });
     assert.equal(r.status, 200, await r.clone().text());
+    // a notice drafted at that org (issue 13)
+    r = await fetch(`${s.url}/api/v1/notices`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), title: `矩阵通知${where}` }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`n.${where}`] = (await r.json()).id;
   }
 });
 after(async () => { await s.stop(); });
@@ -206,7 +215,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|form|submission|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|form|submission|notice|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

@@ -216,6 +216,43 @@ export interface Schemas {
         row_count: number;
         sample: unknown[];
       };
+  inbox_entry: {
+        ack_at: number | null;
+        ack_by: string | null;
+        deadline_at: number | null;
+        forwarded_id: number | null;
+        notice: Schemas["notice_row"];
+        notice_id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        read_at: number | null;
+        read_by: string | null;
+        receipt_required: boolean;
+        sent_at: number;
+        state: "unread" | "read" | "acknowledged";
+        title: string;
+        withdrawn: boolean;
+      };
+  inbox_item: {
+        ack_at: number | null;
+        ack_by: string | null;
+        deadline_at: number | null;
+        forwarded_id: number | null;
+        notice_id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        read_at: number | null;
+        read_by: string | null;
+        receipt_required: boolean;
+        sent_at: number;
+        state: "unread" | "read" | "acknowledged";
+        title: string;
+        withdrawn: boolean;
+      };
   job: {
         attempts: number;
         created_at: string;
@@ -305,6 +342,113 @@ export interface Schemas {
         name: string;
         token: string;
       };
+  notice: {
+        approved_at: number | null;
+        body: string;
+        body_html: string;
+        contact_name: string;
+        contact_phone: string;
+        created_at: number;
+        deadline_at: number | null;
+        deadline_date: string | null;
+        deadline_time: string | null;
+        form_id: number | null;
+        id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        parent_number: string | null;
+        parent_org_name: string | null;
+        parent_title: string | null;
+        recall_reason: string | null;
+        recalled_at: number | null;
+        receipt_required: boolean;
+        recipient_count: number;
+        reject_reason: string | null;
+        sent_at: number | null;
+        state: "draft" | "pending" | "approved" | "sent" | "recalled";
+        targets: Schemas["notice_targets"];
+        title: string;
+        updated_at: number;
+        version: number;
+      };
+  notice_branch: {
+        acknowledged: number;
+        code: string;
+        id: number;
+        level: "national" | "provincial" | "city" | "county" | "township" | "grassroots";
+        name: string;
+        read: number;
+        total: number;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
+        unread: number;
+      };
+  notice_config: {
+        approval_required: boolean;
+        org_id: number;
+        prefix: string;
+        version: number;
+      };
+  notice_org: {
+        code: string;
+        id: number;
+        level: "national" | "provincial" | "city" | "county" | "township" | "grassroots";
+        name: string;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
+      };
+  notice_receipts: {
+        all: Schemas["receipt_counts"];
+        branches: Schemas["notice_branch"][];
+        outside: Schemas["receipt_counts"];
+        self: Schemas["receipt_counts"];
+        under: number;
+        within: Schemas["receipt_counts"];
+      };
+  notice_recipient: {
+        ack_at: number | null;
+        ack_by: string | null;
+        forwarded_id: number | null;
+        org: Schemas["notice_org"];
+        read_at: number | null;
+        read_by: string | null;
+        state: "unread" | "read" | "acknowledged";
+        via_id: number;
+        via_number: string | null;
+      };
+  notice_row: {
+        approved_at: number | null;
+        contact_name: string;
+        contact_phone: string;
+        created_at: number;
+        deadline_at: number | null;
+        deadline_date: string | null;
+        deadline_time: string | null;
+        form_id: number | null;
+        id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        parent_number: string | null;
+        parent_org_name: string | null;
+        parent_title: string | null;
+        recall_reason: string | null;
+        recalled_at: number | null;
+        receipt_required: boolean;
+        receipts: Schemas["receipt_counts"];
+        recipient_count: number;
+        reject_reason: string | null;
+        sent_at: number | null;
+        state: "draft" | "pending" | "approved" | "sent" | "recalled";
+        title: string;
+        updated_at: number;
+        version: number;
+      };
+  notice_targets: {
+        orgs: unknown[];
+        rules: unknown[];
+      };
   notification: {
         body: string;
         created_at: string;
@@ -342,7 +486,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry" | "notice.create" | "notice.update" | "notice.forward" | "notice.submit" | "notice.approve" | "notice.reject" | "notice.send" | "notice.recall" | "notice.read" | "notice.acknowledge" | "notice.config";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -427,6 +571,12 @@ export interface Schemas {
         name: string;
         type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
       };
+  receipt_counts: {
+        acknowledged: number;
+        read: number;
+        total: number;
+        unread: number;
+      };
   region: {
         code: string;
         level: number;
@@ -436,6 +586,9 @@ export interface Schemas {
   regions: {
         count: number;
         items: Schemas["region"][];
+      };
+  rendered: {
+        html: string;
       };
   revealed: {
         field: "id_number" | "mobile";
@@ -502,6 +655,10 @@ export interface Schemas {
         submitted_at: string;
         submitted_by: string | null;
         values: Record<string, unknown>;
+      };
+  target_preview: {
+        count: number;
+        items: Schemas["notice_org"][];
       };
   todo_item: {
         count: number;
@@ -1338,6 +1495,162 @@ export interface paths {
       reply: Schemas["membership"];
     };
   };
+  "/api/v1/notices": {
+    /** Notices issued by an organization, newest first, with their receipt figures */
+    get: {
+      path: Record<string, never>;
+      query: { org_id?: number; state?: "draft" | "pending" | "approved" | "sent" | "recalled"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notice_row"][];
+          next_before: number | null;
+        };
+    };
+    /** Draft a notice of an organization (targets within its subtree, or guided by it) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          org_id: number;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}": {
+    /** One notice as its issuer sees it (body, targets) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notice"];
+    };
+    /** Change a draft (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title?: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/approve": {
+    /** Approve a pending notice */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/recall": {
+    /** Recall a sent notice: recipients see it withdrawn; nothing is deleted, the number stays used */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/receipts": {
+    /** Receipt figures, forwards included: all, and per child of an organization (drill-down) */
+    get: {
+      path: { id: number };
+      query: { under?: number };
+      body: never;
+      reply: Schemas["notice_receipts"];
+    };
+  };
+  "/api/v1/notices/{id}/recipients": {
+    /** The receipt table: each recipient (forwards included), its state, who and when */
+    get: {
+      path: { id: number };
+      query: { under?: number; state?: "unread" | "read" | "acknowledged"; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notice_recipient"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/notices/{id}/reject": {
+    /** Return a pending notice to its author with a reason */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/send": {
+    /** Send: the document number, the fixed list of recipients open today (one transaction) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/submit": {
+    /** Submit a draft for approval by an administrator of the issuing organization */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/preview-targets": {
+    /** How many open organizations the targets reach today, and the first of them */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          limit?: number;
+          org_id: number;
+          targets: Record<string, unknown>;
+        };
+      reply: Schemas["target_preview"];
+    };
+  };
+  "/api/v1/notices/render": {
+    /** Markdown rendered to the safe HTML a notice shows (preview) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          body: string;
+        };
+      reply: Schemas["rendered"];
+    };
+  };
   "/api/v1/openapi.json": {
     /** This API described in OpenAPI 3.1 */
     get: {
@@ -1491,6 +1804,68 @@ export interface paths {
       reply: Schemas["history"];
     };
   };
+  "/api/v1/orgs/{id}/inbox": {
+    /** Notices the organization received, newest first (unread, read, acknowledged) */
+    get: {
+      path: { id: number };
+      query: { state?: "unread" | "read" | "acknowledged"; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["inbox_item"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}": {
+    /** One received notice with its body (404 when the organization did not receive it) */
+    get: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["inbox_entry"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/acknowledge": {
+    /** Acknowledge (签收): who and when; refused for a recalled notice */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["inbox_entry"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/forward": {
+    /** Forward (转发) down the organization's subtree with instructions: a linked draft */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title?: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/read": {
+    /** Mark read (the first read is kept: who and when) */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["inbox_entry"];
+    };
+  };
   "/api/v1/orgs/{id}/links": {
     /** Organizations that guide this one (guided-by links) */
     get: {
@@ -1539,6 +1914,25 @@ export interface paths {
           parent_id: number;
         };
       reply: Schemas["org"];
+    };
+  };
+  "/api/v1/orgs/{id}/notice-config": {
+    /** The organization's document-number prefix and approval rule */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notice_config"];
+    };
+    /** Set the document-number prefix and approval rule (If-Match optional) */
+    put: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          approval_required?: boolean;
+          prefix: string;
+        };
+      reply: Schemas["notice_config"];
     };
   };
   "/api/v1/orgs/{id}/reopen": {
@@ -1938,6 +2332,17 @@ export const CODE_LISTS = {
     { code: "notification.read_all", zh: "全部消息标记已读", en: "Mark all notifications read" },
     { code: "hook.test", zh: "测试外发通知网关", en: "Test the outbound hook" },
     { code: "hook.retry", zh: "重发失败的外发通知", en: "Retry a failed hook delivery" },
+    { code: "notice.create", zh: "起草通知", en: "Draft a notice" },
+    { code: "notice.update", zh: "修改通知草稿", en: "Change a notice draft" },
+    { code: "notice.forward", zh: "转发通知", en: "Forward a notice" },
+    { code: "notice.submit", zh: "提交通知审核", en: "Submit a notice for approval" },
+    { code: "notice.approve", zh: "审核通过通知", en: "Approve a notice" },
+    { code: "notice.reject", zh: "退回通知", en: "Return a notice" },
+    { code: "notice.send", zh: "发出通知", en: "Send a notice" },
+    { code: "notice.recall", zh: "撤回通知", en: "Recall a notice" },
+    { code: "notice.read", zh: "阅读通知", en: "Read a notice" },
+    { code: "notice.acknowledge", zh: "签收通知", en: "Acknowledge a notice" },
+    { code: "notice.config", zh: "修改发文设置", en: "Change notice settings" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -2033,6 +2438,22 @@ export const CODE_LISTS = {
     { code: "changed", zh: "已修改（不显示内容）", en: "changed (not shown)" },
     { code: "ended", zh: "已结束", en: "ended" },
     { code: "cleared", zh: "已解除", en: "cleared" },
+    { code: "prefix", zh: "发文字号前缀", en: "Document number prefix" },
+    { code: "approval_required", zh: "需审核", en: "Approval required" },
+    { code: "notice_title", zh: "标题", en: "Title" },
+    { code: "body", zh: "正文", en: "Body" },
+    { code: "contact_name", zh: "联系人", en: "Contact person" },
+    { code: "contact_phone", zh: "联系电话", en: "Contact phone" },
+    { code: "deadline_date", zh: "截止日期", en: "Deadline" },
+    { code: "deadline_time", zh: "截止时间", en: "Deadline time" },
+    { code: "receipt_required", zh: "需签收", en: "Receipt required" },
+    { code: "form_id", zh: "回执表单", en: "Form to return" },
+    { code: "targets", zh: "发送范围", en: "Targets" },
+    { code: "parent_notice", zh: "转发自", en: "Forwarded from" },
+    { code: "doc_number", zh: "发文字号", en: "Document number" },
+    { code: "recipients", zh: "收文单位数", en: "Recipients" },
+    { code: "recipient", zh: "收文单位", en: "Recipient" },
+    { code: "state", zh: "状态", en: "State" },
     { code: "new", zh: "新建", en: "new" },
     { code: "branch", zh: "整个分支", en: "whole branch" },
     { code: "one", zh: "仅本组织", en: "this organization only" },
@@ -2293,6 +2714,11 @@ export const CODE_LISTS = {
     { code: "not_submitted", zh: "尚未提交", en: "Not submitted" },
     { code: "idempotency_key_reused", zh: "该 Idempotency-Key 已用于另一请求", en: "This Idempotency-Key was used for a different request" },
     { code: "not_dead", zh: "只有投递失败的外发通知可以重发", en: "Only a dead delivery can be retried" },
+    { code: "wrong_state", zh: "通知当前状态不允许此操作", en: "The notice is not in a state that allows this" },
+    { code: "approval_required", zh: "本单位通知须先审核再发出", en: "This organization's notices are approved before sending" },
+    { code: "no_recipients", zh: "发送范围内没有正常运行的组织", en: "The targets reach no open organization" },
+    { code: "withdrawn", zh: "通知已撤回", en: "The notice has been recalled" },
+    { code: "invalid_time", zh: "时间格式应为 时:分", en: "A time is HH:MM" },
   ],
   ethnicity: [
     { code: "01", zh: "汉族", en: "Han" },
@@ -2404,6 +2830,13 @@ export const CODE_LISTS = {
     { code: "left", zh: "已退会", en: "Left" },
     { code: "expelled", zh: "已除名", en: "Expelled" },
   ],
+  notice_state: [
+    { code: "draft", zh: "草稿", en: "Draft" },
+    { code: "pending", zh: "待审核", en: "Awaiting approval" },
+    { code: "approved", zh: "已审核", en: "Approved" },
+    { code: "sent", zh: "已发出", en: "Sent" },
+    { code: "recalled", zh: "已撤回", en: "Recalled" },
+  ],
   notification_kind: [
     { code: "reminder", zh: "催报提醒", en: "Reminder" },
     { code: "notice", zh: "通知", en: "Notice" },
@@ -2431,6 +2864,7 @@ export const CODE_LISTS = {
     { code: "submission", zh: "填报", en: "Submission" },
     { code: "notification", zh: "站内消息", en: "Notification" },
     { code: "hook_delivery", zh: "外发通知", en: "Hook delivery" },
+    { code: "notice", zh: "通知", en: "Notice" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
@@ -2477,6 +2911,11 @@ export const CODE_LISTS = {
     { code: "11", zh: "台盟盟员", en: "TDSL member" },
     { code: "12", zh: "无党派人士", en: "Non-party personage" },
     { code: "13", zh: "群众", en: "Masses" },
+  ],
+  receipt_state: [
+    { code: "unread", zh: "未读", en: "Unread" },
+    { code: "read", zh: "已读", en: "Read" },
+    { code: "acknowledged", zh: "已签收", en: "Acknowledged" },
   ],
   role: [
     { code: "system_admin", zh: "系统管理员", en: "System administrator" },

@@ -23,6 +23,9 @@ for (const [role, perms] of Object.entries({ org_admin: ['form.read', 'form.desi
 // Notifications (issue 13): the outbound hook's deliveries and dead letters are the system admin's.
 PERMS.system_admin.push('hook.admin');
 
+// Notices (issue 13): staff compose and read; the org administrator also approves.
+for (const [role, perms] of Object.entries({ org_admin: ['notice.read', 'notice.write', 'notice.approve'], staff: ['notice.read', 'notice.write'] })) PERMS[role].push(...perms);
+
 const HINT = 'kexie.signedIn';
 
 export const useAuth = defineStore('auth', {
