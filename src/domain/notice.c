@@ -64,9 +64,17 @@ int notice_config_conn(struct conn *c, int64_t org_id, struct notice_config *out
 		char name[801] = "", short_name[257] = "";
 		rc = conn_row(c, "SELECT name, short_name FROM org WHERE id = $1", "i", "tt", org_id, name,
 			      sizeof(name), short_name, sizeof(short_name));
-		if (!rc)
-			snprintf(out->prefix, sizeof(out->prefix), "%s%s", short_name[0] ? short_name : name,
-				 NOTICE_PREFIX_DEFAULT);
+		if (!rc) { /* the name cut at a character boundary where the prefix cannot hold it */
+			const char *src = short_name[0] ? short_name : name;
+			size_t n = strlen(src), max = sizeof(out->prefix) - sizeof(NOTICE_PREFIX_DEFAULT);
+			if (n > max) {
+				n = max;
+				while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+					n--;
+			}
+			memcpy(out->prefix, src, n);
+			memcpy(out->prefix + n, NOTICE_PREFIX_DEFAULT, sizeof(NOTICE_PREFIX_DEFAULT));
+		}
 	}
 	out->approval_required = approval != 0;
 	return rc;
