@@ -2,7 +2,7 @@
 # both start by installing whatever the machine is missing (scripts/install-deps).
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib libzip expat xlsxwriter
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium icu-uc icu-i18n inih zlib libzip expat xlsxwriter libmagic gdlib libcurl cairo pangocairo pangoft2 fontconfig libqrencode md4c
 WARN    := -Wall -Wextra -Wshadow -Wconversion -Werror
 CSTD    := -std=c17 -D_GNU_SOURCE
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -30,6 +30,7 @@ struct api {
 	struct workpool *files;         /* parsing uploads and building exports off the HTTP threads */
 	struct job_runner *jobs;        /* the server's job runner, kicked when a job is created */
 	struct ratelimit *applications; /* membership applications per client address and hour */
+	struct file_sweeper *sweeper;   /* removes uploads attached to nothing (core/file.h) */
 };
 
 /* ---- what a route acts on (struct route_obj's kind and flags; resolved by hooks.c) ----
@@ -50,11 +51,23 @@ enum api_obj_kind {
 	OBJ_APPLICATION, /* a membership application: the scope rule on the org applied to */
 	OBJ_ERASURE,     /* a member's erasure request: the scope rule on the person's keeping org */
 	OBJ_UNIT,        /* a member unit (group member): the scope rule on its keeping org */
+	OBJ_FILE,        /* a stored file: its uploader while attached to nothing, else whoever may
+			   see one of its owners (core/file.h file_may_see; 404 otherwise) */
+	OBJ_FORM,        /* a form template: the scope rule on its owning org (a built-in one has none:
+			   reading needs the permission anywhere, changing it is refused); with
+			   OBJF_FROM_BELOW also reachable from the orgs below the owner, which fill it in */
+	OBJ_SUBMISSION,  /* a form submission: the scope rule on the submitting org, or with
+			   OBJF_RECEIVER on the receiving org (its reviewers) */
+	OBJ_NOTICE,      /* a notice, the sender's side: the scope rule on its issuing org (a recipient's
+			   side is its inbox: an OBJ_ORG, the recipient org, in the path) */
 };
 enum api_obj_flag {
 	OBJF_DEFAULT_SCOPE = 1u << 0, /* absent: the caller's first scope granting the permission */
 	OBJF_ROOT_SYSTEM = 1u << 1,   /* absent: a new root, which needs the permission system-wide */
 	OBJF_OPTIONAL = 1u << 2,      /* absent: nothing to check */
+	/* not about absence (so not in `kexie routes --json` flags): */
+	OBJF_FROM_BELOW = 1u << 3, /* OBJ_FORM: a grant at or below the owner reaches it too */
+	OBJF_RECEIVER = 1u << 4,   /* OBJ_SUBMISSION: judged on the receiving org */
 };
 /* Row shorthands: `.obj = {ORG_AT(RO_PATH, "id"), ORG_AT(RO_BODY, "guide_id", .perm = "org.read")}` */
 #define AT_PUBLIC                  \
@@ -94,9 +107,27 @@ enum api_obj_flag {
 	{                                                                     \
 		.kind = OBJ_UNIT, .in = (where), .name = (param), __VA_ARGS__ \
 	}
+#define FORM_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_FORM, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+#define SUBMISSION_AT(where, param, ...)                                            \
+	{                                                                           \
+		.kind = OBJ_SUBMISSION, .in = (where), .name = (param), __VA_ARGS__ \
+	}
 #define MEMBERSHIP_AT(where, param, ...)                                            \
 	{                                                                           \
 		.kind = OBJ_MEMBERSHIP, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+
+#define FILE_AT(where, param, ...)                                            \
+	{                                                                     \
+		.kind = OBJ_FILE, .in = (where), .name = (param), __VA_ARGS__ \
+	}
+
+#define NOTICE_AT(where, param, ...)                                            \
+	{                                                                       \
+		.kind = OBJ_NOTICE, .in = (where), .name = (param), __VA_ARGS__ \
 	}
 
 /* "public", "self", "system", "org", "account", "person", "membership" ("" for 0 or
@@ -208,6 +239,8 @@ struct jsonw;
 /* Writes a job as the API shows it (the first 100 errors included) as one object, under
  * key (NULL inside an array or at the top). Failures stick in w (base/jsonw.h). */
 void api_job_json(struct jsonw *w, const char *key, struct app *a, const struct job_info *ji);
+/* A unix time as ISO 8601 UTC under key, or null for 0. */
+void api_time_or_null(struct jsonw *w, const char *key, int64_t t);
 int api_job_get(struct req *r, void *ctx);
 int api_job_cancel(struct req *r, void *ctx);
 int api_job_errors(struct req *r, void *ctx);
@@ -222,6 +255,10 @@ struct import_column;
 int api_import_preview(struct req *r, void (*columns)(struct sheet *, struct import_column *, int, int *));
 int api_import_submit(struct req *r, struct api *api, const char *kind, const char *perm, int64_t org_id,
 		      const char *params);
+/* The request header `name` percent-decoded (browsers send header values in ASCII) into
+ * out (NUL-terminated, cut at cap - 1 bytes; "" when absent); returns its bytes, which may
+ * be anything: the caller checks or sanitises them. */
+size_t api_header_decoded(struct req *r, const char *name, char *out, size_t cap);
 int api_member_import_preview(struct req *r, void *ctx);
 int api_member_import(struct req *r, void *ctx);
 int api_member_export(struct req *r, void *ctx);
@@ -251,6 +288,14 @@ int api_membership_payments(struct req *r, void *ctx);
 int api_member_config_get(struct req *r, void *ctx);
 int api_member_config_set(struct req *r, void *ctx);
 int api_member_tags(struct req *r, void *ctx);
+/* stored files (files.c, docs/files.md) */
+int api_file_upload(struct req *r, void *ctx);
+int api_file_download(struct req *r, void *ctx);
+int api_file_thumbnail(struct req *r, void *ctx);
+int api_file_discard(struct req *r, void *ctx);
+int api_org_files(struct req *r, void *ctx);
+int api_org_file_attach(struct req *r, void *ctx);
+int api_org_file_detach(struct req *r, void *ctx);
 /* registration, approval, the member's own record, erasure (registration.c) */
 int api_public_consent(struct req *r, void *ctx);
 int api_public_orgs(struct req *r, void *ctx);
@@ -273,6 +318,51 @@ int api_member_unit_create(struct req *r, void *ctx);
 int api_member_unit_get(struct req *r, void *ctx);
 int api_member_unit_update(struct req *r, void *ctx);
 int api_member_unit_list(struct req *r, void *ctx);
+/* forms and submissions (forms.c) */
+int api_form_list(struct req *r, void *ctx);
+int api_form_create(struct req *r, void *ctx);
+int api_form_get(struct req *r, void *ctx);
+int api_form_update(struct req *r, void *ctx);
+int api_form_versions(struct req *r, void *ctx);
+int api_form_validate(struct req *r, void *ctx);
+int api_submission_list(struct req *r, void *ctx);
+int api_submission_create(struct req *r, void *ctx);
+int api_submission_get(struct req *r, void *ctx);
+int api_submission_save(struct req *r, void *ctx);
+int api_submission_submit(struct req *r, void *ctx);
+int api_submission_return(struct req *r, void *ctx);
+int api_submission_accept(struct req *r, void *ctx);
+int api_submission_revisions(struct req *r, void *ctx);
+int api_submission_diff(struct req *r, void *ctx);
+/* notifications and the outbound hook (notify.c) */
+int api_me_notifications(struct req *r, void *ctx);
+int api_me_notification_count(struct req *r, void *ctx);
+int api_me_notification_read(struct req *r, void *ctx);
+int api_me_notifications_read_all(struct req *r, void *ctx);
+int api_hook_deliveries(struct req *r, void *ctx);
+int api_hook_retry(struct req *r, void *ctx);
+int api_hook_test(struct req *r, void *ctx);
+/* notices (notices.c, issue 13) */
+int api_notice_preview(struct req *r, void *ctx);
+int api_notice_render(struct req *r, void *ctx);
+int api_notice_list(struct req *r, void *ctx);
+int api_notice_create(struct req *r, void *ctx);
+int api_notice_get(struct req *r, void *ctx);
+int api_notice_update(struct req *r, void *ctx);
+int api_notice_submit(struct req *r, void *ctx);
+int api_notice_approve(struct req *r, void *ctx);
+int api_notice_reject(struct req *r, void *ctx);
+int api_notice_send(struct req *r, void *ctx);
+int api_notice_recall(struct req *r, void *ctx);
+int api_notice_receipts(struct req *r, void *ctx);
+int api_notice_recipients(struct req *r, void *ctx);
+int api_notice_config_get(struct req *r, void *ctx);
+int api_notice_config_set(struct req *r, void *ctx);
+int api_inbox_list(struct req *r, void *ctx);
+int api_inbox_get(struct req *r, void *ctx);
+int api_inbox_read(struct req *r, void *ctx);
+int api_inbox_acknowledge(struct req *r, void *ctx);
+int api_inbox_forward(struct req *r, void *ctx);
 /* An organization as the answer (ETag = its version), as every org handler answers it;
  * and the If-Match version of a write (0 when absent; a malformed one answers 400). */
 struct org;

@@ -11,10 +11,13 @@
  * carry the X-CSRF-Token issued at sign-in (403 otherwise).
  */
 #include "api/api.h"
+#include "core/file.h"
+#include "core/form.h"
 #include "core/rbac.h"
 #include "core/user.h"
 #include "domain/member.h"
 #include "domain/memberunit.h"
+#include "domain/notice.h"
 #include "domain/registration.h"
 #include "store/store.h"
 
@@ -65,6 +68,10 @@ const char *api_obj_kind_name(int kind)
 	case OBJ_APPLICATION: return "application";
 	case OBJ_ERASURE: return "erasure";
 	case OBJ_UNIT: return "unit";
+	case OBJ_FILE: return "file";
+	case OBJ_FORM: return "form";
+	case OBJ_SUBMISSION: return "submission";
+	case OBJ_NOTICE: return "notice";
 	default: return "";
 	}
 }
@@ -256,6 +263,45 @@ static int resolve_absent(struct req *r, const struct caller *c, const struct ro
 	return ERR_UNPROCESSABLE;
 }
 
+/* A form template: the scope rule on its owner; from below (OBJF_FROM_BELOW) also a grant
+ * of perm at an org under the owner; a built-in template (no owner) is read by anyone
+ * holding perm and changed by nobody. */
+static int resolve_form(struct req *r, struct api *api, const struct caller *c, const struct route_obj *o,
+			const char *perm, struct api_obj *out)
+{
+	struct app *a = api_app(r, api);
+	int64_t owner = 0;
+	int rc = form_template_org(a, out->id, &owner);
+	if (rc)
+		return refuse(r, o, rc, "no such form");
+	bool below = o->flags & OBJF_FROM_BELOW;
+	if (!owner) {
+		if (!below) {
+			errlist_add(req_errs(r), "", "builtin", "a built-in form cannot be changed: copy it");
+			return req_fail(r, ERR_FORBIDDEN, "a built-in form cannot be changed");
+		}
+		for (int i = 0; i < c->ngrants; i++)
+			if (rbac_role_has(c->g[i].role, perm)) {
+				out->role = c->g[i].role;
+				return 0;
+			}
+		return refuse(r, o, ERR_FORBIDDEN, "no such form");
+	}
+	rc = org_get_for(a, c, perm, owner, NULL, &out->org, &out->role);
+	if (rc != ERR_NOTFOUND || !below)
+		return rc ? refuse(r, o, rc, "no such form") : 0;
+	for (int i = 0; i < c->ngrants; i++) {
+		bool yes = false;
+		if (!rbac_role_has(c->g[i].role, perm) || org_within(a, owner, c->g[i].org_id, NULL, &yes))
+			continue;
+		if (yes) {
+			out->role = c->g[i].role;
+			return 0;
+		}
+	}
+	return refuse(r, o, ERR_NOTFOUND, "no such form");
+}
+
 static int resolve_one(struct req *r, struct api *api, const struct caller *c, const struct route_obj *o,
 		       const char *perm, struct api_obj *out)
 {
@@ -273,7 +319,11 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 	case OBJ_MEMBERSHIP:
 	case OBJ_APPLICATION:
 	case OBJ_ERASURE:
-	case OBJ_UNIT: break;
+	case OBJ_UNIT:
+	case OBJ_FILE: break;
+	case OBJ_FORM:
+	case OBJ_SUBMISSION: break;
+	case OBJ_NOTICE: break;
 	default: return ERR_INTERNAL; /* a row the unit test should have refused */
 	}
 	if (!object_id(r, o, &out->id)) {
@@ -297,12 +347,38 @@ static int resolve_one(struct req *r, struct api *api, const struct caller *c, c
 			rc = org_get_for(api_app(r, api), c, perm, m.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such membership") : 0;
 	}
+	if (o->kind == OBJ_FILE) {
+		struct file_info f;
+		int rc = file_may_see(api_app(r, api), c, out->id);
+		if (!rc)
+			rc = file_get(api_app(r, api), out->id, &f);
+		if (!rc)
+			out->role = rbac_role_for(api_app(r, api), c, perm, f.org_id);
+		return rc ? refuse(r, o, rc, "no such file") : 0;
+	}
 	if (o->kind == OBJ_UNIT) {
 		struct member_unit u;
 		int rc = member_unit_get(api_app(r, api), out->id, &u);
 		if (!rc)
 			rc = org_get_for(api_app(r, api), c, perm, u.org_id, NULL, &out->org, &out->role);
 		return rc ? refuse(r, o, rc, "no such member unit") : 0;
+	}
+	if (o->kind == OBJ_FORM)
+		return resolve_form(r, api, c, o, perm, out);
+	if (o->kind == OBJ_SUBMISSION) {
+		int64_t org = 0, recv = 0;
+		int rc = form_submission_orgs(api_app(r, api), out->id, &org, &recv);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, (o->flags & OBJF_RECEIVER) ? recv : org,
+					 NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such submission") : 0;
+	}
+	if (o->kind == OBJ_NOTICE) {
+		int64_t org_id = 0;
+		int rc = notice_org_of(api_app(r, api), out->id, &org_id);
+		if (!rc)
+			rc = org_get_for(api_app(r, api), c, perm, org_id, NULL, &out->org, &out->role);
+		return rc ? refuse(r, o, rc, "no such notice") : 0;
 	}
 	if (o->kind == OBJ_APPLICATION || o->kind == OBJ_ERASURE) {
 		int64_t org_id = 0;

@@ -20,7 +20,7 @@
 
 #define JOB_ERRORS_SHOWN 100
 
-static void time_or_null(struct jsonw *w, const char *key, int64_t t)
+void api_time_or_null(struct jsonw *w, const char *key, int64_t t)
 {
 	if (!t) {
 		jsonw_null(w, key);
@@ -76,9 +76,9 @@ void api_job_json(struct jsonw *w, const char *key, struct app *a, const struct 
 	json_decref(res);
 	jsonw_str(w, "file_name", ji->input_name);
 	jsonw_str(w, "message", ji->message[0] ? ji->message : NULL);
-	time_or_null(w, "created_at", ji->created_at);
-	time_or_null(w, "started_at", ji->started_at);
-	time_or_null(w, "finished_at", ji->finished_at);
+	api_time_or_null(w, "created_at", ji->created_at);
+	api_time_or_null(w, "started_at", ji->started_at);
+	api_time_or_null(w, "finished_at", ji->finished_at);
 	jsonw_end(w);
 }
 

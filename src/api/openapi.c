@@ -254,6 +254,60 @@ static const struct field s_todo_item[] = {
 	{"link", FT_STRING, 0, 0, 0, NULL, "the web app's route to do it"},
 	{0},
 };
+/* notifications and the outbound hook (docs/notifications.md) */
+static const struct field s_notification[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "notification id"},
+	{"kind", FT_CODE, 0, 0, 0, codelist_notification_kind.name, "what it is"},
+	{"title", FT_STRING, 0, 1, 200, NULL, "title"},
+	{"body", FT_STRING, 0, 0, 4000, NULL, "plain text"},
+	{"link", FT_STRING, NUL, 0, 500, NULL, "the web app's route to open (null: none)"},
+	{"source_kind", FT_STRING, NUL, 0, 32, NULL, "what it is about: notice, hook_test ..."},
+	{"source_id", FT_INT, NUL, 0, 0, NULL, "its id"},
+	{"org_id", FT_INT, NUL, 0, 0, NULL,
+	 "sent to the holders of role at this org (null: to you directly)"},
+	{"role", FT_CODE, NUL, 0, 0, codelist_role.name, "that role"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"read_at", FT_STRING, NUL, 0, 0, NULL, "UTC, ISO 8601 (null: unread)"},
+	{0},
+};
+static const struct field s_notification_count[] = {
+	{"unread", FT_INT, 0, 0, 0, NULL, "your unread notifications"},
+	{0},
+};
+static const struct field s_notifications_read[] = {
+	{"count", FT_INT, 0, 0, 0, NULL, "notifications marked read now"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "unread ones left (0)"},
+	{0},
+};
+static const struct field s_hook_attempt[] = {
+	{"attempt", FT_INT, 0, 0, 0, NULL, "1, 2, ..."},
+	{"at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"status", FT_INT, NUL, 0, 0, NULL, "the receiver's HTTP status (null: no answer)"},
+	{"duration_ms", FT_INT, 0, 0, 0, NULL, "how long it took"},
+	{"error", FT_STRING, NUL, 0, 0, NULL, "what went wrong (null: delivered)"},
+	{0},
+};
+static const struct field s_hook_delivery[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "delivery id (X-Kexie-Delivery)"},
+	{"event", FT_STRING, 0, 0, 0, NULL, "X-Kexie-Event: notification.<kind>"},
+	{"url", FT_STRING, 0, 0, 0, NULL, "the receiver"},
+	{"title", FT_STRING, 0, 0, 0, NULL, "the notification's title"},
+	{"state", FT_CODE, 0, 0, 0, codelist_hook_state.name, "pending, delivered or dead"},
+	{"attempts", FT_INT, 0, 0, 0, NULL, "attempts made"},
+	{"last_status", FT_INT, NUL, 0, 0, NULL, "HTTP status of the last attempt"},
+	{"last_error", FT_STRING, NUL, 0, 0, NULL, "what went wrong last"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{"next_at", FT_STRING, NUL, 0, 0, NULL, "pending: when the next attempt is due"},
+	{"finished_at", FT_STRING, NUL, 0, 0, NULL, "delivered or dead: when"},
+	{"attempt_log", FT_ARRAY, 0, 0, 0, "hook_attempt", "every attempt, in order"},
+	{0},
+};
+static const struct field s_hook_test[] = {
+	{"sent", FT_INT, 0, 0, 0, NULL, "in-app notifications written now (0 when scheduled)"},
+	{"deliveries", FT_INT, 0, 0, 0, NULL, "hook deliveries queued (one per configured URL)"},
+	{"task_id", FT_INT, NUL, 0, 0, NULL, "the scheduled task, with delay_s"},
+	{0},
+};
 static const struct field s_document[] = {
 	{0}, /* an object: the OpenAPI document itself */
 };
@@ -401,6 +455,22 @@ static const struct field s_member_stats[] = {
 	 "orgs (open in the subtree) and covered (with an active membership)"},
 	{0},
 };
+static const struct field s_stored_file[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "GET /api/v1/files/{id} downloads it"},
+	{"name", FT_STRING, 0, 0, 0, NULL, "sanitised, ending in the type's extension"},
+	{"type", FT_ENUM, 0, 0, 0, "pdf|docx|xlsx|jpeg|png|webp", "decided by the bytes"},
+	{"media_type", FT_STRING, 0, 0, 0, NULL, "what a download is sent as"},
+	{"size", FT_INT, 0, 0, 0, NULL, "bytes"},
+	{"hash", FT_STRING, 0, 0, 0, NULL, "SHA-256, hex; the download's ETag"},
+	{"thumbnail", FT_BOOL, 0, 0, 0, NULL, "an image: GET /api/v1/files/{id}/thumbnail"},
+	{"width", FT_INT, 0, 0, 0, NULL, "images: pixels"},
+	{"height", FT_INT, 0, 0, 0, NULL, "images: pixels"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "whose quota pays"},
+	{"attached", FT_BOOL, 0, 0, 0, NULL,
+	 "false: seen by its uploader only, removed after file_orphan_hours"},
+	{"created_at", FT_STRING, 0, 0, 0, NULL, "UTC, ISO 8601"},
+	{0},
+};
 static const struct field s_member_unit[] = {
 	{"id", FT_INT, 0, 0, 0, NULL, "id"},
 	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization that keeps the record"},
@@ -471,6 +541,221 @@ static const struct field s_erasure[] = {
 	{0},
 };
 
+static const struct field s_form[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"org_id", FT_INT, NUL, 0, 0, NULL, "the owning organization (null: built in)"},
+	{"org_name", FT_STRING, NUL, 0, 200, NULL, "its name"},
+	{"builtin", FT_BOOL, 0, 0, 0, NULL, "built in: every org may use it, nobody changes it"},
+	{"code", FT_STRING, 0, 1, 40, NULL, "code"},
+	{"name", FT_STRING, 0, 1, 100, NULL, "name"},
+	{"name_en", FT_STRING, 0, 0, 100, NULL, "English name"},
+	{"current_version", FT_INT, 0, 0, 0, NULL, "the current version's number"},
+	{"version", FT_INT, 0, 0, 0, NULL, "If-Match version"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"updated_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"schema_version", FT_INT, 0, 0, 0, NULL, "the version of the schema below (one form only)"},
+	{"schema", FT_OBJECT, 0, 0, 0, NULL, "the field schema (one form only; docs/forms.md)"},
+	{0},
+};
+static const struct field s_form_version[] = {
+	{"number", FT_INT, 0, 0, 0, NULL, "version number"},
+	{"created_by", FT_STRING, NUL, 0, 100, NULL, "who made it (null: built in)"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"submissions", FT_INT, 0, 0, 0, NULL, "submissions made with it"},
+	{0},
+};
+static const struct field s_form_check[] = {
+	{"valid", FT_BOOL, 0, 0, 0, NULL, "true (invalid values answer 422 with field errors)"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the version checked against"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the values normalised (dates, decimals as strings)"},
+	{0},
+};
+static const struct field s_submission[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "id"},
+	{"template_id", FT_INT, 0, 0, 0, NULL, "the form"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the version it is made with"},
+	{"subject_kind", FT_ENUM, 0, 0, 0, "notice|period|adhoc", "what it answers"},
+	{"subject_id", FT_INT, 0, 0, 0, NULL, "the subject"},
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the submitting organization"},
+	{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},
+	{"receiving_org_id", FT_INT, 0, 0, 0, NULL, "the organization that reviews it"},
+	{"status", FT_ENUM, 0, 0, 0, "draft|submitted|returned|resubmitted|accepted", "status"},
+	{"deadline", FT_STRING, NUL, 0, 23, NULL, "Asia/Shanghai"},
+	{"late", FT_BOOL, NUL, 0, 0, NULL, "judged at the first submit (null before, or without a deadline)"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the current values"},
+	{"reason", FT_STRING, NUL, 0, 500, NULL, "why it was returned"},
+	{"rev", FT_INT, 0, 0, 0, NULL, "the latest submitted revision (0 before the first)"},
+	{"version", FT_INT, 0, 0, 0, NULL, "If-Match version"},
+	{"created_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"updated_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601"},
+	{"submitted_at", FT_STRING, NUL, 0, 30, NULL, "the first submit, UTC ISO 8601 with milliseconds"},
+	{"decided_at", FT_STRING, NUL, 0, 30, NULL, "returned or accepted, UTC ISO 8601"},
+	{0},
+};
+static const struct field s_submission_rev[] = {
+	{"rev", FT_INT, 0, 0, 0, NULL, "revision number from 1"},
+	{"form_version", FT_INT, 0, 0, 0, NULL, "the form version"},
+	{"kind", FT_ENUM, 0, 0, 0, "submitted|resubmitted", "kind"},
+	{"submitted_by", FT_STRING, NUL, 0, 100, NULL, "who"},
+	{"submitted_at", FT_STRING, 0, 0, 30, NULL, "UTC ISO 8601 with milliseconds"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the values submitted"},
+	{0},
+};
+static const struct field s_submission_diff[] = {
+	{"from", FT_INT, 0, 0, 0, NULL, "the earlier revision (0: empty)"},
+	{"to", FT_INT, 0, 0, 0, NULL, "the later revision"},
+	{"changes", FT_ARRAY, 0, 0, 0, NULL, "key, label, before, after for each field that differs"},
+	{0},
+};
+/* notices (issue 13) */
+static const struct field s_notice_org[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "the organization"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "its code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "its name"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "its level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "its type"},
+	{0},
+};
+static const struct field s_receipt_counts[] = {
+	{"total", FT_INT, 0, 0, 0, NULL, "distinct recipient organizations"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "not read yet"},
+	{"read", FT_INT, 0, 0, 0, NULL, "read, not acknowledged"},
+	{"acknowledged", FT_INT, 0, 0, 0, NULL, "acknowledged (签收)"},
+	{0},
+};
+static const struct field s_notice_targets[] = {
+	{"orgs", FT_ARRAY, 0, 0, 0, NULL, "chosen organizations (ids)"},
+	{"rules", FT_ARRAY, 0, 0, 0, NULL, "rules: kind subtree|guided, org_id, level, type"},
+	{0},
+};
+#define NOTICE_FIELDS                                                                                       \
+	{"id", FT_INT, 0, 0, 0, NULL, "id"}, {"org_id", FT_INT, 0, 0, 0, NULL, "the issuing organization"}, \
+		{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},                                       \
+		{"state",                                                                                   \
+		 FT_CODE,                                                                                   \
+		 0,                                                                                         \
+		 0,                                                                                         \
+		 0,                                                                                         \
+		 codelist_notice_state.name,                                                                \
+		 "draft, pending, approved, sent, recalled"},                                               \
+		{"number", FT_STRING, NUL, 0, 100, NULL, "document number (发文字号), set when sent"},      \
+		{"title", FT_STRING, 0, 1, 200, NULL, "title"},                                             \
+		{"contact_name", FT_STRING, 0, 0, 60, NULL, "contact person"},                              \
+		{"contact_phone", FT_STRING, 0, 0, 30, NULL, "contact phone"},                              \
+		{"deadline_date", FT_DATE, NUL, 0, 0, NULL, "deadline day (Beijing)"},                      \
+		{"deadline_time",                                                                           \
+		 FT_STRING,                                                                                 \
+		 NUL,                                                                                       \
+		 5,                                                                                         \
+		 5,                                                                                         \
+		 NULL,                                                                                      \
+		 "deadline time HH:MM (Beijing); null: end of day"},                                        \
+		{"deadline_at", FT_INT, NUL, 0, 0, NULL, "the last on-time instant, unix ms"},              \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "recipients acknowledge (签收)"},              \
+		{"form_id", FT_INT, NUL, 0, 0, NULL, "the form to return (forms module)"},                  \
+		{"recipient_count", FT_INT, 0, 0, 0, NULL, "recipients fixed when sent"},                   \
+		{"reject_reason", FT_STRING, NUL, 0, 200, NULL, "why the approver returned it"},            \
+		{"recall_reason", FT_STRING, NUL, 0, 200, NULL, "why it was recalled"},                     \
+		{"parent_id", FT_INT, NUL, 0, 0, NULL, "the notice this one forwards"},                     \
+		{"parent_number", FT_STRING, NUL, 0, 100, NULL, "its number"},                              \
+		{"parent_title", FT_STRING, NUL, 0, 200, NULL, "its title"},                                \
+		{"parent_org_name", FT_STRING, NUL, 0, 200, NULL, "its issuing organization"},              \
+		{"created_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                           \
+		{"updated_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                           \
+		{"approved_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+		{"sent_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                            \
+		{"recalled_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+	{                                                                                                   \
+		"version", FT_INT, 0, 0, 0, NULL, "version for If-Match"                                    \
+	}
+static const struct field s_notice[] = {
+	NOTICE_FIELDS,
+	{"body", FT_STRING, 0, 0, 20000, NULL, "Markdown as written"},
+	{"body_html", FT_STRING, 0, 0, 0, NULL, "the body rendered to safe HTML"},
+	{"targets", FT_OBJECT, 0, 0, 0, "notice_targets", "chosen organizations and rules"},
+	{0},
+};
+static const struct field s_notice_row[] = {
+	NOTICE_FIELDS,
+	{"receipts", FT_OBJECT, 0, 0, 0, "receipt_counts", "receipts, forwards included"},
+	{0},
+};
+static const struct field s_target_preview[] = {
+	{"count", FT_INT, 0, 0, 0, NULL, "distinct open organizations the targets reach today"},
+	{"items", FT_ARRAY, 0, 0, 0, "notice_org", "the first of them in code order"},
+	{0},
+};
+static const struct field s_notice_branch[] = {
+	{"id", FT_INT, 0, 0, 0, NULL, "a child of `under`"},
+	{"code", FT_STRING, 0, 1, 32, NULL, "its code"},
+	{"name", FT_STRING, 0, 1, 200, NULL, "its name"},
+	{"level", FT_CODE, 0, 0, 0, codelist_org_level.name, "its level"},
+	{"type", FT_CODE, 0, 0, 0, codelist_org_type.name, "its type"},
+	{"total", FT_INT, 0, 0, 0, NULL, "recipients in its subtree"},
+	{"unread", FT_INT, 0, 0, 0, NULL, "unread"},
+	{"read", FT_INT, 0, 0, 0, NULL, "read"},
+	{"acknowledged", FT_INT, 0, 0, 0, NULL, "acknowledged"},
+	{0},
+};
+static const struct field s_notice_receipts[] = {
+	{"under", FT_INT, 0, 0, 0, NULL, "the organization broken down"},
+	{"all", FT_OBJECT, 0, 0, 0, "receipt_counts", "every recipient, forwards included"},
+	{"within", FT_OBJECT, 0, 0, 0, "receipt_counts", "recipients in the subtree of under"},
+	{"self", FT_OBJECT, 0, 0, 0, "receipt_counts", "under itself as a recipient"},
+	{"outside", FT_OBJECT, 0, 0, 0, "receipt_counts",
+	 "recipients outside the issuer's subtree (guided-by)"},
+	{"branches", FT_ARRAY, 0, 0, 0, "notice_branch", "per child of under, in code order"},
+	{0},
+};
+static const struct field s_notice_recipient[] = {
+	{"org", FT_OBJECT, 0, 0, 0, "notice_org", "the recipient"},
+	{"via_id", FT_INT, 0, 0, 0, NULL, "the notice it came through (this one or a forward)"},
+	{"via_number", FT_STRING, NUL, 0, 100, NULL, "that notice's number"},
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "unread, read, acknowledged"},
+	{"read_at", FT_INT, NUL, 0, 0, NULL, "first read, unix ms"},
+	{"read_by", FT_STRING, NUL, 0, 100, NULL, "who read it first"},
+	{"ack_at", FT_INT, NUL, 0, 0, NULL, "acknowledged, unix ms"},
+	{"ack_by", FT_STRING, NUL, 0, 100, NULL, "who acknowledged it"},
+	{"forwarded_id", FT_INT, NUL, 0, 0, NULL, "the recipient's forward of it"},
+	{0},
+};
+#define INBOX_FIELDS                                                                                    \
+	{"notice_id", FT_INT, 0, 0, 0, NULL, "the notice"},                                             \
+		{"org_id", FT_INT, 0, 0, 0, NULL, "the issuing organization"},                          \
+		{"org_name", FT_STRING, 0, 0, 200, NULL, "its name"},                                   \
+		{"number", FT_STRING, NUL, 0, 100, NULL, "document number"},                            \
+		{"title", FT_STRING, 0, 1, 200, NULL, "title"},                                         \
+		{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "unread, read, acknowledged"}, \
+		{"withdrawn", FT_BOOL, 0, 0, 0, NULL, "the sender recalled it"},                        \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "acknowledgement asked for"},              \
+		{"sent_at", FT_INT, 0, 0, 0, NULL, "unix ms"},                                          \
+		{"deadline_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                    \
+		{"read_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                        \
+		{"read_by", FT_STRING, NUL, 0, 100, NULL, "who"},                                       \
+		{"ack_at", FT_INT, NUL, 0, 0, NULL, "unix ms"},                                         \
+		{"ack_by", FT_STRING, NUL, 0, 100, NULL, "who"},                                        \
+		{"forwarded_id", FT_INT, NUL, 0, 0, NULL, "this org's forward of it"},                  \
+	{                                                                                               \
+		"parent_id", FT_INT, NUL, 0, 0, NULL, "the notice it forwards"                          \
+	}
+static const struct field s_inbox_item[] = {INBOX_FIELDS, {0}};
+static const struct field s_inbox_entry[] = {
+	INBOX_FIELDS,
+	{"notice", FT_OBJECT, 0, 0, 0, "notice_row", "the notice (body_html included, targets not)"},
+	{0},
+};
+static const struct field s_notice_config[] = {
+	{"org_id", FT_INT, 0, 0, 0, NULL, "the organization"},
+	{"prefix", FT_STRING, 0, 1, 32, NULL, "document-number prefix (X科协发)"},
+	{"approval_required", FT_BOOL, 0, 0, 0, NULL, "notices are approved by an administrator first"},
+	{"version", FT_INT, 0, 0, 0, NULL, "version for If-Match (0: never set)"},
+	{0},
+};
+static const struct field s_rendered[] = {
+	{"html", FT_STRING, 0, 0, 0, NULL, "safe HTML"},
+	{0},
+};
+
 static const struct {
 	const char *name;
 	const struct field *fields;
@@ -517,6 +802,7 @@ static const struct {
 	{"member_config", s_member_config},
 	{"consent", s_consent},
 	{"member_unit", s_member_unit},
+	{"stored_file", s_stored_file},
 	{"stats_month", s_stats_month},
 	{"member_stats", s_member_stats},
 	{"public_org", s_public_org},
@@ -525,6 +811,31 @@ static const struct {
 	{"me_member", s_me_member},
 	{"erasure_receipt", s_erasure_receipt},
 	{"erasure", s_erasure},
+	{"form", s_form},
+	{"form_version", s_form_version},
+	{"form_check", s_form_check},
+	{"submission", s_submission},
+	{"submission_rev", s_submission_rev},
+	{"submission_diff", s_submission_diff},
+	{"notification", s_notification},
+	{"notification_count", s_notification_count},
+	{"notifications_read", s_notifications_read},
+	{"hook_attempt", s_hook_attempt},
+	{"hook_delivery", s_hook_delivery},
+	{"hook_test", s_hook_test},
+	{"notice_org", s_notice_org},
+	{"receipt_counts", s_receipt_counts},
+	{"notice_targets", s_notice_targets},
+	{"notice", s_notice},
+	{"notice_row", s_notice_row},
+	{"target_preview", s_target_preview},
+	{"notice_branch", s_notice_branch},
+	{"notice_receipts", s_notice_receipts},
+	{"notice_recipient", s_notice_recipient},
+	{"inbox_item", s_inbox_item},
+	{"inbox_entry", s_inbox_entry},
+	{"notice_config", s_notice_config},
+	{"rendered", s_rendered},
 };
 
 static const struct field *shape_fields(const char *name, size_t len)

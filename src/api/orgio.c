@@ -93,16 +93,12 @@ int api_org_import_preview(struct req *r, void *ctx)
 	return req_defer(r, api->files, preview_on_worker, api);
 }
 
-/* X-File-Name, for showing only: percent-decoded (browsers send headers in ASCII), its last
- * path part, valid UTF-8 without control characters, at most 200 bytes; "" otherwise. */
-static void file_name(struct req *r, char *out, size_t cap)
+size_t api_header_decoded(struct req *r, const char *name, char *out, size_t cap)
 {
 	out[0] = '\0';
-	const char *h = req_header(r, "X-File-Name");
-	if (!h)
-		return;
+	const char *h = req_header(r, name);
 	size_t n = 0;
-	for (const char *p = h; *p && n + 1 < cap && n < 200; p++) {
+	for (const char *p = h ? h : ""; *p && n + 1 < cap; p++) {
 		int hi, lo;
 		if (*p == '%' && sscanf(p + 1, "%1x%1x", &hi, &lo) == 2) {
 			out[n++] = (char)(hi * 16 + lo);
@@ -112,6 +108,14 @@ static void file_name(struct req *r, char *out, size_t cap)
 		}
 	}
 	out[n] = '\0';
+	return n;
+}
+
+/* X-File-Name, for showing only: percent-decoded (browsers send headers in ASCII), its last
+ * path part, valid UTF-8 without control characters, at most 200 bytes; "" otherwise. */
+static void file_name(struct req *r, char *out, size_t cap)
+{
+	api_header_decoded(r, "X-File-Name", out, cap < 201 ? cap : 201);
 	char *base = strrchr(out, '/');
 	char *bs = strrchr(out, '\\');
 	if (bs && (!base || bs > base))

@@ -229,6 +229,100 @@ static const struct field q_job_errors[] = {
 };
 
 /* ---- the member register (api/members.c) ---- */
+
+/* notices (api/notices.c, issue 13) */
+#define NOTICE_DRAFT_FIELDS                                                                               \
+	{"body", FT_STRING, 0, 0, 20000, NULL, "Markdown (no raw HTML; links http, https, mailto only)"}, \
+		{"contact_name", FT_STRING, FF_NULLABLE, 0, 60, NULL, "contact person"},                  \
+		{"contact_phone", FT_STRING, FF_NULLABLE, 0, 30, NULL, "contact phone"},                  \
+		{"deadline_date",                                                                         \
+		 FT_DATE,                                                                                 \
+		 FF_NULLABLE,                                                                             \
+		 0,                                                                                       \
+		 0,                                                                                       \
+		 NULL,                                                                                    \
+		 "deadline day, Beijing time (by that day: until 23:59:59.999)"},                         \
+		{"deadline_time",                                                                         \
+		 FT_STRING,                                                                               \
+		 FF_NULLABLE,                                                                             \
+		 5,                                                                                       \
+		 5,                                                                                       \
+		 NULL,                                                                                    \
+		 "deadline time HH:MM, Beijing (the whole minute counts)"},                               \
+		{"receipt_required", FT_BOOL, 0, 0, 0, NULL, "recipients acknowledge (签收)"},            \
+		{"form_id",                                                                               \
+		 FT_INT,                                                                                  \
+		 FF_NULLABLE,                                                                             \
+		 1,                                                                                       \
+		 INT64_MAX,                                                                               \
+		 NULL,                                                                                    \
+		 "a form to return (the forms module checks it)"},                                        \
+	{                                                                                                 \
+		"targets", FT_OBJECT, 0, 0, 0, NULL,                                                      \
+			"{orgs: [id], rules: [{kind: subtree|guided, org_id, level, type}]}"              \
+	}
+static const struct field b_notice_create[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the issuing organization"},
+	{"title", FT_STRING, FF_REQUIRED, 1, 200, NULL, "title"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_update[] = {
+	{"title", FT_STRING, 0, 1, 200, NULL, "title"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_forward[] = {
+	{"title", FT_STRING, 0, 1, 200, NULL, "title (default: 关于转发《original》的通知)"},
+	NOTICE_DRAFT_FIELDS,
+	{0},
+};
+static const struct field b_notice_preview[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the issuing organization"},
+	{"targets", FT_OBJECT, FF_REQUIRED, 0, 0, NULL, "{orgs: [id], rules: [...]} as in a notice"},
+	{"limit", FT_INT, 0, 0, 200, NULL, "recipients listed (default 20)"},
+	{0},
+};
+static const struct field b_notice_render[] = {
+	{"body", FT_STRING, FF_REQUIRED, 0, 20000, NULL, "Markdown"},
+	{0},
+};
+static const struct field b_notice_reason[] = {
+	{"reason", FT_STRING, FF_REQUIRED, 2, 200, NULL, "why (shown to the author or the recipients)"},
+	{0},
+};
+static const struct field b_notice_config[] = {
+	{"prefix", FT_STRING, FF_REQUIRED, 1, 32, NULL, "document-number prefix, e.g. X科协发"},
+	{"approval_required", FT_BOOL, 0, 0, 0, NULL,
+	 "an administrator approves each notice before it is sent"},
+	{0},
+};
+static const struct field q_notice_list[] = {
+	{"org_id", FT_INT, 0, 1, INT64_MAX, NULL, "the issuing organization (default: your scope)"},
+	{"state", FT_CODE, 0, 0, 0, codelist_notice_state.name, "only this state"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field q_notice_receipts[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "break down below this organization of the issuer's subtree (default the issuer)"},
+	{0},
+};
+static const struct field q_notice_recipients[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "only recipients in this subtree"},
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "only this state"},
+	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 500, NULL, "page size (default 100)"},
+	{0},
+};
+static const struct field q_inbox[] = {
+	{"state", FT_CODE, 0, 0, 0, codelist_receipt_state.name, "only this state"},
+	{"after", FT_STRING, 0, 1, 64, NULL, "keyset paging: next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+
 /* clang-format off */
 
 #define PERSON_FIELDS                                                                              \
@@ -447,6 +541,90 @@ static const struct field b_answer[] = {
 	{"answer", FT_STRING, 0, 0, 200, NULL, "the answer the member sees (required to reject)"},
 	{0},
 };
+static const struct field q_forms[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "forms this organization may use or edit (default: your scope): built-in ones, its chain's and its subtree's"},
+	{0},
+};
+static const struct field q_form_get[] = {
+	{"version", FT_INT, 0, 1, 100000, NULL, "that version's schema (default the current one)"},
+	{0},
+};
+static const struct field b_form_create[] = {
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the owning organization (it and those below fill it in)"},
+	{"code", FT_STRING, FF_REQUIRED, 1, 40, NULL, "code, unique in the org: a-z 0-9 _ -"},
+	{"name", FT_STRING, FF_REQUIRED, 1, 100, NULL, "name"},
+	{"name_en", FT_STRING, 0, 0, 100, NULL, "English name"},
+	{"schema", FT_OBJECT, FF_REQUIRED, 0, 0, NULL, "the field schema {fields: [...]} (docs/forms.md)"},
+	{0},
+};
+static const struct field b_form_update[] = {
+	{"name", FT_STRING, 0, 1, 100, NULL, "name"},
+	{"name_en", FT_STRING, 0, 0, 100, NULL, "English name"},
+	{"schema", FT_OBJECT, 0, 0, 0, NULL, "a new schema: becomes a new version"},
+	{0},
+};
+static const struct field b_form_validate[] = {
+	{"values", FT_OBJECT, FF_REQUIRED, 0, 0, NULL, "field key -> value"},
+	{"version", FT_INT, 0, 1, 100000, NULL, "against this version (default the current one)"},
+	{"draft", FT_BOOL, 0, 0, 0, NULL, "as a draft: required fields and sums not enforced"},
+	{0},
+};
+static const struct field q_submissions[] = {
+	{"under", FT_INT, 0, 1, INT64_MAX, NULL, "submissions of the orgs of this subtree (default: your scope)"},
+	{"template_id", FT_INT, 0, 1, INT64_MAX, NULL, "of this form"},
+	{"status", FT_ENUM, 0, 0, 0, "draft|submitted|returned|resubmitted|accepted", "in this state"},
+	{"subject_kind", FT_ENUM, 0, 0, 0, "notice|period|adhoc", "about this kind of subject (with subject_id)"},
+	{"subject_id", FT_INT, 0, 0, INT64_MAX, NULL, "about this subject"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field b_submission_create[] = {
+	{"template_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the form (its current version is kept)"},
+	{"org_id", FT_INT, FF_REQUIRED, 1, INT64_MAX, NULL, "the submitting organization"},
+	{"subject_kind", FT_ENUM, FF_REQUIRED, 0, 0, "notice|period|adhoc", "what it answers"},
+	{"subject_id", FT_INT, FF_REQUIRED, 0, INT64_MAX, NULL, "the notice's id, the period (e.g. 202611), 0"},
+	{"receiving_org_id", FT_INT, 0, 1, INT64_MAX, NULL,
+	 "who reviews it: this org or one above (default the form's owner; required for a built-in form)"},
+	{"deadline", FT_STRING, 0, 10, 23, NULL, "YYYY-MM-DD (the whole day) or YYYY-MM-DDTHH:MM[:SS[.mmm]], Asia/Shanghai"},
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "the first draft values"},
+	{0},
+};
+static const struct field b_submission_values[] = {
+	{"values", FT_OBJECT, FF_REQUIRED, 0, 0, NULL, "field key -> value (the whole draft)"},
+	{0},
+};
+static const struct field b_submission_submit[] = {
+	{"values", FT_OBJECT, 0, 0, 0, NULL, "submit these values (default the draft as saved)"},
+	{0},
+};
+static const struct field b_submission_return[] = {
+	{"reason", FT_STRING, FF_REQUIRED, 1, 500, NULL, "what to change (the submitters see it)"},
+	{0},
+};
+static const struct field q_submission_diff[] = {
+	{"from", FT_INT, 0, 0, 100000, NULL, "the earlier revision (default the one before to; 0: empty)"},
+	{"to", FT_INT, 0, 1, 100000, NULL, "the later revision (default the latest)"},
+	{0},
+};
+/* notifications and the outbound hook (docs/notifications.md) */
+static const struct field q_notifications[] = {
+	{"unread", FT_BOOL, 0, 0, 0, NULL, "only unread ones"},
+	{"after", FT_STRING, 0, 1, 20, NULL, "keyset paging: the next_after of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field q_hook_deliveries[] = {
+	{"state", FT_CODE, 0, 0, 0, codelist_hook_state.name, "only these (default: all)"},
+	{"before", FT_INT, 0, 1, INT64_MAX, NULL, "keyset paging: next_before of the previous page"},
+	{"limit", FT_INT, 0, 1, 200, NULL, "page size (default 50)"},
+	{0},
+};
+static const struct field b_hook_test[] = {
+	{"delay_s", FT_INT, 0, 0, 86400, NULL, "send it this many seconds from now, through the scheduler (default 0: now)"},
+	{0},
+};
 /* clang-format on */
 
 /* What browsers send for a spreadsheet (Windows names CSV files application/vnd.ms-excel);
@@ -455,6 +633,24 @@ static const struct field b_answer[] = {
 	"text/csv|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|" \
 	"application/octet-stream|application/vnd.ms-excel"
 #define SHEET_UPLOAD_MAX ((size_t)20 << 20)
+/* Stored files: the bytes decide what a file is (core/file.h); these are what clients send
+ * for the accepted kinds. The limit is file_max_bytes (server_opts.spool_max) under the
+ * route's ceiling, the largest file_max_bytes allows. */
+#define FILE_UPLOAD_CEILING ((size_t)1 << 30)
+#define FILE_TYPES                                                                  \
+	"application/octet-stream|application/pdf|image/jpeg|image/png|image/webp|" \
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document|"  \
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+static const struct field q_file_upload[] = {
+	{"org_id", FT_INT, 0, 0, 0, NULL,
+	 "the org whose storage quota pays (default: your first scope allowing file.write)"},
+	{0},
+};
+static const struct field b_org_file[] = {
+	{"file_id", FT_INT, FF_REQUIRED, 0, 0, NULL, "a file you uploaded (or may see)"},
+	{0},
+};
 
 /* one route a row group, laid out to be read as a table */
 /* clang-format off */
@@ -892,10 +1088,243 @@ const struct route api_routes[] = {
 	 .obj = {ERASURE_AT(RO_PATH, "id")},
 	 .tag = "members", .summary = "Refuse an erasure request with an answer",
 	 .status = 200, .reply = "erasure", .response = "the request, rejected"},
+
+	/* stored files (docs/files.md) */
+	{.method = HM_POST, .pattern = "/api/v1/files", .handler = api_file_upload,
+	 .flags = RF_AUTH | RF_CSRF | RF_UPLOAD | RF_SPOOL, .perm = "file.write", .query = q_file_upload,
+	 .body_max = FILE_UPLOAD_CEILING, .upload_types = FILE_TYPES,
+	 .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "files", .summary = "Upload a file as the body (X-File-Name: its name): PDF, DOCX, XLSX, JPEG, PNG, WebP decided by the bytes",
+	 .status = 201, .reply = "stored_file", .response = "the file: id, name, type, size, hash, thumbnail"},
+	{.method = HM_GET, .pattern = "/api/v1/files/{id:int}", .handler = api_file_download,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "file.read", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Download a file (attachment, nosniff, the detected type; ETag = its SHA-256)",
+	 .status = 200, .reply = "raw", .response = "the file's bytes"},
+	{.method = HM_GET, .pattern = "/api/v1/files/{id:int}/thumbnail", .handler = api_file_thumbnail,
+	 .flags = RF_AUTH | RF_READ | RF_RAW, .perm = "file.read", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "An image's thumbnail (JPEG or PNG, at most 256 pixels a side)",
+	 .status = 200, .reply = "raw", .response = "the thumbnail's bytes"},
+	{.method = HM_DELETE, .pattern = "/api/v1/files/{id:int}", .handler = api_file_discard,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .obj = {FILE_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Throw away an upload of mine attached to nothing (409 attached)",
+	 .status = 204, .reply = "none", .response = "gone"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/files", .handler = api_org_files,
+	 .flags = RF_AUTH | RF_READ, .perm = "file.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Files attached to an organization (its documents)",
+	 .status = 200, .reply = "items:stored_file", .response = "items"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/files", .handler = api_org_file_attach,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .body = b_org_file, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id"), FILE_AT(RO_BODY, "file_id", .perm = "file.read")},
+	 .tag = "files", .summary = "Attach a file to an organization (again: no change)",
+	 .status = 200, .reply = "stored_file", .response = "the file"},
+	{.method = HM_DELETE, .pattern = "/api/v1/orgs/{id:int}/files/{file_id:int}", .handler = api_org_file_detach,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "file.write", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "files", .summary = "Remove a file from an organization (the sweep removes it once nothing uses it)",
+	 .status = 204, .reply = "none", .response = "removed"},
+	/* forms and submissions (api/forms.c, core/form.h) */
+	{.method = HM_GET, .pattern = "/api/v1/forms", .handler = api_form_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .query = q_forms,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "forms", .summary = "Forms an organization may use or edit: built-in, its chain's and its subtree's",
+	 .status = 200, .reply = "items:form", .response = "items (without schemas)"},
+	{.method = HM_POST, .pattern = "/api/v1/forms", .handler = api_form_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.design", .body = b_form_create, .body_max = 262144,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "forms", .summary = "Create a form: its schema checked (errors name the path, fields[3].rule.sum[1])",
+	 .status = 201, .reply = "form", .response = "the form with version 1; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/forms/{id:int}", .handler = api_form_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .query = q_form_get,
+	 .obj = {FORM_AT(RO_PATH, "id", .flags = OBJF_FROM_BELOW)},
+	 .tag = "forms", .summary = "One form with the schema of its current (or a given) version",
+	 .status = 200, .reply = "form", .response = "the form and schema; ETag is its version"},
+	{.method = HM_PATCH, .pattern = "/api/v1/forms/{id:int}", .handler = api_form_update,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.design", .body = b_form_update, .body_max = 262144,
+	 .obj = {FORM_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "Rename a form or give it a new schema, which becomes a new version (If-Match: 428/412)",
+	 .status = 200, .reply = "form", .response = "the form"},
+	{.method = HM_GET, .pattern = "/api/v1/forms/{id:int}/versions", .handler = api_form_versions,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .obj = {FORM_AT(RO_PATH, "id", .flags = OBJF_FROM_BELOW)},
+	 .tag = "forms", .summary = "A form's versions, newest first, with how many submissions use each",
+	 .status = 200, .reply = "items:form_version", .response = "items"},
+	{.method = HM_POST, .pattern = "/api/v1/forms/{id:int}/validate", .handler = api_form_validate,
+	 .flags = RF_AUTH | RF_CSRF | RF_READ, .perm = "form.read", .body = b_form_validate, .body_max = 262144,
+	 .obj = {FORM_AT(RO_PATH, "id", .flags = OBJF_FROM_BELOW)},
+	 .tag = "forms", .summary = "Check values against a version without saving them (the designer's preview)",
+	 .status = 200, .reply = "form_check", .response = "valid and the normalised values; 422 with field errors"},
+	{.method = HM_GET, .pattern = "/api/v1/form-submissions", .handler = api_submission_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .query = q_submissions,
+	 .obj = {ORG_AT(RO_QUERY, "under", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "forms", .summary = "Submissions of the orgs of a subtree, newest first",
+	 .status = 200, .reply = "before_page:submission", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/form-submissions", .handler = api_submission_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.submit", .body = b_submission_create, .body_max = 262144,
+	 .obj = {ORG_AT(RO_BODY, "org_id"), FORM_AT(RO_BODY, "template_id", .perm = "form.read", .flags = OBJF_FROM_BELOW)},
+	 .tag = "forms", .summary = "Start a submission (a draft) of a form by an org for a subject",
+	 .status = 201, .reply = "submission", .response = "the draft; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/form-submissions/{id:int}", .handler = api_submission_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .obj = {SUBMISSION_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "One submission with its current values",
+	 .status = 200, .reply = "submission", .response = "the submission; ETag is its version"},
+	{.method = HM_PATCH, .pattern = "/api/v1/form-submissions/{id:int}", .handler = api_submission_save,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.submit", .body = b_submission_values, .body_max = 262144,
+	 .obj = {SUBMISSION_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "Autosave a draft or a returned submission (If-Match required: 428/412)",
+	 .status = 200, .reply = "submission", .response = "the submission"},
+	{.method = HM_POST, .pattern = "/api/v1/form-submissions/{id:int}/submit", .handler = api_submission_submit,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.submit", .body = b_submission_submit, .body_max = 262144,
+	 .obj = {SUBMISSION_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "Submit or resubmit (Idempotency-Key: a retry answers the first outcome; If-Match optional)",
+	 .status = 200, .reply = "submission", .response = "the submission; Idempotency-Replayed: true on a retry"},
+	{.method = HM_POST, .pattern = "/api/v1/form-submissions/{id:int}/return", .handler = api_submission_return,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.review", .body = b_submission_return, .body_max = 4096,
+	 .obj = {SUBMISSION_AT(RO_PATH, "id", .flags = OBJF_RECEIVER)},
+	 .tag = "forms", .summary = "Return a submission with a reason (the receiving org's reviewers)",
+	 .status = 200, .reply = "submission", .response = "the submission, returned"},
+	{.method = HM_POST, .pattern = "/api/v1/form-submissions/{id:int}/accept", .handler = api_submission_accept,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "form.review", .body = b_none, .body_max = 1024,
+	 .obj = {SUBMISSION_AT(RO_PATH, "id", .flags = OBJF_RECEIVER)},
+	 .tag = "forms", .summary = "Accept a submission (the receiving org's reviewers)",
+	 .status = 200, .reply = "submission", .response = "the submission, accepted"},
+	{.method = HM_GET, .pattern = "/api/v1/form-submissions/{id:int}/revisions", .handler = api_submission_revisions,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .obj = {SUBMISSION_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "Every submitted revision of a submission, oldest first",
+	 .status = 200, .reply = "items:submission_rev", .response = "items"},
+	{.method = HM_GET, .pattern = "/api/v1/form-submissions/{id:int}/diff", .handler = api_submission_diff,
+	 .flags = RF_AUTH | RF_READ, .perm = "form.read", .query = q_submission_diff,
+	 .obj = {SUBMISSION_AT(RO_PATH, "id")},
+	 .tag = "forms", .summary = "What changed between two revisions, field by field",
+	 .status = 200, .reply = "submission_diff", .response = "from, to and changes: key, label, before, after"},
+	/* notifications: the caller's own (404 for anyone else's); the outbound hook: the system admin */
+	{.method = HM_GET, .pattern = "/api/v1/me/notifications", .handler = api_me_notifications,
+	 .flags = RF_AUTH, .query = q_notifications, .obj = {AT_SELF},
+	 .tag = "me", .summary = "My notifications, newest first (unread only with unread=true), keyset pages",
+	 .status = 200, .reply = "page:notification", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/me/notifications/count", .handler = api_me_notification_count,
+	 .flags = RF_AUTH | RF_NOLOG, .obj = {AT_SELF},
+	 .tag = "me", .summary = "How many of my notifications are unread (the bell polls this)",
+	 .status = 200, .reply = "notification_count", .response = "unread"},
+	{.method = HM_POST, .pattern = "/api/v1/me/notifications/{id:int}/read", .handler = api_me_notification_read,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "me", .summary = "Mark one of my notifications read",
+	 .status = 200, .reply = "notification", .response = "the notification"},
+	{.method = HM_POST, .pattern = "/api/v1/me/notifications/read-all", .handler = api_me_notifications_read_all,
+	 .flags = RF_AUTH | RF_CSRF, .body = b_none, .body_max = 1024, .obj = {AT_SELF},
+	 .tag = "me", .summary = "Mark all my notifications read",
+	 .status = 200, .reply = "notifications_read", .response = "count"},
+	{.method = HM_GET, .pattern = "/api/v1/hooks/deliveries", .handler = api_hook_deliveries,
+	 .flags = RF_AUTH | RF_READ, .perm = "hook.admin", .query = q_hook_deliveries, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Outbound hook deliveries newest first (state=dead: the dead letters), with every attempt",
+	 .status = 200, .reply = "before_page:hook_delivery", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/hooks/deliveries/{id:int}/retry", .handler = api_hook_retry,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "hook.admin", .body = b_none, .body_max = 1024, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Give a dead delivery one more attempt now (dead again if it fails)",
+	 .status = 200, .reply = "hook_delivery", .response = "the delivery, pending"},
+	{.method = HM_POST, .pattern = "/api/v1/hooks/test", .handler = api_hook_test,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "hook.admin", .body = b_hook_test, .body_max = 1024, .obj = {AT_SYSTEM},
+	 .tag = "hooks", .summary = "Send myself a test notification, and to every configured hook URL (now or after delay_s)",
+	 .status = 200, .reply = "hook_test", .response = "sent, deliveries, task_id"},
 	{.method = HM_GET, .pattern = "/api/v1/regions/{code:str}", .handler = api_region_get,
 	 .flags = RF_READ, .obj = {AT_PUBLIC},
 	 .tag = "regions", .summary = "One administrative division by code",
 	 .status = 200, .reply = "region", .response = "the region"},
+
+	/* notices (api/notices.c, issue 13): the sender's side by the issuing org, the inbox by the recipient org */
+	{.method = HM_POST, .pattern = "/api/v1/notices/preview-targets", .handler = api_notice_preview,
+	 .flags = RF_AUTH | RF_CSRF | RF_READ, .perm = "notice.write", .body = b_notice_preview, .body_max = 65536,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "notices", .summary = "How many open organizations the targets reach today, and the first of them",
+	 .status = 200, .reply = "target_preview", .response = "count and items"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/render", .handler = api_notice_render,
+	 .flags = RF_AUTH | RF_CSRF | RF_READ, .perm = "notice.write", .body = b_notice_render, .body_max = 131072,
+	 .obj = {AT_SELF},
+	 .tag = "notices", .summary = "Markdown rendered to the safe HTML a notice shows (preview)",
+	 .status = 200, .reply = "rendered", .response = "html"},
+	{.method = HM_GET, .pattern = "/api/v1/notices", .handler = api_notice_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_list,
+	 .obj = {ORG_AT(RO_QUERY, "org_id", .flags = OBJF_DEFAULT_SCOPE)},
+	 .tag = "notices", .summary = "Notices issued by an organization, newest first, with their receipt figures",
+	 .status = 200, .reply = "before_page:notice_row", .response = "items and next_before"},
+	{.method = HM_POST, .pattern = "/api/v1/notices", .handler = api_notice_create,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_create, .body_max = 131072,
+	 .obj = {ORG_AT(RO_BODY, "org_id")},
+	 .tag = "notices", .summary = "Draft a notice of an organization (targets within its subtree, or guided by it)",
+	 .status = 201, .reply = "notice", .response = "the draft; ETag is its version"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}", .handler = api_notice_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "One notice as its issuer sees it (body, targets)",
+	 .status = 200, .reply = "notice", .response = "the notice; ETag is its version"},
+	{.method = HM_PATCH, .pattern = "/api/v1/notices/{id:int}", .handler = api_notice_update,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_update, .body_max = 131072,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Change a draft (If-Match required: 428/412)",
+	 .status = 200, .reply = "notice", .response = "the draft"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/submit", .handler = api_notice_submit,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Submit a draft for approval by an administrator of the issuing organization",
+	 .status = 200, .reply = "notice", .response = "the notice, pending"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/approve", .handler = api_notice_approve,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Approve a pending notice",
+	 .status = 200, .reply = "notice", .response = "the notice, approved"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/reject", .handler = api_notice_reject,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_notice_reason, .body_max = 4096,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Return a pending notice to its author with a reason",
+	 .status = 200, .reply = "notice", .response = "the notice, a draft again"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/send", .handler = api_notice_send,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Send: the document number, the fixed list of recipients open today (one transaction)",
+	 .status = 200, .reply = "notice", .response = "the notice, sent"},
+	{.method = HM_POST, .pattern = "/api/v1/notices/{id:int}/recall", .handler = api_notice_recall,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_reason, .body_max = 4096,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Recall a sent notice: recipients see it withdrawn; nothing is deleted, the number stays used",
+	 .status = 200, .reply = "notice", .response = "the notice, recalled"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}/receipts", .handler = api_notice_receipts,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_receipts,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Receipt figures, forwards included: all, and per child of an organization (drill-down)",
+	 .status = 200, .reply = "notice_receipts", .response = "all, within, self, outside, branches"},
+	{.method = HM_GET, .pattern = "/api/v1/notices/{id:int}/recipients", .handler = api_notice_recipients,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_notice_recipients,
+	 .obj = {NOTICE_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "The receipt table: each recipient (forwards included), its state, who and when",
+	 .status = 200, .reply = "page:notice_recipient", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/notice-config", .handler = api_notice_config_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "The organization's document-number prefix and approval rule",
+	 .status = 200, .reply = "notice_config", .response = "prefix, approval_required; ETag is its version"},
+	{.method = HM_PUT, .pattern = "/api/v1/orgs/{id:int}/notice-config", .handler = api_notice_config_set,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.approve", .body = b_notice_config, .body_max = 4096,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Set the document-number prefix and approval rule (If-Match optional)",
+	 .status = 200, .reply = "notice_config", .response = "the settings"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/inbox", .handler = api_inbox_list,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .query = q_inbox, .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Notices the organization received, newest first (unread, read, acknowledged)",
+	 .status = 200, .reply = "page:inbox_item", .response = "items and next_after"},
+	{.method = HM_GET, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}", .handler = api_inbox_get,
+	 .flags = RF_AUTH | RF_READ, .perm = "notice.read", .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "One received notice with its body (404 when the organization did not receive it)",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item and the notice"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/read", .handler = api_inbox_read,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.read", .body = b_none, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Mark read (the first read is kept: who and when)",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/acknowledge", .handler = api_inbox_acknowledge,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_none, .body_max = 1024,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Acknowledge (签收): who and when; refused for a recalled notice",
+	 .status = 200, .reply = "inbox_entry", .response = "the inbox item"},
+	{.method = HM_POST, .pattern = "/api/v1/orgs/{id:int}/inbox/{notice:int}/forward", .handler = api_inbox_forward,
+	 .flags = RF_AUTH | RF_CSRF, .perm = "notice.write", .body = b_notice_forward, .body_max = 131072,
+	 .obj = {ORG_AT(RO_PATH, "id")},
+	 .tag = "notices", .summary = "Forward (转发) down the organization's subtree with instructions: a linked draft",
+	 .status = 201, .reply = "notice", .response = "the forward, a draft of this organization"},
 };
 /* clang-format on */
 

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define JSONW_DEPTH 8
+#define JSONW_DEPTH 16
 
 struct jsonw {
 	struct buf b;             /* heap backing (unused while mem is set) */

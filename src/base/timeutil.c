@@ -112,7 +112,7 @@ void date_today(char *out, size_t cap)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -122,7 +122,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -135,7 +135,7 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-static int month_days(int64_t y, int m)
+int month_days(int64_t y, int m)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -173,4 +173,35 @@ int date_years_between(const char *birth, const char *on)
 	if (strcmp(on + 5, birth + 5) < 0) /* this year's birthday not reached: MM-DD compare */
 		years--;
 	return years;
+}
+
+bool time_shanghai_deadline(const char *date, const char *hhmm, int64_t *last_ms)
+{
+	if (!date || !date_valid(date))
+		return false;
+	int h = 23, mi = 59;
+	if (hhmm) {
+		if (strlen(hhmm) != 5 || hhmm[2] != ':' || hhmm[0] < '0' || hhmm[0] > '2' || hhmm[1] < '0' ||
+		    hhmm[1] > '9' || hhmm[3] < '0' || hhmm[3] > '5' || hhmm[4] < '0' || hhmm[4] > '9')
+			return false;
+		h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+		mi = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+		if (h > 23)
+			return false;
+	}
+	int64_t y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 + (date[3] - '0');
+	int m = (date[5] - '0') * 10 + (date[6] - '0');
+	int d = (date[8] - '0') * 10 + (date[9] - '0');
+	/* the named minute's last millisecond, in UTC+8 */
+	int64_t local_s = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + 59;
+	*last_ms = (local_s - 8 * 3600) * 1000 + 999;
+	return true;
+}
+
+void date_today_shanghai(char *out, size_t cap)
+{
+	struct tm tm;
+	time_t now = time(NULL) + 8 * 3600;
+	gmtime_r(&now, &tm);
+	strftime(out, cap, "%Y-%m-%d", &tm);
 }

@@ -28,6 +28,15 @@ bool time_beijing(const char *iso, char *out, size_t cap);
 bool date_valid(const char *s);
 /* Today's UTC date "YYYY-MM-DD" (cap >= 11). */
 void date_today(char *out, size_t cap);
+/* A deadline given as a calendar day in Asia/Shanghai (UTC+8 all year), optionally with a
+ * time "HH:MM": the last instant that is still on time, as unix milliseconds UTC, into
+ * *last_ms. "By 2026-06-15" is on time through 2026-06-15 23:59:59.999 Beijing time; "by
+ * 2026-06-15 17:00" through 17:00:59.999 (the whole named minute, as the whole named day).
+ * Something is on time when its instant <= *last_ms. False for a date that is not valid or
+ * a time that is not HH:MM (00:00 to 23:59). */
+bool time_shanghai_deadline(const char *date, const char *hhmm, int64_t *last_ms);
+/* Today's date in Asia/Shanghai "YYYY-MM-DD" (cap >= 11). */
+void date_today_shanghai(char *out, size_t cap);
 /* The date `months` months and then `days` days after the valid date d (either may be
  * negative), into out (YYYY-MM-DD); a day past the end of the target month becomes that
  * month's last day (2024-01-31 + 1 month = 2024-02-29). Returns false (out "") when d is
@@ -36,5 +45,11 @@ bool date_add(const char *d, int months, int days, char out[11]);
 /* Whole years from the valid date birth to the valid date on (an age), or -1 when either
  * is invalid or on is before birth. */
 int date_years_between(const char *birth, const char *on);
+
+/* Calendar arithmetic on the proleptic Gregorian calendar: days since 1970-01-01 of
+ * y-m-d (m 1..12, d 1..31), the date of a day number, and the days in month m of year y. */
+int64_t days_from_civil(int64_t y, int m, int d);
+void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+int month_days(int64_t y, int m);
 
 #endif

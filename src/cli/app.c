@@ -34,6 +34,8 @@ int app_open(struct app *a, const struct config *cfg)
 	memset(a, 0, sizeof(*a));
 	a->version = kexie_version();
 	a->data_dir = cfg->data_dir;
+	a->hook_urls = cfg->hook_urls;
+	a->hook_events = cfg->hook_events;
 	a->started_at = time_unix();
 	a->policy = (struct policy){
 		.password_min = cfg->password_min_length,
@@ -47,6 +49,12 @@ int app_open(struct app *a, const struct config *cfg)
 		.audit_retention_days = cfg->audit_retention_days,
 		.token_max_days = cfg->token_max_days,
 		.audit_checkpoint_s = cfg->audit_checkpoint_seconds,
+	};
+	a->files = (struct file_policy){
+		.max_bytes = cfg->file_max_bytes,
+		.quota_bytes = cfg->file_quota_bytes,
+		.max_pixels = cfg->file_max_pixels,
+		.orphan_grace_s = (int64_t)cfg->file_orphan_hours * 3600,
 	};
 	if (make_dirs(cfg->data_dir)) {
 		fprintf(stderr, "kexie: cannot create data directory %s: %s\n", cfg->data_dir,

@@ -35,6 +35,14 @@ struct config {
 	int audit_checkpoint_seconds;
 	int token_max_days;
 	int job_workers, job_pause_ms, import_batch_rows;
+	long file_max_bytes, file_quota_bytes, file_max_pixels;
+	int file_orphan_hours, file_sweep_seconds;
+	/* notifications, the outbound hook and the scheduler (docs/notifications.md) */
+	char hook_urls[1024];
+	char hook_events[256];
+	char hook_secret_file[512];
+	char hook_backoff[128];
+	int schedule_poll_ms;
 };
 
 /* One row per setting: the flag (--db-read), the environment variable (KEXIE_DB_READ)
@@ -85,7 +93,7 @@ struct command {
  * (each beside its functions). */
 extern const struct command commands[];
 extern const struct command org_commands[], user_commands[], token_commands[], audit_commands[],
-	member_commands[];
+	member_commands[], doc_commands[];
 
 /* Prints an import job's report on stdout as one JSON object (jobreport.c): rows,
  * inserted, updated, unchanged, rejected, with `encoding` the result's encoding, then
@@ -118,6 +126,12 @@ int app_open_current(struct app *a, const struct config *cfg, const char *cmd);
 /* Creates DATA_DIR/kexie.key (32 random bytes, mode 0600) when missing; refuses a key
  * file readable by group or others. Loads it into key. Prints the reason on failure. */
 int keyfile_load(const char *data_dir, unsigned char key[32]);
+
+/* Loads the outbound hook's secret from path (NULL or "": DATA_DIR/hook.secret), creating
+ * it with 64 random hex digits (mode 0600) when missing; refuses a file readable by group
+ * or others, and a secret (the text without a final newline) shorter than 16 or longer
+ * than out's cap. *len receives its length. Prints the reason on failure. */
+int hook_secret_load(const char *data_dir, const char *path, unsigned char *out, size_t cap, size_t *len);
 
 /* Prints the help of cmd ("org" or "org move"; NULL: the command list) to stderr. */
 void usage(const char *cmd);

@@ -55,6 +55,10 @@ const struct command commands[] = {
 	 .summary =
 		 "check the audit trail's keyed chain against its checkpoints (ok N records, or the first broken one); write a checkpoint now; prune records past the retention",
 	 .subs = audit_commands},
+	{.name = "doc",
+	 .args = "SUBCOMMAND ...",
+	 .summary = "try the document writers: write a sample official document as DOCX or PDF",
+	 .subs = doc_commands},
 	{.name = "routes",
 	 .run = cmd_routes,
 	 .args = "[--json]",

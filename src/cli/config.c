@@ -61,6 +61,24 @@ const struct config_opt config_opts[] = {
 	{"job_pause_ms", "2",
 	 "pause after each batch of a job, so other writers get the database in between"},
 	{"import_batch_rows", "4000", "rows an import writes per transaction (its checkpoint)"},
+	/* stored files: see docs/files.md */
+	{"file_max_bytes", "52428800", "largest file upload in bytes (attachments, photos; 50 MiB)"},
+	{"file_quota_bytes", "2147483648",
+	 "bytes of stored files one organization may hold (each distinct content counted once; 2 GiB)"},
+	{"file_max_pixels", "50000000", "images with more pixels are refused before they are decoded"},
+	{"file_orphan_hours", "24", "an upload attached to nothing is removed after this many hours"},
+	{"file_sweep_seconds", "600", "how often kexie serve removes such uploads"},
+	/* notifications and the outbound hook: see docs/notifications.md */
+	{"hook_urls", "",
+	 "space-separated http(s) URLs the outbound hook POSTs notifications to (SMS/WeChat gateways; unset: none)"},
+	{"hook_events", "*",
+	 "notification kinds sent to the hook, space-separated (reminder notice ...; *: every kind)"},
+	{"hook_secret_file", "",
+	 "file holding the hook's HMAC secret (16 to 256 characters, mode 0600; unset: DATA_DIR/hook.secret, created when missing)"},
+	{"hook_backoff", "60,300,1800,7200,43200",
+	 "seconds to wait after each failed hook attempt; after the last one the delivery is a dead letter"},
+	{"schedule_poll_ms", "1000",
+	 "how often the server looks for due scheduled tasks and hook deliveries"},
 	{0},
 };
 
@@ -137,6 +155,16 @@ static int config_set(struct config *c, const char *key, const char *v, char *wh
 	NUM(job_workers, 1, 16)
 	NUM(job_pause_ms, 0, 10000)
 	NUM(import_batch_rows, 1, 100000)
+	NUM(file_max_bytes, 1, 1L << 30)
+	NUM(file_quota_bytes, 1, 1L << 50)
+	NUM(file_max_pixels, 1, 1000000000L)
+	NUM(file_orphan_hours, 0, 8760)
+	NUM(file_sweep_seconds, 1, 86400)
+	STR(hook_urls)
+	STR(hook_events)
+	STR(hook_secret_file)
+	STR(hook_backoff)
+	NUM(schedule_poll_ms, 50, 60000)
 #undef STR
 #undef NUM
 	snprintf(why, cap, "unknown setting '%s'", key);
@@ -334,5 +362,70 @@ int keyfile_load(const char *data_dir, unsigned char key[32])
 		fprintf(stderr, "kexie: %s must hold exactly 32 bytes\n", path);
 		return 1;
 	}
+	return 0;
+}
+
+/* Creates path with 64 random hex digits, mode 0600. */
+static int hook_secret_create(const char *path)
+{
+	unsigned char r[32];
+	char hex[65];
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	hex[64] = '\n';
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = 0;
+	if (fd < 0 || write(fd, hex, 65) != 65 || fsync(fd)) {
+		fprintf(stderr, "kexie: cannot create %s: %s\n", path, strerror(errno));
+		rc = 1;
+	}
+	if (fd >= 0)
+		close(fd);
+	sodium_memzero(r, sizeof(r));
+	sodium_memzero(hex, sizeof(hex));
+	if (!rc)
+		fprintf(stderr, "kexie: created the hook secret at %s (mode 0600); give it to the gateway\n",
+			path);
+	return rc;
+}
+
+int hook_secret_load(const char *data_dir, const char *path, unsigned char *out, size_t cap, size_t *len)
+{
+	char def[600];
+	if (!path || !*path) {
+		snprintf(def, sizeof(def), "%s/hook.secret", data_dir);
+		path = def;
+	}
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (hook_secret_create(path))
+			return 1;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "kexie: cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || (sb.st_mode & 077)) {
+		fprintf(stderr,
+			"kexie: %s must be a regular file readable by its owner only (chmod 600 %s)\n", path,
+			path);
+		close(fd);
+		return 1;
+	}
+	unsigned char buf[1024];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n < 16 || (size_t)n > cap) {
+		fprintf(stderr, "kexie: the hook secret in %s must be 16 to %zu characters\n", path, cap);
+		sodium_memzero(buf, sizeof(buf));
+		return 1;
+	}
+	memcpy(out, buf, (size_t)n);
+	*len = (size_t)n;
+	sodium_memzero(buf, sizeof(buf));
 	return 0;
 }

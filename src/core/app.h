@@ -6,6 +6,7 @@
 #define KEXIE_CORE_APP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -25,6 +26,18 @@ struct policy {
 	int audit_checkpoint_s;   /* kexie serve checkpoints the audit trail this often */
 };
 
+/* Stored files (core/file.h, docs/files.md): limits from the configuration; the owner kinds
+ * (who may see a file's owners) supplied by the server (cli/serve.c), none elsewhere. */
+struct file_owner_kind;
+struct file_policy {
+	int64_t max_bytes;      /* largest upload */
+	int64_t quota_bytes;    /* bytes charged to one org, each distinct content once */
+	int64_t max_pixels;     /* images larger are refused before decoding */
+	int64_t orphan_grace_s; /* a file attached to nothing is swept after this long */
+	const struct file_owner_kind *const *owners;
+	size_t nowners;
+};
+
 struct app {
 	struct store *store;   /* owned by whoever built the app */
 	unsigned char key[32]; /* secret from DATA_DIR/kexie.key (field encryption, tokens) */
@@ -32,8 +45,13 @@ struct app {
 	const char *data_dir;
 	int64_t started_at; /* unix seconds */
 	struct policy policy;
+	struct file_policy files;
 	struct touch *touch; /* bookkeeping writes batched off the request path (core/touch.h);
 				     started by `serve`; NULL elsewhere: last-used times are not noted */
+	/* the outbound hook (core/notify.h): space-separated URLs ("" or NULL: no hook) and the
+	 * notification kinds sent to it ("*": every kind); borrowed from the configuration */
+	const char *hook_urls;
+	const char *hook_events;
 };
 
 #endif

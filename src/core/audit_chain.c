@@ -16,6 +16,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/ticker.h"
 #include "base/timeutil.h"
 #include "store/store.h"
 
@@ -784,16 +785,14 @@ int audit_prepare(struct app *a, int64_t *rekeyed, char *why, size_t cap)
 
 struct audit_checkpointer {
 	struct app *a;
-	int seconds;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool stop;
+	struct ticker *t;
 	char problem[256]; /* the last one logged, so a standing problem is logged once */
 };
 
-static void checkpoint_now(struct audit_checkpointer *k)
+static void checkpoint_now(void *arg, struct ticker *t)
 {
+	(void)t;
+	struct audit_checkpointer *k = arg;
 	struct audit_checkpoint cp;
 	bool wrote = false;
 	char why[256] = "";
@@ -811,43 +810,14 @@ static void checkpoint_now(struct audit_checkpointer *k)
 	}
 }
 
-static void *checkpointer_main(void *arg)
-{
-	struct audit_checkpointer *k = arg;
-	pthread_mutex_lock(&k->mu);
-	while (!k->stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += k->seconds;
-		while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &until) != ETIMEDOUT)
-			;
-		if (k->stop)
-			break;
-		pthread_mutex_unlock(&k->mu);
-		checkpoint_now(k);
-		pthread_mutex_lock(&k->mu);
-	}
-	pthread_mutex_unlock(&k->mu);
-	checkpoint_now(k); /* the last records before stopping */
-	return NULL;
-}
-
 int audit_checkpointer_start(struct app *a, int seconds, struct audit_checkpointer **out)
 {
 	struct audit_checkpointer *k = calloc(1, sizeof(*k));
 	if (!k)
 		return ERR_NOMEM;
 	k->a = a;
-	k->seconds = seconds > 0 ? seconds : 10;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&k->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&k->mu, NULL);
-	if (pthread_create(&k->th, NULL, checkpointer_main, k)) {
-		pthread_cond_destroy(&k->cv);
-		pthread_mutex_destroy(&k->mu);
+	/* the last records before stopping get a checkpoint too */
+	if (ticker_start((seconds > 0 ? seconds : 10) * 1000, TICK_AT_STOP, checkpoint_now, k, &k->t)) {
 		free(k);
 		return ERR_NOMEM;
 	}
@@ -859,13 +829,7 @@ void audit_checkpointer_stop(struct audit_checkpointer *k)
 {
 	if (!k)
 		return;
-	pthread_mutex_lock(&k->mu);
-	k->stop = true;
-	pthread_cond_signal(&k->cv);
-	pthread_mutex_unlock(&k->mu);
-	pthread_join(k->th, NULL);
-	pthread_cond_destroy(&k->cv);
-	pthread_mutex_destroy(&k->mu);
+	ticker_stop(k->t);
 	free(k);
 }
 

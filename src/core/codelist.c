@@ -103,6 +103,34 @@ static const struct code_item audit_actions[] = {
 	{"person.erasure_request", "申请注销个人信息", "Ask to be erased", NULL},
 	{"person.erase", "注销个人信息（匿名化）", "Erase a person (anonymise)", NULL},
 	{"person.erasure_reject", "驳回注销申请", "Refuse an erasure request", NULL},
+	{"file.upload", "上传文件", "Upload a file", NULL},
+	{"file.delete", "删除上传的文件", "Throw away an upload", NULL},
+	{"file.attach", "添加附件", "Attach a file", NULL},
+	{"file.detach", "移除附件", "Remove an attachment", NULL},
+	{"file.sweep", "清理未使用的文件", "Sweep unused files", NULL},
+	{"form.create", "新建表单", "Create a form", NULL},
+	{"form.update", "修改表单", "Change a form", NULL},
+	{"submission.create", "新建填报", "Start a submission", NULL},
+	{"submission.save", "保存填报草稿", "Save a submission draft", NULL},
+	{"submission.submit", "提交填报", "Submit", NULL},
+	{"submission.resubmit", "重新提交填报", "Submit again", NULL},
+	{"submission.return", "退回填报", "Return a submission", NULL},
+	{"submission.accept", "采用填报", "Accept a submission", NULL},
+	{"notification.read", "标记消息已读", "Mark a notification read", NULL},
+	{"notification.read_all", "全部消息标记已读", "Mark all notifications read", NULL},
+	{"hook.test", "测试外发通知网关", "Test the outbound hook", NULL},
+	{"hook.retry", "重发失败的外发通知", "Retry a failed hook delivery", NULL},
+	{"notice.create", "起草通知", "Draft a notice", NULL},
+	{"notice.update", "修改通知草稿", "Change a notice draft", NULL},
+	{"notice.forward", "转发通知", "Forward a notice", NULL},
+	{"notice.submit", "提交通知审核", "Submit a notice for approval", NULL},
+	{"notice.approve", "审核通过通知", "Approve a notice", NULL},
+	{"notice.reject", "退回通知", "Return a notice", NULL},
+	{"notice.send", "发出通知", "Send a notice", NULL},
+	{"notice.recall", "撤回通知", "Recall a notice", NULL},
+	{"notice.read", "阅读通知", "Read a notice", NULL},
+	{"notice.acknowledge", "签收通知", "Acknowledge a notice", NULL},
+	{"notice.config", "修改发文设置", "Change notice settings", NULL},
 };
 LIST(codelist_audit_action, "audit_action", audit_actions);
 
@@ -121,6 +149,12 @@ static const struct code_item object_types[] = {
 	{"application", "入会申请", "Membership application", NULL},
 	{"member_unit", "单位会员", "Member unit", NULL},
 	{"pii_key", "敏感信息密钥", "Personal data key", NULL},
+	{"file", "文件", "File", NULL},
+	{"form", "表单", "Form", NULL},
+	{"submission", "填报", "Submission", NULL},
+	{"notification", "站内消息", "Notification", NULL},
+	{"hook_delivery", "外发通知", "Hook delivery", NULL},
+	{"notice", "通知", "Notice", NULL},
 };
 LIST(codelist_object_type, "object_type", object_types);
 
@@ -234,10 +268,28 @@ static const struct code_item audit_fields[] = {
 	{"changed", "已修改（不显示内容）", "changed (not shown)", NULL},
 	{"ended", "已结束", "ended", NULL},
 	{"cleared", "已解除", "cleared", NULL},
+	{"prefix", "发文字号前缀", "Document number prefix", NULL},
+	{"approval_required", "需审核", "Approval required", NULL},
+	{"notice_title", "标题", "Title", NULL},
+	{"body", "正文", "Body", NULL},
+	{"contact_name", "联系人", "Contact person", NULL},
+	{"contact_phone", "联系电话", "Contact phone", NULL},
+	{"deadline_date", "截止日期", "Deadline", NULL},
+	{"deadline_time", "截止时间", "Deadline time", NULL},
+	{"receipt_required", "需签收", "Receipt required", NULL},
+	{"form_id", "回执表单", "Form to return", NULL},
+	{"targets", "发送范围", "Targets", NULL},
+	{"parent_notice", "转发自", "Forwarded from", NULL},
+	{"doc_number", "发文字号", "Document number", NULL},
+	{"recipients", "收文单位数", "Recipients", NULL},
+	{"recipient", "收文单位", "Recipient", NULL},
+	{"state", "状态", "State", NULL},
 	{"new", "新建", "new", NULL},
 	{"branch", "整个分支", "whole branch", NULL},
 	{"one", "仅本组织", "this organization only", NULL},
 	{"sign-in", "登录时", "at sign-in", NULL},
+	{"count", "数量", "Count", NULL},
+	{"deliveries", "外发条数", "Deliveries", NULL},
 };
 LIST(codelist_audit_field, "audit_field", audit_fields);
 
@@ -401,8 +453,71 @@ static const struct code_item errors[] = {
 	{"unknown_column", "无法识别的列", "Unknown column", NULL},
 	{"duplicate_row", "文件中同一人出现两次", "The same person appears twice in the file", NULL},
 	{"unreadable", "无法读取该文件", "The file cannot be read", NULL},
+	/* stored files (core/file.h; params max, used, type) */
+	{"file_empty", "文件为空", "The file is empty", NULL},
+	{"file_too_large", "文件超过大小限制", "The file is larger than allowed", NULL},
+	{"type_svg", "不接受 SVG 图片（可能含有脚本）",
+	 "SVG images are not accepted (they can carry scripts)", NULL},
+	{"type_html", "不接受网页或 XML 文件", "Web pages and XML files are not accepted", NULL},
+	{"type_executable", "不接受可执行程序", "Programs are not accepted", NULL},
+	{"type_not_allowed", "仅接受 PDF、Word（DOCX）、Excel（XLSX）、JPEG、PNG、WebP 文件",
+	 "Only PDF, Word (DOCX), Excel (XLSX), JPEG, PNG and WebP files are accepted", NULL},
+	{"not_ooxml", "不是有效的 Word 或 Excel 文档（或含有宏）",
+	 "Not a valid Word or Excel document (or it holds macros)", NULL},
+	{"zip_bomb", "压缩包解压后过大或条目过多", "The archive inflates too far or holds too many entries",
+	 NULL},
+	{"image_too_large", "图片像素过多", "The image has too many pixels", NULL},
+	{"image_unreadable", "图片已损坏，无法读取", "The image is damaged and cannot be read", NULL},
+	{"quota_exceeded", "本组织的存储空间已用完", "The organization's storage quota is used up", NULL},
+	{"attached", "文件正在使用中", "The file is in use", NULL},
 	/* jobs */
 	{"finished", "任务已结束", "The job has ended already", NULL},
+	/* forms: schemas (core/form.c; params: min, max) */
+	{"unknown_member", "不支持的属性", "Not a member of this kind of object", NULL},
+	{"bad_key", "字段标识不正确（小写字母开头，小写字母、数字、下划线，至多 40 位）",
+	 "Malformed key (a-z first, then a-z 0-9 _, at most 40)", NULL},
+	{"unknown_type", "不支持的字段类型", "Unknown field type", NULL},
+	{"bad_options", "选项须为 1 至 200 个", "Give 1 to 200 options", NULL},
+	{"duplicate_option", "选项代码重复", "Two options have this code", NULL},
+	{"bad_columns", "表格须有 1 至 100 列", "Give 1 to 100 columns", NULL},
+	{"min_above_max", "最小值大于最大值", "The minimum is above the maximum", NULL},
+	{"bad_pattern", "格式规则不是有效的正则表达式", "Not a valid regular expression", NULL},
+	{"pattern_unsafe", "格式规则可能导致匹配过慢（反向引用、嵌套重复或重复次数超过 100）",
+	 "Refused: back-references, nested repetition or counts above 100 can make matching slow", NULL},
+	{"bad_rule", "合计规则格式不正确", "Malformed sum rule", NULL},
+	{"unknown_reference", "引用的字段不存在", "No field has this key", NULL},
+	{"self_reference", "合计不能包含自身", "A total cannot sum itself", NULL},
+	{"not_numeric", "只能合计整数或小数字段", "Only integer and decimal fields can be summed", NULL},
+	{"scale_mismatch", "被合计字段的小数位数多于合计字段", "More digits after the point than the total",
+	 NULL},
+	/* forms: values (params: min, max, expected, fields, pattern) */
+	{"one_line", "此处不能换行", "No line breaks here", NULL},
+	{"pattern_mismatch", "格式不符合要求", "Not in the required format", NULL},
+	{"not_decimal", "须为数字", "Must be a number", NULL},
+	{"too_many_decimals", "小数位数过多", "Too many digits after the point", NULL},
+	{"too_few", "数量不足", "Too few", NULL},
+	{"file_not_found", "文件不存在或无权使用", "No such file that you may use", NULL},
+	{"org_outside_scope", "所选组织不在您的管理范围内", "Not an organization within your scope", NULL},
+	{"sum_mismatch", "合计与分项之和不符", "Does not equal the sum of its parts", NULL},
+	/* forms: templates and submissions (core/form_store.c) */
+	{"builtin", "内置表单不能修改，请复制后修改", "A built-in form cannot be changed: copy it", NULL},
+	{"not_available", "该表单不适用于此组织", "This form is not for this organization", NULL},
+	{"not_above", "接收单位须为本单位或其上级", "The receiving org must be this one or above it", NULL},
+	{"invalid_deadline", "截止时间格式不正确", "Malformed deadline", NULL},
+	{"submission_exists", "本单位已就此事项填报", "This organization has a submission for this already",
+	 NULL},
+	{"not_editable", "已提交，不能修改", "Submitted already: it cannot change", NULL},
+	{"not_submitted", "尚未提交", "Not submitted", NULL},
+	{"idempotency_key_reused", "该 Idempotency-Key 已用于另一请求",
+	 "This Idempotency-Key was used for a different request", NULL},
+	{"not_dead", "只有投递失败的外发通知可以重发", "Only a dead delivery can be retried", NULL},
+	/* notices */
+	{"wrong_state", "通知当前状态不允许此操作", "The notice is not in a state that allows this", NULL},
+	{"approval_required", "本单位通知须先审核再发出",
+	 "This organization's notices are approved before sending", NULL},
+	{"no_recipients", "发送范围内没有正常运行的组织", "The targets reach no open organization", NULL},
+	{"withdrawn", "通知已撤回", "The notice has been recalled", NULL},
+	{"invalid_time", "时间格式应为 时:分", "A time is HH:MM", NULL},
 };
 LIST(codelist_error, "error", errors);
 
@@ -649,6 +764,42 @@ static const struct code_item payment_methods[] = {
 };
 LIST(codelist_payment_method, "payment_method", payment_methods);
 
+/* Stored files' kinds (core/file.h): what the bytes were found to be. */
+static const struct code_item file_types[] = {
+	{"pdf", "PDF 文档", "PDF document", NULL},      {"docx", "Word 文档", "Word document", NULL},
+	{"xlsx", "Excel 表格", "Excel workbook", NULL}, {"jpeg", "JPEG 图片", "JPEG image", NULL},
+	{"png", "PNG 图片", "PNG image", NULL},         {"webp", "WebP 图片", "WebP image", NULL},
+};
+LIST(codelist_file_type, "file_type", file_types);
+/* What a notification is about (core/notify.h): its kind decides the hook event
+ * ("notification.<kind>") and the icon; labels are what the bell shows. */
+static const struct code_item notification_kinds[] = {
+	{"reminder", "催报提醒", "Reminder", NULL},      {"notice", "通知", "Notice", NULL},
+	{"submission", "报送", "Submission", NULL},      {"system", "系统消息", "System message", NULL},
+	{"hook_test", "网关测试", "Gateway test", NULL},
+};
+LIST(codelist_notification_kind, "notification_kind", notification_kinds);
+
+static const struct code_item hook_states[] = {
+	{"pending", "待投递", "Pending", NULL},
+	{"delivered", "已投递", "Delivered", NULL},
+	{"dead", "投递失败", "Failed (dead letter)", NULL},
+};
+LIST(codelist_hook_state, "hook_state", hook_states);
+static const struct code_item notice_states[] = {
+	{"draft", "草稿", "Draft", NULL},         {"pending", "待审核", "Awaiting approval", NULL},
+	{"approved", "已审核", "Approved", NULL}, {"sent", "已发出", "Sent", NULL},
+	{"recalled", "已撤回", "Recalled", NULL},
+};
+LIST(codelist_notice_state, "notice_state", notice_states);
+
+static const struct code_item receipt_states[] = {
+	{"unread", "未读", "Unread", NULL},
+	{"read", "已读", "Read", NULL},
+	{"acknowledged", "已签收", "Acknowledged", NULL},
+};
+LIST(codelist_receipt_state, "receipt_state", receipt_states);
+
 static const struct codeset *const all[] = {
 	&codelist_org_level,
 	&codelist_org_type,
@@ -671,6 +822,11 @@ static const struct codeset *const all[] = {
 	&codelist_member_category,
 	&codelist_membership_status,
 	&codelist_payment_method,
+	&codelist_file_type,
+	&codelist_notification_kind,
+	&codelist_hook_state,
+	&codelist_notice_state,
+	&codelist_receipt_state,
 };
 
 const struct codeset *const *codelist_all(size_t *n)

@@ -42,6 +42,14 @@ extern const struct codeset codelist_person_status;     /* active, deceased */
 extern const struct codeset codelist_member_category;   /* individual, student, senior, fellow ... */
 extern const struct codeset codelist_membership_status; /* applied, active, lapsed, left, expelled */
 extern const struct codeset codelist_payment_method;    /* bank_transfer, cash, wechat, alipay, other */
+extern const struct codeset codelist_file_type;         /* pdf, docx, xlsx, jpeg, png, webp */
+
+/* notifications and the outbound hook (core/notify.h, core/hook.h) */
+extern const struct codeset codelist_notification_kind; /* reminder, notice, ... hook_test */
+extern const struct codeset codelist_hook_state;        /* pending, delivered, dead */
+/* notices (issue 13, domain/notice.h) */
+extern const struct codeset codelist_notice_state;  /* draft, pending, approved, sent, recalled */
+extern const struct codeset codelist_receipt_state; /* unread, read, acknowledged */
 
 /* Every list served by GET /api/v1/codes, in that order; *n receives the count. */
 const struct codeset *const *codelist_all(size_t *n);

@@ -307,7 +307,7 @@ int job_cancel(struct app *a, const struct audit_entry *who, int64_t id, int64_t
 	if (owner_id <= 0)
 		return ERR_NOTFOUND;
 	struct cancel_call x = {.who = who, .id = id, .owner_id = owner_id};
-	int rc = store_tx(a->store, cancel_tx, &x);
+	int rc = store_tx_within(a->store, JOB_CANCEL_WAIT_MS, cancel_tx, &x);
 	if (!rc && !strcmp(x.before.state, "queued"))
 		drop_input(&x.before); /* never started: nobody else will */
 	return rc;

@@ -39,6 +39,10 @@
 #define JOB_ERRORS_KEPT    1000 /* job_error rows per job; error_count stays exact */
 #define JOB_STALE_S        120  /* no heartbeat for this long: the runner is taken for dead */
 #define JOB_UNFINISHED_MAX 3    /* queued or running jobs one owner may have at once */
+/* How long a cancel waits for the step in flight (which holds the job row and the audit
+ * head until it commits): steps aim at IMPORT_STEP_MS, but a loaded machine can stretch one
+ * well past a request's usual write budget, and a cancel must not fail because of that. */
+#define JOB_CANCEL_WAIT_MS 10000
 
 /* What a step or a run function may return besides 0 and ERR_* (positive: not failures). */
 #define JOB_CANCELLED 1 /* the job was cancelled (or taken over): nothing of the step kept */

@@ -243,13 +243,12 @@ static const char ORG_TODAY_SQL[] = UP_CTE
 	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version, 0,"
 	/* the parent's name by its own index lookups: a third branch reading `up` again made
 	 * SQLite materialise the chain twice (callgrind: +20% instructions per org GET) */
-	" (SELECT po.name FROM org_parent pp JOIN org po ON po.id = pp.parent_id"
-	" WHERE pp.org_id = o.id AND pp.valid_from <= $2 AND (pp.valid_to IS NULL OR pp.valid_to > $2))"
-	" FROM org o WHERE o.id = $1"
-	/* the chain as a branch of its own: joining org to every row of it read org again
+	ORG_PARENT_NAME_SQL(
+		"o") " FROM org o WHERE o.id = $1"
+		     /* the chain as a branch of its own: joining org to every row of it read org again
 	 * for each ancestor, only to drop the rows (measured, PostgreSQL) */
-	" UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, depth,"
-	" NULL FROM up WHERE depth > 0";
+		     " UNION ALL SELECT id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, depth,"
+		     " NULL FROM up WHERE depth > 0";
 
 int org_prefetch(struct app *a, int64_t id)
 {

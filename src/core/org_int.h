@@ -12,15 +12,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The parent of org alias O as of date $2: its id, its name (subqueries by key, the same
+ * text in every statement that reads an org). */
+#define ORG_PARENT_ID_SQL(O)                                                                      \
+	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2" \
+	" AND (p.valid_to IS NULL OR p.valid_to > $2))"
+#define ORG_PARENT_NAME_SQL(O)                                                                      \
+	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id WHERE p.org_id = " O \
+	".id AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2))"
+
 /* The columns row_to_org reads; $2 is the date the parent (id and name) is taken for. */
-#define ORG_COLS                                                                              \
-	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"          \
-	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version,"                     \
-	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = o.id AND p.valid_from <= $2" \
-	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                      \
-	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id"               \
-	" WHERE p.org_id = o.id AND p.valid_from <= $2"                                       \
-	" AND (p.valid_to IS NULL OR p.valid_to > $2)) FROM org o "
+#define ORG_COLS                                                                             \
+	"SELECT o.id, o.code, o.name, o.short_name, o.level, o.type, o.region_code,"         \
+	" o.credit_code, o.contact, o.opened_on, o.closed_on, o.version," ORG_PARENT_ID_SQL( \
+		"o") "," ORG_PARENT_NAME_SQL("o") " FROM org o "
 
 /* d when given and non-empty, else today written into buf. */
 const char *org_date_or_today(const char *d, char buf[11]);

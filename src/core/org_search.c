@@ -37,13 +37,10 @@
  * (necessary). The last column says whether the row matched without the pinyin (then
  * nothing is left to decide).
  */
-#define SEARCH_COLS(O)                                                                                     \
-	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, " O           \
-	".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O ".version," \
-	" (SELECT p.parent_id FROM org_parent p WHERE p.org_id = " O ".id AND p.valid_from <= $2"          \
-	" AND (p.valid_to IS NULL OR p.valid_to > $2)),"                                                   \
-	" (SELECT pn.name FROM org_parent p JOIN org pn ON pn.id = p.parent_id WHERE p.org_id = " O        \
-	".id AND p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)), "
+#define SEARCH_COLS(O)                                                                           \
+	"SELECT " O ".id, " O ".code, " O ".name, " O ".short_name, " O ".level, " O ".type, " O \
+	".region_code, " O ".credit_code, " O ".contact, " O ".opened_on, " O ".closed_on, " O   \
+	".version," ORG_PARENT_ID_SQL(O) "," ORG_PARENT_NAME_SQL(O) ", "
 
 #define EXACT_PLAIN(O) \
 	"(CAST($4 AS TEXT) IS NULL OR " O ".code LIKE $4 ESCAPE '\\' OR " O ".name LIKE $5 ESCAPE '\\')"

@@ -7,6 +7,10 @@
  * the audit log. Separation of duties between them is enforced where roles are given
  * (account.c, post.c): nobody holds two posts, a post holder holds no other role, and a
  * post is given over HTTP only by two different security administrators.
+ * hook.admin (the outbound hook's deliveries and dead letters, the gateway test) is the
+ * system admin's: operating the gateway is running the system, and the deliveries carry
+ * business notifications, which the security and audit posts never see
+ * (docs/notifications.md).
  */
 #include "core/rbac.h"
 #include "core/org.h"
@@ -22,14 +26,18 @@ static const struct {
 	const char *perms; /* space-separated */
 	bool post;         /* one of the three system-wide administrator posts */
 } role_perms[] = {
-	{"system_admin", "org.read org.write", true},
+	{"system_admin", "org.read org.write hook.admin", true},
 	{"security_admin", "org.read user.read user.admin user.post", true},
 	{"audit_admin", "org.read audit.read", true},
 	{"org_admin",
-	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase",
+	 "org.read org.write user.read user.admin member.read member.write member.reveal member.erase file.read"
+	 " file.write form.read form.design form.submit form.review notice.read notice.write notice.approve",
 	 false},
-	{"staff", "org.read member.read member.write", false},
-	{"reviewer", "", false},
+	{"staff",
+	 "org.read member.read member.write file.read file.write form.read form.design form.submit form.review"
+	 " notice.read notice.write",
+	 false},
+	{"reviewer", "form.read form.review", false},
 	{"member", "", false},
 };
 /* one row per role of codelist_role (core/codelist.c), which names and orders them */

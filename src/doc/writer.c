@@ -88,33 +88,34 @@ int doc_writer_close(struct doc_writer *w, char **bytes, size_t *len)
 	return rc;
 }
 
-int doc_writer_close_file(struct doc_writer *w, const char *path)
+int doc_file_write(const char *path, const void *bytes, size_t len)
 {
-	char *bytes = NULL;
-	size_t len = 0;
-	int rc = doc_writer_close(w, &bytes, &len);
-	if (rc)
-		return rc;
 	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		free(bytes);
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return ERR_INVALID;
-	}
 	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		free(bytes);
+	if (!f)
 		return ERR_IO;
-	}
 	bool ok = fwrite(bytes, 1, len, f) == len;
 	ok = fflush(f) == 0 && ok;
 	ok = fsync(fileno(f)) == 0 && ok; /* a disk-full error shows here, not later */
 	ok = fclose(f) == 0 && ok;
-	free(bytes);
 	if (!ok || rename(tmp, path)) {
 		unlink(tmp);
 		return ERR_IO;
 	}
 	return 0;
+}
+
+int doc_writer_close_file(struct doc_writer *w, const char *path)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	int rc = doc_writer_close(w, &bytes, &len);
+	if (!rc)
+		rc = doc_file_write(path, bytes, len);
+	free(bytes);
+	return rc;
 }
 
 void doc_writer_free(struct doc_writer *w)

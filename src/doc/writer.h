@@ -2,7 +2,7 @@
  * writer.h - writing documents people open in their office software: one small interface
  * (open, add rows of cells, close -> bytes or a file) with a backend per format, after
  * SQLite's vfs: CSV (csv.c) and XLSX (xlsx.c, libxlsxwriter) today; DOCX and PDF writers
- * come behind the same interface.
+ * are the flowing-document interface next to this one (document.h).
  *
  * Cells are UTF-8 text. A cell that looks like a formula (starting with = + - @ TAB or CR)
  * is never written as one: CSV prefixes a ' (csv.h), XLSX writes a string cell with the text
@@ -61,5 +61,10 @@ int doc_writer_close(struct doc_writer *w, char **bytes, size_t *len);
 int doc_writer_close_file(struct doc_writer *w, const char *path);
 /* Abandons an unfinished writer. NULL is fine. */
 void doc_writer_free(struct doc_writer *w);
+
+/* Writes len bytes to path.tmp, fsyncs and renames it to path, so a reader never sees a
+ * half-written file (removes path.tmp on failure). 0, ERR_INVALID (path too long), ERR_IO.
+ * Shared by both writers (this one and document.h). */
+int doc_file_write(const char *path, const void *bytes, size_t len);
 
 #endif

@@ -57,6 +57,10 @@ enum route_flag {
 	 * reading); the before hook (who is calling) runs as soon as the headers are in, so a
 	 * stranger's upload is refused before a byte of it is stored. req_body gives the bytes. */
 	RF_UPLOAD = 1u << 7,
+	/* With RF_UPLOAD: the body goes to a temporary file in server_opts.spool_dir as it
+	 * arrives (never more than one chunk of it in memory, however large body_max is);
+	 * req_body_file gives its path. The file is removed when the request ends. */
+	RF_SPOOL = 1u << 8,
 };
 
 enum field_type { FT_STRING = 1, FT_INT, FT_BOOL, FT_ENUM, FT_OBJECT, FT_ARRAY, FT_DATE, FT_CODE };
@@ -140,6 +144,8 @@ struct server_opts {
 	unsigned head_timeout_s;     /* the whole request head within this; 0 = 10 s */
 	const char *metrics_token;   /* /metrics needs "Bearer TOKEN"; NULL/"" = not on listen */
 	const char *metrics_listen;  /* a second address serving /metrics and /healthz; NULL = none */
+	const char *spool_dir;       /* RF_SPOOL bodies are written here (0700); NULL = /tmp */
+	size_t spool_max;            /* RF_SPOOL routes: the limit, when under the route's body_max */
 };
 
 /* Starts serving `routes` (borrowed; must outlive the server) with `app` passed to every
@@ -171,6 +177,10 @@ json_t *req_json(const struct req *r);
 /* The raw body of an RF_UPLOAD route (borrowed, valid for the request); *len its bytes.
  * Never NULL ("" with 0 bytes when none was sent). */
 const char *req_body(const struct req *r, size_t *len);
+/* The spooled body of an RF_SPOOL route: the complete file's path (borrowed; removed when
+ * the request ends, so a consumer that keeps it makes a hard link) and *len its bytes.
+ * NULL when nothing was spooled (no body). */
+const char *req_body_file(const struct req *r, int64_t *len);
 struct errlist *req_errs(struct req *r);
 /* Slot for the hook to hang the authenticated caller on; freed by `free_fn` at the end. */
 void req_set_user(struct req *r, void *user, void (*free_fn)(void *));
@@ -194,6 +204,10 @@ struct jsonw;
 int jsonw_send(struct req *r, unsigned status, struct jsonw *w);
 /* Copies the bytes. */
 int resp_raw(struct req *r, unsigned status, const char *ctype, const char *data, size_t n);
+/* Sends the open file fd (taken: closed when the answer is done, or now on failure) of
+ * size bytes as the answer, read by the server as it goes out (never held in memory):
+ * downloads. Returns 0. */
+int resp_file(struct req *r, unsigned status, const char *ctype, int fd, int64_t size);
 /* Adds a header (copied); at most 8 per response. */
 int resp_header(struct req *r, const char *name, const char *value);
 /* Sets the error message for the answer a handler's negative return will produce;

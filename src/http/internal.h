@@ -48,6 +48,9 @@ struct req {
 	int nparams;
 	struct buf body;
 	size_t body_max;
+	char *spool_path; /* RF_SPOOL: the body's temporary file (owned; removed at the end) */
+	int spool_fd;     /* open while the body arrives, valid when spool_path is set */
+	size_t spooled;
 	bool bodyless; /* a parameterless action sent without a body */
 	bool checked;  /* RF_UPLOAD: the checks before the body ran with the headers */
 	json_t *json;
@@ -66,6 +69,9 @@ struct req {
 	char *out; /* owned */
 	size_t out_len;
 	const char *out_static; /* persistent bytes (static files), not owned */
+	int out_fd;             /* resp_file: the file to send (owned), when has_fd */
+	bool has_fd;
+	int64_t out_fd_len;
 	const char *ctype;
 	struct {
 		char *name, *value;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 unsigned http_status_for(int code)
@@ -78,6 +79,10 @@ int req_fail(struct req *r, int code, const char *fmt, ...)
 static void set_body(struct req *r, unsigned status, const char *ctype, char *owned, size_t n)
 {
 	free(r->out);
+	if (r->has_fd) {
+		close(r->out_fd);
+		r->has_fd = false;
+	}
 	r->status = status;
 	r->ctype = ctype;
 	r->out = owned;
@@ -94,6 +99,15 @@ int resp_empty(struct req *r, unsigned status)
 int resp_take(struct req *r, unsigned status, const char *ctype, char *data, size_t n)
 {
 	set_body(r, status, ctype, data, n);
+	return 0;
+}
+
+int resp_file(struct req *r, unsigned status, const char *ctype, int fd, int64_t size)
+{
+	set_body(r, status, ctype, NULL, 0);
+	r->out_fd = fd;
+	r->out_fd_len = size;
+	r->has_fd = true;
 	return 0;
 }
 

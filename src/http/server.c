@@ -26,6 +26,8 @@
 #include <sodium.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -47,6 +49,8 @@ struct server {
 	int metrics_idx, health_idx; /* the routes served on the metrics listener */
 	int metrics_port;
 	char metrics_token[130]; /* "" = none: /metrics only on the metrics listener */
+	char spool_dir[512];     /* RF_SPOOL bodies; "" = /tmp */
+	size_t spool_max;        /* RF_SPOOL routes' limit unless their own */
 	const struct route *routes;
 	size_t nroutes;
 	struct router *router;
@@ -100,6 +104,11 @@ const char *req_body(const struct req *r, size_t *len)
 {
 	*len = r->body.len;
 	return r->body.ptr;
+}
+const char *req_body_file(const struct req *r, int64_t *len)
+{
+	*len = r->spool_path ? (int64_t)r->spooled : 0;
+	return r->spool_path;
 }
 struct errlist *req_errs(struct req *r)
 {
@@ -285,6 +294,61 @@ int server_metrics_port(const struct server *s)
 
 /* ---- request lifecycle ---- */
 
+/* Closes and removes an RF_SPOOL body's file. */
+static void spool_end(struct req *r)
+{
+	if (!r->spool_path)
+		return;
+	if (r->spool_fd >= 0)
+		close(r->spool_fd);
+	unlink(r->spool_path);
+	free(r->spool_path);
+	r->spool_path = NULL;
+}
+
+/* RF_SPOOL: the body's file, created 0600 in the spool directory. 0 or ERR_IO. */
+static int spool_open(struct server *s, struct req *r)
+{
+	char tmpl[600];
+	int w = snprintf(tmpl, sizeof(tmpl), "%s/upload-XXXXXX", s->spool_dir[0] ? s->spool_dir : "/tmp");
+	if (w < 0 || (size_t)w >= sizeof(tmpl))
+		return ERR_INTERNAL;
+	int fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0) {
+		log_error("http: cannot create an upload file in %s: %s", s->spool_dir, strerror(errno));
+		return ERR_IO;
+	}
+	r->spool_path = strdup(tmpl);
+	if (!r->spool_path) {
+		close(fd);
+		unlink(tmpl);
+		return ERR_NOMEM;
+	}
+	r->spool_fd = fd;
+	r->spooled = 0;
+	return 0;
+}
+
+/* Appends an arriving chunk to the body: the spool file or the bounded buffer. 0, or
+ * ERR_TOOBIG past the limit, ERR_IO when the spool cannot be written (disk full). */
+static int body_take(struct req *r, const char *data, size_t n)
+{
+	if (!r->spool_path)
+		return buf_append(&r->body, data, n) ? ERR_TOOBIG : 0;
+	if (n > r->body_max - r->spooled)
+		return ERR_TOOBIG;
+	for (size_t done = 0; done < n;) {
+		ssize_t k = write(r->spool_fd, data + done, n - done);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return ERR_IO;
+		done += (size_t)k;
+	}
+	r->spooled += n;
+	return 0;
+}
+
 static void req_free(struct req *r)
 {
 	if (!r)
@@ -305,6 +369,9 @@ static void req_free(struct req *r)
 		free(r->defer);
 	}
 	buf_release(&r->body);
+	spool_end(r);
+	if (r->has_fd)
+		close(r->out_fd);
 	json_decref(r->json);
 	free(r->out);
 	free(r->url);
@@ -314,7 +381,12 @@ static void req_free(struct req *r)
 static enum MHD_Result queue(struct req *r)
 {
 	struct MHD_Response *resp;
-	if (r->out_static)
+	if (r->has_fd) {
+		resp = MHD_create_response_from_fd64((uint64_t)r->out_fd_len, r->out_fd);
+		if (!resp)
+			close(r->out_fd);
+		r->has_fd = false; /* MHD closes it with the response */
+	} else if (r->out_static)
 		resp = MHD_create_response_from_buffer(r->out_len, (void *)(uintptr_t)r->out_static,
 						       MHD_RESPMEM_PERSISTENT);
 	else {
@@ -600,6 +672,8 @@ static int upload_checks(struct server *s, struct req *r, bool body, unsigned lo
 {
 	const struct route *rt = r->route;
 	r->body_max = rt->body_max ? rt->body_max : s->body_max;
+	if ((rt->flags & RF_SPOOL) && s->spool_max && s->spool_max < r->body_max)
+		r->body_max = s->spool_max; /* the configured limit, under the route's ceiling */
 	if (body && !ctype_in(req_header(r, "Content-Type"), rt->upload_types)) {
 		char msg[192];
 		snprintf(msg, sizeof(msg), "must be one of: %s", rt->upload_types ? rt->upload_types : "");
@@ -617,6 +691,8 @@ static int upload_checks(struct server *s, struct req *r, bool body, unsigned lo
 	int rc = pre_body(s, r, &done);
 	if (rc)
 		return rc;
+	if ((rt->flags & RF_SPOOL) && body)
+		return spool_open(s, r);
 	buf_init(&r->body, r->body_max);
 	return 0;
 }
@@ -699,10 +775,12 @@ static enum MHD_Result handle(struct server *s, bool side, struct MHD_Connection
 		/* Past the limit the bytes are counted and dropped, never stored: MHD cannot
 		 * queue an answer mid-upload, so the 413 goes out when the upload ends, and a
 		 * client that keeps sending past 8 MiB more is cut off. */
-		if (!r->queued && !r->status && buf_append(&r->body, upload_data, *upload_data_size)) {
-			snprintf(r->errmsg, sizeof(r->errmsg), "the request body is larger than %zu bytes",
-				 r->body_max);
-			fail(r, ERR_TOOBIG);
+		int brc = r->queued || r->status ? 0 : body_take(r, upload_data, *upload_data_size);
+		if (brc) {
+			if (brc == ERR_TOOBIG)
+				snprintf(r->errmsg, sizeof(r->errmsg),
+					 "the request body is larger than %zu bytes", r->body_max);
+			fail(r, brc);
 			r->early = true;
 		}
 		if (r->status) {
@@ -865,6 +943,8 @@ static int server_parts_new(struct server *s, const struct server_opts *o, const
 	s->nroutes = nroutes;
 	s->app = app;
 	s->body_max = o->body_max ? o->body_max : (1u << 20);
+	snprintf(s->spool_dir, sizeof(s->spool_dir), "%s", o->spool_dir ? o->spool_dir : "");
+	s->spool_max = o->spool_max ? o->spool_max : s->body_max;
 	s->rid_prefix = randombytes_random();
 	if (hooks)
 		s->hooks = *hooks;

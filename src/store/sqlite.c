@@ -145,8 +145,8 @@ static int create_private(const char *path, char *err, size_t cap)
 }
 
 /* Process-wide SQLite settings, made once before the library initialises: no memory
- * statistics, whose one global mutex every sqlite3_malloc of every thread took (futex
- * waits between the two HTTP threads on every request, measured with strace). */
+ * statistics, which take SQLite's one global memory mutex in every sqlite3_malloc of
+ * every thread (seen in the request path's stacks; the statistics are never read). */
 static void sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);

@@ -19,10 +19,12 @@ const PW = 'A-l0ng-and-unusual-pass';
 const ROLES = ['system_admin', 'security_admin', 'audit_admin', 'org_admin', 'staff', 'reviewer', 'member'];
 const POSTS = ['system_admin', 'security_admin', 'audit_admin'];
 const PERMS = { // mirrors src/core/rbac.c: the matrix fails where the two disagree
-  system_admin: ['org.read', 'org.write'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
+  system_admin: ['org.read', 'org.write', 'hook.admin'], security_admin: ['org.read', 'user.read', 'user.admin', 'user.post'],
   audit_admin: ['org.read', 'audit.read'],
-  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase'],
-  staff: ['org.read', 'member.read', 'member.write'], reviewer: [], member: [],
+  org_admin: ['org.read', 'org.write', 'user.read', 'user.admin', 'member.read', 'member.write', 'member.reveal', 'member.erase',
+    'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review', 'notice.read', 'notice.write', 'notice.approve'],
+  staff: ['org.read', 'member.read', 'member.write', 'file.read', 'file.write', 'form.read', 'form.design', 'form.submit', 'form.review', 'notice.read', 'notice.write'],
+  reviewer: ['form.read', 'form.review'], member: [],
 };
 // Where a handler's own answer to the generated request is a 401/403/404 by design (the
 // scope check passed; the request names something that is not there or is wrong on purpose).
@@ -45,15 +47,27 @@ const HANDLER_ANSWERS = {
   'GET /api/v1/me/member': [404], 'PATCH /api/v1/me/member': [404],
   'GET /api/v1/me/member/export': [404], 'POST /api/v1/me/member/erasure': [404],
   'POST /api/v1/public/member-applications/status': [404], // a made-up token
+  // stored files: the matrix's files are attached (409) and not the caller's upload (404)
+  'DELETE /api/v1/files/{id:int}': [404, 409],
+  'GET /api/v1/files/{id:int}/thumbnail': [404],               // a PDF has no thumbnail
+  'DELETE /api/v1/orgs/{id:int}/files/{file_id:int}': [404],  // no such attachment (a missing id)
+  // notifications: no such notification of yours; the outbound hook: no such delivery
+  'POST /api/v1/me/notifications/{id:int}/read': [404],
+  'POST /api/v1/hooks/deliveries/{id:int}/retry': [404],
+  // notices (issue 13): the inbox routes name a notice the org did not receive
+  'GET /api/v1/orgs/{id:int}/inbox/{notice:int}': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/read': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/acknowledge': [404],
+  'POST /api/v1/orgs/{id:int}/inbox/{notice:int}/forward': [404],
 };
 // Path parameters that are not objects: a value that exists.
 const PATH_VALUES = { role: 'staff', code: '110000' };
 const WHERE = {
-  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in' },  // every matrix role is granted at DC-C1
-  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out' },
+  inside: { org: 'DC-C1-K1', account: 'mx.in', person: 'p.in', membership: 'ms.in', application: 'a.in', erasure: 'e.in', unit: 'u.in', file: 'f.in', form: 'fm.in', submission: 's.in', notice: 'n.in' },  // every matrix role is granted at DC-C1
+  outside: { org: 'XL-C1-K1', account: 'mx.out', person: 'p.out', membership: 'ms.out', application: 'a.out', erasure: 'e.out', unit: 'u.out', file: 'f.out', form: 'fm.out', submission: 's.out', notice: 'n.out' },
 };
 // The kinds of object the matrix places inside and outside the caller's subtree.
-const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit'];
+const PLACED = ['org', 'account', 'person', 'membership', 'application', 'erasure', 'unit', 'file', 'form', 'submission', 'notice'];
 const MISSING = 987654321;
 
 let s, ids, routes, tokens = {}, seq = 0;
@@ -90,6 +104,25 @@ before(async () => {
     r = await fetch(`${s.url}/api/v1/member-units`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), name: `矩阵单位${where}` }) });
     assert.equal(r.status, 201, await r.clone().text());
     ids[`u.${where}`] = (await r.json()).id;
+    // a stored file attached to that org (docs/files.md: seen by whoever may read the org)
+    r = await fetch(`${s.url}/api/v1/files?org_id=${ids[org]}`, { method: 'POST', headers: { authorization: `Bearer ${root}`, 'content-type': 'application/octet-stream', 'x-file-name': `${where}.pdf` }, body: `%PDF-1.4\n% matrix ${where}\n%%EOF\n` });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`f.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/orgs/${ids[org]}/files`, { method: 'POST', headers: H, body: JSON.stringify({ file_id: ids[`f.${where}`] }) });
+    assert.equal(r.status, 200, await r.clone().text());
+    // a form owned by that org and a submitted submission of it by the org itself (forms)
+    r = await fetch(`${s.url}/api/v1/forms`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), code: `mx${where}`, name: `矩阵表单${where}`, schema: { fields: [{ key: 'a', type: 'text', label: { zh: '甲' } }] } }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`fm.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/form-submissions`, { method: 'POST', headers: H, body: JSON.stringify({ template_id: ids[`fm.${where}`], org_id: Number(ids[org]), subject_kind: 'adhoc', subject_id: 0 }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`s.${where}`] = (await r.json()).id;
+    r = await fetch(`${s.url}/api/v1/form-submissions/${ids[`s.${where}`]}/submit`, { method: 'POST', headers: H, body: '{}' });
+    assert.equal(r.status, 200, await r.clone().text());
+    // a notice drafted at that org (issue 13)
+    r = await fetch(`${s.url}/api/v1/notices`, { method: 'POST', headers: H, body: JSON.stringify({ org_id: Number(ids[org]), title: `矩阵通知${where}` }) });
+    assert.equal(r.status, 201, await r.clone().text());
+    ids[`n.${where}`] = (await r.json()).id;
   }
 });
 after(async () => { await s.stop(); });
@@ -104,6 +137,8 @@ function valueFor(f) {
   if (f.type === 'bool') return false;
   if (f.type === 'enum') return f.values.split('|').at(-1);
   if (f.type === 'date') return '2020-01-01';
+  if (f.type === 'object') return {};
+  if (f.type === 'array') return [];
   if (f.type === 'string') return `mx${seq++}`.padEnd(Math.max(2, f.min), 'x').slice(0, Math.max(2, f.max || 64));
   return null;
 }
@@ -180,7 +215,7 @@ test('issue 8 case 0: every route declares what it acts on (or why not), a statu
   for (const [i, l] of lines.entries()) {
     const [method, pattern, obj, perm] = l.split(/\s+/);
     assert.equal(`${method} ${pattern}`, `${routes[i].method} ${routes[i].pattern}`);
-    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|-)/);
+    assert.match(obj, /^(public|self|system|org|account|person|membership|application|erasure|unit|file|form|submission|notice|-)/);
     assert.equal(perm, routes[i].perm || '-');
   }
 });

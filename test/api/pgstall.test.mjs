@@ -44,12 +44,14 @@ async function load(srv, ms, n) {
   return seen;
 }
 
-function assertQuick(seen, what, least = 20, limit = 1500) {
+function assertQuick(seen, what, least = 20, limit = 1500, p90limit = limit) {
   assert.ok(seen.length >= least, `${what}: only ${seen.length} answers`);
   const bad = seen.filter((x) => x.status !== 200);
   assert.equal(bad.length, 0, `${what}: non-200 answers ${JSON.stringify(bad.slice(0, 5))}`);
-  const slow = Math.max(...seen.map((x) => x.ms));
-  assert.ok(slow < limit, `${what}: the slowest answer took ${slow} ms`);
+  const ms = seen.map((x) => x.ms).sort((a, b) => a - b);
+  assert.ok(ms.at(-1) < limit, `${what}: the slowest answer took ${ms.at(-1)} ms`);
+  const p90 = ms[Math.min(ms.length - 1, Math.floor(ms.length * 0.9))];
+  assert.ok(p90 < p90limit, `${what}: 90% of answers within ${p90} ms (${ms.length} answers)`);
 }
 
 // Makes both credentials of srv due for their once-a-minute write, loads srv for longer than
@@ -204,7 +206,10 @@ test('issue10 item6: reads are answered while writes wait for the database (writ
     await new Promise((res) => setTimeout(res, 50));
     const reads = await load({ ...s, token, cookie }, 400, 4);
     const answers = await writes;
-    assertQuick(reads, 'reads while writes wait', 4, 400);
+    // reads queued behind the writes would wait out a write's budget (500 ms each, four
+    // in a row on the write lane): nearly every read would be that slow. One read stretched
+    // by a loaded machine (an ASan build beside the browser tests) is not that.
+    assertQuick(reads, 'reads while writes wait', 4, 1500, 400);
     for (const r of answers) assert.equal(r.status, 503);
   } finally {
     await release();

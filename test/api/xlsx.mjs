@@ -3,7 +3,7 @@
 import { deflateRawSync, crc32 } from 'node:zlib';
 import * as zlibSync from 'node:zlib';
 
-function zip(files) {
+export function zip(files) {
   const locals = []; const centrals = []; let offset = 0;
   for (const [name, text] of files) {
     const data = Buffer.from(text, 'utf8');

@@ -9,7 +9,8 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../api/lib.mjs';
-import { launch, SHOTS, openPage, signIn, input, pickOrg } from './browser.mjs';
+import { launch, SHOTS, openPage, signIn, input, pickOrg, axeViolations, layoutProblems, PHONE } from './browser.mjs';
+import { ROOT } from '../api/lib.mjs';
 
 let s, browser, page, ctx, problems;
 before(async () => {
@@ -102,6 +103,57 @@ test('feedback: a success toast; field errors by code with params on their field
   assert.match(await alert.innerText(), /账号：账号为 2 至 64 位小写字母、数字或 \. _ - @/);
   assert.doesNotMatch(await alert.innerText(), /fields are invalid|at most/);
   await page.screenshot({ path: join(SHOTS, 'components.png'), fullPage: true });
+});
+
+test('FileUpload: choose and drop files, progress, refusals in words, thumbnails, download links, remove after confirming, at 390 px', async () => {
+  // an org admin (file.write) on a phone-sized page; refusals answer 422, which this context expects
+  const p = await openPage(browser, { viewport: PHONE, isMobile: true });
+  try {
+    await signIn(p.page, s, 'dc.admin', '/dev/components');
+    const box = p.page.getByTestId('demo-files');
+    await box.waitFor();
+    const fixtures = join(ROOT, 'test/api/fixtures');
+    await box.getByTestId('file-input').setInputFiles([join(fixtures, 'tiny.png'), join(fixtures, 'tiny.jpg')]);
+    await box.getByTestId('file-item').nth(1).waitFor();
+    await p.page.locator('.kx-toast-success', { hasText: '已添加附件' }).first().waitFor();
+    assert.equal(await box.getByTestId('demo-files-count').innerText(), '2');
+    // thumbnails really load (an <img> of the server's thumbnail, decoded by the browser)
+    await p.page.waitForFunction(() => [...document.querySelectorAll('[data-test=file-thumb]')].every((i) => i.complete && i.naturalWidth === 256));
+    const href = await box.getByTestId('file-link').first().getAttribute('href');
+    assert.match(href, /^\/api\/v1\/files\/\d+$/);
+    const dl = await p.page.request.get(`${s.url}${href}`);
+    assert.equal(dl.status(), 200);
+    assert.match(dl.headers()['content-disposition'], /^attachment;/);
+    // dropped onto the zone: an SVG with a script named .png and an HTML page named .jpg are refused, by reason
+    const drop = async (name, text) => {
+      const dt = await p.page.evaluateHandle(([n, t]) => { const d = new DataTransfer(); d.items.add(new File([t], n)); return d; }, [name, text]);
+      await box.getByTestId('file-drop').dispatchEvent('drop', { dataTransfer: dt });
+    };
+    await drop('cat.png', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    await drop('photo.jpg', '<html><script>alert(1)</script></html>');
+    await box.getByTestId('file-error').nth(1).waitFor();
+    const why = await box.getByTestId('file-error').allInnerTexts();
+    assert.deepEqual(why.sort(), ['不接受 SVG 图片（可能含有脚本）', '不接受网页文件（即使改成了图片的扩展名）'].sort());
+    assert.equal(await box.getByTestId('demo-files-count').innerText(), '2');
+    assert.deepEqual(await layoutProblems(p.page), []);
+    // accessibility of the component itself (the demo page's other blocks are not under test here)
+    await axeViolations(p.page); // loads axe-core into the page
+    const axe = await p.page.evaluate(async () => (await window.axe.run('[data-test=demo-files]', { resultTypes: ['violations'] }))
+      .violations.filter((v) => ['serious', 'critical'].includes(v.impact)).map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+    assert.deepEqual(axe, []);
+    await box.scrollIntoViewIfNeeded();
+    await box.screenshot({ path: join(SHOTS, 'file-upload-390.png') });
+    // remove asks first; cancelled nothing changes, confirmed the file is detached
+    await box.getByTestId('file-remove').first().click();
+    await p.page.locator('.kx-confirm').getByRole('button', { name: '取消' }).click();
+    assert.equal(await box.getByTestId('demo-files-count').innerText(), '2');
+    await box.getByTestId('file-remove').first().click();
+    await p.page.locator('.kx-confirm .el-button--danger').click();
+    await box.getByTestId('demo-files-count').filter({ hasText: '1' }).waitFor();
+    assert.deepEqual(p.problems.filter((x) => !/^422 POST \/api\/v1\/files$/.test(x)), []);
+  } finally {
+    await p.ctx.close();
+  }
 });
 
 // ImportWizard and ExportButton are tested where staff use them: orgio.test.mjs (the

@@ -2,7 +2,7 @@
 // are built from what each module declares in its index.ts; adding a module is one folder
 // and one line here. Modules not built yet show a placeholder page (SoonPage).
 import type { RouteRecordRaw } from 'vue-router';
-import { Briefcase, Collection, Flag, Notebook, Reading, Setting } from '@element-plus/icons-vue';
+import { Briefcase, Collection, Flag, Reading, Setting } from '@element-plus/icons-vue';
 import type { Component } from 'vue';
 import { i18n } from './i18n';
 import type { KexieModule, MenuEntry, MenuGroup } from './modules/types';
@@ -16,14 +16,19 @@ import system from './modules/system';
 import regions from './modules/regions';
 import dev from './modules/dev';
 import members from './modules/members';
+import forms from './modules/forms';
+import notify from './modules/notify';
+import notices from './modules/notices';
 
 export const modules: KexieModule[] = [workbench, orgs, members, users, audit, account, system, regions, dev];
 
 modules.push(registration); // issue 12: kept on its own line so the module list merges cleanly
+modules.push(forms); // issue 13: the forms mechanism (designer, preview)
+modules.push(notify); // issue 13: notifications and the outbound hook
+modules.push(notices); // issue 13: notices
 
 // Placeholders for the modules still to come (each goes when its module exists).
 const soon: { name: string; group: MenuGroup; icon: Component; order: number }[] = [
-  { name: 'notices', group: 'work', icon: Notebook, order: 10 },
   { name: 'reports', group: 'work', icon: Reading, order: 20 },
   { name: 'activities', group: 'work', icon: Flag, order: 30 },
 ];

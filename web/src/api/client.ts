@@ -157,6 +157,37 @@ export async function request<T>(method: string, url: string, body?: unknown, ex
   return data as T;
 }
 
+// A stored file as the server describes it (docs/files.md).
+export interface StoredFile {
+  id: number; name: string; type: string; media_type: string; size: number; hash: string; thumbnail: boolean;
+  width?: number; height?: number; org_id: number; attached: boolean; created_at: string;
+}
+
+// Uploads one file as the raw body (always application/octet-stream: the server decides the
+// type by the bytes), reporting progress 0..1; rejects with an ApiError like request().
+export function uploadFile(file: File, orgId: number | undefined, onProgress: (p: number) => void): Promise<StoredFile> {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', `/api/v1/files${qs({ org_id: orgId })}`);
+    x.setRequestHeader('Accept', 'application/json');
+    x.setRequestHeader('Accept-Language', acceptLanguage);
+    x.setRequestHeader('Content-Type', 'application/octet-stream');
+    x.setRequestHeader('X-File-Name', encodeURIComponent(file.name));
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) x.setRequestHeader('X-CSRF-Token', csrf);
+    x.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    x.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+    x.onload = () => {
+      let data: unknown = null;
+      try { data = x.responseText ? JSON.parse(x.responseText) : null; } catch { /* not JSON */ }
+      if (x.status >= 200 && x.status < 300) { resolve(data as StoredFile); return; }
+      const e = (data as { error?: { code: string; message: string; details?: FieldError[]; request_id?: string } } | null)?.error;
+      reject(new ApiError(x.status, e?.code ?? 'internal', e?.message ?? x.statusText, e?.details ?? [], e?.request_id ?? ''));
+    };
+    x.send(file);
+  });
+}
+
 // A documented endpoint: the path template and method are checked against schema.gen.ts,
 // and so are the path parameters, query names and body fields.
 export function call<P extends keyof paths, M extends keyof paths[P] & Method>(method: M, path: P, o: CallOptions<Op<P, M>> = {}): Promise<Reply<P, M>> {
@@ -197,6 +228,12 @@ export const api = {
   orgReopen: (id: number, on: string | undefined, version: number) =>
     request<Org>('POST', `/api/v1/orgs/${id}/reopen`, on ? { on } : {}, ifMatch(version)),
   orgStats: (id: number, year: number) => request<Stats>('GET', `/api/v1/orgs/${id}/stats${qs({ year })}`),
+  fileDiscard: (id: number) => call('delete', '/api/v1/files/{id}', { path: { id } }),
+  fileUrl: (id: number) => `/api/v1/files/${id}`,
+  fileThumbUrl: (id: number) => `/api/v1/files/${id}/thumbnail`,
+  orgFiles: (id: number) => request<{ items: StoredFile[] }>('GET', `/api/v1/orgs/${id}/files`),
+  orgFileAttach: (id: number, fileId: number) => request<StoredFile>('POST', `/api/v1/orgs/${id}/files`, { file_id: fileId }),
+  orgFileDetach: (id: number, fileId: number) => request<null>('DELETE', `/api/v1/orgs/${id}/files/${fileId}`),
   orgChanges: (id: number, limit = 20) => request<{ items: Change[] }>('GET', `/api/v1/orgs/${id}/changes${qs({ limit })}`),
   orgExportUrl: (id: number, format: 'csv' | 'xlsx', asOf?: string, includeClosed = false) =>
     `/api/v1/orgs/${id}/export${qs({ format, as_of: asOf, include_closed: includeClosed || undefined })}`,

@@ -136,6 +136,32 @@ export interface Schemas {
         id: number;
         status: "pending";
       };
+  form: {
+        builtin: boolean;
+        code: string;
+        created_at: string;
+        current_version: number;
+        id: number;
+        name: string;
+        name_en: string;
+        org_id: number | null;
+        org_name: string | null;
+        schema: Record<string, unknown>;
+        schema_version: number;
+        updated_at: string;
+        version: number;
+      };
+  form_check: {
+        form_version: number;
+        valid: boolean;
+        values: Record<string, unknown>;
+      };
+  form_version: {
+        created_at: string;
+        created_by: string | null;
+        number: number;
+        submissions: number;
+      };
   grant: {
         org_code: string;
         org_id: number;
@@ -152,6 +178,32 @@ export interface Schemas {
   history: {
         parents: Schemas["period"][];
       };
+  hook_attempt: {
+        at: string;
+        attempt: number;
+        duration_ms: number;
+        error: string | null;
+        status: number | null;
+      };
+  hook_delivery: {
+        attempt_log: Schemas["hook_attempt"][];
+        attempts: number;
+        created_at: string;
+        event: string;
+        finished_at: string | null;
+        id: number;
+        last_error: string | null;
+        last_status: number | null;
+        next_at: string | null;
+        state: "pending" | "delivered" | "dead";
+        title: string;
+        url: string;
+      };
+  hook_test: {
+        deliveries: number;
+        sent: number;
+        task_id: number | null;
+      };
   import_column: {
         field: string | null;
         header: string;
@@ -163,6 +215,43 @@ export interface Schemas {
         format: "csv" | "xlsx";
         row_count: number;
         sample: unknown[];
+      };
+  inbox_entry: {
+        ack_at: number | null;
+        ack_by: string | null;
+        deadline_at: number | null;
+        forwarded_id: number | null;
+        notice: Schemas["notice_row"];
+        notice_id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        read_at: number | null;
+        read_by: string | null;
+        receipt_required: boolean;
+        sent_at: number;
+        state: "unread" | "read" | "acknowledged";
+        title: string;
+        withdrawn: boolean;
+      };
+  inbox_item: {
+        ack_at: number | null;
+        ack_by: string | null;
+        deadline_at: number | null;
+        forwarded_id: number | null;
+        notice_id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        read_at: number | null;
+        read_by: string | null;
+        receipt_required: boolean;
+        sent_at: number;
+        state: "unread" | "read" | "acknowledged";
+        title: string;
+        withdrawn: boolean;
       };
   job: {
         attempts: number;
@@ -253,6 +342,133 @@ export interface Schemas {
         name: string;
         token: string;
       };
+  notice: {
+        approved_at: number | null;
+        body: string;
+        body_html: string;
+        contact_name: string;
+        contact_phone: string;
+        created_at: number;
+        deadline_at: number | null;
+        deadline_date: string | null;
+        deadline_time: string | null;
+        form_id: number | null;
+        id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        parent_number: string | null;
+        parent_org_name: string | null;
+        parent_title: string | null;
+        recall_reason: string | null;
+        recalled_at: number | null;
+        receipt_required: boolean;
+        recipient_count: number;
+        reject_reason: string | null;
+        sent_at: number | null;
+        state: "draft" | "pending" | "approved" | "sent" | "recalled";
+        targets: Schemas["notice_targets"];
+        title: string;
+        updated_at: number;
+        version: number;
+      };
+  notice_branch: {
+        acknowledged: number;
+        code: string;
+        id: number;
+        level: "national" | "provincial" | "city" | "county" | "township" | "grassroots";
+        name: string;
+        read: number;
+        total: number;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
+        unread: number;
+      };
+  notice_config: {
+        approval_required: boolean;
+        org_id: number;
+        prefix: string;
+        version: number;
+      };
+  notice_org: {
+        code: string;
+        id: number;
+        level: "national" | "provincial" | "city" | "county" | "township" | "grassroots";
+        name: string;
+        type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
+      };
+  notice_receipts: {
+        all: Schemas["receipt_counts"];
+        branches: Schemas["notice_branch"][];
+        outside: Schemas["receipt_counts"];
+        self: Schemas["receipt_counts"];
+        under: number;
+        within: Schemas["receipt_counts"];
+      };
+  notice_recipient: {
+        ack_at: number | null;
+        ack_by: string | null;
+        forwarded_id: number | null;
+        org: Schemas["notice_org"];
+        read_at: number | null;
+        read_by: string | null;
+        state: "unread" | "read" | "acknowledged";
+        via_id: number;
+        via_number: string | null;
+      };
+  notice_row: {
+        approved_at: number | null;
+        contact_name: string;
+        contact_phone: string;
+        created_at: number;
+        deadline_at: number | null;
+        deadline_date: string | null;
+        deadline_time: string | null;
+        form_id: number | null;
+        id: number;
+        number: string | null;
+        org_id: number;
+        org_name: string;
+        parent_id: number | null;
+        parent_number: string | null;
+        parent_org_name: string | null;
+        parent_title: string | null;
+        recall_reason: string | null;
+        recalled_at: number | null;
+        receipt_required: boolean;
+        receipts: Schemas["receipt_counts"];
+        recipient_count: number;
+        reject_reason: string | null;
+        sent_at: number | null;
+        state: "draft" | "pending" | "approved" | "sent" | "recalled";
+        title: string;
+        updated_at: number;
+        version: number;
+      };
+  notice_targets: {
+        orgs: unknown[];
+        rules: unknown[];
+      };
+  notification: {
+        body: string;
+        created_at: string;
+        id: number;
+        kind: "reminder" | "notice" | "submission" | "system" | "hook_test";
+        link: string | null;
+        org_id: number | null;
+        read_at: string | null;
+        role: "system_admin" | "security_admin" | "audit_admin" | "org_admin" | "staff" | "reviewer" | "member" | null;
+        source_id: number | null;
+        source_kind: string | null;
+        title: string;
+      };
+  notification_count: {
+        unread: number;
+      };
+  notifications_read: {
+        count: number;
+        unread: number;
+      };
   org: {
         closed_on: string | null;
         code: string;
@@ -270,7 +486,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry" | "notice.create" | "notice.update" | "notice.forward" | "notice.submit" | "notice.approve" | "notice.reject" | "notice.send" | "notice.recall" | "notice.read" | "notice.acknowledge" | "notice.config";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -355,6 +571,12 @@ export interface Schemas {
         name: string;
         type: "association" | "society" | "enterprise" | "university" | "park" | "institute" | "hospital" | "village" | "community" | "other";
       };
+  receipt_counts: {
+        acknowledged: number;
+        read: number;
+        total: number;
+        unread: number;
+      };
   region: {
         code: string;
         level: number;
@@ -364,6 +586,9 @@ export interface Schemas {
   regions: {
         count: number;
         items: Schemas["region"][];
+      };
+  rendered: {
+        html: string;
       };
   revealed: {
         field: "id_number" | "mobile";
@@ -382,6 +607,58 @@ export interface Schemas {
       };
   stats_month: {
         month: string;
+      };
+  stored_file: {
+        attached: boolean;
+        created_at: string;
+        hash: string;
+        height: number;
+        id: number;
+        media_type: string;
+        name: string;
+        org_id: number;
+        size: number;
+        thumbnail: boolean;
+        type: "pdf" | "docx" | "xlsx" | "jpeg" | "png" | "webp";
+        width: number;
+      };
+  submission: {
+        created_at: string;
+        deadline: string | null;
+        decided_at: string | null;
+        form_version: number;
+        id: number;
+        late: boolean | null;
+        org_id: number;
+        org_name: string;
+        reason: string | null;
+        receiving_org_id: number;
+        rev: number;
+        status: "draft" | "submitted" | "returned" | "resubmitted" | "accepted";
+        subject_id: number;
+        subject_kind: "notice" | "period" | "adhoc";
+        submitted_at: string | null;
+        template_id: number;
+        updated_at: string;
+        values: Record<string, unknown>;
+        version: number;
+      };
+  submission_diff: {
+        changes: unknown[];
+        from: number;
+        to: number;
+      };
+  submission_rev: {
+        form_version: number;
+        kind: "submitted" | "resubmitted";
+        rev: number;
+        submitted_at: string;
+        submitted_by: string | null;
+        values: Record<string, unknown>;
+      };
+  target_preview: {
+        count: number;
+        items: Schemas["notice_org"][];
       };
   todo_item: {
         count: number;
@@ -448,6 +725,240 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["codes"];
+    };
+  };
+  "/api/v1/files": {
+    /** Upload a file as the body (X-File-Name: its name): PDF, DOCX, XLSX, JPEG, PNG, WebP decided by the bytes */
+    post: {
+      path: Record<string, never>;
+      query: { org_id?: number };
+      body: never;
+      reply: Schemas["stored_file"];
+    };
+  };
+  "/api/v1/files/{id}": {
+    /** Throw away an upload of mine attached to nothing (409 attached) */
+    delete: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+    /** Download a file (attachment, nosniff, the detected type; ETag = its SHA-256) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+  };
+  "/api/v1/files/{id}/thumbnail": {
+    /** An image's thumbnail (JPEG or PNG, at most 256 pixels a side) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+  };
+  "/api/v1/form-submissions": {
+    /** Submissions of the orgs of a subtree, newest first */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number; template_id?: number; status?: "draft" | "submitted" | "returned" | "resubmitted" | "accepted"; subject_kind?: "notice" | "period" | "adhoc"; subject_id?: number; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["submission"][];
+          next_before: number | null;
+        };
+    };
+    /** Start a submission (a draft) of a form by an org for a subject */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          deadline?: string;
+          org_id: number;
+          receiving_org_id?: number;
+          subject_id: number;
+          subject_kind: "notice" | "period" | "adhoc";
+          template_id: number;
+          values?: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}": {
+    /** One submission with its current values */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["submission"];
+    };
+    /** Autosave a draft or a returned submission (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          values: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/accept": {
+    /** Accept a submission (the receiving org's reviewers) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/diff": {
+    /** What changed between two revisions, field by field */
+    get: {
+      path: { id: number };
+      query: { from?: number; to?: number };
+      body: never;
+      reply: Schemas["submission_diff"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/return": {
+    /** Return a submission with a reason (the receiving org's reviewers) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/form-submissions/{id}/revisions": {
+    /** Every submitted revision of a submission, oldest first */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["submission_rev"][];
+        };
+    };
+  };
+  "/api/v1/form-submissions/{id}/submit": {
+    /** Submit or resubmit (Idempotency-Key: a retry answers the first outcome; If-Match optional) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          values?: Record<string, unknown>;
+        };
+      reply: Schemas["submission"];
+    };
+  };
+  "/api/v1/forms": {
+    /** Forms an organization may use or edit: built-in, its chain's and its subtree's */
+    get: {
+      path: Record<string, never>;
+      query: { under?: number };
+      body: never;
+      reply: {
+          items: Schemas["form"][];
+        };
+    };
+    /** Create a form: its schema checked (errors name the path, fields[3].rule.sum[1]) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          code: string;
+          name: string;
+          name_en?: string;
+          org_id: number;
+          schema: Record<string, unknown>;
+        };
+      reply: Schemas["form"];
+    };
+  };
+  "/api/v1/forms/{id}": {
+    /** One form with the schema of its current (or a given) version */
+    get: {
+      path: { id: number };
+      query: { version?: number };
+      body: never;
+      reply: Schemas["form"];
+    };
+    /** Rename a form or give it a new schema, which becomes a new version (If-Match: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          name?: string;
+          name_en?: string;
+          schema?: Record<string, unknown>;
+        };
+      reply: Schemas["form"];
+    };
+  };
+  "/api/v1/forms/{id}/validate": {
+    /** Check values against a version without saving them (the designer's preview) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          draft?: boolean;
+          values: Record<string, unknown>;
+          version?: number;
+        };
+      reply: Schemas["form_check"];
+    };
+  };
+  "/api/v1/forms/{id}/versions": {
+    /** A form's versions, newest first, with how many submissions use each */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["form_version"][];
+        };
+    };
+  };
+  "/api/v1/hooks/deliveries": {
+    /** Outbound hook deliveries newest first (state=dead: the dead letters), with every attempt */
+    get: {
+      path: Record<string, never>;
+      query: { state?: "pending" | "delivered" | "dead"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["hook_delivery"][];
+          next_before: number | null;
+        };
+    };
+  };
+  "/api/v1/hooks/deliveries/{id}/retry": {
+    /** Give a dead delivery one more attempt now (dead again if it fails) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["hook_delivery"];
+    };
+  };
+  "/api/v1/hooks/test": {
+    /** Send myself a test notification, and to every configured hook URL (now or after delay_s) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          delay_s?: number;
+        };
+      reply: Schemas["hook_test"];
     };
   };
   "/api/v1/jobs/{id}": {
@@ -518,6 +1029,49 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["me_member"];
+    };
+  };
+  "/api/v1/me/notifications": {
+    /** My notifications, newest first (unread only with unread=true), keyset pages */
+    get: {
+      path: Record<string, never>;
+      query: { unread?: boolean; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notification"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/me/notifications/{id}/read": {
+    /** Mark one of my notifications read */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notification"];
+    };
+  };
+  "/api/v1/me/notifications/count": {
+    /** How many of my notifications are unread (the bell polls this) */
+    get: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notification_count"];
+    };
+  };
+  "/api/v1/me/notifications/read-all": {
+    /** Mark all my notifications read */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notifications_read"];
     };
   };
   "/api/v1/me/password": {
@@ -941,6 +1495,162 @@ export interface paths {
       reply: Schemas["membership"];
     };
   };
+  "/api/v1/notices": {
+    /** Notices issued by an organization, newest first, with their receipt figures */
+    get: {
+      path: Record<string, never>;
+      query: { org_id?: number; state?: "draft" | "pending" | "approved" | "sent" | "recalled"; before?: number; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notice_row"][];
+          next_before: number | null;
+        };
+    };
+    /** Draft a notice of an organization (targets within its subtree, or guided by it) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          org_id: number;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}": {
+    /** One notice as its issuer sees it (body, targets) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notice"];
+    };
+    /** Change a draft (If-Match required: 428/412) */
+    patch: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title?: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/approve": {
+    /** Approve a pending notice */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/recall": {
+    /** Recall a sent notice: recipients see it withdrawn; nothing is deleted, the number stays used */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/receipts": {
+    /** Receipt figures, forwards included: all, and per child of an organization (drill-down) */
+    get: {
+      path: { id: number };
+      query: { under?: number };
+      body: never;
+      reply: Schemas["notice_receipts"];
+    };
+  };
+  "/api/v1/notices/{id}/recipients": {
+    /** The receipt table: each recipient (forwards included), its state, who and when */
+    get: {
+      path: { id: number };
+      query: { under?: number; state?: "unread" | "read" | "acknowledged"; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["notice_recipient"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/notices/{id}/reject": {
+    /** Return a pending notice to its author with a reason */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          reason: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/send": {
+    /** Send: the document number, the fixed list of recipients open today (one transaction) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/{id}/submit": {
+    /** Submit a draft for approval by an administrator of the issuing organization */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/notices/preview-targets": {
+    /** How many open organizations the targets reach today, and the first of them */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          limit?: number;
+          org_id: number;
+          targets: Record<string, unknown>;
+        };
+      reply: Schemas["target_preview"];
+    };
+  };
+  "/api/v1/notices/render": {
+    /** Markdown rendered to the safe HTML a notice shows (preview) */
+    post: {
+      path: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+          body: string;
+        };
+      reply: Schemas["rendered"];
+    };
+  };
   "/api/v1/openapi.json": {
     /** This API described in OpenAPI 3.1 */
     get: {
@@ -1056,6 +1766,35 @@ export interface paths {
       reply: unknown;
     };
   };
+  "/api/v1/orgs/{id}/files": {
+    /** Files attached to an organization (its documents) */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: {
+          items: Schemas["stored_file"][];
+        };
+    };
+    /** Attach a file to an organization (again: no change) */
+    post: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          file_id: number;
+        };
+      reply: Schemas["stored_file"];
+    };
+  };
+  "/api/v1/orgs/{id}/files/{file_id}": {
+    /** Remove a file from an organization (the sweep removes it once nothing uses it) */
+    delete: {
+      path: { id: number; file_id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: unknown;
+    };
+  };
   "/api/v1/orgs/{id}/history": {
     /** Where the organization sat in the tree over time */
     get: {
@@ -1063,6 +1802,68 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["history"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox": {
+    /** Notices the organization received, newest first (unread, read, acknowledged) */
+    get: {
+      path: { id: number };
+      query: { state?: "unread" | "read" | "acknowledged"; after?: string; limit?: number };
+      body: never;
+      reply: {
+          items: Schemas["inbox_item"][];
+          next_after: string | null;
+        };
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}": {
+    /** One received notice with its body (404 when the organization did not receive it) */
+    get: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["inbox_entry"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/acknowledge": {
+    /** Acknowledge (签收): who and when; refused for a recalled notice */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["inbox_entry"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/forward": {
+    /** Forward (转发) down the organization's subtree with instructions: a linked draft */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+          body?: string;
+          contact_name?: string | null;
+          contact_phone?: string | null;
+          deadline_date?: string | null;
+          deadline_time?: string | null;
+          form_id?: number | null;
+          receipt_required?: boolean;
+          targets?: Record<string, unknown>;
+          title?: string;
+        };
+      reply: Schemas["notice"];
+    };
+  };
+  "/api/v1/orgs/{id}/inbox/{notice}/read": {
+    /** Mark read (the first read is kept: who and when) */
+    post: {
+      path: { id: number; notice: number };
+      query: Record<string, never>;
+      body: {
+
+        };
+      reply: Schemas["inbox_entry"];
     };
   };
   "/api/v1/orgs/{id}/links": {
@@ -1113,6 +1914,25 @@ export interface paths {
           parent_id: number;
         };
       reply: Schemas["org"];
+    };
+  };
+  "/api/v1/orgs/{id}/notice-config": {
+    /** The organization's document-number prefix and approval rule */
+    get: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: never;
+      reply: Schemas["notice_config"];
+    };
+    /** Set the document-number prefix and approval rule (If-Match optional) */
+    put: {
+      path: { id: number };
+      query: Record<string, never>;
+      body: {
+          approval_required?: boolean;
+          prefix: string;
+        };
+      reply: Schemas["notice_config"];
     };
   };
   "/api/v1/orgs/{id}/reopen": {
@@ -1495,6 +2315,34 @@ export const CODE_LISTS = {
     { code: "person.erasure_request", zh: "申请注销个人信息", en: "Ask to be erased" },
     { code: "person.erase", zh: "注销个人信息（匿名化）", en: "Erase a person (anonymise)" },
     { code: "person.erasure_reject", zh: "驳回注销申请", en: "Refuse an erasure request" },
+    { code: "file.upload", zh: "上传文件", en: "Upload a file" },
+    { code: "file.delete", zh: "删除上传的文件", en: "Throw away an upload" },
+    { code: "file.attach", zh: "添加附件", en: "Attach a file" },
+    { code: "file.detach", zh: "移除附件", en: "Remove an attachment" },
+    { code: "file.sweep", zh: "清理未使用的文件", en: "Sweep unused files" },
+    { code: "form.create", zh: "新建表单", en: "Create a form" },
+    { code: "form.update", zh: "修改表单", en: "Change a form" },
+    { code: "submission.create", zh: "新建填报", en: "Start a submission" },
+    { code: "submission.save", zh: "保存填报草稿", en: "Save a submission draft" },
+    { code: "submission.submit", zh: "提交填报", en: "Submit" },
+    { code: "submission.resubmit", zh: "重新提交填报", en: "Submit again" },
+    { code: "submission.return", zh: "退回填报", en: "Return a submission" },
+    { code: "submission.accept", zh: "采用填报", en: "Accept a submission" },
+    { code: "notification.read", zh: "标记消息已读", en: "Mark a notification read" },
+    { code: "notification.read_all", zh: "全部消息标记已读", en: "Mark all notifications read" },
+    { code: "hook.test", zh: "测试外发通知网关", en: "Test the outbound hook" },
+    { code: "hook.retry", zh: "重发失败的外发通知", en: "Retry a failed hook delivery" },
+    { code: "notice.create", zh: "起草通知", en: "Draft a notice" },
+    { code: "notice.update", zh: "修改通知草稿", en: "Change a notice draft" },
+    { code: "notice.forward", zh: "转发通知", en: "Forward a notice" },
+    { code: "notice.submit", zh: "提交通知审核", en: "Submit a notice for approval" },
+    { code: "notice.approve", zh: "审核通过通知", en: "Approve a notice" },
+    { code: "notice.reject", zh: "退回通知", en: "Return a notice" },
+    { code: "notice.send", zh: "发出通知", en: "Send a notice" },
+    { code: "notice.recall", zh: "撤回通知", en: "Recall a notice" },
+    { code: "notice.read", zh: "阅读通知", en: "Read a notice" },
+    { code: "notice.acknowledge", zh: "签收通知", en: "Acknowledge a notice" },
+    { code: "notice.config", zh: "修改发文设置", en: "Change notice settings" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -1590,10 +2438,28 @@ export const CODE_LISTS = {
     { code: "changed", zh: "已修改（不显示内容）", en: "changed (not shown)" },
     { code: "ended", zh: "已结束", en: "ended" },
     { code: "cleared", zh: "已解除", en: "cleared" },
+    { code: "prefix", zh: "发文字号前缀", en: "Document number prefix" },
+    { code: "approval_required", zh: "需审核", en: "Approval required" },
+    { code: "notice_title", zh: "标题", en: "Title" },
+    { code: "body", zh: "正文", en: "Body" },
+    { code: "contact_name", zh: "联系人", en: "Contact person" },
+    { code: "contact_phone", zh: "联系电话", en: "Contact phone" },
+    { code: "deadline_date", zh: "截止日期", en: "Deadline" },
+    { code: "deadline_time", zh: "截止时间", en: "Deadline time" },
+    { code: "receipt_required", zh: "需签收", en: "Receipt required" },
+    { code: "form_id", zh: "回执表单", en: "Form to return" },
+    { code: "targets", zh: "发送范围", en: "Targets" },
+    { code: "parent_notice", zh: "转发自", en: "Forwarded from" },
+    { code: "doc_number", zh: "发文字号", en: "Document number" },
+    { code: "recipients", zh: "收文单位数", en: "Recipients" },
+    { code: "recipient", zh: "收文单位", en: "Recipient" },
+    { code: "state", zh: "状态", en: "State" },
     { code: "new", zh: "新建", en: "new" },
     { code: "branch", zh: "整个分支", en: "whole branch" },
     { code: "one", zh: "仅本组织", en: "this organization only" },
     { code: "sign-in", zh: "登录时", en: "at sign-in" },
+    { code: "count", zh: "数量", en: "Count" },
+    { code: "deliveries", zh: "外发条数", en: "Deliveries" },
   ],
   degree: [
     { code: "doctor", zh: "博士", en: "Doctor" },
@@ -1804,7 +2670,55 @@ export const CODE_LISTS = {
     { code: "unknown_column", zh: "无法识别的列", en: "Unknown column" },
     { code: "duplicate_row", zh: "文件中同一人出现两次", en: "The same person appears twice in the file" },
     { code: "unreadable", zh: "无法读取该文件", en: "The file cannot be read" },
+    { code: "file_empty", zh: "文件为空", en: "The file is empty" },
+    { code: "file_too_large", zh: "文件超过大小限制", en: "The file is larger than allowed" },
+    { code: "type_svg", zh: "不接受 SVG 图片（可能含有脚本）", en: "SVG images are not accepted (they can carry scripts)" },
+    { code: "type_html", zh: "不接受网页或 XML 文件", en: "Web pages and XML files are not accepted" },
+    { code: "type_executable", zh: "不接受可执行程序", en: "Programs are not accepted" },
+    { code: "type_not_allowed", zh: "仅接受 PDF、Word（DOCX）、Excel（XLSX）、JPEG、PNG、WebP 文件", en: "Only PDF, Word (DOCX), Excel (XLSX), JPEG, PNG and WebP files are accepted" },
+    { code: "not_ooxml", zh: "不是有效的 Word 或 Excel 文档（或含有宏）", en: "Not a valid Word or Excel document (or it holds macros)" },
+    { code: "zip_bomb", zh: "压缩包解压后过大或条目过多", en: "The archive inflates too far or holds too many entries" },
+    { code: "image_too_large", zh: "图片像素过多", en: "The image has too many pixels" },
+    { code: "image_unreadable", zh: "图片已损坏，无法读取", en: "The image is damaged and cannot be read" },
+    { code: "quota_exceeded", zh: "本组织的存储空间已用完", en: "The organization's storage quota is used up" },
+    { code: "attached", zh: "文件正在使用中", en: "The file is in use" },
     { code: "finished", zh: "任务已结束", en: "The job has ended already" },
+    { code: "unknown_member", zh: "不支持的属性", en: "Not a member of this kind of object" },
+    { code: "bad_key", zh: "字段标识不正确（小写字母开头，小写字母、数字、下划线，至多 40 位）", en: "Malformed key (a-z first, then a-z 0-9 _, at most 40)" },
+    { code: "unknown_type", zh: "不支持的字段类型", en: "Unknown field type" },
+    { code: "bad_options", zh: "选项须为 1 至 200 个", en: "Give 1 to 200 options" },
+    { code: "duplicate_option", zh: "选项代码重复", en: "Two options have this code" },
+    { code: "bad_columns", zh: "表格须有 1 至 100 列", en: "Give 1 to 100 columns" },
+    { code: "min_above_max", zh: "最小值大于最大值", en: "The minimum is above the maximum" },
+    { code: "bad_pattern", zh: "格式规则不是有效的正则表达式", en: "Not a valid regular expression" },
+    { code: "pattern_unsafe", zh: "格式规则可能导致匹配过慢（反向引用、嵌套重复或重复次数超过 100）", en: "Refused: back-references, nested repetition or counts above 100 can make matching slow" },
+    { code: "bad_rule", zh: "合计规则格式不正确", en: "Malformed sum rule" },
+    { code: "unknown_reference", zh: "引用的字段不存在", en: "No field has this key" },
+    { code: "self_reference", zh: "合计不能包含自身", en: "A total cannot sum itself" },
+    { code: "not_numeric", zh: "只能合计整数或小数字段", en: "Only integer and decimal fields can be summed" },
+    { code: "scale_mismatch", zh: "被合计字段的小数位数多于合计字段", en: "More digits after the point than the total" },
+    { code: "one_line", zh: "此处不能换行", en: "No line breaks here" },
+    { code: "pattern_mismatch", zh: "格式不符合要求", en: "Not in the required format" },
+    { code: "not_decimal", zh: "须为数字", en: "Must be a number" },
+    { code: "too_many_decimals", zh: "小数位数过多", en: "Too many digits after the point" },
+    { code: "too_few", zh: "数量不足", en: "Too few" },
+    { code: "file_not_found", zh: "文件不存在或无权使用", en: "No such file that you may use" },
+    { code: "org_outside_scope", zh: "所选组织不在您的管理范围内", en: "Not an organization within your scope" },
+    { code: "sum_mismatch", zh: "合计与分项之和不符", en: "Does not equal the sum of its parts" },
+    { code: "builtin", zh: "内置表单不能修改，请复制后修改", en: "A built-in form cannot be changed: copy it" },
+    { code: "not_available", zh: "该表单不适用于此组织", en: "This form is not for this organization" },
+    { code: "not_above", zh: "接收单位须为本单位或其上级", en: "The receiving org must be this one or above it" },
+    { code: "invalid_deadline", zh: "截止时间格式不正确", en: "Malformed deadline" },
+    { code: "submission_exists", zh: "本单位已就此事项填报", en: "This organization has a submission for this already" },
+    { code: "not_editable", zh: "已提交，不能修改", en: "Submitted already: it cannot change" },
+    { code: "not_submitted", zh: "尚未提交", en: "Not submitted" },
+    { code: "idempotency_key_reused", zh: "该 Idempotency-Key 已用于另一请求", en: "This Idempotency-Key was used for a different request" },
+    { code: "not_dead", zh: "只有投递失败的外发通知可以重发", en: "Only a dead delivery can be retried" },
+    { code: "wrong_state", zh: "通知当前状态不允许此操作", en: "The notice is not in a state that allows this" },
+    { code: "approval_required", zh: "本单位通知须先审核再发出", en: "This organization's notices are approved before sending" },
+    { code: "no_recipients", zh: "发送范围内没有正常运行的组织", en: "The targets reach no open organization" },
+    { code: "withdrawn", zh: "通知已撤回", en: "The notice has been recalled" },
+    { code: "invalid_time", zh: "时间格式应为 时:分", en: "A time is HH:MM" },
   ],
   ethnicity: [
     { code: "01", zh: "汉族", en: "Han" },
@@ -1866,11 +2780,24 @@ export const CODE_LISTS = {
     { code: "97", zh: "其他", en: "Other" },
     { code: "98", zh: "外国血统", en: "Of foreign origin" },
   ],
+  file_type: [
+    { code: "pdf", zh: "PDF 文档", en: "PDF document" },
+    { code: "docx", zh: "Word 文档", en: "Word document" },
+    { code: "xlsx", zh: "Excel 表格", en: "Excel workbook" },
+    { code: "jpeg", zh: "JPEG 图片", en: "JPEG image" },
+    { code: "png", zh: "PNG 图片", en: "PNG image" },
+    { code: "webp", zh: "WebP 图片", en: "WebP image" },
+  ],
   gender: [
     { code: "1", zh: "男", en: "Male" },
     { code: "2", zh: "女", en: "Female" },
     { code: "0", zh: "未知", en: "Unknown" },
     { code: "9", zh: "未说明", en: "Unspecified" },
+  ],
+  hook_state: [
+    { code: "pending", zh: "待投递", en: "Pending" },
+    { code: "delivered", zh: "已投递", en: "Delivered" },
+    { code: "dead", zh: "投递失败", en: "Failed (dead letter)" },
   ],
   id_type: [
     { code: "resident", zh: "居民身份证", en: "Resident identity card" },
@@ -1903,6 +2830,20 @@ export const CODE_LISTS = {
     { code: "left", zh: "已退会", en: "Left" },
     { code: "expelled", zh: "已除名", en: "Expelled" },
   ],
+  notice_state: [
+    { code: "draft", zh: "草稿", en: "Draft" },
+    { code: "pending", zh: "待审核", en: "Awaiting approval" },
+    { code: "approved", zh: "已审核", en: "Approved" },
+    { code: "sent", zh: "已发出", en: "Sent" },
+    { code: "recalled", zh: "已撤回", en: "Recalled" },
+  ],
+  notification_kind: [
+    { code: "reminder", zh: "催报提醒", en: "Reminder" },
+    { code: "notice", zh: "通知", en: "Notice" },
+    { code: "submission", zh: "报送", en: "Submission" },
+    { code: "system", zh: "系统消息", en: "System message" },
+    { code: "hook_test", zh: "网关测试", en: "Gateway test" },
+  ],
   object_type: [
     { code: "org", zh: "组织", en: "Organization" },
     { code: "user", zh: "账号", en: "Account" },
@@ -1918,6 +2859,12 @@ export const CODE_LISTS = {
     { code: "application", zh: "入会申请", en: "Membership application" },
     { code: "member_unit", zh: "单位会员", en: "Member unit" },
     { code: "pii_key", zh: "敏感信息密钥", en: "Personal data key" },
+    { code: "file", zh: "文件", en: "File" },
+    { code: "form", zh: "表单", en: "Form" },
+    { code: "submission", zh: "填报", en: "Submission" },
+    { code: "notification", zh: "站内消息", en: "Notification" },
+    { code: "hook_delivery", zh: "外发通知", en: "Hook delivery" },
+    { code: "notice", zh: "通知", en: "Notice" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
@@ -1964,6 +2911,11 @@ export const CODE_LISTS = {
     { code: "11", zh: "台盟盟员", en: "TDSL member" },
     { code: "12", zh: "无党派人士", en: "Non-party personage" },
     { code: "13", zh: "群众", en: "Masses" },
+  ],
+  receipt_state: [
+    { code: "unread", zh: "未读", en: "Unread" },
+    { code: "read", zh: "已读", en: "Read" },
+    { code: "acknowledged", zh: "已签收", en: "Acknowledged" },
   ],
   role: [
     { code: "system_admin", zh: "系统管理员", en: "System administrator" },

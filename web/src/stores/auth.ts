@@ -14,6 +14,17 @@ const PERMS: Record<string, string[]> = {
 
 // Registration (issue 12): the queues of applications (member.write) and erasure requests (member.read, member.erase); a member's own record.
 for (const [role, perms] of Object.entries({ org_admin: ['member.read', 'member.write', 'member.erase'], staff: ['member.read', 'member.write'], member: ['me.member'] })) PERMS[role].push(...perms);
+// stored files (docs/files.md)
+for (const role of ['org_admin', 'staff']) PERMS[role].push('file.read', 'file.write');
+
+// Forms (issue 13): reading, designing, submitting and reviewing forms (src/core/rbac.c).
+for (const [role, perms] of Object.entries({ org_admin: ['form.read', 'form.design', 'form.submit', 'form.review'], staff: ['form.read', 'form.design', 'form.submit', 'form.review'], reviewer: ['form.read', 'form.review'] })) PERMS[role].push(...perms);
+
+// Notifications (issue 13): the outbound hook's deliveries and dead letters are the system admin's.
+PERMS.system_admin.push('hook.admin');
+
+// Notices (issue 13): staff compose and read; the org administrator also approves.
+for (const [role, perms] of Object.entries({ org_admin: ['notice.read', 'notice.write', 'notice.approve'], staff: ['notice.read', 'notice.write'] })) PERMS[role].push(...perms);
 
 const HINT = 'kexie.signedIn';
 
