@@ -281,6 +281,18 @@ static int member_lapse_cmd(struct cmd_ctx *x)
 	return 0;
 }
 
+/* Builds the register's name index again (after the upgrade that indexes work units). */
+static int member_reindex_cmd(struct cmd_ctx *x)
+{
+	int rc = member_reindex(x->app);
+	if (rc) {
+		fprintf(stderr, "kexie member reindex: %s\n", err_name(rc));
+		return 1;
+	}
+	printf("the register's name index is built\n");
+	return 0;
+}
+
 static const char *const rekey_flags[] = {"--retire", NULL};
 
 const struct command member_commands[] = {
@@ -297,6 +309,11 @@ const struct command member_commands[] = {
 	 .summary = "re-encrypt every ID number and mobile under a new key version, servers running (--retire: refuse the old ones after)",
 	 .flags = RUN_APP,
 	 .extra = rekey_flags},
+	{.name = "reindex",
+	 .run = member_reindex_cmd,
+	 .args = "",
+	 .summary = "build the register's name index again (names and work units; searches scan until it is built)",
+	 .flags = RUN_APP},
 	{.name = "lapse",
 	 .run = member_lapse_cmd,
 	 .args = "",

@@ -784,6 +784,10 @@ int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t 
 		" UNION ALL SELECT 2, '', COALESCE(sum(n), 0) FROM name_vocab WHERE kind = $1 AND ini = $25"
 		" UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_key WHERE kind = $1"
 		" AND key >= $26 AND key < $27 LIMIT 10001) k"
+		" UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_text WHERE kind = $1"
+		" AND py >= $12 AND py < $13 LIMIT 10001) t"
+		" UNION ALL SELECT 3, '', count(*) FROM (SELECT 1 FROM name_text WHERE kind = $1"
+		" AND ini >= $12 AND ini < $13 LIMIT 10001) t"
 		" UNION ALL SELECT 4, '', built FROM nameindex_state WHERE kind = $1",
 		&st);
 	if (rc)
@@ -844,9 +848,13 @@ int nameindex_candidates_sql(int base, char *out, size_t cap)
 		" UNION SELECT obj_id FROM name_gram WHERE kind = $%d AND gram >= $%d AND gram < $%d" VOCAB_JOIN
 		"v.py >= $%d AND v.py < $%d" VOCAB_JOIN
 		"v.py IN ($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)" VOCAB_JOIN "v.ini = $%d"
-		" UNION SELECT obj_id FROM name_key WHERE kind = $%d AND key >= $%d AND key < $%d",
+		" UNION SELECT obj_id FROM name_key WHERE kind = $%d AND key >= $%d AND key < $%d"
+		/* pinyin from the start of the name: its own reading (a surname's) */
+		" UNION SELECT obj_id FROM name_text WHERE kind = $%d AND py >= $%d AND py < $%d"
+		" UNION SELECT obj_id FROM name_text WHERE kind = $%d AND ini >= $%d AND ini < $%d",
 		b + 1, b + 2, b + 1, b + 3, b + 4, b + 1, b + 5, b + 6, b + 1, b + 7, b + 8, b + 9, b + 10,
-		b + 11, b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 1, b + 18, b + 1, b + 19, b + 20);
+		b + 11, b + 12, b + 13, b + 14, b + 15, b + 16, b + 17, b + 1, b + 18, b + 1, b + 19, b + 20,
+		b + 1, b + 5, b + 6, b + 1, b + 5, b + 6);
 #undef VOCAB_JOIN
 	return n < 0 || (size_t)n >= cap ? -1 : 20;
 }

@@ -104,15 +104,18 @@ struct nameindex_q {
 int nameindex_parse(const char *q, bool keys, struct nameindex_q *out);
 
 /* How many objects of the kind the index would offer as candidates for q (an upper
- * bound: the sum over the grams used, plus keys up to 10,001), and whether the index is
+ * bound: the sum over the grams used, plus keys and names whose pinyin or initials start
+ * with q, up to 10,001 each), and whether the index is
  * built at all (*built false: the caller must scan). One statement. */
 int nameindex_estimate(struct conn *c, int kind, struct nameindex_q *q, int64_t *candidates, bool *built);
 
 /*
  * The candidate set as SQL, for the caller's statement: `SELECT obj_id AS id FROM ...`
- * (several UNIONed parts) whose parameters are numbered from base + 1; bind them with
+ * (several UNIONed parts: the grams, the vocabulary's pinyin, the keys, and name_text's
+ * own pinyin and initials from the start of the name, which read a member's surname as a
+ * surname) whose parameters are numbered from base + 1; bind them with
  * nameindex_bind_candidates (the kind is a parameter too). Writes the text into out (cap
- * bytes; 1 KiB is enough). nameindex_estimate must have run first (it picks the rarest
+ * bytes; 2 KiB is enough). nameindex_estimate must have run first (it picks the rarest
  * gram). Returns the number of parameters used (20), or -1 when out is too small.
  */
 int nameindex_candidates_sql(int base, char *out, size_t cap);

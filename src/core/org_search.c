@@ -242,7 +242,7 @@ int org_search(struct app *a, int64_t under, const struct org_filter *f, struct 
 	if (!rc)
 		rc = choose(c, under, p, max);
 	if (!rc && p->candidates) {
-		char cand[1024];
+		char cand[2048];
 		if (nameindex_candidates_sql(p->pinyin ? 14 : 12, cand, sizeof(cand)) < 0) {
 			rc = ERR_INTERNAL;
 			goto done;

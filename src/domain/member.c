@@ -332,6 +332,17 @@ void member_sort_key(const char *name, char *out, size_t cap)
 #define PERSON_FROM " FROM person p JOIN org o ON o.id = p.org_id"
 #define COL_F0      3 /* the first field's column */
 
+/* What the name index holds for a person: the name and, after a space, the work unit, so
+ * that q finds either through the index (list_plan); pinyin is decided on the name alone
+ * (list_row). MEMBER_INDEX_SQL is the same text in SQL, for `kexie member reindex`. */
+static void index_text(const struct prow *r, char *out, size_t cap)
+{
+	if (r->val[F_WORK_UNIT][0])
+		snprintf(out, cap, "%s %s", r->val[F_NAME], r->val[F_WORK_UNIT]);
+	else
+		str_copy(out, cap, r->val[F_NAME]);
+}
+
 struct prow_meta {
 	int64_t created_at, updated_at;
 	char org_name[801];
@@ -754,8 +765,10 @@ static int person_insert(struct conn *c, struct create_job *j)
 	if (rc)
 		return rc;
 	rc = tags_write(c, r, false, j->errs);
+	char itext[VAL_MAX * 2 + 2];
+	index_text(r, itext, sizeof(itext));
 	if (!rc)
-		rc = nameindex_set(c, NX_MEMBER, r->id, r->val[F_NAME], NULL);
+		rc = nameindex_set(c, NX_MEMBER, r->id, itext, NULL);
 	if (rc)
 		return rc;
 	struct audit_diff d;
@@ -933,8 +946,9 @@ static int update_tx(struct conn *c, void *arg)
 		return ERR_PRECONDITION;
 	if (tags_changed && (rc = tags_write(c, j->nw, true, j->errs)))
 		return rc;
-	if (strcmp(j->old->val[F_NAME], j->nw->val[F_NAME]) &&
-	    (rc = nameindex_set(c, NX_MEMBER, j->id, j->nw->val[F_NAME], NULL)))
+	char itext[VAL_MAX * 2 + 2];
+	index_text(j->nw, itext, sizeof(itext));
+	if ((rc = nameindex_set(c, NX_MEMBER, j->id, itext, NULL))) /* no write when unchanged */
 		return rc;
 	j->changed = true;
 	return audit_person(c, j->who, "person.update", j->id, j->old->org_id, audit_diff_text(&d));
@@ -1107,9 +1121,11 @@ int member_reveal(struct app *a, const struct audit_entry *who, int64_t id, cons
 
 /* ---- lists ---- */
 
-#define SUBTREE(col)                                                         \
-	col " IN (SELECT oc.org_id FROM org_closure oc WHERE oc.anc_id = $1" \
-	    " AND oc.valid_from <= $2 AND (oc.valid_to IS NULL OR oc.valid_to > $2))"
+/* "col's org is in the subtree of $1 on day $2": a probe of the closure's primary key per
+ * row (an IN over the subtree read every closure row of a province per query) */
+#define SUBTREE(col)                                                                        \
+	"EXISTS (SELECT 1 FROM org_closure oc WHERE oc.org_id = " col " AND oc.anc_id = $1" \
+	" AND oc.valid_from <= $2 AND (oc.valid_to IS NULL OR oc.valid_to > $2))"
 #define CURRENT_MS(extra)                                             \
 	"EXISTS (SELECT 1 FROM membership m WHERE m.person_id = p.id" \
 	" AND m.status IN ('applied','active','lapsed') AND " SUBTREE("m.org_id") extra ")"
@@ -1117,11 +1133,26 @@ int member_reveal(struct app *a, const struct audit_entry *who, int64_t id, cons
 	"COALESCE((SELECT MIN(m.joined_on) FROM membership m WHERE m.person_id = p.id" \
 	" AND m.status IN ('applied','active','lapsed')), '9999-12-31')"
 
-/* The page statement: the subtree, every filter (an empty parameter matches everything),
- * the q part, the keyset on (sort value, id). */
-#define LIST_SQL(SORT, QPART)                                                                                                                               \
-	"SELECT " PERSON_COLS ", " SORT ", CASE WHEN CAST($17 AS TEXT) = '' OR p.name LIKE $17 ESCAPE '\\'"                                                 \
-	" OR p.work_unit LIKE $17 ESCAPE '\\' THEN 1 ELSE 0 END" PERSON_FROM                                                                                \
+/*
+ * The page statement: the subtree, every filter (an empty parameter matches everything),
+ * the q part, the keyset on (sort value, id). $1 under, $2 today, $3..$9 gender, title
+ * level, education, political status, status, tag, category, $10 born on or before, $11
+ * born after, $12 $13 joined from / to, $14 $15 the cursor, $16 the limit, $17 '%q%', $18
+ * the blind index or '%letters%'; a driver's parameters follow ($19 ...).
+ *
+ * Three plans (list_plan picks one per query from the index's counts):
+ *  - walk: people in sort order (the name index), each checked, until the page is full;
+ *    costs about a page x (people / matches): good for a big subtree and a common q;
+ *  - candidates: the name index's candidates for q (nameindex.h), each checked, sorted;
+ *    costs about the candidates (a two-character name: a few hundred at 1M people);
+ *  - subtree: the people kept in the subtree or holding a membership there, each checked,
+ *    sorted; costs about the subtree's people (a county's few thousand).
+ * A driver's ids come first: SQLite reads the left side of a CROSS JOIN first; PostgreSQL
+ * plans `id = ANY(ARRAY(subquery))` as lookups of a short list (org_search.c).
+ */
+#define LIST_SQL(SORT, FROM, QPART)                                                                                                                         \
+	"SELECT " PERSON_COLS ", " SORT ", CASE WHEN CAST($17 AS TEXT) = '' OR p.name LIKE $17"                                                             \
+	" ESCAPE '\\' OR p.work_unit LIKE $17 ESCAPE '\\' THEN 1 ELSE 0 END" FROM                                                                           \
 	" WHERE p.anonymized_at IS NULL AND (" SUBTREE("p.org_id") " OR " CURRENT_MS(                                                                       \
 		"") ")"                                                                                                                                     \
 		    " AND ($3 = '' OR p.gender = $3) AND ($4 = '' OR p.title_level = $4)"                                                                   \
@@ -1141,20 +1172,54 @@ int member_reveal(struct app *a, const struct audit_entry *who, int64_t id, cons
 #define Q_NONE " AND $17 = '' AND $18 = ''"
 #define Q_ID   " AND p.id_bidx = $18 AND $17 = ''"
 #define Q_MOB  " AND p.mobile_bidx = $18 AND $17 = ''"
-#define Q_NAME                                                                                            \
-	" AND (p.name LIKE $17 ESCAPE '\\' OR p.work_unit LIKE $17 ESCAPE '\\' OR ($18 <> '' AND p.id IN" \
-	" (SELECT nt.obj_id FROM name_text nt WHERE nt.kind = 2 AND (nt.py LIKE $18 OR nt.ini LIKE $18))))"
+/* the name or work unit contains q, or (pinyin) the name's pinyin may match: name_text
+ * read by key for each row */
+#define Q_NAME                                                                                \
+	" AND (p.name LIKE $17 ESCAPE '\\' OR p.work_unit LIKE $17 ESCAPE '\\' OR ($18 <> ''" \
+	" AND EXISTS (SELECT 1 FROM name_text nt WHERE nt.kind = 2 AND nt.obj_id = p.id"      \
+	" AND (nt.py LIKE $18 OR nt.ini LIKE $18))))"
 #define S_NAME  "p.name_py"
 #define S_BIRTH "COALESCE(p.birth_date, '9999-12-31')"
 
+/* Where a driver's SQL goes in a plan's text (split there at run time). */
+#define DRIVER_MARK        "/*driver*/"
+#define FROM_DRIVER_SQLITE " FROM (" DRIVER_MARK ") k CROSS JOIN person p JOIN org o ON o.id = p.org_id"
+#define Q_DRIVER_SQLITE    " AND p.id = k.id"
+#define Q_DRIVER_PG        " AND p.id = ANY(ARRAY(" DRIVER_MARK "))"
+
+/* The subtree's people: kept there, or holding a current membership there. */
+#define DRIVER_SUBTREE                                                                                     \
+	"SELECT sp.id FROM org_closure sc CROSS JOIN person sp WHERE sc.anc_id = $1"                       \
+	" AND sc.valid_from <= $2 AND (sc.valid_to IS NULL OR sc.valid_to > $2) AND sp.org_id = sc.org_id" \
+	" UNION SELECT sm.person_id FROM org_closure sc CROSS JOIN membership sm WHERE sc.anc_id = $1"     \
+	" AND sc.valid_from <= $2 AND (sc.valid_to IS NULL OR sc.valid_to > $2)"                           \
+	" AND sm.org_id = sc.org_id AND sm.person_id IS NOT NULL"                                          \
+	" AND sm.status IN ('applied','active','lapsed')"
+
+#define SORTS(F)                                      \
+	{                                             \
+		F(S_NAME), F(S_BIRTH), F(JOINED_EXPR) \
+	}
+#define WALK(SORT)                                                                              \
+	{                                                                                       \
+		LIST_SQL(SORT, PERSON_FROM, Q_NONE), LIST_SQL(SORT, PERSON_FROM, Q_ID),         \
+			LIST_SQL(SORT, PERSON_FROM, Q_MOB), LIST_SQL(SORT, PERSON_FROM, Q_NAME) \
+	}
+#define DRIVEN(SORT)                                                                \
+	{                                                                           \
+		LIST_SQL(SORT, FROM_DRIVER_SQLITE, Q_NONE Q_DRIVER_SQLITE),         \
+			LIST_SQL(SORT, FROM_DRIVER_SQLITE, Q_NAME Q_DRIVER_SQLITE), \
+			LIST_SQL(SORT, PERSON_FROM, Q_NONE Q_DRIVER_PG),            \
+			LIST_SQL(SORT, PERSON_FROM, Q_NAME Q_DRIVER_PG)             \
+	}
+
 /* One statement per (sort, q kind): the texts are fixed, only parameters vary. */
-static const char *const list_sql[3][4] = {
-	{LIST_SQL(S_NAME, Q_NONE), LIST_SQL(S_NAME, Q_ID), LIST_SQL(S_NAME, Q_MOB), LIST_SQL(S_NAME, Q_NAME)},
-	{LIST_SQL(S_BIRTH, Q_NONE), LIST_SQL(S_BIRTH, Q_ID), LIST_SQL(S_BIRTH, Q_MOB),
-	 LIST_SQL(S_BIRTH, Q_NAME)},
-	{LIST_SQL(JOINED_EXPR, Q_NONE), LIST_SQL(JOINED_EXPR, Q_ID), LIST_SQL(JOINED_EXPR, Q_MOB),
-	 LIST_SQL(JOINED_EXPR, Q_NAME)},
-};
+static const char *const list_sql[3][4] = SORTS(WALK);
+/* [sort][sqlite no q, sqlite q, pg no q, pg q]: a driver goes at DRIVER_MARK */
+static const char *const driven_sql[3][4] = SORTS(DRIVEN);
+
+/* A driver is used when it offers at most this many people (they are sorted). */
+#define DRIVER_MAX 20000
 
 struct list_job {
 	struct app *a;
@@ -1171,6 +1236,8 @@ struct list_job {
 	char like[NX_QUERY_MAX * 4 * 2 + 3], like_py[NX_PINYIN_MAX + 3], bidx[PII_BLIND_HEX];
 	struct nameindex_q q;
 	bool pinyin;
+	int plan;  /* PLAN_* */
+	char *sql; /* a driven plan's statement (malloc'd) */
 	struct pii_ring ring;
 	struct prow *r;
 	struct person p;
@@ -1210,24 +1277,95 @@ static int list_row(struct stmt *st, void *arg)
 	return j->fn(&j->p, j->arg);
 }
 
+enum { PLAN_WALK, PLAN_CANDIDATES, PLAN_SUBTREE };
+
+/* Picks the plan (see LIST_SQL) from the index's and the tree's own counts. */
+static int list_plan(struct conn *c, struct list_job *j)
+{
+	j->plan = PLAN_WALK;
+	if (j->qkind == 1 || j->qkind == 2)
+		return 0; /* an exact lookup by the blind index */
+	int64_t people = 0, orgs = 0, sub_orgs = 0, cand = -1;
+	int rc = conn_row(c,
+			  "SELECT (SELECT max(id) FROM person), (SELECT max(id) FROM org),"
+			  " (SELECT COALESCE(sum(n), 0) + 1 FROM org_count WHERE org_id = $1)",
+			  "i", "iii", j->f->under, &people, &orgs, &sub_orgs);
+	if (rc)
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	if (j->qkind == 3) {
+		bool built = false;
+		if ((rc = nameindex_estimate(c, NX_MEMBER, &j->q, &cand, &built)))
+			return rc;
+		if (!built)
+			cand = -1;
+	}
+	/* the subtree's people, estimated by its share of the orgs (the dated counts summed
+	 * over every date: the orgs open below it today and those opening later) */
+	int64_t sub = orgs > 0 ? people * (sub_orgs < orgs ? sub_orgs : orgs) / orgs : people;
+	/* With q, the index's candidates whenever they are few enough to sort: a walk in name
+	 * order meets the matches of a name part where the names with it sort (wjg: after
+	 * every name from a to w), not evenly. Without q, the subtree's people when a walk
+	 * would read more of them (and with q when the candidates are too many). */
+	if (cand >= 0 && cand <= DRIVER_MAX)
+		j->plan = PLAN_CANDIDATES;
+	else if (sub <= DRIVER_MAX && sub < people)
+		j->plan = PLAN_SUBTREE;
+	if (j->plan == PLAN_WALK)
+		return 0;
+	/* the driven statement: the plan's text with the driver at DRIVER_MARK */
+	bool pg = conn_kind(c) == STORE_PG;
+	const char *tpl = driven_sql[j->sort][(pg ? 2 : 0) + (j->qkind == 3)];
+	char driver[2048];
+	if (j->plan == PLAN_CANDIDATES) {
+		if (nameindex_candidates_sql(18, driver, sizeof(driver)) < 0)
+			return ERR_INTERNAL;
+	} else {
+		str_copy(driver, sizeof(driver), DRIVER_SUBTREE);
+	}
+	const char *mark = strstr(tpl, DRIVER_MARK);
+	size_t head = (size_t)(mark - tpl), dn = strlen(driver), tail = strlen(mark + strlen(DRIVER_MARK));
+	if (!(j->sql = malloc(head + dn + tail + 1)))
+		return ERR_NOMEM;
+	memcpy(j->sql, tpl, head);
+	memcpy(j->sql + head, driver, dn);
+	memcpy(j->sql + head + dn, mark + strlen(DRIVER_MARK), tail + 1);
+	return 0;
+}
+
 static int list_read(struct conn *c, void *arg)
 {
 	struct list_job *j = arg;
 	int rc = pii_ring_read(c, &j->ring);
+	if (!rc)
+		rc = list_plan(c, j);
 	if (rc)
 		return rc;
 	char today[11];
 	date_today(today, sizeof(today));
-	const struct member_filter *f = j->f;
-	char cid[24] = "";
-	snprintf(cid, sizeof(cid), "%" PRId64, j->cur_id);
-	return conn_each(c, list_sql[j->sort][j->qkind], list_row, j, "it ttttttt tt tt t i d tt", f->under,
-			 today, j->codes[0], j->codes[1], j->codes[2], j->codes[3], j->codes[4], j->codes[5],
-			 j->codes[6], j->born_before, j->born_after, j->joined_from, j->joined_to, j->cur_val,
-			 j->cur_id, f->limit, j->qkind == 3 ? j->like : "",
-			 j->qkind == 1 || j->qkind == 2 ? j->bidx
-			 : j->qkind == 3 && j->pinyin   ? j->like_py
-							: "");
+	struct stmt *st = NULL;
+	if ((rc = conn_prepare(c, j->plan == PLAN_WALK ? list_sql[j->sort][j->qkind] : j->sql, &st)))
+		return rc;
+	const char *q18 = j->qkind == 1 || j->qkind == 2 ? j->bidx
+			  : j->qkind == 3 && j->pinyin   ? j->like_py
+							 : "";
+	const char *texts[] = {today,          j->codes[0],  j->codes[1], j->codes[2],    j->codes[3],
+			       j->codes[4],    j->codes[5],  j->codes[6], j->born_before, j->born_after,
+			       j->joined_from, j->joined_to, j->cur_val};
+	stmt_bind_int64(st, 1, j->f->under);
+	for (int i = 0; i < (int)(sizeof(texts) / sizeof(texts[0])); i++)
+		stmt_bind_text(st, 2 + i, texts[i], strlen(texts[i]));
+	stmt_bind_int64(st, 15, j->cur_id);
+	stmt_bind_int64(st, 16, j->f->limit);
+	const char *q17 = j->qkind == 3 ? j->like : "";
+	stmt_bind_text(st, 17, q17, strlen(q17));
+	stmt_bind_text(st, 18, q18, strlen(q18));
+	if (j->plan == PLAN_CANDIDATES)
+		nameindex_bind_candidates(st, 18, NX_MEMBER, &j->q);
+	while ((rc = stmt_step(st)) == STORE_ROW)
+		if ((rc = list_row(st, j)))
+			break;
+	stmt_done(st);
+	return rc < 0 ? rc : 0;
 }
 
 /* What q is: a full ID number or mobile (exact, blind index) or a name / work unit part. */
@@ -1367,9 +1505,28 @@ static int list_page(struct app *a, const struct member_filter *f,
 		prow_wipe(j->r);
 		free(j->r);
 	}
+	free(j->sql);
 	sodium_memzero(j->bidx, sizeof(j->bidx));
 	free(j);
 	return rc;
+}
+
+/* ---- the name index ---- */
+
+/* index_text in SQL, page by page for nameindex_rebuild */
+static const char MEMBER_INDEX_SQL[] =
+	"SELECT id, CASE WHEN work_unit <> '' THEN name || ' ' || work_unit ELSE name END, NULL"
+	" FROM person WHERE id > $1 AND anonymized_at IS NULL ORDER BY id LIMIT $2";
+
+static int reindex_tx(struct conn *c, void *arg)
+{
+	(void)arg;
+	return nameindex_rebuild(c, NX_MEMBER, MEMBER_INDEX_SQL);
+}
+
+int member_reindex(struct app *a)
+{
+	return store_tx_within(a->store, 600000, reindex_tx, NULL);
 }
 
 /* ---- the managed tag list ---- */

@@ -148,6 +148,11 @@ struct member_filter {
 int member_list(struct app *a, const struct member_filter *f, int (*fn)(const struct person *p, void *arg),
 		void *arg, struct errlist *errs, char *next, size_t cap);
 
+/* Indexes every person's name and work unit again from scratch (nameindex.h), in one
+ * transaction, and marks the index built: until then (after the upgrade that added work
+ * units to it) searches walk the register instead of using the index. 0 or a store error. */
+int member_reindex(struct app *a);
+
 /* The managed list of tags (person_tag_def), in display order: code, Chinese and English
  * words. fn's non-zero return stops the walk. */
 int member_tags(struct app *a, int (*fn)(const char *code, const char *zh, const char *en, void *arg),

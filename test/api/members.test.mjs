@@ -257,6 +257,45 @@ test('list: search by two characters, pinyin, initials, work unit, full ID numbe
   await expectError(assert, await get(`/api/v1/members?${under}&after=zz`, tok.staff), 400);
 });
 
+test('search plans agree: the name index (names and work units), a walk of the register while the index is not built, the subtree\'s people; kexie member reindex', async () => {
+  const sub = `under=${ids['DC-C1-K1']}`;
+  const city = `under=${ids['DC-C1']}`;
+  const names = (b) => b.items.map((x) => x.name).sort();
+  await register(tok.staff, { name: '欧阳修竹', mobile: '13300000031', work_unit: '青石市第二中学' });
+  await register(tok.staff, { name: '区志明', mobile: '13300000032', work_unit: '青石市第二中学' });
+  await register(tok.staff, { name: '修远', mobile: '13300000033' });
+  const queries = ['修竹', '第二中学', 'oyxz', 'ouyang', 'ozm', 'ouzhiming', 'xiuyuan', 'xy', '青石'];
+  const run = async () => {
+    const out = {};
+    for (const q of queries)
+      for (const [u, t] of [[sub, tok.staff], [city, tok.admin]]) {
+        const r = await get(`/api/v1/members?${u}&limit=200&q=${encodeURIComponent(q)}`, t);
+        assert.equal(r.status, 200, `${q} ${u}: ${await r.clone().text()}`);
+        out[`${q} ${u}`] = names(await json(r));
+      }
+    // no q: the subtree's people (a driver) and the city's agree on the county's
+    const county = names(await json(await get(`/api/v1/members?${sub}&limit=200`, tok.staff)));
+    const wide = names(await json(await get(`/api/v1/members?${city}&limit=200`, tok.admin)));
+    assert.ok(county.length >= 3 && county.every((n) => wide.includes(n)), `${county} / ${wide}`);
+    out.county = county;
+    return out;
+  };
+  const indexed = await run();
+  assert.deepEqual(indexed[`修竹 ${sub}`], ['欧阳修竹']);
+  assert.deepEqual(indexed[`第二中学 ${sub}`], ['区志明', '欧阳修竹']);  // the work unit, through the index
+  assert.ok(indexed[`ozm ${sub}`].includes('区志明'));                     // 区 read as a surname: ou
+  assert.ok(indexed[`ouyang ${sub}`].includes('欧阳修竹'));
+  assert.ok(!indexed[`xy ${sub}`].includes('区志明'));                      // work unit pinyin is not a name match
+  assert.ok(indexed[`xy ${sub}`].includes('修远'));
+  // the index not built (as after the upgrade that added work units): the same answers by walking
+  sql(s.db, 'UPDATE nameindex_state SET built = 0 WHERE kind = 2');
+  assert.deepEqual(await run(), indexed);
+  const r = kexie(['member', 'reindex'], s.env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(sql(s.db, 'SELECT built FROM nameindex_state WHERE kind = 2').trim(), '1');
+  assert.deepEqual(await run(), indexed);
+});
+
 test('memberships: numbers by pattern never reused, one current membership per org, leave and rejoin', async () => {
   const org = Number(ids['DC-C1-K1']);
   let r = await send('PUT', `/api/v1/orgs/${org}/member-config`, tok.staff, { number_pattern: 'AP{year}-{seq:4}', terms: [{ category: 'individual', term_months: 12, fee_cents: 5000 }, { category: 'student', term_months: 6, fee_cents: 1000 }] });
