@@ -389,8 +389,6 @@ static const struct code_item errors[] = {
 	{"date_invalid", "日期不正确", "Not a valid date", NULL},
 	{"date_ambiguous", "日期有歧义（日/月顺序或年份不明），请写成 1985-03-07",
 	 "Ambiguous date (day/month order or century): write it as 1985-03-07", NULL},
-	{"uscc_format", "统一社会信用代码格式不正确", "Malformed unified social credit code", NULL},
-	{"uscc_checksum", "统一社会信用代码校验位不符", "The credit code's check character is wrong", NULL},
 	/* the member register (domain/member.c, membership.c) */
 	{"person_exists", "该人员已登记（证件号码或姓名加手机号相同）", "This person is registered already",
 	 NULL},

@@ -452,7 +452,7 @@ int job_step(struct job *j, int (*fn)(struct conn *c, void *arg), void *arg, con
 			      .nerrs0 = j->nerrs,
 			      .count0 = j->info.error_count,
 			      .ms = (int64_t)((now - j->mark_ns) / 1000000u)};
-	int rc = store_tx(j->app->store, step_tx, &s);
+	int rc = store_tx_within(j->app->store, JOB_STEP_WAIT_MS, step_tx, &s);
 	if (rc) {
 		j->nerrs = s.nerrs0; /* what the step noted is gone with it */
 		j->info.error_count = s.count0;
@@ -559,7 +559,7 @@ static int finish(struct job *j, int rc)
 		log_warn("job %" PRId64 " (%s) failed: %s (%s)", j->info.id, j->info.kind, x.message,
 			 err_name(rc));
 	}
-	int r2 = store_tx(j->app->store, end_tx, &x);
+	int r2 = store_tx_within(j->app->store, JOB_STEP_WAIT_MS, end_tx, &x);
 	if (r2)
 		log_error("job %" PRId64 ": cannot record its end: %s", j->info.id, err_name(r2));
 	return r2;

@@ -43,6 +43,11 @@
  * head until it commits): steps aim at IMPORT_STEP_MS, but a loaded machine can stretch one
  * well past a request's usual write budget, and a cancel must not fail because of that. */
 #define JOB_CANCEL_WAIT_MS 10000
+/* How long a step (and the record of a job's end) waits for other writers before the job
+ * fails on ERR_BUSY: a job is background work, so it waits far longer than a request's
+ * write budget; a loaded machine (or a long transaction of another process) must not fail
+ * an import that would have gone through a moment later. */
+#define JOB_STEP_WAIT_MS 30000
 
 /* What a step or a run function may return besides 0 and ERR_* (positive: not failures). */
 #define JOB_CANCELLED 1 /* the job was cancelled (or taken over): nothing of the step kept */

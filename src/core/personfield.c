@@ -706,14 +706,14 @@ int person_uscc_normalize(const char *s, size_t n, char *out, size_t cap, const 
 	if (tl == 0)
 		return errlist_add(errs, field, "required", "is required");
 	if (tl < 0 || cap < PERSON_USCC_LEN + 1)
-		return errlist_add(errs, field, "uscc_format", "must be 18 digits and capital letters");
+		return errlist_add(errs, field, "credit_code_format",
+				   "must be 18 digits and capital letters");
 	compact_upper(t);
-	/* one check for every credit code: core/codes.c's, under this field's own codes */
+	/* one check for every credit code, with its codes: core/codes.c's */
 	if (strchr(t, '-') || credit_code_normalize(t, out, cap, field, &e)) {
 		if (cap)
 			out[0] = '\0';
-		bool sum = e.n && !strcmp(e.e[0].code, "credit_code_checksum");
-		return errlist_add(errs, field, sum ? "uscc_checksum" : "uscc_format",
+		return errlist_add(errs, field, e.n ? e.e[0].code : "credit_code_format",
 				   e.n ? e.e[0].message : "must be 18 digits and capital letters");
 	}
 	return 0;

@@ -112,7 +112,8 @@ int person_date_normalize(const char *s, size_t n, unsigned flags, char *out, si
 /* Unified social credit code (GB 32100) of a group member: white space and zero-width
  * characters dropped, full-width forms folded, upper-cased; 18 characters over 0-9 and A-Z
  * without I, O, Z, S, V with the check character core/codes.c computes. out (cap >=
- * PERSON_USCC_LEN + 1). ERR_UNPROCESSABLE with code uscc_format or uscc_checksum. */
+ * PERSON_USCC_LEN + 1). ERR_UNPROCESSABLE with code credit_code_format or credit_code_checksum (as
+ * credit_code_normalize, core/codes.h). */
 int person_uscc_normalize(const char *s, size_t n, char *out, size_t cap, const char *field,
 			  struct errlist *errs);
 

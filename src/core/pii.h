@@ -96,7 +96,7 @@ int pii_version_of(const char *sealed, size_t n, uint32_t *version);
 
 /* The blind index of value[0..n) for purpose p: 64 lowercase hex digits of BLAKE2b-256
  * keyed per purpose, deterministic for one server key, into out. value must already be
- * the canonical form the module stores (id_number_normalize, mobile_normalize in codes.h):
+ * the canonical form the module stores (person_id_normalize, person_mobile_normalize in core/personfield.h):
  * variants of one number then meet in one index. Returns 0; ERR_INVALID for an unknown
  * purpose (out then holds ""). */
 int pii_blind(const struct app *a, enum pii_purpose p, const char *value, size_t n, char out[PII_BLIND_HEX]);

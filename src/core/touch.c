@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "store/store.h"
+#include "base/ticker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -33,13 +34,10 @@ struct touch {
 	struct touch_row *inflight; /* rows being written (max of them) */
 	size_t ninflight;
 	uint64_t dropped;
-	char *sql[2]; /* the chunked UPDATE per kind */
-	bool stop, wake;
-	pthread_mutex_t mu; /* slots, inflight, stop, wake */
-	pthread_cond_t cv;
-	pthread_mutex_t writing; /* one write at a time (thread, touch_flush, touch_stop) */
-	pthread_t thread;
-	bool started;
+	char *sql[2];            /* the chunked UPDATE per kind */
+	pthread_mutex_t mu;      /* slots, inflight */
+	pthread_mutex_t writing; /* one write at a time (the ticker, touch_flush, touch_stop) */
+	struct ticker *ticker;   /* the writer: base/ticker.h */
 };
 
 static uint64_t key_of(enum touch_kind k, int64_t id)
@@ -88,10 +86,10 @@ void touch_note(struct touch *t, enum touch_kind k, int64_t id, int64_t at)
 	bool ok = put_locked(t, key_of(k, id), at);
 	if (!ok) {
 		t->dropped++;
-		t->wake = true; /* write early; the next use notes it again */
-		pthread_cond_signal(&t->cv);
 	}
 	pthread_mutex_unlock(&t->mu);
+	if (!ok)
+		ticker_kick(t->ticker); /* write early; the next use notes it again */
 }
 
 int64_t touch_pending(struct touch *t, enum touch_kind k, int64_t id)
@@ -208,33 +206,16 @@ int touch_flush(struct touch *t)
 	return rc;
 }
 
-static void *writer(void *arg)
+/* The ticker's call: whatever was noted since the last round, in one transaction. */
+static void writer(void *arg, struct ticker *tk)
 {
+	(void)tk;
 	struct touch *t = arg;
 	pthread_mutex_lock(&t->mu);
-	while (!t->stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += t->interval_ms / 1000;
-		until.tv_nsec += (long)(t->interval_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		while (!t->stop && !t->wake)
-			if (pthread_cond_timedwait(&t->cv, &t->mu, &until) == ETIMEDOUT)
-				break;
-		t->wake = false;
-		if (t->stop)
-			break;
-		bool any = t->n > 0;
-		pthread_mutex_unlock(&t->mu);
-		if (any)
-			(void)touch_flush(t);
-		pthread_mutex_lock(&t->mu);
-	}
+	bool any = t->n > 0;
 	pthread_mutex_unlock(&t->mu);
-	return NULL;
+	if (any)
+		(void)touch_flush(t);
 }
 
 static void touch_free(struct touch *t)
@@ -245,7 +226,6 @@ static void touch_free(struct touch *t)
 	free(t->sql[1]);
 	pthread_mutex_destroy(&t->mu);
 	pthread_mutex_destroy(&t->writing);
-	pthread_cond_destroy(&t->cv);
 	free(t);
 }
 
@@ -267,16 +247,14 @@ int touch_start(struct store *s, int interval_ms, int capacity, struct touch **o
 	t->sql[TOUCH_SESSION] = chunk_sql("session", "last_seen_at");
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_mutex_init(&t->writing, NULL);
-	pthread_cond_init(&t->cv, NULL);
 	if (!t->slots || !t->inflight || !t->sql[0] || !t->sql[1]) {
 		touch_free(t);
 		return ERR_NOMEM;
 	}
-	if (pthread_create(&t->thread, NULL, writer, t)) {
+	if (ticker_start(t->interval_ms, 0, writer, t, &t->ticker)) {
 		touch_free(t);
 		return ERR_INTERNAL;
 	}
-	t->started = true;
 	*out = t;
 	return 0;
 }
@@ -285,12 +263,7 @@ void touch_stop(struct touch *t)
 {
 	if (!t)
 		return;
-	pthread_mutex_lock(&t->mu);
-	t->stop = true;
-	pthread_cond_signal(&t->cv);
-	pthread_mutex_unlock(&t->mu);
-	if (t->started)
-		pthread_join(t->thread, NULL);
+	ticker_stop(t->ticker); /* the round in flight finishes first */
 	(void)touch_flush(t);
 	touch_free(t);
 }

@@ -634,7 +634,8 @@ static int write_all(struct imp *m)
 					   .checkpoint = b.checkpoint,
 					   .result = b.result,
 					   .final = true};
-	int rc = b.dry ? store_tx(m->app->store, batch_tx, &b) : job_step(m->job, batch_tx, &b, &b.progress);
+	int rc = b.dry ? store_tx_within(m->app->store, JOB_STEP_WAIT_MS, batch_tx, &b)
+		       : job_step(m->job, batch_tx, &b, &b.progress);
 	if (rc == JOB_CANCELLED && b.dry)
 		return finish(m, b.counts);
 	if (rc != ERR_UNPROCESSABLE)
@@ -669,7 +670,7 @@ static int write_batches(struct imp *m, int max)
 		note_checked(m, b.from, b.to);
 		uint64_t t0 = time_mono_ns();
 		if (dry) {
-			rc = store_tx(m->app->store, batch_tx, &b);
+			rc = store_tx_within(m->app->store, JOB_STEP_WAIT_MS, batch_tx, &b);
 			rc = rc == JOB_CANCELLED ? 0 : rc;
 		} else {
 			rc = job_step(m->job, batch_tx, &b, &b.progress);

@@ -408,6 +408,7 @@ test('group members: a unit with a checked credit code and a representative hold
   const code = usccWithCheck('91350100MA2XY712A');
   let e = await expectError(assert, await post('/api/v1/member-units', t, { org_id: org, name: '河口县示范农业公司', credit_code: code.slice(0, 17) + (code[17] === '1' ? '2' : '1') }), 422);
   assert.equal(e.details[0].field, 'credit_code');
+  assert.equal(e.details[0].code, 'credit_code_checksum'); // the organization's credit code has the same check and codes
   const rep = await json(await post('/api/v1/members', t, { org_id: org, name: '单位代表', mobile: '13022220001' }));
   let r = await post('/api/v1/member-units', t, { org_id: org, name: '河口县示范农业公司', credit_code: code.toLowerCase(), contact: '王经理 13022220002', representative_id: rep.id });
   assert.equal(r.status, 201, await r.clone().text());

@@ -504,13 +504,13 @@ static const struct {
 	{"9135 0100 M000 100Y43", "91350100M000100Y43", NULL},
 	{"９１３５０１００Ｍ０００１００Ｙ４３", "91350100M000100Y43", NULL},
 	{"\u200b91350100M000100Y43\u00a0", "91350100M000100Y43", NULL},
-	{"91350100M000100Y44", NULL, "uscc_checksum"},
-	{"91350100M000100Y4", NULL, "uscc_format"},
-	{"91350100M000100Y431", NULL, "uscc_format"},
-	{"91350100I000100Y43", NULL, "uscc_format"}, /* I is not in the set */
-	{"91350100O000100Y43", NULL, "uscc_format"},
-	{"9135-0100M000100Y43", NULL, "uscc_format"},
-	{"统一社会信用代码", NULL, "uscc_format"},
+	{"91350100M000100Y44", NULL, "credit_code_checksum"},
+	{"91350100M000100Y4", NULL, "credit_code_format"},
+	{"91350100M000100Y431", NULL, "credit_code_format"},
+	{"91350100I000100Y43", NULL, "credit_code_format"}, /* I is not in the set */
+	{"91350100O000100Y43", NULL, "credit_code_format"},
+	{"9135-0100M000100Y43", NULL, "credit_code_format"},
+	{"统一社会信用代码", NULL, "credit_code_format"},
 	{"", NULL, "required"},
 };
 

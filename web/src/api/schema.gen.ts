@@ -2618,8 +2618,6 @@ export const CODE_LISTS = {
     { code: "email_invalid", zh: "电子邮箱地址不正确", en: "Not an e-mail address" },
     { code: "date_invalid", zh: "日期不正确", en: "Not a valid date" },
     { code: "date_ambiguous", zh: "日期有歧义（日/月顺序或年份不明），请写成 1985-03-07", en: "Ambiguous date (day/month order or century): write it as 1985-03-07" },
-    { code: "uscc_format", zh: "统一社会信用代码格式不正确", en: "Malformed unified social credit code" },
-    { code: "uscc_checksum", zh: "统一社会信用代码校验位不符", en: "The credit code's check character is wrong" },
     { code: "person_exists", zh: "该人员已登记（证件号码或姓名加手机号相同）", en: "This person is registered already" },
     { code: "id_or_mobile", zh: "请填写证件号码或手机号码", en: "Give an ID number or a mobile" },
     { code: "before_birth", zh: "早于出生日期", en: "Before the date of birth" },
