@@ -76,7 +76,7 @@ bool time_beijing(const char *iso, char *out, size_t cap)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = s;
-	time_t t = timegm(&tm) + 8 * 3600;
+	time_t t = timegm(&tm) + TIME_SHANGHAI_OFFSET_S;
 	gmtime_r(&t, &tm);
 	strftime(out, cap, "%Y-%m-%d %H:%M:%S", &tm);
 	return true;
@@ -194,14 +194,14 @@ bool time_shanghai_deadline(const char *date, const char *hhmm, int64_t *last_ms
 	int d = (date[8] - '0') * 10 + (date[9] - '0');
 	/* the named minute's last millisecond, in UTC+8 */
 	int64_t local_s = days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 + 59;
-	*last_ms = (local_s - 8 * 3600) * 1000 + 999;
+	*last_ms = (local_s - TIME_SHANGHAI_OFFSET_S) * 1000 + 999;
 	return true;
 }
 
 void date_today_shanghai(char *out, size_t cap)
 {
 	struct tm tm;
-	time_t now = time(NULL) + 8 * 3600;
+	time_t now = time(NULL) + TIME_SHANGHAI_OFFSET_S;
 	gmtime_r(&now, &tm);
 	strftime(out, cap, "%Y-%m-%d", &tm);
 }

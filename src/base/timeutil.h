@@ -28,6 +28,10 @@ bool time_beijing(const char *iso, char *out, size_t cap);
 bool date_valid(const char *s);
 /* Today's UTC date "YYYY-MM-DD" (cap >= 11). */
 void date_today(char *out, size_t cap);
+/* Asia/Shanghai is UTC+8 all year (no daylight saving since 1991): the one offset every
+ * Beijing-time rule uses (deadlines here, forms' deadlines, the scheduler's days). */
+#define TIME_SHANGHAI_OFFSET_S (8 * 3600)
+
 /* A deadline given as a calendar day in Asia/Shanghai (UTC+8 all year), optionally with a
  * time "HH:MM": the last instant that is still on time, as unix milliseconds UTC, into
  * *last_ms. "By 2026-06-15" is on time through 2026-06-15 23:59:59.999 Beijing time; "by

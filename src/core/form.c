@@ -1224,8 +1224,6 @@ int form_values_diff(const char *schema, const char *before, const char *after, 
 
 /* ---- deadlines ---- */
 
-#define SHANGHAI_OFFSET_MS (INT64_C(8) * 3600 * 1000)
-
 /* Parses the deadline; *has_time when it names an instant. */
 static bool deadline_parse(const char *s, int64_t *local_ms, bool *has_time)
 {
@@ -1279,7 +1277,7 @@ int form_deadline_end_ms(const char *deadline, int64_t *end_ms)
 	if (!deadline_parse(deadline, &local, &has_time))
 		return ERR_INVALID;
 	/* "by June 15": until 23:59:59.999 on June 15 in Beijing, so late from 00:00 on the 16th */
-	*end_ms = (has_time ? local + 1 : local + 86400000) - SHANGHAI_OFFSET_MS;
+	*end_ms = (has_time ? local + 1 : local + 86400000) - INT64_C(1000) * TIME_SHANGHAI_OFFSET_S;
 	return 0;
 }
 

@@ -28,6 +28,7 @@
 
 #include "core/app.h"
 #include "base/err.h"
+#include "base/timeutil.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,7 +38,7 @@
 #define SCHEDULE_ARG_MAX   500
 #define SCHEDULE_RETRY_S   60 /* first retry of a failed run; doubles each time */
 #define SCHEDULE_BATCH     32 /* due tasks looked at per tick */
-#define SCHEDULE_TZ_OFFSET (8 * 3600)
+#define SCHEDULE_TZ_OFFSET TIME_SHANGHAI_OFFSET_S
 
 struct conn;
 
