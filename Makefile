@@ -49,12 +49,12 @@ build/gen/migrations.c: $(MIGRATIONS) build/embed
 	@mkdir -p build/gen
 	build/embed $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-build/embed: tools/embed.c
+build/embed: tools/embed.c | deps
 	@mkdir -p build
 	$(CC) -std=c17 -O2 -Wall -Wextra -o $@ $<
 
 # Regenerated when HEAD moves; written only when it changes so nothing rebuilds needlessly.
-build/gen/version.h: FORCE
+build/gen/version.h: FORCE | deps
 	@mkdir -p build/gen
 	@printf '#define KEXIE_VERSION "%s+%s"\n#define KEXIE_API_VERSION "%s"\n' \
 		'$(VERSION_BASE)' '$(GIT_REV)' '$(VERSION_BASE)' > $@.tmp
@@ -90,7 +90,7 @@ check:
 
 # ---- web app ----
 web: web/dist/index.html
-web/dist/index.html: $(WEB_SRC) web/package-lock.json
+web/dist/index.html: $(WEB_SRC) web/package-lock.json | deps
 	scripts/gen-api-types
 	cd web && npm run build --silent
 	@touch $@

@@ -68,15 +68,19 @@ export async function signedIn(browser, s, login, path, opts = {}) {
 }
 
 // Chooses an org in the OrgPicker with test id `testId`: types `query` and clicks the
-// option whose label contains `text`.
-export async function pickOrg(page, testId, text, query = text) {
-  const box = page.locator(`[data-test=${testId}]`).first();
-  await box.click();
-  await box.locator('input').first().fill(query);
+// option whose label contains `text`. `box` overrides the picker's locator (a picker in a
+// dialog over a drawer). The popup is opened by looking at the input's aria-expanded, never
+// by a second click on a guess: under load a search can take seconds, and a click on an
+// open picker closes it.
+export async function pickOrg(page, testId, text, query = text, box = page.locator(`[data-test=${testId}]`).first()) {
+  const field = box.locator('input').first();
   const option = page.locator('.org-picker-pop .el-tree-node__content:visible', { hasText: text }).first();
-  // a picker that still has focus from an earlier choice opens on the next click only
-  if (!(await option.waitFor({ timeout: 2000 }).then(() => true, () => false))) await box.locator('input').first().click();
-  await option.waitFor();
+  for (let attempt = 0; ; attempt++) {
+    if ((await field.getAttribute('aria-expanded')) !== 'true') await (attempt ? field : box).click();
+    await field.fill(query);
+    if (await option.waitFor({ timeout: 10000 }).then(() => true, () => false)) break;
+    if (attempt === 2) await option.waitFor({ timeout: 1 }); // the third miss: fail naming the option
+  }
   await option.click();
 }
 

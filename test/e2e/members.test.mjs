@@ -95,13 +95,7 @@ async function choose(page, id, text) {
 // pickOrg (browser.mjs) for a picker inside a dialog over a drawer: the tree-select hands its
 // test id to its (hidden) tree as well, so take the visible box
 async function pickOrgIn(page, testId, text, query = text) {
-  const box = page.locator(`[data-test=${testId}]:not([role=tree]):visible`).first();
-  await box.click();
-  await box.locator('input').first().fill(query);
-  const option = page.locator('.org-picker-pop .el-tree-node__content:visible', { hasText: text }).first();
-  if (!(await option.waitFor({ timeout: 2000 }).then(() => true, () => false))) await box.locator('input').first().click();
-  await option.waitFor();
-  await option.click();
+  await pickOrg(page, testId, text, query, page.locator(`[data-test=${testId}]:not([role=tree]):visible`).first());
 }
 const toast = (page) => page.locator('.kx-toast-success').last();
 // waits for `loc`; on a timeout leaves a screenshot of what was there instead

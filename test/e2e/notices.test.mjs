@@ -92,7 +92,9 @@ test('send a notice to a subtree; a county acknowledges it; the sender sees the 
   const branch = page.getByTestId('receipt-branches').locator('tr', { hasText: '临江市科学技术协会' }).first();
   await branch.waitFor();
   await page.getByTestId('recipient-filter').getByText('已签收').click();
-  await page.getByTestId('recipient-table').locator('.recipient-row').first().waitFor();
+  // the filtered list replaces the whole one when its answer comes (slow under load): wait for it
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=recipient-table] .recipient-row').length === 1);
+  await page.waitForTimeout(300);
   assert.equal(await page.getByTestId('recipient-table').locator('.recipient-row').count(), 1);
   await check(page, 'detail-desktop', sender.problems);
   await sender.ctx.close();
