@@ -103,14 +103,6 @@ bool date_valid(const char *s)
 	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 }
 
-void date_today(char *out, size_t cap)
-{
-	struct tm tm;
-	time_t now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(out, cap, "%Y-%m-%d", &tm);
-}
-
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -198,7 +190,7 @@ bool time_shanghai_deadline(const char *date, const char *hhmm, int64_t *last_ms
 	return true;
 }
 
-void date_today_shanghai(char *out, size_t cap)
+void date_today(char *out, size_t cap)
 {
 	struct tm tm;
 	time_t now = time(NULL) + TIME_SHANGHAI_OFFSET_S;

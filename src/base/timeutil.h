@@ -26,8 +26,6 @@ bool time_beijing(const char *iso, char *out, size_t cap);
 
 /* True when s is a real calendar date "YYYY-MM-DD" from 1800 on (leap years honoured). */
 bool date_valid(const char *s);
-/* Today's UTC date "YYYY-MM-DD" (cap >= 11). */
-void date_today(char *out, size_t cap);
 /* Asia/Shanghai is UTC+8 all year (no daylight saving since 1991): the one offset every
  * Beijing-time rule uses (deadlines here, forms' deadlines, the scheduler's days). */
 #define TIME_SHANGHAI_OFFSET_S (8 * 3600)
@@ -39,8 +37,11 @@ void date_today(char *out, size_t cap);
  * Something is on time when its instant <= *last_ms. False for a date that is not valid or
  * a time that is not HH:MM (00:00 to 23:59). */
 bool time_shanghai_deadline(const char *date, const char *hhmm, int64_t *last_ms);
-/* Today's date in Asia/Shanghai "YYYY-MM-DD" (cap >= 11). */
-void date_today_shanghai(char *out, size_t cap);
+/* Today's date "YYYY-MM-DD" (cap >= 11) as people in China name it: Asia/Shanghai. Every
+ * business rule's "today" (an org's as-of date, "not after today", a membership's expiry,
+ * a document number's year) is this one: between 16:00 and 24:00 UTC the UTC date is
+ * still yesterday in Beijing's eyes. */
+void date_today(char *out, size_t cap);
 /* The date `months` months and then `days` days after the valid date d (either may be
  * negative), into out (YYYY-MM-DD); a day past the end of the target month becomes that
  * month's last day (2024-01-31 + 1 month = 2024-02-29). Returns false (out "") when d is

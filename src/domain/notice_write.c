@@ -493,7 +493,7 @@ static int send_tx(struct conn *c, void *arg)
 		return rc;
 	char today[11], year[11];
 	date_today(today, sizeof(today));
-	date_today_shanghai(year, sizeof(year));
+	date_today(year, sizeof(year));
 	year[4] = '\0'; /* the year of the number is Beijing's */
 	struct rset_view v = {0};
 	rc = notice_resolve(c, org_id, j->t, today, &v);

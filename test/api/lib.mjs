@@ -28,6 +28,12 @@ globalThis.fetch = async (input, init) => {
 };
 
 // Creates a fresh database and returns its URL.
+// A date "YYYY-MM-DD" `offset` days from today as the server names days: Beijing time
+// (between 16:00 and 24:00 UTC the UTC date is still yesterday there).
+export function beijingDate(offset = 0) {
+  return new Date(Date.now() + offset * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10);
+}
+
 export function freshDb(dir) {
   if (!process.env.KEXIE_TEST_PG) return `sqlite:${join(dir, 'kexie.db')}`;
   const name = `t_${process.pid}_${Date.now()}_${dbCounter++}`;

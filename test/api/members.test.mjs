@@ -5,7 +5,7 @@
 // with numbers by pattern, terms and dues. On SQLite and PostgreSQL alike.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
+import { startServer, json, expectError, sql, userWithToken, kexie, beijingDate } from './lib.mjs';
 
 let s, ids, tok;
 const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
@@ -352,7 +352,7 @@ test('dues: a payment extends the paid term by the category term; expiring and l
   assert.ok(!l.items.some((i) => i.id === m.id));
   // mark it lapsed as the nightly run would, then pay: active again from the day paid
   sql(s.db, `UPDATE membership SET status = 'lapsed' WHERE id = ${m.id}`);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = beijingDate();
   x = await json(await post(`/api/v1/memberships/${m.id}/payments`, tok.staff, { amount_cents: 1000, method: 'wechat' }));
   assert.equal(x.status, 'active');
   assert.ok(x.valid_until > today);
@@ -370,7 +370,7 @@ test('statistics: make-up, growth, coverage and dues of a subtree, scoped like e
   const b = await reg({ name: '统计乙', mobile: '13011110002', gender: '女', birth_date: '2000-05-01', political_status: '中共党员' });
   const ma = await json(await post('/api/v1/memberships', t, { org_id: org, person_id: a.id, category: 'fellow' }));
   await post('/api/v1/memberships', t, { org_id: org, person_id: b.id, category: 'student' });
-  const today = new Date().toISOString().slice(0, 10);
+  const today = beijingDate();
   await post(`/api/v1/memberships/${ma.id}/payments`, t, { amount_cents: 30000, method: 'cash', paid_on: today });
   const r = await get(`/api/v1/members/stats?under=${org}`, t);
   assert.equal(r.status, 200, await r.clone().text());

@@ -5,7 +5,7 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, json, expectError, sql, userWithToken, kexie } from './lib.mjs';
+import { startServer, json, expectError, sql, userWithToken, kexie, beijingDate } from './lib.mjs';
 
 let s, ids, tok;
 const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
@@ -325,7 +325,7 @@ describe('issue10: search and dated counts agree with the recursive walks', () =
     assert.ok(moved > 8 && closed > 4 && patched > 10, `moved ${moved} closed ${closed} patched ${patched}`);
     // reopens through the route (srv11): on the closing day (no gap) and later (a gap in the
     // placement, which splits the closure rows of the branch below)
-    const today = new Date().toISOString().slice(0, 10);
+    const today = beijingDate();
     const shut = sql(s2.db, `SELECT id, closed_on FROM org WHERE closed_on IS NOT NULL AND closed_on <= '${today}' ORDER BY closed_on DESC`)
       .trim().split('\n').filter(Boolean).map((l) => l.split('|'));
     let reopened = 0, gaps = 0;
@@ -570,7 +570,7 @@ test('issue 8 case 6: a future opened_on is refused with a field error, over HTT
   assert.equal(r.report.errors[0].code, 'future');
   assert.equal(count("code = 'DC-C1-FUT2'"), 0);
   // today is fine and answers 201 with the row
-  const today = new Date().toISOString().slice(0, 10);
+  const today = beijingDate();
   const made = await post('/api/v1/orgs', tok.city, { code: 'DC-C1-TODAY', name: '今天', level: 'grassroots', type: 'other', parent_id: Number(ids['DC-C1']), opened_on: today });
   assert.equal(made.status, 201);
   assert.equal((await json(made)).opened_on, today);

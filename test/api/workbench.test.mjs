@@ -3,7 +3,7 @@
 // recent changes of a subtree, the to-do list, and the audit CSV in the user's language.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, sql, userWithToken, expectError, json, kexie } from './lib.mjs';
+import { startServer, sql, userWithToken, expectError, json, kexie, beijingDate } from './lib.mjs';
 
 let s, ids, admin, staff, security, auditor;
 before(async () => {
@@ -31,8 +31,8 @@ const send = (method, path, body, extra = {}, tok = admin) => fetch(`${s.url}${p
   method, headers: H(tok, { 'content-type': 'application/json', ...extra }), body: JSON.stringify(body),
 });
 const etagOf = async (id) => { const r = await get(`/api/v1/orgs/${id}`); await r.arrayBuffer(); return r.headers.get('etag'); };
-const today = new Date().toISOString().slice(0, 10);
-const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+const today = beijingDate();
+const daysAgo = (n) => beijingDate(-n);
 // CSV bytes as sent (fetch's text() would drop the BOM)
 const csvText = async (r) => {
   const bytes = new Uint8Array(await r.arrayBuffer());

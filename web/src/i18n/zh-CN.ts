@@ -44,7 +44,7 @@ export default {
     emoji: '不能含有表情符号等图形字符', duplicate: '重复', unreadable: '无法读取该文件', bad_encoding: '文件编码无法识别', too_many_rows: '行数过多',
     after_to: '起始日期不能晚于截止日期', not_open: '组织在该日期未成立',
     cannot_guide: '只有同级或上级的科协、学会可以作为业务指导单位', expired: '申请已过期，请重新提出', forbidden: '您的角色无权在此操作',
-    future: '成立日期不能晚于今天', holds_post: '该账号已担任三员岗位，不能兼任', not_pending: '该申请已处理', pending: '该账号已有待审批的申请',
+    future: '日期不能晚于今天', holds_post: '该账号已担任三员岗位，不能兼任', not_pending: '该申请已处理', pending: '该账号已有待审批的申请',
     post_by_request: '三员岗位需经另一位安全管理员审批：请先以其他角色创建账号', post_holder: '担任三员岗位的账号不能再有其他角色',
     root_needs_post: '只有系统级管理员可以创建顶级组织：请选择上级组织', same_person: '须由另一位安全管理员审批，不能自己审批自己的申请',
     self: '不能为自己分配管理员岗位', too_deep: '组织层级过深（最多 64 级）',
