@@ -1349,6 +1349,8 @@ static int audit_summary(struct conn *c, struct imp *m, const long *counts)
 }
 
 /* One batch in one transaction (run again from the start on a retry). */
+static void write_rejected(struct imp *m);
+
 static int batch_tx(struct conn *c, void *arg)
 {
 	struct batch *b = arg;
@@ -1392,6 +1394,8 @@ static int batch_tx(struct conn *c, void *arg)
 		rc = flush_inserts(c, b, b->to);
 	if (!rc && b->final)
 		rc = audit_summary(c, m, b->counts);
+	if (!rc && b->final)
+		write_rejected(m); /* before the step that ends the job commits: see write_rejected */
 	if (rc)
 		return rc;
 	describe(m, b->counts, b->to, b->result, sizeof(b->result), b->checkpoint, sizeof(b->checkpoint));
@@ -1483,7 +1487,9 @@ static int load_caller(struct imp *m)
 
 /* The error file (core/importcols.h) of an HTTP job: every refused row as uploaded, with the
  * reasons the checks gave (a row refused while writing says only that it was not imported:
- * its reasons are in the job's errors). */
+ * its reasons are in the job's errors). Written just before the step that ends the job
+ * commits (inside the final batch's transaction), never after: a client that sees the job
+ * succeeded finds its file. A rolled-back final step leaves a file the retry rewrites. */
 static void write_rejected(struct imp *m)
 {
 	long n = 0;
@@ -1600,12 +1606,11 @@ static int import_run(struct job *j)
 					 .checkpoint = "",
 					 .result = result,
 					 .final = true};
+		write_rejected(m);
 		rc = job_step(j, NULL, NULL, &p);
 	} else if (!rc) {
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : ORG_IMPORT_BATCH);
 	}
-	if (!rc)
-		write_rejected(m);
 	if (t_plan)
 		log_info("org import: job %" PRId64
 			 ": %ld rows; CPU time: read %.0f ms, snapshot %.0f ms, checks %.0f ms,"

@@ -521,6 +521,8 @@ static int audit_summary(struct conn *c, struct imp *m, const long *counts)
 }
 
 /* One batch in one transaction (run again from the start on a retry). */
+static void write_rejected(struct imp *m);
+
 static int batch_tx(struct conn *c, void *arg)
 {
 	struct batch *b = arg;
@@ -550,15 +552,19 @@ static int batch_tx(struct conn *c, void *arg)
 		return ERR_UNPROCESSABLE; /* all-or-nothing: nothing of the file is kept */
 	if (!rc && b->final && !b->dry)
 		rc = audit_summary(c, m, b->counts);
+	if (!rc && b->final && !b->dry)
+		write_rejected(m); /* before the step that ends the job commits: see write_rejected */
 	if (rc)
 		return rc;
 	describe(m, b->counts, b->to, b->result, sizeof(b->result), b->checkpoint, sizeof(b->checkpoint));
 	return b->dry ? JOB_CANCELLED : 0; /* a dry run: rolled back (a positive code: not a failure) */
 }
 
-/* The job's last record when nothing more is written: the result and the errors noted. */
+/* The job's last record when nothing more is written: the result and the errors noted (and
+ * the error file first). */
 static int finish(struct imp *m, const long *counts)
 {
+	write_rejected(m);
 	char result[512];
 	describe(m, counts, m->nitems, result, sizeof(result), NULL, 0);
 	struct job_progress p = {.rows_total = m->nitems,
@@ -576,11 +582,15 @@ static void note_checked(struct imp *m, long from, long to)
 			note(m, &m->items[i], m->items[i].errs);
 }
 
-/* The error file (core/importcols.h): every refused row as it was, and why, in Chinese
- * (the code's label; the message when the code has none). Written when the job ends; a
- * failure to write it is logged, the import stands. */
+/* The error file (core/importcols.h) of an HTTP job (the command line has its own file and
+ * the report): every refused row as it was, and why, in Chinese (the code's label; the
+ * message when the code has none). Written just before the step that ends the job commits
+ * (in the final batch's transaction, or before finish()'s record), never after: a client that
+ * sees the job succeeded finds its file. A failure to write it is logged, the import stands. */
 static void write_rejected(struct imp *m)
 {
+	if (strcmp(job_info(m->job)->origin, "http"))
+		return;
 	long n = 0;
 	for (long i = 0; i < m->nitems; i++)
 		n += m->items[i].bad || m->items[i].werrs;
@@ -757,8 +767,6 @@ static int import_run(struct job *j)
 		rc = write_all(m);
 	else if (!rc)
 		rc = write_batches(m, job_batch_rows(j) > 0 ? job_batch_rows(j) : MEMBER_IMPORT_BATCH);
-	if (!rc && !strcmp(ji->origin, "http"))
-		write_rejected(m); /* the command line has its file and the report */
 	sheet_free(&m->sheet);
 	free(m->items);
 	free(m->caller);
