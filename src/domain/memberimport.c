@@ -520,9 +520,9 @@ static int audit_summary(struct conn *c, struct imp *m, const long *counts)
 	return audit_append(c, &e);
 }
 
-/* One batch in one transaction (run again from the start on a retry). */
 static void write_rejected(struct imp *m);
 
+/* One batch in one transaction (run again from the start on a retry). */
 static int batch_tx(struct conn *c, void *arg)
 {
 	struct batch *b = arg;

@@ -492,9 +492,9 @@ static int send_tx(struct conn *c, void *arg)
 	if (rc)
 		return rc;
 	char today[11], year[11];
-	date_today(today, sizeof(today));
-	date_today(year, sizeof(year));
-	year[4] = '\0'; /* the year of the number is Beijing's */
+	date_today(today, sizeof(today)); /* Beijing's: the day and the year of the number */
+	memcpy(year, today, 4);
+	year[4] = '\0';
 	struct rset_view v = {0};
 	rc = notice_resolve(c, org_id, j->t, today, &v);
 	if (rc == ERR_TOOBIG) {

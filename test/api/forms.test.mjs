@@ -8,7 +8,7 @@
 // KEXIE_TEST_PG, on PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, json, expectError, sql, userWithToken } from './lib.mjs';
+import { startServer, json, expectError, sql, userWithToken, beijingDate } from './lib.mjs';
 
 let s, ids, tok;
 const H = (t, extra = {}) => ({ ...(t ? { authorization: `Bearer ${t}` } : {}), ...extra });
@@ -37,7 +37,6 @@ const SCHEMA = {
   ],
 };
 const GOOD = { title: '科普日', held_on: '2026年9月16日', cost: '0.1', extra: '0.2', total_cost: '0.3', kind: 'talk', rows: [{ name: '讲座', people: 30 }, { name: '展览', people: 12 }], people: 42 };
-const shanghaiDay = (offsetDays = 0) => new Date(Date.now() + 8 * 3600e3 + offsetDays * 86400e3).toISOString().slice(0, 10);
 
 before(async () => {
   s = await startServer();
@@ -195,7 +194,7 @@ let sub;
 test('a draft: started by the org\'s staff, autosaved with If-Match (428 without, 412 stale)', async () => {
   let e = await expectError(assert, await post('/api/v1/form-submissions', tok.staff, { template_id: form.id, org_id: org('DC-C1-K1'), subject_kind: 'notice', subject_id: 1, deadline: '2026-6-15' }), 422);
   assert.equal(e.details[0].field, 'deadline');
-  const r = await post('/api/v1/form-submissions', tok.staff, { template_id: form.id, org_id: org('DC-C1-K1'), subject_kind: 'notice', subject_id: 1, deadline: shanghaiDay(0), values: { title: '草稿' } });
+  const r = await post('/api/v1/form-submissions', tok.staff, { template_id: form.id, org_id: org('DC-C1-K1'), subject_kind: 'notice', subject_id: 1, deadline: beijingDate(0), values: { title: '草稿' } });
   assert.equal(r.status, 201, await r.clone().text());
   sub = await json(r);
   assert.equal(sub.status, 'draft');
@@ -291,7 +290,7 @@ test('return with a reason -> resubmit -> accept by the receiving org; revisions
 });
 
 test('late: judged by the server clock against a deadline in Asia/Shanghai', async () => {
-  const cases = [[shanghaiDay(-1), true], [shanghaiDay(1), false], [`${shanghaiDay(-1)}T23:59`, true]];
+  const cases = [[beijingDate(-1), true], [beijingDate(1), false], [`${beijingDate(-1)}T23:59`, true]];
   for (const [i, [deadline, late]] of cases.entries()) {
     let r = await post('/api/v1/form-submissions', tok.staff, { template_id: form.id, org_id: org('DC-C1-K1'), subject_kind: 'period', subject_id: 100 + i, deadline });
     assert.equal(r.status, 201, await r.clone().text());

@@ -6,7 +6,7 @@
 // 403 without the permission) and Markdown that cannot carry script.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, json, expectError, sql, userWithToken } from './lib.mjs';
+import { startServer, json, expectError, sql, userWithToken, beijingDate } from './lib.mjs';
 
 let s, ids, tok;
 const H = (t, extra = {}) => ({ authorization: `Bearer ${t}`, ...extra });
@@ -16,7 +16,7 @@ const send = (method, path, t, body, extra = {}) => fetch(`${s.url}${path}`, {
 });
 const post = (path, t, body) => send('POST', path, t, body);
 const id = (code) => Number(ids[code]);
-const year = String(new Date(Date.now() + 8 * 3600e3).getUTCFullYear());
+const year = beijingDate().slice(0, 4);
 
 async function draft(t, body) {
   const r = await post('/api/v1/notices', t, body);

@@ -79,7 +79,7 @@ export async function pickOrg(page, testId, text, query = text, box = page.locat
     if ((await field.getAttribute('aria-expanded')) !== 'true') await (attempt ? field : box).click();
     await field.fill(query);
     if (await option.waitFor({ timeout: 10000 }).then(() => true, () => false)) break;
-    if (attempt === 2) await option.waitFor({ timeout: 1 }); // the third miss: fail naming the option
+    if (attempt === 2) throw new Error(`pickOrg ${testId}: no option "${text}" after searching "${query}" three times`);
   }
   await option.click();
 }

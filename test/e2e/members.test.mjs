@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, sql, userWithToken } from '../api/lib.mjs';
+import { startServer, sql, userWithToken, beijingDate } from '../api/lib.mjs';
 import { launch, SHOTS, DESKTOP, PHONE, openPage, signInQuick, input, pickOrg, axeViolations, rawTextOnScreen, layoutProblems } from './browser.mjs';
 
 let s, browser, tok, ids, seeded;
@@ -34,7 +34,6 @@ const api = async (method, path, body, headers = {}) => {
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(j)}`);
   return j;
 };
-const day = (offset) => new Date(Date.now() + offset * 86400e3 + 8 * 3600e3).toISOString().slice(0, 10); // Beijing dates
 const monthsAgo = (n, plusDays = 0) => {
   const d = new Date(Date.now() + 8 * 3600e3);
   d.setUTCMonth(d.getUTCMonth() - n);
@@ -57,7 +56,7 @@ before(async () => {
   await api('POST', `/api/v1/memberships/${ma.id}/payments`, { amount_cents: 5000, method: 'cash', paid_on: monthsAgo(12, 10) });
   const mc = await api('POST', '/api/v1/memberships', { org_id: K1, person_id: c.id, category: 'individual', joined_on: monthsAgo(24) });
   await api('POST', `/api/v1/memberships/${mc.id}/payments`, { amount_cents: 5000, method: 'wechat', paid_on: monthsAgo(24) });
-  await api('POST', '/api/v1/memberships', { org_id: K1, person_id: b.id, category: 'student', joined_on: day(-3) });
+  await api('POST', '/api/v1/memberships', { org_id: K1, person_id: b.id, category: 'student', joined_on: beijingDate(-3) });
   // a page and a bit of people in the neighbouring county, for "more"
   const K2 = Number(ids['DC-C1-K2']);
   for (let i = 0; i < 55; i++) await api('POST', '/api/v1/members', { org_id: K2, name: `张测试${i}号`, mobile: `1350000${String(1000 + i)}` });

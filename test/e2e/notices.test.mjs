@@ -94,8 +94,6 @@ test('send a notice to a subtree; a county acknowledges it; the sender sees the 
   await page.getByTestId('recipient-filter').getByText('已签收').click();
   // the filtered list replaces the whole one when its answer comes (slow under load): wait for it
   await page.waitForFunction(() => document.querySelectorAll('[data-test=recipient-table] .recipient-row').length === 1);
-  await page.waitForTimeout(300);
-  assert.equal(await page.getByTestId('recipient-table').locator('.recipient-row').count(), 1);
   await check(page, 'detail-desktop', sender.problems);
   await sender.ctx.close();
 });
