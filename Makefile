@@ -90,7 +90,7 @@ check:
 
 # ---- web app ----
 web: web/dist/index.html
-web/dist/index.html: $(WEB_SRC) web/package-lock.json | deps
+web/dist/index.html: $(WEB_SRC) web/package-lock.json | deps build/kexie
 	scripts/gen-api-types
 	cd web && npm run build --silent
 	@touch $@

@@ -57,84 +57,6 @@ export interface Schemas {
         roles: string;
         status: "active" | "disabled";
       };
-  activity: {
-        approval_required: boolean;
-        audience: "public" | "members" | "org";
-        audience_org_id: number | null;
-        campaign_id: number | null;
-        campaign_title: string | null;
-        cancel_reason: string;
-        capacity: number;
-        coorgs: unknown[];
-        counts: Schemas["activity_counts"];
-        ends_at: number;
-        id: number;
-        narrative: string;
-        org_id: number;
-        org_name: string;
-        place: string;
-        reg_closes_at: number | null;
-        reg_opens_at: number | null;
-        starts_at: number;
-        state: "open" | "cancelled";
-        title: string;
-        type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-        version: number;
-      };
-  activity_counts: {
-        checked_in: number;
-        checked_out: number;
-        head_count: number;
-        pending: number;
-        registered: number;
-        waitlisted: number;
-        walk_ins: number;
-      };
-  activity_registration: {
-        checked_in_at: number | null;
-        checked_out_at: number | null;
-        created_at: number;
-        id: number;
-        name: string;
-        person_id: number;
-        state: string;
-      };
-  activity_row: {
-        approval_required: boolean;
-        audience: "public" | "members" | "org";
-        audience_org_id: number | null;
-        campaign_id: number | null;
-        campaign_title: string | null;
-        capacity: number;
-        counts: Schemas["activity_counts"];
-        ends_at: number;
-        id: number;
-        org_id: number;
-        org_name: string;
-        place: string;
-        reg_closes_at: number | null;
-        reg_opens_at: number | null;
-        starts_at: number;
-        state: "open" | "cancelled";
-        title: string;
-        type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-      };
-  activity_state: {
-        state: "confirmed" | "pending" | "waitlisted" | "rejected" | "cancelled";
-      };
-  activity_stats: {
-        activities: number;
-        by_type: Schemas["activity_type_row"][];
-        org_id: number;
-        person_times: number;
-        unique_participants: number;
-        walk_ins: number;
-      };
-  activity_type_row: {
-        activities: number;
-        person_times: number;
-        type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-      };
   application: {
         category: "individual" | "student" | "senior" | "fellow" | "honorary" | "group";
         created_at: number;
@@ -175,50 +97,6 @@ export interface Schemas {
         user_id: number;
         via: "session" | "token";
       };
-  campaign: {
-        ends_on: string;
-        goal_activities: number;
-        goal_participants: number;
-        id: number;
-        org_id: number;
-        org_name: string;
-        starts_on: string;
-        title: string;
-      };
-  campaign_branch: {
-        activities: number;
-        code: string;
-        name: string;
-        org_id: number;
-        participants: number;
-      };
-  campaign_progress: {
-        activities: number;
-        branches: Schemas["campaign_branch"][];
-        campaign_id: number;
-        goal_activities: number;
-        goal_participants: number;
-        participants: number;
-        under: number;
-      };
-  checkin_code: {
-        expires_at: number;
-        path: string;
-        png_base64: string;
-        token: string;
-        url: string;
-        window_seconds: number;
-      };
-  checkin_result: {
-        activity_id: number;
-        already: boolean;
-        checked_in_at: number;
-        counts: Schemas["activity_counts"];
-        title: string;
-      };
-  checkout_result: {
-        checked_out_at: number;
-      };
   closed: {
         closed: number;
       };
@@ -233,19 +111,6 @@ export interface Schemas {
   consent: {
         text: string;
         version: string;
-      };
-  correction: {
-        answer: string | null;
-        created_at: number;
-        decided_at: number | null;
-        fields: unknown[];
-        id: number;
-        org_id: number;
-        org_name: string;
-        person_id: number;
-        person_name: string;
-        reason: string;
-        status: "pending" | "approved" | "rejected";
       };
   counts: {
         by_level: Record<string, unknown>;
@@ -472,28 +337,6 @@ export interface Schemas {
         valid_until: string | null;
         version: number;
       };
-  my_activity: {
-        approval_required: boolean;
-        audience: "public" | "members" | "org";
-        audience_org_id: number | null;
-        campaign_id: number | null;
-        campaign_title: string | null;
-        capacity: number;
-        checked_in: boolean;
-        counts: Schemas["activity_counts"];
-        ends_at: number;
-        id: number;
-        my_state: "confirmed" | "pending" | "waitlisted" | "rejected" | "cancelled" | null;
-        org_id: number;
-        org_name: string;
-        place: string;
-        reg_closes_at: number | null;
-        reg_opens_at: number | null;
-        starts_at: number;
-        state: "open" | "cancelled";
-        title: string;
-        type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-      };
   new_token: {
         expires_days: number;
         name: string;
@@ -610,7 +453,7 @@ export interface Schemas {
         body: string;
         created_at: string;
         id: number;
-        kind: "reminder" | "notice" | "submission" | "system" | "hook_test" | "activity";
+        kind: "reminder" | "notice" | "submission" | "system" | "hook_test";
         link: string | null;
         org_id: number | null;
         read_at: string | null;
@@ -643,7 +486,7 @@ export interface Schemas {
         version: number;
       };
   org_change: {
-        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry" | "notice.create" | "notice.update" | "notice.forward" | "notice.submit" | "notice.approve" | "notice.reject" | "notice.send" | "notice.recall" | "notice.read" | "notice.acknowledge" | "notice.config" | "person.correction_request" | "person.correction_approve" | "person.correction_reject" | "report_plan.create" | "report.remind" | "activity.create" | "activity.update" | "activity.cancel" | "activity.register" | "activity.unregister" | "activity.promote" | "activity.approve" | "activity.reject" | "activity.checkin" | "activity.checkout" | "activity.walk_ins" | "activity.summary" | "campaign.create";
+        action: "org.create" | "org.update" | "org.move" | "org.close" | "org.reopen" | "org.link" | "org.import" | "org.export" | "org.generate" | "region.import" | "region.generate" | "user.create" | "user.role_add" | "user.role_remove" | "user.disable" | "user.enable" | "user.unlock" | "user.password" | "user.sessions_end" | "user.login" | "user.login_failed" | "user.logout" | "session.end" | "token.create" | "token.revoke" | "user.password_failed" | "user.post_grant" | "post_request.create" | "post_request.approve" | "post_request.reject" | "job.cancel" | "audit.prune" | "audit.rekey" | "person.create" | "person.update" | "person.reveal" | "person.import" | "person.export" | "membership.create" | "membership.end" | "membership.pay" | "membership.lapse" | "member.config" | "pii.rekey" | "application.create" | "member_unit.create" | "member_unit.update" | "application.approve" | "application.reject" | "person.export_self" | "person.erasure_request" | "person.erase" | "person.erasure_reject" | "file.upload" | "file.delete" | "file.attach" | "file.detach" | "file.sweep" | "form.create" | "form.update" | "submission.create" | "submission.save" | "submission.submit" | "submission.resubmit" | "submission.return" | "submission.accept" | "notification.read" | "notification.read_all" | "hook.test" | "hook.retry" | "notice.create" | "notice.update" | "notice.forward" | "notice.submit" | "notice.approve" | "notice.reject" | "notice.send" | "notice.recall" | "notice.read" | "notice.acknowledge" | "notice.config";
         actor: string;
         at: string;
         changes: Record<string, unknown>;
@@ -747,56 +590,6 @@ export interface Schemas {
   rendered: {
         html: string;
       };
-  report_completeness: {
-        children: unknown[];
-        period: Record<string, unknown>;
-        self: Record<string, unknown>;
-        total: Record<string, unknown>;
-        under: number;
-      };
-  report_count: {
-        count: number;
-      };
-  report_due: {
-        late: boolean | null;
-        org_name: string;
-        period: Record<string, unknown>;
-        periodicity: string;
-        plan_id: number;
-        plan_name: string;
-        status: string | null;
-        submission_id: number | null;
-      };
-  report_missing: {
-        contact: string;
-        org: Record<string, unknown>;
-        reminders: number;
-        status: string | null;
-      };
-  report_plan: {
-        created_at: number;
-        due_date: string | null;
-        due_day: number;
-        id: number;
-        name: string;
-        notice_id: number | null;
-        org_id: number;
-        org_name: string;
-        periodicity: "monthly" | "quarterly" | "yearly" | "once";
-        starts_on: string;
-        targets: Record<string, unknown>;
-        template_id: number;
-        template_name: string;
-        version: number;
-      };
-  report_reminded: {
-        accounts: number;
-        orgs: number;
-      };
-  report_started: {
-        created: boolean;
-        submission_id: number;
-      };
   revealed: {
         field: "id_number" | "mobile";
         value: string;
@@ -898,174 +691,6 @@ export interface paths {
       reply: Schemas["about"];
     };
   };
-  "/api/v1/activities": {
-    /** Activities organized in a subtree, newest first, with their head counts */
-    get: {
-      path: Record<string, never>;
-      query: { org_id?: number; campaign_id?: number; type?: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other"; from?: string; to?: string; before?: number; limit?: number };
-      body: never;
-      reply: {
-          items: Schemas["activity_row"][];
-          next_before: number | null;
-        };
-    };
-    /** Create an activity of an organization (times in Beijing time) */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          approval_required?: boolean;
-          audience?: "public" | "members" | "org";
-          audience_org_id?: number | null;
-          campaign_id?: number | null;
-          capacity?: number | null;
-          coorgs?: unknown[] | null;
-          ends_at: string;
-          org_id: number;
-          place?: string | null;
-          reg_closes_at?: string | null;
-          reg_opens_at?: string | null;
-          starts_at: string;
-          title: string;
-          type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-        };
-      reply: Schemas["activity"];
-    };
-  };
-  "/api/v1/activities/{id}": {
-    /** One activity with its head counts */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: Schemas["activity"];
-    };
-    /** Replace an open activity's fields (If-Match required); more places promote the waitlist */
-    patch: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          approval_required?: boolean;
-          audience?: "public" | "members" | "org";
-          audience_org_id?: number | null;
-          campaign_id?: number | null;
-          capacity?: number | null;
-          coorgs?: unknown[] | null;
-          ends_at: string;
-          place?: string | null;
-          reg_closes_at?: string | null;
-          reg_opens_at?: string | null;
-          starts_at: string;
-          title: string;
-          type: "lecture" | "report" | "exchange" | "forum" | "visit" | "volunteer" | "exhibition" | "training" | "party" | "other";
-        };
-      reply: Schemas["activity"];
-    };
-  };
-  "/api/v1/activities/{id}/cancel": {
-    /** Cancel an activity: every registrant is notified in the app */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          reason: string;
-        };
-      reply: Schemas["activity"];
-    };
-  };
-  "/api/v1/activities/{id}/checkin-code": {
-    /** The current check-in code for the venue screen: a signed token, its URL and QR image */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: Schemas["checkin_code"];
-    };
-  };
-  "/api/v1/activities/{id}/checkins": {
-    /** Who checked in (and out), in order */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: {
-          items: Schemas["activity_registration"][];
-        };
-    };
-    /** Check a person in at the desk (found by name or mobile); again: the same answer */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          person_id: number;
-        };
-      reply: Schemas["checkin_result"];
-    };
-  };
-  "/api/v1/activities/{id}/checkout": {
-    /** Check a person out (optional; the first check-out is kept) */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          person_id: number;
-        };
-      reply: Schemas["checkout_result"];
-    };
-  };
-  "/api/v1/activities/{id}/registrations": {
-    /** The sign-ups in order, with their state and check-in */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: {
-          items: Schemas["activity_registration"][];
-        };
-    };
-  };
-  "/api/v1/activities/{id}/registrations/{reg}/decision": {
-    /** Approve (confirmed, or waitlisted when full) or reject a pending sign-up */
-    post: {
-      path: { id: number; reg: number };
-      query: Record<string, never>;
-      body: {
-          approve: boolean;
-        };
-      reply: Schemas["activity_state"];
-    };
-  };
-  "/api/v1/activities/{id}/summary": {
-    /** After the event: the narrative */
-    put: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          narrative: string;
-        };
-      reply: Schemas["activity"];
-    };
-  };
-  "/api/v1/activities/{id}/walk-ins": {
-    /** Count walk-ins (anonymous head count) */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          add: number;
-        };
-      reply: Schemas["activity"];
-    };
-  };
-  "/api/v1/activity-stats": {
-    /** Activities by type, person-times and unique participants of a subtree and period */
-    get: {
-      path: Record<string, never>;
-      query: { org_id?: number; from?: string; to?: string };
-      body: never;
-      reply: Schemas["activity_stats"];
-    };
-  };
   "/api/v1/audit": {
     /** Audit records, newest first, filtered; CSV export */
     get: {
@@ -1076,49 +701,6 @@ export interface paths {
           items: Schemas["audit"][];
           next_before: number | null;
         };
-    };
-  };
-  "/api/v1/campaigns": {
-    /** Campaigns organized in a subtree */
-    get: {
-      path: Record<string, never>;
-      query: { org_id?: number };
-      body: never;
-      reply: {
-          items: Schemas["campaign"][];
-        };
-    };
-    /** Create a campaign (主题活动) with its period and goals */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          ends_on: string;
-          goal_activities?: number;
-          goal_participants?: number;
-          org_id: number;
-          starts_on: string;
-          title: string;
-        };
-      reply: Schemas["campaign"];
-    };
-  };
-  "/api/v1/campaigns/{id}": {
-    /** One campaign */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: Schemas["campaign"];
-    };
-  };
-  "/api/v1/campaigns/{id}/progress": {
-    /** Progress against the goals: totals and per child organization (one level) */
-    get: {
-      path: { id: number };
-      query: { under?: number };
-      body: never;
-      reply: Schemas["campaign_progress"];
     };
   };
   "/api/v1/client-errors": {
@@ -1408,46 +990,6 @@ export interface paths {
       reply: unknown;
     };
   };
-  "/api/v1/me/activities": {
-    /** Activities open to the person the account stands for, and theirs */
-    get: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: never;
-      reply: {
-          items: Schemas["my_activity"][];
-        };
-    };
-  };
-  "/api/v1/me/activities/{id}/registration": {
-    /** Cancel your sign-up: the place goes to the first of the waitlist */
-    delete: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: Schemas["activity_state"];
-    };
-    /** Sign up: confirmed, pending approval or waitlisted; again: the same answer */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-
-        };
-      reply: Schemas["activity_state"];
-    };
-  };
-  "/api/v1/me/checkin": {
-    /** Check in with a scanned code: 201 checked in, 200 already; expired or forged: 422 */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          token: string;
-        };
-      reply: Schemas["checkin_result"];
-    };
-  };
   "/api/v1/me/member": {
     /** My record in the register: fields, memberships, terms and dues (masked) */
     get: {
@@ -1467,41 +1009,6 @@ export interface paths {
           work_unit?: string | null;
         };
       reply: Schemas["me_member"];
-    };
-  };
-  "/api/v1/me/member/corrections": {
-    /** My correction requests and their outcome, newest first */
-    get: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: never;
-      reply: {
-          items: Schemas["correction"][];
-        };
-    };
-    /** Ask the staff to correct fields I may not change myself (with a reason) */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          birth_date?: string;
-          degree?: string;
-          discipline?: string;
-          education?: string;
-          ethnicity?: string;
-          gender?: string;
-          id_number?: string;
-          id_type?: string;
-          mobile?: string;
-          name?: string;
-          party_full_on?: string;
-          party_joined_on?: string;
-          political_status?: string;
-          reason: string;
-          title?: string;
-          title_level?: string;
-        };
-      reply: Schemas["correction"];
     };
   };
   "/api/v1/me/member/erasure": {
@@ -1670,39 +1177,6 @@ export interface paths {
           reason: string;
         };
       reply: Schemas["application"];
-    };
-  };
-  "/api/v1/member-corrections": {
-    /** Members' correction requests in a subtree */
-    get: {
-      path: Record<string, never>;
-      query: { under?: number; status?: "pending" | "approved" | "rejected" };
-      body: never;
-      reply: {
-          items: Schemas["correction"][];
-        };
-    };
-  };
-  "/api/v1/member-corrections/{id}/approve": {
-    /** Apply a correction to the register (refused when a field changed since) */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          answer?: string;
-        };
-      reply: Schemas["correction"];
-    };
-  };
-  "/api/v1/member-corrections/{id}/reject": {
-    /** Refuse a correction request with an answer */
-    post: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: {
-          answer: string;
-        };
-      reply: Schemas["correction"];
     };
   };
   "/api/v1/member-erasures": {
@@ -2472,17 +1946,6 @@ export interface paths {
       reply: Schemas["org"];
     };
   };
-  "/api/v1/orgs/{id}/reports-due": {
-    /** The reports the organization is expected to submit (this period and the last) */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: {
-          items: Schemas["report_due"][];
-        };
-    };
-  };
   "/api/v1/orgs/{id}/stats": {
     /** Organizations of the subtree opened, closed and reopened in a year */
     get: {
@@ -2629,98 +2092,6 @@ export interface paths {
       query: Record<string, never>;
       body: never;
       reply: Schemas["region"];
-    };
-  };
-  "/api/v1/report-plans": {
-    /** Report plans of an organization, newest first */
-    get: {
-      path: Record<string, never>;
-      query: { org_id?: number };
-      body: never;
-      reply: {
-          items: Schemas["report_plan"][];
-        };
-    };
-    /** A report plan: a form, a periodicity and deadline, expected reporters by rule */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          due_date?: string | null;
-          due_day?: number;
-          name: string;
-          notice_id?: number | null;
-          org_id: number;
-          periodicity: "monthly" | "quarterly" | "yearly" | "once";
-          starts_on?: string | null;
-          targets: Record<string, unknown>;
-          template_id: number;
-        };
-      reply: Schemas["report_plan"];
-    };
-  };
-  "/api/v1/report-plans/{id}": {
-    /** One report plan with its rules */
-    get: {
-      path: { id: number };
-      query: Record<string, never>;
-      body: never;
-      reply: Schemas["report_plan"];
-    };
-  };
-  "/api/v1/report-plans/{id}/periods/{period}/completeness": {
-    /** Completeness and timeliness of a period over a subtree, child by child */
-    get: {
-      path: { id: number; period: string };
-      query: { under?: number };
-      body: never;
-      reply: Schemas["report_completeness"];
-    };
-  };
-  "/api/v1/report-plans/{id}/periods/{period}/missing": {
-    /** The organizations expected that have not submitted, with their contacts */
-    get: {
-      path: { id: number; period: string };
-      query: { under?: number };
-      body: never;
-      reply: {
-          items: Schemas["report_missing"][];
-        };
-    };
-  };
-  "/api/v1/report-plans/{id}/periods/{period}/remind": {
-    /** Remind every missing organization (in-app and the outbound hook), each logged */
-    post: {
-      path: { id: number; period: string };
-      query: Record<string, never>;
-      body: {
-          under?: number | null;
-        };
-      reply: Schemas["report_reminded"];
-    };
-  };
-  "/api/v1/report-plans/{id}/periods/{period}/submissions": {
-    /** Start (or find) the organization's submission for the period, with its deadline */
-    post: {
-      path: { id: number; period: string };
-      query: Record<string, never>;
-      body: {
-          org_id: number;
-        };
-      reply: Schemas["report_started"];
-    };
-  };
-  "/api/v1/report-plans/preview": {
-    /** How many organizations the rules expect for the current period (live count) */
-    post: {
-      path: Record<string, never>;
-      query: Record<string, never>;
-      body: {
-          org_id: number;
-          periodicity?: "monthly" | "quarterly" | "yearly" | "once";
-          targets: Record<string, unknown>;
-        };
-      reply: Schemas["report_count"];
     };
   };
   "/api/v1/session": {
@@ -2890,23 +2261,6 @@ export type Path = keyof paths;
 
 /** Every code list of the server (src/core/codelist.c) with its Chinese and English words. */
 export const CODE_LISTS = {
-  activity_audience: [
-    { code: "public", zh: "公众", en: "The public" },
-    { code: "members", zh: "会员", en: "Members" },
-    { code: "org", zh: "指定组织人员", en: "One organization's people" },
-  ],
-  activity_type: [
-    { code: "lecture", zh: "科普宣讲", en: "Popular-science lecture" },
-    { code: "report", zh: "报告会", en: "Report meeting" },
-    { code: "exchange", zh: "学术交流", en: "Academic exchange" },
-    { code: "forum", zh: "论坛", en: "Forum" },
-    { code: "visit", zh: "参观考察", en: "Visit" },
-    { code: "volunteer", zh: "志愿服务", en: "Volunteer service" },
-    { code: "exhibition", zh: "展览展示", en: "Exhibition" },
-    { code: "training", zh: "培训", en: "Training" },
-    { code: "party", zh: "党建活动", en: "Party activity" },
-    { code: "other", zh: "其他", en: "Other" },
-  ],
   audit_action: [
     { code: "org.create", zh: "新建组织", en: "Create organization" },
     { code: "org.update", zh: "修改组织信息", en: "Edit organization" },
@@ -2989,24 +2343,6 @@ export const CODE_LISTS = {
     { code: "notice.read", zh: "阅读通知", en: "Read a notice" },
     { code: "notice.acknowledge", zh: "签收通知", en: "Acknowledge a notice" },
     { code: "notice.config", zh: "修改发文设置", en: "Change notice settings" },
-    { code: "person.correction_request", zh: "申请更正个人信息", en: "Ask for a correction" },
-    { code: "person.correction_approve", zh: "同意更正个人信息", en: "Approve a correction" },
-    { code: "person.correction_reject", zh: "驳回更正申请", en: "Reject a correction" },
-    { code: "report_plan.create", zh: "新建报送计划", en: "Create a report plan" },
-    { code: "report.remind", zh: "催报", en: "Remind the missing reporters" },
-    { code: "activity.create", zh: "创建活动", en: "Create an activity" },
-    { code: "activity.update", zh: "修改活动", en: "Change an activity" },
-    { code: "activity.cancel", zh: "取消活动", en: "Cancel an activity" },
-    { code: "activity.register", zh: "活动报名", en: "Sign up for an activity" },
-    { code: "activity.unregister", zh: "取消报名", en: "Cancel a sign-up" },
-    { code: "activity.promote", zh: "候补转正", en: "Promote from the waitlist" },
-    { code: "activity.approve", zh: "通过报名", en: "Approve a sign-up" },
-    { code: "activity.reject", zh: "拒绝报名", en: "Reject a sign-up" },
-    { code: "activity.checkin", zh: "活动签到", en: "Check in" },
-    { code: "activity.checkout", zh: "活动签退", en: "Check out" },
-    { code: "activity.walk_ins", zh: "登记现场人数", en: "Record walk-ins" },
-    { code: "activity.summary", zh: "活动总结", en: "Activity summary" },
-    { code: "campaign.create", zh: "创建主题活动", en: "Create a campaign" },
   ],
   audit_field: [
     { code: "code", zh: "编码", en: "Code" },
@@ -3124,11 +2460,6 @@ export const CODE_LISTS = {
     { code: "sign-in", zh: "登录时", en: "at sign-in" },
     { code: "count", zh: "数量", en: "Count" },
     { code: "deliveries", zh: "外发条数", en: "Deliveries" },
-    { code: "activity_title", zh: "活动名称", en: "Activity" },
-    { code: "registration_state", zh: "报名状态", en: "Sign-up state" },
-    { code: "checkin_method", zh: "签到方式", en: "Check-in method" },
-    { code: "walk_ins", zh: "现场人数", en: "Walk-ins" },
-    { code: "campaign_title", zh: "主题活动", en: "Campaign" },
   ],
   degree: [
     { code: "doctor", zh: "博士", en: "Doctor" },
@@ -3386,18 +2717,6 @@ export const CODE_LISTS = {
     { code: "no_recipients", zh: "发送范围内没有正常运行的组织", en: "The targets reach no open organization" },
     { code: "withdrawn", zh: "通知已撤回", en: "The notice has been recalled" },
     { code: "invalid_time", zh: "时间格式应为 时:分", en: "A time is HH:MM" },
-    { code: "correction_pending", zh: "该项已有更正申请正在审核", en: "A correction of this field is waiting" },
-    { code: "correction_stale", zh: "申请提交后该项已被修改，请重新申请", en: "This field changed since the request: ask again" },
-    { code: "same_value", zh: "与现有内容相同", en: "This is the value kept already" },
-    { code: "not_after_start", zh: "结束时间须晚于开始时间", en: "The end must be after the start" },
-    { code: "cancelled", zh: "活动已取消", en: "The activity has been cancelled" },
-    { code: "registration_not_open", zh: "报名尚未开始", en: "Registration has not opened yet" },
-    { code: "registration_closed", zh: "报名已截止", en: "Registration has closed" },
-    { code: "not_admitted", zh: "该活动不面向您开放报名", en: "This activity is not open to you" },
-    { code: "checkin_expired", zh: "签到码已过期，请扫描屏幕上的最新二维码", en: "The check-in code has expired: scan the code on the screen again" },
-    { code: "checkin_forged", zh: "签到码无效", en: "This is not a valid check-in code" },
-    { code: "not_checked_in", zh: "尚未签到", en: "Not checked in" },
-    { code: "invalid_datetime", zh: "时间格式应为 年-月-日T时:分（北京时间）", en: "A time is YYYY-MM-DDTHH:MM (Beijing time)" },
   ],
   ethnicity: [
     { code: "01", zh: "汉族", en: "Han" },
@@ -3522,7 +2841,6 @@ export const CODE_LISTS = {
     { code: "submission", zh: "报送", en: "Submission" },
     { code: "system", zh: "系统消息", en: "System message" },
     { code: "hook_test", zh: "网关测试", en: "Gateway test" },
-    { code: "activity", zh: "活动", en: "Activity" },
   ],
   object_type: [
     { code: "org", zh: "组织", en: "Organization" },
@@ -3545,9 +2863,6 @@ export const CODE_LISTS = {
     { code: "notification", zh: "站内消息", en: "Notification" },
     { code: "hook_delivery", zh: "外发通知", en: "Hook delivery" },
     { code: "notice", zh: "通知", en: "Notice" },
-    { code: "report_plan", zh: "报送计划", en: "Report plan" },
-    { code: "activity", zh: "活动", en: "Activity" },
-    { code: "campaign", zh: "主题活动", en: "Campaign" },
   ],
   org_level: [
     { code: "national", zh: "全国", en: "National" },
@@ -3599,13 +2914,6 @@ export const CODE_LISTS = {
     { code: "unread", zh: "未读", en: "Unread" },
     { code: "read", zh: "已读", en: "Read" },
     { code: "acknowledged", zh: "已签收", en: "Acknowledged" },
-  ],
-  registration_state: [
-    { code: "confirmed", zh: "报名成功", en: "Confirmed" },
-    { code: "pending", zh: "待审核", en: "Awaiting approval" },
-    { code: "waitlisted", zh: "候补", en: "Waitlisted" },
-    { code: "rejected", zh: "未通过", en: "Rejected" },
-    { code: "cancelled", zh: "已取消", en: "Cancelled" },
   ],
   role: [
     { code: "system_admin", zh: "系统管理员", en: "System administrator" },
